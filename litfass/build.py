@@ -1,0 +1,152 @@
+"""One build, top to bottom: config, content, pages, site, outputs, output/.
+
+config.yaml -> Config -> content/**/*.md -> [Page] -> Site -> [Output] -> output/
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from litfass.config import Config, load_config
+from litfass.content import ContentFiles, find_files, read_page
+from litfass.errors import LitfassError, Problem
+from litfass.frontmatter import Source
+from litfass.markup import content_links, first_paragraph, render_markdown, resolve_links
+from litfass.model import Page
+from litfass.outputs import declare
+from litfass.render import environment, render_output
+from litfass.site import BuildOptions, Site, assemble, url_problems
+from litfass.write import Staging, build_lock
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did, for the one-line summary."""
+
+    items: int
+    pages: int
+    files: int
+    written: int
+    unchanged: int
+    warnings: tuple[Problem, ...]
+    seconds: float
+    allow_html: bool
+
+
+def load_site(root: Path, options: BuildOptions) -> tuple[Site, list[Problem]]:
+    """Read and validate everything; raise LitfassError with every error found."""
+    config, warnings = load_config(root)
+    files, problems = find_files(config)
+    sources, pages = [], []
+    for path, rel in files.markdown:
+        try:
+            source, page, found = read_page(config, path, rel)
+        except LitfassError as exc:
+            problems.extend(exc.problems)
+            continue
+        sources.append(source)
+        pages.append(page)
+        warnings.extend(found)
+    problems.extend(url_problems(pages))
+    urls = content_urls(config, files, pages, sources)
+    pages = [_with_body(config, s, p, urls, warnings) for s, p in zip(sources, pages, strict=True)]
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise LitfassError(errors + warnings)
+    return assemble(config, pages, options, urls), warnings
+
+
+def content_urls(
+    config: Config, files: ContentFiles, pages: list[Page], sources: list[Source]
+) -> dict[str, str]:
+    """URL of every content file: pages for .md files, copies for everything else.
+
+    A file inside the folder of an `index.md` is copied next to that item's page.
+    """
+    urls = {s.content_rel: p.url for s, p in zip(sources, pages, strict=True)}
+    bundles = {
+        posixpath.dirname(s.content_rel) + "/": p.url
+        for s, p in zip(sources, pages, strict=True)
+        if s.content_rel.endswith("/index.md")
+    }
+    for _, rel in files.assets:
+        folder = _bundle_of(rel, bundles)
+        urls[rel] = bundles[folder] + rel[len(folder) :] if folder else "/" + rel
+    return urls
+
+
+def _bundle_of(rel: str, bundles: dict[str, str]) -> str | None:
+    folder = posixpath.dirname(rel) + "/"
+    while folder not in bundles and folder != "/":
+        folder = posixpath.dirname(folder.rstrip("/")) + "/"
+    return folder if folder in bundles else None
+
+
+def _with_body(
+    config: Config, source: Source, page: Page, urls: dict[str, str], warnings: list[Problem]
+) -> Page:
+    html = render_markdown(source.body, config.allow_html)
+    for written, target in content_links(html, source.content_rel):
+        if target not in urls:
+            line = source.body_line + source.body[: source.body.find(written)].count("\n")
+            warnings.append(
+                Problem(source.rel, line, f"link to '{written}': no such content file", "warning")
+            )
+    html = resolve_links(html, source.content_rel, urls)
+    assets = (
+        tuple(rel for rel in urls if not rel.endswith(".md") and urls[rel].startswith(page.url))
+        if source.content_rel.endswith("/index.md")
+        else ()
+    )
+    summary = page.summary or first_paragraph(html)
+    return dataclasses.replace(page, body_html=html, summary=summary, assets=assets)
+
+
+def build(
+    root: Path, options: BuildOptions, strict: bool = False, progress: Progress | None = None
+) -> BuildResult:
+    """Build the site in `root` into its output folder, atomically."""
+    started = time.perf_counter()
+    site, warnings = load_site(root, options)
+    if strict and warnings:
+        raise LitfassError([dataclasses.replace(w, severity="error") for w in warnings])
+    config = site.config
+    env, _ = environment(config)
+    outputs = declare(site, _static_files(config))
+    with build_lock(root):
+        staging = Staging(config.output_path)
+        try:
+            for done, output in enumerate(outputs, 1):
+                staging.put(output.path, render_output(output, env, site))
+                if progress:
+                    progress(done, len(outputs))
+            staging.commit()
+        except BaseException:
+            staging.discard()
+            raise
+    return BuildResult(
+        items=len(site.pages),
+        pages=sum(o.path.endswith(".html") for o in outputs),
+        files=len(outputs),
+        written=staging.stats.written,
+        unchanged=staging.stats.unchanged,
+        warnings=tuple(sorted(warnings)),
+        seconds=time.perf_counter() - started,
+        allow_html=config.allow_html,
+    )
+
+
+def _static_files(config: Config) -> list[tuple[Path, str]]:
+    folder = config.templates_path / "static"
+    if not folder.is_dir():
+        return []
+    return sorted(
+        (path, path.relative_to(folder).as_posix()) for path in folder.rglob("*") if path.is_file()
+    )

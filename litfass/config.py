@@ -1,0 +1,276 @@
+"""Read and validate config.yaml into a typed, frozen `Config`.
+
+Read once, passed explicitly; never mutated and never the template context.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from litfass.errors import LitfassError, Problem
+from litfass.yamldoc import YamlMapping, load_mapping
+
+LANGUAGES = ("de", "en")
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """The association behind the portal, for the Impressum, footer and metadata."""
+
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    logo: str = ""
+
+
+@dataclass(frozen=True)
+class UrlScheme:
+    """Where each kind of page lives; `{slug}` and `{year}` are filled in."""
+
+    news: str = "/aktuelles/{slug}/"
+    news_index: str = "/aktuelles/"
+    events: str = "/veranstaltungen/{slug}/"
+    events_index: str = "/veranstaltungen/"
+    topics: str = "/themen/{slug}/"
+    topics_index: str = "/themen/"
+    regions: str = "/regionen/{slug}/"
+    regions_index: str = "/regionen/"
+    magazine: str = "/magazin/{slug}/"
+    magazine_index: str = "/magazin/"
+    pages: str = "/{slug}/"
+    years: str = "/aktuelles/archiv/{year}/"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything config.yaml says, validated, with defaults filled in."""
+
+    root: Path
+    title: str
+    base_url: str
+    tagline: str = ""
+    language: str = "de"
+    timezone: str = "Europe/Berlin"
+    organisation: Organisation = field(default_factory=Organisation)
+    urls: UrlScheme = field(default_factory=UrlScheme)
+    page_size: int = 10
+    default_category: str = "Nachricht"
+    press_category: str = "Pressemitteilung"
+    navigation: tuple[NavItem, ...] = ()
+    feed_items: int = 20
+    feed_full_content: bool = True
+    allow_html: bool = False
+    content_dir: str = "content"
+    templates_dir: str = "templates"
+    output_dir: str = "output"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def content_path(self) -> Path:
+        return self.root / self.content_dir
+
+    @property
+    def templates_path(self) -> Path:
+        return self.root / self.templates_dir
+
+    @property
+    def output_path(self) -> Path:
+        return self.root / self.output_dir
+
+    def absolute(self, url: str) -> str:
+        """Make a site-relative URL absolute with the base URL."""
+        if "://" in url or url.startswith("mailto:"):
+            return url
+        return self.base_url + url
+
+
+_TOP_KEYS = {
+    "title", "tagline", "base_url", "language", "timezone", "organisation", "urls",
+    "page_size", "default_category", "press_category", "navigation", "feeds", "markdown",
+    "content_dir", "templates_dir", "output_dir",
+}  # fmt: skip
+CONFIG_NAME = "config.yaml"
+
+
+def load_config(root: Path, name: str = CONFIG_NAME) -> tuple[Config, list[Problem]]:
+    """Read `root/name`; return the config and its warnings, or raise with every error."""
+    path = root / name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise LitfassError.at(
+            name, 0, "no config.yaml here; run litfass in the site's folder"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LitfassError.at(name, 0, f"cannot read: {exc}") from exc
+    doc = load_mapping(text.replace("\r\n", "\n"), name)
+    return _Validator(name, doc, root).config()
+
+
+class _Validator:
+    """Collects every problem in config.yaml before reporting."""
+
+    def __init__(self, name: str, doc: YamlMapping, root: Path) -> None:
+        self.name, self.doc, self.root = name, doc, root
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def config(self) -> tuple[Config, list[Problem]]:
+        self._unknown_keys(self.doc.data, _TOP_KEYS)
+        feeds = self._section("feeds", {"items", "content"})
+        markdown = self._section("markdown", {"allow_html"})
+        values: dict[str, Any] = {
+            "root": self.root,
+            "title": self._text("title", required=True),
+            "base_url": self._base_url(),
+            "tagline": self._text("tagline"),
+            "language": self._choice("language", LANGUAGES, "de"),
+            "timezone": self._timezone(),
+            "organisation": self._dataclass("organisation", Organisation),
+            "urls": self._urls(),
+            "page_size": self._positive(self.doc.data, "page_size", 10),
+            "default_category": self._text("default_category") or "Nachricht",
+            "press_category": self._text("press_category") or "Pressemitteilung",
+            "navigation": self._navigation(),
+            "feed_items": self._positive(feeds, "items", 20, "feeds"),
+            "feed_full_content": self._feed_content(feeds),
+            "allow_html": self._bool(markdown, "allow_html", "markdown"),
+        }
+        for key in ("content_dir", "templates_dir", "output_dir"):
+            if key in self.doc.data:
+                values[key] = self._text(key)
+        if self.errors:
+            raise LitfassError(self.errors + self.warnings)
+        return Config(**values), self.warnings
+
+    def _error(self, key: str, message: str) -> None:
+        self.errors.append(Problem(self.name, self.doc.line(key), message))
+
+    def _unknown_keys(self, data: dict[str, Any], known: set[str], section: str = "") -> None:
+        for key in data:
+            if key in known:
+                continue
+            near = difflib.get_close_matches(str(key), sorted(known), n=1)
+            hint = f"; did you mean '{near[0]}'?" if near else ""
+            where = f"in '{section}' " if section else ""
+            line = self.doc.line(section or str(key))
+            self.warnings.append(
+                Problem(self.name, line, f"unknown key {where}'{key}'{hint}", "warning")
+            )
+
+    def _text(self, key: str, required: bool = False) -> str:
+        value = self.doc.data.get(key)
+        if value is None:
+            if required:
+                self._error(key, f"'{key}' is required")
+            return ""
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            self._error(key, f"'{key}' must be text")
+            return ""
+        return str(value).strip()
+
+    def _base_url(self) -> str:
+        url = self._text("base_url", required=True).rstrip("/")
+        if url and not url.startswith(("http://", "https://")):
+            self._error(
+                "base_url",
+                "'base_url' must start with https:// (e.g. https://www.example.de)",
+            )
+        return url
+
+    def _choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self._text(key) or default
+        if value not in choices:
+            self._error(key, f"'{key}' must be one of {', '.join(choices)}, not '{value}'")
+        return value
+
+    def _timezone(self) -> str:
+        value = self._text("timezone") or "Europe/Berlin"
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            self._error("timezone", f"unknown time zone '{value}' (e.g. Europe/Berlin)")
+            return "Europe/Berlin"
+        return value
+
+    def _section(self, key: str, known: set[str]) -> dict[str, Any]:
+        value = self.doc.data.get(key) or {}
+        if not isinstance(value, dict):
+            self._error(key, f"'{key}' must be a mapping of 'key: value' lines")
+            return {}
+        self._unknown_keys(value, known, key)
+        return value
+
+    def _dataclass(self, key: str, cls: type) -> Any:
+        known = set(cls.__dataclass_fields__)
+        section = self._section(key, known)
+        values = {}
+        for name, value in section.items():
+            if name not in known:
+                continue
+            if not isinstance(value, (str, int)) or isinstance(value, bool):
+                self._error(key, f"'{key}.{name}' must be text")
+                continue
+            values[name] = str(value).strip()
+        return cls(**values)
+
+    def _urls(self) -> UrlScheme:
+        urls = self._dataclass("urls", UrlScheme)
+        for name, value in vars(urls).items():
+            if not value.startswith("/") or not value.endswith("/"):
+                self._error("urls", f"'urls.{name}' must start and end with '/': '{value}'")
+            placeholder = "{year}" if name == "years" else "{slug}"
+            if not name.endswith("_index") and placeholder not in value:
+                self._error("urls", f"'urls.{name}' must contain {placeholder}")
+        return urls
+
+    def _positive(self, data: dict[str, Any], key: str, default: int, section: str = "") -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            name = f"{section}.{key}" if section else key
+            self._error(section or key, f"'{name}' must be a whole number of at least 1")
+            return default
+        return value
+
+    def _bool(self, data: dict[str, Any], key: str, section: str) -> bool:
+        value = data.get(key, False)
+        if not isinstance(value, bool):
+            self._error(section, f"'{section}.{key}' must be true or false")
+            return False
+        return value
+
+    def _feed_content(self, feeds: dict[str, Any]) -> bool:
+        value = feeds.get("content", "full")
+        if value not in ("full", "summary"):
+            self._error("feeds", "'feeds.content' must be 'full' or 'summary'")
+        return value != "summary"
+
+    def _navigation(self) -> tuple[NavItem, ...]:
+        value = self.doc.data.get("navigation") or []
+        items = []
+        if not isinstance(value, list):
+            self._error(
+                "navigation",
+                "'navigation' must be a list of entries with title and url",
+            )
+            return ()
+        for entry in value:
+            if not isinstance(entry, dict) or not {"title", "url"} <= entry.keys():
+                self._error("navigation", "each navigation entry needs 'title' and 'url'")
+                continue
+            items.append(NavItem(str(entry["title"]), str(entry["url"])))
+        return tuple(items)

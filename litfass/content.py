@@ -1,0 +1,368 @@
+"""Find content files and turn each one's front matter into a validated `Page`.
+
+Bodies are rendered later (see markup.py); here only front matter is checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from litfass.config import Config
+from litfass.dates import parse_day, parse_when
+from litfass.errors import LitfassError, Problem
+from litfass.frontmatter import Source, read_source
+from litfass.model import (
+    EVENT,
+    MAGAZINE,
+    NEWS,
+    PAGE,
+    Contact,
+    EventInfo,
+    Location,
+    Page,
+    Term,
+)
+from litfass.slugs import is_slug, slugify
+
+FOLDERS = {"news": NEWS, "events": EVENT, "magazine": MAGAZINE, "pages": PAGE}
+_COMMON = {
+    "title",
+    "slug",
+    "summary",
+    "draft",
+    "aliases",
+    "tags",
+    "region",
+    "image",
+    "image_alt",
+}
+KEYS = {
+    NEWS: _COMMON | {"date", "updated", "id", "category", "dateline", "contact"},
+    EVENT: _COMMON | {"date", "updated", "id", "start", "end", "location", "registration",
+                      "registration_deadline", "organizer", "cost"},
+    MAGAZINE: _COMMON | {"date", "issue", "theme", "cover", "pdf"},
+    PAGE: _COMMON | {"menu", "date"},
+}  # fmt: skip
+# What German-speaking editors are likely to type for a key.
+GERMAN_KEYS = {
+    "titel": "title", "datum": "date", "zusammenfassung": "summary", "themen": "tags",
+    "thema": "tags", "tag": "tags", "schlagworte": "tags", "kategorie": "category",
+    "ort": "location", "beginn": "start", "ende": "end", "anmeldung": "registration",
+    "kosten": "cost", "veranstalter": "organizer", "bild": "image", "entwurf": "draft",
+}  # fmt: skip
+DATE_PREFIX_LEN = len("2019-11-04-")
+
+
+@dataclass(frozen=True)
+class ContentFiles:
+    """What content/ holds: Markdown sources and other files to copy."""
+
+    markdown: tuple[tuple[Path, str], ...]  # (absolute path, path relative to content/)
+    assets: tuple[tuple[Path, str], ...]
+
+
+def find_files(config: Config) -> tuple[ContentFiles, list[Problem]]:
+    """List content files in a stable order, refusing links that leave content/."""
+    root = config.content_path
+    if not root.is_dir():
+        raise LitfassError.at(config.content_dir, 0, "content folder not found")
+    real_root = root.resolve()
+    markdown, assets, problems = [], [], []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith("~"):
+                continue
+            path = Path(folder) / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink() and not _inside(path, real_root):
+                problems.append(
+                    Problem(_shown(config, rel), 0, "symbolic link points outside content/")
+                )
+                continue
+            (markdown if name.endswith(".md") else assets).append((path, rel))
+    return ContentFiles(tuple(markdown), tuple(assets)), problems
+
+
+def _inside(path: Path, real_root: Path) -> bool:
+    try:
+        return path.resolve(strict=True).is_relative_to(real_root)
+    except (OSError, RuntimeError):  # broken link or a loop
+        return False
+
+
+def _shown(config: Config, content_rel: str) -> str:
+    return f"{config.content_dir}/{content_rel}"
+
+
+def read_page(config: Config, path: Path, content_rel: str) -> tuple[Source, Page, list[Problem]]:
+    """Read one Markdown file into its source and a Page without body; raise on errors."""
+    rel = _shown(config, content_rel)
+    kind = FOLDERS.get(content_rel.split("/", 1)[0])
+    if kind is None or "/" not in content_rel:
+        folders = ", ".join(f"{name}/" for name in FOLDERS)
+        raise LitfassError.at(rel, 0, f"Markdown files belong in one of {folders}")
+    source = read_source(path, rel, content_rel)
+    fields = _Fields(config, source, kind)
+    page = fields.page()
+    if fields.errors:
+        raise LitfassError(fields.errors + fields.warnings)
+    return source, page, fields.warnings
+
+
+class _Fields:
+    """Validates the front matter of one source, collecting every problem."""
+
+    def __init__(self, config: Config, source: Source, kind: str) -> None:
+        self.config, self.source, self.kind = config, source, kind
+        self.data = source.meta.data
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(Problem(self.source.rel, self.source.meta.line(key), message))
+
+    def page(self) -> Page:
+        extra = self._unknown_keys()
+        slug = self._slug()
+        kind = self.kind
+        date = self._date("date", required=kind == NEWS)
+        return Page(
+            kind=kind,
+            source=self.source.rel,
+            title=self.text("title", required=True),
+            slug=slug,
+            url=self._url(slug),
+            date=date,
+            summary=self.text("summary"),
+            tags=self._terms("tags"),
+            region=(self._terms("region", single=True) or (None,))[0],
+            category=self.text("category")
+            or (self.config.default_category if kind == NEWS else ""),
+            dateline=self.text("dateline"),
+            contact=self._contact(),
+            image=self.text("image"),
+            image_alt=self.text("image_alt"),
+            aliases=self._aliases(),
+            draft=self._bool("draft"),
+            menu=self._menu(),
+            event=self._event() if kind == EVENT else None,
+            issue=self.text("issue"),
+            theme=self.text("theme"),
+            cover=self.text("cover"),
+            pdf=self.text("pdf"),
+            extra=extra,
+        )
+
+    def _unknown_keys(self) -> dict[str, Any]:
+        known = KEYS[self.kind]
+        extra = {}
+        for key, value in self.data.items():
+            if key in known:
+                continue
+            meant = GERMAN_KEYS.get(key.lower())
+            if meant not in known:
+                close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+                meant = close[0] if close else None
+            if meant:
+                self.warnings.append(
+                    Problem(
+                        self.source.rel,
+                        self.source.meta.line(key),
+                        f"unknown key '{key}'; did you mean '{meant}'?",
+                        "warning",
+                    )
+                )
+            extra[key] = value
+        return extra
+
+    def text(self, key: str, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(
+                    key,
+                    f"'{key}' is missing; add a line '{key}: ...' to the front matter",
+                )
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(key, f"'{key}' must be text, not {_kind(value)}")
+            return ""
+        return str(value).strip()
+
+    def _bool(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            self.error(key, f"'{key}' must be true or false")
+            return False
+        return value
+
+    def _slug(self) -> str:
+        given = self.text("slug")
+        if given:
+            if not is_slug(given):
+                self.error(
+                    "slug",
+                    f"slug '{given}' may only use a-z, 0-9 and '-'; for example '{slugify(given)}'",
+                )
+            return slugify(given)
+        name = PurePosixPath(self.source.content_rel)
+        stem = name.parent.name if name.name == "index.md" else name.stem
+        if stem[:4].isdigit() and stem[4:5] == "-" and len(stem) > DATE_PREFIX_LEN:
+            stem = stem[DATE_PREFIX_LEN:]  # "2019-11-04-fachtag.md" -> "fachtag"
+        return slugify(stem)
+
+    def _url(self, slug: str) -> str:
+        urls = self.config.urls
+        pattern = {
+            NEWS: urls.news,
+            EVENT: urls.events,
+            MAGAZINE: urls.magazine,
+            PAGE: urls.pages,
+        }
+        return pattern[self.kind].replace("{slug}", slug)
+
+    def _date(self, key: str, required: bool = False) -> datetime | None:
+        if self.data.get(key) in (None, ""):
+            if required:
+                self.error(key, f"'{key}' is missing; add e.g. '{key}: 2019-11-04'")
+            return None
+        return self._when(key)[0]
+
+    def _terms(self, key: str, single: bool = False) -> tuple[Term, ...]:
+        value = self.data.get(key)
+        if value is None or value == "":
+            return ()
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            value = [value]
+        if single and len(value) != 1:
+            self.error(key, f"'{key}' must be one name, e.g. '{key}: Leipzig'")
+            return ()
+        if not isinstance(value, list) or not all(
+            isinstance(v, (str, int)) and not isinstance(v, bool) and str(v).strip() for v in value
+        ):
+            self.error(key, f"'{key}' must be a list of names, e.g. '{key}: [Wohnen, Pflege]'")
+            return ()
+        names = dict.fromkeys(str(v).strip() for v in value)  # keep order, drop repeats
+        return tuple(Term(name, slugify(name)) for name in names)
+
+    def _contact(self) -> Contact | None:
+        value = self.data.get("contact")
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return Contact(value.strip())
+        if not isinstance(value, dict) or not value.get("name"):
+            self.error("contact", "'contact' needs at least 'name' (and 'phone', 'email')")
+            return None
+        return Contact(*(str(value.get(k) or "").strip() for k in ("name", "phone", "email")))
+
+    def _aliases(self) -> tuple[str, ...]:
+        value = self.data.get("aliases") or []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.error("aliases", "'aliases' must be a list of old addresses starting with '/'")
+            return ()
+        aliases = []
+        for alias in value:
+            alias = str(alias).strip()
+            if not _safe_url_path(alias):
+                self.error(
+                    "aliases",
+                    f"alias '{alias}' must be a path on this site starting with '/', "
+                    "without '..', '?' or '#'",
+                )
+                continue
+            aliases.append(alias)
+        return tuple(aliases)
+
+    def _menu(self) -> int | None:
+        value = self.data.get("menu")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error("menu", "'menu' must be a whole number: the position in the navigation")
+            return None
+        return value
+
+    def _event(self) -> EventInfo | None:
+        if self.data.get("start") in (None, ""):
+            self.error("start", "'start' is missing; add e.g. 'start: 2019-11-11 09:00'")
+            return None
+        start, timed = self._when("start")
+        end, end_timed = (
+            self._when("end") if self.data.get("end") not in (None, "") else (None, False)
+        )
+        if start is None:
+            return None
+        timed = timed or end_timed
+        if end is not None and end < start:
+            self.error(
+                "end",
+                "the event ends before it starts: 'end' must not be before 'start'",
+            )
+        deadline = None
+        if self.data.get("registration_deadline"):
+            try:
+                deadline = parse_day(self.data["registration_deadline"], self.config.tz)
+            except ValueError as exc:
+                self.error("registration_deadline", f"'registration_deadline': {exc}")
+        return EventInfo(
+            start=start,
+            end=end,
+            all_day=not timed,
+            location=self._location(),
+            registration=self.text("registration"),
+            registration_deadline=deadline,
+            organizer=self.text("organizer"),
+            cost=self.text("cost"),
+        )
+
+    def _when(self, key: str) -> tuple[datetime | None, bool]:
+        try:
+            return parse_when(self.data[key], self.config.tz)
+        except ValueError as exc:
+            self.error(key, f"'{key}': {exc}")
+            return None, False
+
+    def _location(self) -> Location | None:
+        value = self.data.get("location")
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            return Location(name=value.strip())
+        if not isinstance(value, dict):
+            self.error("location", "'location' must be a place, or 'name' and 'address'")
+            return None
+        if value.get("online"):
+            url = str(value.get("url") or "").strip()
+            if not url.startswith(("https://", "http://")):
+                self.error("location", "an online event needs 'url: https://...' in 'location'")
+            return Location(name=str(value.get("name") or "").strip(), online=True, url=url)
+        name, address = (str(value.get(k) or "").strip() for k in ("name", "address"))
+        if not name and not address:
+            self.error("location", "'location' needs 'name' and/or 'address'")
+        return Location(name=name, address=address)
+
+
+def _safe_url_path(path: str) -> bool:
+    """A site path that cannot leave output/: absolute, no '..', no odd characters."""
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return False
+    if any(ch in path for ch in "?#\0") or any(ord(ch) < 32 for ch in path):
+        return False
+    return all(part not in ("..", ".") for part in path.split("/"))
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "true/false" if isinstance(value, bool) else type(value).__name__

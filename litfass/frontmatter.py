@@ -1,0 +1,74 @@
+"""Read one Markdown file into its front matter and body, with file lines kept.
+
+Decoding, BOMs, CRLF, empty and binary files are all handled here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from litfass.errors import LitfassError
+from litfass.yamldoc import YamlMapping, load_mapping
+
+MAX_BYTES = 5 * 1024 * 1024  # a longer article is a pasted file, not prose
+FENCES = ("---", "...")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A content file split into front matter and Markdown body."""
+
+    rel: str  # path relative to the project, for messages
+    content_rel: str  # path relative to content/, e.g. news/x.md
+    meta: YamlMapping
+    body: str
+    body_line: int  # file line where the body starts
+
+
+def read_source(path: Path, rel: str, content_rel: str) -> Source:
+    """Read and split `path`; raise LitfassError with file and line on any problem."""
+    text = decode(_read_bytes(path, rel), rel)
+    lines = text.split("\n")
+    if not lines[0].strip() == "---":
+        raise LitfassError.at(
+            rel,
+            1,
+            "no front matter: the file must start with a line '---', then 'title: ...'",
+        )
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in FENCES:
+            meta = load_mapping("\n".join(lines[1:index]), rel, first_line=2)
+            return Source(rel, content_rel, meta, "\n".join(lines[index + 1 :]), index + 2)
+    raise LitfassError.at(rel, 1, "front matter is not closed: add a line '---' after the last key")
+
+
+def _read_bytes(path: Path, rel: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            mb = size / 1024 / 1024
+            raise LitfassError.at(rel, 0, f"file is too large ({mb:.1f} MB; at most 5 MB)")
+        return path.read_bytes()
+    except PermissionError:
+        raise LitfassError.at(rel, 0, "cannot read the file: permission denied") from None
+    except OSError as exc:
+        raise LitfassError.at(rel, 0, f"cannot read the file: {exc.strerror or exc}") from None
+
+
+def decode(data: bytes, rel: str) -> str:
+    """UTF-8 (with or without BOM) to text with LF line endings."""
+    if not data.strip():
+        raise LitfassError.at(rel, 1, "file is empty; start with '---', 'title: ...', '---'")
+    if b"\0" in data:
+        raise LitfassError.at(rel, 0, "not a text file (binary data); is it really Markdown?")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise LitfassError.at(
+            rel,
+            line,
+            "not UTF-8 text; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

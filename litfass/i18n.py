@@ -1,0 +1,68 @@
+"""UI strings from the theme's translation table, and dates in the site's language.
+
+Templates never contain a UI string: they call `t("key")`, looked up in
+templates/i18n/<language>.yaml, so an English site is a change of `language:` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from babel.dates import format_date, format_time
+
+from litfass.errors import LitfassError
+from litfass.model import EventInfo
+from litfass.yamldoc import load_mapping
+
+
+@dataclass(frozen=True)
+class Translations:
+    """One language's table; missing keys are errors, never silent English."""
+
+    language: str
+    strings: dict[str, str]
+    path: str
+
+    def __call__(self, key: str, **values: object) -> str:
+        try:
+            text = self.strings[key]
+        except KeyError:
+            raise KeyError(f"no translation '{key}' in {self.path}") from None
+        return text.format(**values) if values else text
+
+    def date(self, value: date | datetime, style: str = "date_long") -> str:
+        day = value.date() if isinstance(value, datetime) else value
+        return format_date(day, self.strings[f"format_{style}"], locale=self.language)
+
+    def time(self, value: datetime) -> str:
+        return format_time(value, self.strings["format_time"], locale=self.language)
+
+    def when(self, event: EventInfo) -> str:
+        """'Montag, 11. November 2019, 9:00–16:00 Uhr', all-day and multi-day alike."""
+        start_day = self.date(event.start, "date_weekday")
+        suffix = self.strings["time_suffix"]
+        if event.all_day:
+            if not event.multi_day:
+                return start_day
+            return f"{start_day} – {self.date(event.end_date, 'date_weekday')}"
+        start = f"{start_day}, {self.time(event.start)}"
+        if event.end is None:
+            return start + suffix
+        if not event.multi_day:
+            return f"{start}–{self.time(event.end)}{suffix}"
+        end_day = self.date(event.end, "date_weekday")
+        return f"{start}{suffix} – {end_day}, {self.time(event.end)}{suffix}"
+
+
+def load_translations(templates: Path, language: str, shown: str) -> Translations:
+    """Read templates/i18n/<language>.yaml."""
+    path = templates / "i18n" / f"{language}.yaml"
+    rel = f"{shown}/i18n/{language}.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        raise LitfassError.at(rel, 0, f"translation table for '{language}' not found") from None
+    doc = load_mapping(text, rel)
+    return Translations(language, {k: str(v) for k, v in doc.data.items()}, rel)

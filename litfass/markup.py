@@ -1,0 +1,116 @@
+"""Render Markdown bodies to safe HTML, and resolve links between content files.
+
+Rendering depends only on the body text and the renderer settings, so its result can be
+cached and computed in any process; links to `.md` files are resolved afterwards.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from functools import lru_cache
+
+import markdown
+import nh3
+
+from litfass.slugs import slugify
+
+EXTENSIONS = ["extra", "sane_lists", "toc"]
+SETTINGS_VERSION = "1"  # bump when the rendering below changes, to invalidate caches
+
+# An allowlist fit for articles: no script, style, iframe, forms or event handlers.
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time",
+    "tr", "u", "ul", "h1", "section",
+}  # fmt: skip
+ATTRIBUTES = {
+    "*": {"id", "title", "lang"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "th": {"colspan", "rowspan", "align", "scope", "style"},
+    "ol": {"start", "reversed", "type"},
+    "time": {"datetime"},
+    "abbr": {"title"},
+    "li": {"value"},
+    "div": {"class"},
+    "sup": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+_LINK = re.compile(r'(href|src)="([^"#?:]+\.md)(#[^"]*)?"')
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+@lru_cache(maxsize=2)
+def _renderer() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=EXTENSIONS,
+        extension_configs={"toc": {"slugify": lambda text, sep: slugify(text), "toc_depth": "2-4"}},
+        output_format="html",
+    )
+
+
+def render_markdown(body: str, allow_html: bool) -> str:
+    """Markdown to HTML; raw HTML is sanitised unless the site trusts its editors."""
+    md = _renderer()
+    try:
+        result = md.convert(body)
+    finally:
+        md.reset()
+    if allow_html:
+        return result
+    return nh3.clean(
+        result,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        filter_style_properties={"text-align"},
+        strip_comments=True,
+    )
+
+
+def content_links(body_html: str, content_rel: str) -> list[tuple[str, str]]:
+    """Links to `.md` files in a body: (as written, target relative to content/)."""
+    folder = posixpath.dirname(content_rel)
+    found = []
+    for match in _LINK.finditer(body_html):
+        written = html.unescape(match.group(2))
+        found.append((written, _resolve(folder, written)))
+    return found
+
+
+def resolve_links(body_html: str, content_rel: str, urls: dict[str, str]) -> str:
+    """Replace links to content files with the URL of the page built from them."""
+    folder = posixpath.dirname(content_rel)
+
+    def replace(match: re.Match[str]) -> str:
+        target = _resolve(folder, html.unescape(match.group(2)))
+        url = urls.get(target)
+        if url is None:
+            return match.group(0)
+        return f'{match.group(1)}="{html.escape(url)}{match.group(3) or ""}"'
+
+    return _LINK.sub(replace, body_html)
+
+
+def _resolve(folder: str, written: str) -> str:
+    if written.startswith("/"):
+        return posixpath.normpath(written.lstrip("/"))
+    return posixpath.normpath(posixpath.join(folder, written))
+
+
+def first_paragraph(body_html: str, limit: int = 300) -> str:
+    """Plain text of the first paragraph, shortened at a word boundary."""
+    match = _PARAGRAPH.search(body_html)
+    if match is None:
+        return ""
+    text = " ".join(html.unescape(_TAG.sub("", match.group(1))).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",.;:–-") + " …"

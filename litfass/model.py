@@ -1,0 +1,116 @@
+"""The data model: frozen dataclasses for what content becomes.
+
+A `Page` is one item of content (news, event, magazine issue or static page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+NEWS, EVENT, MAGAZINE, PAGE = "news", "event", "magazine", "page"
+KINDS = (NEWS, EVENT, MAGAZINE, PAGE)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A press contact."""
+
+    name: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where an event takes place: a venue, or online with a URL."""
+
+    name: str = ""
+    address: str = ""
+    online: bool = False
+    url: str = ""
+
+    @property
+    def label(self) -> str:
+        return ", ".join(part for part in (self.name, self.address) if part)
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """What only events have. Times are aware; all-day events start at local midnight.
+
+    `end` is inclusive: for an all-day event it is the midnight of its last day.
+    """
+
+    start: datetime
+    end: datetime | None
+    all_day: bool
+    location: Location | None
+    registration: str = ""
+    registration_deadline: date | None = None
+    organizer: str = ""
+    cost: str = ""
+
+    @property
+    def start_date(self) -> date:
+        return self.start.date()
+
+    @property
+    def end_date(self) -> date:
+        return (self.end or self.start).date()
+
+    @property
+    def multi_day(self) -> bool:
+        return self.end_date != self.start_date
+
+    @property
+    def registration_is_email(self) -> bool:
+        return "@" in self.registration and "://" not in self.registration
+
+
+@dataclass(frozen=True)
+class Term:
+    """A topic or region: its display name and its slug."""
+
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One item of content, after its front matter is validated and its body rendered."""
+
+    kind: str
+    source: str  # path relative to the project, as shown in messages
+    title: str
+    slug: str
+    url: str
+    date: datetime | None
+    summary: str
+    body_html: str = ""
+    tags: tuple[Term, ...] = ()
+    region: Term | None = None
+    category: str = ""
+    dateline: str = ""
+    contact: Contact | None = None
+    image: str = ""
+    image_alt: str = ""
+    aliases: tuple[str, ...] = ()
+    draft: bool = False
+    menu: int | None = None
+    event: EventInfo | None = None
+    issue: str = ""
+    theme: str = ""
+    cover: str = ""
+    pdf: str = ""
+    assets: tuple[str, ...] = ()  # files beside an index.md, relative to content/
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def sort_date(self) -> datetime:
+        """The date lists sort by: the start of an event, else the publication date."""
+        if self.event is not None:
+            return self.event.start
+        return self.date or EPOCH

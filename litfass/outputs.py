@@ -1,0 +1,177 @@
+"""Decide which files the site consists of, apart from producing their bytes.
+
+Each `Output` names its path in output/ and how to make it: a template with a context,
+a function that returns bytes (feeds, calendars), or a file to copy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from litfass import feeds
+from litfass.model import Page
+from litfass.site import Listing, Site
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site."""
+
+    path: str  # relative to output/, POSIX separators
+    template: str = ""
+    context: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    produce: Callable[[], bytes] | None = field(default=None, compare=False)
+    source: Path | None = None
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated list."""
+
+    number: int
+    count: int
+    items: tuple[Page, ...]
+    base_url: str
+
+    def url(self, number: int) -> str:
+        return self.base_url if number == 1 else f"{self.base_url}seite/{number}/"
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.url(self.number + 1) if self.number < self.count else None
+
+    @property
+    def window(self) -> list[int | None]:
+        """Page numbers to link: first, last and two either side; None marks a gap.
+
+        A fixed-size window keeps every list page small however long the archive grows.
+        """
+        near = sorted(
+            {1, self.count, *range(max(1, self.number - 2), min(self.count, self.number + 2) + 1)}
+        )
+        shown: list[int | None] = []
+        for number in near:
+            if shown and number - (shown[-1] or 0) > 1:
+                shown.append(None)
+            shown.append(number)
+        return shown
+
+
+def path_of(url: str) -> str:
+    """Output path of a site URL: '/aktuelles/x/' -> 'aktuelles/x/index.html'."""
+    path = url.lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def paginate(items: Sequence[Page], size: int, base_url: str) -> list[Pager]:
+    count = max(1, math.ceil(len(items) / size))
+    return [
+        Pager(n + 1, count, tuple(items[n * size : (n + 1) * size]), base_url) for n in range(count)
+    ]
+
+
+def declare(site: Site, static_files: Sequence[tuple[Path, str]]) -> list[Output]:
+    """Every file of the site, in a stable order."""
+    outputs = [
+        *_home(site),
+        *_news(site),
+        *_events(site),
+        *_taxonomies(site),
+        *_magazine(site),
+        *_static_pages(site),
+        *_aliases(site),
+        *feeds.declare(site),
+        *(Output(f"static/{rel}", source=path) for path, rel in static_files),
+        *_assets(site),
+    ]
+    return sorted(outputs, key=lambda o: o.path)
+
+
+def _page(url: str, template: str, **context: Any) -> Output:
+    return Output(path_of(url), template, {"url": url, **context})
+
+
+def _listed(
+    url: str, template: str, items: Sequence[Page], size: int, **ctx: Any
+) -> Iterator[Output]:
+    for pager in paginate(items, size, url):
+        yield _page(pager.url(pager.number), template, pager=pager, **ctx)
+
+
+def _home(site: Site) -> Iterator[Output]:
+    yield _page("/", "home.html")
+    yield Output("404.html", "404.html", {"url": "/404.html"})
+
+
+def _news(site: Site) -> Iterator[Output]:
+    urls = site.config.urls
+    yield from _listed(urls.news_index, "news_list.html", site.news, site.config.page_size)
+    for page in site.news:
+        yield _page(page.url, "article.html", page=page)
+    archive = urls.years.replace("{year}/", "")
+    yield _page(archive, "archive.html")
+    for year, pages in site.years:
+        url = urls.years.replace("{year}", str(year))
+        yield from _listed(url, "archive_year.html", pages, site.config.page_size, year=year)
+
+
+def _events(site: Site) -> Iterator[Output]:
+    index = site.config.urls.events_index
+    yield _page(index, "events.html")
+    yield from _listed(
+        f"{index}archiv/", "events_past.html", site.past_events, site.config.page_size
+    )
+    for page in (*site.upcoming, *site.past_events):
+        yield _page(page.url, "event.html", page=page)
+
+
+def _taxonomies(site: Site) -> Iterator[Output]:
+    urls = site.config.urls
+    for index, listings, kind in (
+        (urls.topics_index, site.topics, "topic"),
+        (urls.regions_index, site.regions, "region"),
+    ):
+        yield _page(index, "terms.html", listings=listings, kind=kind)
+        for listing in listings:
+            yield from _listing(site, listing, kind)
+
+
+def _listing(site: Site, listing: Listing, kind: str) -> Iterator[Output]:
+    yield from _listed(
+        listing.url, "listing.html", listing.news, site.config.page_size, listing=listing, kind=kind
+    )
+
+
+def _magazine(site: Site) -> Iterator[Output]:
+    yield _page(site.config.urls.magazine_index, "magazine.html")
+    for page in site.magazine:
+        yield _page(page.url, "magazine_issue.html", page=page)
+
+
+def _static_pages(site: Site) -> Iterator[Output]:
+    for page in site.static_pages:
+        yield _page(page.url, "page.html", page=page)
+
+
+def _aliases(site: Site) -> Iterator[Output]:
+    for page in site.pages:
+        for alias in page.aliases:
+            # An old address without a file extension becomes a folder with an index.html.
+            url = alias if "." in alias.rsplit("/", 1)[-1] else alias.rstrip("/") + "/"
+            yield Output(path_of(url), "redirect.html", {"url": alias, "page": page})
+
+
+def _assets(site: Site) -> Iterator[Output]:
+    """Other files in content/ are copied to the URL the content map gives them."""
+    folder = site.config.content_path
+    for rel, url in site.content_urls.items():
+        if not rel.endswith(".md"):
+            yield Output(path_of(url), source=folder / rel)

@@ -1,0 +1,98 @@
+"""Produce the bytes of each Output: Jinja templates, feeds, copied files.
+
+Template errors name the template file and line, as content errors do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import traceback
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from litfass.config import Config
+from litfass.errors import LitfassError
+from litfass.i18n import Translations, load_translations
+from litfass.model import Page
+from litfass.outputs import Output
+from litfass.site import Site
+
+
+def environment(config: Config) -> tuple[jinja2.Environment, Translations]:
+    """The Jinja environment of the theme in templates/, strict about undefined names."""
+    t = load_translations(config.templates_path, config.language, config.templates_dir)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(config.templates_path),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["t"] = t
+    env.filters["date"] = t.date
+    env.filters["time"] = t.time
+    env.filters["when"] = t.when
+    env.filters["iso"] = lambda value: value.isoformat()
+    env.filters["absolute"] = config.absolute
+    env.filters["json_script"] = json_script
+    env.filters["by_month"] = by_month
+    return env, t
+
+
+def by_month(pages: Iterable[Page]) -> list[tuple[date, list[Page]]]:
+    """Consecutive events grouped by the month they start in, order kept."""
+    return [
+        (month, list(group))
+        for month, group in itertools.groupby(
+            pages, key=lambda p: p.sort_date.date().replace(day=1)
+        )
+    ]
+
+
+def json_script(value: object) -> Markup:
+    """JSON safe inside <script>: no '</script>' or '<!--' can end the element."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def render_output(output: Output, env: jinja2.Environment, site: Site) -> bytes:
+    """The bytes of one file of the site."""
+    if output.produce is not None:
+        return output.produce()
+    if output.source is not None:
+        return output.source.read_bytes()
+    try:
+        template = env.get_template(output.template)
+        return template.render(site=site, **output.context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:
+        raise _template_error(site.config, exc.filename, exc.lineno, exc.message or "") from None
+    except jinja2.TemplateNotFound as exc:
+        raise _located(site.config, exc, f"unknown template '{exc.name}'") from None
+    except (jinja2.UndefinedError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        message = str(exc).strip("'\"")
+        raise _located(site.config, exc, f"{message} (while rendering /{output.path})") from None
+
+
+def _located(config: Config, exc: Exception, message: str) -> LitfassError:
+    """Find the innermost template frame of a runtime error (Jinja keeps template lines)."""
+    root = config.templates_path.resolve()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if path.suffix in (".html", ".xml", ".txt") and path.resolve().is_relative_to(root):
+            return _template_error(config, str(path), frame.lineno or 0, message)
+    return LitfassError.at(config.templates_dir, 0, message)
+
+
+def _template_error(config: Config, filename: str | None, line: int, message: str) -> LitfassError:
+    if filename:
+        with contextlib.suppress(ValueError):
+            filename = Path(filename).resolve().relative_to(config.root.resolve()).as_posix()
+    return LitfassError.at(filename or config.templates_dir, line, f"template error: {message}")

@@ -1,0 +1,210 @@
+"""Assemble published pages into a `Site` with every derived list computed once.
+
+Lists (news, upcoming events, topics, regions, years, related articles) live here and
+nowhere else; templates only read them.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from litfass.config import Config, NavItem
+from litfass.errors import Problem
+from litfass.model import EVENT, MAGAZINE, NEWS, PAGE, Page, Term
+from litfass.slugs import slugify
+
+RELATED_COUNT = 3
+RELATED_WINDOW = 12  # neighbours in time per shared topic: keeps related lists linear
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a single build run is asked to do; `now` is the one clock of the build."""
+
+    now: datetime
+    drafts: bool = False
+    future: bool = False
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A topic or region with the news and events that carry it."""
+
+    term: Term
+    url: str
+    news: tuple[Page, ...]
+    events: tuple[Page, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """All published content of the portal and the lists derived from it."""
+
+    config: Config
+    now: datetime
+    drafts: bool
+    pages: tuple[Page, ...]
+    news: tuple[Page, ...]  # newest first
+    upcoming: tuple[Page, ...]  # soonest first
+    past_events: tuple[Page, ...]  # most recent first
+    magazine: tuple[Page, ...]  # newest first
+    static_pages: tuple[Page, ...]
+    topics: tuple[Listing, ...]
+    regions: tuple[Listing, ...]
+    years: tuple[tuple[int, tuple[Page, ...]], ...]  # newest year first
+    menu: tuple[NavItem, ...]
+    content_urls: dict[str, str] = field(hash=False, compare=False)
+    related: dict[str, tuple[Page, ...]] = field(hash=False, compare=False)
+    neighbours: dict[str, tuple[Page | None, Page | None]] = field(hash=False, compare=False)
+
+    @property
+    def lead(self) -> Page | None:
+        """The newest press release, shown large on the home page."""
+        press = self.config.press_category
+        return next(
+            (p for p in self.news if p.category == press), self.news[0] if self.news else None
+        )
+
+    @property
+    def today(self):
+        return self.now.date()
+
+    def topic_url(self, term: Term) -> str:
+        return self.config.urls.topics.replace("{slug}", term.slug)
+
+    def region_url(self, term: Term) -> str:
+        return self.config.urls.regions.replace("{slug}", term.slug)
+
+    def static_page(self, slug: str) -> Page | None:
+        """A static page by slug, for footer links to Impressum and Datenschutz."""
+        return next((p for p in self.static_pages if p.slug == slug), None)
+
+
+def is_published(page: Page, options: BuildOptions) -> bool:
+    """Drafts and future-dated items appear only when asked for."""
+    if page.draft and not options.drafts:
+        return False
+    return options.future or page.date is None or page.date <= options.now
+
+
+def assemble(
+    config: Config, pages: list[Page], options: BuildOptions, content_urls: dict[str, str]
+) -> Site:
+    """Build the Site from already validated, rendered pages."""
+    shown = sorted((p for p in pages if is_published(p, options)), key=lambda p: p.source)
+    by_kind: dict[str, list[Page]] = defaultdict(list)
+    for page in shown:
+        by_kind[page.kind].append(page)
+    news = sorted(by_kind[NEWS], key=lambda p: (p.sort_date, p.url), reverse=True)
+    events = sorted(by_kind[EVENT], key=lambda p: (p.sort_date, p.url))
+    today = options.now.date()
+    upcoming = tuple(e for e in events if e.event and e.event.end_date >= today)
+    past = tuple(reversed([e for e in events if e.event and e.event.end_date < today]))
+    return Site(
+        config=config,
+        now=options.now,
+        drafts=options.drafts,
+        pages=tuple(shown),
+        news=tuple(news),
+        upcoming=upcoming,
+        past_events=past,
+        magazine=tuple(sorted(by_kind[MAGAZINE], key=lambda p: (p.sort_date, p.url), reverse=True)),
+        static_pages=tuple(by_kind[PAGE]),
+        topics=_listings(news, events, config.urls.topics, lambda p: p.tags),
+        regions=_listings(
+            news, events, config.urls.regions, lambda p: (p.region,) if p.region else ()
+        ),
+        years=_years(news),
+        menu=_menu(config, by_kind[PAGE]),
+        content_urls=content_urls,
+        related=_related(news),
+        neighbours=_neighbours(news),
+    )
+
+
+def _listings(news: list[Page], events: list[Page], pattern: str, terms_of) -> tuple[Listing, ...]:
+    names: dict[str, Term] = {}
+    items: dict[str, tuple[list[Page], list[Page]]] = defaultdict(lambda: ([], []))
+    for index, group in enumerate((news, events)):
+        for page in group:
+            for term in terms_of(page):
+                names.setdefault(term.slug, term)
+                items[term.slug][index].append(page)
+    return tuple(
+        Listing(names[slug], pattern.replace("{slug}", slug), tuple(n), tuple(e))
+        for slug, (n, e) in sorted(items.items())
+    )
+
+
+def _years(news: list[Page]) -> tuple[tuple[int, tuple[Page, ...]], ...]:
+    years: dict[int, list[Page]] = defaultdict(list)
+    for page in news:
+        years[page.sort_date.year].append(page)
+    return tuple((year, tuple(years[year])) for year in sorted(years, reverse=True))
+
+
+def _menu(config: Config, pages: list[Page]) -> tuple[NavItem, ...]:
+    extra = sorted((p for p in pages if p.menu is not None), key=lambda p: (p.menu, p.title))
+    known = {item.url for item in config.navigation}
+    return config.navigation + tuple(NavItem(p.title, p.url) for p in extra if p.url not in known)
+
+
+def _related(news: list[Page]) -> dict[str, tuple[Page, ...]]:
+    """Articles sharing most topics, nearest in time first; linear in the number of articles."""
+    by_tag: dict[str, list[Page]] = defaultdict(list)
+    for page in reversed(news):  # oldest first, so each list is sorted by date
+        for tag in page.tags:
+            by_tag[tag.slug].append(page)
+    stamps = {slug: [p.sort_date for p in pages] for slug, pages in by_tag.items()}
+    related = {}
+    for page in news:
+        scores: dict[str, list] = {}
+        for tag in page.tags:
+            pages = by_tag[tag.slug]
+            at = bisect.bisect_left(stamps[tag.slug], page.sort_date)
+            for other in pages[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
+                if other.url != page.url:
+                    entry = scores.setdefault(other.url, [0, other])
+                    entry[0] += 1
+        when = page.sort_date
+        ranked = sorted(
+            scores.values(),
+            key=lambda e, when=when: (
+                -e[0],
+                abs((e[1].sort_date - when).total_seconds()),
+                e[1].url,
+            ),
+        )
+        related[page.url] = tuple(e[1] for e in ranked[:RELATED_COUNT])
+    return related
+
+
+def _neighbours(news: list[Page]) -> dict[str, tuple[Page | None, Page | None]]:
+    """(newer, older) article for each article's previous/next links."""
+    return {
+        page.url: (news[i - 1] if i else None, news[i + 1] if i + 1 < len(news) else None)
+        for i, page in enumerate(news)
+    }
+
+
+def url_problems(pages: list[Page]) -> list[Problem]:
+    """Two items claiming the same URL (by slug or alias): name both files."""
+    claimed: dict[str, Page] = {}
+    problems = []
+    for page in sorted(pages, key=lambda p: p.source):
+        for url in (page.url, *page.aliases):
+            key = url.rstrip("/").lower() or "/"
+            first = claimed.setdefault(key, page)
+            if first is not page:
+                problems.append(
+                    Problem(page.source, 0, f"address {url} is also used by {first.source}")
+                )
+    return problems
+
+
+def sort_key(name: str) -> str:
+    """German-friendly sort key (umlauts sort as their base letters)."""
+    return slugify(name)

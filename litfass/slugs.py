@@ -1,0 +1,20 @@
+"""German-aware slugs: "Fachtag in Görlitz: Straßen" -> "fachtag-in-goerlitz-strassen"."""
+
+from __future__ import annotations
+
+from slugify import slugify as _slugify
+
+_GERMAN = [
+    ["Ä", "Ae"], ["Ö", "Oe"], ["Ü", "Ue"], ["ä", "ae"], ["ö", "oe"], ["ü", "ue"],
+    ["ß", "ss"], ["ẞ", "SS"],
+]  # fmt: skip
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug with German transliteration; never empty."""
+    return _slugify(str(text), replacements=_GERMAN, max_length=80, word_boundary=True) or "seite"
+
+
+def is_slug(text: str) -> bool:
+    """Whether `text` is already a clean slug (what editors may put in `slug:`)."""
+    return bool(text) and slugify(text) == text

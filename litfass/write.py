@@ -1,0 +1,132 @@
+"""The only module that writes the site to disk, and it writes atomically.
+
+A build fills a staging folder beside output/ and swaps it in with one rename, so
+output/ is always a complete site: the previous one or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from litfass.errors import LitfassError
+
+STAGING_PREFIX = ".litfass-staging-"
+LOCK_NAME = ".litfass.lock"
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+@dataclass
+class WriteStats:
+    written: int = 0
+    unchanged: int = 0
+
+
+@contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    """One build at a time per site; a second one waits for the first."""
+    with open(root / LOCK_NAME, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Staging:
+    """A new site being written beside output/; `commit` swaps it in."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.path = output.parent / f"{STAGING_PREFIX}{os.getpid()}"
+        self.stats = WriteStats()
+        _remove_leftovers(output.parent)
+        self.path.mkdir()
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Write one file; an unchanged file is hard-linked from the live site instead."""
+        target = self._inside(self.path, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = self.output / rel
+        if _same_bytes(old, data):
+            try:
+                os.link(old, target)
+                self.stats.unchanged += 1
+                return
+            except OSError:
+                pass  # another file system or no hard links: just write it
+        try:
+            target.write_bytes(data)
+        except OSError as exc:
+            raise _disk_error(rel, exc) from None
+        self.stats.written += 1
+
+    def commit(self) -> None:
+        """Make the staged site the live one in a single step."""
+        if self.output.exists():
+            if not _exchange(self.path, self.output):
+                old = self.path.with_name(self.path.name + "-old")
+                os.rename(self.output, old)
+                os.rename(self.path, self.output)
+                self.path = old
+            shutil.rmtree(self.path, ignore_errors=True)
+        else:
+            os.rename(self.path, self.output)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    @staticmethod
+    def _inside(folder: Path, rel: str) -> Path:
+        """Refuse any path that would land outside the site folder."""
+        parts = rel.split("/")
+        if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
+            raise LitfassError.at(rel, 0, "refusing to write outside output/")
+        return folder.joinpath(*parts)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        if path.is_symlink() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Staging folders of builds that were killed (we hold the lock: none is running)."""
+    for leftover in folder.glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (Linux renameat2); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    if not hasattr(libc, "renameat2"):
+        return False
+    result = libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _disk_error(rel: str, exc: OSError) -> LitfassError:
+    if exc.errno == errno.ENOSPC:
+        return LitfassError.at(rel, 0, "disk full while writing; output/ was left unchanged")
+    return LitfassError.at(rel, 0, f"cannot write: {exc.strerror or exc}; output/ left unchanged")

@@ -1,0 +1,74 @@
+"""Shared fixtures: real sites copied into tmp_path and built with the real command line."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from litfass.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site"
+NOW = "2026-11-20 12:00"  # every test builds as of this moment unless it says otherwise
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/golden/ from current output"
+    )
+
+
+@dataclass
+class Run:
+    """The outcome of one command-line run."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+    """Run the litfass command line in-process and capture what it prints."""
+
+    def invoke(*args: str | Path) -> Run:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return invoke
+
+
+def copy_site(source: Path, target: Path) -> Path:
+    """Copy a site's config and content, with the repository's theme."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source / "config.yaml", target / "config.yaml")
+    shutil.copytree(source / "content", target / "content")
+    shutil.copytree(REPO / "templates", target / "templates")
+    return target
+
+
+@pytest.fixture
+def example_site(tmp_path: Path) -> Path:
+    """A copy of the example portal shipped in the repository."""
+    return copy_site(REPO, tmp_path / "example")
+
+
+@pytest.fixture
+def fixture_site(tmp_path: Path) -> Path:
+    """A copy of the small fixture site under tests/fixtures/site."""
+    return copy_site(FIXTURE, tmp_path / "site")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` with its bytes, to compare whole trees."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
