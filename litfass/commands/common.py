@@ -1,0 +1,58 @@
+"""What every command shares: site options, the build clock, printing problems, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from litfass.errors import LitfassError, Problem
+from litfass.site import BuildOptions
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def add_site_options(parser: argparse.ArgumentParser) -> None:
+    """Options every command that reads the site shares."""
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="the site's folder (default: here)"
+    )
+    parser.add_argument("--drafts", action="store_true", help="include items with 'draft: true'")
+    parser.add_argument("--future", action="store_true", help="include items dated in the future")
+    parser.add_argument(
+        "--now",
+        metavar="DATE",
+        default=os.environ.get("LITFASS_NOW"),
+        help="build as if it were DATE (2027-03-01 or '2027-03-01 10:00'); default: now",
+    )
+
+
+def options_from(args: argparse.Namespace, timezone: str = "Europe/Berlin") -> BuildOptions:
+    """Build options from the shared command-line options."""
+    return BuildOptions(now=parse_now(args.now, timezone), drafts=args.drafts, future=args.future)
+
+
+def parse_now(text: str | None, timezone: str = "Europe/Berlin") -> datetime:
+    """The build's clock: now, or the moment given with --now / LITFASS_NOW."""
+    tz = ZoneInfo(timezone)
+    if not text:
+        return datetime.now(tz)
+    from litfass.dates import parse_when
+
+    try:
+        return parse_when(text, tz)[0]
+    except ValueError as exc:
+        raise LitfassError(Problem("--now", 0, str(exc))) from None
+
+
+def report(problems: list[Problem]) -> None:
+    for problem in sorted(problems, key=lambda p: (p.path, p.line)):
+        label = "warning" if problem.severity == "warning" else "error"
+        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+        print(f"{where}: {label}: {problem.message}", file=sys.stderr)
+    errors = sum(p.severity == "error" for p in problems)
+    if errors:
+        print(f"{errors} error(s); output/ was not changed.", file=sys.stderr)
