@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import lxml.html
+
 from conftest import NOW, snapshot
 
 PRESS_RELEASE = "aktuelles/soziale-traeger-als-partner-der-wohnungswirtschaft/index.html"
