@@ -17,6 +17,7 @@ from litfass.content import ContentFiles, find_files, read_page
 from litfass.errors import LitfassError, Problem
 from litfass.frontmatter import Source
 from litfass.markup import content_links, first_paragraph, render_markdown, resolve_links
+from litfass.metadata import id_problems
 from litfass.model import Page
 from litfass.outputs import declare
 from litfass.render import environment, render_output
@@ -55,6 +56,7 @@ def load_site(root: Path, options: BuildOptions) -> tuple[Site, list[Problem]]:
         pages.append(page)
         warnings.extend(found)
     problems.extend(url_problems(pages))
+    problems.extend(id_problems(config, pages))
     urls = content_urls(config, files, pages, sources)
     pages = [_with_body(config, s, p, urls, warnings) for s, p in zip(sources, pages, strict=True)]
     errors = [p for p in problems if p.severity == "error"]

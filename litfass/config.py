@@ -44,6 +44,7 @@ class UrlScheme:
     magazine_index: str = "/magazin/"
     pages: str = "/{slug}/"
     years: str = "/aktuelles/archiv/{year}/"
+    feeds_index: str = "/abonnieren/"
 
 
 @dataclass(frozen=True)

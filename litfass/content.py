@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -56,6 +57,7 @@ GERMAN_KEYS = {
     "kosten": "cost", "veranstalter": "organizer", "bild": "image", "entwurf": "draft",
 }  # fmt: skip
 DATE_PREFIX_LEN = len("2019-11-04-")
+_URI = re.compile(r"(?:https?://[^\s/]+|urn:[a-z0-9-]+:|tag:)\S+", re.I)
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,8 @@ class _Fields:
             theme=self.text("theme"),
             cover=self.text("cover"),
             pdf=self.text("pdf"),
+            id=self._id(),
+            updated=self._updated(date),
             extra=extra,
         )
 
@@ -233,6 +237,30 @@ class _Fields:
                 self.error(key, f"'{key}' is missing; add e.g. '{key}: 2019-11-04'")
             return None
         return self._when(key)[0]
+
+    def _id(self) -> str:
+        """An explicit stable id: the item's first address, or a full URI."""
+        if "id" not in KEYS[self.kind]:
+            return ""
+        value = self.text("id")
+        if value and not (_safe_url_path(value) or _URI.fullmatch(value)):
+            self.error(
+                "id",
+                f"'id' must be the item's first address, e.g. '/aktuelles/alter-titel/', "
+                f"or a full URI such as 'https://...' or 'urn:...', not '{value}'",
+            )
+            return ""
+        return value
+
+    def _updated(self, date: datetime | None) -> datetime | None:
+        if "updated" not in KEYS[self.kind]:
+            return None
+        updated = self._date("updated")
+        if updated is not None and date is not None and updated < date:
+            self.error(
+                "updated", "'updated' is before 'date': an item cannot change before it appears"
+            )
+        return updated
 
     def _terms(self, key: str, single: bool = False) -> tuple[Term, ...]:
         value = self.data.get(key)

@@ -1,64 +1,244 @@
-"""News feeds (RSS 2.0 and Atom) made with feedgen.
+"""RSS 2.0 and Atom feeds made with feedgen: the news, the events, and one per topic and region.
 
 Dates come from the items, never the clock, so two builds give the same bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import html
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
+import lxml.html
 from feedgen.feed import FeedGenerator
 
-from litfass.model import Page
+from litfass import calendar
+from litfass.i18n import Translations, load_translations
+from litfass.metadata import PageContext, image_of, stable_id
+from litfass.model import EPOCH, Page
+from litfass.site import Listing, Site, is_public
 
 if TYPE_CHECKING:
     from litfass.outputs import Output
-    from litfass.site import Site
 
-RSS_PATH = "aktuelles/feed.xml"
-ATOM_PATH = "aktuelles/atom.xml"
+RSS, ATOM = "rss", "atom"
+FILES = {RSS: "feed.xml", ATOM: "atom.xml"}
+TYPES = {RSS: "application/rss+xml", ATOM: "application/atom+xml"}
+NAMES = {RSS: "RSS", ATOM: "Atom"}
+GENERATOR = "litfass"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A stream of items offered as RSS and Atom beside the page it follows."""
+
+    title: str
+    url: str  # the page it follows, e.g. /aktuelles/ or /themen/wohnen/
+    items: tuple[Page, ...]  # newest first, at most `feeds.items` of config.yaml
+
+    def feed_url(self, flavour: str) -> str:
+        return feed_url(self.url, flavour)
+
+
+def feed_url(url: str, flavour: str) -> str:
+    """Address of the RSS or Atom feed beside a page: '/themen/wohnen/' -> '.../feed.xml'."""
+    return url + FILES[flavour]
+
+
+def translations(site: Site) -> Translations:
+    config = site.config
+    return load_translations(config.templates_path, config.language, config.templates_dir)
+
+
+def newest(site: Site, pages: Iterable[Page]) -> tuple[Page, ...]:
+    """Public items, newest announced first, as many as a feed carries."""
+    shown = (p for p in pages if is_public(p, site.now))
+    ordered = sorted(shown, key=lambda p: (p.published, p.url), reverse=True)
+    return tuple(ordered[: site.config.feed_items])
+
+
+def news_channel(site: Site, t: Translations) -> Channel:
+    return Channel(_heading(site, t("news")), site.config.urls.news_index, newest(site, site.news))
+
+
+def events_channel(site: Site, t: Translations) -> Channel:
+    events = newest(site, (*site.upcoming, *site.past_events))
+    return Channel(_heading(site, t("events")), site.config.urls.events_index, events)
+
+
+def listing_channel(site: Site, listing: Listing, kind: str, t: Translations) -> Channel:
+    items = newest(site, (*listing.news, *listing.events))
+    return Channel(_heading(site, listing_title(listing, kind, t)), listing.url, items)
+
+
+def listing_title(listing: Listing, kind: str, t: Translations) -> str:
+    """'Thema: Wohnen' or 'Region: Leipzig'."""
+    return t("topic_title" if kind == "topic" else "region_title", name=listing.term.name)
+
+
+def _heading(site: Site, name: str) -> str:
+    return f"{site.config.title} – {name}"
+
+
+def channels(site: Site, t: Translations) -> list[Channel]:
+    """Every feed of the site: news, events, then each topic and region."""
+    return [
+        news_channel(site, t),
+        events_channel(site, t),
+        *(listing_channel(site, listing, "topic", t) for listing in site.topics),
+        *(listing_channel(site, listing, "region", t) for listing in site.regions),
+    ]
+
+
+def autodiscovery(site: Site, here: PageContext, t: Translations) -> list[tuple[str, str, str]]:
+    """(type, title, href) of the `<link rel="alternate">` feeds in a page's head.
+
+    The site's feeds are offered everywhere; a topic or region page offers its own first.
+    """
+    urls = site.config.urls
+    followed = [(_heading(site, t("news")), urls.news_index),
+                (_heading(site, t("events")), urls.events_index)]  # fmt: skip
+    if here.listing is not None:
+        title = _heading(site, listing_title(here.listing, here.kind, t))
+        followed.insert(0, (title, here.listing.url))
+    links = [
+        (TYPES[flavour], f"{title} ({NAMES[flavour]})", feed_url(url, flavour))
+        for title, url in followed
+        for flavour in (RSS, ATOM)
+    ]
+    calendar_title = f"{_heading(site, t('events'))} (iCalendar)"
+    links.append((calendar.MEDIA_TYPE, calendar_title, calendar.calendar_url(urls.events_index)))
+    return links
 
 
 def declare(site: Site) -> Iterator[Output]:
-    from litfass.outputs import Output
+    """Both flavours of every channel, and the page that explains them."""
+    from litfass.outputs import Output, path_of
 
-    yield Output(RSS_PATH, produce=lambda: news_feed(site, "rss"))
-    yield Output(ATOM_PATH, produce=lambda: news_feed(site, "atom"))
+    t = translations(site)
+    every = channels(site, t)
+    for channel in every:
+        for flavour in (RSS, ATOM):
+            produce = partial(render_feed, site, channel, flavour, t)
+            yield Output(path_of(channel.feed_url(flavour)), produce=produce)
+    index = site.config.urls.feeds_index
+    context = {"url": index, "channels": every, "calendars": calendar.subscriptions(site, t)}
+    yield Output(path_of(index), "feeds.html", context)
 
 
-def news_feed(site: Site, flavour: str) -> bytes:
-    """The newest news items as RSS or Atom."""
+def render_feed(site: Site, channel: Channel, flavour: str, t: Translations) -> bytes:
+    """One channel as RSS 2.0 or Atom."""
     config = site.config
-    items = site.news[: config.feed_items]
     feed = FeedGenerator()
-    feed.id(config.absolute(config.urls.news_index))
-    feed.title(config.title)
+    feed.id(config.absolute(channel.url))
+    feed.title(channel.title)
     feed.subtitle(config.tagline or config.title)
     feed.language(config.language)
-    feed.link(href=config.absolute(config.urls.news_index), rel="alternate")
-    path = RSS_PATH if flavour == "rss" else ATOM_PATH
-    feed.link(href=config.absolute("/" + path), rel="self")
-    if items:
-        feed.updated(max(p.date for p in items if p.date))
-        feed.lastBuildDate(max(p.date for p in items if p.date))
-    for page in reversed(items):  # feedgen prepends entries
-        _entry(feed, page, site)
-    if flavour == "rss":
+    feed.generator(GENERATOR)
+    feed.author(_organisation(site))
+    # feedgen takes the last link as RSS's <link>: the page, not the feed itself.
+    feed.link(href=config.absolute(channel.feed_url(flavour)), rel="self")
+    feed.link(href=config.absolute(channel.url), rel="alternate")
+    # The newest change among the items, so an unchanged site gives unchanged bytes.
+    latest = max((p.modified for p in channel.items), default=EPOCH)
+    feed.updated(latest)
+    feed.lastBuildDate(latest)
+    for page in channel.items:
+        _entry(feed, site, page, t)
+    if flavour == RSS:
         return feed.rss_str(pretty=True)
     return feed.atom_str(pretty=True)
 
 
-def _entry(feed: FeedGenerator, page: Page, site: Site) -> None:
+def _organisation(site: Site) -> dict[str, str]:
+    org = site.config.organisation
+    author = {"name": org.name or site.config.title}
+    if org.email:
+        author["email"] = org.email
+    return author
+
+
+def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations) -> None:
     config = site.config
-    entry = feed.add_entry()
     link = config.absolute(page.url)
-    entry.id(link)
-    entry.guid(link, permalink=True)
+    item_id = stable_id(config, page)
+    entry = feed.add_entry(order="append")
+    entry.guid(item_id, permalink=item_id == link)
     entry.title(page.title)
-    entry.link(href=link)
-    entry.published(page.date)
-    entry.updated(page.date)
-    entry.description(page.summary)
+    entry.link(href=link, rel="alternate")
+    entry.published(page.published)
+    entry.updated(page.modified)
+    entry.author(_author_of(site, page))
+    entry.description(_summary(page, t))
+    if config.feed_full_content:
+        entry.content(absolute_html(_full_html(page, t), link), type="html")
     for tag in page.tags:
         entry.category(term=tag.name)
+    image = image_of(site, page)
+    if image is not None:
+        entry.enclosure(image.url, image.length, image.type)
+
+
+def _author_of(site: Site, page: Page) -> dict[str, str]:
+    """The press contact of an article, the organizer of an event, else the association."""
+    if page.contact is not None:
+        contact = {"name": page.contact.name, "email": page.contact.email}
+        return {key: value for key, value in contact.items() if value}
+    if page.event is not None and page.event.organizer:
+        return {"name": page.event.organizer}
+    return _organisation(site)
+
+
+def _summary(page: Page, t: Translations) -> str:
+    """The summary; an event's also says when and where, which a reader wants first."""
+    if page.event is None:
+        return page.summary
+    facts = " · ".join(part for part in (t.when(page.event), _place(page, t)) if part)
+    return f"{facts}: {page.summary}" if page.summary else facts
+
+
+def _place(page: Page, t: Translations) -> str:
+    location = page.event.location if page.event else None
+    if location is None:
+        return ""
+    return t("online") if location.online else location.label
+
+
+def _full_html(page: Page, t: Translations) -> str:
+    if page.event is None:
+        return page.body_html
+    facts = f"<strong>{html.escape(t('when'))}:</strong> {html.escape(t.when(page.event))}"
+    place = _place(page, t)
+    if place:
+        facts += f"<br>\n<strong>{html.escape(t('where'))}:</strong> {html.escape(place)}"
+    return f"<p>{facts}</p>\n{page.body_html}"
+
+
+def absolute_html(fragment: str, base: str) -> str:
+    """HTML with every relative link and image made absolute against `base`.
+
+    Feed readers show items away from the site, where '/veranstaltungen/' means nothing.
+    """
+    if not fragment.strip():
+        return fragment
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    root.make_links_absolute(base, resolve_base_href=False)
+    for element in root.iter("img", "source"):
+        srcset = element.get("srcset")
+        if srcset:
+            element.set("srcset", _absolute_srcset(srcset, base))
+    inner = [html.escape(root.text or "", quote=False)]
+    inner += [lxml.html.tostring(child, encoding="unicode") for child in root]
+    return "".join(inner)
+
+
+def _absolute_srcset(srcset: str, base: str) -> str:
+    candidates = []
+    for candidate in srcset.split(","):
+        parts = candidate.split()
+        if parts:
+            candidates.append(" ".join([urljoin(base, parts[0]), *parts[1:]]))
+    return ", ".join(candidates)

@@ -106,6 +106,8 @@ class Page:
     cover: str = ""
     pdf: str = ""
     assets: tuple[str, ...] = ()  # files beside an index.md, relative to content/
+    id: str = ""  # explicit stable id for feeds and calendars (a first address), else empty
+    updated: datetime | None = None  # when an item was last edited, if the editor says so
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -114,3 +116,15 @@ class Page:
         if self.event is not None:
             return self.event.start
         return self.date or EPOCH
+
+    @property
+    def published(self) -> datetime:
+        """When the item was announced: its date, else (events) its start."""
+        if self.date is None and self.event is not None:
+            return self.event.start
+        return self.date or EPOCH
+
+    @property
+    def modified(self) -> datetime:
+        """When the item last changed: `updated` if given, else its publication."""
+        return max(self.updated, self.published) if self.updated else self.published

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from litfass import feeds
+from litfass import calendar, feeds, metadata
 from litfass.model import Page
 from litfass.site import Listing, Site
 
@@ -89,9 +89,11 @@ def declare(site: Site, static_files: Sequence[tuple[Path, str]]) -> list[Output
         *_static_pages(site),
         *_aliases(site),
         *feeds.declare(site),
+        *calendar.declare(site),
         *(Output(f"static/{rel}", source=path) for path, rel in static_files),
         *_assets(site),
     ]
+    outputs += metadata.declare(site, outputs)
     return sorted(outputs, key=lambda o: o.path)
 
 

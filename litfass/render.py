@@ -9,16 +9,20 @@ import contextlib
 import itertools
 import json
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from litfass import calendar, feeds, metadata
 from litfass.config import Config
 from litfass.errors import LitfassError
 from litfass.i18n import Translations, load_translations
+from litfass.metadata import PageContext
 from litfass.model import Page
 from litfass.outputs import Output
 from litfass.site import Site
@@ -43,7 +47,29 @@ def environment(config: Config) -> tuple[jinja2.Environment, Translations]:
     env.filters["absolute"] = config.absolute
     env.filters["json_script"] = json_script
     env.filters["by_month"] = by_month
+    env.filters["webcal"] = partial(calendar.webcal, config)
+    env.globals["calendar_url"] = calendar.calendar_url
+    env.globals["feed_url"] = feeds.feed_url
+    env.globals["social_meta"] = about_page(partial(metadata.social_meta, t=t))
+    env.globals["structured_data"] = about_page(partial(metadata.structured_data, t=t))
+    env.globals["feed_links"] = about_page(partial(feeds.autodiscovery, t=t))
     return env, t
+
+
+def about_page(function: Callable[[Site, PageContext], Any]) -> Callable[..., Any]:
+    """A template global that reads which page is being rendered from the template context."""
+
+    @jinja2.pass_context
+    def call(context: jinja2.runtime.Context) -> Any:
+        here = PageContext(
+            url=context["url"],
+            page=context.get("page"),
+            listing=context.get("listing"),
+            kind=context.get("kind") or "",
+        )
+        return function(context["site"], here)
+
+    return call
 
 
 def by_month(pages: Iterable[Page]) -> list[tuple[date, list[Page]]]:

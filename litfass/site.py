@@ -90,6 +90,11 @@ def is_published(page: Page, options: BuildOptions) -> bool:
     return options.future or page.date is None or page.date <= options.now
 
 
+def is_public(page: Page, now: datetime) -> bool:
+    """What subscribers and search engines get: never drafts or future items, whatever is built."""
+    return not page.draft and (page.date is None or page.date <= now)
+
+
 def assemble(
     config: Config, pages: list[Page], options: BuildOptions, content_urls: dict[str, str]
 ) -> Site:

@@ -1,0 +1,417 @@
+"""What machines read about the site: stable ids, schema.org JSON-LD, Open Graph, sitemap, robots.
+
+Everything here is plain data (dicts, tuples, bytes); templates only print it.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
+
+from litfass.config import Config
+from litfass.errors import Problem
+from litfass.i18n import Translations
+from litfass.model import EVENT, MAGAZINE, NEWS, PAGE, Page
+from litfass.site import Listing, Site, is_public
+
+if TYPE_CHECKING:
+    from litfass.outputs import Output
+
+SCHEMA = "https://schema.org"
+SITEMAP_PATH = "sitemap.xml"
+ROBOTS_PATH = "robots.txt"
+LOCALES = {"de": "de_DE", "en": "en_GB"}
+_POSTCODE_TOWN = re.compile(r"(?P<code>\d{5})\s+(?P<town>\S.*)")
+_AMOUNT = re.compile(r"(\d+(?:[.,]\d{1,2})?)\s*(?:€|Euro|EUR)", re.I)
+_FREE = re.compile(r"\b(?:kostenfrei|kostenlos|gratis|free)\b", re.I)
+# Open Graph and search engines ignore SVG; a logo in another format can stand in for an image.
+_SHAREABLE = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+# Identity -----------------------------------------------------------------
+
+
+def stable_id(config: Config, page: Page) -> str:
+    """The id a feed reader or calendar keeps for an item, whatever its title becomes.
+
+    The editor's explicit `id` (an earlier address of the item, or a URI) wins;
+    otherwise the item's own address.
+    """
+    if page.id:
+        return config.absolute(page.id) if page.id.startswith("/") else page.id
+    return config.absolute(page.url)
+
+
+def id_problems(config: Config, pages: Sequence[Page]) -> list[Problem]:
+    """Two items with the same stable id would be one item to subscribers: name both files."""
+    claimed: dict[str, Page] = {}
+    problems = []
+    for page in sorted(pages, key=lambda p: p.source):
+        if page.kind not in (NEWS, EVENT):
+            continue
+        key = stable_id(config, page)
+        first = claimed.setdefault(key, page)
+        if first is not page:
+            problems.append(
+                Problem(
+                    page.source, 0, f"id {key} is also the id of {first.source}; give one an 'id:'"
+                )
+            )
+    return problems
+
+
+@dataclass(frozen=True)
+class Image:
+    """An item's lead image: public address, file in content/ if known, media type."""
+
+    url: str
+    path: Path | None
+    type: str
+
+    @property
+    def length(self) -> int:
+        return self.path.stat().st_size if self.path is not None else 0
+
+
+def image_of(site: Site, page: Page) -> Image | None:
+    """The absolute address of a page's `image` (or magazine `cover`), found like links are."""
+    name = page.image or page.cover
+    if not name:
+        return None
+    config = site.config
+    media = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if "://" in name:
+        return Image(name, None, media)
+    if name.startswith("/"):
+        return Image(config.absolute(name), None, media)
+    content_rel = page.source.removeprefix(config.content_dir + "/")
+    rel = posixpath.normpath(posixpath.join(posixpath.dirname(content_rel), name))
+    url = site.content_urls.get(rel)
+    if url is None:
+        return None
+    return Image(config.absolute(url), config.content_path / rel, media)
+
+
+# What is being rendered ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """The page a template is rendering: its URL and the item or listing it shows."""
+
+    url: str
+    page: Page | None = None
+    listing: Listing | None = None
+    kind: str = ""  # "topic" or "region" for listings
+
+
+def description_of(site: Site, here: PageContext) -> str:
+    if here.page is not None and here.page.summary:
+        return here.page.summary
+    return site.config.tagline or site.config.title
+
+
+def title_of(site: Site, here: PageContext, t: Translations) -> str:
+    if here.page is not None:
+        return here.page.title
+    if here.listing is not None:
+        key = "topic_title" if here.kind == "topic" else "region_title"
+        return t(key, name=here.listing.term.name)
+    return site.config.title
+
+
+# Open Graph and Twitter cards ---------------------------------------------
+
+
+def social_meta(site: Site, here: PageContext, t: Translations) -> list[tuple[str, str, str]]:
+    """(attribute, name, content) of every Open Graph and Twitter `<meta>` of a page."""
+    config, page = site.config, here.page
+    image = image_of(site, page) if page is not None else None
+    image_url = image.url if image else _logo(config)
+    title, description = title_of(site, here, t), description_of(site, here)
+    og = [
+        ("og:site_name", config.title),
+        ("og:locale", LOCALES.get(config.language, config.language)),
+        ("og:type", "article" if page is not None and page.kind == NEWS else "website"),
+        ("og:title", title),
+        ("og:description", description),
+        ("og:url", config.absolute(here.url)),
+    ]
+    if image_url:
+        og.append(("og:image", image_url))
+        if page is not None and page.image_alt:
+            og.append(("og:image:alt", page.image_alt))
+    if page is not None and page.kind == NEWS:
+        og += [
+            ("article:published_time", page.published.isoformat()),
+            ("article:modified_time", page.modified.isoformat()),
+            ("article:section", page.category),
+            *(("article:tag", tag.name) for tag in page.tags),
+        ]
+    twitter = [
+        ("twitter:card", "summary_large_image" if image else "summary"),
+        ("twitter:title", title),
+        ("twitter:description", description),
+    ]
+    return [("property", k, v) for k, v in og if v] + [("name", k, v) for k, v in twitter if v]
+
+
+def _logo(config: Config) -> str:
+    logo = config.organisation.logo
+    return config.absolute(logo) if logo.lower().endswith(_SHAREABLE) else ""
+
+
+# schema.org JSON-LD ------------------------------------------------------
+
+
+def structured_data(site: Site, here: PageContext, t: Translations) -> list[dict[str, Any]]:
+    """The JSON-LD blocks of a page, as dicts (render.json_script makes them safe to embed)."""
+    page, blocks = here.page, []
+    if here.url == "/":
+        blocks += [organization(site.config), website(site.config)]
+    elif page is not None and page.kind == NEWS:
+        blocks.append(news_article(site, page))
+    elif page is not None and page.kind == EVENT and page.event is not None:
+        blocks.append(event(site, page))
+    trail = breadcrumbs(site, here, t)
+    if trail:
+        blocks.append(breadcrumb_list(site.config, trail))
+    return [{"@context": SCHEMA, **block} for block in blocks]
+
+
+def organization(config: Config) -> dict[str, Any]:
+    org = config.organisation
+    data: dict[str, Any] = {
+        "@type": "Organization",
+        "@id": config.absolute("/#organisation"),
+        "name": org.name or config.title,
+        "url": config.absolute("/"),
+    }
+    if org.logo:
+        data["logo"] = {"@type": "ImageObject", "url": config.absolute(org.logo)}
+    if org.email:
+        data["email"] = org.email
+    if org.phone:
+        data["telephone"] = org.phone
+    if org.address:
+        data["address"] = postal_address(org.address)
+    return data
+
+
+def website(config: Config) -> dict[str, Any]:
+    return {
+        "@type": "WebSite",
+        "@id": config.absolute("/#website"),
+        "name": config.title,
+        "description": config.tagline,
+        "url": config.absolute("/"),
+        "inLanguage": config.language,
+        "publisher": {"@id": config.absolute("/#organisation")},
+    }
+
+
+def news_article(site: Site, page: Page) -> dict[str, Any]:
+    config = site.config
+    url = config.absolute(page.url)
+    data: dict[str, Any] = {
+        "@type": "NewsArticle",
+        "headline": page.title,
+        "description": page.summary,
+        "url": url,
+        "mainEntityOfPage": url,
+        "datePublished": page.published.isoformat(),
+        "dateModified": page.modified.isoformat(),
+        "inLanguage": config.language,
+        "articleSection": page.category,
+        "keywords": [tag.name for tag in page.tags],
+        "author": _author(config, page),
+        "publisher": organization(config),
+    }
+    image = image_of(site, page)
+    if image is not None:
+        data["image"] = [image.url]
+    if page.dateline:
+        data["locationCreated"] = {"@type": "Place", "name": page.dateline}
+    return data
+
+
+def _author(config: Config, page: Page) -> dict[str, Any]:
+    if page.contact is None:
+        return {"@type": "Organization", "name": config.organisation.name or config.title}
+    person = {"@type": "Person", "name": page.contact.name}
+    if page.contact.email:
+        person["email"] = page.contact.email
+    return person
+
+
+def event(site: Site, page: Page) -> dict[str, Any]:
+    """schema.org Event; all-day events carry plain dates (schema.org's endDate is inclusive)."""
+    config, info = site.config, page.event
+    assert info is not None
+    online = info.location is not None and info.location.online
+    data: dict[str, Any] = {
+        "@type": "Event",
+        "name": page.title,
+        "description": page.summary,
+        "url": config.absolute(page.url),
+        "startDate": (info.start_date if info.all_day else info.start).isoformat(),
+        "eventStatus": f"{SCHEMA}/EventScheduled",
+        "eventAttendanceMode": f"{SCHEMA}/{'Online' if online else 'Offline'}EventAttendanceMode",
+        "organizer": {
+            "@type": "Organization",
+            "name": info.organizer or config.organisation.name or config.title,
+            "url": config.absolute("/"),
+        },
+        "keywords": [tag.name for tag in page.tags],
+        "inLanguage": config.language,
+    }
+    if info.end is not None:
+        data["endDate"] = (info.end_date if info.all_day else info.end).isoformat()
+    if info.location is not None:
+        data["location"] = _place(info.location)
+    image = image_of(site, page)
+    if image is not None:
+        data["image"] = [image.url]
+    if info.cost:
+        data["offers"] = offer(config, page)
+    return data
+
+
+def _place(location) -> dict[str, Any]:
+    if location.online:
+        return {"@type": "VirtualLocation", "url": location.url}
+    place: dict[str, Any] = {"@type": "Place", "name": location.name or location.address}
+    place["address"] = postal_address(location.address) if location.address else location.name
+    return place
+
+
+def postal_address(text: str) -> dict[str, str]:
+    """'Karl-Liebknecht-Straße 30, 04107 Leipzig' as a PostalAddress (German post codes)."""
+    *street, last = (part.strip() for part in text.split(","))
+    match = _POSTCODE_TOWN.fullmatch(last)
+    if match is None:
+        return {"@type": "PostalAddress", "streetAddress": text}
+    address = {
+        "@type": "PostalAddress",
+        "postalCode": match["code"],
+        "addressLocality": match["town"],
+    }
+    if street:
+        address["streetAddress"] = ", ".join(street)
+    address["addressCountry"] = "DE"
+    return address
+
+
+def offer(config: Config, page: Page) -> dict[str, Any]:
+    """An Offer from the free-text `cost`: its lowest price in euros when one can be read."""
+    info = page.event
+    assert info is not None
+    registration = info.registration
+    url = registration if "://" in registration else config.absolute(page.url)
+    data: dict[str, Any] = {"@type": "Offer", "description": info.cost, "url": url}
+    prices = [float(a.replace(",", ".")) for a in _AMOUNT.findall(info.cost)]
+    if _FREE.search(info.cost):
+        prices.append(0.0)
+    if prices:
+        data["price"] = f"{min(prices):.2f}"
+        data["priceCurrency"] = "EUR"
+    return data
+
+
+def breadcrumbs(site: Site, here: PageContext, t: Translations) -> list[tuple[str, str]]:
+    """(name, URL) from the home page to the page itself; empty where no trail is shown."""
+    urls, page = site.config.urls, here.page
+    sections = {
+        NEWS: (t("news"), urls.news_index),
+        EVENT: (t("events"), urls.events_index),
+        MAGAZINE: (t("magazine"), urls.magazine_index),
+    }
+    if page is not None and page.kind in (*sections, PAGE):
+        middle = [sections[page.kind]] if page.kind in sections else []
+        return [(t("home"), "/"), *middle, (page.title, here.url)]
+    if here.listing is not None:
+        index = (
+            (t("topics"), urls.topics_index)
+            if here.kind == "topic"
+            else (t("regions"), urls.regions_index)
+        )
+        return [(t("home"), "/"), index, (here.listing.term.name, here.listing.url)]
+    return []
+
+
+def breadcrumb_list(config: Config, trail: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": config.absolute(url)}
+            for n, (name, url) in enumerate(trail, 1)
+        ],
+    }
+
+
+# Sitemap and robots.txt ----------------------------------------------------
+
+
+def declare(site: Site, outputs: Sequence[Output]) -> Iterator[Output]:
+    """sitemap.xml of every public page, and a robots.txt that points to it."""
+    from litfass.outputs import Output
+
+    entries = sorted(
+        {(site.config.absolute(o.context["url"]), _lastmod(site, o))
+         for o in outputs if _listed(site, o)}
+    )  # fmt: skip
+    yield Output(SITEMAP_PATH, produce=lambda: sitemap(entries))
+    yield Output(ROBOTS_PATH, produce=lambda: robots(site))
+
+
+def _listed(site: Site, output: Output) -> bool:
+    """Pages meant to be found: no redirects, no 404 page, no drafts or future items."""
+    if not output.template or output.template in ("redirect.html", "404.html"):
+        return False
+    page = output.context.get("page")
+    return page is None or is_public(page, site.now)
+
+
+def _lastmod(site: Site, output: Output) -> datetime | None:
+    """When a page last changed: its item, or the newest item it lists."""
+    if output.context["url"] == "/":  # the home page shows the newest news and events
+        return max((p.modified for p in (*site.news, *site.upcoming)), default=None)
+    page = output.context.get("page")
+    if page is not None:
+        return page.modified if (page.date or page.event or page.updated) else None
+    pager = output.context.get("pager")
+    if pager is not None and pager.items:
+        return max(item.modified for item in pager.items)
+    return None
+
+
+def sitemap(entries: Sequence[tuple[str, datetime | None]]) -> bytes:
+    """The sitemaps.org XML for (absolute URL, last modified) pairs."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for url, lastmod in entries:
+        stamp = f"<lastmod>{lastmod.isoformat(timespec='seconds')}</lastmod>" if lastmod else ""
+        lines.append(f"  <url><loc>{escape(url)}</loc>{stamp}</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots(site: Site) -> bytes:
+    """Allow everything, except in a preview with drafts, which no search engine should keep."""
+    rule = "Disallow: /" if site.drafts else "Disallow:"
+    sitemap_url = site.config.absolute("/" + SITEMAP_PATH)
+    return f"User-agent: *\n{rule}\n\nSitemap: {sitemap_url}\n".encode()
+
+
+def host_of(config: Config) -> str:
+    return urlsplit(config.base_url).hostname or "localhost"
