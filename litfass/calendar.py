@@ -247,18 +247,17 @@ def description(site: Site, page: Page, t: Translations) -> str:
     """Plain text: the summary, the practical details, and the address of the event page."""
     info = page.event
     assert info is not None
-    lines = [page.summary, ""] if page.summary else []
+    details = []
     location = info.location
     if location is not None and location.online and location.url:
-        lines.append(f"{t('online')}: {location.url}")
+        details.append(f"{t('online')}: {location.url}")
     if info.organizer:
-        lines.append(f"{t('organizer')}: {info.organizer}")
+        details.append(f"{t('organizer')}: {info.organizer}")
     if info.cost:
-        lines.append(f"{t('cost')}: {info.cost}")
+        details.append(f"{t('cost')}: {info.cost}")
     if info.registration:
-        lines.append(f"{t('registration')}: {info.registration}")
+        details.append(f"{t('registration')}: {info.registration}")
     if info.registration_deadline:
-        deadline = t.date(info.registration_deadline)
-        lines.append(t("registration_deadline", date=deadline))
-    lines += ["", site.config.absolute(page.url)]
-    return "\n".join(lines).strip()
+        details.append(t("registration_deadline", date=t.date(info.registration_deadline)))
+    paragraphs = [page.summary, "\n".join(details), site.config.absolute(page.url)]
+    return "\n\n".join(part for part in paragraphs if part)

@@ -12,12 +12,15 @@ from functools import partial
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+import lxml.etree
 import lxml.html
+from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
 
 from litfass import calendar
 from litfass.i18n import Translations, load_translations
-from litfass.metadata import PageContext, image_of, stable_id
+from litfass.metadata import Image, PageContext, image_of, stable_id
 from litfass.model import EPOCH, Page
 from litfass.site import Listing, Site, is_public
 
@@ -147,7 +150,7 @@ def render_feed(site: Site, channel: Channel, flavour: str, t: Translations) -> 
     feed.updated(latest)
     feed.lastBuildDate(latest)
     for page in channel.items:
-        _entry(feed, site, page, t)
+        _entry(feed, site, page, t, flavour)
     if flavour == RSS:
         return feed.rss_str(pretty=True)
     return feed.atom_str(pretty=True)
@@ -161,7 +164,7 @@ def _organisation(site: Site) -> dict[str, str]:
     return author
 
 
-def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations) -> None:
+def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations, flavour: str) -> None:
     config = site.config
     link = config.absolute(page.url)
     item_id = stable_id(config, page)
@@ -172,14 +175,33 @@ def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations) -> None
     entry.published(page.published)
     entry.updated(page.modified)
     entry.author(_author_of(site, page))
-    entry.description(_summary(page, t))
+    entry.description(_summary(page, t), isSummary=True)
     if config.feed_full_content:
         entry.content(absolute_html(_full_html(page, t), link), type="html")
     for tag in page.tags:
         entry.category(term=tag.name)
     image = image_of(site, page)
-    if image is not None:
+    if image is not None and flavour == RSS:
         entry.enclosure(image.url, image.length, image.type)
+    elif image is not None:
+        entry.register_extension("lead_image", LeadImage, atom=True, rss=False)
+        entry.lead_image.image = image
+
+
+class LeadImage(BaseEntryExtension):
+    """An Atom entry's lead image as `<link rel="enclosure">`.
+
+    feedgen 1.0 writes only the href of an Atom entry's links, losing rel, type and length
+    (python-feedgen issue 135), which would make the image look like the item's address.
+    """
+
+    image: Image | None = None
+
+    def extend_atom(self, entry: lxml.etree._Element) -> lxml.etree._Element:
+        if self.image is not None:
+            xml_elem("link", entry, href=self.image.url, rel="enclosure", type=self.image.type,
+                     length=str(self.image.length))  # fmt: skip
+        return entry
 
 
 def _author_of(site: Site, page: Page) -> dict[str, str]:
