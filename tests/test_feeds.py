@@ -242,3 +242,17 @@ def test_a_bad_or_shared_id_is_an_editor_error(tmp_path: Path, run) -> None:
     )
     assert "content/news/c.md:4: error: 'updated' is before 'date'" in result.err
     assert "Traceback" not in result.err
+
+
+def test_an_english_site_gets_english_feeds_and_explanations(tmp_path: Path) -> None:
+    site = copy_site(FIXTURE, tmp_path / "site")
+    config = site / "config.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("language: de", "language: en"),
+        encoding="utf-8",
+    )
+    out = build(site)
+    assert parsed(out / "veranstaltungen/atom.xml").feed.title == "Testverband – Events"
+    assert parsed(out / "themen/wohnen/feed.xml").feed.title == "Testverband – Topic: Wohnen"
+    explained = lxml.html.fromstring((out / "abonnieren/index.html").read_bytes())
+    assert explained.findtext(".//h1") == "Subscribe to feeds and calendars"
