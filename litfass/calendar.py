@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from litfass.config import Config
-from litfass.i18n import Translations, load_translations
+from litfass.i18n import Translations, site_translations
 from litfass.metadata import stable_id
 from litfass.model import Page
 from litfass.site import Listing, Site, is_public
@@ -79,7 +79,7 @@ def declare(site: Site) -> Iterator[Output]:
     from litfass.outputs import Output, path_of
 
     config = site.config
-    t = load_translations(config.templates_path, config.language, config.templates_dir)
+    t = site_translations(config)
     every_event = (*site.upcoming, *site.past_events)
     years = _years(every_event)
     for sub in subscriptions(site, t):

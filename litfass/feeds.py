@@ -19,7 +19,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from litfass import calendar
-from litfass.i18n import Translations, load_translations
+from litfass.i18n import Translations, site_translations
 from litfass.metadata import Image, PageContext, image_of, stable_id
 from litfass.model import EPOCH, Page
 from litfass.site import Listing, Site, is_public
@@ -49,11 +49,6 @@ class Channel:
 def feed_url(url: str, flavour: str) -> str:
     """Address of the RSS or Atom feed beside a page: '/themen/wohnen/' -> '.../feed.xml'."""
     return url + FILES[flavour]
-
-
-def translations(site: Site) -> Translations:
-    config = site.config
-    return load_translations(config.templates_path, config.language, config.templates_dir)
 
 
 def newest(site: Site, pages: Iterable[Page]) -> tuple[Page, ...]:
@@ -121,7 +116,7 @@ def declare(site: Site) -> Iterator[Output]:
     """Both flavours of every channel, and the page that explains them."""
     from litfass.outputs import Output, path_of
 
-    t = translations(site)
+    t = site_translations(site.config)
     every = channels(site, t)
     for channel in every:
         for flavour in (RSS, ATOM):
@@ -175,7 +170,9 @@ def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations, flavour
     entry.published(page.published)
     entry.updated(page.modified)
     entry.author(_author_of(site, page))
-    entry.description(_summary(page, t), isSummary=True)
+    summary = _summary(page, t)
+    if summary:
+        entry.description(summary, isSummary=True)
     if config.feed_full_content:
         entry.content(absolute_html(_full_html(page, t), link), type="html")
     for tag in page.tags:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from babel.dates import format_date, format_time
 
+from litfass.config import Config
 from litfass.errors import LitfassError
 from litfass.model import EventInfo
 from litfass.yamldoc import load_mapping
@@ -66,3 +67,8 @@ def load_translations(templates: Path, language: str, shown: str) -> Translation
         raise LitfassError.at(rel, 0, f"translation table for '{language}' not found") from None
     doc = load_mapping(text, rel)
     return Translations(language, {k: str(v) for k, v in doc.data.items()}, rel)
+
+
+def site_translations(config: Config) -> Translations:
+    """The table of the site's language in its theme (for text made outside templates)."""
+    return load_translations(config.templates_path, config.language, config.templates_dir)

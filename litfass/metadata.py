@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from litfass.config import Config
 from litfass.errors import Problem
 from litfass.i18n import Translations
-from litfass.model import EVENT, MAGAZINE, NEWS, PAGE, Page
+from litfass.model import EVENT, MAGAZINE, NEWS, PAGE, Location, Page
 from litfass.site import Listing, Site, is_public
 
 if TYPE_CHECKING:
@@ -285,7 +284,7 @@ def event(site: Site, page: Page) -> dict[str, Any]:
     return data
 
 
-def _place(location) -> dict[str, Any]:
+def _place(location: Location) -> dict[str, Any]:
     if location.online:
         return {"@type": "VirtualLocation", "url": location.url}
     place: dict[str, Any] = {"@type": "Place", "name": location.name or location.address}
@@ -411,7 +410,3 @@ def robots(site: Site) -> bytes:
     rule = "Disallow: /" if site.drafts else "Disallow:"
     sitemap_url = site.config.absolute("/" + SITEMAP_PATH)
     return f"User-agent: *\n{rule}\n\nSitemap: {sitemap_url}\n".encode()
-
-
-def host_of(config: Config) -> str:
-    return urlsplit(config.base_url).hostname or "localhost"
