@@ -19,7 +19,7 @@ from litfass.config import Config
 from litfass.i18n import Translations, site_translations
 from litfass.metadata import stable_id
 from litfass.model import Page
-from litfass.site import Listing, Site, is_public
+from litfass.site import Site, is_public
 
 if TYPE_CHECKING:
     from litfass.outputs import Output
@@ -34,7 +34,8 @@ REFRESH = timedelta(hours=6)  # how often subscribed apps should look for new ev
 class Subscription:
     """A calendar of events to subscribe to, beside the page it follows."""
 
-    title: str
+    name: str  # what it follows: 'Veranstaltungen', 'Thema: Wohnen'
+    title: str  # the name with the site's title, as calendar apps show it
     url: str  # the page it follows: /veranstaltungen/ or /themen/wohnen/
     events: tuple[Page, ...]  # soonest first
 
@@ -57,16 +58,20 @@ def webcal(config: Config, url: str) -> str:
 def subscriptions(site: Site, t: Translations) -> list[Subscription]:
     """All events, then the events of each topic and region (an empty one waits for events)."""
     config = site.config
-    every = [Subscription(f"{config.title} – {t('events')}", config.urls.events_index,
-                          _public(site, (*site.upcoming, *site.past_events)))]  # fmt: skip
+    events = _public(site, (*site.upcoming, *site.past_events))
+    every = [_subscription(site, t("events"), config.urls.events_index, events)]
     for listings, key in ((site.topics, "topic_title"), (site.regions, "region_title")):
-        every += [_listing(site, listing, key, t) for listing in listings]
+        every += [
+            _subscription(
+                site, t(key, name=listing.term.name), listing.url, _public(site, listing.events)
+            )
+            for listing in listings
+        ]
     return every
 
 
-def _listing(site: Site, listing: Listing, key: str, t: Translations) -> Subscription:
-    title = f"{site.config.title} – {t(key, name=listing.term.name)}"
-    return Subscription(title, listing.url, _public(site, listing.events))
+def _subscription(site: Site, name: str, url: str, events: tuple[Page, ...]) -> Subscription:
+    return Subscription(name, f"{site.config.title} – {name}", url, events)
 
 
 def _public(site: Site, events: Iterable[Page]) -> tuple[Page, ...]:

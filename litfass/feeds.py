@@ -38,7 +38,8 @@ GENERATOR = "litfass"
 class Channel:
     """A stream of items offered as RSS and Atom beside the page it follows."""
 
-    title: str
+    name: str  # what it follows: 'Aktuelles', 'Thema: Wohnen'
+    title: str  # the name with the site's title, as feed readers list it
     url: str  # the page it follows, e.g. /aktuelles/ or /themen/wohnen/
     items: tuple[Page, ...]  # newest first, at most `feeds.items` of config.yaml
 
@@ -59,17 +60,20 @@ def newest(site: Site, pages: Iterable[Page]) -> tuple[Page, ...]:
 
 
 def news_channel(site: Site, t: Translations) -> Channel:
-    return Channel(_heading(site, t("news")), site.config.urls.news_index, newest(site, site.news))
+    name = t("news")
+    return Channel(name, _heading(site, name), site.config.urls.news_index, newest(site, site.news))
 
 
 def events_channel(site: Site, t: Translations) -> Channel:
     events = newest(site, (*site.upcoming, *site.past_events))
-    return Channel(_heading(site, t("events")), site.config.urls.events_index, events)
+    name = t("events")
+    return Channel(name, _heading(site, name), site.config.urls.events_index, events)
 
 
 def listing_channel(site: Site, listing: Listing, kind: str, t: Translations) -> Channel:
     items = newest(site, (*listing.news, *listing.events))
-    return Channel(_heading(site, listing_title(listing, kind, t)), listing.url, items)
+    name = listing_title(listing, kind, t)
+    return Channel(name, _heading(site, name), listing.url, items)
 
 
 def listing_title(listing: Listing, kind: str, t: Translations) -> str:

@@ -363,8 +363,10 @@ def declare(site: Site, outputs: Sequence[Output]) -> Iterator[Output]:
     """sitemap.xml of every public page, and a robots.txt that points to it."""
     from litfass.outputs import Output
 
+    items = (*site.news, *site.upcoming, *site.past_events, *site.magazine)
+    newest = max((p.modified for p in items if is_public(p, site.now)), default=None)
     entries = sorted(
-        {(site.config.absolute(o.context["url"]), _lastmod(site, o))
+        {(site.config.absolute(o.context["url"]), _lastmod(o, newest))
          for o in outputs if _listed(site, o)}
     )  # fmt: skip
     yield Output(SITEMAP_PATH, produce=lambda: sitemap(entries))
@@ -379,17 +381,20 @@ def _listed(site: Site, output: Output) -> bool:
     return page is None or is_public(page, site.now)
 
 
-def _lastmod(site: Site, output: Output) -> datetime | None:
-    """When a page last changed: its item, or the newest item it lists."""
-    if output.context["url"] == "/":  # the home page shows the newest news and events
-        return max((p.modified for p in (*site.news, *site.upcoming)), default=None)
-    page = output.context.get("page")
+def _lastmod(output: Output, newest: datetime | None) -> datetime | None:
+    """When a page last changed: its item, the newest item it lists, else the site's newest.
+
+    A static page without `date:` or `updated:` has no known date and gets none.
+    """
+    context = output.context
+    page, pager, listing = context.get("page"), context.get("pager"), context.get("listing")
     if page is not None:
         return page.modified if (page.date or page.event or page.updated) else None
-    pager = output.context.get("pager")
     if pager is not None and pager.items:
         return max(item.modified for item in pager.items)
-    return None
+    if listing is not None:
+        return max((p.modified for p in (*listing.news, *listing.events)), default=None)
+    return newest  # overviews (home, calendar, topics, archive) show the newest items
 
 
 def sitemap(entries: Sequence[tuple[str, datetime | None]]) -> bytes:
