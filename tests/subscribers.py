@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from conftest import NOW
 from PIL import Image
 
+from conftest import NOW
 from litfass.cli import main
 
 HOSTILE = "</script><script>alert(1)</script>"

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import lxml.html
 import pytest
-from conftest import FIXTURE, REPO, copy_site
 from subscribers import HOSTILE, SMUGGLER, add_hostile_items, build
+
+from conftest import FIXTURE, REPO, copy_site
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FACHTAG = "veranstaltungen/fachtag-soziale-traeger-als-partner-der-wohnungswirtschaft/"

@@ -10,7 +10,6 @@ import feedparser
 import lxml.etree
 import lxml.html
 import pytest
-from conftest import FIXTURE, REPO, copy_site
 from subscribers import (
     EXAMPLE_BASE,
     FIXTURE_BASE,
@@ -19,6 +18,8 @@ from subscribers import (
     build,
     file_for,
 )
+
+from conftest import FIXTURE, REPO, copy_site
 
 RSS_DATE = re.compile(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}")
 ATOM_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")

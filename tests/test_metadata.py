@@ -8,8 +8,9 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 import pytest
-from conftest import FIXTURE, REPO, copy_site
 from subscribers import EXAMPLE_BASE, FIXTURE_BASE, HOSTILE, add_hostile_items, build, file_for
+
+from conftest import FIXTURE, REPO, copy_site
 
 PRESS_RELEASE = "aktuelles/soziale-traeger-als-partner-der-wohnungswirtschaft/index.html"
 FACHTAG = "veranstaltungen/fachtag-soziale-traeger-als-partner-der-wohnungswirtschaft/index.html"
