@@ -13,6 +13,8 @@ import pytest
 
 from litfass import calendar
 from litfass.config import Config
+from litfass.content import read_page
+from litfass.errors import LitfassError
 from litfass.feeds import absolute_html
 from litfass.metadata import offer, postal_address, stable_id
 from litfass.model import EVENT, EventInfo, Page
@@ -138,3 +140,29 @@ def test_vtimezone_reads_back_as_the_same_zone(zone: str) -> None:
     while moment.year < 2027:
         assert moment.astimezone(parsed).utcoffset() == moment.astimezone(reference).utcoffset()
         moment += timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("/aktuelles/alter-titel/", True),
+        ("https://www.example.de/alt/123", True),
+        ("urn:uuid:0f3a2c4e-1111-4222-8333-444455556666", True),
+        ("tag:example.de,2019:fachtag", True),
+        ("alter titel", False),
+        ("../geheim", False),
+        ("javascript:alert(1)", False),
+    ],
+)
+def test_explicit_ids_are_addresses_or_uris(tmp_path: Path, value: str, ok: bool) -> None:
+    config = replace(CONFIG, root=tmp_path)
+    path = tmp_path / "content/news/x.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        f'---\ntitle: X\ndate: 2020-01-01\nid: "{value}"\n---\nText\n', encoding="utf-8"
+    )
+    if ok:
+        assert read_page(config, path, "news/x.md")[1].id == value
+    else:
+        with pytest.raises(LitfassError, match=r"'id' must be the item's first address"):
+            read_page(config, path, "news/x.md")
