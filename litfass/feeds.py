@@ -20,7 +20,7 @@ from feedgen.util import xml_elem
 
 from litfass import calendar
 from litfass.i18n import Translations, site_translations
-from litfass.metadata import Image, PageContext, image_of, stable_id
+from litfass.metadata import Image, PageContext, image_of, listing_title, stable_id
 from litfass.model import EPOCH, Page
 from litfass.site import Listing, Site, is_public
 
@@ -74,11 +74,6 @@ def listing_channel(site: Site, listing: Listing, kind: str, t: Translations) ->
     items = newest(site, (*listing.news, *listing.events))
     name = listing_title(listing, kind, t)
     return Channel(name, _heading(site, name), listing.url, items)
-
-
-def listing_title(listing: Listing, kind: str, t: Translations) -> str:
-    """'Thema: Wohnen' or 'Region: Leipzig'."""
-    return t("topic_title" if kind == "topic" else "region_title", name=listing.term.name)
 
 
 def _heading(site: Site, name: str) -> str:

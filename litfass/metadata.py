@@ -87,8 +87,10 @@ def image_of(site: Site, page: Page) -> Image | None:
         return None
     config = site.config
     media = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    if "://" in name:
+    if name.startswith(("https://", "http://")):
         return Image(name, None, media)
+    if "://" in name:  # no other scheme belongs in a feed or a meta tag
+        return None
     if name.startswith("/"):
         return Image(config.absolute(name), None, media)
     content_rel = page.source.removeprefix(config.content_dir + "/")
@@ -122,9 +124,13 @@ def title_of(site: Site, here: PageContext, t: Translations) -> str:
     if here.page is not None:
         return here.page.title
     if here.listing is not None:
-        key = "topic_title" if here.kind == "topic" else "region_title"
-        return t(key, name=here.listing.term.name)
+        return listing_title(here.listing, here.kind, t)
     return site.config.title
+
+
+def listing_title(listing: Listing, kind: str, t: Translations) -> str:
+    """'Thema: Wohnen' or 'Region: Leipzig'."""
+    return t("topic_title" if kind == "topic" else "region_title", name=listing.term.name)
 
 
 # Open Graph and Twitter cards ---------------------------------------------
@@ -146,7 +152,7 @@ def social_meta(site: Site, here: PageContext, t: Translations) -> list[tuple[st
     ]
     if image_url:
         og.append(("og:image", image_url))
-        if page is not None and page.image_alt:
+        if image is not None and page is not None and page.image_alt:
             og.append(("og:image:alt", page.image_alt))
     if page is not None and page.kind == NEWS:
         og += [
