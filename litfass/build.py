@@ -19,7 +19,7 @@ from litfass.frontmatter import Source
 from litfass.markup import content_links, first_paragraph, render_markdown, resolve_links
 from litfass.metadata import id_problems
 from litfass.model import Page
-from litfass.outputs import declare
+from litfass.outputs import Output, declare
 from litfass.render import environment, render_output
 from litfass.site import BuildOptions, Site, assemble, url_problems
 from litfass.write import Staging, build_lock
@@ -143,6 +143,11 @@ def build(
         seconds=time.perf_counter() - started,
         allow_html=config.allow_html,
     )
+
+
+def declare_outputs(site: Site) -> list[Output]:
+    """Every file a build of `site` would write, without producing any of them."""
+    return declare(site, _static_files(site.config))
 
 
 def _static_files(config: Config) -> list[tuple[Path, str]]:

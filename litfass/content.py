@@ -169,10 +169,7 @@ class _Fields:
         for key, value in self.data.items():
             if key in known:
                 continue
-            meant = GERMAN_KEYS.get(key.lower())
-            if meant not in known:
-                close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
-                meant = close[0] if close else None
+            meant = likely_key(key, known)
             if meant:
                 self.warnings.append(
                     Problem(
@@ -377,6 +374,17 @@ class _Fields:
         if not name and not address:
             self.error("location", "'location' needs 'name' and/or 'address'")
         return Location(name=name, address=address)
+
+
+def likely_key(key: str, known: set[str]) -> str | None:
+    """The known key an editor probably meant by `key` (German word or typo), if any."""
+    word = key.lower()
+    german = difflib.get_close_matches(word, sorted(GERMAN_KEYS), n=1, cutoff=0.85)
+    meant = GERMAN_KEYS.get(word) or (GERMAN_KEYS[german[0]] if german else None)
+    if meant in known:
+        return meant
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _safe_url_path(path: str) -> bool:

@@ -17,16 +17,24 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 def add_site_options(parser: argparse.ArgumentParser) -> None:
     """Options every command that reads the site shares."""
+    add_root_option(parser)
+    parser.add_argument("--drafts", action="store_true", help="include items with 'draft: true'")
+    parser.add_argument("--future", action="store_true", help="include items dated in the future")
+    add_now_option(parser)
+
+
+def add_root_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--root", type=Path, default=Path("."), help="the site's folder (default: here)"
     )
-    parser.add_argument("--drafts", action="store_true", help="include items with 'draft: true'")
-    parser.add_argument("--future", action="store_true", help="include items dated in the future")
+
+
+def add_now_option(parser: argparse.ArgumentParser, verb: str = "build") -> None:
     parser.add_argument(
         "--now",
         metavar="DATE",
         default=os.environ.get("LITFASS_NOW"),
-        help="build as if it were DATE (2027-03-01 or '2027-03-01 10:00'); default: now",
+        help=f"{verb} as if it were DATE (2027-03-01 or '2027-03-01 10:00'); default: now",
     )
 
 
@@ -50,9 +58,13 @@ def parse_now(text: str | None, timezone: str = "Europe/Berlin") -> datetime:
 
 def report(problems: list[Problem]) -> None:
     for problem in sorted(problems, key=lambda p: (p.path, p.line)):
-        label = "warning" if problem.severity == "warning" else "error"
-        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-        print(f"{where}: {label}: {problem.message}", file=sys.stderr)
+        print(format_problem(problem), file=sys.stderr)
     errors = sum(p.severity == "error" for p in problems)
     if errors:
         print(f"{errors} error(s); output/ was not changed.", file=sys.stderr)
+
+
+def format_problem(problem: Problem) -> str:
+    """`path:line: error|warning|note: message`, the line every editor tool prints."""
+    where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+    return f"{where}: {problem.severity}: {problem.message}"

@@ -1,0 +1,303 @@
+"""Validate the whole site without writing anything: what `python build.py check` reports.
+
+Everything a build reports, plus what hurts readers without stopping a build: broken links
+and images, missing alt texts, heading order, events without a place, long summaries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import posixpath
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from litfass.build import declare_outputs, load_site
+from litfass.config import Config, load_config
+from litfass.content import KEYS, find_files, likely_key, read_page
+from litfass.errors import LitfassError, Problem
+from litfass.frontmatter import Source
+from litfass.markup import render_markdown
+from litfass.model import EVENT, Page
+from litfass.outputs import path_of
+from litfass.site import BuildOptions, Site, assemble, is_published
+
+SUMMARY_LIMIT = 300  # characters; cards and feed readers show about two sentences
+FILE_KEYS = ("image", "cover", "pdf")  # front-matter keys naming a file in content/
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Every finding, sorted by file and line, and how much was checked."""
+
+    findings: tuple[Problem, ...]
+    files: int
+    links_checked: bool  # False when errors kept the site from loading
+
+    def count(self, severity: str) -> int:
+        return sum(p.severity == severity for p in self.findings)
+
+
+def check(root: Path, options: BuildOptions) -> CheckResult:
+    """Check every content file of the site in `root`; config errors are raised."""
+    config, _ = load_config(root)
+    # Drafts and scheduled items are checked too: they are what editors work on.
+    everything = dataclasses.replace(options, drafts=True, future=True)
+    findings: list[Problem] = []
+    try:
+        site, warnings = load_site(root, everything)
+        findings += warnings
+    except LitfassError as exc:
+        site = None
+        findings += exc.problems
+    links = _Links(site, options) if site else None
+    built = {page.source: page for page in site.pages} if site else {}
+    files, _ = find_files(config)
+    for path, rel in files.markdown:
+        try:
+            source, page, _ = read_page(config, path, rel)
+        except LitfassError:
+            continue  # its errors are among the findings already
+        page = built.get(page.source, page)  # with its rendered body, when the site loaded
+        html = render_markdown(source.body, config.allow_html)  # links as the editor wrote them
+        findings += _front_matter(config, source, page, options)
+        findings += _headings(source)
+        findings += _alt_texts(source, html)
+        if links:
+            findings += links.check(source, page, html)
+    return CheckResult(tuple(sorted(set(findings))), len(files.markdown), links is not None)
+
+
+def _front_matter(
+    config: Config, source: Source, page: Page, options: BuildOptions
+) -> list[Problem]:
+    meta, found = source.meta, []
+
+    def add(key: str, message: str, severity: str = "warning") -> None:
+        found.append(Problem(source.rel, meta.line(key), message, severity))
+
+    known = KEYS[page.kind]
+    for key in meta.data:
+        if key not in known and likely_key(key, known) is None:  # else the build warned
+            add(key, f"unknown key '{key}': litfass does not use it (templates see page.extra)")
+    if page.image and not page.image_alt:
+        add("image", "'image' has no 'image_alt': add 'image_alt: what the picture shows'")
+    for key in FILE_KEYS:
+        value = meta.data.get(key)
+        if isinstance(value, str) and value.strip() and not _file_exists(config, source, value):
+            add(key, f"'{key}': file '{value.strip()}' not found; put it beside this file")
+    if page.kind == EVENT and page.event and page.event.location is None:
+        add(
+            "location",
+            "event without place: add 'location: Volkshaus Leipzig' "
+            "or 'location: {online: true, url: \"https://...\"}'",
+        )
+    summary = meta.data.get("summary")
+    if isinstance(summary, str) and len(summary.strip()) > SUMMARY_LIMIT:
+        add(
+            "summary",
+            f"summary has {len(summary.strip())} characters; "
+            f"keep it under {SUMMARY_LIMIT} (one or two sentences)",
+        )
+    if page.date and page.date > options.now:
+        add(
+            "date",
+            f"scheduled: publishes on {page.date:%Y-%m-%d %H:%M} with the first build "
+            "from then on (preview with --future)",
+            "note",
+        )
+    return found
+
+
+def _file_exists(config: Config, source: Source, value: str) -> bool:
+    value = value.strip()
+    if urlsplit(value).scheme:
+        return True  # on another host: not ours to check
+    if value.startswith("/"):
+        rel = value.lstrip("/")
+        static = config.templates_path / "static" / rel.removeprefix("static/")
+        return (config.content_path / rel).is_file() or static.is_file()
+    folder = posixpath.dirname(source.content_rel)
+    return (config.content_path / posixpath.normpath(posixpath.join(folder, value))).is_file()
+
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*")
+_SETEXT = re.compile(r" {0,3}(=+|-+)[ \t]*")
+_BLOCK_START = re.compile(r"\s*([-*+>|#]|\d+\.)(\s|$)")
+
+
+def _headings(source: Source) -> list[Problem]:
+    """An h1 in the body, or a heading that skips a level (the title is the page's h1)."""
+    found, before, after = [], 1, "the title"
+    for line, level, text in _heading_lines(source):
+        heading = f"{'#' * level} {text}"
+        if level == 1:
+            message = (
+                f"'{heading}' is a main heading, but the title already is one; use '## {text}'"
+            )
+            found.append(Problem(source.rel, line, message, "warning"))
+        elif level > before + 1:
+            wanted = f"{'#' * (before + 1)} {text}"
+            message = f"heading '{heading}' skips a level after {after}; use '{wanted}'"
+            found.append(Problem(source.rel, line, message, "warning"))
+        before, after = level, f"'{heading}'"
+    return found
+
+
+def _heading_lines(source: Source) -> list[tuple[int, int, str]]:
+    """(file line, level, text) of each Markdown heading, outside code blocks."""
+    found, fence, previous = [], "", ""
+    for offset, line in enumerate(source.body.split("\n")):
+        number = source.body_line + offset
+        opening = _FENCE.match(line)
+        if fence or opening:
+            if not fence:
+                fence = opening[1]
+            elif line.strip().startswith(fence[0] * len(fence)) and not line.strip(fence[0]):
+                fence = ""
+            previous = ""
+            continue
+        atx, setext = _ATX.fullmatch(line), _SETEXT.fullmatch(line)
+        if atx:
+            found.append((number, len(atx[1]), (atx[2] or "").strip()))
+        elif setext and previous.strip() and not _BLOCK_START.match(previous):
+            found.append((number - 1, 1 if setext[1][0] == "=" else 2, previous.strip()))
+        previous = line
+    return found
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A link or image in a rendered body."""
+
+    tag: str  # "a" or "img"
+    url: str
+    alt: str | None = None
+
+
+class _RefParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.refs: list[_Ref] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "a" and values.get("href"):
+            self.refs.append(_Ref("a", values["href"] or ""))
+        elif tag == "img":
+            self.refs.append(_Ref("img", values.get("src") or "", values.get("alt")))
+
+
+def _refs(html: str) -> list[_Ref]:
+    parser = _RefParser()
+    parser.feed(html)
+    parser.close()
+    return parser.refs
+
+
+def _located(source: Source, refs: list[_Ref]) -> list[int]:
+    """The file line of each link or image target, matched in order of appearance."""
+    body, after, lines = source.body, {}, []
+    for ref in refs:
+        pattern = re.compile(r"(?<=[(<\"'\s])" + re.escape(ref.url) + r"(?=[)>\"'\s]|$)")
+        match = pattern.search(body, after.get(ref.url, 0)) or pattern.search(body)
+        if match:
+            after[ref.url] = match.end()
+        index = match.start() if match else max(body.find(ref.url), 0)
+        lines.append(source.body_line + body.count("\n", 0, index))
+    return lines
+
+
+def _alt_texts(source: Source, html: str) -> list[Problem]:
+    refs = _refs(html)
+    found = []
+    for ref, line in zip(refs, _located(source, refs), strict=True):
+        if ref.tag == "img" and not (ref.alt or "").strip():
+            message = (
+                f"image '{ref.url}' has no alt text: say what it shows, "
+                f"e.g. ![Teilnehmende im Saal]({ref.url})"
+            )
+            found.append(Problem(source.rel, line, message, "warning"))
+    return found
+
+
+class _Links:
+    """Where links in bodies land: on a page of the site, an unpublished item, or nowhere."""
+
+    def __init__(self, site: Site, options: BuildOptions) -> None:
+        self.config, self.options = site.config, options
+        self.all_files = {o.path for o in declare_outputs(site)}
+        published = assemble(site.config, list(site.pages), options, site.content_urls)
+        self.published_files = {o.path for o in declare_outputs(published)}
+        self.items = {path_of(page.url): page for page in site.pages}
+        # Slug -> address; with one slug in two sections the later one wins, a fair guess.
+        self.by_slug = {posixpath.basename(p.url.rstrip("/")): p.url for p in site.pages}
+
+    def check(self, source: Source, page: Page, html: str) -> list[Problem]:
+        written = _refs(html)
+        landed = _refs(page.body_html) if page.body_html else written
+        if len(landed) != len(written):
+            landed = written  # a later step changed the markup; judge what was written
+        found = []
+        for ref, final, line in zip(written, landed, _located(source, written), strict=True):
+            message = self._problem(ref, final.url, page)
+            if message:
+                found.append(Problem(source.rel, line, message, "warning"))
+        return found
+
+    def _problem(self, ref: _Ref, url: str, page: Page) -> str | None:
+        target = self._site_url(url, page.url)
+        if target is None or urlsplit(url).path.endswith(".md"):
+            return None  # elsewhere, or a missing content file the build already reported
+        if not self._exists(target, self.all_files):
+            if ref.tag == "img":
+                return f"image '{ref.url}' not found: no file at {target}; {self._image_hint(page)}"
+            near = self._near(target)
+            hint = f"; did you mean {near}?" if near else ""
+            return f"link to '{ref.url}' leads nowhere: no page at {target}{hint}"
+        if is_published(page, self.options) and not self._exists(target, self.published_files):
+            what = f"image '{ref.url}'" if ref.tag == "img" else f"link to '{ref.url}'"
+            return f"{what}: {target} {self._not_yet(target)}"
+        return None
+
+    def _image_hint(self, page: Page) -> str:
+        content_rel = page.source.removeprefix(f"{self.config.content_dir}/")
+        if content_rel.endswith("/index.md"):
+            return "put the file beside index.md in the item's folder"
+        folder = f"{self.config.content_dir}/{content_rel.removesuffix('.md')}"
+        return f"images belong in the item's folder: move the text to {folder}/index.md and the image beside it"
+
+    def _near(self, target: str) -> str | None:
+        """The page whose address ends most like the broken one (a typo in the slug)."""
+        last = posixpath.basename(target.rstrip("/"))
+        close = difflib.get_close_matches(last, sorted(self.by_slug), n=1, cutoff=0.75)
+        return self.by_slug[close[0]] if close else None
+
+    def _site_url(self, url: str, page_url: str) -> str | None:
+        """The site path a link lands on, or None for other hosts, mail and anchors."""
+        base = self.config.base_url
+        if url.startswith(base + "/"):
+            url = url[len(base) :]
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not parts.path:
+            return None
+        path = unquote(parts.path)
+        target = posixpath.normpath(posixpath.join(page_url, path))
+        return target + "/" if path.endswith("/") and target != "/" else target
+
+    @staticmethod
+    def _exists(target: str, files: set[str]) -> bool:
+        return path_of(target) in files or path_of(target.rstrip("/") + "/") in files
+
+    def _not_yet(self, target: str) -> str:
+        item = self.items.get(path_of(target))
+        if item is None:
+            return "is not on the site yet (only with --drafts or --future)"
+        if item.draft and not self.options.drafts:
+            return f"is a draft ({item.source}): it is not on the site yet"
+        when = f"{item.date:%Y-%m-%d %H:%M}" if item.date else "later"
+        return f"is scheduled for {when} ({item.source}): it is not on the site yet"

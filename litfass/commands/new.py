@@ -1,0 +1,78 @@
+"""`new`: start a press release, event, magazine issue or page as a draft file.
+
+The engine (scaffold.py) writes the file; this module only parses and prints its path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from litfass.commands import common
+from litfass.config import load_config
+from litfass.model import EVENT, MAGAZINE, NEWS, PAGE
+from litfass.scaffold import NewItem, create
+
+EXAMPLES = """\
+examples:
+  python build.py new news "Fachtag in Görlitz"
+      writes content/news/2026-11-26-fachtag-in-goerlitz.md (dated today)
+  python build.py new event "Fachtag in Görlitz" --start 2027-03-12T10:00 \\
+      --end 2027-03-12T16:00 --location "Volkshaus Görlitz"
+      writes content/events/2027-03-12-fachtag-in-goerlitz.md
+  python build.py new event "Aktionstag Ehrenamt" --start 15.05.2027
+      an all-day event
+  python build.py new magazine "anspiel 1/2027: Gut alt werden"
+  python build.py new page "Über uns"
+
+The new file is a draft ('draft: true'): it appears with `python build.py serve --drafts`
+and on the site once you set 'draft: false'. An existing file is never overwritten.
+"""
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "new",
+        help="start a new press release, event, magazine issue or page",
+        description="Write a new content file with every useful key filled in or commented, "
+        "as a draft, and print its path.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("kind", choices=[NEWS, EVENT, MAGAZINE, PAGE], help="what to write")
+    parser.add_argument("title", help='the title, in quotes: "Fachtag in Görlitz"')
+    parser.add_argument("--start", metavar="WHEN", default="", help="events: 2027-03-12T10:00")
+    parser.add_argument("--end", metavar="WHEN", default="", help="events: 2027-03-12T16:00")
+    parser.add_argument(
+        "--location", metavar="PLACE", default="", help='events: "Volkshaus Görlitz"'
+    )
+    parser.add_argument(
+        "--slug", default="", help="the address part instead of one made from the title"
+    )
+    common.add_root_option(parser)
+    common.add_now_option(parser, "date the item")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.kind != EVENT and (args.start or args.end or args.location):
+        print("error: --start, --end and --location are for events only", file=sys.stderr)
+        return common.EXIT_USAGE
+    config, _ = load_config(args.root)
+    item = NewItem(
+        kind=args.kind,
+        title=args.title,
+        now=common.parse_now(args.now, config.timezone),
+        start=args.start,
+        end=args.end,
+        location=args.location,
+        slug=args.slug,
+    )
+    path = create(config, item)
+    print(path)
+    print(
+        "created as a draft: write the text, then set 'draft: false' to publish "
+        "(preview: python build.py serve --drafts)",
+        file=sys.stderr,
+    )
+    return common.EXIT_OK

@@ -1,0 +1,234 @@
+"""Write a new content item: front matter with every useful key filled in or commented.
+
+`new news "Fachtag in Görlitz"` -> content/news/2026-11-26-fachtag-in-goerlitz.md, a draft.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from litfass.config import Config
+from litfass.content import FOLDERS, read_page
+from litfass.dates import parse_when
+from litfass.errors import LitfassError, Problem
+from litfass.model import EVENT, MAGAZINE, NEWS, PAGE
+from litfass.slugs import is_slug, slugify
+
+_COMMENT = re.compile(r"(.*?\S) {2,}# (.*)")  # "key: value  # explanation"
+FOLDER_OF = {kind: folder for folder, kind in FOLDERS.items()}
+BODY = """\
+Der erste Absatz sagt das Wichtigste: wer, was, wann, wo und warum.
+
+## Zwischenüberschrift
+
+Weiterer Text.
+"""
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """What the editor asked for on the command line."""
+
+    kind: str  # news, event, magazine or page
+    title: str
+    now: datetime  # the one clock: today's date for news and magazine issues
+    start: str = ""  # events only, as typed: 2027-03-12T10:00
+    end: str = ""
+    location: str = ""
+    slug: str = ""
+
+
+def create(config: Config, item: NewItem) -> Path:
+    """Write the new item's file and return its path; never overwrite anything."""
+    title = " ".join(item.title.split())
+    if not title:
+        raise LitfassError(Problem("title", 0, 'the title is empty; e.g. "Fachtag in Görlitz"'))
+    slug = _slug(item.slug, title)
+    times = _event_times(config, item) if item.kind == EVENT else None
+    day = (times.start if times else item.now).strftime("%Y-%m-%d")
+    name = f"{day}-{slug}.md" if item.kind in (NEWS, EVENT) else f"{slug}.md"
+    rel = f"{config.content_dir}/{FOLDER_OF[item.kind]}/{name}"
+    _refuse_taken(config, item.kind, slug, rel, day[:4])
+    text = _front_matter(config, item, title, slug, times) + BODY
+    path = config.root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8") as handle:  # "x": fail rather than overwrite
+            handle.write(text)
+    except FileExistsError:
+        raise _exists(rel) from None
+    return path
+
+
+def _slug(given: str, title: str) -> str:
+    if given and not is_slug(given):
+        raise LitfassError(
+            Problem(
+                "--slug",
+                0,
+                f"'{given}' may only use a-z, 0-9 and '-'; for example '{slugify(given)}'",
+            )
+        )
+    return given or slugify(title)
+
+
+@dataclass(frozen=True)
+class _Times:
+    start: datetime
+    end: datetime | None
+    timed: bool  # a time of day was given, else an all-day event
+
+    def shown(self, moment: datetime) -> str:
+        return f"{moment:%Y-%m-%d %H:%M}" if self.timed else f"{moment:%Y-%m-%d}"
+
+
+def _event_times(config: Config, item: NewItem) -> _Times:
+    if not item.start:
+        raise LitfassError(
+            Problem(
+                "--start",
+                0,
+                "an event needs its start, e.g. --start 2027-03-12T10:00 "
+                "(a date alone is an all-day event)",
+            )
+        )
+    start, timed = _when("--start", item.start, config)
+    end, end_timed = _when("--end", item.end, config) if item.end else (None, False)
+    if end is not None and end < start:
+        raise LitfassError(Problem("--end", 0, "the event ends before it starts"))
+    return _Times(start, end, timed or end_timed)
+
+
+def _when(option: str, text: str, config: Config) -> tuple[datetime, bool]:
+    try:
+        return parse_when(text, config.tz)
+    except ValueError as exc:
+        raise LitfassError(Problem(option, 0, str(exc))) from None
+
+
+def _refuse_taken(config: Config, kind: str, slug: str, rel: str, year: str) -> None:
+    """The same file, or another item of the kind with the same address, is in the way."""
+    if (config.root / rel).exists():
+        raise _exists(rel)
+    folder = config.content_path / FOLDER_OF[kind]
+    for path in sorted(folder.rglob("*.md")) if folder.is_dir() else ():
+        content_rel = path.relative_to(config.content_path).as_posix()
+        try:
+            _, page, _ = read_page(config, path, content_rel)
+        except LitfassError:
+            continue  # a broken file is `check`'s business, not a clash
+        if page.slug == slug:
+            raise LitfassError(
+                Problem(
+                    page.source,
+                    0,
+                    f"already has the address {page.url}; give the new item another "
+                    f"title or --slug, e.g. --slug {slug}-{year}",
+                )
+            )
+
+
+def _exists(rel: str) -> LitfassError:
+    return LitfassError(
+        Problem(rel, 0, "already exists; `new` never overwrites a file: edit it instead")
+    )
+
+
+def _front_matter(
+    config: Config,
+    item: NewItem,
+    title: str,
+    slug: str,
+    times: _Times | None,
+) -> str:
+    head = [f"title: {_quoted(title)}", f"slug: {slug}"]
+    body = {
+        NEWS: lambda: _news(config, item.now),
+        EVENT: lambda: _event(item, times),
+        MAGAZINE: lambda: _magazine(item.now),
+        PAGE: _page,
+    }[item.kind]()
+    tail = ["draft: true  # Entwurf: auf false setzen, damit es erscheint"]
+    return "---\n" + "\n".join(_aligned(head + body + tail)) + "\n---\n"
+
+
+def _aligned(lines: list[str]) -> list[str]:
+    """Put the explaining comments in one column, so the keys read as a form."""
+    column = 30
+    out = []
+    for line in lines:
+        match = _COMMENT.fullmatch(line)
+        out.append(f"{match[1]:<{column - 1}} # {match[2]}" if match else line)
+    return out
+
+
+def _news(config: Config, now: datetime) -> list[str]:
+    email = config.organisation.email or "presse@example.org"
+    return [
+        f'date: "{now:%Y-%m-%d %H:%M}"       # erscheint ab diesem Zeitpunkt',
+        f"category: {config.default_category:<18}# oder: {config.press_category}",
+        'summary: ""                  # 1–2 Sätze für Übersichten und Feeds; leer: erster Absatz',
+        "tags: []                     # Themen, z. B. [Wohnen, Pflege]",
+        "# region: Leipzig",
+        "# dateline: Leipzig          # Ortsmarke, erscheint als „(Leipzig)“ vor dem Text",
+        f"# contact: {{name: Vorname Name, phone: 0351 123456-0, email: {email}}}",
+        "# image: bild.jpg            # Bild neben dieser Datei oder im Ordner der Meldung",
+        "# image_alt: Was auf dem Bild zu sehen ist",
+        "# aliases: [/alte/adresse/]  # frühere Adressen, die hierher weiterleiten",
+    ]
+
+
+def _event(item: NewItem, times: _Times | None) -> list[str]:
+    if times is None:
+        raise ValueError("an event needs its times")
+    start = times.start
+    lines = [f'start: "{times.shown(start)}"   # Beginn; nur ein Datum: ganztägig']
+    if times.end is not None:
+        lines.append(f'end: "{times.shown(times.end)}"     # Ende')
+    else:
+        lines.append(f'# end: "{start:%Y-%m-%d} 16:00"')
+    if item.location:
+        lines.append(f"location: {_quoted(item.location)}   # oder {{name: ..., address: ...}}")
+    else:
+        lines += [
+            '# location: {name: Volkshaus Leipzig, address: "Karl-Liebknecht-Straße 30, 04107 Leipzig"}',
+            '# location: {online: true, url: "https://..."}',
+        ]
+    deadline = start - timedelta(days=7)
+    return [
+        *lines,
+        "# registration: anmeldung@example.org   # E-Mail-Adresse oder Link zur Anmeldung",
+        f"# registration_deadline: {deadline:%Y-%m-%d}",
+        "# organizer: Regionalgeschäftsstelle Leipzig",
+        "# cost: kostenfrei",
+        "tags: []                     # Themen, z. B. [Wohnen, Pflege]",
+        "# region: Leipzig",
+        'summary: ""                  # 1–2 Sätze für den Kalender; leer: erster Absatz',
+    ]
+
+
+def _magazine(now: datetime) -> list[str]:
+    return [
+        f"date: {now:%Y-%m-%d}",
+        f'issue: ""                    # Heftnummer, z. B. {now:%Y}/1',
+        'theme: ""                    # der Schwerpunkt des Hefts',
+        'summary: ""                  # 1–2 Sätze für die Heftübersicht',
+        "# cover: titel.jpg           # Titelbild im Ordner des Hefts",
+        "# pdf: heft.pdf              # das Heft als PDF im Ordner des Hefts",
+    ]
+
+
+def _page() -> list[str]:
+    return [
+        'summary: ""',
+        "# menu: 5                    # Platz im Hauptmenü; ohne: nicht im Menü",
+    ]
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted string (JSON's quoting is valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
