@@ -21,11 +21,12 @@ from litfass.content import KEYS, find_files, likely_key, read_page
 from litfass.errors import LitfassError, Problem
 from litfass.frontmatter import Source
 from litfass.markup import render_markdown
-from litfass.model import EVENT, Page
+from litfass.model import EVENT, KINDS, MAGAZINE, NEWS, PAGE, Page
 from litfass.outputs import path_of
 from litfass.site import BuildOptions, Site, assemble, is_published
 
 SUMMARY_LIMIT = 300  # characters; cards and feed readers show about two sentences
+KIND_NAMES = {NEWS: "news", EVENT: "events", MAGAZINE: "magazine issues", PAGE: "pages"}
 FILE_KEYS = ("image", "cover", "pdf")  # front-matter keys naming a file in content/
 
 
@@ -82,7 +83,7 @@ def _front_matter(
     known = KEYS[page.kind]
     for key in meta.data:
         if key not in known and likely_key(key, known) is None:  # else the build warned
-            add(key, f"unknown key '{key}': litfass does not use it (templates see page.extra)")
+            add(key, _unknown_key(key))
     if page.image and not page.image_alt:
         add("image", "'image' has no 'image_alt': add 'image_alt: what the picture shows'")
     for key in FILE_KEYS:
@@ -110,6 +111,15 @@ def _front_matter(
             "note",
         )
     return found
+
+
+def _unknown_key(key: str) -> str:
+    """Name the kinds of item a key belongs to, if it is one of another kind."""
+    meant = likely_key(key, set().union(*KEYS.values()))
+    if meant is None:
+        return f"unknown key '{key}': litfass does not use it (templates see page.extra)"
+    kinds = " and ".join(KIND_NAMES[kind] for kind in KINDS if meant in KEYS[kind])
+    return f"unknown key '{key}': '{meant}' is only for {kinds}"
 
 
 def _file_exists(config: Config, source: Source, value: str) -> bool:
