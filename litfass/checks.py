@@ -123,15 +123,15 @@ def _unknown_key(key: str) -> str:
 
 
 def _file_exists(config: Config, source: Source, value: str) -> bool:
+    """Whether a file named in front matter is in content/ (beside the item, or from the top)."""
     value = value.strip()
     if urlsplit(value).scheme:
         return True  # on another host: not ours to check
-    if value.startswith("/"):
-        rel = value.lstrip("/")
-        static = config.templates_path / "static" / rel.removeprefix("static/")
-        return (config.content_path / rel).is_file() or static.is_file()
-    folder = posixpath.dirname(source.content_rel)
-    return (config.content_path / posixpath.normpath(posixpath.join(folder, value))).is_file()
+    if value.startswith("/static/"):
+        return (config.templates_path / value.lstrip("/")).is_file()
+    folder = "" if value.startswith("/") else posixpath.dirname(source.content_rel)
+    rel = posixpath.normpath(posixpath.join(folder, value.lstrip("/")))
+    return not rel.startswith("../") and (config.content_path / rel).is_file()
 
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
