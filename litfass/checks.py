@@ -63,12 +63,12 @@ def check(root: Path, options: BuildOptions) -> CheckResult:
         except LitfassError:
             continue  # its errors are among the findings already
         page = built.get(page.source, page)  # with its rendered body, when the site loaded
-        html = render_markdown(source.body, config.allow_html)  # links as the editor wrote them
+        refs = _body_refs(config, source, page)
         findings += _front_matter(config, source, page, options)
         findings += _headings(source)
-        findings += _alt_texts(source, html)
+        findings += _alt_texts(source, refs)
         if links:
-            findings += links.check(source, page, html)
+            findings += links.check(source, page, refs)
     return CheckResult(tuple(sorted(set(findings))), len(files.markdown), links is not None)
 
 
@@ -182,11 +182,13 @@ def _heading_lines(source: Source) -> list[tuple[int, int, str]]:
 
 @dataclass(frozen=True)
 class _Ref:
-    """A link or image in a rendered body."""
+    """A link or image in a body: as written, where it lands, and its line in the file."""
 
     tag: str  # "a" or "img"
-    url: str
+    url: str  # as the editor wrote it
     alt: str | None = None
+    landed: str = ""  # as the build writes it (links to .md files resolved)
+    line: int = 0
 
 
 class _RefParser(HTMLParser):
@@ -202,36 +204,65 @@ class _RefParser(HTMLParser):
             self.refs.append(_Ref("img", values.get("src") or "", values.get("alt")))
 
 
-def _refs(html: str) -> list[_Ref]:
+def _parse_refs(html: str) -> list[_Ref]:
     parser = _RefParser()
     parser.feed(html)
     parser.close()
     return parser.refs
 
 
-def _located(source: Source, refs: list[_Ref]) -> list[int]:
-    """The file line of each link or image target, matched in order of appearance."""
+def _body_refs(config: Config, source: Source, page: Page) -> list[_Ref]:
+    """Links and images of a body, each with the line it is written on."""
+    landed = _parse_refs(page.body_html) if page.body_html else []
+    lines = _lines(source, landed)
+    if page.body_html and ".md" not in source.body and None not in lines:
+        # The build left every address as written: no need to render the body again.
+        return [
+            dataclasses.replace(r, landed=r.url, line=n or 0)
+            for r, n in zip(landed, lines, strict=True)
+        ]
+    written = _parse_refs(render_markdown(source.body, config.allow_html))
+    if len(landed) != len(written):
+        landed = written  # a later step changed the markup; judge what was written
+    return [
+        dataclasses.replace(w, landed=final.url, line=line or source.body_line)
+        for w, final, line in zip(written, landed, _lines(source, written), strict=True)
+    ]
+
+
+def _lines(source: Source, refs: list[_Ref]) -> list[int | None]:
+    """The file line of each address in the body, matched in order; None where not found."""
     body, after, lines = source.body, {}, []
     for ref in refs:
-        pattern = re.compile(r"(?<=[(<\"'\s])" + re.escape(ref.url) + r"(?=[)>\"'\s]|$)")
-        match = pattern.search(body, after.get(ref.url, 0)) or pattern.search(body)
-        if match:
-            after[ref.url] = match.end()
-        index = match.start() if match else max(body.find(ref.url), 0)
-        lines.append(source.body_line + body.count("\n", 0, index))
+        index = _find_address(body, ref.url, after.get(ref.url, 0))
+        if index < 0:
+            index = _find_address(body, ref.url, 0)
+        after[ref.url] = index + 1
+        lines.append(source.body_line + body.count("\n", 0, index) if index >= 0 else None)
     return lines
 
 
-def _alt_texts(source: Source, html: str) -> list[Problem]:
-    refs = _refs(html)
+def _find_address(body: str, url: str, start: int) -> int:
+    """Where `url` stands as a whole address: `(url)`, `<url>`, `"url"`, `[x]: url`."""
+    index = body.find(url, start) if url else -1
+    while index >= 0:
+        before = body[index - 1] if index else " "
+        after = body[index + len(url) : index + len(url) + 1] or " "
+        if before in "(<\"' \t\n" and after in ")>\"' \t\n":
+            return index
+        index = body.find(url, index + 1)
+    return -1
+
+
+def _alt_texts(source: Source, refs: list[_Ref]) -> list[Problem]:
     found = []
-    for ref, line in zip(refs, _located(source, refs), strict=True):
+    for ref in refs:
         if ref.tag == "img" and not (ref.alt or "").strip():
             message = (
                 f"image '{ref.url}' has no alt text: say what it shows, "
                 f"e.g. ![Teilnehmende im Saal]({ref.url})"
             )
-            found.append(Problem(source.rel, line, message, "warning"))
+            found.append(Problem(source.rel, ref.line, message, "warning"))
     return found
 
 
@@ -247,21 +278,17 @@ class _Links:
         # Slug -> address; with one slug in two sections the later one wins, a fair guess.
         self.by_slug = {posixpath.basename(p.url.rstrip("/")): p.url for p in site.pages}
 
-    def check(self, source: Source, page: Page, html: str) -> list[Problem]:
-        written = _refs(html)
-        landed = _refs(page.body_html) if page.body_html else written
-        if len(landed) != len(written):
-            landed = written  # a later step changed the markup; judge what was written
+    def check(self, source: Source, page: Page, refs: list[_Ref]) -> list[Problem]:
         found = []
-        for ref, final, line in zip(written, landed, _located(source, written), strict=True):
-            message = self._problem(ref, final.url, page)
+        for ref in refs:
+            message = self._problem(ref, page)
             if message:
-                found.append(Problem(source.rel, line, message, "warning"))
+                found.append(Problem(source.rel, ref.line, message, "warning"))
         return found
 
-    def _problem(self, ref: _Ref, url: str, page: Page) -> str | None:
-        target = self._site_url(url, page.url)
-        if target is None or urlsplit(url).path.endswith(".md"):
+    def _problem(self, ref: _Ref, page: Page) -> str | None:
+        target = self._site_url(ref.landed, page.url)
+        if target is None or urlsplit(ref.landed).path.endswith(".md"):
             return None  # elsewhere, or a missing content file the build already reported
         if not self._exists(target, self.all_files):
             if ref.tag == "img":
