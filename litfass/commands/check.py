@@ -18,7 +18,7 @@ examples:
   python build.py check --now 2027-03-01 check as if it were that day
 
 Each finding is one line, sorted by file:
-  content/news/2027-03-12-fachtag-in-goerlitz.md:4: warning: unknown key 'ort': did you mean 'location'?
+  content/events/2027-03-12-fachtag-in-goerlitz.md:4: warning: unknown key 'ort'; did you mean 'location'?
 'error' stops the build; 'warning' is something readers would meet (a broken link, an
 image without alt text); 'note' only informs (an item scheduled for later).
 docs/redaktion.md explains every message and how to fix it.
@@ -29,8 +29,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "check",
         help="check all content for mistakes without building",
-        description="Check config.yaml and every content file, drafts and scheduled items "
-        "included: front matter, links, images and alt texts, headings, events, summaries. "
+        description="Check config.yaml and every content file, drafts and scheduled items\n"
+        "included: front matter, links, images and alt texts, headings, events, summaries.\n"
         "Nothing is written.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -34,7 +34,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "new",
         help="start a new press release, event, magazine issue or page",
-        description="Write a new content file with every useful key filled in or commented, "
+        description="Write a new content file with every useful key filled in or commented,\n"
         "as a draft, and print its path.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
