@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import NOW, copy_site, snapshot
 
 CHECK_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "check"

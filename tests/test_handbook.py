@@ -18,9 +18,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 import yaml
-from conftest import NOW, REPO
 from PIL import Image
 
+from conftest import NOW, REPO
 from litfass.cli import _parser
 from litfass.content import KEYS
 from litfass.model import EVENT, MAGAZINE, NEWS, PAGE

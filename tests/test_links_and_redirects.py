@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import lxml.html
+
 from conftest import NOW
 
 ARTICLE = "content/news/2019-11-04-fachtag-in-goerlitz.md"

@@ -7,8 +7,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 import yaml
-from conftest import NOW
 
+from conftest import NOW
 from litfass.cli import COMMANDS, main
 
 
