@@ -152,7 +152,12 @@ def _front_matter(
         MAGAZINE: lambda: _magazine(item.now),
         PAGE: _page,
     }[item.kind]()
-    tail = ["draft: true  # Entwurf: auf false setzen, damit es erscheint"]
+    tail = [
+        "# image: bild.jpg  # Bild, neben dieser Datei",
+        "# image_alt: Was auf dem Bild zu sehen ist",
+        "# aliases: [/alte/adresse/]  # frühere Adressen, die hierher weiterleiten",
+        "draft: true  # Entwurf: auf false setzen, damit es erscheint",
+    ]
     return "---\n" + "\n".join(_aligned(head + body + tail)) + "\n---\n"
 
 
@@ -176,9 +181,6 @@ def _news(config: Config, now: datetime) -> list[str]:
         "# region: Leipzig",
         "# dateline: Leipzig          # Ortsmarke, erscheint als „(Leipzig)“ vor dem Text",
         f"# contact: {{name: Vorname Name, phone: 0351 123456-0, email: {email}}}",
-        "# image: bild.jpg            # Bild neben dieser Datei oder im Ordner der Meldung",
-        "# image_alt: Was auf dem Bild zu sehen ist",
-        "# aliases: [/alte/adresse/]  # frühere Adressen, die hierher weiterleiten",
     ]
 
 
@@ -189,8 +191,10 @@ def _event(item: NewItem, times: _Times | None) -> list[str]:
     lines = [f'start: "{times.shown(start)}"   # Beginn; nur ein Datum: ganztägig']
     if times.end is not None:
         lines.append(f'end: "{times.shown(times.end)}"     # Ende')
-    else:
+    elif times.timed:
         lines.append(f'# end: "{start:%Y-%m-%d} 16:00"')
+    else:
+        lines.append(f"# end: {start + timedelta(days=1):%Y-%m-%d}  # letzter Tag, wenn mehrtägig")
     if item.location:
         lines.append(f"location: {_quoted(item.location)}   # oder {{name: ..., address: ...}}")
     else:
@@ -208,6 +212,7 @@ def _event(item: NewItem, times: _Times | None) -> list[str]:
         "tags: []                     # Themen, z. B. [Wohnen, Pflege]",
         "# region: Leipzig",
         'summary: ""                  # 1–2 Sätze für den Kalender; leer: erster Absatz',
+        f"# date: {item.now:%Y-%m-%d}  # Tag der Ankündigung, ordnet den Feed",
     ]
 
 
