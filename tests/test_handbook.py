@@ -21,7 +21,7 @@ import yaml
 from PIL import Image
 
 from conftest import NOW, REPO
-from litfass.cli import _parser
+from litfass.cli import COMMANDS, _parser
 from litfass.content import KEYS
 from litfass.model import EVENT, MAGAZINE, NEWS, PAGE
 
@@ -30,6 +30,7 @@ FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```$", re.M | re.S)
 CAPTION = re.compile(r"(?:Datei `(?P<path>[^`]+)`|Im Text)(?: \(daneben (?P<beside>[^)]+)\))?:")
 MESSAGE = re.compile(r"\s*Meldung:\s*```text\n(.*?)^```$", re.M | re.S)
 KIND_LETTERS = {"M": NEWS, "V": EVENT, "H": MAGAZINE, "S": PAGE}
+COMMAND_NAMES = {module.__name__.rsplit(".", 1)[-1] for module in COMMANDS}
 FOLDERS = {NEWS: "news", EVENT: "events", MAGAZINE: "magazine", PAGE: "pages"}
 
 
@@ -205,7 +206,8 @@ def test_scheduling_and_preview_commands_parse() -> None:
         args = shlex.split(line)[1:]
         if not args or args[0].startswith("-"):
             args.insert(0, "build")
-        if args[0] == "serve" and "serve" not in _parser()._subparsers._group_actions[0].choices:
+        if args[0] not in COMMAND_NAMES:
+            assert args[0] == "serve", line
             continue  # the preview server is issue 5's; its options are checked once it is merged
         _parser().parse_args(args)
 
