@@ -179,7 +179,7 @@ def test_commands_in_the_handbook_run(tmp_path: Path, run, monkeypatch) -> None:
             args = shlex.split(line)
             assert args[:2] == ["python", "build.py"], f"{example.where}: {line}"
             if args[2:3] == ["serve"]:
-                continue  # runs until stopped; test_scheduling_commands_parse checks it
+                continue  # runs until stopped; test_scheduling_and_preview_commands_parse checks it
             result = run(*args[2:], "--root", site)
             ran += 1
             if example.message is None:
