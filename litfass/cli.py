@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except LitfassError as exc:
-        report(exc.problems)
+        report(exc.problems, output_kept=getattr(args, "writes_output", False))
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

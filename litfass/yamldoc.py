@@ -41,7 +41,10 @@ def load_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
         _reject_duplicates(node, path, offset)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        raise LitfassError.at(path, _line_of(exc, offset, first_line), _describe(exc)) from exc
+        line = _line_of(exc, offset, first_line)
+        lines = text.split("\n")
+        text_line = lines[line - 1 - offset] if 0 <= line - 1 - offset < len(lines) else ""
+        raise LitfassError.at(path, line, _describe(exc, text_line)) from exc
     except yaml.YAMLError as exc:
         raise LitfassError.at(path, first_line, f"cannot read YAML: {exc}") from exc
     finally:
@@ -85,13 +88,13 @@ def _line_of(exc: yaml.MarkedYAMLError, offset: int, fallback: int) -> int:
     return mark.line + 1 + offset if mark is not None else fallback
 
 
-def _describe(exc: yaml.MarkedYAMLError) -> str:
+def _describe(exc: yaml.MarkedYAMLError, text_line: str = "") -> str:
     """Turn PyYAML's wording into a message with a hint an editor can act on."""
     problem = (exc.problem or "").strip()
     context = (exc.context or "").strip()
     if "quoted scalar" in context and "end of stream" in problem:
         return "invalid YAML: the quote opened on this line is never closed"
-    if "found character '\\t'" in problem or "\\t" in problem:
+    if "tab" in problem or "\t" in text_line[: len(text_line) - len(text_line.lstrip())]:
         return "invalid YAML: tab character; indent with spaces"
     hint = ""
     if "mapping values are not allowed" in problem:

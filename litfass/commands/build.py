@@ -30,7 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     common.add_site_options(parser)
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, writes_output=True)
 
 
 def run(args: argparse.Namespace) -> int:

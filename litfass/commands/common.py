@@ -56,12 +56,14 @@ def parse_now(text: str | None, timezone: str = "Europe/Berlin") -> datetime:
         raise LitfassError(Problem("--now", 0, str(exc))) from None
 
 
-def report(problems: list[Problem]) -> None:
+def report(problems: list[Problem], output_kept: bool = False) -> None:
+    """Print problems sorted by file; say output/ was kept when a build stopped."""
     for problem in sorted(problems, key=lambda p: (p.path, p.line)):
         print(format_problem(problem), file=sys.stderr)
     errors = sum(p.severity == "error" for p in problems)
     if errors:
-        print(f"{errors} error(s); output/ was not changed.", file=sys.stderr)
+        kept = "; output/ was not changed" if output_kept else ""
+        print(f"{errors} error(s){kept}.", file=sys.stderr)
 
 
 def format_problem(problem: Problem) -> str:
