@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from litfass import images
 from litfass.config import Config, load_config
 from litfass.content import ContentFiles, find_files, read_page
 from litfass.errors import LitfassError, Problem
@@ -58,11 +59,15 @@ def load_site(root: Path, options: BuildOptions) -> tuple[Site, list[Problem]]:
     problems.extend(url_problems(pages))
     problems.extend(id_problems(config, pages))
     urls = content_urls(config, files, pages, sources)
-    pages = [_with_body(config, s, p, urls, warnings) for s, p in zip(sources, pages, strict=True)]
+    pictures = images.plan(config.root, files.assets, urls)
+    pages = [
+        _with_body(config, s, p, urls, pictures, warnings)
+        for s, p in zip(sources, pages, strict=True)
+    ]
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise LitfassError(errors + warnings)
-    return assemble(config, pages, options, urls), warnings
+    return assemble(config, pages, options, urls, pictures), warnings
 
 
 def content_urls(
@@ -92,23 +97,62 @@ def _bundle_of(rel: str, bundles: dict[str, str]) -> str | None:
 
 
 def _with_body(
-    config: Config, source: Source, page: Page, urls: dict[str, str], warnings: list[Problem]
+    config: Config,
+    source: Source,
+    page: Page,
+    urls: dict[str, str],
+    pictures: dict[str, images.Picture],
+    warnings: list[Problem],
 ) -> Page:
     html = render_markdown(source.body, config.allow_html)
     for written, target in content_links(html, source.content_rel):
         if target not in urls:
-            line = source.body_line + source.body[: source.body.find(written)].count("\n")
             warnings.append(
-                Problem(source.rel, line, f"link to '{written}': no such content file", "warning")
+                Problem(
+                    source.rel,
+                    _body_line(source, written),
+                    f"link to '{written}': no such content file",
+                    "warning",
+                )
             )
     html = resolve_links(html, source.content_rel, urls)
+    folder = posixpath.dirname(source.content_rel)
+    html, found = images.responsive_body(html, folder, urls, pictures)
+    for written, message in found:
+        warnings.append(Problem(source.rel, _body_line(source, written), message, "warning"))
+    files = {
+        key: _front_matter_file(source, getattr(page, key), key, urls, warnings)
+        for key in ("image", "cover", "pdf")
+    }
+    if page.image and not page.image_alt:
+        message = "'image' has no alt text; add 'image_alt: what the image shows'"
+        warnings.append(Problem(source.rel, source.meta.line("image"), message, "warning"))
     assets = (
         tuple(rel for rel in urls if not rel.endswith(".md") and urls[rel].startswith(page.url))
         if source.content_rel.endswith("/index.md")
         else ()
     )
     summary = page.summary or first_paragraph(html)
-    return dataclasses.replace(page, body_html=html, summary=summary, assets=assets)
+    return dataclasses.replace(page, body_html=html, summary=summary, assets=assets, **files)
+
+
+def _body_line(source: Source, written: str) -> int:
+    """File line of the first mention of `written` in the body."""
+    return source.body_line + source.body[: max(0, source.body.find(written))].count("\n")
+
+
+def _front_matter_file(
+    source: Source, written: str, key: str, urls: dict[str, str], warnings: list[Problem]
+) -> str:
+    """The site URL of a file named in front matter, which lies beside the item or in its folder."""
+    if not written or "://" in written:
+        return written
+    url = images.resolve(written, posixpath.dirname(source.content_rel), urls)
+    if url is None:
+        message = f"{key} '{written}' not found; put the file beside the Markdown file"
+        warnings.append(Problem(source.rel, source.meta.line(key), message, "warning"))
+        return ""
+    return url
 
 
 def build(

@@ -41,6 +41,7 @@ _COMMON = {
     "region",
     "image",
     "image_alt",
+    "image_caption",
 }
 KEYS = {
     NEWS: _COMMON | {"date", "updated", "id", "category", "dateline", "contact"},
@@ -150,6 +151,7 @@ class _Fields:
             contact=self._contact(),
             image=self.text("image"),
             image_alt=self.text("image_alt"),
+            image_caption=self.text("image_caption"),
             aliases=self._aliases(),
             draft=self._bool("draft"),
             menu=self._menu(),

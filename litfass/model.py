@@ -97,6 +97,7 @@ class Page:
     contact: Contact | None = None
     image: str = ""
     image_alt: str = ""
+    image_caption: str = ""
     aliases: tuple[str, ...] = ()
     draft: bool = False
     menu: int | None = None

@@ -9,10 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from litfass import calendar, feeds, metadata
+from litfass import calendar, feeds, images, metadata
 from litfass.model import Page
 from litfass.site import Listing, Site
 
@@ -92,6 +93,7 @@ def declare(site: Site, static_files: Sequence[tuple[Path, str]]) -> list[Output
         *calendar.declare(site),
         *(Output(f"static/{rel}", source=path) for path, rel in static_files),
         *_assets(site),
+        *_pictures(site),
     ]
     outputs += metadata.declare(site, outputs)
     return sorted(outputs, key=lambda o: o.path)
@@ -177,3 +179,10 @@ def _assets(site: Site) -> Iterator[Output]:
     for rel, url in site.content_urls.items():
         if not rel.endswith(".md"):
             yield Output(path_of(url), source=folder / rel)
+
+
+def _pictures(site: Site) -> Iterator[Output]:
+    """Resized variants of every content image, beside the original."""
+    for picture in site.pictures.values():
+        for variant in picture.variants:
+            yield Output(variant.path, produce=partial(images.produce, variant))

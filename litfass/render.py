@@ -22,6 +22,7 @@ from litfass import calendar, feeds, metadata
 from litfass.config import Config
 from litfass.errors import LitfassError
 from litfass.i18n import Translations, load_translations
+from litfass.images import picture_html
 from litfass.metadata import PageContext
 from litfass.model import Page
 from litfass.outputs import Output
@@ -53,6 +54,7 @@ def environment(config: Config) -> tuple[jinja2.Environment, Translations]:
     env.globals["social_meta"] = about_page(partial(metadata.social_meta, t=t))
     env.globals["structured_data"] = about_page(partial(metadata.structured_data, t=t))
     env.globals["feed_links"] = about_page(partial(feeds.autodiscovery, t=t))
+    env.globals["picture"] = picture
     return env, t
 
 
@@ -70,6 +72,27 @@ def about_page(function: Callable[[Site, PageContext], Any]) -> Callable[..., An
         return function(context["site"], here)
 
     return call
+
+
+@jinja2.pass_context
+def picture(
+    context: jinja2.runtime.Context,
+    url: str,
+    alt: str,
+    sizes: str,
+    lazy: bool = True,
+    css_class: str = "",
+) -> Markup:
+    """Responsive markup for a content image; a plain <img> for one without variants."""
+    found = context["site"].pictures.get(url)
+    if found is not None:
+        return picture_html(found, alt, sizes, lazy, css_class)
+    return Markup('<img src="{}" alt="{}"{}{}>').format(
+        url,
+        alt,
+        Markup(' class="{}"').format(css_class) if css_class else "",
+        Markup(' loading="lazy"') if lazy else "",
+    )
 
 
 def by_month(pages: Iterable[Page]) -> list[tuple[date, list[Page]]]:

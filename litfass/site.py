@@ -13,6 +13,7 @@ from datetime import datetime
 
 from litfass.config import Config, NavItem
 from litfass.errors import Problem
+from litfass.images import Picture
 from litfass.model import EVENT, MAGAZINE, NEWS, PAGE, Page, Term
 from litfass.slugs import slugify
 
@@ -59,6 +60,7 @@ class Site:
     content_urls: dict[str, str] = field(hash=False, compare=False)
     related: dict[str, tuple[Page, ...]] = field(hash=False, compare=False)
     neighbours: dict[str, tuple[Page | None, Page | None]] = field(hash=False, compare=False)
+    pictures: dict[str, Picture] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def lead(self) -> Page | None:
@@ -96,7 +98,11 @@ def is_public(page: Page, now: datetime) -> bool:
 
 
 def assemble(
-    config: Config, pages: list[Page], options: BuildOptions, content_urls: dict[str, str]
+    config: Config,
+    pages: list[Page],
+    options: BuildOptions,
+    content_urls: dict[str, str],
+    pictures: dict[str, Picture] | None = None,
 ) -> Site:
     """Build the Site from already validated, rendered pages."""
     shown = sorted((p for p in pages if is_published(p, options)), key=lambda p: p.source)
@@ -127,6 +133,7 @@ def assemble(
         content_urls=content_urls,
         related=_related(news),
         neighbours=_neighbours(news),
+        pictures=pictures or {},
     )
 
 

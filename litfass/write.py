@@ -130,3 +130,14 @@ def _disk_error(rel: str, exc: OSError) -> LitfassError:
     if exc.errno == errno.ENOSPC:
         return LitfassError.at(rel, 0, "disk full while writing; output/ was left unchanged")
     return LitfassError.at(rel, 0, f"cannot write: {exc.strerror or exc}; output/ left unchanged")
+
+
+def write_cache_file(path: Path, data: bytes) -> None:
+    """Store a cache entry whole or not at all; a cache that cannot be written is skipped."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
