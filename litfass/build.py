@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from litfass import images
+from litfass import images, search
 from litfass.config import Config, load_config
 from litfass.content import ContentFiles, find_files, read_page
 from litfass.errors import LitfassError, Problem
@@ -168,11 +168,15 @@ def build(
     outputs = declare(site, _static_files(config))
     with build_lock(root):
         staging = Staging(config.output_path)
+        fingerprint = search.Fingerprint()
         try:
             for done, output in enumerate(outputs, 1):
-                staging.put(output.path, render_output(output, env, site))
+                data = render_output(output, env, site)
+                staging.put(output.path, data)
+                fingerprint.add(output.path, data)
                 if progress:
                     progress(done, len(outputs))
+            search.index(config.root, staging, fingerprint)
             staging.commit()
         except BaseException:
             staging.discard()

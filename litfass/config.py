@@ -36,6 +36,8 @@ class UrlScheme:
     news_index: str = "/aktuelles/"
     events: str = "/veranstaltungen/{slug}/"
     events_index: str = "/veranstaltungen/"
+    events_topic: str = "/veranstaltungen/thema/{slug}/"  # the calendar filtered by topic
+    events_region: str = "/veranstaltungen/region/{slug}/"
     topics: str = "/themen/{slug}/"
     topics_index: str = "/themen/"
     regions: str = "/regionen/{slug}/"
@@ -45,6 +47,7 @@ class UrlScheme:
     pages: str = "/{slug}/"
     years: str = "/aktuelles/archiv/{year}/"
     feeds_index: str = "/abonnieren/"
+    search_index: str = "/suche/"
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,12 @@ class Translations:
             raise KeyError(f"no translation '{key}' in {self.path}") from None
         return text.format(**values) if values else text
 
+    def plural(self, key: str, count: int, **values: object) -> str:
+        """`key_one` for exactly one, else `key`: "1 Meldung", "4 Meldungen"."""
+        if count == 1 and f"{key}_one" in self.strings:
+            key = f"{key}_one"
+        return self(key, count=count, **values)
+
     def date(self, value: date | datetime, style: str = "date_long") -> str:
         day = value.date() if isinstance(value, datetime) else value
         return format_date(day, self.strings[f"format_{style}"], locale=self.language)

@@ -113,6 +113,7 @@ def _listed(
 def _home(site: Site) -> Iterator[Output]:
     yield _page("/", "home.html")
     yield Output("404.html", "404.html", {"url": "/404.html"})
+    yield _page(site.config.urls.search_index, "search.html")
 
 
 def _news(site: Site) -> Iterator[Output]:
@@ -129,7 +130,11 @@ def _news(site: Site) -> Iterator[Output]:
 
 def _events(site: Site) -> Iterator[Output]:
     index = site.config.urls.events_index
-    yield _page(index, "events.html")
+    yield _page(index, "events.html", filter=None, kind="")
+    # The calendar's filters are pages of their own, so they work without JavaScript.
+    for listings, kind in ((site.event_topics, "topic"), (site.event_regions, "region")):
+        for listing in listings:
+            yield _page(listing.url, "events.html", filter=listing, kind=kind)
     yield from _listed(
         f"{index}archiv/", "events_past.html", site.past_events, site.config.page_size
     )

@@ -41,6 +41,7 @@ def environment(config: Config) -> tuple[jinja2.Environment, Translations]:
         keep_trailing_newline=True,
     )
     env.globals["t"] = t
+    env.globals["tn"] = t.plural
     env.filters["date"] = t.date
     env.filters["time"] = t.time
     env.filters["when"] = t.when

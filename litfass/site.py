@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -55,6 +56,8 @@ class Site:
     static_pages: tuple[Page, ...]
     topics: tuple[Listing, ...]
     regions: tuple[Listing, ...]
+    event_topics: tuple[Listing, ...]  # the calendar's filters: upcoming events only
+    event_regions: tuple[Listing, ...]
     years: tuple[tuple[int, tuple[Page, ...]], ...]  # newest year first
     menu: tuple[NavItem, ...]
     content_urls: dict[str, str] = field(hash=False, compare=False)
@@ -128,6 +131,10 @@ def assemble(
         regions=_listings(
             news, events, config.urls.regions, lambda p: (p.region,) if p.region else ()
         ),
+        event_topics=_listings([], upcoming, config.urls.events_topic, lambda p: p.tags),
+        event_regions=_listings(
+            [], upcoming, config.urls.events_region, lambda p: (p.region,) if p.region else ()
+        ),
         years=_years(news),
         menu=_menu(config, by_kind[PAGE]),
         content_urls=content_urls,
@@ -137,7 +144,9 @@ def assemble(
     )
 
 
-def _listings(news: list[Page], events: list[Page], pattern: str, terms_of) -> tuple[Listing, ...]:
+def _listings(
+    news: Sequence[Page], events: Sequence[Page], pattern: str, terms_of
+) -> tuple[Listing, ...]:
     names: dict[str, Term] = {}
     items: dict[str, tuple[list[Page], list[Page]]] = defaultdict(lambda: ([], []))
     for index, group in enumerate((news, events)):

@@ -70,6 +70,24 @@ class Staging:
             raise _disk_error(rel, exc) from None
         self.stats.written += 1
 
+    def adopt(self, folder: Path, rel: str) -> None:
+        """Add a finished folder (a cached search index) below `rel`, by hard links."""
+        for source in sorted(folder.rglob("*")):
+            if not source.is_file():
+                continue
+            name = f"{rel}/{source.relative_to(folder).as_posix()}"
+            target = self._inside(self.path, name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            unchanged = _same_file(self.output / name, source)
+            try:
+                os.link(self.output / name if unchanged else source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+            if unchanged:
+                self.stats.unchanged += 1
+            else:
+                self.stats.written += 1
+
     def commit(self) -> None:
         """Make the staged site the live one in a single step."""
         if self.output.exists():
@@ -99,6 +117,13 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         if path.is_symlink() or path.stat().st_size != len(data):
             return False
         return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _same_file(old: Path, new: Path) -> bool:
+    try:
+        return old.stat().st_size == new.stat().st_size and old.read_bytes() == new.read_bytes()
     except OSError:
         return False
 

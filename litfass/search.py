@@ -1,0 +1,84 @@
+"""Full-text search: a Pagefind index of the staged site, made before the site goes live.
+
+Pagefind (from PyPI) reads the pages marked `data-pagefind-body` and writes a static index
+with German stemming (from `<html lang="de">`) to /pagefind/; an unchanged site reuses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from litfass.errors import LitfassError
+from litfass.write import Staging
+
+FOLDER = "pagefind"
+CACHE_DIR = ".litfass-cache/search"
+# Pagefind's own result widgets: the theme has its own small script, so leave them out.
+UNUSED = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-highlight.js",
+)
+
+
+class Fingerprint:
+    """What the index depends on: every indexed page's bytes and Pagefind's version."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256(_version().encode())
+
+    def add(self, path: str, data: bytes) -> None:
+        if path.endswith(".html"):
+            self._hash.update(f"{path}\0{len(data)}\0".encode())
+            self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()[:24]
+
+
+def index(root: Path, staging: Staging, fingerprint: Fingerprint) -> None:
+    """Put the search index of the staged site into it, from the cache or made now."""
+    cache = (root / CACHE_DIR).resolve()
+    entry = cache / fingerprint.hexdigest()
+    if not (entry / "pagefind-entry.json").is_file():
+        _make(staging.path, cache, entry)
+    staging.adopt(entry, FOLDER)
+
+
+def _make(site: Path, cache: Path, entry: Path) -> None:
+    """Run Pagefind on the staged site into a fresh cache entry, replacing older ones."""
+    if importlib.util.find_spec("pagefind") is None:
+        raise LitfassError.at(
+            "pagefind", 0, "search needs Pagefind: pip install 'pagefind[extended]'"
+        )
+    shutil.rmtree(cache, ignore_errors=True)  # only the newest index is worth keeping
+    cache.mkdir(parents=True)
+    unfinished = cache / f".{entry.name}.tmp"
+    # Run inside the staged site so no pagefind.yml of the project can change the index.
+    command = [sys.executable, "-m", "pagefind", "--site", ".", "--output-path", str(unfinished)]
+    done = subprocess.run(command, cwd=site, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        message = (done.stderr or done.stdout).strip().splitlines()
+        raise LitfassError.at(
+            "pagefind", 0, "search index failed: " + (message[-1] if message else "no output")
+        )
+    for name in UNUSED:
+        (unfinished / name).unlink(missing_ok=True)
+    unfinished.rename(entry)
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("pagefind")
+    except importlib.metadata.PackageNotFoundError:
+        return "missing"
