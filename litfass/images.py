@@ -143,7 +143,8 @@ def picture_html(
     ]
     if css_class:
         attrs.append(f'class="{html.escape(css_class)}"')
-    attrs.append('loading="lazy" decoding="async"' if lazy else 'fetchpriority="high"')
+    if lazy:  # images in the first screen load at once: lazy loading would delay them
+        attrs.append('loading="lazy" decoding="async"')
     webp = ""
     if fallback.format != "webp":
         webp = f'<source type="image/webp" srcset="{picture.srcset("webp")}" sizes="{html.escape(sizes)}">'

@@ -72,3 +72,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example portal built once, for tests that only read its output."""
+    site = copy_site(REPO, tmp_path_factory.mktemp("portal") / "example")
+    assert main(["--root", str(site), "--now", NOW, "--quiet"]) == 0
+    return site / "output"

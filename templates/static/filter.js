@@ -7,7 +7,7 @@
   var groups = Array.prototype.slice.call(root.querySelectorAll("[data-param]"));
   var items = Array.prototype.slice.call(document.querySelectorAll(".calendar .event-item"));
   var months = Array.prototype.slice.call(document.querySelectorAll(".calendar .month-group"));
-  var status = document.getElementById("filter-status");
+  var status = document.getElementById("filter_status");
   var state = {};
 
   function readUrl() {

@@ -1,9 +1,9 @@
 // Full-text search over Pagefind's static index (/pagefind/), loaded only on this page.
 // Without JavaScript the page still lists topics, regions and archives to browse.
-const form = document.getElementById("search-form");
-const input = document.getElementById("search-q");
-const status = document.getElementById("search-status");
-const list = document.getElementById("search-results");
+const form = document.getElementById("search_form");
+const input = document.getElementById("search_q");
+const status = document.getElementById("search_status");
+const list = document.getElementById("search_results");
 const MAX_RESULTS = 20;
 let pagefind = null;
 let latest = 0;

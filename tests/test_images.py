@@ -1,0 +1,126 @@
+"""Responsive images: variants, markup, alt-text warnings and the cache (issue: readers)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import lxml.html
+from conftest import NOW
+from PIL import Image
+
+ARTICLE = "aktuelles/soziale-traeger-als-partner-der-wohnungswirtschaft/"
+NEWS = "content/news/2021-05-01-pflege.md"
+
+
+def jpeg(width: int, height: int, color=(200, 80, 40), exif: Image.Exif | None = None) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, "jpeg", exif=exif or Image.Exif())
+    return buffer.getvalue()
+
+
+def add_bundle(site: Path, front: str, body: str, files: dict[str, bytes]) -> Path:
+    """A news item as a folder with its images; returns the index.md."""
+    folder = site / "content/news/2021-06-01-sommer"
+    folder.mkdir(parents=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    index = folder / "index.md"
+    index.write_text(f"---\ntitle: Sommer\ndate: 2021-06-01\n{front}---\n{body}", encoding="utf-8")
+    return index
+
+
+def test_content_images_get_webp_and_jpeg_variants(portal: Path) -> None:
+    folder = portal / ARTICLE
+    for width, height in ((480, 270), (800, 450), (1200, 675)):
+        for ext, kind in (("webp", "WEBP"), ("jpg", "JPEG")):
+            with Image.open(folder / f"fachtag-{width}w.{ext}") as image:
+                assert (image.format, image.size) == (kind, (width, height))
+
+
+def test_picture_markup_has_srcset_sizes_and_intrinsic_size(portal: Path) -> None:
+    doc = lxml.html.fromstring((portal / ARTICLE / "index.html").read_bytes())
+    picture = doc.cssselect("figure.lead-figure picture")[0]
+    source = picture.cssselect("source")[0]
+    assert source.get("type") == "image/webp"
+    assert source.get("srcset").split(", ")[0] == f"/{ARTICLE}fachtag-480w.webp 480w"
+    image = picture.cssselect("img")[0]
+    assert image.get("src") == f"/{ARTICLE}fachtag-1200w.jpg"
+    assert (image.get("width"), image.get("height")) == ("1200", "675")
+    assert image.get("sizes") and "800w" in image.get("srcset")
+    assert image.get("loading") is None  # the lead image is in the first screen
+    for card in doc.cssselect(".card img"):
+        assert card.get("loading") == "lazy"
+
+
+def test_markdown_images_are_responsive_and_lose_camera_metadata(fixture_site: Path, run) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # taken with the camera turned: shown rotated by 90 degrees
+    exif[0x010F] = "Kamerahersteller"
+    add_bundle(
+        fixture_site,
+        "",
+        "Text.\n\n![Kinder beim Sommerfest im Garten](foto.jpg)\n",
+        {"foto.jpg": jpeg(2000, 1000, exif=exif)},
+    )
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0, result.err
+    folder = fixture_site / "output/aktuelles/sommer"
+    doc = lxml.html.fromstring((folder / "index.html").read_bytes())
+    image = doc.cssselect(".body picture img")[0]
+    assert image.get("alt") == "Kinder beim Sommerfest im Garten"
+    assert (image.get("width"), image.get("height")) == ("1000", "2000")
+    assert image.get("loading") == "lazy"
+    with Image.open(folder / "foto-1000w.jpg") as largest:
+        assert largest.size == (1000, 2000)
+        assert not largest.getexif()
+
+
+def test_missing_alt_text_is_a_warning_with_file_and_line(fixture_site: Path, run) -> None:
+    add_bundle(
+        fixture_site,
+        "image: titel.jpg\n",
+        "Erster Absatz.\n\n![](foto.jpg)\n\n![Ein Bild](fehlt.jpg)\n",
+        {"titel.jpg": jpeg(800, 450), "foto.jpg": jpeg(600, 400)},
+    )
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0
+    rel = "content/news/2021-06-01-sommer/index.md"
+    assert f"{rel}:4: warning: 'image' has no alt text; add 'image_alt: " in result.err
+    assert f"{rel}:8: warning: image 'foto.jpg' has no alt text" in result.err
+    assert f"{rel}:10: warning: image 'fehlt.jpg' not found in content/" in result.err
+    assert run("--root", fixture_site, "--now", NOW, "--strict").code == 1
+
+
+def test_front_matter_image_that_does_not_exist_is_named(fixture_site: Path, run) -> None:
+    path = fixture_site / NEWS
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("---\n", "---\nimage: weg.jpg\nimage_alt: Weg\n", 1), "utf-8")
+    result = run("--root", fixture_site, "--now", NOW)
+    assert f"{NEWS}:2: warning: image 'weg.jpg' not found; put the file beside" in result.err
+
+
+def test_variants_come_from_the_cache_keyed_by_the_source(fixture_site: Path, run) -> None:
+    add_bundle(
+        fixture_site,
+        "image: titel.jpg\nimage_alt: Titel\n",
+        "Text.\n",
+        {"titel.jpg": jpeg(900, 600)},
+    )
+    assert run("--root", fixture_site, "--now", NOW).code == 0
+    cache = fixture_site / ".litfass-cache/images"
+    entries = sorted(cache.glob("*-480-*.webp"))
+    assert len(entries) == 1
+    marker = jpeg(480, 320, color=(0, 0, 255))  # stands in for the cached variant
+    entries[0].write_bytes(marker)
+    shutil.rmtree(fixture_site / "output")
+    assert run("--root", fixture_site, "--now", NOW).code == 0
+    variant = fixture_site / "output/aktuelles/sommer/titel-480w.webp"
+    assert variant.read_bytes() == marker  # taken from the cache, not made again
+    (fixture_site / "content/news/2021-06-01-sommer/titel.jpg").write_bytes(
+        jpeg(900, 600, (9, 9, 9))
+    )
+    assert run("--root", fixture_site, "--now", NOW).code == 0
+    assert variant.read_bytes() != marker  # a changed source is a new cache entry
+    assert len(list(cache.glob("*-480-*.webp"))) == 2
