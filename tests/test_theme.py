@@ -190,3 +190,15 @@ def test_page_weight_stays_within_budget(portal: Path, page: str) -> None:
         (portal / a.lstrip("/")).stat().st_size for a in assets
     )
     assert assets and total < BUDGET, total
+
+
+def test_english_theme_has_every_string(fixture_site: Path, run) -> None:
+    config = fixture_site / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "language: en\n", encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace("language: de\n", ""), "utf-8")
+    result = run("--root", fixture_site, "--now", "2026-11-20 12:00")
+    assert result.code == 0, result.err
+    doc = parse(fixture_site / "output/veranstaltungen/index.html")
+    assert doc.get("lang") == "en"
+    assert doc.cssselect("nav.filter-group")[0].get("aria-label") == "Filter events: Topic"
+    assert parse(fixture_site / "output/suche/index.html").cssselect("h1")[0].text == "Search"
