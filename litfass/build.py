@@ -59,7 +59,7 @@ def load_site(root: Path, options: BuildOptions) -> tuple[Site, list[Problem]]:
     problems.extend(url_problems(pages))
     problems.extend(id_problems(config, pages))
     urls = content_urls(config, files, pages, sources)
-    pictures = images.plan(config.root, files.assets, urls)
+    pictures = images.plan(config.root, config.content_dir, files.assets, urls)
     pages = [
         _with_body(config, s, p, urls, pictures, warnings)
         for s, p in zip(sources, pages, strict=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from markupsafe import Markup
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from litfass.errors import LitfassError
 from litfass.write import write_cache_file
 
 WIDTHS = (480, 800, 1200)  # what phones, tablets and a wide article column need
@@ -41,6 +42,7 @@ class Variant:
     format: str  # Pillow's name: jpeg, png, webp
     source: Path
     cache: Path
+    shown: str  # the source as messages name it: content/news/x/foto.jpg
 
     @property
     def path(self) -> str:
@@ -67,7 +69,7 @@ class Picture:
 
 
 def plan(
-    root: Path, assets: Iterable[tuple[Path, str]], urls: dict[str, str]
+    root: Path, content_dir: str, assets: Iterable[tuple[Path, str]], urls: dict[str, str]
 ) -> dict[str, Picture]:
     """A Picture for every raster image in content/, keyed by its site URL."""
     pictures = {}
@@ -75,21 +77,21 @@ def plan(
         fmt = FORMATS.get(posixpath.splitext(rel)[1].lower())
         if fmt is None:
             continue
-        picture = _plan_one(root, path, urls[rel], fmt)
+        picture = _plan_one(root, path, f"{content_dir}/{rel}", urls[rel], fmt)
         if picture is not None:
             pictures[picture.url] = picture
     return pictures
 
 
-def _plan_one(root: Path, path: Path, url: str, fmt: str) -> Picture | None:
-    data = path.read_bytes()
+def _plan_one(root: Path, path: Path, shown: str, url: str, fmt: str) -> Picture | None:
     try:
+        data = path.read_bytes()
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
             if image.getexif().get(0x0112) in _SWAPPED:
                 width, height = height, width
-    except (UnidentifiedImageError, OSError):
-        return None  # not an image after all: it is copied as it is
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+        return None  # not an image Pillow can read: it is copied as it is
     digest = hashlib.sha256(data).hexdigest()[:20]
     largest = min(width, MAX_WIDTH)
     widths = sorted({w for w in WIDTHS if w < largest} | {largest})
@@ -100,7 +102,7 @@ def _plan_one(root: Path, path: Path, url: str, fmt: str) -> Picture | None:
         for w in widths:
             h = max(1, round(height * w / width))
             cache = root / CACHE_DIR / f"{digest}-{w}-{SETTINGS_VERSION}.{ext}"
-            variants.append(Variant(f"{stem}-{w}w.{ext}", w, h, fmt_out, path, cache))
+            variants.append(Variant(f"{stem}-{w}w.{ext}", w, h, fmt_out, path, cache, shown))
     return Picture(url, width, height, tuple(variants))
 
 
@@ -110,6 +112,15 @@ def produce(variant: Variant) -> bytes:
         return variant.cache.read_bytes()
     except OSError:
         pass
+    try:
+        data = _resize(variant)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise LitfassError.at(variant.shown, 0, f"cannot resize the image: {exc}") from None
+    write_cache_file(variant.cache, data)
+    return data
+
+
+def _resize(variant: Variant) -> bytes:
     with Image.open(variant.source) as image:
         image = ImageOps.exif_transpose(image)
         if variant.format == "jpeg" and image.mode not in ("RGB", "L"):
@@ -123,9 +134,7 @@ def produce(variant: Variant) -> bytes:
         resized.save(buffer, "webp", quality=78, method=4)
     else:
         resized.save(buffer, "png", optimize=True)
-    data = buffer.getvalue()
-    write_cache_file(variant.cache, data)
-    return data
+    return buffer.getvalue()
 
 
 def picture_html(

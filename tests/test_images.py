@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import lxml.html
-from conftest import NOW
+from conftest import NOW, snapshot
 from PIL import Image
 
 ARTICLE = "aktuelles/soziale-traeger-als-partner-der-wohnungswirtschaft/"
@@ -124,3 +124,17 @@ def test_variants_come_from_the_cache_keyed_by_the_source(fixture_site: Path, ru
     assert run("--root", fixture_site, "--now", NOW).code == 0
     assert variant.read_bytes() != marker  # a changed source is a new cache entry
     assert len(list(cache.glob("*-480-*.webp"))) == 2
+
+
+def test_a_broken_image_is_named_and_output_kept(fixture_site: Path, run) -> None:
+    assert run("--root", fixture_site, "--now", NOW).code == 0
+    before = snapshot(fixture_site / "output")
+    buffer = io.BytesIO()
+    Image.effect_noise((900, 600), 60).convert("RGB").save(buffer, "jpeg")
+    cut = buffer.getvalue()[: len(buffer.getvalue()) // 2]  # a copy that broke off halfway
+    add_bundle(fixture_site, "", "Text.\n", {"kaputt.jpg": cut})
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    assert "content/news/2021-06-01-sommer/kaputt.jpg: error: cannot resize the image" in result.err
+    assert "Traceback" not in result.err
+    assert snapshot(fixture_site / "output") == before
