@@ -57,6 +57,7 @@ class Picture:
     width: int
     height: int
     variants: tuple[Variant, ...]
+    source: Path
 
     def srcset(self, fmt: str) -> str:
         return ", ".join(f"{v.url} {v.width}w" for v in self.variants if v.format == fmt)
@@ -103,7 +104,7 @@ def _plan_one(root: Path, path: Path, shown: str, url: str, fmt: str) -> Picture
             h = max(1, round(height * w / width))
             cache = root / CACHE_DIR / f"{digest}-{w}-{SETTINGS_VERSION}.{ext}"
             variants.append(Variant(f"{stem}-{w}w.{ext}", w, h, fmt_out, path, cache, shown))
-    return Picture(url, width, height, tuple(variants))
+    return Picture(url, width, height, tuple(variants), path)
 
 
 def produce(variant: Variant) -> bytes:

@@ -91,8 +91,9 @@ def image_of(site: Site, page: Page) -> Image | None:
         return Image(name, None, media)
     if "://" in name:  # no other scheme belongs in a feed or a meta tag
         return None
-    if name.startswith("/"):
-        return Image(config.absolute(name), None, media)
+    if name.startswith("/"):  # a file in content/ as the build resolved it, or a static file
+        picture = site.pictures.get(name)
+        return Image(config.absolute(name), picture.source if picture else None, media)
     content_rel = page.source.removeprefix(config.content_dir + "/")
     rel = posixpath.normpath(posixpath.join(posixpath.dirname(content_rel), name))
     url = site.content_urls.get(rel)

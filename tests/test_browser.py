@@ -15,8 +15,9 @@ from pathlib import Path
 
 import axe_playwright_python
 import pytest
-from conftest import REPO
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from conftest import REPO
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 
 import lxml.html
-from conftest import NOW, snapshot
 from PIL import Image
+
+from conftest import NOW, snapshot
 
 ARTICLE = "aktuelles/soziale-traeger-als-partner-der-wohnungswirtschaft/"
 NEWS = "content/news/2021-05-01-pflege.md"

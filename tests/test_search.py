@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import lxml.html
+
 from conftest import NOW, snapshot
 
 
