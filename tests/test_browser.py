@@ -50,7 +50,20 @@ LOAD_ALL_IMAGES = """() => Promise.all([...document.images].map((image) => {
 }))"""
 
 
+# The policy the portal is built for: no inline script or style, nothing from elsewhere.
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site with the strict Content-Security-Policy, quietly."""
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", CSP)
+        super().end_headers()
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
@@ -77,8 +90,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def open_page(browser: Browser, server: str) -> Iterator[Callable[..., Page]]:
-    """New pages that may talk to the test server only: anything else is recorded and refused."""
-    contexts, foreign = [], []
+    """New pages that may talk to the test server only: anything else is recorded and refused.
+
+    Whatever the Content-Security-Policy refuses is recorded too: both must stay empty.
+    """
+    contexts, foreign, refused = [], [], []
 
     def guard(route) -> None:
         if route.request.url.startswith(server + "/"):
@@ -91,12 +107,17 @@ def open_page(browser: Browser, server: str) -> Iterator[Callable[..., Page]]:
         context = browser.new_context(viewport={"width": width, "height": 900}, **options)
         context.route("**/*", guard)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console", lambda m: refused.append(m.text) if "Content Security" in m.text else None
+        )
+        return page
 
     yield make
     for context in contexts:
         context.close()
     assert foreign == [], "requests to other hosts"
+    assert refused == [], "refused by the Content-Security-Policy"
 
 
 @functools.cache
@@ -126,6 +147,17 @@ def test_key_pages_have_no_axe_violations(open_page, server: str, name: str, wid
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)
     assert axe_violations(page) == []
+
+
+def test_the_policy_is_enforced(browser: Browser, server: str) -> None:
+    """Guard: the test server's policy does refuse inline styles, and the refusal is seen."""
+    page = browser.new_page()
+    page.goto(server + "/")
+    with page.expect_console_message(lambda message: "Content Security" in message.text):
+        page.evaluate(
+            """document.body.insertAdjacentHTML("beforeend", '<p style="color: red">x</p>')"""
+        )
+    page.close()
 
 
 def test_axe_does_find_violations(open_page) -> None:
