@@ -82,6 +82,7 @@ def server(portal: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -144,7 +145,6 @@ def test_key_pages_have_no_axe_violations(open_page, server: str, name: str, wid
     page = open_page(width)
     page.goto(server + KEY_PAGES[name])
     page.evaluate(LOAD_ALL_IMAGES)
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)
     assert axe_violations(page) == []
 
