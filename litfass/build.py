@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -116,17 +117,7 @@ def _with_body(
                 )
             )
     html = resolve_links(html, source.content_rel, urls)
-    folder = posixpath.dirname(source.content_rel)
-    html, found = images.responsive_body(html, folder, urls, pictures)
-    for written, message in found:
-        warnings.append(Problem(source.rel, _body_line(source, written), message, "warning"))
-    files = {
-        key: _front_matter_file(source, getattr(page, key), key, urls, warnings)
-        for key in ("image", "cover", "pdf")
-    }
-    if page.image and not page.image_alt:
-        message = "'image' has no alt text; add 'image_alt: what the image shows'"
-        warnings.append(Problem(source.rel, source.meta.line("image"), message, "warning"))
+    html, files = _with_images(config, source, page, html, urls, pictures, warnings)
     assets = (
         tuple(rel for rel in urls if not rel.endswith(".md") and urls[rel].startswith(page.url))
         if source.content_rel.endswith("/index.md")
@@ -141,18 +132,56 @@ def _body_line(source: Source, written: str) -> int:
     return source.body_line + source.body[: max(0, source.body.find(written))].count("\n")
 
 
+def _with_images(
+    config: Config,
+    source: Source,
+    page: Page,
+    html: str,
+    urls: dict[str, str],
+    pictures: dict[str, images.Picture],
+    warnings: list[Problem],
+) -> tuple[str, dict[str, str]]:
+    """Responsive images in the body; front-matter files as site URLs; missing alt texts."""
+    html, no_alt = images.responsive_body(
+        html, posixpath.dirname(source.content_rel), urls, pictures
+    )
+    for src in no_alt:
+        line = _image_line(source, src)
+        message = (
+            f"image '{src}' has no alt text: say what it shows, e.g. ![Teilnehmende im Saal]({src})"
+        )
+        warnings.append(Problem(source.rel, line, message, "warning"))
+    files = {}
+    for key in ("image", "cover", "pdf"):
+        files[key] = _front_matter_file(config, source, getattr(page, key), urls)
+        if files[key] is None:
+            message = f"'{key}': file '{getattr(page, key)}' not found; put it beside this file"
+            warnings.append(Problem(source.rel, source.meta.line(key), message, "warning"))
+            files[key] = ""
+    if page.image and not page.image_alt:
+        message = "'image' has no 'image_alt': add 'image_alt: what the picture shows'"
+        warnings.append(Problem(source.rel, source.meta.line("image"), message, "warning"))
+    return html, files
+
+
+def _image_line(source: Source, src: str) -> int:
+    """File line of a Markdown image with empty alt text, else of the first mention of `src`."""
+    found = re.search(r"!\[\s*\]\(\s*<?" + re.escape(src), source.body)
+    if found is None:
+        return _body_line(source, src)
+    return source.body_line + source.body[: found.start()].count("\n")
+
+
 def _front_matter_file(
-    source: Source, written: str, key: str, urls: dict[str, str], warnings: list[Problem]
-) -> str:
-    """The site URL of a file named in front matter, which lies beside the item or in its folder."""
+    config: Config, source: Source, written: str, urls: dict[str, str]
+) -> str | None:
+    """The site URL of a file named in front matter: beside the item, from the top of content/
+    with '/', a theme file under /static/, or on another host. None when there is no such file."""
     if not written or "://" in written:
         return written
-    url = images.resolve(written, posixpath.dirname(source.content_rel), urls)
-    if url is None:
-        message = f"{key} '{written}' not found; put the file beside the Markdown file"
-        warnings.append(Problem(source.rel, source.meta.line(key), message, "warning"))
-        return ""
-    return url
+    if written.startswith("/static/"):
+        return written if (config.templates_path / written.lstrip("/")).is_file() else None
+    return images.resolve(written, posixpath.dirname(source.content_rel), urls)
 
 
 def build(

@@ -1,7 +1,7 @@
 """Validate the whole site without writing anything: what `python build.py check` reports.
 
-Everything a build reports, plus what hurts readers without stopping a build: broken links
-and images, missing alt texts, heading order, events without a place, long summaries.
+Everything a build reports (missing image files and alt texts too), plus what hurts readers
+without stopping a build: broken links and images, heading order, events without a place, long summaries.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from litfass.site import BuildOptions, Site, assemble, is_published
 
 SUMMARY_LIMIT = 300  # characters; cards and feed readers show about two sentences
 KIND_NAMES = {NEWS: "news", EVENT: "events", MAGAZINE: "magazine issues", PAGE: "pages"}
-FILE_KEYS = ("image", "cover", "pdf")  # front-matter keys naming a file in content/
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,6 @@ def check(root: Path, options: BuildOptions) -> CheckResult:
         refs = _body_refs(config, source, page)
         findings += _front_matter(config, source, page, options)
         findings += _headings(source)
-        findings += _alt_texts(source, refs)
         if links:
             findings += links.check(source, page, refs)
     return CheckResult(tuple(sorted(set(findings))), len(files.markdown), links is not None)
@@ -84,12 +82,6 @@ def _front_matter(
     for key in meta.data:
         if key not in known and likely_key(key, known) is None:  # else the build warned
             add(key, _unknown_key(key))
-    if page.image and not page.image_alt:
-        add("image", "'image' has no 'image_alt': add 'image_alt: what the picture shows'")
-    for key in FILE_KEYS:
-        value = meta.data.get(key)
-        if isinstance(value, str) and value.strip() and not _file_exists(config, source, value):
-            add(key, f"'{key}': file '{value.strip()}' not found; put it beside this file")
     if page.kind == EVENT and page.event and page.event.location is None:
         add(
             "location",
@@ -120,18 +112,6 @@ def _unknown_key(key: str) -> str:
         return f"unknown key '{key}': litfass does not use it (templates see page.extra)"
     kinds = " and ".join(KIND_NAMES[kind] for kind in KINDS if meant in KEYS[kind])
     return f"unknown key '{key}': '{meant}' is only for {kinds}"
-
-
-def _file_exists(config: Config, source: Source, value: str) -> bool:
-    """Whether a file named in front matter is in content/ (beside the item, or from the top)."""
-    value = value.strip()
-    if urlsplit(value).scheme:
-        return True  # on another host: not ours to check
-    if value.startswith("/static/"):
-        return (config.templates_path / value.lstrip("/")).is_file()
-    folder = "" if value.startswith("/") else posixpath.dirname(source.content_rel)
-    rel = posixpath.normpath(posixpath.join(folder, value.lstrip("/")))
-    return not rel.startswith("../") and (config.content_path / rel).is_file()
 
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -254,25 +234,15 @@ def _find_address(body: str, url: str, start: int) -> int:
     return -1
 
 
-def _alt_texts(source: Source, refs: list[_Ref]) -> list[Problem]:
-    found = []
-    for ref in refs:
-        if ref.tag == "img" and not (ref.alt or "").strip():
-            message = (
-                f"image '{ref.url}' has no alt text: say what it shows, "
-                f"e.g. ![Teilnehmende im Saal]({ref.url})"
-            )
-            found.append(Problem(source.rel, ref.line, message, "warning"))
-    return found
-
-
 class _Links:
     """Where links in bodies land: on a page of the site, an unpublished item, or nowhere."""
 
     def __init__(self, site: Site, options: BuildOptions) -> None:
         self.config, self.options = site.config, options
         self.all_files = {o.path for o in declare_outputs(site)}
-        published = assemble(site.config, list(site.pages), options, site.content_urls)
+        published = assemble(
+            site.config, list(site.pages), options, site.content_urls, site.pictures
+        )
         self.published_files = {o.path for o in declare_outputs(published)}
         self.items = {path_of(page.url): page for page in site.pages}
         # Slug -> address; with one slug in two sections the later one wins, a fair guess.

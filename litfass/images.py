@@ -166,34 +166,31 @@ BODY_SIZES = "(min-width: 48rem) 46rem, 100vw"
 
 def responsive_body(
     body_html: str, folder: str, urls: dict[str, str], pictures: dict[str, Picture]
-) -> tuple[str, list[tuple[str, str]]]:
-    """Give images in an article body their variants; return the HTML and problems found.
+) -> tuple[str, list[str]]:
+    """Give images in an article body their variants; return the HTML and images without alt.
 
-    Each problem is (the src as written, message); the caller knows the file and line.
+    An image that is not in content/ stays as it is: `check` says where it went wrong.
     """
-    problems: list[tuple[str, str]] = []
+    no_alt: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
         attrs = {k.lower(): html.unescape(v) for k, v in _ATTR.findall(match.group(0))}
         src = attrs.get("src", "")
         alt = attrs.get("alt", "").strip()
         if not alt:
-            problems.append((src, f"image '{src}' has no alt text; write ![what it shows]({src})"))
-        url = resolve(src, folder, urls)
-        picture = pictures.get(url or "")
+            no_alt.append(src)
+        url = resolve(src, folder, urls) or src  # else a site address written out
+        picture = pictures.get(url)
         if picture is None:
-            if url is None and not src.startswith(("http://", "https://", "/")):
-                problems.append((src, f"image '{src}' not found in content/"))
             return match.group(0)
         return str(picture_html(picture, alt, BODY_SIZES, lazy=True))
 
-    return _IMG.sub(replace, body_html), problems
+    return _IMG.sub(replace, body_html), no_alt
 
 
 def resolve(written: str, folder: str, urls: dict[str, str]) -> str | None:
-    """Site URL of a file named in front matter or a body, relative to the item's folder."""
+    """Site URL of a content file named beside the item, or from the top of content/ with '/'."""
     if not written or "://" in written or written.startswith(("data:", "mailto:")):
         return None
-    if written.startswith("/"):  # a path in content/ or already a site URL
-        return urls.get(posixpath.normpath(written.lstrip("/")), written)
-    return urls.get(posixpath.normpath(posixpath.join(folder, written)))
+    base = "" if written.startswith("/") else folder
+    return urls.get(posixpath.normpath(posixpath.join(base, written.lstrip("/"))))

@@ -155,6 +155,7 @@ def _front_matter(
     tail = [
         "# image: bild.jpg  # Bild, neben dieser Datei",
         "# image_alt: Was auf dem Bild zu sehen ist",
+        '# image_caption: "Bildunterschrift. Foto: Name"',
         "# aliases: [/alte/adresse/]  # frühere Adressen, die hierher weiterleiten",
         "draft: true  # Entwurf: auf false setzen, damit es erscheint",
     ]

@@ -82,15 +82,15 @@ def test_missing_alt_text_is_a_warning_with_file_and_line(fixture_site: Path, ru
     add_bundle(
         fixture_site,
         "image: titel.jpg\n",
-        "Erster Absatz.\n\n![](foto.jpg)\n\n![Ein Bild](fehlt.jpg)\n",
+        "Erster Absatz.\n\n![](foto.jpg)\n\n![Ein Bild](foto.jpg)\n",
         {"titel.jpg": jpeg(800, 450), "foto.jpg": jpeg(600, 400)},
     )
     result = run("--root", fixture_site, "--now", NOW)
     assert result.code == 0
     rel = "content/news/2021-06-01-sommer/index.md"
-    assert f"{rel}:4: warning: 'image' has no alt text; add 'image_alt: " in result.err
-    assert f"{rel}:8: warning: image 'foto.jpg' has no alt text" in result.err
-    assert f"{rel}:10: warning: image 'fehlt.jpg' not found in content/" in result.err
+    assert f"{rel}:4: warning: 'image' has no 'image_alt': add 'image_alt: " in result.err
+    assert f"{rel}:8: warning: image 'foto.jpg' has no alt text: say what it shows" in result.err
+    assert f"{rel}:10:" not in result.err  # the same image with alt text is fine
     assert run("--root", fixture_site, "--now", NOW, "--strict").code == 1
 
 
@@ -99,7 +99,10 @@ def test_front_matter_image_that_does_not_exist_is_named(fixture_site: Path, run
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("---\n", "---\nimage: weg.jpg\nimage_alt: Weg\n", 1), "utf-8")
     result = run("--root", fixture_site, "--now", NOW)
-    assert f"{NEWS}:2: warning: image 'weg.jpg' not found; put the file beside" in result.err
+    assert (
+        f"{NEWS}:2: warning: 'image': file 'weg.jpg' not found; put it beside this file"
+        in result.err
+    )
 
 
 def test_variants_come_from_the_cache_keyed_by_the_source(fixture_site: Path, run) -> None:
