@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litfass import images, search
+from litfass.assets import theme_files
+from litfass.compress import precompress
 from litfass.config import Config, load_config
 from litfass.content import ContentFiles, find_files, read_page
 from litfass.errors import LitfassError, Problem
@@ -193,8 +195,9 @@ def build(
     if strict and warnings:
         raise LitfassError([dataclasses.replace(w, severity="error") for w in warnings])
     config = site.config
-    env, _ = environment(config)
-    outputs = declare(site, _static_files(config))
+    theme = theme_files(config)
+    env, _ = environment(config, theme)
+    outputs = declare(site, theme)
     with build_lock(root):
         staging = Staging(config.output_path)
         fingerprint = search.Fingerprint()
@@ -206,6 +209,9 @@ def build(
                 if progress:
                     progress(done, len(outputs))
             search.index(config.root, staging, fingerprint)
+            # After the search index, so that its script and data are compressed too.
+            if config.precompress:
+                precompress(staging)
             staging.commit()
         except BaseException:
             staging.discard()
@@ -224,13 +230,4 @@ def build(
 
 def declare_outputs(site: Site) -> list[Output]:
     """Every file a build of `site` would write, without producing any of them."""
-    return declare(site, _static_files(site.config))
-
-
-def _static_files(config: Config) -> list[tuple[Path, str]]:
-    folder = config.templates_path / "static"
-    if not folder.is_dir():
-        return []
-    return sorted(
-        (path, path.relative_to(folder).as_posix()) for path in folder.rglob("*") if path.is_file()
-    )
+    return declare(site, theme_files(site.config))

@@ -75,6 +75,7 @@ class Config:
     feed_items: int = 20
     feed_full_content: bool = True
     allow_html: bool = False
+    precompress: bool = False  # deploy.precompress: .gz/.br beside text files for the web server
     content_dir: str = "content"
     templates_dir: str = "templates"
     output_dir: str = "output"
@@ -105,7 +106,7 @@ class Config:
 _TOP_KEYS = {
     "title", "tagline", "base_url", "language", "timezone", "organisation", "urls",
     "page_size", "default_category", "press_category", "navigation", "feeds", "markdown",
-    "content_dir", "templates_dir", "output_dir",
+    "deploy", "content_dir", "templates_dir", "output_dir",
 }  # fmt: skip
 CONFIG_NAME = "config.yaml"
 
@@ -137,6 +138,7 @@ class _Validator:
         self._unknown_keys(self.doc.data, _TOP_KEYS)
         feeds = self._section("feeds", {"items", "content"})
         markdown = self._section("markdown", {"allow_html"})
+        deploy = self._section("deploy", {"precompress"})
         values: dict[str, Any] = {
             "root": self.root,
             "title": self._text("title", required=True),
@@ -153,6 +155,7 @@ class _Validator:
             "feed_items": self._positive(feeds, "items", 20, "feeds"),
             "feed_full_content": self._feed_content(feeds),
             "allow_html": self._bool(markdown, "allow_html", "markdown"),
+            "precompress": self._bool(deploy, "precompress", "deploy"),
         }
         for key in ("content_dir", "templates_dir", "output_dir"):
             if key in self.doc.data:

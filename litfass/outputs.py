@@ -13,7 +13,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from litfass import calendar, feeds, images, metadata
+from litfass import calendar, feeds, images, metadata, nginx
+from litfass.assets import ThemeFile
 from litfass.model import Page
 from litfass.site import Listing, Site
 
@@ -79,7 +80,7 @@ def paginate(items: Sequence[Page], size: int, base_url: str) -> list[Pager]:
     ]
 
 
-def declare(site: Site, static_files: Sequence[tuple[Path, str]]) -> list[Output]:
+def declare(site: Site, theme: Sequence[ThemeFile]) -> list[Output]:
     """Every file of the site, in a stable order."""
     outputs = [
         *_home(site),
@@ -91,7 +92,8 @@ def declare(site: Site, static_files: Sequence[tuple[Path, str]]) -> list[Output
         *_aliases(site),
         *feeds.declare(site),
         *calendar.declare(site),
-        *(Output(f"static/{rel}", source=path) for path, rel in static_files),
+        *nginx.declare(site),
+        *_theme(theme),
         *_assets(site),
         *_pictures(site),
     ]
@@ -176,6 +178,13 @@ def _aliases(site: Site) -> Iterator[Output]:
             # An old address without a file extension becomes a folder with an index.html.
             url = alias if "." in alias.rsplit("/", 1)[-1] else alias.rstrip("/") + "/"
             yield Output(path_of(url), "redirect.html", {"url": alias, "page": page})
+
+
+def _theme(theme: Sequence[ThemeFile]) -> Iterator[Output]:
+    """Theme files under their fingerprinted names (cached for a year) and plain ones."""
+    for file in theme:
+        yield Output(f"static/{file.fingerprinted}", source=file.source)
+        yield Output(f"static/{file.rel}", source=file.source)
 
 
 def _assets(site: Site) -> Iterator[Output]:

@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from litfass import calendar, feeds, metadata
+from litfass.assets import AssetUrls, ThemeFile, theme_files
 from litfass.config import Config
 from litfass.errors import LitfassError
 from litfass.i18n import Translations, load_translations
@@ -29,7 +30,9 @@ from litfass.outputs import Output
 from litfass.site import Site
 
 
-def environment(config: Config) -> tuple[jinja2.Environment, Translations]:
+def environment(
+    config: Config, theme: tuple[ThemeFile, ...] | None = None
+) -> tuple[jinja2.Environment, Translations]:
     """The Jinja environment of the theme in templates/, strict about undefined names."""
     t = load_translations(config.templates_path, config.language, config.templates_dir)
     env = jinja2.Environment(
@@ -42,6 +45,7 @@ def environment(config: Config) -> tuple[jinja2.Environment, Translations]:
     )
     env.globals["t"] = t
     env.globals["tn"] = t.plural
+    env.globals["asset"] = AssetUrls(theme_files(config) if theme is None else theme)
     env.filters["date"] = t.date
     env.filters["time"] = t.time
     env.filters["when"] = t.when

@@ -12,7 +12,7 @@ import errno
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +29,7 @@ _RENAME_EXCHANGE = 2
 class WriteStats:
     written: int = 0
     unchanged: int = 0
+    derived: int = 0  # files made from other staged files (.gz, .br), not counted above
 
 
 @contextmanager
@@ -88,6 +89,37 @@ class Staging:
             else:
                 self.stats.written += 1
 
+    def files(self) -> list[str]:
+        """Every file staged so far, relative and sorted."""
+        return sorted(
+            os.path.relpath(os.path.join(folder, name), self.path).replace(os.sep, "/")
+            for folder, _, names in os.walk(self.path)
+            for name in names
+        )
+
+    def put_derived(self, source: str, rel: str, make: Callable[[bytes], bytes]) -> None:
+        """Write `make(bytes of source)` as `rel`, e.g. the .gz of a staged page.
+
+        When `source` was hard-linked from the live site, so is the live `rel`: a warm build
+        does not compress again what it compressed before.
+        """
+        staged = self._inside(self.path, source)
+        live = self.output / rel
+        if _same_inode(staged, self.output / source) and not live.is_symlink():
+            try:
+                os.link(live, self._inside(self.path, rel))
+                self.stats.derived += 1
+                return
+            except OSError:
+                pass  # not there yet (option just turned on) or no hard links: make it
+        target = self._inside(self.path, rel)
+        try:
+            target.unlink(missing_ok=True)  # never write through a link into another tree
+            target.write_bytes(make(staged.read_bytes()))
+        except OSError as exc:
+            raise _disk_error(rel, exc) from None
+        self.stats.derived += 1
+
     def commit(self) -> None:
         """Make the staged site the live one in a single step."""
         if self.output.exists():
@@ -124,6 +156,13 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 def _same_file(old: Path, new: Path) -> bool:
     try:
         return old.stat().st_size == new.stat().st_size and old.read_bytes() == new.read_bytes()
+    except OSError:
+        return False
+
+
+def _same_inode(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
     except OSError:
         return False
 

@@ -1,0 +1,69 @@
+"""The theme's static files under fingerprinted names, and `asset()` for templates.
+
+`style.css` is published as `/static/style.3f9c2a1b.css` (a hash of its bytes), so servers may
+let browsers cache it for a year: a changed file gets a new name. The plain name is published
+too, for addresses outside the templates (the logo in feeds, `url()` in CSS, old bookmarks).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from litfass.config import Config
+
+STATIC_URL = "/static/"
+
+
+def fingerprinted(rel: str, data: bytes) -> str:
+    """'css/style.css' -> 'css/style.3f9c2a1b.css': the first 8 hex digits of the SHA-256."""
+    digest = hashlib.sha256(data).hexdigest()[:8]
+    folder, name = posixpath.split(rel)
+    stem, dot, suffix = name.rpartition(".")
+    named = f"{stem}.{digest}.{suffix}" if dot and stem else f"{name}.{digest}"
+    return posixpath.join(folder, named)
+
+
+@dataclass(frozen=True)
+class ThemeFile:
+    """One file of templates/static/, with its plain and fingerprinted names."""
+
+    source: Path
+    rel: str  # below static/, e.g. 'style.css'
+    fingerprinted: str  # e.g. 'style.3f9c2a1b.css'
+
+
+def theme_files(config: Config) -> tuple[ThemeFile, ...]:
+    """Every file in the theme's static/ folder, in a stable order."""
+    folder = config.templates_path / "static"
+    if not folder.is_dir():
+        return ()
+    paths = sorted(path for path in folder.rglob("*") if path.is_file())
+    return tuple(
+        ThemeFile(path, rel, fingerprinted(rel, path.read_bytes()))
+        for path in paths
+        for rel in [path.relative_to(folder).as_posix()]
+    )
+
+
+class AssetUrls:
+    """The template global `asset('style.css')`: the fingerprinted URL of a theme file.
+
+    A name that is no theme file is a template error. A site URL (such as the configured
+    logo, '/static/logo.svg') is fingerprinted when it names a theme file, else kept as is.
+    """
+
+    def __init__(self, files: tuple[ThemeFile, ...]) -> None:
+        self.urls = {f.rel: STATIC_URL + f.fingerprinted for f in files}
+
+    def __call__(self, name: str) -> str:
+        if name.startswith(STATIC_URL):
+            return self.urls.get(name[len(STATIC_URL) :], name)
+        if name.startswith("/") or "://" in name:
+            return name
+        if name not in self.urls:
+            known = ", ".join(sorted(self.urls)) or "none"
+            raise ValueError(f"asset('{name}'): no such file in static/ (there are: {known})")
+        return self.urls[name]
