@@ -1,0 +1,347 @@
+"""The built example portal served by a real nginx with deploy/nginx.conf (issue: production).
+
+nginx runs in the foreground on a loopback port with the server block as operators install it;
+plain HTTP requests check its answers and headless Chromium checks the pages with the CSP on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import lxml.html
+import pytest
+from playwright.sync_api import ConsoleMessage, sync_playwright
+
+from conftest import NOW, REPO, copy_site
+from litfass.cli import main
+
+NGINX = "/usr/sbin/nginx"
+CHROMIUM = "/usr/bin/chromium"
+SERVER_BLOCK = REPO / "deploy" / "nginx.conf"
+ARTICLE = "/aktuelles/soziale-traeger-als-partner-der-wohnungswirtschaft/"
+OLD_ARTICLE = (
+    "/aktuelles/pressemitteilungen/detail/news/soziale-traeger-als-partner-der-wohnungswirtschaft"
+)
+CALENDAR = "/termine/fachtag.ics"
+# Old addresses as an editor may copy them from the previous CMS: spaces, umlauts, percent
+# escapes and characters that mean something in nginx's configuration language.
+ODD_ALIASES = [
+    "/alt/seite mit leerzeichen.html",
+    "/alt/über-uns",
+    "/alt/%C3%A4rger-mit-escapes",
+    '/alt/a"b$c{d};e',
+]
+MOVED = "/aktuelles/kaeltehilfe-umgezogen/"
+IMMUTABLE = "public, max-age=31536000, immutable"
+CSP = re.compile(r"default-src 'self'.*script-src 'self'")
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Server:
+    """nginx serving `output` on 127.0.0.1:`port`."""
+
+    port: int
+    output: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        """One request, as sent: no redirect followed, nothing decompressed."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("GET", path, headers=headers or {})
+            answer = connection.getresponse()
+            return Response(answer.status, answer.headers, answer.read())
+        finally:
+            connection.close()
+
+    def local(self, path: str) -> Path:
+        """The file in output/ that `path` names."""
+        rel = path.lstrip("/")
+        return self.output / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
+
+    def file(self, path: str) -> bytes:
+        return self.local(path).read_bytes()
+
+
+def add_test_content(site: Path) -> None:
+    """A moved article with odd old addresses, and a calendar file among the content."""
+    aliases = "\n".join(f"  - {json.dumps(alias, ensure_ascii=False)}" for alias in ODD_ALIASES)
+    (site / "content/news/2026-10-30-kaeltehilfe-umgezogen.md").write_text(
+        "---\ntitle: Kältehilfe ist umgezogen\ndate: 2026-10-30\n"
+        f"aliases:\n{aliases}\n---\nDie Kältehilfe hat neue Räume.\n",
+        encoding="utf-8",
+    )
+    (site / "content/termine").mkdir()
+    (site / "content/termine/fachtag.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//DE\r\nEND:VCALENDAR\r\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example portal (precompressed, as its config.yaml says), built once."""
+    site = copy_site(REPO, tmp_path_factory.mktemp("nginx") / "portal")
+    add_test_content(site)
+    assert main(["--root", str(site), "--now", NOW, "--quiet"]) == 0
+    return site / "output"
+
+
+def server_block(output: Path, port: int) -> str:
+    """deploy/nginx.conf with the operator's two edits: where the site is, where to listen."""
+    text = SERVER_BLOCK.read_text(encoding="utf-8")
+    assert "root /srv/portal/output;" in text and "listen 80;" in text, "placeholders moved"
+    text = re.sub(r"^\s*listen \[::\]:80;\n", "", text, flags=re.M)
+    text = text.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    return text.replace("/srv/portal/output", str(output))
+
+
+def main_config(folder: Path) -> str:
+    """The smallest nginx.conf around the server block, everything kept inside `folder`."""
+    # The pytest folders are private to their user: as root, nginx's workers would run as
+    # 'nobody' and could not read the site.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp = "".join(
+        f"  {kind}_temp_path {folder}/{kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return (
+        f"{user}daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\n"
+        f"error_log {folder}/error.log warn;\nevents {{ worker_connections 64; }}\n"
+        "http {\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
+        f"  access_log off;\n{temp}  include {folder}/portal.conf;\n}}\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def server(portal: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    nginx = NGINX if os.access(NGINX, os.X_OK) else shutil.which("nginx")
+    if nginx is None:
+        pytest.fail("nginx is not installed: `bash tests/run` installs Debian's nginx package")
+    folder = tmp_path_factory.mktemp("nginx-run")
+    # The test opens the listening socket and hands it to nginx (its NGINX variable names
+    # inherited sockets): the port is free by construction, and requests queue in the
+    # socket's backlog until nginx accepts them, so nothing has to wait for it to start.
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+    port = listener.getsockname()[1]
+    (folder / "portal.conf").write_text(server_block(portal, port), encoding="utf-8")
+    (folder / "nginx.conf").write_text(main_config(folder), encoding="utf-8")
+    command = [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")]
+    command += ["-e", str(folder / "error.log")]
+    checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen(
+        command,
+        env={**os.environ, "NGINX": f"{listener.fileno()};"},
+        pass_fds=(listener.fileno(),),
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    listener.close()
+    try:
+        yield Server(port, portal)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+
+
+def stylesheet(server: Server) -> str:
+    (href,) = lxml.html.fromstring(server.file("/")).xpath('//link[@rel="stylesheet"]/@href')
+    return href
+
+
+def test_pages_feeds_and_assets_are_sent_as_the_precompressed_files(server: Server) -> None:
+    for path in ["/", ARTICLE, "/aktuelles/feed.xml", stylesheet(server), CALENDAR]:
+        answer = server.get(path, {"Accept-Encoding": "gzip, deflate, br"})
+        assert answer.status == 200, path
+        assert answer.headers["Content-Encoding"] == "gzip", path
+        assert "Accept-Encoding" in answer.headers["Vary"], path
+        local = server.local(path)
+        assert answer.body == local.with_name(local.name + ".gz").read_bytes(), path
+        assert gzip.decompress(answer.body) == server.file(path), path
+
+
+def test_clients_without_gzip_get_the_plain_file(server: Server) -> None:
+    answer = server.get(ARTICLE)
+    assert answer.status == 200
+    assert "Content-Encoding" not in answer.headers
+    assert answer.body == server.file(ARTICLE)
+
+
+def test_unknown_address_gets_the_sites_404_page_and_status(server: Server) -> None:
+    answer = server.get("/aktuelles/gibt-es-nicht/")
+    assert answer.status == 404
+    assert answer.body == server.file("/404.html")
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert CSP.search(answer.headers["Content-Security-Policy"])
+
+
+def test_redirect_include_is_not_served(server: Server) -> None:
+    answer = server.get("/redirects.nginx")
+    assert answer.status == 404
+    assert b"location" not in answer.body
+
+
+def test_old_address_is_a_permanent_redirect_to_the_article(server: Server) -> None:
+    for old in (OLD_ARTICLE, OLD_ARTICLE + "/"):
+        answer = server.get(old)
+        assert answer.status == 301, old
+        assert answer.headers["Location"] == ARTICLE
+        assert server.get(answer.headers["Location"]).status == 200
+
+
+@pytest.mark.parametrize("alias", ODD_ALIASES)
+def test_odd_old_addresses_redirect_too(server: Server, alias: str) -> None:
+    requested = quote(alias, safe="/%")  # what a browser sends for the address
+    answer = server.get(requested)
+    assert answer.status == 301, requested
+    assert answer.headers["Location"] == MOVED
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/", "no-cache"),
+        (ARTICLE, "no-cache"),
+        ("/aktuelles/feed.xml", "no-cache"),
+        ("/static/style.css", "no-cache"),
+        ("/static/logo.svg", "public, max-age=3600"),
+    ],
+)
+def test_html_and_plain_names_are_revalidated(server: Server, path: str, expected: str) -> None:
+    assert server.get(path).headers["Cache-Control"] == expected
+
+
+def test_fingerprinted_assets_are_cached_for_a_year(server: Server) -> None:
+    page = lxml.html.fromstring(server.file("/"))
+    assets = [stylesheet(server), page.cssselect(".brand img")[0].get("src")]
+    for path in assets:
+        assert re.fullmatch(r"/static/\w+\.[0-9a-f]{8}\.\w+", path), path
+        answer = server.get(path)
+        assert answer.status == 200
+        assert answer.headers["Cache-Control"] == IMMUTABLE
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/", "text/html; charset=utf-8"),
+        ("/404.html", "text/html; charset=utf-8"),
+        ("/static/style.css", "text/css; charset=utf-8"),
+        ("/aktuelles/feed.xml", "application/rss+xml; charset=utf-8"),
+        ("/aktuelles/atom.xml", "application/atom+xml; charset=utf-8"),
+        (CALENDAR, "text/calendar; charset=utf-8"),
+        ("/static/logo.svg", "image/svg+xml; charset=utf-8"),
+    ],
+)
+def test_content_types(server: Server, path: str, expected: str) -> None:
+    answer = server.get(path, {"Accept-Encoding": "gzip"})
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == expected
+
+
+def test_every_calendar_of_the_site_is_text_calendar(server: Server) -> None:
+    calendars = sorted(server.output.rglob("*.ics"))
+    assert calendars
+    for path in calendars:
+        answer = server.get("/" + path.relative_to(server.output).as_posix())
+        assert answer.headers["Content-Type"].startswith("text/calendar"), path
+
+
+@pytest.mark.parametrize("path", ["/", "/static/style.css", "/gibt-es-nicht", OLD_ARTICLE])
+def test_security_headers_on_every_answer(server: Server, path: str) -> None:
+    headers = server.get(path).headers
+    assert CSP.search(headers["Content-Security-Policy"])
+    assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+# Recorded before any page script runs; injected by the browser's debugging protocol, which the
+# page's CSP does not govern.
+RECORD_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__violations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+STYLE = """() => {
+  const style = getComputedStyle(document.body);
+  return [style.margin, style.fontFamily, style.lineHeight, style.color, style.backgroundColor];
+}"""
+SETTLED = "() => new Promise((done) => requestAnimationFrame(() => setTimeout(() => done(window.__violations), 0)))"
+
+
+def test_pages_work_in_a_browser_with_the_csp_on(server: Server) -> None:
+    missing = "/gibt-es-nicht/"
+    pages = ["/", ARTICLE, "/veranstaltungen/", "/themen/", "/magazin/", missing]
+    problems: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        # The 404 page's own status is logged too; failed subresources are caught below.
+        expected = message.location["url"] == server.url + missing and message.text.startswith(
+            "Failed to load resource"
+        )
+        if message.type == "error" and not expected:
+            problems.append(f"{message.location['url']}: {message.text}")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("console", console)
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+            page.on(
+                "response",
+                lambda r: (
+                    problems.append(f"{r.status}: {r.url}")
+                    if r.status >= 400 and r.request.resource_type != "document"
+                    else None
+                ),
+            )
+            unstyled = page.evaluate(STYLE)
+            page.add_init_script(RECORD_VIOLATIONS)
+            for path in pages:
+                answer = page.goto(server.url + path)
+                assert answer is not None
+                assert answer.status == (404 if path == missing else 200), path
+                assert page.evaluate(SETTLED) == [], path
+                assert page.evaluate(STYLE) != unstyled, f"{path}: the stylesheet did not apply"
+        finally:
+            browser.close()
+    assert problems == []
