@@ -16,6 +16,8 @@ import lxml.html
 import pytest
 
 from conftest import NOW, snapshot
+from litfass import nginx
+from litfass.assets import fingerprinted
 from litfass.compress import COMPRESSIBLE
 
 PRECOMPRESS = "\ndeploy:\n  precompress: true\n"
@@ -198,3 +200,31 @@ def test_redirect_include_exists_without_aliases(fixture_site: Path, run) -> Non
     text = (fixture_site / "output/redirects.nginx").read_text(encoding="utf-8")
     assert text.startswith("#")
     assert "location =" not in text
+
+
+@pytest.mark.parametrize(
+    ("rel", "expected"),
+    [
+        ("style.css", "style.{h}.css"),
+        ("js/search.min.js", "js/search.min.{h}.js"),
+        ("LICENSE", "LICENSE.{h}"),
+        (".well-known", ".well-known.{h}"),
+    ],
+)
+def test_fingerprinted_names_keep_folder_and_suffix(rel: str, expected: str) -> None:
+    digest = hashlib.sha256(b"x").hexdigest()[:8]
+    assert fingerprinted(rel, b"x") == expected.format(h=digest)
+
+
+@pytest.mark.parametrize(
+    ("alias", "paths"),
+    [
+        ("/alt/seite.html", [b"/alt/seite.html"]),
+        ("/alt/ordner/", [b"/alt/ordner", b"/alt/ordner/"]),
+        ("/alt//doppelt", [b"/alt/doppelt", b"/alt/doppelt/"]),
+        ("/alt/%C3%BCber", ["/alt/über".encode(), "/alt/über/".encode()]),
+        ("/alt/%0Azeile", []),
+    ],
+)
+def test_redirects_match_the_path_nginx_compares(alias: str, paths: list[bytes]) -> None:
+    assert nginx._request_paths(alias) == paths
