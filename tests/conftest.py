@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from litfass.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site"
 NOW = "2026-11-20 12:00"  # every test builds as of this moment unless it says otherwise
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; never a browser downloaded by Playwright
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,3 +91,12 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = copy_site(REPO, tmp_path_factory.mktemp("portal") / "example")
     assert main(["--root", str(site), "--now", NOW, "--quiet"]) == 0
     return site / "output"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium for every browser test: Playwright's sync API runs one at a time."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -22,13 +22,12 @@ from urllib.parse import quote
 
 import lxml.html
 import pytest
-from playwright.sync_api import ConsoleMessage, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, expect
 
 from conftest import NOW, REPO, copy_site
 from litfass.cli import main
 
 NGINX = "/usr/sbin/nginx"
-CHROMIUM = "/usr/bin/chromium"
 SERVER_BLOCK = REPO / "deploy" / "nginx.conf"
 ARTICLE = "/aktuelles/soziale-traeger-als-partner-der-wohnungswirtschaft/"
 OLD_ARTICLE = (
@@ -176,7 +175,8 @@ def stylesheet(server: Server) -> str:
 
 
 def test_pages_feeds_and_assets_are_sent_as_the_precompressed_files(server: Server) -> None:
-    for path in ["/", ARTICLE, "/aktuelles/feed.xml", stylesheet(server), CALENDAR]:
+    paths = ["/", ARTICLE, "/aktuelles/feed.xml", stylesheet(server), CALENDAR]
+    for path in [*paths, "/pagefind/pagefind.js", "/veranstaltungen/kalender.ics"]:
         answer = server.get(path, {"Accept-Encoding": "gzip, deflate, br"})
         assert answer.status == 200, path
         assert answer.headers["Content-Encoding"] == "gzip", path
@@ -282,15 +282,6 @@ def test_security_headers_on_every_answer(server: Server, path: str) -> None:
     assert headers["Referrer-Policy"] == "same-origin"
 
 
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 # Recorded before any page script runs; injected by the browser's debugging protocol, which the
 # page's CSP does not govern.
 RECORD_VIOLATIONS = """
@@ -306,9 +297,11 @@ STYLE = """() => {
 SETTLED = "() => new Promise((done) => requestAnimationFrame(() => setTimeout(() => done(window.__violations), 0)))"
 
 
-def test_pages_work_in_a_browser_with_the_csp_on(server: Server) -> None:
+@pytest.mark.browser
+def test_pages_work_in_a_browser_with_the_csp_on(server: Server, chromium: Browser) -> None:
     missing = "/gibt-es-nicht/"
-    pages = ["/", ARTICLE, "/veranstaltungen/", "/themen/", "/magazin/", missing]
+    search = "/suche/?q=Wohnungswirtschaft"  # Pagefind's script and WebAssembly at work
+    pages = ["/", ARTICLE, "/veranstaltungen/", "/themen/", "/magazin/", search, missing]
     problems: list[str] = []
 
     def console(message: ConsoleMessage) -> None:
@@ -319,29 +312,30 @@ def test_pages_work_in_a_browser_with_the_csp_on(server: Server) -> None:
         if message.type == "error" and not expected:
             problems.append(f"{message.location['url']}: {message.text}")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        try:
-            page = browser.new_page()
-            page.on("console", console)
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
-            page.on(
-                "response",
-                lambda r: (
-                    problems.append(f"{r.status}: {r.url}")
-                    if r.status >= 400 and r.request.resource_type != "document"
-                    else None
-                ),
-            )
-            unstyled = page.evaluate(STYLE)
-            page.add_init_script(RECORD_VIOLATIONS)
-            for path in pages:
-                answer = page.goto(server.url + path)
-                assert answer is not None
-                assert answer.status == (404 if path == missing else 200), path
-                assert page.evaluate(SETTLED) == [], path
-                assert page.evaluate(STYLE) != unstyled, f"{path}: the stylesheet did not apply"
-        finally:
-            browser.close()
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.on("console", console)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+        page.on(
+            "response",
+            lambda r: (
+                problems.append(f"{r.status}: {r.url}")
+                if r.status >= 400 and r.request.resource_type != "document"
+                else None
+            ),
+        )
+        unstyled = page.evaluate(STYLE)
+        page.add_init_script(RECORD_VIOLATIONS)
+        for path in pages:
+            answer = page.goto(server.url + path)
+            assert answer is not None
+            assert answer.status == (404 if path == missing else 200), path
+            if path == search:
+                expect(page.locator(f"#search_results a[href='{ARTICLE}']")).to_be_visible()
+            assert page.evaluate(SETTLED) == [], path
+            assert page.evaluate(STYLE) != unstyled, f"{path}: the stylesheet did not apply"
+    finally:
+        context.close()
     assert problems == []
