@@ -132,7 +132,9 @@ def load_config(root: Path, name: str = CONFIG_NAME) -> tuple[Config, list[Probl
     except IsADirectoryError:
         raise LitfassError.at(name, 0, "is a folder; config.yaml must be a file") from None
     except OSError as exc:
-        raise LitfassError.at(name, 0, f"cannot read the file: {exc.strerror or exc}") from None
+        raise LitfassError.at(
+            name, 0, f"cannot read the file: {(exc.strerror or str(exc)).lower()}"
+        ) from None
     doc = load_mapping(decode(data, name), name)
     return _Validator(name, doc, root).config()
 
