@@ -89,16 +89,16 @@ def find_files(config: Config) -> tuple[ContentFiles, list[Problem]]:
     markdown, assets, problems = [], [], []
     for folder, dirs, files in os.walk(root):
         kept = []
-        for name in sorted(dirs):
+        for name in sorted(d for d in dirs if not _ignored(d)):
             path = Path(folder) / name
-            problem = _name_problem(config, path) if not _ignored(name) else None
-            if problem is None and not _ignored(name) and path.is_symlink():
-                problem = _folder_link_problem(config, path, real_root)
+            problem = _name_problem(config, path) or (
+                _folder_link_problem(config, path, real_root) if path.is_symlink() else None
+            )
             if problem:
                 problems.append(problem)
-            elif not _ignored(name):
+            else:
                 kept.append(name)
-        dirs[:] = kept
+        dirs[:] = kept  # os.walk descends only into these
         for name in sorted(files):
             if _ignored(name):
                 continue
@@ -108,7 +108,7 @@ def find_files(config: Config) -> tuple[ContentFiles, list[Problem]]:
                 problems.append(problem)
                 continue
             rel = path.relative_to(root).as_posix()
-            (markdown if name.lower().endswith(".md") else assets).append((path, rel))
+            (markdown if name.endswith(".md") else assets).append((path, rel))
     return ContentFiles(tuple(markdown), tuple(assets)), problems
 
 
