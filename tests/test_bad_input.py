@@ -596,3 +596,13 @@ def test_values_are_kept_as_written(accepted_site: Path) -> None:
     assert page.cssselect("p.summary")[0].text_content() == "(0341123456) no"
     anchors = (accepted_site / "output/aktuelles/yaml-anchors/index.html").read_text()
     assert '<meta name="description" content="Anker sind erlaubt">' in anchors
+
+
+def test_check_reports_an_overwritten_page_like_the_build(site: Path, run) -> None:
+    shutil.copy(CORPUS / "rejected/news/alias-on-news-list.md", site / "content/news/x.md")
+    result = run("check", "--root", site, "--now", NOW)
+    assert result.code == 1
+    assert (
+        "content/news/x.md:4: error: address /aktuelles/ is also used by the page /aktuelles/ "
+        "made by templates/news_list.html"
+    ) in result.out.splitlines()  # check lists findings on stdout
