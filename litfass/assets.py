@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litfass.config import Config
+from litfass.errors import LitfassError
 
 STATIC_URL = "/static/"
 
@@ -36,11 +37,23 @@ class ThemeFile:
 
 
 def theme_files(config: Config) -> tuple[ThemeFile, ...]:
-    """Every file in the theme's static/ folder, in a stable order."""
+    """Every file in the theme's static/ folder, in a stable order.
+
+    Like content, nothing a link leads out of the theme to; hidden files stay private.
+    """
     folder = config.templates_path / "static"
     if not folder.is_dir():
         return ()
-    paths = sorted(path for path in folder.rglob("*") if path.is_file())
+    real = config.templates_path.resolve()
+    paths = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if any(part.startswith(".") for part in rel.split("/")) or not path.is_file():
+            continue
+        if not path.resolve().is_relative_to(real):
+            shown = f"{config.templates_dir}/static/{rel}"
+            raise LitfassError.at(shown, 0, "symbolic link points outside the theme")
+        paths.append(path)
     return tuple(
         ThemeFile(path, rel, fingerprinted(rel, path.read_bytes()))
         for path in paths

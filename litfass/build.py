@@ -23,7 +23,7 @@ from litfass.frontmatter import Source
 from litfass.markup import content_links, first_paragraph, render_markdown, resolve_links
 from litfass.metadata import id_problems
 from litfass.model import Page
-from litfass.outputs import Output, declare
+from litfass.outputs import Output, declare, path_problems
 from litfass.render import environment, render_output
 from litfass.site import BuildOptions, Site, assemble, url_problems
 from litfass.write import Staging, build_lock
@@ -48,7 +48,9 @@ class BuildResult:
 def load_site(root: Path, options: BuildOptions) -> tuple[Site, list[Problem]]:
     """Read and validate everything; raise LitfassError with every error found."""
     config, warnings = load_config(root)
-    files, problems = find_files(config)
+    files, found_files = find_files(config)
+    problems = [p for p in found_files if p.severity == "error"]
+    warnings.extend(p for p in found_files if p.severity == "warning")
     sources, pages = [], []
     for path, rel in files.markdown:
         try:
@@ -59,8 +61,12 @@ def load_site(root: Path, options: BuildOptions) -> tuple[Site, list[Problem]]:
         sources.append(source)
         pages.append(page)
         warnings.extend(found)
-    problems.extend(url_problems(pages))
-    problems.extend(id_problems(config, pages))
+    clashes = url_problems(pages)
+    problems.extend(clashes)
+    # Ids default to addresses: an address clash is already one message, not two.
+    problems.extend(
+        p for p in id_problems(config, pages) if p.path not in {c.path for c in clashes}
+    )
     urls = content_urls(config, files, pages, sources)
     pictures = images.plan(config.root, config.content_dir, files.assets, urls)
     pages = [
@@ -198,6 +204,9 @@ def build(
     theme = theme_files(config)
     env, _ = environment(config, theme)
     outputs = declare(site, theme)
+    clashes = path_problems(outputs, config)
+    if clashes:
+        raise LitfassError(clashes)
     with build_lock(root):
         staging = Staging(config.output_path)
         fingerprint = search.Fingerprint()

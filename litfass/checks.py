@@ -22,7 +22,7 @@ from litfass.errors import LitfassError, Problem
 from litfass.frontmatter import Source
 from litfass.markup import render_markdown
 from litfass.model import EVENT, KINDS, MAGAZINE, NEWS, PAGE, Page
-from litfass.outputs import path_of
+from litfass.outputs import path_of, path_problems
 from litfass.site import BuildOptions, Site, assemble, is_published
 
 SUMMARY_LIMIT = 300  # characters; cards and feed readers show about two sentences
@@ -50,6 +50,8 @@ def check(root: Path, options: BuildOptions) -> CheckResult:
     try:
         site, warnings = load_site(root, everything)
         findings += warnings
+        # What only the build sees after declaring every file: a page litfass makes overwritten.
+        findings += path_problems(declare_outputs(site), site.config)
     except LitfassError as exc:
         site = None
         findings += exc.problems

@@ -12,6 +12,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litfass.errors import LitfassError, Problem
+from litfass.frontmatter import decode
+from litfass.values import (
+    as_bool,
+    as_int,
+    is_email,
+    is_safe_link,
+    is_site_path,
+    is_web_url,
+    one_line,
+)
 from litfass.yamldoc import YamlMapping, load_mapping
 
 LANGUAGES = ("de", "en")
@@ -115,14 +125,18 @@ def load_config(root: Path, name: str = CONFIG_NAME) -> tuple[Config, list[Probl
     """Read `root/name`; return the config and its warnings, or raise with every error."""
     path = root / name
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise LitfassError.at(
             name, 0, "no config.yaml here; run litfass in the site's folder"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LitfassError.at(name, 0, f"cannot read: {exc}") from exc
-    doc = load_mapping(text.replace("\r\n", "\n"), name)
+    except IsADirectoryError:
+        raise LitfassError.at(name, 0, "is a folder; config.yaml must be a file") from None
+    except OSError as exc:
+        raise LitfassError.at(
+            name, 0, f"cannot read the file: {(exc.strerror or str(exc)).lower()}"
+        ) from None
+    doc = load_mapping(decode(data, name), name)
     return _Validator(name, doc, root).config()
 
 
@@ -146,7 +160,7 @@ class _Validator:
             "tagline": self._text("tagline"),
             "language": self._choice("language", LANGUAGES, "de"),
             "timezone": self._timezone(),
-            "organisation": self._dataclass("organisation", Organisation),
+            "organisation": self._organisation(),
             "urls": self._urls(),
             "page_size": self._positive(self.doc.data, "page_size", 10),
             "default_category": self._text("default_category") or "Nachricht",
@@ -157,9 +171,7 @@ class _Validator:
             "allow_html": self._bool(markdown, "allow_html", "markdown"),
             "precompress": self._bool(deploy, "precompress", "deploy"),
         }
-        for key in ("content_dir", "templates_dir", "output_dir"):
-            if key in self.doc.data:
-                values[key] = self._text(key)
+        values.update(self._folders())
         if self.errors:
             raise LitfassError(self.errors + self.warnings)
         return Config(**values), self.warnings
@@ -181,23 +193,44 @@ class _Validator:
 
     def _text(self, key: str, required: bool = False) -> str:
         value = self.doc.data.get(key)
-        if value is None:
+        if value is None or value == "":
             if required:
                 self._error(key, f"'{key}' is required")
             return ""
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        if not isinstance(value, str):
             self._error(key, f"'{key}' must be text")
             return ""
-        return str(value).strip()
+        return one_line(value)
 
     def _base_url(self) -> str:
         url = self._text("base_url", required=True).rstrip("/")
-        if url and not url.startswith(("http://", "https://")):
+        if url and (not is_web_url(url) or any(ch in url for ch in "?#\"'<> ")):
             self._error(
                 "base_url",
-                "'base_url' must start with https:// (e.g. https://www.example.de)",
+                "'base_url' must be a web address like https://www.example.de",
             )
         return url
+
+    def _folders(self) -> dict[str, str]:
+        """content/, templates/ and output/: distinct plain folders inside the site's folder.
+
+        output/ is swapped and deleted as a whole, so it may never be or hold anything else.
+        """
+        folders = {"content_dir": "content", "templates_dir": "templates", "output_dir": "output"}
+        for key in folders:
+            if key in self.doc.data:
+                value = self._text(key).strip("/")
+                parts = value.split("/")
+                if not value or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+                    self._error(key, f"'{key}' must be a folder inside the site's folder")
+                    continue
+                folders[key] = value
+        names = list(folders.values())
+        for key, value in folders.items():
+            clash = [n for n in names if n != value and (n + "/").startswith(value + "/")]
+            if key in self.doc.data and (names.count(value) > 1 or clash):
+                self._error(key, f"'{key}: {value}' must not be or contain another folder")
+        return folders
 
     def _choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
         value = self._text(key) or default
@@ -209,7 +242,7 @@ class _Validator:
         value = self._text("timezone") or "Europe/Berlin"
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder
             self._error("timezone", f"unknown time zone '{value}' (e.g. Europe/Berlin)")
             return "Europe/Berlin"
         return value
@@ -227,35 +260,47 @@ class _Validator:
         section = self._section(key, known)
         values = {}
         for name, value in section.items():
-            if name not in known:
+            if name not in known or value is None:
                 continue
-            if not isinstance(value, (str, int)) or isinstance(value, bool):
+            if not isinstance(value, str):
                 self._error(key, f"'{key}.{name}' must be text")
                 continue
-            values[name] = str(value).strip()
+            values[name] = one_line(value)
         return cls(**values)
+
+    def _organisation(self) -> Organisation:
+        org = self._dataclass("organisation", Organisation)
+        if org.logo and not is_safe_link(org.logo):
+            self._error("organisation", "'organisation.logo' must be a path like /static/logo.svg")
+        if org.email and not is_email(org.email):
+            self._error(
+                "organisation", f"'organisation.email' is not an e-mail address: '{org.email}'"
+            )
+        return org
 
     def _urls(self) -> UrlScheme:
         urls = self._dataclass("urls", UrlScheme)
         for name, value in vars(urls).items():
             if not value.startswith("/") or not value.endswith("/"):
                 self._error("urls", f"'urls.{name}' must start and end with '/': '{value}'")
+            elif not is_site_path(value.replace("{slug}", "x").replace("{year}", "2019")):
+                self._error("urls", f"'urls.{name}' must be a plain path on this site: '{value}'")
             placeholder = "{year}" if name == "years" else "{slug}"
             if not name.endswith("_index") and placeholder not in value:
                 self._error("urls", f"'urls.{name}' must contain {placeholder}")
         return urls
 
     def _positive(self, data: dict[str, Any], key: str, default: int, section: str = "") -> int:
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        value = as_int(data.get(key, default))
+        if value is None or value < 1:
             name = f"{section}.{key}" if section else key
             self._error(section or key, f"'{name}' must be a whole number of at least 1")
             return default
         return value
 
     def _bool(self, data: dict[str, Any], key: str, section: str) -> bool:
-        value = data.get(key, False)
-        if not isinstance(value, bool):
+        value = as_bool(data.get(key, False))
+        if value is None:
             self._error(section, f"'{section}.{key}' must be true or false")
             return False
         return value
@@ -276,8 +321,17 @@ class _Validator:
             )
             return ()
         for entry in value:
-            if not isinstance(entry, dict) or not {"title", "url"} <= entry.keys():
+            if not isinstance(entry, dict) or not all(
+                isinstance(entry.get(k), str) and entry[k].strip() for k in ("title", "url")
+            ):
                 self._error("navigation", "each navigation entry needs 'title' and 'url'")
                 continue
-            items.append(NavItem(str(entry["title"]), str(entry["url"])))
+            url = entry["url"].strip()
+            if not is_safe_link(url, ("http", "https", "mailto")):
+                self._error(
+                    "navigation",
+                    f"navigation url '{url}' must be a path like /aktuelles/ or https://...",
+                )
+                continue
+            items.append(NavItem(one_line(entry["title"]), url))
         return tuple(items)

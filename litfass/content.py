@@ -8,10 +8,12 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from litfass.config import Config
 from litfass.dates import parse_day, parse_when
@@ -29,6 +31,15 @@ from litfass.model import (
     Term,
 )
 from litfass.slugs import is_slug, slugify
+from litfass.values import (
+    as_bool,
+    as_int,
+    is_email,
+    is_safe_link,
+    is_site_path,
+    is_web_url,
+    one_line,
+)
 
 FOLDERS = {"news": NEWS, "events": EVENT, "magazine": MAGAZINE, "pages": PAGE}
 _COMMON = {
@@ -77,26 +88,92 @@ def find_files(config: Config) -> tuple[ContentFiles, list[Problem]]:
     real_root = root.resolve()
     markdown, assets, problems = [], [], []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        kept = []
+        for name in sorted(d for d in dirs if not _ignored(d)):
+            path = Path(folder) / name
+            problem = _name_problem(config, path) or (
+                _folder_link_problem(config, path, real_root) if path.is_symlink() else None
+            )
+            if problem:
+                problems.append(problem)
+            else:
+                kept.append(name)
+        dirs[:] = kept  # os.walk descends only into these
         for name in sorted(files):
-            if name.startswith(".") or name.endswith("~"):
+            if _ignored(name):
                 continue
             path = Path(folder) / name
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink() and not _inside(path, real_root):
-                problems.append(
-                    Problem(_shown(config, rel), 0, "symbolic link points outside content/")
-                )
+            problem = _name_problem(config, path) or _file_problem(config, path, real_root)
+            if problem:
+                problems.append(problem)
                 continue
+            rel = path.relative_to(root).as_posix()
             (markdown if name.endswith(".md") else assets).append((path, rel))
     return ContentFiles(tuple(markdown), tuple(assets)), problems
 
 
-def _inside(path: Path, real_root: Path) -> bool:
+def _ignored(name: str) -> bool:
+    """Hidden files, editors' backups and lock files, and the litter of file managers."""
+    return (
+        name.startswith((".", "~$", "#"))
+        or name.endswith("~")
+        or name.lower() in ("thumbs.db", "desktop.ini", "__macosx")
+    )
+
+
+def _name_problem(config: Config, path: Path) -> Problem | None:
+    name = path.name
+    if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in name):  # bytes that are not UTF-8
+        return Problem(_shown_path(config, path), 0, "file name is not UTF-8; rename it")
+    if any(ord(ch) < 32 or ord(ch) == 0x7F for ch in name):
+        return Problem(_shown_path(config, path), 0, "file name contains a control character")
+    return None
+
+
+def _file_problem(config: Config, path: Path, real_root: Path) -> Problem | None:
+    shown = _shown_path(config, path)
+    if path.is_symlink():
+        problem = _link_problem(path, real_root)
+        if problem:
+            return Problem(shown, 0, problem)
     try:
-        return path.resolve(strict=True).is_relative_to(real_root)
-    except (OSError, RuntimeError):  # broken link or a loop
-        return False
+        regular = stat.S_ISREG(path.stat().st_mode)
+    except OSError as exc:
+        return Problem(shown, 0, f"cannot read the file: {(exc.strerror or str(exc)).lower()}")
+    return None if regular else Problem(shown, 0, "not a regular file (a pipe or device?)")
+
+
+def _folder_link_problem(config: Config, path: Path, real_root: Path) -> Problem:
+    problem = _link_problem(path, real_root)
+    if problem:
+        return Problem(_shown_path(config, path), 0, problem)
+    return Problem(
+        _shown_path(config, path),
+        0,
+        "links to folders are not followed; move the folder here instead",
+        "warning",
+    )
+
+
+def _link_problem(path: Path, real_root: Path) -> str | None:
+    """Why a symbolic link cannot be published, if it cannot."""
+    target = os.readlink(path)
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        return f"symbolic link to '{target}', which does not exist"
+    except (OSError, RuntimeError):  # a loop: OSError(ELOOP) or, before 3.13, RuntimeError
+        return f"symbolic link loop (points to '{target}')"
+    if not real.is_relative_to(real_root):
+        return f"symbolic link points outside content/ (to '{target}')"
+    return None
+
+
+def _shown_path(config: Config, path: Path) -> str:
+    """A path for messages that prints whatever bytes or characters the name has."""
+    rel = path.relative_to(config.content_path).as_posix()
+    text = os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return _shown(config, "".join(ch if ord(ch) >= 32 else "?" for ch in text))
 
 
 def _shown(config: Config, content_rel: str) -> str:
@@ -149,7 +226,7 @@ class _Fields:
             or (self.config.default_category if kind == NEWS else ""),
             dateline=self.text("dateline"),
             contact=self._contact(),
-            image=self.text("image"),
+            image=self.link("image"),
             image_alt=self.text("image_alt"),
             image_caption=self.text("image_caption"),
             aliases=self._aliases(),
@@ -158,8 +235,9 @@ class _Fields:
             event=self._event() if kind == EVENT else None,
             issue=self.text("issue"),
             theme=self.text("theme"),
-            cover=self.text("cover"),
-            pdf=self.text("pdf"),
+            cover=self.link("cover"),
+            pdf=self.link("pdf"),
+            lines=dict(self.source.meta.lines),
             id=self._id(),
             updated=self._updated(date),
             extra=extra,
@@ -185,22 +263,27 @@ class _Fields:
         return extra
 
     def text(self, key: str, required: bool = False) -> str:
+        """A one-line text field; a number or date is kept exactly as written."""
         value = self.data.get(key)
-        if value is None or value == "":
-            if required:
-                self.error(
-                    key,
-                    f"'{key}' is missing; add a line '{key}: ...' to the front matter",
-                )
-            return ""
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if value is not None and not isinstance(value, str):
             self.error(key, f"'{key}' must be text, not {_kind(value)}")
             return ""
-        return str(value).strip()
+        text = one_line(value or "")
+        if not text and required:
+            self.error(key, f"'{key}' is missing; add a line '{key}: ...' to the front matter")
+        return text
+
+    def link(self, key: str) -> str:
+        """A file beside the item or a web address; never javascript: or data:."""
+        value = self.text(key)
+        if value and not is_safe_link(value):
+            self.error(key, f"'{key}' must be a file name or a web address starting with https://")
+            return ""
+        return value
 
     def _bool(self, key: str) -> bool:
-        value = self.data.get(key, False)
-        if not isinstance(value, bool):
+        value = as_bool(self.data.get(key) or False)
+        if value is None:
             self.error(key, f"'{key}' must be true or false")
             return False
         return value
@@ -242,7 +325,7 @@ class _Fields:
         if "id" not in KEYS[self.kind]:
             return ""
         value = self.text("id")
-        if value and not (_safe_url_path(value) or _URI.fullmatch(value)):
+        if value and not (is_site_path(value) or _URI.fullmatch(value)):
             self.error(
                 "id",
                 f"'id' must be the item's first address, e.g. '/aktuelles/alter-titel/', "
@@ -265,17 +348,17 @@ class _Fields:
         value = self.data.get(key)
         if value is None or value == "":
             return ()
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
+        if isinstance(value, str):
             value = [value]
-        if single and len(value) != 1:
+        if single and (not isinstance(value, list) or len(value) != 1):
             self.error(key, f"'{key}' must be one name, e.g. '{key}: Leipzig'")
             return ()
         if not isinstance(value, list) or not all(
-            isinstance(v, (str, int)) and not isinstance(v, bool) and str(v).strip() for v in value
+            isinstance(v, str) and one_line(v) for v in value
         ):
             self.error(key, f"'{key}' must be a list of names, e.g. '{key}: [Wohnen, Pflege]'")
             return ()
-        names = dict.fromkeys(str(v).strip() for v in value)  # keep order, drop repeats
+        names = dict.fromkeys(one_line(v) for v in value)  # keep order, drop repeats
         return tuple(Term(name, slugify(name)) for name in names)
 
     def _contact(self) -> Contact | None:
@@ -283,26 +366,34 @@ class _Fields:
         if value is None:
             return None
         if isinstance(value, str):
-            return Contact(value.strip())
-        if not isinstance(value, dict) or not value.get("name"):
+            return Contact(one_line(value))
+        fields = ("name", "phone", "email")
+        if (
+            not isinstance(value, dict)
+            or not any(isinstance(value.get(k), str) and value[k].strip() for k in fields)
+            or not all(isinstance(value.get(k) or "", str) for k in fields)
+        ):
             self.error("contact", "'contact' needs at least 'name' (and 'phone', 'email')")
             return None
-        return Contact(*(str(value.get(k) or "").strip() for k in ("name", "phone", "email")))
+        name, phone, email = (one_line(value.get(k) or "") for k in fields)
+        if email and not is_email(email):
+            self.error("contact", f"'contact.email' is not an e-mail address: '{email}'")
+        return Contact(name, phone, email if is_email(email) else "")
 
     def _aliases(self) -> tuple[str, ...]:
         value = self.data.get("aliases") or []
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.error("aliases", "'aliases' must be a list of old addresses starting with '/'")
             return ()
         aliases = []
-        for alias in value:
-            alias = str(alias).strip()
-            if not _safe_url_path(alias):
+        for written in value:
+            alias = unquote(one_line(written))  # old CMS addresses come percent-encoded
+            if not is_site_path(alias):
                 self.error(
                     "aliases",
-                    f"alias '{alias}' must be a path on this site starting with '/', "
+                    f"alias '{one_line(written)}' must be a path on this site starting with '/', "
                     "without '..', '?' or '#'",
                 )
                 continue
@@ -311,12 +402,12 @@ class _Fields:
 
     def _menu(self) -> int | None:
         value = self.data.get("menu")
-        if value is None:
+        if value is None or value == "":
             return None
-        if isinstance(value, bool) or not isinstance(value, int):
+        number = as_int(value)
+        if number is None:
             self.error("menu", "'menu' must be a whole number: the position in the navigation")
-            return None
-        return value
+        return number
 
     def _event(self) -> EventInfo | None:
         if self.data.get("start") in (None, ""):
@@ -345,7 +436,7 @@ class _Fields:
             end=end,
             all_day=not timed,
             location=self._location(),
-            registration=self.text("registration"),
+            registration=self._registration(),
             registration_deadline=deadline,
             organizer=self.text("organizer"),
             cost=self.text("cost"),
@@ -358,21 +449,38 @@ class _Fields:
             self.error(key, f"'{key}': {exc}")
             return None, False
 
+    def _registration(self) -> str:
+        value = self.text("registration")
+        if value and not (is_email(value) or is_web_url(value)):
+            self.error(
+                "registration",
+                "'registration' must be an e-mail address or a web address starting with https://",
+            )
+            return ""
+        return value
+
     def _location(self) -> Location | None:
         value = self.data.get("location")
         if value is None or value == "":
             return None
         if isinstance(value, str):
-            return Location(name=value.strip())
-        if not isinstance(value, dict):
+            return Location(name=one_line(value))
+        fields = ("name", "address", "url")
+        if not isinstance(value, dict) or not all(
+            isinstance(value.get(k) or "", str) for k in fields
+        ):
             self.error("location", "'location' must be a place, or 'name' and 'address'")
             return None
-        if value.get("online"):
-            url = str(value.get("url") or "").strip()
-            if not url.startswith(("https://", "http://")):
+        name, address, url = (one_line(value.get(k) or "") for k in fields)
+        online = as_bool(value.get("online") or False)
+        if online is None:
+            self.error("location", "'online' in 'location' must be true or false")
+            return None
+        if online:
+            if not is_web_url(url):
                 self.error("location", "an online event needs 'url: https://...' in 'location'")
-            return Location(name=str(value.get("name") or "").strip(), online=True, url=url)
-        name, address = (str(value.get(k) or "").strip() for k in ("name", "address"))
+                url = ""
+            return Location(name=name, online=True, url=url)
         if not name and not address:
             self.error("location", "'location' needs 'name' and/or 'address'")
         return Location(name=name, address=address)
@@ -389,18 +497,7 @@ def likely_key(key: str, known: set[str]) -> str | None:
     return close[0] if close else None
 
 
-def _safe_url_path(path: str) -> bool:
-    """A site path that cannot leave output/: absolute, no '..', no odd characters."""
-    if not path.startswith("/") or path.startswith("//") or "\\" in path:
-        return False
-    if any(ch in path for ch in "?#\0") or any(ord(ch) < 32 for ch in path):
-        return False
-    return all(part not in ("..", ".") for part in path.split("/"))
-
-
 def _kind(value: object) -> str:
     if isinstance(value, dict):
         return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return "true/false" if isinstance(value, bool) else type(value).__name__
+    return "a list" if isinstance(value, list) else type(value).__name__

@@ -171,7 +171,10 @@ def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations, flavour
     entry.author(_author_of(site, page))
     summary = _summary(page, t)
     if summary:
-        entry.description(summary, isSummary=True)
+        # A summary is plain text, but RSS readers render <description> as HTML: escape it
+        # once more, and tell Atom readers that the same bytes are HTML.
+        entry.description(html.escape(summary, quote=False), isSummary=True)
+        entry.summary(html.escape(summary, quote=False), type="html")
     if config.feed_full_content:
         entry.content(absolute_html(_full_html(page, t), link), type="html")
     for tag in page.tags:

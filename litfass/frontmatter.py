@@ -5,14 +5,18 @@ Decoding, BOMs, CRLF, empty and binary files are all handled here, once.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from litfass.errors import LitfassError
+from litfass.values import printable
 from litfass.yamldoc import YamlMapping, load_mapping
 
 MAX_BYTES = 5 * 1024 * 1024  # a longer article is a pasted file, not prose
 FENCES = ("---", "...")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,9 @@ class Source:
 
 def read_source(path: Path, rel: str, content_rel: str) -> Source:
     """Read and split `path`; raise LitfassError with file and line on any problem."""
-    text = decode(_read_bytes(path, rel), rel)
+    text = decode(read_bytes(path, rel), rel)
+    if not text.strip():
+        raise LitfassError.at(rel, 1, "file is empty; start with '---', 'title: ...', '---'")
     lines = text.split("\n")
     if not lines[0].strip() == "---":
         raise LitfassError.at(
@@ -43,23 +49,39 @@ def read_source(path: Path, rel: str, content_rel: str) -> Source:
     raise LitfassError.at(rel, 1, "front matter is not closed: add a line '---' after the last key")
 
 
-def _read_bytes(path: Path, rel: str) -> bytes:
+def read_bytes(path: Path, rel: str) -> bytes:
+    """The bytes of a regular file of at most MAX_BYTES; never blocks on a pipe."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            mb = size / 1024 / 1024
-            raise LitfassError.at(rel, 0, f"file is too large ({mb:.1f} MB; at most 5 MB)")
-        return path.read_bytes()
+        # O_NONBLOCK: opening a named pipe must not wait for a writer that never comes.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except PermissionError:
         raise LitfassError.at(rel, 0, "cannot read the file: permission denied") from None
     except OSError as exc:
-        raise LitfassError.at(rel, 0, f"cannot read the file: {exc.strerror or exc}") from None
+        raise LitfassError.at(rel, 0, f"cannot read the file: {_reason(exc)}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise LitfassError.at(rel, 0, "not a regular file (a pipe or device?); remove it")
+        try:
+            data = handle.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b""
+        except OSError as exc:
+            raise LitfassError.at(rel, 0, f"cannot read the file: {_reason(exc)}") from None
+        if info.st_size > MAX_BYTES or len(data) > MAX_BYTES:
+            mb = max(info.st_size, len(data)) / 1024 / 1024
+            raise LitfassError.at(rel, 0, f"file is too large ({mb:.1f} MB; at most 5 MB)")
+        return data
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
 
 
 def decode(data: bytes, rel: str) -> str:
-    """UTF-8 (with or without BOM) to text with LF line endings."""
-    if not data.strip():
-        raise LitfassError.at(rel, 1, "file is empty; start with '---', 'title: ...', '---'")
+    """UTF-8 (with or without BOM) to printable text with LF line endings."""
+    if data.startswith(_UTF16_BOMS):
+        raise LitfassError.at(
+            rel, 1, "saved as UTF-16; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')"
+        )
     if b"\0" in data:
         raise LitfassError.at(rel, 0, "not a text file (binary data); is it really Markdown?")
     try:
@@ -71,4 +93,4 @@ def decode(data: bytes, rel: str) -> str:
             line,
             "not UTF-8 text; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')",
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return printable(text.replace("\r\n", "\n").replace("\r", "\n"))

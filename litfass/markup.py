@@ -15,6 +15,7 @@ import markdown
 import nh3
 
 from litfass.slugs import slugify
+from litfass.values import printable
 
 EXTENSIONS = ["extra", "sane_lists", "toc"]
 SETTINGS_VERSION = "1"  # bump when the rendering below changes, to invalidate caches
@@ -62,17 +63,18 @@ def render_markdown(body: str, allow_html: bool) -> str:
         result = md.convert(body)
     finally:
         md.reset()
-    if allow_html:
-        return result
-    return nh3.clean(
-        result,
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel=None,
-        filter_style_properties={"text-align"},
-        strip_comments=True,
-    )
+    if not allow_html:
+        result = nh3.clean(
+            result,
+            tags=TAGS,
+            attributes=ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel=None,
+            filter_style_properties={"text-align"},
+            strip_comments=True,
+        )
+    # Entities like &#11; come back as raw control characters, which no feed may carry.
+    return printable(result)
 
 
 def content_links(body_html: str, content_rel: str) -> list[tuple[str, str]]:

@@ -372,9 +372,12 @@ def declare(site: Site, outputs: Sequence[Output]) -> Iterator[Output]:
 
     items = (*site.news, *site.upcoming, *site.past_events, *site.magazine)
     newest = max((p.modified for p in items if is_public(p, site.now)), default=None)
+    # By address alone: two outputs claiming one address are refused later (path_problems),
+    # and must not crash the comparison of a date with None first.
     entries = sorted(
         {(site.config.absolute(o.context["url"]), _lastmod(o, newest))
-         for o in outputs if _listed(site, o)}
+         for o in outputs if _listed(site, o)},
+        key=lambda entry: entry[0],
     )  # fmt: skip
     yield Output(SITEMAP_PATH, produce=lambda: sitemap(entries))
     yield Output(ROBOTS_PATH, produce=lambda: robots(site))

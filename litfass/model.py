@@ -110,6 +110,8 @@ class Page:
     id: str = ""  # explicit stable id for feeds and calendars (a first address), else empty
     updated: datetime | None = None  # when an item was last edited, if the editor says so
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # File line of each front-matter key, so later checks (clashing addresses) can point there.
+    lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def sort_date(self) -> datetime:

@@ -122,17 +122,46 @@ def render_output(output: Output, env: jinja2.Environment, site: Site) -> bytes:
     if output.produce is not None:
         return output.produce()
     if output.source is not None:
-        return output.source.read_bytes()
+        return _copied(output.source, site.config)
     try:
         template = env.get_template(output.template)
-        return template.render(site=site, **output.context).encode("utf-8")
+    except jinja2.TemplateNotFound as exc:
+        if exc.name != output.template:  # an {% extends %} or {% include %} inside it
+            raise _located(site.config, exc, f"unknown template '{exc.name}'") from None
+        shown = f"{site.config.templates_dir}/{output.template}"
+        raise LitfassError.at(shown, 0, f"template not found (needed for {_url(output)})") from None
     except jinja2.TemplateSyntaxError as exc:
+        raise _template_error(site.config, exc.filename, exc.lineno, exc.message or "") from None
+    try:
+        return template.render(site=site, **output.context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as exc:  # in a template it includes
         raise _template_error(site.config, exc.filename, exc.lineno, exc.message or "") from None
     except jinja2.TemplateNotFound as exc:
         raise _located(site.config, exc, f"unknown template '{exc.name}'") from None
-    except (jinja2.UndefinedError, KeyError, TypeError, ValueError, AttributeError) as exc:
-        message = str(exc).strip("'\"")
-        raise _located(site.config, exc, f"{message} (while rendering /{output.path})") from None
+    except RecursionError as exc:
+        message = "templates include or extend each other endlessly"
+        raise _located(site.config, exc, f"{message} (while rendering {_url(output)})") from None
+    except Exception as exc:  # any error in a theme's code is the theme's, with its line
+        said = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        message = str(said) or type(exc).__name__
+        raise _located(site.config, exc, f"{message} (while rendering {_url(output)})") from None
+
+
+def _url(output: Output) -> str:
+    return "/" + output.path.removesuffix("index.html")
+
+
+def _copied(source: Path, config: Config) -> bytes:
+    """The bytes of a file copied into the site, read without following it anywhere else."""
+    try:
+        shown = source.relative_to(config.root).as_posix()
+    except ValueError:
+        shown = str(source)
+    try:
+        return source.read_bytes()
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise LitfassError.at(shown, 0, f"cannot read the file: {reason}") from None
 
 
 def _located(config: Config, exc: Exception, message: str) -> LitfassError:

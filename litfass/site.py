@@ -7,6 +7,7 @@ nowhere else; templates only read them.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -108,6 +109,8 @@ def assemble(
     pictures: dict[str, Picture] | None = None,
 ) -> Site:
     """Build the Site from already validated, rendered pages."""
+    # The build's clock in the site's time zone, whatever the machine's: "today" is local.
+    options = dataclasses.replace(options, now=options.now.astimezone(config.tz))
     shown = sorted((p for p in pages if is_published(p, options)), key=lambda p: p.source)
     by_kind: dict[str, list[Page]] = defaultdict(list)
     for page in shown:
@@ -212,18 +215,29 @@ def _neighbours(news: list[Page]) -> dict[str, tuple[Page | None, Page | None]]:
 
 
 def url_problems(pages: list[Page]) -> list[Problem]:
-    """Two items claiming the same URL (by slug or alias): name both files."""
-    claimed: dict[str, Page] = {}
+    """Two items claiming the same URL (by slug or alias): name both files and lines."""
+    claimed: dict[str, tuple[Page, str]] = {}
     problems = []
     for page in sorted(pages, key=lambda p: p.source):
-        for url in (page.url, *page.aliases):
+        for url, line in _addresses(page):
             key = url.rstrip("/").lower() or "/"
-            first = claimed.setdefault(key, page)
+            first, where = claimed.setdefault(key, (page, _where(page, line)))
             if first is not page:
                 problems.append(
-                    Problem(page.source, 0, f"address {url} is also used by {first.source}")
+                    Problem(page.source, line, f"address {url} is also used by {where}")
                 )
     return problems
+
+
+def _addresses(page: Page) -> list[tuple[str, int]]:
+    """Every URL a page claims, with the front-matter line that gave it (0: its file name)."""
+    return [(page.url, page.lines.get("slug", 0))] + [
+        (alias, page.lines.get("aliases", 0)) for alias in page.aliases
+    ]
+
+
+def _where(page: Page, line: int) -> str:
+    return f"{page.source}:{line}" if line else f"{page.source} (from its file name)"
 
 
 def sort_key(name: str) -> str:

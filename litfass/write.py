@@ -6,6 +6,7 @@ output/ is always a complete site: the previous one or the new one, never a mix.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -34,8 +35,17 @@ class WriteStats:
 
 @contextmanager
 def build_lock(root: Path) -> Iterator[None]:
-    """One build at a time per site; a second one waits for the first."""
-    with open(root / LOCK_NAME, "a+b") as handle:
+    """One build at a time per site; a second one waits for the first.
+
+    The kernel drops the lock when its holder dies, so a killed build never blocks the next.
+    """
+    try:
+        handle = open(root / LOCK_NAME, "a+b")  # noqa: SIM115 - held for the whole block
+    except OSError as exc:
+        raise LitfassError.at(
+            LOCK_NAME, 0, f"cannot create the lock file: {_reason(exc)}"
+        ) from None
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -51,22 +61,32 @@ class Staging:
         self.path = output.parent / f"{STAGING_PREFIX}{os.getpid()}"
         self.stats = WriteStats()
         _remove_leftovers(output.parent)
-        self.path.mkdir()
+        try:
+            self.path.mkdir()
+        except OSError as exc:
+            raise _disk_error(self.path.name, exc) from None
 
     def put(self, rel: str, data: bytes) -> None:
-        """Write one file; an unchanged file is hard-linked from the live site instead."""
+        """Write one file; an unchanged file is hard-linked from the live site instead.
+
+        A hard link shares its bytes with the live file, so staged files are only ever
+        created (O_EXCL), never opened for writing: the live site cannot change through them.
+        """
         target = self._inside(self.path, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        old = self.output / rel
-        if _same_bytes(old, data):
-            try:
-                os.link(old, target)
-                self.stats.unchanged += 1
-                return
-            except OSError:
-                pass  # another file system or no hard links: just write it
         try:
-            target.write_bytes(data)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            old = self.output / rel
+            if _same_bytes(old, data):
+                try:
+                    os.link(old, target, follow_symlinks=False)
+                    self.stats.unchanged += 1
+                    return
+                except OSError as exc:
+                    if exc.errno == errno.EEXIST:
+                        raise
+                    # another file system, no hard links, or too many: just write it
+            with open(target, "xb") as handle:
+                handle.write(data)
         except OSError as exc:
             raise _disk_error(rel, exc) from None
         self.stats.written += 1
@@ -78,12 +98,16 @@ class Staging:
                 continue
             name = f"{rel}/{source.relative_to(folder).as_posix()}"
             target = self._inside(self.path, name)
-            target.parent.mkdir(parents=True, exist_ok=True)
             unchanged = _same_file(self.output / name, source)
             try:
-                os.link(self.output / name if unchanged else source, target)
-            except OSError:
-                shutil.copyfile(source, target)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    # Cache entries are renamed into place, never rewritten: safe to share.
+                    os.link(self.output / name if unchanged else source, target)
+                except OSError:
+                    shutil.copyfile(source, target)
+            except OSError as exc:
+                raise _disk_error(name, exc) from None
             if unchanged:
                 self.stats.unchanged += 1
             else:
@@ -122,18 +146,24 @@ class Staging:
 
     def commit(self) -> None:
         """Make the staged site the live one in a single step."""
-        if self.output.exists():
-            if not _exchange(self.path, self.output):
-                old = self.path.with_name(self.path.name + "-old")
-                os.rename(self.output, old)
+        try:
+            if os.path.lexists(self.output):
+                if not _exchange(self.path, self.output):
+                    # Only where the file system lacks RENAME_EXCHANGE: a moment without output/.
+                    old = self.path.with_name(self.path.name + "-old")
+                    os.rename(self.output, old)
+                    os.rename(self.path, self.output)
+                    self.path = old
+            else:
                 os.rename(self.path, self.output)
-                self.path = old
-            shutil.rmtree(self.path, ignore_errors=True)
-        else:
-            os.rename(self.path, self.output)
+        except OSError as exc:
+            raise LitfassError.at(
+                self.output.name, 0, f"cannot replace the folder: {_reason(exc)}; it is unchanged"
+            ) from None
+        _remove(self.path)  # the previous site, now beside output/
 
     def discard(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        _remove(self.path)
 
     @staticmethod
     def _inside(folder: Path, rel: str) -> Path:
@@ -169,8 +199,17 @@ def _same_inode(a: Path, b: Path) -> bool:
 
 def _remove_leftovers(folder: Path) -> None:
     """Staging folders of builds that were killed (we hold the lock: none is running)."""
-    for leftover in folder.glob(f"{STAGING_PREFIX}*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in sorted(folder.glob(f"{STAGING_PREFIX}*")):
+        _remove(leftover)
+
+
+def _remove(path: Path) -> None:
+    """Delete a folder, or whatever took its place (a link or a file), without following links."""
+    if path.is_symlink() or not path.is_dir():
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -191,9 +230,16 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _disk_error(rel: str, exc: OSError) -> LitfassError:
-    if exc.errno == errno.ENOSPC:
-        return LitfassError.at(rel, 0, "disk full while writing; output/ was left unchanged")
-    return LitfassError.at(rel, 0, f"cannot write: {exc.strerror or exc}; output/ left unchanged")
+    where = f"output/{rel}"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return LitfassError.at(
+            where, 0, f"disk full while writing ({_reason(exc)}); output/ was left unchanged"
+        )
+    return LitfassError.at(where, 0, f"cannot write: {_reason(exc)}; output/ was left unchanged")
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
 
 
 def write_cache_file(path: Path, data: bytes) -> None:

@@ -6,7 +6,7 @@ Used for config.yaml and for front matter, so both report `path:line`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -16,6 +16,21 @@ try:  # the C loader is several times faster on large sites
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+# Values are text, lists and mappings only: YAML 1.1 would read `0341123456` as an octal
+# number, `10:30` as 630, `no` as false and `2019-02-30` as a crash. Each key's reader
+# (content.py, config.py) decides what a number, a date or yes/no is.
+_NULL, _MERGE = "tag:yaml.org,2002:null", "tag:yaml.org,2002:merge"
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+MAX_DEPTH = 50  # deeper nesting is an attack or an accident, never front matter
+MAX_VALUES = 100_000  # with aliases expanded: stops "billion laughs" documents
+
+
+class _TextLoader(_Loader):  # type: ignore[misc, valid-type]
+    yaml_implicit_resolvers: ClassVar[dict] = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag in (_NULL, _MERGE)]
+        for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -33,75 +48,133 @@ class YamlMapping:
 def load_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
     """Parse `text` as a YAML mapping; `first_line` is the file line of its first line."""
     offset = first_line - 1
-    loader = _Loader(text)
+    loader = _TextLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return YamlMapping({}, {}, first_line)
-        _reject_duplicates(node, path, offset)
+        _check(node, path, offset)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         line = _line_of(exc, offset, first_line)
-        lines = text.split("\n")
-        text_line = lines[line - 1 - offset] if 0 <= line - 1 - offset < len(lines) else ""
-        raise LitfassError.at(path, line, _describe(exc, text_line)) from exc
+        raise LitfassError.at(path, line, _describe(exc, text)) from exc
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + first_line
+        raise LitfassError.at(path, line, _describe_character(exc.character)) from exc
     except yaml.YAMLError as exc:
         raise LitfassError.at(path, first_line, f"cannot read YAML: {exc}") from exc
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        kind = type(data).__name__
-        raise LitfassError.at(path, first_line, f"expected 'key: value' lines, found a {kind}")
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise LitfassError.at(path, first_line, f"expected 'key: value' lines, found {kind}")
     lines = {str(k.value): k.start_mark.line + 1 + offset for k, _ in node.value}
     return YamlMapping({str(k): v for k, v in data.items()}, lines, first_line)
 
 
-def _reject_duplicates(node: yaml.Node, path: str, offset: int) -> None:
+def _check(root: yaml.Node, path: str, offset: int) -> None:
+    """Refuse what YAML allows but editors never mean: duplicate keys, tags, bombs."""
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    visited = 0
+    while stack:
+        node, depth = stack.pop()
+        visited += 1
+        line = node.start_mark.line + 1 + offset
+        if depth > MAX_DEPTH or visited > MAX_VALUES:
+            raise LitfassError.at(path, line, "invalid YAML: nested too deeply or far too long")
+        if node.tag not in (_STR, _SEQ, _MAP, _NULL, _MERGE):
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise LitfassError.at(
+                path, line, f"invalid YAML: tags like '{tag}' are not supported; remove it"
+            )
+        if isinstance(node, yaml.MappingNode):
+            _reject_duplicates(node, path, offset)
+            stack.extend((child, depth + 1) for pair in node.value for child in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+
+
+def _reject_duplicates(node: yaml.MappingNode, path: str, offset: int) -> None:
     """YAML silently keeps the last of two equal keys; editors mean neither, so say so."""
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        problems = []
-        for key, value in node.value:
-            name = str(key.value)
-            line = key.start_mark.line + 1 + offset
-            if name in seen:
-                problems.append(
-                    Problem(
-                        path,
-                        line,
-                        f"duplicate key '{name}' (first given on line {seen[name]})",
-                    )
-                )
-            seen.setdefault(name, line)
-            _reject_duplicates(value, path, offset)
-        if problems:
-            raise LitfassError(problems)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _reject_duplicates(item, path, offset)
+    seen: dict[str, int] = {}
+    problems = []
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue  # the constructor reports it with its line
+        line = key.start_mark.line + 1 + offset
+        if key.value in seen:
+            message = f"duplicate key '{key.value}' (first given on line {seen[key.value]})"
+            problems.append(Problem(path, line, message))
+        seen.setdefault(key.value, line)
+    if problems:
+        raise LitfassError(problems)
 
 
 def _line_of(exc: yaml.MarkedYAMLError, offset: int, fallback: int) -> int:
-    # An unclosed quote is found at the end of the text; the editor needs where it opened.
-    unclosed = "quoted scalar" in (exc.context or "")
+    # An unclosed quote or bracket is found later; the editor needs where it opened.
+    unclosed = any(what in (exc.context or "") for what in ("quoted scalar", "flow "))
     mark = (exc.context_mark if unclosed else None) or exc.problem_mark or exc.context_mark
     return mark.line + 1 + offset if mark is not None else fallback
 
 
-def _describe(exc: yaml.MarkedYAMLError, text_line: str = "") -> str:
+_HINTS = (
+    ("undefined alias", "a value starting with '*' or '&' must be in quotes"),
+    ("another document", "a line '---' ends the front matter; only one is allowed"),
+    ("found unexpected end of stream", "check the quotes"),
+    ("found unknown escape", "check the quotes"),
+    ("expected <block end>", "check the indentation and quotes"),
+    ("could not find expected ':'", "check the indentation and quotes"),
+    ("unhashable key", "a key must be a plain name"),
+)
+
+
+def _describe(exc: yaml.MarkedYAMLError, text: str) -> str:
     """Turn PyYAML's wording into a message with a hint an editor can act on."""
     problem = (exc.problem or "").strip()
     context = (exc.context or "").strip()
     if "quoted scalar" in context and "end of stream" in problem:
         return "invalid YAML: the quote opened on this line is never closed"
-    if "tab" in problem or "\t" in text_line[: len(text_line) - len(text_line.lstrip())]:
+    culprit = _character_at(exc.problem_mark, text)
+    indent = _indentation(exc.problem_mark, text)
+    if "tab" in problem or culprit == "\t" or "\t" in indent:
         return "invalid YAML: tab character; indent with spaces"
-    hint = ""
+    if "flow sequence" in context or "flow mapping" in context:
+        bracket = "[" if "sequence" in context else "{"
+        return f"invalid YAML: the '{bracket}' opened on this line is never closed (or a ',' is missing)"
+    if "cannot start any token" in problem or "scanning an a" in context:
+        start = culprit if "token" in problem else _character_at(exc.context_mark, text)
+        return f"invalid YAML: a value cannot start with '{start}'; put the value in quotes"
     if "mapping values are not allowed" in problem:
-        hint = " (a value containing ': ' must be in quotes)"
-    elif "found unexpected end of stream" in problem or "found unknown escape" in problem:
-        hint = " (check the quotes)"
-    elif "expected <block end>" in problem or "could not find expected ':'" in problem:
-        hint = " (check the indentation and quotes)"
-    text = f"{context}: {problem}" if context else problem
-    return f"invalid YAML: {text}{hint}"
+        return (
+            "invalid YAML: unexpected ':'; put a value containing ': ' in quotes "
+            '(title: "Fachtag: Wohnen") or check the indentation'
+        )
+    if "did not find expected key" in problem:
+        return "invalid YAML: wrong indentation; keys of one level start in the same column"
+    hint = next((f" ({hint})" for found, hint in _HINTS if found in f"{context} {problem}"), "")
+    said = f"{context}: {problem}" if context else problem
+    return f"invalid YAML: {said}{hint}"
+
+
+def _character_at(mark: yaml.Mark | None, text: str) -> str:
+    """The character a problem mark points at (libyaml's marks carry no buffer)."""
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    if mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return ""
+    return lines[mark.line][mark.column]
+
+
+def _indentation(mark: yaml.Mark | None, text: str) -> str:
+    """The leading white space of the line a problem mark is on."""
+    lines = text.split("\n")
+    if mark is None or mark.line >= len(lines):
+        return ""
+    line = lines[mark.line]
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _describe_character(character: object) -> str:
+    code = ord(character) if isinstance(character, str) else int(character or 0)  # type: ignore[call-overload]
+    return f"invalid character U+{code:04X} (often pasted from Word); delete it"

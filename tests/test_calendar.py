@@ -148,7 +148,7 @@ def test_hostile_values_stay_inside_their_properties(hostile: Path) -> None:
     every = calendar(hostile / "veranstaltungen/kalender.ics")
     summaries = [str(e["SUMMARY"]) for e in every.walk("VEVENT")]
     assert HOSTILE in summaries
-    assert SMUGGLER.replace("\r\n", "\n") in summaries
+    assert " ".join(SMUGGLER.split()) in summaries  # titles are one line (values.one_line)
     assert not every.walk("VALARM")  # the line breaks did not start a component
     (boese,) = events(hostile / "veranstaltungen/boese/kalender.ics")
     assert str(boese["SUMMARY"]) == HOSTILE

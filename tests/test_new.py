@@ -108,7 +108,7 @@ def test_event_needs_a_start(fixture_site: Path, run) -> None:
 def test_event_start_is_checked(fixture_site: Path, run) -> None:
     result = run("new", "event", "Fachtag", "--start", "12/03/2027", "--root", fixture_site)
     assert result.code == 1
-    assert "--start: error: cannot read the date '12/03/2027'" in result.err
+    assert "--start: error: '12/03/2027' is ambiguous" in result.err
 
 
 def test_new_never_overwrites(fixture_site: Path, run) -> None:

@@ -1,0 +1,92 @@
+"""Read typed values from the plain text YAML gives us, and keep editors' text printable.
+
+Numbers, yes/no, web and e-mail addresses are recognised here, once, for config and content.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+TRUE = {"true", "yes", "on", "ja", "wahr"}
+FALSE = {"false", "no", "off", "nein", "falsch"}
+# C0 controls but tab and newline, DEL, and the two non-characters XML refuses: Word pastes
+# vertical tabs for Shift+Enter; in a feed any of them makes the whole XML file invalid.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_LINE_BREAKS = re.compile("[ \t\r\n\u2028\u2029\x85]+")
+_EMAIL = re.compile(
+    r"[^@\s<>\"'(),;:?&=/\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+", re.I
+)
+WEB_SCHEMES = ("http", "https")
+
+
+def printable(text: str) -> str:
+    """`text` without control characters, each replaced by a space."""
+    return _UNPRINTABLE.sub(" ", text)
+
+
+def one_line(text: str) -> str:
+    """A single-line value: line breaks and runs of spaces become one space."""
+    return _LINE_BREAKS.sub(" ", printable(text)).strip()
+
+
+def as_bool(value: object) -> bool | None:
+    """`true`/`false` (also yes/no, ja/nein); None if it is neither."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if isinstance(value, str) else ""
+    return True if word in TRUE else False if word in FALSE else None
+
+
+def as_int(value: object) -> int | None:
+    """A whole number written in decimal; None otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = value.strip() if isinstance(value, str) else ""
+    if re.fullmatch(r"[+-]?\d{1,9}", text):
+        return int(text)
+    return None
+
+
+def is_email(text: str) -> bool:
+    """A plain address such as presse@example.de (nothing a mailto: link could misuse)."""
+    return _EMAIL.fullmatch(text) is not None
+
+
+def is_web_url(text: str) -> bool:
+    """An absolute http(s) address with a host."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname) and _plain(text)
+
+
+def is_safe_link(text: str, schemes: tuple[str, ...] = WEB_SCHEMES) -> bool:
+    """A relative address, or an absolute one with an allowed scheme (never javascript:)."""
+    if not _plain(text):
+        return False
+    try:
+        scheme = urlsplit(text).scheme.lower()
+    except ValueError:
+        return False
+    if not scheme:
+        return not text.startswith("//") and ":" not in text.split("/", 1)[0]
+    return scheme in schemes and (scheme not in WEB_SCHEMES or is_web_url(text))
+
+
+def _plain(text: str) -> bool:
+    # Browsers drop tabs and newlines inside URLs ("java\tscript:"), so refuse them outright.
+    return bool(text) and not any(ord(ch) < 32 or ch == "\x7f" for ch in text)
+
+
+def is_site_path(path: str) -> bool:
+    """A site path that cannot leave output/: absolute, no '..', no odd characters."""
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return False
+    if any(ch in path for ch in "?#%\0") or any(ord(ch) < 32 or ch == "\x7f" for ch in path):
+        return False
+    parts = path.split("/")
+    too_long = any(len(part.encode()) > 200 for part in parts)
+    empty = any(part == "" for part in parts[1:-1])  # "/a//b": a folder without a name
+    return not too_long and not empty and all(part not in ("..", ".") for part in parts)
