@@ -116,7 +116,10 @@ def test_the_example_portal_is_precompressed(example_site: Path, run) -> None:
 @pytest.mark.parametrize(
     ("deploy", "expected"),
     [
-        ("deploy:\n  precompress: vielleicht\n", "error: 'deploy.precompress' must be true or false"),
+        (
+            "deploy:\n  precompress: vielleicht\n",
+            "error: 'deploy.precompress' must be true or false",
+        ),
         ("deploy:\n  precompres: true\n", "warning: unknown key in 'deploy' 'precompres'"),
     ],
 )
