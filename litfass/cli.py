@@ -12,10 +12,18 @@ from litfass import __version__
 from litfass.commands import build as build_command
 from litfass.commands import check as check_command
 from litfass.commands import new as new_command
+from litfass.commands import serve as serve_command
+from litfass.commands import watch as watch_command
 from litfass.commands.common import EXIT_INTERRUPTED, EXIT_PROBLEMS, report
 from litfass.errors import LitfassError
 
-COMMANDS = [build_command, new_command, check_command]  # each module has register(subparsers)
+COMMANDS = [
+    build_command,
+    new_command,
+    check_command,
+    serve_command,
+    watch_command,
+]  # each module has register(subparsers)
 DESCRIPTION = """\
 litfass builds the news and events portal in this folder: Markdown in content/,
 templates in templates/, settings in config.yaml; the site goes to output/."""

@@ -55,6 +55,21 @@ def index(root: Path, staging: Staging, fingerprint: Fingerprint) -> None:
     staging.adopt(entry, FOLDER)
 
 
+def cached_index(root: Path, site: Path, pages: list[tuple[str, bytes]]) -> Path:
+    """The search index of a site already written to `site`, whose pages have these digests.
+
+    For `serve` and `watch`, which know each page's digest and need not read them again.
+    """
+    key = hashlib.sha256(_version().encode())
+    for path, page_digest in pages:
+        key.update(f"{path}\0".encode() + page_digest)
+    cache = (root / CACHE_DIR).resolve()
+    entry = cache / f"live-{key.hexdigest()[:24]}"
+    if not (entry / "pagefind-entry.json").is_file():
+        _make(site, cache, entry)
+    return entry
+
+
 def _make(site: Path, cache: Path, entry: Path) -> None:
     """Run Pagefind on the staged site into a fresh cache entry, replacing older ones."""
     if importlib.util.find_spec("pagefind") is None:

@@ -107,8 +107,13 @@ def assemble(
     options: BuildOptions,
     content_urls: dict[str, str],
     pictures: dict[str, Picture] | None = None,
+    previous: Site | None = None,
 ) -> Site:
-    """Build the Site from already validated, rendered pages."""
+    """Build the Site from already validated, rendered pages.
+
+    `previous` is the site of the last rebuild with the same config: lists it can prove
+    unchanged are taken from it, so an edit to one article does not recompute them all.
+    """
     # The build's clock in the site's time zone, whatever the machine's: "today" is local.
     options = dataclasses.replace(options, now=options.now.astimezone(config.tz))
     shown = sorted((p for p in pages if is_published(p, options)), key=lambda p: p.source)
@@ -141,8 +146,8 @@ def assemble(
         years=_years(news),
         menu=_menu(config, by_kind[PAGE]),
         content_urls=content_urls,
-        related=_related(news),
-        neighbours=_neighbours(news),
+        related=_related(news, previous),
+        neighbours=_neighbours(news, previous),
         pictures=pictures or {},
     )
 
@@ -176,15 +181,15 @@ def _menu(config: Config, pages: list[Page]) -> tuple[NavItem, ...]:
     return config.navigation + tuple(NavItem(p.title, p.url) for p in extra if p.url not in known)
 
 
-def _related(news: list[Page]) -> dict[str, tuple[Page, ...]]:
+def _related(news: list[Page], previous: Site | None = None) -> dict[str, tuple[Page, ...]]:
     """Articles sharing most topics, nearest in time first; linear in the number of articles."""
-    by_tag: dict[str, list[Page]] = defaultdict(list)
-    for page in reversed(news):  # oldest first, so each list is sorted by date
-        for tag in page.tags:
-            by_tag[tag.slug].append(page)
-    stamps = {slug: [p.sort_date for p in pages] for slug, pages in by_tag.items()}
+    by_tag, stamps = _by_tag(news)
+    redo = None if previous is None else _related_to_redo(news, by_tag, stamps, previous.news)
     related = {}
     for page in news:
+        if redo is not None and page.url not in redo:
+            related[page.url] = previous.related[page.url]  # type: ignore[union-attr]
+            continue
         scores: dict[str, list] = {}
         for tag in page.tags:
             pages = by_tag[tag.slug]
@@ -206,12 +211,66 @@ def _related(news: list[Page]) -> dict[str, tuple[Page, ...]]:
     return related
 
 
-def _neighbours(news: list[Page]) -> dict[str, tuple[Page | None, Page | None]]:
-    """(newer, older) article for each article's previous/next links."""
-    return {
-        page.url: (news[i - 1] if i else None, news[i + 1] if i + 1 < len(news) else None)
-        for i, page in enumerate(news)
-    }
+def _by_tag(news: Sequence[Page]) -> tuple[dict[str, list[Page]], dict[str, list[datetime]]]:
+    """Per topic, its articles oldest first, and their dates for bisecting."""
+    by_tag: dict[str, list[Page]] = defaultdict(list)
+    for page in reversed(news):  # oldest first, so each list is sorted by date
+        for tag in page.tags:
+            by_tag[tag.slug].append(page)
+    return by_tag, {slug: [p.sort_date for p in pages] for slug, pages in by_tag.items()}
+
+
+def _related_to_redo(
+    news: list[Page],
+    by_tag: dict[str, list[Page]],
+    stamps: dict[str, list[datetime]],
+    before: Sequence[Page],
+) -> set[str] | None:
+    """URLs whose related list may differ from `before`'s; None: recompute them all.
+
+    An article's list depends only on the articles within RELATED_WINDOW of its date in
+    each of its topics, so only neighbours of an added, removed or changed article (by
+    identity: unchanged articles are the same objects) can get a different list.
+    """
+    now_ids, before_ids = {id(p) for p in news}, {id(p) for p in before}
+    added = [p for p in news if id(p) not in before_ids]
+    gone = [p for p in before if id(p) not in now_ids]
+    if len(added) + len(gone) > len(news) // 4:
+        return None
+    redo = {p.url for p in added} | {p.url for p in gone}
+    # A gone article's place in the new lists is off by at most the number of changes.
+    margin = RELATED_WINDOW + 1 + len(added) + len(gone)
+    for page in (*added, *gone):
+        for tag in page.tags:
+            if tag.slug in by_tag:
+                redo.update(p.url for p in _near(by_tag[tag.slug], stamps[tag.slug], page, margin))
+    return redo
+
+
+def _near(pages: list[Page], dates: list[datetime], page: Page, margin: int) -> list[Page]:
+    """The articles whose window in this topic can include `page`'s place (ties count whole)."""
+    lo = max(0, bisect.bisect_left(dates, page.sort_date) - margin)
+    hi = min(len(dates) - 1, bisect.bisect_right(dates, page.sort_date) + margin)
+    start = bisect.bisect_left(dates, dates[lo])
+    end = bisect.bisect_right(dates, dates[hi])
+    return pages[start:end]
+
+
+def _neighbours(
+    news: list[Page], previous: Site | None = None
+) -> dict[str, tuple[Page | None, Page | None]]:
+    """(newer, older) article for each article's previous/next links.
+
+    A pair equal to the previous site's is that very tuple, so unchanged pairs stay identical.
+    """
+    before = previous.neighbours if previous is not None else {}
+    pairs = {}
+    for i, page in enumerate(news):
+        newer, older = news[i - 1] if i else None, news[i + 1] if i + 1 < len(news) else None
+        old = before.get(page.url)
+        same = old is not None and old[0] is newer and old[1] is older
+        pairs[page.url] = old if same else (newer, older)
+    return pairs
 
 
 def url_problems(pages: list[Page]) -> list[Problem]:

@@ -1,0 +1,83 @@
+"""`serve`: preview the site in a browser while editing, with live reload and error overlay.
+
+Builds, serves output/ on this machine only (by default) and rebuilds on every save; open tabs
+reload by themselves. Ctrl-C stops the server cleanly (exit code 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import threading
+from collections.abc import Sequence
+
+from litfass.commands import common
+from litfass.commands.watch import RebuildLoop, add_watch_options
+from litfass.errors import LitfassError, Problem
+from litfass.serve import Preview, serve, url_of
+
+EXAMPLES = """\
+examples:
+  python build.py serve                    preview at http://localhost:8000/
+  python build.py serve --drafts           show drafts too (marked "Entwurf")
+  python build.py serve --port 8080        use another port
+  python build.py serve --host 0.0.0.0     let other devices in the network see it (a phone)
+"""
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "serve",
+        help="preview the site in the browser, rebuilt and reloaded on every save",
+        description="Build the site, serve output/ and rebuild on every save; "
+        "open pages reload by themselves and show errors over the page. Ctrl-C stops.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_watch_options(parser)
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, only here)"
+    )
+    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    preview = Preview(args.root / "output")
+    server = _listen(preview, args.host, args.port)  # a taken port is said before building
+    loop = RebuildLoop(args)
+
+    def changed(problems: Sequence[Problem]) -> None:
+        if loop.config is not None:  # config.yaml may have moved output/ or changed language
+            preview.output, preview.language = loop.config.output_path, loop.config.language
+        preview.publish(problems)
+
+    loop.on_change = changed
+    serving = None
+    try:
+        loop.start()
+        serving = threading.Thread(target=server.serve_forever, name="preview", daemon=True)
+        serving.start()
+        print(f"Serving {url_of(server, args.host)} ; Ctrl-C stops.", flush=True)
+        loop.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop()
+        if serving is not None:
+            server.shutdown()  # waits for serve_forever, so only once it runs
+        server.server_close()
+        loop.close()
+    print("Stopped.", flush=True)
+    return common.EXIT_OK
+
+
+def _listen(preview: Preview, host: str, port: int):
+    try:
+        return serve(preview, host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            message = f"port {port} is in use; try --port {port + 1}"
+        else:
+            message = f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        raise LitfassError.at("--port", 0, message) from None

@@ -1,0 +1,200 @@
+"""`watch`: rebuild the site into output/ whenever content, templates or config.yaml change.
+
+The rebuild loop here is shared with `serve`. Ctrl-C stops it cleanly (exit code 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import time
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+from types import FrameType
+
+from litfass.commands import common
+from litfass.config import Config, load_config
+from litfass.errors import LitfassError, Problem
+from litfass.incremental import Builder, RebuildResult
+from litfass.site import BuildOptions
+from litfass.watch import QUIET, Watcher
+
+SEARCH_PAUSE = 2.0  # seconds without saves before the search index (and .gz) is made again
+EXAMPLES = """\
+examples:
+  python build.py watch            rebuild output/ on every save
+  python build.py watch --drafts   include drafts (marked "Entwurf")
+"""
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "watch",
+        help="rebuild output/ whenever a file changes",
+        description="Build the site, then rebuild what changed on every save, until Ctrl-C.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_watch_options(parser)
+    parser.set_defaults(run=run)
+
+
+def add_watch_options(parser: argparse.ArgumentParser) -> None:
+    common.add_site_options(parser)
+    parser.add_argument(
+        "--debounce",
+        metavar="MS",
+        type=int,
+        default=int(QUIET * 1000),
+        help="rebuild once no file changed for MS milliseconds "
+        f"(default: {int(QUIET * 1000)}; more for slow network drives)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    loop = RebuildLoop(args)
+    try:
+        loop.start()
+        print("Watching content, templates and config.yaml; Ctrl-C stops.", flush=True)
+        loop.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        loop.close()
+    print("Stopped.", flush=True)
+    return common.EXIT_OK
+
+
+class RebuildLoop:
+    """Builds once, then rebuilds after each settled burst of changes, printing what it did."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        on_change: Callable[[Sequence[Problem]], None] | None = None,
+    ) -> None:
+        self.root: Path = args.root
+        self.quiet = max(0, args.debounce) / 1000
+        self.builder = Builder(args.root, options_factory(args))
+        self.on_change = on_change  # told after every rebuild that changed what a browser sees
+        self.watcher: Watcher | None = None
+        self.failed: tuple[Problem, ...] = ()
+        self.warned: set[Problem] = set()
+
+    @property
+    def config(self) -> Config | None:
+        return self.builder.config
+
+    def start(self) -> None:
+        """Watch first (so no save during the first build is missed), then build."""
+        signal.signal(signal.SIGTERM, _interrupt)
+        self._watch()
+        print("Building the site ...", flush=True)
+        self.rebuild(None)
+
+    def run(self) -> None:
+        while True:
+            assert self.watcher is not None
+            changed = self.watcher.changes(timeout=SEARCH_PAUSE)
+            if changed:
+                self.rebuild(changed)
+            elif changed is None:
+                self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Once the editor pauses, make the search index and .gz/.br files (slow) anew."""
+        try:
+            if self.builder.catch_up():
+                print(
+                    f"{time.strftime('%H:%M:%S')} search index and compressed files updated",
+                    flush=True,
+                )
+        except LitfassError as exc:
+            common.report(exc.problems)
+
+    def rebuild(self, changed: Collection[Path] | None) -> None:
+        try:
+            result = self.builder.rebuild(changed)
+        except LitfassError as exc:
+            self._failed(exc.problems)
+        else:
+            self._done(result, changed)
+        if self.watcher is None or self.watcher.folders != self._folders():
+            self._watch()  # config.yaml moved content/ or templates/
+
+    def close(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        self.builder.close()
+
+    def _done(self, result: RebuildResult, changed: Collection[Path] | None) -> None:
+        # Tell the browsers first: whoever reads the line below may look at the page at once.
+        if self.on_change and (result.written or result.removed or self.failed or not changed):
+            self.on_change(())
+        self.failed = ()
+        warnings = set(result.warnings)
+        common.report(sorted(warnings - self.warned))  # each warning once, not every save
+        self.warned = warnings
+        if changed is None:
+            print(
+                f"Built {len(result.site.pages)} items into {len(self.builder.ledger.records)} "
+                f"files in {result.seconds:.2f} s",
+                flush=True,
+            )
+        else:
+            names = ", ".join(sorted(self._shown(p) for p in changed)[:3])
+            more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+            print(
+                f"{time.strftime('%H:%M:%S')} {names}{more}: rebuilt in {result.seconds:.2f} s "
+                f"({result.rendered} made, {result.written} written, "
+                f"{len(result.removed)} removed)",
+                flush=True,
+            )
+
+    def _failed(self, problems: Sequence[Problem]) -> None:
+        errors = tuple(p for p in problems if p.severity == "error")
+        if self.on_change and errors != self.failed:
+            self.on_change(errors)
+        self.failed = errors
+        common.report(list(problems))
+        print(f"{time.strftime('%H:%M:%S')} not rebuilt; save the fixed file", flush=True)
+
+    def _folders(self) -> tuple[Path, ...]:
+        config = self.builder.config
+        if config is None:  # config.yaml is broken: watch where the folders usually are
+            return ((self.root / "content").absolute(), (self.root / "templates").absolute())
+        return (config.content_path.absolute(), config.templates_path.absolute())
+
+    def _watch(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+        self.watcher = Watcher(self.root, self._folders(), quiet=self.quiet)
+        self.watcher.start()
+
+    def _shown(self, path: Path) -> str:
+        try:
+            return path.absolute().relative_to(self.root.absolute()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def options_factory(args: argparse.Namespace) -> Callable[[], BuildOptions]:
+    """Build options per rebuild: without --now the clock moves on while watching."""
+    fixed = common.options_from(args)
+    if args.now:
+        return lambda: fixed
+    timezone = _timezone(args.root)
+    return lambda: BuildOptions(
+        now=common.parse_now(None, timezone), drafts=args.drafts, future=args.future
+    )
+
+
+def _timezone(root: Path) -> str:
+    try:
+        return load_config(root)[0].timezone
+    except LitfassError:
+        return "Europe/Berlin"
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # `kill` stops as cleanly as Ctrl-C

@@ -1,0 +1,511 @@
+"""What each output of the site read while it was made, and fingerprints to compare it by.
+
+An output is made again only when something it read has a different fingerprint now: the
+dependencies are recorded as the output is rendered, never guessed from template names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import inspect
+import operator
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path, PosixPath, PurePosixPath, PureWindowsPath, WindowsPath
+from types import CodeType
+from typing import Any
+
+import jinja2
+import jinja2.meta
+
+from litfass.config import Config, NavItem
+from litfass.model import Page, Term
+from litfass.outputs import Output
+from litfass.site import Site
+
+MISSING = "<missing>"
+
+# A read is a path from a root (the site, or one name in the output's context) through
+# attributes, keys, indexes, slices and calls; its fingerprint is taken from the value at the
+# end of the path. Pages are fingerprinted whole, by file and version.
+
+SITE = ("site",)
+NEVER = (("never",),)  # read something that cannot be compared: make the output every time
+_VALUES = (str, int, float, date, datetime, Term, NavItem, Page, Config)
+
+
+class TrackedSite:
+    """The Site as an output sees it while being made, noting every part it reads.
+
+    Outside rendering (`reads` is None) it is the plain site; producers (feeds) keep it in
+    their closures, so what they read is noted too.
+    """
+
+    def __init__(self, site: Site) -> None:
+        self._site = site
+        self.reads: set[tuple] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._site, name)
+        if self.reads is None or name.startswith("_"):
+            return value
+        return _wrap(value, (SITE, ("attr", name)), self.reads)
+
+    @contextlib.contextmanager
+    def untracked(self) -> Iterator[None]:
+        """Plain attribute access while outputs are only declared (no output reads yet).
+
+        `__getattr__` is asked only for names the instance lacks, so copying the site's
+        fields in makes the many reads of `site.now` and the like while declaring cost nothing.
+        """
+        fields = vars(self._site)
+        self.__dict__.update(fields)
+        try:
+            yield
+        finally:
+            for name in fields:
+                self.__dict__.pop(name, None)
+
+
+def _wrap(value: Any, path: tuple, reads: set[tuple]) -> Any:
+    """Hand out `value` so that what is read from it is noted under `path`."""
+    if value is None or isinstance(value, _VALUES):
+        reads.add(path)
+        return value
+    if inspect.ismethod(value):
+        return functools.partial(_call, value, path, reads)
+    if isinstance(value, Mapping):
+        return _TrackedMapping(value, path, reads)
+    if isinstance(value, (tuple, list)):
+        return _TrackedSequence(value, path, reads)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _Tracked(value, path, reads)
+    reads.add(path)
+    return value
+
+
+def _is_key(value: object) -> bool:
+    """Whether a key or argument can be kept to look the same thing up next time."""
+    return value is None or (isinstance(value, _VALUES) and not isinstance(value, Page))
+
+
+def _call(method: Callable[..., Any], path: tuple, reads: set[tuple], *args: Any) -> Any:
+    reads.add((*path, ("call", args)) if all(_is_key(a) for a in args) else NEVER)
+    return method(*args)
+
+
+class _Tracked:
+    """A dataclass (a pager, a listing) whose attributes are noted as they are read."""
+
+    def __init__(self, value: Any, path: tuple, reads: set[tuple]) -> None:
+        self._value, self._path, self._reads = value, path, reads
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._value, name)
+        if name.startswith("_"):
+            return value
+        return _wrap(value, (*self._path, ("attr", name)), self._reads)
+
+
+class _TrackedMapping(Mapping):
+    def __init__(self, data: Mapping, path: tuple, reads: set[tuple]) -> None:
+        self._data, self._path, self._reads = data, path, reads
+
+    def _note(self, key: object) -> None:
+        self._reads.add((*self._path, ("item", key)) if _is_key(key) else self._path)
+
+    def __getitem__(self, key: Any) -> Any:
+        self._note(key)
+        return self._data[key]
+
+    def __contains__(self, key: object) -> bool:
+        self._note(key)
+        return key in self._data
+
+    def __iter__(self) -> Iterator:
+        self._reads.add(self._path)
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self._reads.add(self._path)
+        return len(self._data)
+
+
+class _TrackedSequence(Sequence):
+    def __init__(self, data: Sequence, path: tuple, reads: set[tuple]) -> None:
+        self._data, self._path, self._reads = data, path, reads
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            self._reads.add((*self._path, ("slice", index.start, index.stop, index.step)))
+        else:
+            self._reads.add((*self._path, ("index", index)))
+        return self._data[index]
+
+    def __len__(self) -> int:
+        self._reads.add((*self._path, ("len",)))
+        return len(self._data)
+
+    def __bool__(self) -> bool:
+        self._reads.add((*self._path, ("len",)))
+        return bool(self._data)
+
+    def __iter__(self) -> Iterator:
+        data = self._data
+        if data and _compound(data[0]):
+            # Listings, pagers: what is read of each is noted for each, by its place.
+            self._reads.add((*self._path, ("len",)))
+            return (
+                _wrap(item, (*self._path, ("index", i)), self._reads) for i, item in enumerate(data)
+            )
+        self._reads.add(self._path)  # pages and plain values: the whole list, in one
+        return iter(data)
+
+    def __reversed__(self) -> Iterator:
+        self._reads.add(self._path)
+        return reversed(self._data)
+
+    def __contains__(self, value: object) -> bool:
+        self._reads.add(self._path)
+        return value in self._data
+
+
+def _compound(value: object) -> bool:
+    return (
+        not isinstance(value, _VALUES)
+        and dataclasses.is_dataclass(value)
+        and not isinstance(value, type)
+    )
+
+
+def _follow(value: Any, steps: tuple) -> Any:
+    """The value at the end of a read path, or MISSING where the path no longer leads."""
+    try:
+        for step in steps:
+            kind = step[0]
+            if kind == "attr":
+                value = getattr(value, step[1])
+            elif kind in ("item", "index"):
+                value = value[step[1]]
+            elif kind == "slice":
+                value = value[slice(*step[1:])]
+            elif kind == "len":
+                value = len(value)
+            else:  # call
+                value = value(*step[1])
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return MISSING
+    return value
+
+
+class Compare:
+    """Tells whether what an output read then is the same as what it would read now.
+
+    Pages, tuples and frozen dataclasses never change, so the very same object is the same
+    value and an edited page is a new object: most checks are one identity test. A value of
+    a kind not known here never counts as the same: its output is made again every time,
+    which is slow but never wrong.
+    """
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self._now: dict[tuple, Any] = {}
+        # Answers by object ids; each entry keeps its objects alive so no id is reused.
+        self._same: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
+        self._frozen: dict[int, tuple[Any, bool]] = {}
+
+    def now(self, key: tuple, context: dict[str, Any] | None = None) -> Any:
+        """The value a read leads to in the current site (or the output's context)."""
+        root, steps = key[0], key[1:]
+        if root == SITE:
+            if key not in self._now:
+                self._now[key] = _follow(self.site, steps)
+            return self._now[key]
+        if context is not None and root[0] == "context" and root[1] in context:
+            return _follow(context[root[1]], steps)
+        return _NEVER_SAME  # NEVER, or a name the context no longer has
+
+    def same(self, old: Any, new: Any) -> bool:
+        kind = type(old)
+        if old is new:
+            return kind in _IMMUTABLE or self.frozen(old)
+        if kind is not type(new) or kind is Page or kind is _NeverSame:
+            return False
+        if kind in _SCALARS:
+            return old == new
+        if kind is tuple and len(old) == len(new) and all(map(operator.is_, old, new)):
+            return self.frozen(new)  # the usual case: a list of the very same pages
+        pair = (id(old), id(new))
+        if pair not in self._same:
+            self._same[pair] = (old, new, self._deep(old, new))
+        return self._same[pair][2]
+
+    def frozen(self, value: Any) -> bool:
+        """Whether the same object is always the same value: nothing inside it can change."""
+        if type(value) in _IMMUTABLE:
+            return True
+        known = self._frozen.get(id(value))
+        if known is None:
+            if type(value) is tuple:
+                frozen = _IMMUTABLE.issuperset(map(type, value)) or all(map(self.frozen, value))
+            elif dataclasses.is_dataclass(value) and _is_frozen_class(type(value)):
+                frozen = all(self.frozen(getattr(value, n)) for n in _field_names(type(value)))
+            else:
+                frozen = False
+            known = self._frozen[id(value)] = (value, frozen)
+        return known[1]
+
+    def _deep(self, old: Any, new: Any) -> bool:
+        if isinstance(old, (tuple, list)):
+            if len(old) != len(new):
+                return False
+            if _plain_values(new):  # text, numbers, dates (a sitemap's entries): compare in C
+                return old == new
+            for a, b in zip(old, new, strict=True):  # long lists: no call per unchanged page
+                if (a is not b or type(a) not in _IMMUTABLE) and not self.same(a, b):
+                    return False
+            return True
+        if isinstance(old, dict):
+            return old.keys() == new.keys() and all(self.same(old[k], new[k]) for k in old)
+        if dataclasses.is_dataclass(old) and not isinstance(old, type):
+            fields = _fields_of(type(old))
+            olds, news = fields(old), fields(new)
+            if all(map(operator.is_, olds, news)):
+                return all(map(self.frozen, news))
+            return all(map(self.same, olds, news))
+        return isinstance(old, TrackedSite)  # what is read through it is noted as it is read
+
+    def producer(self, produce: Callable[[], bytes]) -> Any:
+        """A producer's code and what it closes over, to compare (the site is tracked)."""
+        if isinstance(produce, functools.partial):
+            return (self.producer(produce.func), produce.args, produce.keywords)
+        code = getattr(produce, "__code__", None)
+        if code is None:
+            return _NEVER_SAME
+        cells = tuple(c.cell_contents for c in produce.__closure__ or ())  # type: ignore[attr-defined]
+        return (code, cells, produce.__defaults__)  # type: ignore[attr-defined]
+
+
+class _NeverSame:
+    """Stands for a value that cannot be compared."""
+
+
+_NEVER_SAME = _NeverSame()
+_PATHS = (PurePosixPath, PosixPath, PureWindowsPath, WindowsPath)
+_SCALARS = (str, int, float, bool, date, datetime, type(None), Term, NavItem, CodeType, *_PATHS)
+_IMMUTABLE = {*_SCALARS, Page, Config}
+_SCALAR_SET = set(_SCALARS)
+
+
+def _plain_values(values: tuple | list) -> bool:
+    """Whether a list holds only scalars, or tuples of scalars: `==` is then exact."""
+    kinds = set(map(type, values))
+    if kinds <= _SCALAR_SET:
+        return True
+    return kinds == {tuple} and all(_SCALAR_SET.issuperset(map(type, v)) for v in values)
+
+
+def _pages_only(value: Any) -> bool:
+    return type(value) is tuple and _IMMUTABLE.issuperset(map(type, value))
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+@functools.cache
+def _fields_of(cls: type) -> Callable[[Any], tuple]:
+    """A function giving a dataclass's field values as one tuple (in C, for speed)."""
+    getter = operator.attrgetter(*_field_names(cls))
+    if len(_field_names(cls)) == 1:
+        return lambda value: (getter(value),)
+    return getter
+
+
+@functools.cache
+def _is_frozen_class(cls: type) -> bool:
+    return bool(cls.__dataclass_params__.frozen)  # type: ignore[attr-defined]
+
+
+@dataclass
+class Record:
+    """What one output was made from when it was last written."""
+
+    output: Output  # as it was declared then: its context is what the template was given
+    head: Any  # the template set's fingerprint, the producer, or the copied file's state
+    context_reads: dict[tuple, Any]  # what it read from pagers, listings... -> the value
+    site_reads: frozenset[tuple]  # what it read from the site (the values: Ledger.seen)
+
+
+class Ledger:
+    """Every output's record, and which outputs read each part of the site."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, Record] = {}
+        self.readers: dict[tuple, set[str]] = {}
+        self.seen: dict[tuple, Any] = {}  # each part of the site read -> its value then
+
+    def stale(self, compare: Compare) -> tuple[set[str], dict[tuple, Any]]:
+        """Outputs that read a part of the site that is different now, and the values now."""
+        stale: set[str] = set()
+        current: dict[tuple, Any] = {}
+        maps: dict[str, Any] = {}
+        for key, seen in self.seen.items():
+            if len(key) == 3 and key[2][0] == "item" and key[1][0] == "attr":
+                # site.related[url] and the like: one look-up per entry, not a walk
+                name = key[1][1]
+                if name not in maps:
+                    maps[name] = getattr(compare.site, name, None)
+                mapping = maps[name]
+                now = mapping.get(key[2][1], MISSING) if isinstance(mapping, Mapping) else MISSING
+            else:
+                now = compare.now(key)
+            current[key] = now
+            if now is seen and (type(now) in _IMMUTABLE or _pages_only(now)):
+                continue  # the very same related list or page: nothing to compare
+            if not compare.same(seen, now):
+                stale |= self.readers[key]
+        return stale, current
+
+    def clean(self, output: Output, head: Any, compare: Compare, stale: set[str]) -> Record | None:
+        """The output's record, brought up to date, if nothing it read changed; else None.
+
+        This runs for every file of the site on every rebuild, so it allocates nothing for
+        the usual case: the same template, the same text and the very same page objects.
+        """
+        record = self.records.get(output.path)
+        if record is None or output.path in stale:
+            return None
+        before, now = record.output.context, output.context
+        if (
+            record.head is head
+            and all(map(operator.is_, before.values(), now.values()))
+            and _IMMUTABLE.issuperset(map(type, now.values()))
+            and before.keys() == now.keys()
+        ):
+            record.output = output  # an article page: the same template, text and page
+            return record
+        if record.head is not head and not compare.same(record.head, head):
+            return None
+        if before.keys() != now.keys():
+            return None
+        compound_changed = False
+        for name, value in now.items():
+            old = before[name]
+            kind = type(value)
+            if kind in _SCALARS:
+                if old is not value and old != value:
+                    return None
+            elif kind is Page or kind is not type(old):
+                if old is not value:
+                    return None
+            elif not compound_changed and not compare.same(old, value):
+                compound_changed = True  # pagers, listings: look closer at what was read
+        reads = record.context_reads
+        if compound_changed:
+            reads = {}
+            for key, seen in record.context_reads.items():
+                value = compare.now(key, now)
+                if not compare.same(seen, value):
+                    return None
+                reads[key] = value
+        return Record(output, head, reads, record.site_reads)
+
+    def commit(
+        self,
+        records: dict[str, Record],
+        made: set[str],
+        current: dict[tuple, Any],
+        compare: Compare,
+    ) -> None:
+        """Take the records of a rebuild whose files are written, and what it saw."""
+        self.seen = current
+        for path in made | (self.records.keys() - records.keys()):
+            old = self.records.get(path)
+            for key in old.site_reads if old else ():
+                self.readers[key].discard(path)
+                if not self.readers[key]:
+                    del self.readers[key]
+                    self.seen.pop(key, None)
+        for path in made:
+            for key in records[path].site_reads:
+                self.readers.setdefault(key, set()).add(path)
+                if key not in self.seen:
+                    self.seen[key] = compare.now(key)
+        self.records = records
+
+
+def record_of(output: Output, head: Any, reads: set[tuple], compare: Compare) -> Record:
+    """The record of an output just made, from what it read."""
+    site_reads = frozenset(key for key in reads if key[0] == SITE or key == NEVER)
+    context_reads = {
+        key: compare.now(key, output.context) for key in reads if key[0] != SITE and key != NEVER
+    }
+    return Record(output, head, context_reads, site_reads)
+
+
+def is_plain(value: object) -> bool:
+    """Context values given whole to the template (the rest is tracked as it is read)."""
+    return value is None or isinstance(value, _VALUES)
+
+
+def tracked_output(output: Output, reads: set[tuple]) -> Output:
+    """The output with its compound context values (pagers, listings) noting reads."""
+    context = {
+        key: value if is_plain(value) else _wrap(value, (("context", key),), reads)
+        for key, value in output.context.items()
+    }
+    return dataclasses.replace(output, context=context)
+
+
+class TemplateSet:
+    """Fingerprints of each template with every template it extends, includes or imports."""
+
+    def __init__(self, env: jinja2.Environment, config: Config) -> None:
+        self.env = env
+        self.folder = config.templates_path
+        self._digests: dict[str, str] = {}
+        self._prints: dict[str, Any] = {}
+        translations = self.folder / "i18n" / f"{config.language}.yaml"
+        self.translations = _file_digest(translations)
+
+    def fingerprint(self, name: str) -> Any:
+        if name not in self._prints:
+            names = self._closure(name)
+            self._prints[name] = (self.translations, *((n, self._digest(n)) for n in names))
+        return self._prints[name]
+
+    def _closure(self, name: str) -> list[str]:
+        seen: list[str] = []
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.append(current)
+            try:
+                source = self.env.loader.get_source(self.env, current)[0]  # type: ignore[union-attr]
+                found = list(jinja2.meta.find_referenced_templates(self.env.parse(source)))
+            except jinja2.TemplateError:
+                continue  # rendering reports it with file and line
+            if None in found:  # a computed name: it may be any template
+                found = self.env.list_templates()
+            todo.extend(n for n in found if n)
+        return sorted(seen)
+
+    def _digest(self, name: str) -> str:
+        if name not in self._digests:
+            self._digests[name] = _file_digest(self.folder / name)
+        return self._digests[name]
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return MISSING

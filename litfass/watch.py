@@ -1,0 +1,142 @@
+"""Watch the site's folders with watchdog and hand over what changed in settled batches.
+
+Editors save in bursts (a temp file, a rename, a write, a backup removed): events are collected
+until the folders have been quiet for a moment, and editor temp files never count.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from litfass.config import CONFIG_NAME
+
+QUIET = 0.02  # seconds without events that end a burst: an editor's save takes a few ms
+LONGEST = 1.0  # a burst that never settles is still rebuilt after this long
+VANISHED = 0.25  # a file that is gone may be mid-save (renamed away, written anew): wait more
+CLOSED = 0.005  # the last event closed a file just written: the save is complete
+# Events that change nothing; reading files (as every rebuild does) must not start another one.
+_NO_CHANGE = {"opened", "closed_no_write"}
+# Names editors use for temp, lock, swap and backup files.
+_TEMPORARY = re.compile(
+    r"""^(?:
+        \..*                         # hidden: .x.md.swp (vim), .#x.md (emacs), .goutputstream-*
+      | .*~                          # backups: x.md~
+      | \#.*\#                       # emacs autosave: #x.md#
+      | ~\$.*                        # office lock files
+      | \d+                          # vim's write test file 4913
+      | .*\.(?:swp|swx|swo|tmp|part|crdownload|kate-swp|bak)
+      | .*___jb_(?:tmp|old)___       # JetBrains safe write
+      | .*\.litfass-tmp
+    )$""",
+    re.VERBOSE,
+)
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is an editor's temp, swap, lock or backup file."""
+    return bool(_TEMPORARY.match(name))
+
+
+class Watcher:
+    """Collects changes below the site's content and template folders and to config.yaml."""
+
+    def __init__(
+        self,
+        root: Path,
+        folders: Iterable[Path],
+        quiet: float = QUIET,
+        longest: float = LONGEST,
+    ) -> None:
+        self.root = root.absolute()
+        self.folders = tuple(f.absolute() for f in folders)
+        self.quiet, self.longest = quiet, longest
+        self._pending: dict[Path, bool] = {}  # path -> whether it was new in this burst
+        self._last = 0.0  # time of the last event that counted
+        self._closed = False  # whether that event was a file closed after writing
+        self._ready = threading.Condition()
+        self._stopped = False
+        self._observer = Observer()
+
+    def start(self) -> None:
+        handler = _Handler(self)
+        self._observer.schedule(handler, str(self.root), recursive=False)  # config.yaml
+        for folder in self.folders:
+            if folder.is_dir():
+                self._observer.schedule(handler, str(folder), recursive=True)
+        self._observer.start()
+
+    def stop(self) -> None:
+        with self._ready:
+            self._stopped = True
+            self._ready.notify_all()
+        self._observer.stop()
+        self._observer.join(timeout=5)
+
+    def changes(self, timeout: float | None = None) -> set[Path] | None:
+        """Wait for a burst of changes to settle and return the paths; None on timeout or stop."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._ready:
+            while not self._pending:
+                left = None if deadline is None else deadline - time.monotonic()
+                if self._stopped or (left is not None and left <= 0):
+                    return None
+                self._ready.wait(left)
+            first = time.monotonic()
+            while not self._stopped:
+                # A longer --debounce (a slow network drive) is kept even after complete writes.
+                quiet = CLOSED if self._closed and self.quiet <= QUIET else self.quiet
+                if any(not new and not p.exists() for p, new in self._pending.items()):
+                    quiet = max(quiet, VANISHED)
+                wait = min(self._last + quiet, first + self.longest) - time.monotonic()
+                if wait <= 0:
+                    break
+                self._ready.wait(wait)
+            batch, self._pending = self._pending, {}
+            # A file made and gone within one burst was some program's temp file (sed -i).
+            return {path for path, new in batch.items() if not new or path.exists()} or None
+
+    def note(
+        self, path: Path, folder: bool = False, created: bool = False, closed: bool = False
+    ) -> None:
+        """Count a changed path, unless it is not part of the site or a temp file."""
+        if not self._relevant(path, folder):
+            return
+        with self._ready:
+            self._pending.setdefault(path, created)
+            self._last = time.monotonic()
+            self._closed = closed
+            self._ready.notify_all()
+
+    def _relevant(self, path: Path, folder: bool) -> bool:
+        if path.parent == self.root:
+            return path.name == CONFIG_NAME
+        for watched in self.folders:
+            if path.is_relative_to(watched):
+                parts = path.relative_to(watched).parts
+                if not parts or any(part.startswith(".") for part in parts):
+                    return False  # litfass skips hidden files and folders
+                return folder or not is_temporary(parts[-1])  # a folder may be called 2019
+        return False
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in _NO_CHANGE:
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's listing changed: the file's own event says which file
+        created, closed = event.event_type == "created", event.event_type == "closed"
+        for raw, new in ((event.src_path, created), (getattr(event, "dest_path", ""), False)):
+            if raw:
+                path = raw.decode() if isinstance(raw, bytes) else raw
+                self.watcher.note(Path(path), event.is_directory, new, closed)

@@ -1,0 +1,261 @@
+"""Incremental rebuilds give exactly the site a full build gives, redoing only what changed.
+
+After every kind of edit, output/ is compared byte for byte with a fresh `python build.py`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURE, NOW, snapshot
+from litfass.commands.common import parse_now
+from litfass.config import load_config
+from litfass.errors import LitfassError
+from litfass.incremental import Builder
+from litfass.model import NEWS, Page, Term
+from litfass.site import BuildOptions, assemble
+
+OPTIONS = BuildOptions(now=parse_now(NOW))
+
+
+def full_build(site: Path, tmp: Path, run) -> dict[str, bytes]:
+    """The output of a plain build of the same sources, in a folder of its own."""
+    copy = tmp / "full"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".litfass*"))
+    assert run("--root", copy, "--now", NOW, "--quiet").code == 0
+    return snapshot(copy / "output")
+
+
+def append(rel: str, text: str) -> Callable[[Path], list[Path]]:
+    def change(site: Path) -> list[Path]:
+        path = site / rel
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+        return [path]
+
+    return change
+
+
+def replace(rel: str, old: str, new: str) -> Callable[[Path], list[Path]]:
+    def change(site: Path) -> list[Path]:
+        path = site / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return [path]
+
+    return change
+
+
+def rename(old: str, new: str) -> Callable[[Path], list[Path]]:
+    def change(site: Path) -> list[Path]:
+        (site / old).rename(site / new)
+        return [site / old, site / new]
+
+    return change
+
+
+def write(rel: str, text: str) -> Callable[[Path], list[Path]]:
+    def change(site: Path) -> list[Path]:
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text, encoding="utf-8")
+        return [site / rel]
+
+    return change
+
+
+def delete(rel: str) -> Callable[[Path], list[Path]]:
+    def change(site: Path) -> list[Path]:
+        (site / rel).unlink()
+        return [site / rel]
+
+    return change
+
+
+NEUJAHR = "content/news/2020-01-10-neujahr.md"
+EDITS = {
+    "body": append(NEUJAHR, "\nMehr Text.\n"),
+    "title": replace(NEUJAHR, "title: Neujahrsempfang", "title: Neujahrsfest"),
+    "tags": replace(NEUJAHR, "tags: Ehrenamt", "tags: [Ehrenamt, Pflege, Neues Thema]"),
+    "date": replace(NEUJAHR, "date: 10.01.2020", "date: 12.03.2022"),
+    "new": write(
+        "content/news/2021-02-02-neu.md",
+        "---\ntitle: Neu\ndate: 2021-02-02\ntags: Pflege\n---\n[Link](2021-05-01-pflege.md)\n",
+    ),
+    "link-target-renamed": rename(
+        "content/news/2021-05-01-pflege.md", "content/news/2021-05-01-pflege-neu.md"
+    ),
+    "delete": delete("content/news/2019-11-04-fachtag-in-goerlitz.md"),
+    "asset-added": write("content/pages/ueber-uns/plan.txt", "Plan"),
+    "asset-removed": delete("content/pages/ueber-uns/team.txt"),
+    "static-page-title": replace("content/pages/impressum.md", "title:", "title: Neues"),
+    "event": append("content/events/fachtag.md", "\nAnmeldung bald.\n"),
+    "template": replace("templates/partials/card.html", "<h3>", '<h3 class="card-title">'),
+    "i18n": replace("templates/i18n/de.yaml", 'draft_label: "Entwurf"', 'draft_label: "E"'),
+    "static-file": append("templates/static/style.css", "\n.x { color: red; }\n"),
+    "config": replace("config.yaml", "page_size: 2", "page_size: 3"),
+    "nothing": lambda site: [],
+}
+
+
+def test_every_edit_gives_what_a_full_build_gives(fixture_site: Path, tmp_path: Path, run) -> None:
+    builder = Builder(fixture_site, lambda: OPTIONS)
+    builder.rebuild()
+    assert snapshot(fixture_site / "output") == full_build(fixture_site, tmp_path, run)
+    for name, edit in EDITS.items():
+        result = builder.rebuild(edit(fixture_site))
+        expected = full_build(fixture_site, tmp_path, run)
+        wrong = differences(snapshot(fixture_site / "output"), expected)
+        # The search index follows once the editor pauses (Pagefind takes seconds).
+        assert all(path.startswith("pagefind/") for path in wrong), f"after '{name}': {wrong}"
+        assert builder.catch_up() or not wrong
+        wrong = differences(snapshot(fixture_site / "output"), expected)
+        assert not wrong, f"after '{name}': {wrong}"
+        if name == "nothing":
+            assert result.rendered == 0 and result.written == 0
+
+
+def differences(built: dict[str, bytes], expected: dict[str, bytes]) -> list[str]:
+    return sorted(k for k in built.keys() | expected.keys() if built.get(k) != expected.get(k))
+
+
+def test_only_changed_files_are_rewritten(fixture_site: Path) -> None:
+    builder = Builder(fixture_site, lambda: OPTIONS)
+    builder.rebuild()
+    output = fixture_site / "output"
+    before = {p: (p.read_bytes(), p.stat()) for p in output.rglob("*") if p.is_file()}
+
+    result = builder.rebuild(append(NEUJAHR, "\nNoch ein Absatz.\n")(fixture_site))
+    changed = 0
+    for path, (data, stat) in before.items():
+        now = path.stat()
+        if path.read_bytes() == data:  # the very same file, not rewritten
+            assert (now.st_ino, now.st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns), path
+        else:
+            changed += 1
+    assert changed == result.written > 0
+    assert "Noch ein Absatz." in (output / "aktuelles/neujahr/index.html").read_text()
+
+
+def test_a_template_change_redoes_only_pages_that_use_it(fixture_site: Path) -> None:
+    builder = Builder(fixture_site, lambda: OPTIONS)
+    everything = len(builder.rebuild().site.pages)
+    result = builder.rebuild(
+        replace(
+            "templates/magazine_issue.html", "{% block content %}", "{% block content %}<!-- -->"
+        )(fixture_site)
+    )
+    assert result.rendered == 1 < everything  # the one magazine issue
+    result = builder.rebuild(replace("templates/base.html", "<body>", "<body >")(fixture_site))
+    output = fixture_site / "output"
+    based = [p for p in output.rglob("*.html") if b"<body >" in p.read_bytes()]
+    assert result.rendered == result.written == len(based) < len(builder.ledger.records)
+
+
+def test_errors_keep_the_last_good_site_and_state(fixture_site: Path) -> None:
+    builder = Builder(fixture_site, lambda: OPTIONS)
+    builder.rebuild()
+    good = snapshot(fixture_site / "output")
+    path = fixture_site / NEUJAHR
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("date: 10.01.2020", "date: 31.02.2020"), encoding="utf-8")
+    with pytest.raises(LitfassError) as failed:
+        builder.rebuild([path])
+    assert str(failed.value).startswith(f"{NEUJAHR}:3:")
+    assert snapshot(fixture_site / "output") == good
+    path.write_text(text.replace("Text zum", "Bericht zum"), encoding="utf-8")
+    result = builder.rebuild([path])
+    assert result.written > 0
+    assert "Bericht zum" in (fixture_site / "output/aktuelles/neujahr/index.html").read_text()
+
+
+# -- related articles: reusing the previous site's lists must give the same lists ----------
+
+
+def news(number: int, day: int, tags: tuple[str, ...]) -> Page:
+    when = datetime(2020, 1, 1, tzinfo=OPTIONS.now.tzinfo) + timedelta(days=day)
+    return Page(
+        kind=NEWS,
+        source=f"content/news/n{number}.md",
+        title=f"Meldung {number}",
+        slug=f"n{number}",
+        url=f"/aktuelles/n{number}/",
+        date=when,
+        summary="",
+        tags=tuple(Term(t, t.lower()) for t in tags),
+    )
+
+
+TAGS = st.lists(st.sampled_from(["A", "B", "C"]), min_size=1, max_size=3, unique=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    days=st.lists(st.tuples(st.integers(0, 400), TAGS), min_size=1, max_size=60),
+    edits=st.lists(
+        st.tuples(
+            st.sampled_from(["change", "drop", "add"]),
+            st.integers(0, 59),
+            st.integers(0, 400),
+            TAGS,
+        ),
+        max_size=4,
+    ),
+)
+def test_reused_related_lists_equal_fresh_ones(days: list, edits: list) -> None:
+    config = load_config(FIXTURE)[0]
+    pages = [news(i, day, tuple(tags)) for i, (day, tags) in enumerate(days)]
+    before = assemble(config, pages, OPTIONS, {})
+    changed = list(pages)
+    for number, (action, index, day, tags) in enumerate(edits):
+        index %= len(changed)
+        if action == "drop" and len(changed) > 1:
+            del changed[index]
+        elif action == "change":
+            changed[index] = dataclasses.replace(
+                changed[index], date=news(0, day, ()).date, tags=news(0, 0, tuple(tags)).tags
+            )
+        else:
+            changed.append(news(1000 + number, day, tuple(tags)))
+    reused = assemble(config, changed, OPTIONS, {}, previous=before)
+    fresh = assemble(config, changed, OPTIONS, {})
+    assert reused.related == fresh.related
+    assert reused.neighbours == fresh.neighbours
+
+
+@pytest.mark.parametrize("newer", [True, False])
+def test_a_changed_article_updates_related_lists_further_away(newer: bool) -> None:
+    """Two shared topics beat nearness: the reader is 6 places away in both topics' lists."""
+    tags = dict.fromkeys(range(11, 16), ("A",)) | dict.fromkeys(range(16, 21), ("B",))
+    tags |= {10: ("A", "B"), 21: ("A", "B")}
+    order = range(22) if newer else range(21, -1, -1)
+    pages = [news(i, day, tags.get(i, ("C",))) for day, i in enumerate(order)]
+    changed_one, reader = pages[10 if newer else 11], pages[21 if newer else 0]
+    config = load_config(FIXTURE)[0]
+    before = assemble(config, pages, OPTIONS, {})
+    assert changed_one in before.related[reader.url]
+    changed = [dataclasses.replace(p, title="Neu") if p is changed_one else p for p in pages]
+    reused = assemble(config, changed, OPTIONS, {}, previous=before)
+    assert reused.related == assemble(config, changed, OPTIONS, {}).related
+
+
+def test_a_plain_build_meanwhile_makes_the_preview_start_over(
+    fixture_site: Path, tmp_path: Path, run
+) -> None:
+    builder = Builder(fixture_site, lambda: OPTIONS)
+    builder.rebuild()
+    assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0  # swaps output/
+    result = builder.rebuild(append(NEUJAHR, "\nNach dem Build.\n")(fixture_site))
+    assert result.rendered == len(builder.ledger.records)  # everything, once
+    builder.catch_up()
+    assert snapshot(fixture_site / "output") == full_build(fixture_site, tmp_path, run)
+    builder.close()
+    assert not list(fixture_site.glob(".litfass-staging-*"))  # the spare copy is gone

@@ -1,0 +1,115 @@
+"""`build.py watch` and the watcher: bursts of saves make one rebuild, nothing kills the loop.
+
+The watcher runs real watchdog on real folders; the loop runs as a real subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from livesite import LiveSite
+
+from litfass.watch import Watcher, is_temporary
+
+ARTICLE = "content/news/2020-01-10-neujahr.md"
+
+
+@pytest.fixture
+def watching(fixture_site: Path) -> Iterator[LiveSite]:
+    # A long quiet window: the test's own writes must count as one burst on a busy machine.
+    live = LiveSite(fixture_site, "watch", "--debounce", "300").ready()
+    yield live
+    assert live.stop() == 0
+    printed = "\n".join(live.rest())
+    assert "Traceback" not in printed and printed.rstrip().endswith("Stopped.")
+
+
+def save_like_vim(path: Path, text: str) -> None:
+    """What vim does on :w: probe with 4913, move the file to a backup, write anew, clean up."""
+    folder = path.parent
+    (folder / "4913").write_text("")
+    (folder / "4913").unlink()
+    swap = folder / f".{path.name}.swp"
+    swap.write_bytes(b"b0VIM 9.0")
+    os.rename(path, folder / f"{path.name}~")
+    path.write_text(text, encoding="utf-8")
+    (folder / f"{path.name}~").unlink()
+    swap.write_bytes(b"b0VIM 9.0 changed")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [".x.md.swp", "x.md~", ".#x.md", "#x.md#", "4913", "x.md.tmp", "x.md___jb_tmp___", "~$x.docx"],
+)
+def test_editor_temp_files_are_recognised(name: str) -> None:
+    assert is_temporary(name)
+
+
+@pytest.mark.parametrize("name", ["x.md", "2019-11-04-fachtag.md", "bild.jpg", "config.yaml"])
+def test_real_files_are_not_temp_files(name: str) -> None:
+    assert not is_temporary(name)
+
+
+def test_a_save_burst_is_one_batch_of_real_files(fixture_site: Path) -> None:
+    watcher = Watcher(fixture_site, [fixture_site / "content", fixture_site / "templates"], 0.3)
+    watcher.start()
+    try:
+        article = fixture_site / ARTICLE
+        save_like_vim(article, article.read_text(encoding="utf-8") + "\nMehr.\n")
+        assert watcher.changes(timeout=60) == {article}
+        article.read_text(encoding="utf-8")  # reading (as a rebuild does) is no change
+        (fixture_site / "output").mkdir()
+        (fixture_site / "output/index.html").write_text("x")  # nor is writing the site
+        config = fixture_site / "config.yaml"
+        config.write_text(config.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        assert watcher.changes(timeout=60) == {config}
+    finally:
+        watcher.stop()
+
+
+def test_temp_file_bursts_cause_one_rebuild(watching: LiveSite, fixture_site: Path) -> None:
+    article = fixture_site / ARTICLE
+    save_like_vim(article, article.read_text(encoding="utf-8").replace("Text zum", "Bericht zum"))
+    first = watching.rebuilt()
+    assert "content/news/2020-01-10-neujahr.md: rebuilt" in first
+    assert "Bericht zum" in (fixture_site / "output/aktuelles/neujahr/index.html").read_text()
+
+    # A later save of another file is the next rebuild: nothing of the burst was left over.
+    other = fixture_site / "content/news/2021-05-01-pflege.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\nNachtrag.\n", encoding="utf-8")
+    second = watching.rebuilt()
+    assert "content/news/2021-05-01-pflege.md: rebuilt" in second
+    rebuilds = [line for line in watching.printed if "rebuilt" in line]
+    assert rebuilds == [first, second]
+
+
+@pytest.mark.parametrize(
+    ("rel", "broken"),
+    [
+        (ARTICLE, b"\xff\xfe\x00binary"),
+        (ARTICLE, b""),
+        (ARTICLE, b"---\ntitle: [unclosed\n---\n"),
+        ("config.yaml", b"title: x\n  base_url: : :\n"),
+        ("templates/article.html", b"{% extends 'base.html' %}{% block content %}{{ page.title"),
+        ("templates/article.html", b"{% extends 'base.html' %}{% block content %}{{ nope.x }}"),
+        ("templates/i18n/de.yaml", b"- not a mapping\n"),
+    ],
+    ids=["binary", "empty", "yaml", "config", "template-syntax", "template-name", "i18n"],
+)
+def test_the_loop_survives_anything_an_editor_can_save(
+    watching: LiveSite, fixture_site: Path, rel: str, broken: bytes
+) -> None:
+    path = fixture_site / rel
+    good = path.read_bytes()
+    path.write_bytes(broken)
+    assert "not rebuilt" in watching.rebuilt()
+    problem = next(line for line in reversed(watching.printed) if ": error: " in line)
+    assert problem.startswith(rel.split("/")[0])  # a path the editor can open
+
+    path.write_bytes(good.replace(b"Neujahrsempfang", b"Neujahrsfest"))
+    assert " rebuilt in " in watching.rebuilt()
+    page = (fixture_site / "output/aktuelles/neujahr/index.html").read_text(encoding="utf-8")
+    assert ("Neujahrsfest" in page) == (rel == ARTICLE)
