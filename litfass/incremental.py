@@ -187,7 +187,7 @@ class Builder:
         self.env = None
         theme = theme_files(config)
         env, _ = environment(config, theme)
-        self.templates = TemplateSet(env, config)
+        self.templates = TemplateSet(env, config, tuple((f.rel, f.fingerprinted) for f in theme))
         self.theme = theme
         self.env = env
 

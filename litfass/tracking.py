@@ -466,13 +466,15 @@ def tracked_output(output: Output, reads: set[tuple]) -> Output:
 class TemplateSet:
     """Fingerprints of each template with every template it extends, includes or imports."""
 
-    def __init__(self, env: jinja2.Environment, config: Config) -> None:
+    def __init__(self, env: jinja2.Environment, config: Config, assets: tuple = ()) -> None:
         self.env = env
         self.folder = config.templates_path
         self._digests: dict[str, str] = {}
         self._prints: dict[str, Any] = {}
         translations = self.folder / "i18n" / f"{config.language}.yaml"
-        self.translations = _file_digest(translations)
+        # Every template may call t() and asset(): the translations and the fingerprinted
+        # names of the theme's files count for each.
+        self.translations = (_file_digest(translations), assets)
 
     def fingerprint(self, name: str) -> Any:
         if name not in self._prints:

@@ -259,3 +259,16 @@ def test_a_plain_build_meanwhile_makes_the_preview_start_over(
     assert snapshot(fixture_site / "output") == full_build(fixture_site, tmp_path, run)
     builder.close()
     assert not list(fixture_site.glob(".litfass-staging-*"))  # the spare copy is gone
+
+
+def test_compressed_files_are_never_stale(fixture_site: Path, tmp_path: Path, run) -> None:
+    config = fixture_site / "config.yaml"
+    config.write_text(config.read_text() + "deploy:\n  precompress: true\n", encoding="utf-8")
+    builder = Builder(fixture_site, lambda: OPTIONS)
+    builder.rebuild()
+    page = fixture_site / "output/aktuelles/neujahr/index.html"
+    assert Path(f"{page}.gz").is_file()
+    builder.rebuild(append(NEUJAHR, "\nFrisch.\n")(fixture_site))
+    assert "Frisch." in page.read_text() and not Path(f"{page}.gz").exists()  # none stale
+    assert builder.catch_up()
+    assert snapshot(fixture_site / "output") == full_build(fixture_site, tmp_path, run)
