@@ -184,9 +184,14 @@ def options_factory(args: argparse.Namespace) -> Callable[[], BuildOptions]:
     if args.now:
         return lambda: fixed
     timezone = _timezone(args.root)
-    return lambda: BuildOptions(
-        now=common.parse_now(None, timezone), drafts=args.drafts, future=args.future
-    )
+
+    def options() -> BuildOptions:
+        # To the minute: what shows "now" (feeds, calendars) is then made again once a
+        # minute at most, not on every save; scheduled items appear within that minute.
+        now = common.parse_now(None, timezone).replace(second=0, microsecond=0)
+        return BuildOptions(now=now, drafts=args.drafts, future=args.future)
+
+    return options
 
 
 def _timezone(root: Path) -> str:
