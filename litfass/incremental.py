@@ -1,7 +1,7 @@
 """A long-lived builder for `serve` and `watch`: after an edit, redo only what it affects.
 
 Each file's page is kept between rebuilds; each output remembers what it read from the site
-(`TrackedSite`) and is rendered again only when a fingerprint of that changed, never by guess.
+(`tracking.py`) and is rendered again only when some of that is different now, never by guess.
 """
 
 from __future__ import annotations

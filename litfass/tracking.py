@@ -1,7 +1,7 @@
-"""What each output of the site read while it was made, and fingerprints to compare it by.
+"""What each output of the site read while it was made, and whether that is different now.
 
-An output is made again only when something it read has a different fingerprint now: the
-dependencies are recorded as the output is rendered, never guessed from template names.
+An output is made again only when something it read changed: the dependencies are recorded
+as the output is rendered (through `TrackedSite`), never guessed from template names.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from litfass.site import Site
 MISSING = "<missing>"
 
 # A read is a path from a root (the site, or one name in the output's context) through
-# attributes, keys, indexes, slices and calls; its fingerprint is taken from the value at the
-# end of the path. Pages are fingerprinted whole, by file and version.
+# attributes, keys, indexes, slices and calls; the value at the end of the path is kept and
+# compared with the value there in the next rebuild. Pages count whole, by identity.
 
 SITE = ("site",)
 NEVER = (("never",),)  # read something that cannot be compared: make the output every time
