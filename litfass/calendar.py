@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import icalendar
-
 from litfass.config import Config
 from litfass.i18n import Translations, site_translations
 from litfass.metadata import stable_id
@@ -22,6 +20,8 @@ from litfass.model import Page
 from litfass.site import Site, is_public
 
 if TYPE_CHECKING:
+    import icalendar
+
     from litfass.outputs import Output
 
 CALENDAR_FILE = "kalender.ics"
@@ -111,6 +111,8 @@ def render_calendar(
     url: str = "",
 ) -> bytes:
     """A VCALENDAR of `events` with the site's VTIMEZONE."""
+    import icalendar  # here: only a build that makes calendars pays for it
+
     config = site.config
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -125,10 +127,34 @@ def render_calendar(
         cal.add("refresh-interval", icalendar.vDuration(REFRESH), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", icalendar.vDuration(REFRESH))
     # RFC 5545 wants at least one component; the time zone also keeps an empty calendar valid.
-    cal.add_component(_timezone(config.timezone, *years))
-    for page in events:
-        cal.add_component(vevent(site, page, t))
-    return cal.to_ical()
+    # Components are serialised once each and put in place of the calendar's end: an event
+    # is in its own file and in several subscriptions, the time zone in every file.
+    head = cal.to_ical()
+    assert head.endswith(_END)
+    parts = [head[: -len(_END)], _timezone_bytes(config.timezone, *years)]
+    parts += [_vevent_bytes(site, page, t) for page in events]
+    return b"".join([*parts, _END])
+
+
+_END = b"END:VCALENDAR\r\n"
+_serialised: dict[int, tuple[Site, Page, Translations, bytes]] = {}
+
+
+def _vevent_bytes(site: Site, page: Page, t: Translations) -> bytes:
+    """`vevent(...).to_ical()`, remembered for the site being built."""
+    known = _serialised.get(id(page))
+    if known is not None and known[0] is site and known[1] is page and known[2] is t:
+        return known[3]
+    if known is not None and known[0] is not site:
+        _serialised.clear()  # another build: nothing of the last one is needed any more
+    data = vevent(site, page, t).to_ical()
+    _serialised[id(page)] = (site, page, t, data)
+    return data
+
+
+@lru_cache(maxsize=64)
+def _timezone_bytes(name: str, first_year: int, last_year: int) -> bytes:
+    return _timezone(name, first_year, last_year).to_ical()
 
 
 @lru_cache(maxsize=64)
@@ -138,6 +164,8 @@ def _timezone(name: str, first_year: int, last_year: int) -> icalendar.Timezone:
     Each onset is the local time before the change (RFC 5545 3.6.5: 02:00 for the start of
     summer time in Berlin), which icalendar's own `Timezone.from_tzinfo` gets wrong.
     """
+    import icalendar  # here: only a build that makes calendars pays for it
+
     zone = icalendar.Timezone()
     zone.add("tzid", name)
     changes = _changes(ZoneInfo(name), first_year, last_year)
@@ -218,6 +246,8 @@ def uid(config: Config, page: Page) -> str:
 
 def vevent(site: Site, page: Page, t: Translations) -> icalendar.Event:
     """One event: all-day ones as dates with an exclusive end, timed ones with TZID."""
+    import icalendar  # here: only a build that makes calendars pays for it
+
     config, info = site.config, page.event
     assert info is not None
     event = icalendar.Event()

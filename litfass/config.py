@@ -86,6 +86,7 @@ class Config:
     feed_full_content: bool = True
     allow_html: bool = False
     precompress: bool = False  # deploy.precompress: .gz/.br beside text files for the web server
+    search: bool = True  # a search page and its Pagefind index
     content_dir: str = "content"
     templates_dir: str = "templates"
     output_dir: str = "output"
@@ -116,7 +117,7 @@ class Config:
 _TOP_KEYS = {
     "title", "tagline", "base_url", "language", "timezone", "organisation", "urls",
     "page_size", "default_category", "press_category", "navigation", "feeds", "markdown",
-    "deploy", "content_dir", "templates_dir", "output_dir",
+    "deploy", "content_dir", "templates_dir", "output_dir", "search",
 }  # fmt: skip
 CONFIG_NAME = "config.yaml"
 
@@ -170,6 +171,7 @@ class _Validator:
             "feed_full_content": self._feed_content(feeds),
             "allow_html": self._bool(markdown, "allow_html", "markdown"),
             "precompress": self._bool(deploy, "precompress", "deploy"),
+            "search": self._switch("search", default=True),
         }
         values.update(self._folders())
         if self.errors:
@@ -295,6 +297,13 @@ class _Validator:
         if value is None or value < 1:
             name = f"{section}.{key}" if section else key
             self._error(section or key, f"'{name}' must be a whole number of at least 1")
+            return default
+        return value
+
+    def _switch(self, key: str, default: bool) -> bool:
+        value = as_bool(self.doc.data.get(key, default))
+        if value is None:
+            self._error(key, f"'{key}' must be true or false")
             return default
         return value
 

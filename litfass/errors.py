@@ -29,6 +29,10 @@ class LitfassError(Exception):
         self.problems = sorted(problems if isinstance(problems, list) else [problems])
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        # Keep the problems when the error travels back from a worker process.
+        return (type(self), (self.problems,))
+
     @classmethod
     def at(cls, path: str, line: int, message: str) -> LitfassError:
         """Raise-ready error for a single place."""

@@ -26,6 +26,11 @@ class Translations:
     strings: dict[str, str]
     path: str
 
+    def __post_init__(self) -> None:
+        # Babel takes ~20 µs a date; a big site shows the same days on thousands of pages.
+        # Not a field: comparing two tables (incremental rebuilds) must not see this memo.
+        object.__setattr__(self, "_formatted", {})
+
     def __call__(self, key: str, **values: object) -> str:
         try:
             text = self.strings[key]
@@ -41,10 +46,20 @@ class Translations:
 
     def date(self, value: date | datetime, style: str = "date_long") -> str:
         day = value.date() if isinstance(value, datetime) else value
-        return format_date(day, self.strings[f"format_{style}"], locale=self.language)
+        key = (day, style)
+        text = self._formatted.get(key)
+        if text is None:
+            text = format_date(day, self.strings[f"format_{style}"], locale=self.language)
+            self._formatted[key] = text
+        return text
 
     def time(self, value: datetime) -> str:
-        return format_time(value, self.strings["format_time"], locale=self.language)
+        key = (value, "time")
+        text = self._formatted.get(key)
+        if text is None:
+            text = format_time(value, self.strings["format_time"], locale=self.language)
+            self._formatted[key] = text
+        return text
 
     def when(self, event: EventInfo) -> str:
         """'Montag, 11. November 2019, 9:00–16:00 Uhr', all-day and multi-day alike."""

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import Markup
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from litfass.errors import LitfassError
 from litfass.write import write_cache_file
@@ -85,6 +84,8 @@ def plan(
 
 
 def _plan_one(root: Path, path: Path, shown: str, url: str, fmt: str) -> Picture | None:
+    from PIL import Image, UnidentifiedImageError  # here: a site without images never needs it
+
     try:
         data = path.read_bytes()
         with Image.open(io.BytesIO(data)) as image:
@@ -109,6 +110,8 @@ def _plan_one(root: Path, path: Path, shown: str, url: str, fmt: str) -> Picture
 
 def produce(variant: Variant) -> bytes:
     """The bytes of a variant: from the cache, or resized now and cached."""
+    from PIL import Image  # here: a site without images never needs it
+
     try:
         return variant.cache.read_bytes()
     except OSError:
@@ -122,6 +125,8 @@ def produce(variant: Variant) -> bytes:
 
 
 def _resize(variant: Variant) -> bytes:
+    from PIL import Image, ImageOps
+
     with Image.open(variant.source) as image:
         image = ImageOps.exif_transpose(image)
         if variant.format == "jpeg" and image.mode not in ("RGB", "L"):

@@ -15,6 +15,18 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
+class BuildOptions:
+    """What a single build run is asked to do; `now` is the one clock of the build.
+
+    Here rather than in site.py so that the command line can read it cheaply.
+    """
+
+    now: datetime
+    drafts: bool = False
+    future: bool = False
+
+
+@dataclass(frozen=True)
 class Contact:
     """A press contact."""
 

@@ -119,7 +119,8 @@ def _listed(
 def _home(site: Site) -> Iterator[Output]:
     yield _page("/", "home.html")
     yield Output("404.html", "404.html", {"url": "/404.html"})
-    yield _page(site.config.urls.search_index, "search.html")
+    if site.config.search:
+        yield _page(site.config.urls.search_index, "search.html")
 
 
 def _news(site: Site) -> Iterator[Output]:

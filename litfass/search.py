@@ -7,7 +7,6 @@ with German stemming (from `<html lang="de">`) to /pagefind/; an unchanged site 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import importlib.util
 import shutil
 import subprocess
@@ -93,6 +92,8 @@ def _make(site: Path, cache: Path, entry: Path) -> None:
 
 
 def _version() -> str:
+    import importlib.metadata  # here: a site without search never needs it
+
     try:
         return importlib.metadata.version("pagefind")
     except importlib.metadata.PackageNotFoundError:

@@ -16,20 +16,11 @@ from datetime import datetime
 from litfass.config import Config, NavItem
 from litfass.errors import Problem
 from litfass.images import Picture
-from litfass.model import EVENT, MAGAZINE, NEWS, PAGE, Page, Term
+from litfass.model import EVENT, MAGAZINE, NEWS, PAGE, BuildOptions, Page, Term
 from litfass.slugs import slugify
 
 RELATED_COUNT = 3
 RELATED_WINDOW = 12  # neighbours in time per shared topic: keeps related lists linear
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What a single build run is asked to do; `now` is the one clock of the build."""
-
-    now: datetime
-    drafts: bool = False
-    future: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,6 +31,7 @@ class Listing:
     url: str
     news: tuple[Page, ...]
     events: tuple[Page, ...]
+    upcoming: tuple[Page, ...] = ()  # its events not over yet, soonest first
 
 
 @dataclass(frozen=True)
@@ -135,13 +127,17 @@ def assemble(
         past_events=past,
         magazine=tuple(sorted(by_kind[MAGAZINE], key=lambda p: (p.sort_date, p.url), reverse=True)),
         static_pages=tuple(by_kind[PAGE]),
-        topics=_listings(news, events, config.urls.topics, lambda p: p.tags),
+        topics=_listings(news, events, upcoming, config.urls.topics, lambda p: p.tags),
         regions=_listings(
-            news, events, config.urls.regions, lambda p: (p.region,) if p.region else ()
+            news, events, upcoming, config.urls.regions, lambda p: (p.region,) if p.region else ()
         ),
-        event_topics=_listings([], upcoming, config.urls.events_topic, lambda p: p.tags),
+        event_topics=_listings([], upcoming, upcoming, config.urls.events_topic, lambda p: p.tags),
         event_regions=_listings(
-            [], upcoming, config.urls.events_region, lambda p: (p.region,) if p.region else ()
+            [],
+            upcoming,
+            upcoming,
+            config.urls.events_region,
+            lambda p: (p.region,) if p.region else (),
         ),
         years=_years(news),
         menu=_menu(config, by_kind[PAGE]),
@@ -153,7 +149,11 @@ def assemble(
 
 
 def _listings(
-    news: Sequence[Page], events: Sequence[Page], pattern: str, terms_of
+    news: Sequence[Page],
+    events: Sequence[Page],
+    upcoming: Sequence[Page],
+    pattern: str,
+    terms_of,
 ) -> tuple[Listing, ...]:
     names: dict[str, Term] = {}
     items: dict[str, tuple[list[Page], list[Page]]] = defaultdict(lambda: ([], []))
@@ -162,8 +162,12 @@ def _listings(
             for term in terms_of(page):
                 names.setdefault(term.slug, term)
                 items[term.slug][index].append(page)
+    soon: dict[str, list[Page]] = defaultdict(list)
+    for page in upcoming:
+        for term in terms_of(page):
+            soon[term.slug].append(page)
     return tuple(
-        Listing(names[slug], pattern.replace("{slug}", slug), tuple(n), tuple(e))
+        Listing(names[slug], pattern.replace("{slug}", slug), tuple(n), tuple(e), tuple(soon[slug]))
         for slug, (n, e) in sorted(items.items())
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from slugify import slugify as _slugify
 
 _GERMAN = [
@@ -10,6 +12,7 @@ _GERMAN = [
 ]  # fmt: skip
 
 
+@lru_cache(maxsize=8192)  # the same topics and regions come up on thousands of items
 def slugify(text: str) -> str:
     """Lower-case ASCII slug with German transliteration; never empty."""
     return _slugify(str(text), replacements=_GERMAN, max_length=80, word_boundary=True) or "seite"

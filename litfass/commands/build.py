@@ -7,8 +7,9 @@ import os
 import sys
 from collections.abc import Callable
 
-from litfass.build import BuildResult, build
 from litfass.commands import common
+from litfass.state import CACHE_DIR, BuildResult, fresh_result
+from litfass.workers import default_workers
 
 EXAMPLES = """\
 examples:
@@ -30,25 +31,66 @@ def register(commands: argparse._SubParsersAction) -> None:
     common.add_site_options(parser)
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=default_workers(),
+        metavar="N",
+        help="processes that render in parallel (default: one per CPU, here %(default)s)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        dest="use_cache",
+        action="store_false",
+        help=f"render every page and body afresh: no Markdown cache, no saved state in {CACHE_DIR}/",
+    )
     parser.set_defaults(run=run, writes_output=True)
 
 
 def run(args: argparse.Namespace) -> int:
     progress = None if args.quiet else _progress_printer()
-    result = build(args.root, common.options_from(args), strict=args.strict, progress=progress)
+    options = common.options_from(args)
+    result = None
+    if args.use_cache:  # nothing changed: answer before importing the renderers at all
+        result = fresh_result(args.root, options.now, options.drafts, options.future, args.strict)
+    if result is None:
+        from litfass.build import build
+
+        result = build(
+            args.root,
+            options,
+            strict=args.strict,
+            progress=progress,
+            workers=args.workers,
+            use_cache=args.use_cache,
+            check_fresh=False,
+        )
     common.report(list(result.warnings))
     if not args.quiet:
         _summary(result)
     return common.EXIT_OK
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not '{text}'")
+    return value
+
+
 def _summary(result: BuildResult) -> None:
     if result.allow_html:
         print("note: markdown.allow_html is on: raw HTML from editors is published unfiltered")
     warnings = f", {len(result.warnings)} warnings" if result.warnings else ""
+    rendered = ""
+    if 0 <= result.rendered < result.files:  # the cache saved work: say how much was left
+        rendered = f"; {result.rendered} rendered, the rest unchanged since the last build"
     print(
         f"Built {result.items} items into {result.pages} pages ({result.files} files, "
-        f"{result.written} written, {result.unchanged} unchanged) in "
+        f"{result.written} written, {result.unchanged} unchanged{rendered}) in "
         f"{result.seconds:.2f} s{warnings}"
     )
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from litfass.checks import check
 from litfass.commands import common
 
 EXAMPLES = """\
@@ -46,6 +45,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from litfass.checks import check  # here: `build` must not pay for importing it
+
     result = check(args.root, common.options_from(args))
     for problem in result.findings:
         print(common.format_problem(problem))

@@ -9,9 +9,7 @@ import argparse
 import sys
 
 from litfass.commands import common
-from litfass.config import load_config
 from litfass.model import EVENT, MAGAZINE, NEWS, PAGE
-from litfass.scaffold import NewItem, create
 
 EXAMPLES = """\
 examples:
@@ -58,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
     if args.kind != EVENT and (args.start or args.end or args.location):
         print("error: --start, --end and --location are for events only", file=sys.stderr)
         return common.EXIT_USAGE
+    from litfass.config import load_config  # here: `build` must not pay for importing it
+    from litfass.scaffold import NewItem, create
+
     config, _ = load_config(args.root)
     item = NewItem(
         kind=args.kind,

@@ -1,0 +1,215 @@
+"""The persistent cache of rendered Markdown in .litfass-cache/, and body rendering over all cores.
+
+A body's HTML depends only on its text and the renderer settings, so the key is a hash
+of both: an edited body, another extension list or library version simply misses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import markdown
+import nh3
+import slugify
+
+from litfass import __version__
+from litfass.config import Config
+from litfass.content import read_page
+from litfass.errors import LitfassError, Problem
+from litfass.frontmatter import Source
+from litfass.markup import EXTENSIONS, SETTINGS_VERSION, render_markdown
+from litfass.model import Page
+from litfass.state import CACHE_DIR
+from litfass.workers import flatten, run_chunks
+
+MARKDOWN_DB = "markdown.sqlite"
+# Libraries whose version changes the HTML of a body (toc slugs come from python-slugify).
+RENDER_LIBRARIES = (markdown, nh3, slugify)
+
+
+def cache_path(root: Path) -> Path:
+    return root / CACHE_DIR
+
+
+@lru_cache(maxsize=2)
+def renderer_settings(allow_html: bool) -> str:
+    """Everything besides the text that decides a body's HTML, as one string."""
+    versions = ",".join(f"{m.__name__}={getattr(m, '__version__', '?')}" for m in RENDER_LIBRARIES)
+    return (
+        f"litfass={__version__};v={SETTINGS_VERSION};ext={EXTENSIONS};html={allow_html};{versions}"
+    )
+
+
+def body_key(body: str, allow_html: bool) -> str:
+    """Cache key of one body under the current renderer settings."""
+    digest = hashlib.blake2b(renderer_settings(allow_html).encode(), digest_size=20)
+    digest.update(body.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+class MarkdownCache:
+    """Rendered bodies by key, in one SQLite file; a broken file is just started afresh."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(exist_ok=True)
+        self.path = folder / MARKDOWN_DB
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:
+            self.path.unlink(missing_ok=True)
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("CREATE TABLE IF NOT EXISTS body (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+        return db
+
+    def get(self, keys: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):  # SQLite limits the number of parameters
+            part = keys[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self.db.execute(f"SELECT key, html FROM body WHERE key IN ({marks})", part)
+            found.update(rows)
+        return found
+
+    def put(self, items: dict[str, str]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO body VALUES (?, ?)", items.items())
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Forget bodies no content file has any more, so the cache does not grow forever."""
+        stored = {row[0] for row in self.db.execute("SELECT key FROM body")}
+        gone = [(key,) for key in stored - keys]
+        if gone:
+            with self.db:
+                self.db.executemany("DELETE FROM body WHERE key = ?", gone)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def cached_bodies(root: Path, keys: Sequence[str]) -> dict[str, str]:
+    """Bodies stored under `keys` (those missing are left out)."""
+    try:
+        cache = MarkdownCache(cache_path(root))
+        try:
+            return cache.get(keys)
+        finally:
+            cache.close()
+    except (OSError, sqlite3.Error):
+        return {}
+
+
+@dataclass(frozen=True)
+class ReadFile:
+    """One Markdown file read in a worker: its page without body, and the body's HTML."""
+
+    content_rel: str
+    page: Page | None  # None when the file has errors (in `problems`)
+    problems: list[Problem]
+    source: Source | None = None
+    key: str = ""
+    html: str = ""  # links to .md files not yet resolved
+    rendered: bool = False  # not found in the cache
+
+
+def read_files(
+    config: Config, files: Sequence[tuple[Path, str]], workers: int = 1, use_cache: bool = True
+) -> list[ReadFile]:
+    """Read every Markdown file and render its body, in chunks over `workers` processes.
+
+    Each worker looks up its chunk's bodies in the cache and renders the rest, so that
+    neither the sources nor the parsing ever pile up in one process. New bodies are
+    stored, and bodies of files that are gone are dropped from the cache.
+    """
+    folder = cache_path(config.root)
+
+    def read(part: range) -> list[ReadFile]:
+        chunk = [_read(config, *files[i]) for i in part]
+        keys = [item.key for _, item in chunk if item.key]
+        found = cached_bodies(config.root, keys) if use_cache and keys else {}
+        return [_rendered(config, source, item, found) for source, item in chunk]
+
+    results = flatten(run_chunks(read, len(files), workers))
+    if use_cache:
+        with contextlib.suppress(OSError, sqlite3.Error):
+            cache = MarkdownCache(folder)
+            cache.put({r.key: r.html for r in results if r.rendered})
+            cache.keep_only({r.key for r in results if r.key})
+            cache.close()
+    return results
+
+
+def _read(config: Config, path: Path, rel: str) -> tuple[Source | None, ReadFile]:
+    try:
+        source, page, found = read_page(config, path, rel)
+    except LitfassError as exc:
+        return None, ReadFile(rel, None, exc.problems)
+    return source, ReadFile(rel, page, found, source, body_key(source.body, config.allow_html))
+
+
+def _rendered(
+    config: Config, source: Source | None, item: ReadFile, found: dict[str, str]
+) -> ReadFile:
+    if source is None:
+        return item
+    html = found.get(item.key)
+    rendered = html is None
+    if html is None:
+        html = render_markdown(source.body, config.allow_html)
+    if ".md" not in html and "<img" not in html:
+        # The body's text only serves to find the line of a broken link or an image
+        # without alt text; without either, the parent process need not hold it.
+        source = dataclasses.replace(source, body="")
+    return dataclasses.replace(item, source=source, html=html, rendered=rendered)
+
+
+def render_bodies(
+    config: Config,
+    sources: Sequence[Source],
+    workers: int = 1,
+    use_cache: bool = True,
+    complete: bool = True,
+    keys: Sequence[str] | None = None,
+) -> list[str]:
+    """The HTML of every source's body (links not yet resolved), from the cache or rendered.
+
+    Bodies missing from the cache are rendered in chunks over `workers` processes and
+    stored; with `use_cache` False nothing is read or written. When `sources` is the
+    `complete` site, bodies no source has any more are dropped from the cache. `keys`
+    are the sources' `body_key`s, if the caller has them already.
+    """
+    allow_html = config.allow_html
+    keys = keys or [body_key(s.body, allow_html) for s in sources]
+    cache = None
+    found: dict[str, str] = {}
+    if use_cache:
+        with contextlib.suppress(OSError, sqlite3.Error):
+            cache = MarkdownCache(cache_path(config.root))
+            found = cache.get(keys)
+    missing = sorted({k: i for i, k in enumerate(keys) if k not in found}.values())
+    if cache is not None:
+        cache.close()  # a connection must not be shared with forked workers
+
+    def render(part: range) -> list[str]:
+        return [render_markdown(sources[missing[i]].body, allow_html) for i in part]
+
+    rendered = flatten(run_chunks(render, len(missing), workers))
+    new = {keys[i]: html for i, html in zip(missing, rendered, strict=True)}
+    if use_cache:
+        with contextlib.suppress(OSError, sqlite3.Error):
+            cache = MarkdownCache(cache_path(config.root))
+            cache.put(new)
+            if complete:
+                cache.keep_only(set(keys))
+            cache.close()
+    found.update(new)
+    return [found[k] for k in keys]

@@ -1,0 +1,228 @@
+"""Speed never changes a byte: cache, workers and partial rebuilds give a cold build's output (issue 6).
+
+A generated corpus of 120 items (the benchmark's, smaller) is built every way and compared
+file by file with a cold build made with --no-cache --workers 1.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import NOW, REPO, snapshot
+
+sys.path.insert(0, str(REPO / "bench"))
+import corpus
+
+ITEMS = 90  # enough for the worker pool to start (see workers.MIN_PER_WORKER)
+ARTICLE = "content/news/news-00010.md"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    site = tmp_path_factory.mktemp("corpus") / "site"
+    corpus.write_litfass(site, corpus.items(ITEMS))
+    set_search(site, False)  # Pagefind takes a second a build; one test below keeps it
+    return site
+
+
+def set_search(site: Path, on: bool) -> None:
+    """Search index and .gz/.br copies as in the example portal, or neither (faster)."""
+    config = site / "config.yaml"
+    text = config.read_text(encoding="utf-8").replace("search: false\n", "")
+    if on:
+        text = text.replace("precompress: false", "precompress: true")
+    else:
+        text = text.replace("precompress: true", "precompress: false").rstrip("\n")
+        text += "\nsearch: false\n"
+    config.write_text(text, encoding="utf-8")
+
+
+def copy(site: Path, target: Path) -> Path:
+    shutil.copytree(site, target, ignore=shutil.ignore_patterns("output", ".litfass-*"))
+    return target
+
+
+def cold(site: Path, target: Path, run, *args: str) -> dict[str, bytes]:
+    """Output of a build that uses no cache and one process."""
+    fresh = copy(site, target)
+    result = run("--root", fresh, "--now", NOW, "--no-cache", "--workers", "1", *args)
+    assert result.code == 0, result.err
+    assert not (fresh / ".litfass-cache" / "markdown.sqlite").exists()
+    assert not (fresh / ".litfass-cache" / "state.pickle").exists()
+    return snapshot(fresh / "output")
+
+
+def build(site: Path, run, *args: str) -> str:
+    result = run("--root", site, "--now", NOW, *args)
+    assert result.code == 0, result.err
+    return result.out
+
+
+def rendered(summary: str) -> int:
+    """How many files a build rendered, from its summary line."""
+    found = re.search(r"; (\d+) rendered", summary)
+    assert found, summary
+    return int(found.group(1))
+
+
+def edit(site: Path, rel: str, old: str, new: str) -> None:
+    path = site / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_many_workers_and_the_cache_give_the_same_bytes(generated: Path, tmp_path: Path, run):
+    expected = cold(generated, tmp_path / "cold", run)
+    site = copy(generated, tmp_path / "site")
+    build(site, run, "--workers", "3")
+    assert (site / ".litfass-cache" / "markdown.sqlite").is_file()
+    assert snapshot(site / "output") == expected
+    # the Markdown cache alone (state gone, output gone): bodies come from the cache
+    shutil.rmtree(site / "output")
+    (site / ".litfass-cache" / "state.pickle").unlink()
+    build(site, run, "--workers", "1")
+    assert snapshot(site / "output") == expected
+
+
+def test_nothing_changed_writes_nothing(generated: Path, tmp_path: Path, run) -> None:
+    site = copy(generated, tmp_path / "site")
+    build(site, run)
+    before = {p: p.stat().st_ino for p in (site / "output").rglob("*") if p.is_file()}
+    out = build(site, run)
+    assert " 0 written" in out and "; 0 rendered" in out
+    after = {p: p.stat().st_ino for p in (site / "output").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_an_edited_body_gives_what_a_cold_build_gives(generated: Path, tmp_path: Path, run):
+    site = copy(generated, tmp_path / "site")
+    set_search(site, True)  # the index of the edited site too
+    build(site, run, "--workers", "2")
+    edit(site, ARTICLE, " Fragen beantwortet ", " Fragen beantworten gern ")
+    out = build(site, run, "--workers", "2")
+    assert rendered(out) <= 8  # the article and the feeds that carry its text
+    expected = cold(site, tmp_path / "cold", run)
+    assert snapshot(site / "output") == expected
+    # later edits start from the site kept beside output/ and touch only what changed
+    edit(site, "content/news/news-00020.md", " Fragen beantwortet ", " Fragen beantworten ")
+    assert rendered(build(site, run)) <= 8
+    edit(site, ARTICLE, " beantworten gern ", " beantwortet ")
+    assert rendered(build(site, run, "--workers", "1")) <= 8
+    assert snapshot(site / "output") == cold(site, tmp_path / "cold2", run)
+    assert (site / ".litfass-previous").is_dir()
+
+
+def test_an_edit_after_a_full_rebuild_gives_what_a_cold_build_gives(
+    generated: Path, tmp_path: Path, run
+) -> None:
+    site = copy(generated, tmp_path / "site")
+    build(site, run)
+    edit(site, ARTICLE, 'title: "', 'title: "Neu – ')  # a full rebuild over the old site
+    build(site, run)
+    edit(site, ARTICLE, " Fragen beantwortet ", " Fragen beantworten gern ")
+    assert rendered(build(site, run)) <= 8
+    assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new"),
+    [
+        (ARTICLE, 'title: "', 'title: "Neu – '),  # on cards, lists, related articles
+        (ARTICLE, "tags: [", "tags: [Wohnen, "),  # on topic pages
+        ("templates/partials/card.html", "<h3>", "<h3 class='t'>"),
+        ("config.yaml", "page_size: 10", "page_size: 7"),
+    ],
+)
+def test_other_edits_give_what_a_cold_build_gives(
+    generated: Path, tmp_path: Path, run, rel: str, old: str, new: str
+) -> None:
+    site = copy(generated, tmp_path / "site")
+    build(site, run)
+    edit(site, rel, old, new)
+    build(site, run)
+    assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
+
+
+def test_added_and_removed_items_give_what_a_cold_build_gives(
+    generated: Path, tmp_path: Path, run
+) -> None:
+    site = copy(generated, tmp_path / "site")
+    build(site, run)
+    (site / ARTICLE).unlink()
+    text = (site / "content/news/news-00011.md").read_text(encoding="utf-8")
+    (site / "content/news/neu.md").write_text(text.replace("news-00011", "neu"), "utf-8")
+    build(site, run)
+    assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
+
+
+def test_another_day_or_a_scheduled_item_rebuilds(generated: Path, tmp_path: Path, run) -> None:
+    site = copy(generated, tmp_path / "site")
+    (site / "content/news/geplant.md").write_text(
+        '---\ntitle: Geplant\ndate: "2026-11-20 15:00"\n---\nBald.\n', "utf-8"
+    )
+    build(site, run)
+    assert not (site / "output/aktuelles/geplant").exists()
+    result = run("--root", site, "--now", "2026-11-20 16:00")
+    assert result.code == 0, result.err
+    assert (site / "output/aktuelles/geplant/index.html").is_file()
+    expected = cold(site, tmp_path / "cold", run, "--now", "2026-11-20 16:00")
+    assert snapshot(site / "output") == expected
+    result = run("--root", site, "--now", "2027-06-01 09:00")  # events move to the past
+    assert result.code == 0, result.err
+    expected = cold(site, tmp_path / "cold2", run, "--now", "2027-06-01 09:00")
+    assert snapshot(site / "output") == expected
+
+
+def test_a_damaged_cache_is_rebuilt(generated: Path, tmp_path: Path, run) -> None:
+    site = copy(generated, tmp_path / "site")
+    build(site, run)
+    for name in ("markdown.sqlite", "state.pickle", "pages.pickle"):
+        (site / ".litfass-cache" / name).write_bytes(b"not what it was")
+    shutil.rmtree(site / "output")
+    build(site, run)
+    assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
+
+
+def test_a_theme_showing_bodies_on_other_pages_is_followed(
+    generated: Path, tmp_path: Path, run
+) -> None:
+    site = copy(generated, tmp_path / "site")
+    edit(site, "templates/partials/card.html", "<p>{{ item.summary }}</p>", "{{ item.body_html }}")
+    build(site, run)
+    edit(site, ARTICLE, " Fragen beantwortet ", " Fragen beantworten gern ")
+    out = build(site, run)
+    assert rendered(out) > 8  # lists and related articles show the body too
+    assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
+
+
+def test_bodies_read_by_python_outputs_are_noted(generated: Path, tmp_path: Path) -> None:
+    from litfass.build import load_site
+    from litfass.commands.common import parse_now
+    from litfass.outputs import Output
+    from litfass.render import environment, render_tracked
+    from litfass.site import BuildOptions
+
+    site, _ = load_site(generated, BuildOptions(now=parse_now(NOW)), use_cache=False)
+    first, second = site.news[:2]
+    feed = Output("x.xml", produce=lambda: (first.body_html + second.title).encode())
+    data, reads = render_tracked(feed, environment(site.config)[0], site)
+    assert reads == {first.source}
+    assert first.title.encode() not in data and data.endswith(second.title.encode())
+
+
+def test_a_site_without_search_builds_no_index(fixture_site: Path, run) -> None:
+    config = fixture_site / "config.yaml"
+    text = config.read_text(encoding="utf-8").rstrip("\n")
+    config.write_text(text + "\nsearch: false\n", encoding="utf-8")
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0, result.err
+    out = fixture_site / "output"
+    assert not (out / "pagefind").exists() and not (out / "suche").exists()
+    assert 'role="search"' not in (out / "index.html").read_text(encoding="utf-8")
+    assert "/suche/" not in (out / "404.html").read_text(encoding="utf-8")
