@@ -11,13 +11,16 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from litfass.commands import common
 from litfass.config import Config, load_config
 from litfass.errors import LitfassError, Problem
-from litfass.incremental import Builder, RebuildResult
 from litfass.site import BuildOptions
 from litfass.watch import QUIET, Watcher
+
+if TYPE_CHECKING:
+    from litfass.incremental import RebuildResult
 
 SEARCH_PAUSE = 2.0  # seconds without saves before the search index (and .gz) is made again
 EXAMPLES = """\
@@ -75,6 +78,8 @@ class RebuildLoop:
     ) -> None:
         self.root: Path = args.root
         self.quiet = max(0, args.debounce) / 1000
+        from litfass.incremental import Builder  # here: `build` must not pay for importing it
+
         self.builder = Builder(args.root, options_factory(args))
         self.on_change = on_change  # told after every rebuild that changed what a browser sees
         self.watcher: Watcher | None = None
