@@ -100,3 +100,21 @@ def chromium() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example portal, built once for the subscriber tests that only read its output."""
+    from subscribers import build
+
+    return build(copy_site(REPO, tmp_path_factory.mktemp("example")))
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture site plus items whose every value is hostile, built once."""
+    from subscribers import add_hostile_items, build
+
+    site = copy_site(FIXTURE, tmp_path_factory.mktemp("hostile"))
+    add_hostile_items(site)
+    return build(site)

@@ -10,24 +10,12 @@ from zoneinfo import ZoneInfo
 import icalendar
 import lxml.html
 import pytest
-from subscribers import HOSTILE, SMUGGLER, add_hostile_items, build
+from subscribers import HOSTILE, SMUGGLER, build
 
-from conftest import FIXTURE, REPO, copy_site
+from conftest import FIXTURE, copy_site
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FACHTAG = "veranstaltungen/fachtag-soziale-traeger-als-partner-der-wohnungswirtschaft/"
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(copy_site(REPO, tmp_path_factory.mktemp("example")))
-
-
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = copy_site(FIXTURE, tmp_path_factory.mktemp("hostile"))
-    add_hostile_items(site)
-    return build(site)
 
 
 def calendar(path: Path) -> icalendar.Calendar:

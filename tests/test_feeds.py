@@ -14,27 +14,14 @@ from subscribers import (
     EXAMPLE_BASE,
     FIXTURE_BASE,
     HOSTILE,
-    add_hostile_items,
     build,
     file_for,
 )
 
-from conftest import FIXTURE, REPO, copy_site
+from conftest import FIXTURE, copy_site
 
 RSS_DATE = re.compile(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}")
 ATOM_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(copy_site(REPO, tmp_path_factory.mktemp("example")))
-
-
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = copy_site(FIXTURE, tmp_path_factory.mktemp("hostile"))
-    add_hostile_items(site)
-    return build(site)
 
 
 def feeds_in(out: Path) -> list[Path]:

@@ -7,27 +7,14 @@ from pathlib import Path
 
 import lxml.etree
 import lxml.html
-import pytest
-from subscribers import EXAMPLE_BASE, FIXTURE_BASE, HOSTILE, add_hostile_items, build, file_for
+from subscribers import EXAMPLE_BASE, FIXTURE_BASE, HOSTILE, build, file_for
 
-from conftest import FIXTURE, REPO, copy_site
+from conftest import FIXTURE, copy_site
 
 PRESS_RELEASE = "aktuelles/soziale-traeger-als-partner-der-wohnungswirtschaft/index.html"
 FACHTAG = "veranstaltungen/fachtag-soziale-traeger-als-partner-der-wohnungswirtschaft/index.html"
 ONLINE = "veranstaltungen/online-fortbildung-kinderschutzkonzepte/index.html"
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(copy_site(REPO, tmp_path_factory.mktemp("example")))
-
-
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = copy_site(FIXTURE, tmp_path_factory.mktemp("hostile"))
-    add_hostile_items(site)
-    return build(site)
 
 
 def page(out: Path, rel: str) -> lxml.html.HtmlElement:
