@@ -17,6 +17,7 @@ from litfass.config import Config
 from litfass.i18n import Translations, site_translations
 from litfass.metadata import stable_id
 from litfass.model import Page
+from litfass.reuse import Reuse
 from litfass.site import Site, is_public
 
 if TYPE_CHECKING:
@@ -79,12 +80,12 @@ def _public(site: Site, events: Iterable[Page]) -> tuple[Page, ...]:
     return tuple(sorted(shown, key=lambda p: (p.sort_date, p.url)))
 
 
-def declare(site: Site) -> Iterator[Output]:
+def declare(site: Site, reuse: Reuse | None = None) -> Iterator[Output]:
     """The subscription calendars, and one calendar file beside every event page."""
     from litfass.outputs import Output, path_of
 
     config = site.config
-    t = site_translations(config)
+    t = (reuse or Reuse()).get("translations", (), lambda: site_translations(config))
     every_event = (*site.upcoming, *site.past_events)
     years = _years(every_event)
     for sub in subscriptions(site, t):

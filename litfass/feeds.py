@@ -23,6 +23,7 @@ from litfass import calendar
 from litfass.i18n import Translations, site_translations
 from litfass.metadata import Image, PageContext, image_of, listing_title, stable_id
 from litfass.model import EPOCH, Page
+from litfass.reuse import Reuse
 from litfass.site import Listing, Site, is_public
 
 if TYPE_CHECKING:
@@ -81,14 +82,30 @@ def _heading(site: Site, name: str) -> str:
     return f"{site.config.title} – {name}"
 
 
-def channels(site: Site, t: Translations) -> list[Channel]:
-    """Every feed of the site: news, events, then each topic and region."""
-    return [
-        news_channel(site, t),
-        events_channel(site, t),
-        *(listing_channel(site, listing, "topic", t) for listing in site.topics),
-        *(listing_channel(site, listing, "region", t) for listing in site.regions),
+def channels(site: Site, t: Translations, reuse: Reuse | None = None) -> list[Channel]:
+    """Every feed of the site: news, events, then each topic and region.
+
+    Picking a feed's newest items walks all of its pages, so with the `reuse` of the last
+    rebuild a channel whose pages are the same objects is kept.
+    """
+    reuse = reuse or Reuse()
+    now = site.now
+    every = [
+        reuse.get(("news", now), (site.news,), lambda: news_channel(site, t)),
+        reuse.get(
+            ("events", now), (site.upcoming, site.past_events), lambda: events_channel(site, t)
+        ),
     ]
+    for listings, kind in ((site.topics, "topic"), (site.regions, "region")):
+        every += [
+            reuse.get(
+                (kind, listing.url, now),
+                (listing,),
+                lambda listing=listing, kind=kind: listing_channel(site, listing, kind, t),
+            )
+            for listing in listings
+        ]
+    return every
 
 
 def autodiscovery(site: Site, here: PageContext, t: Translations) -> list[tuple[str, str, str]]:
@@ -112,12 +129,13 @@ def autodiscovery(site: Site, here: PageContext, t: Translations) -> list[tuple[
     return links
 
 
-def declare(site: Site) -> Iterator[Output]:
+def declare(site: Site, reuse: Reuse | None = None) -> Iterator[Output]:
     """Both flavours of every channel, and the page that explains them."""
     from litfass.outputs import Output, path_of
 
-    t = site_translations(site.config)
-    every = channels(site, t)
+    reuse = reuse or Reuse()
+    t = reuse.get("translations", (), lambda: site_translations(site.config))
+    every = channels(site, t, reuse)
     for channel in every:
         for flavour in (RSS, ATOM):
             produce = partial(render_feed, site, channel, flavour, t)

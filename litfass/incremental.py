@@ -28,6 +28,7 @@ from litfass.metadata import id_problems
 from litfass.model import Page
 from litfass.outputs import Output, declare, path_problems
 from litfass.render import environment, render_output
+from litfass.reuse import Reuse
 from litfass.site import BuildOptions, Site, assemble, url_problems
 from litfass.tracking import (
     Compare,
@@ -86,6 +87,8 @@ class Builder:
         self.config_warnings: list[Problem] = []
         self._reset_content()
         self.ledger = Ledger()
+        self.reuse = Reuse()
+        self.paths: list[str] = []  # of the last outputs, which had no clash
         self.mirror: Mirror | None = None
         self.extras: set[str] = set()  # files in output/ no output makes: search index, .gz
         self.search_stale = False
@@ -178,13 +181,14 @@ class Builder:
         self.urls: dict[str, str] = {}
         self.pictures: dict[str, images.Picture] | None = None
         self.assets_changed = False
-        self.addresses: tuple = ()
+        self.addresses_changed = False  # some page's address, alias or id may be new
         self.address_problems: list[Problem] = []
         self.site: Site | None = None
         self.env: jinja2.Environment | None = None
 
     def _load_templates(self, config: Config) -> None:
         self.env = None
+        self.reuse = Reuse()  # what was declared may depend on the translation table
         theme = theme_files(config)
         env, _ = environment(config, theme)
         self.templates = TemplateSet(env, config, tuple((f.rel, f.fingerprinted) for f in theme))
@@ -207,6 +211,8 @@ class Builder:
                 if item is None or item.signature != _signature(path):
                     self._read(config, path, rel)
                     fresh.add(rel)
+            # In the files' order, which is the order of the site's pages.
+            self.items = {rel: self.items[rel] for _, rel in self.files.markdown}
         content = config.content_path.absolute()
         for path in changes.content:  # re-read even if size and time look the same
             rel = path.relative_to(content).as_posix()
@@ -226,32 +232,31 @@ class Builder:
         if old is not None and old.source is not None and old.source == item.source:
             old.signature = item.signature  # same text saved again: nothing to redo
             return
+        # Addresses and ids depend on these alone: an edit to a text keeps them as they were.
+        if old is None or _address(old) != _address(item):
+            self.addresses_changed = True
         self.items[rel] = item
 
     def _pages(self, config: Config) -> tuple[list[Page], list[Problem]]:
         """Every page with its body, bodies redone only where the file or its links changed."""
         assert self.files is not None
+        items = list(self.items.values())  # in the order of self.files.markdown
         problems = [p for p in self.file_problems if p.severity == "error"]
+        problems += [p for item in items for p in item.errors]
         warnings = [
             *self.config_warnings,
             *(p for p in self.file_problems if p.severity != "error"),
+            *(p for item in items for p in item.warnings),
         ]
-        items = [self.items[rel] for _, rel in self.files.markdown if rel in self.items]
         good = [i for i in items if i.page is not None and not i.errors]
-        for item in items:
-            problems.extend(item.errors)
-            warnings.extend(item.warnings)
         pages: list[Page] = [i.page for i in good]  # type: ignore[misc]
-        # Addresses and ids depend on these alone: an edit to a text keeps them as they were.
-        addresses = tuple((p.source, p.url, p.aliases, p.kind, p.id) for p in pages)
-        if addresses != self.addresses or self.assets_changed:
+        if self.addresses_changed or self.assets_changed:
             clashes = url_problems(pages)
             # Ids default to addresses: an address clash is already one message, not two.
             taken = {c.path for c in clashes}
             ids = [p for p in id_problems(config, pages) if p.path not in taken]
             self.address_problems = clashes + ids
             urls = content_urls(config, self.files, pages, [i.source for i in good])  # type: ignore[misc]
-            self.addresses = addresses
         else:
             urls = self.urls
         problems.extend(self.address_problems)
@@ -263,7 +268,8 @@ class Builder:
         if moved or self.assets_changed or pictures is None:
             pictures = images.plan(config.root, config.content_dir, self.files.assets, urls)
         every_body = pictures != self.pictures  # image sizes are written into bodies
-        self.urls, self.pictures, self.assets_changed = urls, pictures, False
+        self.urls, self.pictures = urls, pictures
+        self.assets_changed = self.addresses_changed = False
         for item in good:
             if item.final is None or every_body or _links_into(item.source, moved):  # type: ignore[arg-type]
                 item.body_warnings = []
@@ -275,7 +281,7 @@ class Builder:
                     pictures,
                     item.body_warnings,
                 )
-            warnings.extend(item.body_warnings)
+        warnings += [p for item in good for p in item.body_warnings]
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise LitfassError(errors + warnings)
@@ -294,16 +300,26 @@ class Builder:
     ) -> tuple[int, int, tuple[str, ...]]:
         tracked = TrackedSite(site)
         with tracked.untracked():
-            outputs = declare(tracked, self.theme)  # type: ignore[arg-type]
-        clashes = path_problems(outputs, config)
-        if clashes:
-            raise LitfassError(clashes)
+            outputs = declare(tracked, self.theme, self.reuse)  # type: ignore[arg-type]
+        paths = [output.path for output in outputs]
+        if paths != self.paths:  # the same files as last time cannot clash
+            clashes = path_problems(outputs, config)
+            if clashes:
+                raise LitfassError(clashes)
+            self.paths = paths
         compare = Compare(site)
         ledger = self.ledger
-        stale, current = ledger.stale(compare)
+        stale, updates = ledger.stale(compare)
         records: dict[str, Record] = {}
         made: dict[str, bytes] = {}
+        before = ledger.records
         for output in outputs:
+            kept = before.get(output.path)
+            if kept is not None and kept.output is output and output.path not in stale:
+                # Declared from the very same objects (reuse.py), whose life ends with the
+                # template set's: the same template, context and head; most files end here.
+                records[output.path] = kept
+                continue
             head = self._head(output, compare)
             record = ledger.clean(output, head, compare, stale)
             if record is None:
@@ -329,7 +345,7 @@ class Builder:
                 raise _Restart
             else:
                 written, removed = self._write_all(config, made)
-        ledger.commit(records, set(made), current, compare)
+        ledger.commit(records, set(made), updates, compare)
         return len(made), written, removed
 
     def _head(self, output: Output, compare: Compare) -> Any:
@@ -447,6 +463,14 @@ def _signature(path: Path) -> tuple[int, int, int]:
     except OSError:
         return (-1, -1, -1)
     return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+def _address(item: _Item) -> tuple | None:
+    """What of a page other pages' addresses, links and ids depend on (None: not a page)."""
+    page = item.page
+    if page is None or item.errors:
+        return None
+    return (page.source, page.url, page.aliases, page.kind, page.id)
 
 
 def _files_below(folder: Path, prefix: str = "") -> set[str]:

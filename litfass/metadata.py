@@ -8,9 +8,10 @@ from __future__ import annotations
 import mimetypes
 import posixpath
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
@@ -19,6 +20,7 @@ from litfass.config import Config
 from litfass.errors import Problem
 from litfass.i18n import Translations
 from litfass.model import EVENT, MAGAZINE, NEWS, PAGE, Location, Page
+from litfass.reuse import Reuse
 from litfass.site import Listing, Site, is_public
 
 if TYPE_CHECKING:
@@ -366,21 +368,36 @@ def breadcrumb_list(config: Config, trail: list[tuple[str, str]]) -> dict[str, A
 # Sitemap and robots.txt ----------------------------------------------------
 
 
-def declare(site: Site, outputs: Sequence[Output]) -> Iterator[Output]:
-    """sitemap.xml of every public page, and a robots.txt that points to it."""
+def declare(site: Site, outputs: Sequence[Output], reuse: Reuse | None = None) -> Iterator[Output]:
+    """sitemap.xml of every public page, and a robots.txt that points to it.
+
+    With the `reuse` of the last rebuild, an output that is the same object keeps its entry
+    and an unchanged list of entries keeps its sorted sitemap.
+    """
     from litfass.outputs import Output
 
-    items = (*site.news, *site.upcoming, *site.past_events, *site.magazine)
-    newest = max((p.modified for p in items if is_public(p, site.now)), default=None)
-    # By address alone: two outputs claiming one address are refused later (path_problems),
-    # and must not crash the comparison of a date with None first.
-    entries = sorted(
-        {(site.config.absolute(o.context["url"]), _lastmod(o, newest))
-         for o in outputs if _listed(site, o)},
-        key=lambda entry: entry[0],
-    )  # fmt: skip
-    yield Output(SITEMAP_PATH, produce=lambda: sitemap(entries))
+    reuse = reuse or Reuse()
+    lists = (site.news, site.upcoming, site.past_events, site.magazine)
+    newest = reuse.get(("newest", site.now), lists, lambda: _newest(site))
+    entries = reuse.each(
+        ("sitemap entries", site.now, newest), outputs, lambda o: _entry(site, o, newest)
+    )
+    listed = tuple(e for e in entries if e is not None)
+    lines = reuse.get(("sitemap lines", listed), (), lambda: _sitemap_lines(listed))
+    yield Output(SITEMAP_PATH, produce=partial(sitemap, lines))
     yield Output(ROBOTS_PATH, produce=lambda: robots(site))
+
+
+def _newest(site: Site) -> datetime | None:
+    items = (*site.news, *site.upcoming, *site.past_events, *site.magazine)
+    return max((p.modified for p in items if is_public(p, site.now)), default=None)
+
+
+def _entry(site: Site, output: Output, newest: datetime | None) -> tuple | None:
+    """(absolute URL, last modified) of a page meant to be found, else None."""
+    if not _listed(site, output):
+        return None
+    return site.config.absolute(output.context["url"]), _lastmod(output, newest)
 
 
 def _listed(site: Site, output: Output) -> bool:
@@ -407,17 +424,24 @@ def _lastmod(output: Output, newest: datetime | None) -> datetime | None:
     return newest  # overviews (home, calendar, topics, archive) show the newest items
 
 
-def sitemap(entries: Sequence[tuple[str, datetime | None]]) -> bytes:
-    """The sitemaps.org XML for (absolute URL, last modified) pairs."""
-    lines = [
+def _sitemap_lines(entries: Iterable[tuple[str, datetime | None]]) -> tuple[str, ...]:
+    """One `<url>` line per address, sorted, each address once."""
+    lines = []
+    # By address alone: two outputs claiming one address are refused later (path_problems),
+    # and must not crash the comparison of a date with None first.
+    for url, lastmod in sorted(set(entries), key=lambda entry: entry[0]):
+        stamp = f"<lastmod>{lastmod.isoformat(timespec='seconds')}</lastmod>" if lastmod else ""
+        lines.append(f"  <url><loc>{escape(url)}</loc>{stamp}</url>")
+    return tuple(lines)
+
+
+def sitemap(lines: Sequence[str]) -> bytes:
+    """The sitemaps.org XML around `<url>` lines."""
+    head = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
-    for url, lastmod in entries:
-        stamp = f"<lastmod>{lastmod.isoformat(timespec='seconds')}</lastmod>" if lastmod else ""
-        lines.append(f"  <url><loc>{escape(url)}</loc>{stamp}</url>")
-    lines.append("</urlset>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return ("\n".join([*head, *lines, "</urlset>"]) + "\n").encode("utf-8")
 
 
 def robots(site: Site) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ from litfass.assets import ThemeFile
 from litfass.config import Config
 from litfass.errors import Problem
 from litfass.model import Page
-from litfass.site import Listing, Site
+from litfass.reuse import Reuse
+from litfass.site import Site
 
 
 @dataclass(frozen=True)
@@ -77,43 +79,94 @@ def path_of(url: str) -> str:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
-def paginate(items: Sequence[Page], size: int, base_url: str) -> list[Pager]:
-    count = max(1, math.ceil(len(items) / size))
-    return [
-        Pager(n + 1, count, tuple(items[n * size : (n + 1) * size]), base_url) for n in range(count)
-    ]
+def declare(site: Site, theme: Sequence[ThemeFile], reuse: Reuse | None = None) -> list[Output]:
+    """Every file of the site, in a stable order.
 
-
-def declare(site: Site, theme: Sequence[ThemeFile]) -> list[Output]:
-    """Every file of the site, in a stable order."""
+    With the `reuse` of the last rebuild, outputs made from the very same pages and lists are
+    the very same objects again (see reuse.py); the outputs are the same either way.
+    """
+    reuse = reuse or Reuse()
+    reuse.begin()
     outputs = [
         *_home(site),
-        *_news(site),
-        *_events(site),
-        *_taxonomies(site),
+        *_news(site, reuse),
+        *_events(site, reuse),
+        *_taxonomies(site, reuse),
         *_magazine(site),
         *_static_pages(site),
         *_aliases(site),
-        *feeds.declare(site),
-        *calendar.declare(site),
+        *feeds.declare(site, reuse),
+        *calendar.declare(site, reuse),
         *nginx.declare(site),
         *_theme(theme),
         *_assets(site),
         *_pictures(site),
     ]
-    outputs += metadata.declare(site, outputs)
-    return sorted(outputs, key=lambda o: o.path)
+    outputs += metadata.declare(site, outputs, reuse)
+    outputs.sort(key=_path)
+    reuse.end()
+    return outputs
+
+
+def _path(output: Output) -> str:
+    return output.path
 
 
 def _page(url: str, template: str, **context: Any) -> Output:
     return Output(path_of(url), template, {"url": url, **context})
 
 
+def _item_pages(reuse: Reuse, pages: Sequence[Page], template: str) -> list[Output]:
+    """The page of each item: the same Output for as long as the item is the same Page."""
+    return reuse.each(template, pages, lambda page: _page(page.url, template, page=page))
+
+
 def _listed(
-    url: str, template: str, items: Sequence[Page], size: int, **ctx: Any
-) -> Iterator[Output]:
-    for pager in paginate(items, size, url):
-        yield _page(pager.url(pager.number), template, pager=pager, **ctx)
+    reuse: Reuse, url: str, template: str, items: Sequence[Page], size: int, **ctx: Any
+) -> list[Output]:
+    """The pages of a paginated list; a list of the very same items as before is kept.
+
+    Numbers and text in `ctx` (a year, a kind) are part of the key, other values (a listing)
+    count by identity, like the items.
+    """
+    plain = tuple(v if isinstance(v, (str, int)) else None for v in ctx.values())
+    objects = tuple(v for v in ctx.values() if not isinstance(v, (str, int)))
+    key = ("list", template, url, tuple(ctx), plain)
+    before = reuse.last(key) or []
+    make = partial(_paged, before, url, template, items, size, ctx)
+    return reuse.get(key, (items, *objects), make)
+
+
+def _paged(
+    before: list[Output],
+    url: str,
+    template: str,
+    items: Sequence[Page],
+    size: int,
+    ctx: dict[str, Any],
+) -> list[Output]:
+    """A list's pages, each kept from `before` where it shows the very same items.
+
+    A kept pager means what a template read of it needs no second look, even where the
+    Output is new because another value (the listing) is.
+    """
+    count = max(1, math.ceil(len(items) / size))
+    pages = []
+    for number in range(1, count + 1):
+        chunk = tuple(items[(number - 1) * size : number * size])
+        old = before[number - 1] if number <= len(before) else None
+        pager = old.context["pager"] if old is not None else None
+        if pager is None or pager.count != count or not _same(pager.items, chunk):
+            pager = Pager(number, count, chunk, url)
+        elif all(old.context[name] is value for name, value in ctx.items()):  # type: ignore[union-attr]
+            pages.append(old)
+            continue
+        pages.append(_page(pager.url(number), template, pager=pager, **ctx))
+    return pages
+
+
+def _same(one: tuple, other: tuple) -> bool:
+    return len(one) == len(other) and all(map(operator.is_, one, other))
 
 
 def _home(site: Site) -> Iterator[Output]:
@@ -123,19 +176,18 @@ def _home(site: Site) -> Iterator[Output]:
         yield _page(site.config.urls.search_index, "search.html")
 
 
-def _news(site: Site) -> Iterator[Output]:
-    urls = site.config.urls
-    yield from _listed(urls.news_index, "news_list.html", site.news, site.config.page_size)
-    for page in site.news:
-        yield _page(page.url, "article.html", page=page)
+def _news(site: Site, reuse: Reuse) -> Iterator[Output]:
+    urls, size = site.config.urls, site.config.page_size
+    yield from _listed(reuse, urls.news_index, "news_list.html", site.news, size)
+    yield from _item_pages(reuse, site.news, "article.html")
     archive = urls.years.replace("{year}/", "")
     yield _page(archive, "archive.html")
     for year, pages in site.years:
         url = urls.years.replace("{year}", str(year))
-        yield from _listed(url, "archive_year.html", pages, site.config.page_size, year=year)
+        yield from _listed(reuse, url, "archive_year.html", pages, size, year=year)
 
 
-def _events(site: Site) -> Iterator[Output]:
+def _events(site: Site, reuse: Reuse) -> Iterator[Output]:
     index = site.config.urls.events_index
     yield _page(index, "events.html", filter=None, kind="")
     # The calendar's filters are pages of their own, so they work without JavaScript.
@@ -143,13 +195,12 @@ def _events(site: Site) -> Iterator[Output]:
         for listing in listings:
             yield _page(listing.url, "events.html", filter=listing, kind=kind)
     yield from _listed(
-        f"{index}archiv/", "events_past.html", site.past_events, site.config.page_size
+        reuse, f"{index}archiv/", "events_past.html", site.past_events, site.config.page_size
     )
-    for page in (*site.upcoming, *site.past_events):
-        yield _page(page.url, "event.html", page=page)
+    yield from _item_pages(reuse, (*site.upcoming, *site.past_events), "event.html")
 
 
-def _taxonomies(site: Site) -> Iterator[Output]:
+def _taxonomies(site: Site, reuse: Reuse) -> Iterator[Output]:
     urls = site.config.urls
     for index, listings, kind in (
         (urls.topics_index, site.topics, "topic"),
@@ -157,13 +208,10 @@ def _taxonomies(site: Site) -> Iterator[Output]:
     ):
         yield _page(index, "terms.html", listings=listings, kind=kind)
         for listing in listings:
-            yield from _listing(site, listing, kind)
-
-
-def _listing(site: Site, listing: Listing, kind: str) -> Iterator[Output]:
-    yield from _listed(
-        listing.url, "listing.html", listing.news, site.config.page_size, listing=listing, kind=kind
-    )
+            size = site.config.page_size
+            yield from _listed(
+                reuse, listing.url, "listing.html", listing.news, size, listing=listing, kind=kind
+            )
 
 
 def _magazine(site: Site) -> Iterator[Output]:

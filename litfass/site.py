@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import operator
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -115,32 +116,37 @@ def assemble(
     news = sorted(by_kind[NEWS], key=lambda p: (p.sort_date, p.url), reverse=True)
     events = sorted(by_kind[EVENT], key=lambda p: (p.sort_date, p.url))
     today = options.now.date()
-    upcoming = tuple(e for e in events if e.event and e.event.end_date >= today)
-    past = tuple(reversed([e for e in events if e.event and e.event.end_date < today]))
+    upcoming = [e for e in events if e.event and e.event.end_date >= today]
+    past = list(reversed([e for e in events if e.event and e.event.end_date < today]))
+    magazine = sorted(by_kind[MAGAZINE], key=lambda p: (p.sort_date, p.url), reverse=True)
+    region = _region_of
+    urls = config.urls
+
+    def old(name: str) -> tuple:
+        # A list holding the very same pages as the previous site's is kept as that list:
+        # what reads it (declaring outputs, feeds, records of what a page read) sees no change.
+        return getattr(previous, name, ())
+
     return Site(
         config=config,
         now=options.now,
         drafts=options.drafts,
-        pages=tuple(shown),
-        news=tuple(news),
-        upcoming=upcoming,
-        past_events=past,
-        magazine=tuple(sorted(by_kind[MAGAZINE], key=lambda p: (p.sort_date, p.url), reverse=True)),
-        static_pages=tuple(by_kind[PAGE]),
-        topics=_listings(news, events, upcoming, config.urls.topics, lambda p: p.tags),
-        regions=_listings(
-            news, events, upcoming, config.urls.regions, lambda p: (p.region,) if p.region else ()
+        pages=_kept(old("pages"), shown),
+        news=_kept(old("news"), news),
+        upcoming=_kept(old("upcoming"), upcoming),
+        past_events=_kept(old("past_events"), past),
+        magazine=_kept(old("magazine"), magazine),
+        static_pages=_kept(old("static_pages"), by_kind[PAGE]),
+        topics=_listings(news, events, upcoming, urls.topics, _tags_of, old("topics")),
+        regions=_listings(news, events, upcoming, urls.regions, region, old("regions")),
+        event_topics=_listings(
+            [], upcoming, upcoming, urls.events_topic, _tags_of, old("event_topics")
         ),
-        event_topics=_listings([], upcoming, upcoming, config.urls.events_topic, lambda p: p.tags),
         event_regions=_listings(
-            [],
-            upcoming,
-            upcoming,
-            config.urls.events_region,
-            lambda p: (p.region,) if p.region else (),
+            [], upcoming, upcoming, urls.events_region, region, old("event_regions")
         ),
-        years=_years(news),
-        menu=_menu(config, by_kind[PAGE]),
+        years=_years(news, old("years")),
+        menu=_kept(old("menu"), _menu(config, by_kind[PAGE])),
         content_urls=content_urls,
         related=_related(news, previous),
         neighbours=_neighbours(news, previous),
@@ -148,12 +154,28 @@ def assemble(
     )
 
 
+def _tags_of(page: Page) -> tuple[Term, ...]:
+    return page.tags
+
+
+def _region_of(page: Page) -> tuple[Term, ...]:
+    return (page.region,) if page.region else ()
+
+
+def _kept(before: tuple, items: Sequence) -> tuple:
+    """`before` if it holds the very same items, in order, else the items as a new tuple."""
+    if len(before) == len(items) and all(map(operator.is_, before, items)):
+        return before
+    return tuple(items)
+
+
 def _listings(
     news: Sequence[Page],
     events: Sequence[Page],
     upcoming: Sequence[Page],
     pattern: str,
-    terms_of,
+    terms_of: Callable[[Page], tuple[Term, ...]],
+    before: tuple[Listing, ...] = (),
 ) -> tuple[Listing, ...]:
     names: dict[str, Term] = {}
     items: dict[str, tuple[list[Page], list[Page]]] = defaultdict(lambda: ([], []))
@@ -166,17 +188,34 @@ def _listings(
     for page in upcoming:
         for term in terms_of(page):
             soon[term.slug].append(page)
-    return tuple(
-        Listing(names[slug], pattern.replace("{slug}", slug), tuple(n), tuple(e), tuple(soon[slug]))
-        for slug, (n, e) in sorted(items.items())
-    )
+    old = {listing.url: listing for listing in before}
+    listings = []
+    for slug, (n, e) in sorted(items.items()):
+        url = pattern.replace("{slug}", slug)
+        kept = old.get(url)
+        if kept is None or kept.term != names[slug]:
+            listings.append(Listing(names[slug], url, tuple(n), tuple(e), tuple(soon[slug])))
+            continue
+        lists = (_kept(kept.news, n), _kept(kept.events, e), _kept(kept.upcoming, soon[slug]))
+        same = all(map(operator.is_, lists, (kept.news, kept.events, kept.upcoming)))
+        listings.append(kept if same else Listing(names[slug], url, *lists))
+    return _kept(before, listings)
 
 
-def _years(news: list[Page]) -> tuple[tuple[int, tuple[Page, ...]], ...]:
+def _years(
+    news: list[Page], before: tuple[tuple[int, tuple[Page, ...]], ...] = ()
+) -> tuple[tuple[int, tuple[Page, ...]], ...]:
     years: dict[int, list[Page]] = defaultdict(list)
     for page in news:
         years[page.sort_date.year].append(page)
-    return tuple((year, tuple(years[year])) for year in sorted(years, reverse=True))
+    old = {pair[0]: pair for pair in before}
+    pairs = []
+    for year in sorted(years, reverse=True):
+        pair = old.get(year)
+        if pair is None or _kept(pair[1], years[year]) is not pair[1]:
+            pair = (year, tuple(years[year]))
+        pairs.append(pair)
+    return _kept(before, pairs)
 
 
 def _menu(config: Config, pages: list[Page]) -> tuple[NavItem, ...]:
@@ -189,6 +228,8 @@ def _related(news: list[Page], previous: Site | None = None) -> dict[str, tuple[
     """Articles sharing most topics, nearest in time first; linear in the number of articles."""
     by_tag, stamps = _by_tag(news)
     redo = None if previous is None else _related_to_redo(news, by_tag, stamps, previous.news)
+    if redo is not None and not redo and previous is not None:
+        return previous.related  # the very same articles: the very same lists
     related = {}
     for page in news:
         if redo is not None and page.url not in redo:
@@ -269,12 +310,15 @@ def _neighbours(
     """
     before = previous.neighbours if previous is not None else {}
     pairs = {}
+    changed = len(before) != len(news)
     for i, page in enumerate(news):
         newer, older = news[i - 1] if i else None, news[i + 1] if i + 1 < len(news) else None
         old = before.get(page.url)
-        same = old is not None and old[0] is newer and old[1] is older
-        pairs[page.url] = old if same else (newer, older)
-    return pairs
+        if old is not None and old[0] is newer and old[1] is older:
+            pairs[page.url] = old
+        else:
+            pairs[page.url], changed = (newer, older), True
+    return pairs if changed else before  # the very same pairs: the very same mapping
 
 
 def url_problems(pages: list[Page]) -> list[Problem]:

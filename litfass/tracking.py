@@ -12,7 +12,7 @@ import functools
 import hashlib
 import inspect
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PosixPath, PurePosixPath, PureWindowsPath, WindowsPath
@@ -23,6 +23,7 @@ import jinja2
 import jinja2.meta
 
 from litfass.config import Config, NavItem
+from litfass.i18n import Translations
 from litfass.model import Page, Term
 from litfass.outputs import Output
 from litfass.site import Site
@@ -214,6 +215,7 @@ class Compare:
     def __init__(self, site: Site) -> None:
         self.site = site
         self._now: dict[tuple, Any] = {}
+        self._found: dict[tuple[int, tuple], tuple[Any, Any]] = {}  # by context value
         # Answers by object ids; each entry keeps its objects alive so no id is reused.
         self._same: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
         self._frozen: dict[int, tuple[Any, bool]] = {}
@@ -226,7 +228,12 @@ class Compare:
                 self._now[key] = _follow(self.site, steps)
             return self._now[key]
         if context is not None and root[0] == "context" and root[1] in context:
-            return _follow(context[root[1]], steps)
+            # The pages of one listing share it: what each read of it is found once.
+            value = context[root[1]]
+            found = self._found.get((id(value), steps))
+            if found is None or found[0] is not value:
+                found = self._found[(id(value), steps)] = (value, _follow(value, steps))
+            return found[1]
         return _NEVER_SAME  # NEVER, or a name the context no longer has
 
     def same(self, old: Any, new: Any) -> bool:
@@ -297,7 +304,8 @@ class _NeverSame:
 _NEVER_SAME = _NeverSame()
 _PATHS = (PurePosixPath, PosixPath, PureWindowsPath, WindowsPath)
 _SCALARS = (str, int, float, bool, date, datetime, type(None), Term, NavItem, CodeType, *_PATHS)
-_IMMUTABLE = {*_SCALARS, Page, Config}
+# A translation table holds a dict, but nothing changes it once loaded (one per template set).
+_IMMUTABLE = {*_SCALARS, Page, Config, Translations}
 _SCALAR_SET = set(_SCALARS)
 
 
@@ -348,29 +356,42 @@ class Ledger:
     def __init__(self) -> None:
         self.records: dict[str, Record] = {}
         self.readers: dict[tuple, set[str]] = {}
-        self.seen: dict[tuple, Any] = {}  # each part of the site read -> its value then
+        # Each part of the site read -> its value in `site`, the site of the last commit,
+        # filed under the site's field it starts from, so a field that is the very same
+        # object in the next site is passed over whole.
+        self.seen: dict[str | tuple[str, str], dict[tuple, Any]] = {}
+        self.site: Site | None = None
 
     def stale(self, compare: Compare) -> tuple[set[str], dict[tuple, Any]]:
-        """Outputs that read a part of the site that is different now, and the values now."""
+        """Outputs that read a part of the site that is different now, and the new values.
+
+        A field of the site that is the very same object as before holds the very same
+        values (the site's lists and mappings are never changed once assembled); of a
+        mapping read entry by entry (`site.related[url]`) only entries that are other
+        objects now are looked at.
+        """
         stale: set[str] = set()
-        current: dict[tuple, Any] = {}
-        maps: dict[str, Any] = {}
-        for key, seen in self.seen.items():
-            if len(key) == 3 and key[2][0] == "item" and key[1][0] == "attr":
-                # site.related[url] and the like: one look-up per entry, not a walk
-                name = key[1][1]
-                if name not in maps:
-                    maps[name] = getattr(compare.site, name, None)
-                mapping = maps[name]
-                now = mapping.get(key[2][1], MISSING) if isinstance(mapping, Mapping) else MISSING
-            else:
-                now = compare.now(key)
-            current[key] = now
-            if now is seen and (type(now) in _IMMUTABLE or _pages_only(now)):
-                continue  # the very same related list or page: nothing to compare
-            if not compare.same(seen, now):
-                stale |= self.readers[key]
-        return stale, current
+        updates: dict[tuple, Any] = {}
+        for group, seen in self.seen.items():
+            name = group[0] if isinstance(group, tuple) else group
+            before = getattr(self.site, name, MISSING)
+            now = getattr(compare.site, name, MISSING)
+            if name and now is before:
+                continue
+            keys: Iterable[tuple] = seen
+            if (
+                isinstance(group, tuple)
+                and isinstance(before, Mapping)
+                and isinstance(now, Mapping)
+            ):
+                keys = _entries_changed(name, seen, before, now)
+            for key in keys:
+                value = compare.now(key)
+                if value is not seen[key]:
+                    updates[key] = value
+                    if not compare.same(seen[key], value):
+                        stale |= self.readers[key]
+        return stale, updates
 
     def clean(self, output: Output, head: Any, compare: Compare, stale: set[str]) -> Record | None:
         """The output's record, brought up to date, if nothing it read changed; else None.
@@ -394,7 +415,7 @@ class Ledger:
             return None
         if before.keys() != now.keys():
             return None
-        compound_changed = False
+        changed: set[str] = set()
         for name, value in now.items():
             old = before[name]
             kind = type(value)
@@ -404,40 +425,71 @@ class Ledger:
             elif kind is Page or kind is not type(old):
                 if old is not value:
                     return None
-            elif not compound_changed and not compare.same(old, value):
-                compound_changed = True  # pagers, listings: look closer at what was read
+            elif not compare.same(old, value):
+                changed.add(name)  # pagers, listings: look closer at what was read of them
         reads = record.context_reads
-        if compound_changed:
-            reads = {}
+        if changed:
+            reads = dict(reads)
             for key, seen in record.context_reads.items():
-                value = compare.now(key, now)
-                if not compare.same(seen, value):
-                    return None
-                reads[key] = value
+                if key[0][1] in changed:
+                    value = compare.now(key, now)
+                    if not compare.same(seen, value):
+                        return None
+                    reads[key] = value
         return Record(output, head, reads, record.site_reads)
 
     def commit(
         self,
         records: dict[str, Record],
         made: set[str],
-        current: dict[tuple, Any],
+        updates: dict[tuple, Any],
         compare: Compare,
     ) -> None:
         """Take the records of a rebuild whose files are written, and what it saw."""
-        self.seen = current
+        for key, value in updates.items():
+            self.seen[_group(key)][key] = value
         for path in made | (self.records.keys() - records.keys()):
             old = self.records.get(path)
             for key in old.site_reads if old else ():
                 self.readers[key].discard(path)
                 if not self.readers[key]:
                     del self.readers[key]
-                    self.seen.pop(key, None)
+                    self._forget(key)
         for path in made:
             for key in records[path].site_reads:
                 self.readers.setdefault(key, set()).add(path)
-                if key not in self.seen:
-                    self.seen[key] = compare.now(key)
+                group = self.seen.setdefault(_group(key), {})
+                if key not in group:
+                    group[key] = compare.now(key)
         self.records = records
+        self.site = compare.site
+
+    def _forget(self, key: tuple) -> None:
+        group = self.seen.get(_group(key), {})
+        group.pop(key, None)
+        if not group:
+            self.seen.pop(_group(key), None)
+
+
+def _group(key: tuple) -> str | tuple[str, str]:
+    """Where the ledger files a read: under the field of the site it starts from, entries
+    of a mapping (`site.related[url]`) apart; '' for NEVER, which is never the same."""
+    if key[0] != SITE or len(key) < 2:
+        return ""
+    name = key[1][1]
+    return (name, "entries") if len(key) == 3 and key[2][0] == "item" else name
+
+
+def _entries_changed(
+    name: str, seen: dict[tuple, Any], before: Mapping, now: Mapping
+) -> Iterator[tuple]:
+    """The reads of entries of a mapping of the site that are other objects now."""
+    differ = {k for k, v in now.items() if before.get(k, MISSING) is not v}
+    differ.update(before.keys() - now.keys())
+    for entry in differ:
+        key = (SITE, ("attr", name), ("item", entry))
+        if key in seen:
+            yield key
 
 
 def record_of(output: Output, head: Any, reads: set[tuple], compare: Compare) -> Record:
