@@ -29,7 +29,7 @@ from litfass.model import Page
 from litfass.outputs import Output, declare, path_problems
 from litfass.render import environment, render_output
 from litfass.reuse import Reuse
-from litfass.site import BuildOptions, Site, assemble, url_problems
+from litfass.site import BuildOptions, Site, assemble, reassemble, url_problems
 from litfass.tracking import (
     Compare,
     Ledger,
@@ -120,8 +120,7 @@ class Builder:
             self._load_templates(config)
         self._update_content(config, changes)
         pages, warnings = self._pages(config)
-        site = assemble(config, pages, self.options(), self.urls, self.pictures, previous=self.site)
-        self.site = site
+        site = self._assemble(config, pages)
         rendered, written, removed = self._render_and_write(config, site)
         if rendered == len(self.ledger.records):
             gc.freeze()  # after a full build: the collector need not walk the kept site again
@@ -182,6 +181,9 @@ class Builder:
         self.pictures: dict[str, images.Picture] | None = None
         self.assets_changed = False
         self.addresses_changed = False  # some page's address, alias or id may be new
+        self.site_pages: dict[str, Page] = {}  # the pages self.site was made of, by file
+        self.touched: set[str] = set()  # files whose page is new since then
+        self.restructured = True  # files came or went since then
         self.address_problems: list[Problem] = []
         self.site: Site | None = None
         self.env: jinja2.Environment | None = None
@@ -202,6 +204,7 @@ class Builder:
         if changes.rescan or self.files is None:
             self.assets_changed = True
             self.files, self.file_problems = find_files(config)
+            self.restructured = True
             self.assets = {rel for _, rel in self.files.assets}
             known = {rel for _, rel in self.files.markdown}
             for rel in set(self.items) - known:
@@ -236,6 +239,7 @@ class Builder:
         if old is None or _address(old) != _address(item):
             self.addresses_changed = True
         self.items[rel] = item
+        self.touched.add(rel)
 
     def _pages(self, config: Config) -> tuple[list[Page], list[Problem]]:
         """Every page with its body, bodies redone only where the file or its links changed."""
@@ -270,8 +274,11 @@ class Builder:
         every_body = pictures != self.pictures  # image sizes are written into bodies
         self.urls, self.pictures = urls, pictures
         self.assets_changed = self.addresses_changed = False
-        for item in good:
+        for rel, item in self.items.items():
+            if item.page is None or item.errors:
+                continue  # not in `good`
             if item.final is None or every_body or _links_into(item.source, moved):  # type: ignore[arg-type]
+                self.touched.add(rel)
                 item.body_warnings = []
                 item.final = _with_body(
                     config,
@@ -286,6 +293,35 @@ class Builder:
         if errors:
             raise LitfassError(errors + warnings)
         return [i.final for i in good], warnings  # type: ignore[misc]
+
+    def _assemble(self, config: Config, pages: list[Page]) -> Site:
+        """The site of these pages: the last one with edited pages swapped in, if it can be."""
+        options, swaps = self.options(), self._swaps()
+        site = None
+        if swaps is not None and self.site is not None:
+            site = reassemble(self.site, swaps, options, self.urls, self.pictures)
+        if site is None:
+            site = assemble(config, pages, options, self.urls, self.pictures, previous=self.site)
+            self.site_pages = {
+                rel: i.final for rel, i in self.items.items() if i.final and not i.errors
+            }  # type: ignore[misc]
+        else:
+            self.site_pages.update((rel, self.items[rel].final) for rel in self.touched)  # type: ignore[misc]
+        self.site, self.touched, self.restructured = site, set(), False
+        return site
+
+    def _swaps(self) -> list[tuple[Page, Page]] | None:
+        """(page in the last site, page now) for each edited file; None if files came or went."""
+        if self.restructured or len(self.touched) > MOST_SWAPS:
+            return None
+        swaps = []
+        for rel in self.touched:
+            item, old = self.items.get(rel), self.site_pages.get(rel)
+            if item is None or item.final is None or item.errors or old is None:
+                return None
+            if item.final is not old:
+                swaps.append((old, item.final))
+        return swaps
 
     # -- outputs --------------------------------------------------------------------------
 
@@ -451,6 +487,8 @@ class Builder:
 
 
 _SUFFIXES = (".gz", ".br")  # what compress.py puts beside a text file
+# Swapping a page into the last site walks each list once; past this many, sorting anew is as quick.
+MOST_SWAPS = 8
 
 
 class _Restart(Exception):
