@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import heapq
 import html
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -54,16 +55,25 @@ def feed_url(url: str, flavour: str) -> str:
     return url + FILES[flavour]
 
 
-def newest(site: Site, pages: Iterable[Page]) -> tuple[Page, ...]:
-    """Public items, newest announced first, as many as a feed carries."""
-    shown = (p for p in pages if is_public(p, site.now))
+def newest(site: Site, pages: Iterable[Page], news: Iterable[Page] = ()) -> tuple[Page, ...]:
+    """Public items, newest announced first, as many as a feed carries.
+
+    `news` is a list in the site's news order (date and address, newest first), which for
+    articles is exactly a feed's order (an article is announced on its date): only its first
+    public items can be among the newest, so a feed of thousands of articles looks at a few.
+    """
+    count = site.config.feed_items
+    first = itertools.islice((p for p in news if is_public(p, site.now)), count)
+    shown = itertools.chain(first, (p for p in pages if is_public(p, site.now)))
     # The same as sorting all and taking the first ones, without sorting thousands per feed.
-    return tuple(heapq.nlargest(site.config.feed_items, shown, key=lambda p: (p.published, p.url)))
+    return tuple(heapq.nlargest(count, shown, key=lambda p: (p.published, p.url)))
 
 
 def news_channel(site: Site, t: Translations) -> Channel:
     name = t("news")
-    return Channel(name, _heading(site, name), site.config.urls.news_index, newest(site, site.news))
+    return Channel(
+        name, _heading(site, name), site.config.urls.news_index, newest(site, (), site.news)
+    )
 
 
 def events_channel(site: Site, t: Translations) -> Channel:
@@ -73,7 +83,7 @@ def events_channel(site: Site, t: Translations) -> Channel:
 
 
 def listing_channel(site: Site, listing: Listing, kind: str, t: Translations) -> Channel:
-    items = newest(site, (*listing.news, *listing.events))
+    items = newest(site, listing.events, listing.news)
     name = listing_title(listing, kind, t)
     return Channel(name, _heading(site, name), listing.url, items)
 

@@ -88,7 +88,7 @@ class Builder:
         self._reset_content()
         self.ledger = Ledger()
         self.reuse = Reuse()
-        self.paths: list[str] = []  # of the last outputs, which had no clash
+        self.paths: list[str] = []  # of the outputs last written
         self.mirror: Mirror | None = None
         self.extras: set[str] = set()  # files in output/ no output makes: search index, .gz
         self.search_stale = False
@@ -119,8 +119,8 @@ class Builder:
         if changes.templates or self.env is None:
             self._load_templates(config)
         self._update_content(config, changes)
-        pages, warnings = self._pages(config)
-        site = self._assemble(config, pages)
+        good, warnings = self._pages(config)
+        site = self._assemble(config, good)
         rendered, written, removed = self._render_and_write(config, site)
         if rendered == len(self.ledger.records):
             gc.freeze()  # after a full build: the collector need not walk the kept site again
@@ -183,6 +183,7 @@ class Builder:
         self.addresses_changed = False  # some page's address, alias or id may be new
         self.site_pages: dict[str, Page] = {}  # the pages self.site was made of, by file
         self.touched: set[str] = set()  # files whose page is new since then
+        self.without_body: set[str] = set()  # files read again, their body not rendered yet
         self.restructured = True  # files came or went since then
         self.address_problems: list[Problem] = []
         self.site: Site | None = None
@@ -240,9 +241,11 @@ class Builder:
             self.addresses_changed = True
         self.items[rel] = item
         self.touched.add(rel)
+        self.without_body.add(rel)
 
-    def _pages(self, config: Config) -> tuple[list[Page], list[Problem]]:
-        """Every page with its body, bodies redone only where the file or its links changed."""
+    def _pages(self, config: Config) -> tuple[list[_Item], list[Problem]]:
+        """Every file with its page and body (bodies redone only where the file or its links
+        changed), and the warnings; raises with every error."""
         assert self.files is not None
         items = list(self.items.values())  # in the order of self.files.markdown
         problems = [p for p in self.file_problems if p.severity == "error"]
@@ -253,8 +256,8 @@ class Builder:
             *(p for item in items for p in item.warnings),
         ]
         good = [i for i in items if i.page is not None and not i.errors]
-        pages: list[Page] = [i.page for i in good]  # type: ignore[misc]
         if self.addresses_changed or self.assets_changed:
+            pages: list[Page] = [i.page for i in good]  # type: ignore[misc]
             clashes = url_problems(pages)
             # Ids default to addresses: an address clash is already one message, not two.
             taken = {c.path for c in clashes}
@@ -274,11 +277,15 @@ class Builder:
         every_body = pictures != self.pictures  # image sizes are written into bodies
         self.urls, self.pictures = urls, pictures
         self.assets_changed = self.addresses_changed = False
-        for rel, item in self.items.items():
+        # Bodies are redone for files read again, or all where links or image sizes may differ.
+        again = self.items.keys() if every_body or moved else self.items.keys() & self.without_body
+        for rel in again:
+            item = self.items[rel]
             if item.page is None or item.errors:
                 continue  # not in `good`
             if item.final is None or every_body or _links_into(item.source, moved):  # type: ignore[arg-type]
                 self.touched.add(rel)
+                self.without_body.discard(rel)
                 item.body_warnings = []
                 item.final = _with_body(
                     config,
@@ -292,16 +299,17 @@ class Builder:
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise LitfassError(errors + warnings)
-        return [i.final for i in good], warnings  # type: ignore[misc]
+        return good, warnings
 
-    def _assemble(self, config: Config, pages: list[Page]) -> Site:
+    def _assemble(self, config: Config, good: list[_Item]) -> Site:
         """The site of these pages: the last one with edited pages swapped in, if it can be."""
         options, swaps = self.options(), self._swaps()
         site = None
         if swaps is not None and self.site is not None:
             site = reassemble(self.site, swaps, options, self.urls, self.pictures)
         if site is None:
-            site = assemble(config, pages, options, self.urls, self.pictures, previous=self.site)
+            pages = [i.final for i in good]
+            site = assemble(config, pages, options, self.urls, self.pictures, previous=self.site)  # type: ignore[arg-type]
             self.site_pages = {
                 rel: i.final for rel, i in self.items.items() if i.final and not i.errors
             }  # type: ignore[misc]
@@ -338,11 +346,11 @@ class Builder:
         with tracked.untracked():
             outputs = declare(tracked, self.theme, self.reuse)  # type: ignore[arg-type]
         paths = [output.path for output in outputs]
-        if paths != self.paths:  # the same files as last time cannot clash
+        same_files = paths == self.paths  # as last written: none can clash, none is gone
+        if not same_files:
             clashes = path_problems(outputs, config)
             if clashes:
                 raise LitfassError(clashes)
-            self.paths = paths
         compare = Compare(site)
         ledger = self.ledger
         stale, updates = ledger.stale(compare)
@@ -373,7 +381,8 @@ class Builder:
             records[output.path] = record
         with build_lock(self.root):
             if self.mirror is not None and self.mirror.intact():
-                written, removed = self._write_changes(self.mirror, records, made)
+                gone = set() if same_files else set(self.mirror.live) - set(records) - self.extras
+                written, removed = self._write_changes(self.mirror, made, gone)
             elif len(made) < len(records):
                 # Another build replaced output/ (or removed the spare): start over in full.
                 self._drop_mirror()
@@ -382,6 +391,7 @@ class Builder:
             else:
                 written, removed = self._write_all(config, made)
         ledger.commit(records, set(made), updates, compare)
+        self.paths = paths
         return len(made), written, removed
 
     def _head(self, output: Output, compare: Compare) -> Any:
@@ -393,11 +403,10 @@ class Builder:
         return self.templates.fingerprint(output.template)
 
     def _write_changes(
-        self, mirror: Mirror, records: dict[str, Record], made: dict[str, bytes]
+        self, mirror: Mirror, made: dict[str, bytes], removed: set[str]
     ) -> tuple[int, tuple[str, ...]]:
-        """Only files whose bytes differ are written; outputs no longer declared are removed."""
+        """Only files whose bytes differ are written; `removed` are outputs no longer declared."""
         changed = {rel: data for rel, data in made.items() if mirror.live.get(rel) != digest(data)}
-        removed = set(mirror.live) - set(records) - self.extras
         if any(rel.endswith(".html") for rel in (*changed, *removed)):
             self.search_stale = True
         # A .gz or .br of a file that changed would be stale: gone now, made again by catch_up.

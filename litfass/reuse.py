@@ -10,8 +10,9 @@ A plain build starts with an empty `Reuse` and so makes everything, the same way
 
 from __future__ import annotations
 
+import itertools
 import operator
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -59,16 +60,19 @@ class Reuse:
         self._now[key] = (inputs, value)
         return value
 
-    def each(self, key: Hashable, items: Iterable[Any], make: Callable[[Any], T]) -> list[T]:
-        """`make(item)` for each item, kept per item for as long as it is the same object."""
-        kept: dict[int, tuple[Any, T]] = self._before.get(key, ((), {}))[1]
-        now: dict[int, tuple[Any, T]] = {}
-        values = []
-        for item in items:
-            hit = kept.get(id(item))
-            if hit is None or hit[0] is not item:
-                hit = (item, make(item))
-            now[id(item)] = hit
-            values.append(hit[1])
-        self._now[key] = ((), now)
+    def each(self, key: Hashable, items: Sequence[Any], make: Callable[[Any], T]) -> list[T]:
+        """`make(item)` for each item, kept per item for as long as it is the same object.
+
+        Looked up by `id` in C, for lists of thousands: the items of the last round stay
+        referenced here, so no other object can have one of their ids meanwhile.
+        """
+        kept: dict[int, Any] = self._before.get(key, ((), {}))[1]
+        ids = list(map(id, items))
+        values = list(map(kept.get, ids, itertools.repeat(_MISSING)))
+        for at in [at for at, value in enumerate(values) if value is _MISSING]:
+            values[at] = make(items[at])
+        self._now[key] = (tuple(items), dict(zip(ids, values, strict=True)))
         return values
+
+
+_MISSING = object()  # what `each` kept nothing for (a made value may well be None)
