@@ -95,8 +95,8 @@ def _heading(site: Site, name: str) -> str:
 def channels(site: Site, t: Translations, reuse: Reuse | None = None) -> list[Channel]:
     """Every feed of the site: news, events, then each topic and region.
 
-    Picking a feed's newest items walks all of its pages, so with the `reuse` of the last
-    rebuild a channel whose pages are the same objects is kept.
+    With the `reuse` of the last rebuild, a channel made from the very same pages is the
+    very same object, which tells the feed's record at once that nothing changed.
     """
     reuse = reuse or Reuse()
     now = site.now

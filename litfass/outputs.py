@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from litfass.assets import ThemeFile
 from litfass.config import Config
 from litfass.errors import Problem
 from litfass.model import Page
-from litfass.reuse import Reuse
+from litfass.reuse import Reuse, identical
 from litfass.site import Site
 
 
@@ -156,17 +155,13 @@ def _paged(
         chunk = tuple(items[(number - 1) * size : number * size])
         old = before[number - 1] if number <= len(before) else None
         pager = old.context["pager"] if old is not None else None
-        if pager is None or pager.count != count or not _same(pager.items, chunk):
+        if pager is None or pager.count != count or not identical(pager.items, chunk):
             pager = Pager(number, count, chunk, url)
         elif all(old.context[name] is value for name, value in ctx.items()):  # type: ignore[union-attr]
             pages.append(old)
             continue
         pages.append(_page(pager.url(number), template, pager=pager, **ctx))
     return pages
-
-
-def _same(one: tuple, other: tuple) -> bool:
-    return len(one) == len(other) and all(map(operator.is_, one, other))
 
 
 def _home(site: Site) -> Iterator[Output]:

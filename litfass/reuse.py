@@ -49,11 +49,7 @@ class Reuse:
     def get(self, key: Hashable, inputs: tuple, make: Callable[[], T]) -> T:
         """The value made last time for `key` from the same `inputs`, else `make()`."""
         kept = self._before.get(key)
-        if (
-            kept is not None
-            and len(kept[0]) == len(inputs)
-            and all(map(operator.is_, kept[0], inputs))
-        ):
+        if kept is not None and identical(kept[0], inputs):
             self._now[key] = kept
             return kept[1]
         value = make()
@@ -73,6 +69,11 @@ class Reuse:
             values[at] = make(items[at])
         self._now[key] = (tuple(items), dict(zip(ids, values, strict=True)))
         return values
+
+
+def identical(one: Sequence[Any], other: Sequence[Any]) -> bool:
+    """Whether two sequences hold the very same objects, in order (compared in C)."""
+    return len(one) == len(other) and all(map(operator.is_, one, other))
 
 
 _MISSING = object()  # what `each` kept nothing for (a made value may well be None)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import operator
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from litfass.config import Config, NavItem
 from litfass.errors import Problem
 from litfass.images import Picture
 from litfass.model import EVENT, MAGAZINE, NEWS, PAGE, BuildOptions, Page, Term
+from litfass.reuse import identical
 from litfass.slugs import slugify
 
 RELATED_COUNT = 3
@@ -208,7 +208,7 @@ def _swapped(site: Site, old: Page, new: Page) -> Site:
 
     def listing(x: Listing) -> Listing:
         lists = (swap(x.news), swap(x.events), swap(x.upcoming))
-        if all(map(operator.is_, lists, (x.news, x.events, x.upcoming))):
+        if identical(lists, (x.news, x.events, x.upcoming)):
             return x
         return Listing(x.term, x.url, *lists)
 
@@ -285,7 +285,7 @@ def _region_of(page: Page) -> tuple[Term, ...]:
 
 def _kept(before: tuple, items: Sequence) -> tuple:
     """`before` if it holds the very same items, in order, else the items as a new tuple."""
-    if len(before) == len(items) and all(map(operator.is_, before, items)):
+    if identical(before, items):
         return before
     return tuple(items)
 
@@ -318,7 +318,7 @@ def _listings(
             listings.append(Listing(names[slug], url, tuple(n), tuple(e), tuple(soon[slug])))
             continue
         lists = (_kept(kept.news, n), _kept(kept.events, e), _kept(kept.upcoming, soon[slug]))
-        same = all(map(operator.is_, lists, (kept.news, kept.events, kept.upcoming)))
+        same = identical(lists, (kept.news, kept.events, kept.upcoming))
         listings.append(kept if same else Listing(names[slug], url, *lists))
     return _kept(before, listings)
 

@@ -317,10 +317,6 @@ def _plain_values(values: tuple | list) -> bool:
     return kinds == {tuple} and all(_SCALAR_SET.issuperset(map(type, v)) for v in values)
 
 
-def _pages_only(value: Any) -> bool:
-    return type(value) is tuple and _IMMUTABLE.issuperset(map(type, value))
-
-
 @functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))

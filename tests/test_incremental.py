@@ -177,6 +177,24 @@ def test_errors_keep_the_last_good_site_and_state(fixture_site: Path) -> None:
     assert "Bericht zum" in (fixture_site / "output/aktuelles/neujahr/index.html").read_text()
 
 
+def test_what_a_failed_rebuild_left_undone_is_done_by_the_next(
+    fixture_site: Path, tmp_path: Path, run
+) -> None:
+    """An article deleted while a template is broken: its page goes once the template works."""
+    builder = Builder(fixture_site, lambda: OPTIONS)
+    builder.rebuild()
+    article = "templates/article.html"
+    gone = delete("content/news/2019-11-04-fachtag-in-goerlitz.md")(fixture_site)
+    broken = replace(article, "{% block content %}", "{% block content %}{{ nope.x }}")
+    with pytest.raises(LitfassError):
+        builder.rebuild([*gone, *broken(fixture_site)])
+    builder.rebuild(replace(article, "{{ nope.x }}", "")(fixture_site))
+    builder.catch_up()
+    expected = full_build(fixture_site, tmp_path, run)
+    assert not differences(snapshot(fixture_site / "output"), expected)
+    assert not (fixture_site / "output/aktuelles/fachtag-in-goerlitz").exists()
+
+
 # -- related articles: reusing the previous site's lists must give the same lists ----------
 
 
