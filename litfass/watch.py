@@ -11,11 +11,10 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers import Observer
-
-from litfass.config import CONFIG_NAME
+if TYPE_CHECKING:  # watchdog is imported where used: every command line start would pay for it
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 QUIET = 0.02  # seconds without events that end a burst: an editor's save takes a few ms
 LONGEST = 1.0  # a burst that never settles is still rebuilt after this long
@@ -49,12 +48,15 @@ class Watcher:
 
     def __init__(
         self,
-        root: Path,
+        config_file: Path,
         folders: Iterable[Path],
         quiet: float = QUIET,
         longest: float = LONGEST,
     ) -> None:
-        self.root = root.absolute()
+        from watchdog.observers import Observer
+
+        self.config_file = config_file.absolute()
+        self.root = self.config_file.parent
         self.folders = tuple(f.absolute() for f in folders)
         self.quiet, self.longest = quiet, longest
         self._pending: dict[Path, bool] = {}  # path -> whether it was new in this burst
@@ -65,7 +67,7 @@ class Watcher:
         self._observer = Observer()
 
     def start(self) -> None:
-        handler = _Handler(self)
+        handler = _handler(self)
         self._observer.schedule(handler, str(self.root), recursive=False)  # config.yaml
         for folder in self.folders:
             if folder.is_dir():
@@ -116,7 +118,7 @@ class Watcher:
 
     def _relevant(self, path: Path, folder: bool) -> bool:
         if path.parent == self.root:
-            return path.name == CONFIG_NAME
+            return path == self.config_file
         for watched in self.folders:
             if path.is_relative_to(watched):
                 parts = path.relative_to(watched).parts
@@ -126,17 +128,20 @@ class Watcher:
         return False
 
 
-class _Handler(FileSystemEventHandler):
-    def __init__(self, watcher: Watcher) -> None:
-        self.watcher = watcher
+def _handler(watcher: Watcher) -> FileSystemEventHandler:
+    """A watchdog event handler that hands each changed path to `watcher`."""
+    from watchdog.events import FileSystemEventHandler
 
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in _NO_CHANGE:
-            return
-        if event.is_directory and event.event_type == "modified":
-            return  # a folder's listing changed: the file's own event says which file
-        created, closed = event.event_type == "created", event.event_type == "closed"
-        for raw, new in ((event.src_path, created), (getattr(event, "dest_path", ""), False)):
-            if raw:
-                path = raw.decode() if isinstance(raw, bytes) else raw
-                self.watcher.note(Path(path), event.is_directory, new, closed)
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if event.event_type in _NO_CHANGE:
+                return
+            if event.is_directory and event.event_type == "modified":
+                return  # a folder's listing changed: the file's own event says which file
+            created, closed = event.event_type == "created", event.event_type == "closed"
+            for raw, new in ((event.src_path, created), (getattr(event, "dest_path", ""), False)):
+                if raw:
+                    path = raw.decode() if isinstance(raw, bytes) else raw
+                    watcher.note(Path(path), event.is_directory, new, closed)
+
+    return Handler()

@@ -54,7 +54,9 @@ def test_real_files_are_not_temp_files(name: str) -> None:
 
 
 def test_a_save_burst_is_one_batch_of_real_files(fixture_site: Path) -> None:
-    watcher = Watcher(fixture_site, [fixture_site / "content", fixture_site / "templates"], 0.3)
+    watcher = Watcher(
+        fixture_site / "config.yaml", [fixture_site / "content", fixture_site / "templates"], 0.3
+    )
     watcher.start()
     try:
         article = fixture_site / ARTICLE

@@ -10,11 +10,14 @@ import argparse
 import errno
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from litfass.commands import common
 from litfass.commands.watch import RebuildLoop, add_watch_options
 from litfass.errors import LitfassError, Problem
-from litfass.serve import Preview, serve, url_of
+
+if TYPE_CHECKING:  # imported where used: a plain build must not pay for it at start-up
+    from litfass.serve import Preview
 
 EXAMPLES = """\
 examples:
@@ -43,6 +46,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from litfass.serve import Preview, url_of
+
     preview = Preview(args.root / "output")
     server = _listen(preview, args.host, args.port)  # a taken port is said before building
     loop = RebuildLoop(args)
@@ -73,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _listen(preview: Preview, host: str, port: int):
+    from litfass.serve import serve
+
     try:
         return serve(preview, host, port)
     except OSError as exc:

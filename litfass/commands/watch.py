@@ -14,12 +14,12 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from litfass.commands import common
-from litfass.config import Config, load_config
 from litfass.errors import LitfassError, Problem
-from litfass.site import BuildOptions
+from litfass.model import BuildOptions
 from litfass.watch import QUIET, Watcher
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: a plain build must not pay for them at start-up
+    from litfass.config import Config
     from litfass.incremental import RebuildResult
 
 SEARCH_PAUSE = 2.0  # seconds without saves before the search index (and .gz) is made again
@@ -173,7 +173,9 @@ class RebuildLoop:
     def _watch(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
-        self.watcher = Watcher(self.root, self._folders(), quiet=self.quiet)
+        from litfass.config import CONFIG_NAME
+
+        self.watcher = Watcher(self.root / CONFIG_NAME, self._folders(), quiet=self.quiet)
         self.watcher.start()
 
     def _shown(self, path: Path) -> str:
@@ -201,6 +203,8 @@ def options_factory(args: argparse.Namespace) -> Callable[[], BuildOptions]:
 
 def _timezone(root: Path) -> str:
     try:
+        from litfass.config import load_config
+
         return load_config(root)[0].timezone
     except LitfassError:
         return "Europe/Berlin"
