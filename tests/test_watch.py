@@ -6,6 +6,8 @@ The watcher runs real watchdog on real folders; the loop runs as a real subproce
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,3 +117,16 @@ def test_the_loop_survives_anything_an_editor_can_save(
     assert " rebuilt in " in watching.rebuilt()
     page = (fixture_site / "output/aktuelles/neujahr/index.html").read_text(encoding="utf-8")
     assert ("Neujahrsfest" in page) == (rel == ARTICLE)
+
+
+def test_a_plain_build_does_not_load_the_preview() -> None:
+    """Every `build.py` start pays for what it imports: the watcher and server wait for their command."""
+    probe = (
+        "import sys\n"
+        "from litfass import cli\n"
+        "loaded = sorted(m for m in ('watchdog.observers', 'watchdog.events', 'litfass.serve',"
+        " 'litfass.incremental', 'litfass.config', 'http.server') if m in sys.modules)\n"
+        "print(','.join(loaded))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
