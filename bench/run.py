@@ -40,7 +40,7 @@ print(json.dumps({"code": code, "wall": wall, "rss_mb": peak / 1024}))
 """
 MARKDOWN_ONLY = """\
 import multiprocessing, pathlib, sys, time
-from litfass.markup import render_markdown
+from litfass.content.markup import render_markdown
 files = sorted(pathlib.Path(sys.argv[1]).rglob("*.md"))
 bodies = [f.read_text(encoding="utf-8").split("\\n---\\n", 1)[1] for f in files]
 started = time.perf_counter()

@@ -12,10 +12,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litfass.errors import LitfassError, Problem
-from litfass.frontmatter import decode
+from litfass.folders import CONFIG_NAME
 from litfass.values import (
     as_bool,
     as_int,
+    decode,
     is_email,
     is_safe_link,
     is_site_path,
@@ -119,7 +120,6 @@ _TOP_KEYS = {
     "page_size", "default_category", "press_category", "navigation", "feeds", "markdown",
     "deploy", "content_dir", "templates_dir", "output_dir", "search",
 }  # fmt: skip
-CONFIG_NAME = "config.yaml"
 
 
 def load_config(root: Path, name: str = CONFIG_NAME) -> tuple[Config, list[Problem]]:

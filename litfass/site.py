@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from litfass.config import Config, NavItem
+from litfass.content.images import Picture
+from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE, BuildOptions, Page, Term
 from litfass.errors import Problem
-from litfass.images import Picture
-from litfass.model import EVENT, MAGAZINE, NEWS, PAGE, BuildOptions, Page, Term
 from litfass.reuse import identical
-from litfass.slugs import slugify
 
 RELATED_COUNT = 3
 RELATED_WINDOW = 12  # neighbours in time per shared topic: keeps related lists linear
@@ -468,6 +467,30 @@ def _where(page: Page, line: int) -> str:
     return f"{page.source}:{line}" if line else f"{page.source} (from its file name)"
 
 
-def sort_key(name: str) -> str:
-    """German-friendly sort key (umlauts sort as their base letters)."""
-    return slugify(name)
+def stable_id(config: Config, page: Page) -> str:
+    """The id a feed reader or calendar keeps for an item, whatever its title becomes.
+
+    The editor's explicit `id` (an earlier address of the item, or a URI) wins;
+    otherwise the item's own address.
+    """
+    if page.id:
+        return config.absolute(page.id) if page.id.startswith("/") else page.id
+    return config.absolute(page.url)
+
+
+def id_problems(config: Config, pages: Sequence[Page]) -> list[Problem]:
+    """Two items with the same stable id would be one item to subscribers: name both files."""
+    claimed: dict[str, Page] = {}
+    problems = []
+    for page in sorted(pages, key=lambda p: p.source):
+        if page.kind not in (NEWS, EVENT):
+            continue
+        key = stable_id(config, page)
+        first = claimed.setdefault(key, page)
+        if first is not page:
+            problems.append(
+                Problem(
+                    page.source, 0, f"id {key} is also the id of {first.source}; give one an 'id:'"
+                )
+            )
+    return problems

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from litfass.errors import LitfassError
+
 TRUE = {"true", "yes", "on", "ja", "wahr"}
 FALSE = {"false", "no", "off", "nein", "falsch"}
 # C0 controls but tab and newline, DEL, and the two non-characters XML refuses: Word pastes
@@ -90,3 +92,26 @@ def is_site_path(path: str) -> bool:
     too_long = any(len(part.encode()) > 200 for part in parts)
     empty = any(part == "" for part in parts[1:-1])  # "/a//b": a folder without a name
     return not too_long and not empty and all(part not in ("..", ".") for part in parts)
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode(data: bytes, rel: str) -> str:
+    """UTF-8 (with or without BOM) to printable text with LF line endings."""
+    if data.startswith(_UTF16_BOMS):
+        raise LitfassError.at(
+            rel, 1, "saved as UTF-16; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')"
+        )
+    if b"\0" in data:
+        raise LitfassError.at(rel, 0, "not a text file (binary data); is it really Markdown?")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise LitfassError.at(
+            rel,
+            line,
+            "not UTF-8 text; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')",
+        ) from None
+    return printable(text.replace("\r\n", "\n").replace("\r", "\n"))

@@ -262,7 +262,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "undefined-variable.html": (
         "page.html",
-        "templates/page.html:8: error: template error: 'litfass.model.Page object' has no "
+        "templates/page.html:8: error: template error: 'litfass.content.model.Page object' has no "
         "attribute 'untertitel' (while rendering /impressum/)",
     ),
     "syntax-error.html": (

@@ -16,9 +16,9 @@ import lxml.html
 import pytest
 
 from conftest import NOW, snapshot
-from litfass import nginx
-from litfass.assets import fingerprinted
-from litfass.compress import COMPRESSIBLE
+from litfass.outputs import redirects
+from litfass.outputs.theme import fingerprinted
+from litfass.write.compress import COMPRESSIBLE
 
 PRECOMPRESS = "\ndeploy:\n  precompress: true\n"
 
@@ -230,4 +230,4 @@ def test_fingerprinted_names_keep_folder_and_suffix(rel: str, expected: str) -> 
     ],
 )
 def test_redirects_match_the_path_nginx_compares(alias: str, paths: list[bytes]) -> None:
-    assert nginx._request_paths(alias) == paths
+    assert redirects._request_paths(alias) == paths

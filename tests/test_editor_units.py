@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from litfass.checks import _find_address, _heading_lines, _headings
 from litfass.config import Config
-from litfass.content import KEYS, likely_key
-from litfass.frontmatter import Source
-from litfass.model import EVENT, MAGAZINE, NEWS, PAGE
-from litfass.scaffold import NewItem, create
+from litfass.content.frontmatter import Source
+from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
+from litfass.content.pages import KEYS, likely_key
+from litfass.editors.checks import _find_address, _heading_lines, _headings
+from litfass.editors.scaffold import NewItem, create
 from litfass.yamldoc import YamlMapping
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("Europe/Berlin"))

@@ -22,8 +22,8 @@ from PIL import Image
 
 from conftest import NOW, REPO
 from litfass.cli import COMMANDS, _parser
-from litfass.content import KEYS
-from litfass.model import EVENT, MAGAZINE, NEWS, PAGE
+from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
+from litfass.content.pages import KEYS
 
 HANDBOOK = REPO / "docs" / "redaktion.md"
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```$", re.M | re.S)

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from conftest import FIXTURE, NOW, snapshot
 from litfass.commands.common import parse_now
 from litfass.config import Config, load_config
+from litfass.content.model import EVENT, NEWS, EventInfo, Page, Term
+from litfass.engine.builder import Builder
 from litfass.errors import LitfassError
-from litfass.incremental import Builder
-from litfass.model import EVENT, NEWS, EventInfo, Page, Term
 from litfass.site import BuildOptions, assemble, reassemble
 
 OPTIONS = BuildOptions(now=parse_now(NOW))

@@ -202,10 +202,10 @@ def test_a_theme_showing_bodies_on_other_pages_is_followed(
 
 
 def test_bodies_read_by_python_outputs_are_noted(generated: Path, tmp_path: Path) -> None:
-    from litfass.build import load_site
     from litfass.commands.common import parse_now
+    from litfass.engine.oneshot import load_site
     from litfass.outputs import Output
-    from litfass.render import environment, render_tracked
+    from litfass.render.templates import environment, render_tracked
     from litfass.site import BuildOptions
 
     site, _ = load_site(generated, BuildOptions(now=parse_now(NOW)), use_cache=False)

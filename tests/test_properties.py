@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from conftest import FIXTURE, NOW, copy_site
 from litfass.cli import main
 from litfass.config import load_config
-from litfass.content import read_page
+from litfass.content.frontmatter import read_source
+from litfass.content.pages import read_page
 from litfass.dates import parse_when
 from litfass.errors import LitfassError
-from litfass.frontmatter import read_source
 from litfass.slugs import is_slug, slugify
 from litfass.values import is_safe_link, is_site_path, one_line
 from litfass.yamldoc import load_mapping

@@ -20,10 +20,10 @@ import yaml
 
 from conftest import FIXTURE, NOW, copy_site, snapshot
 from litfass.cli import main
+from litfass.content.markup import render_markdown
 from litfass.errors import LitfassError
-from litfass.markup import render_markdown
-from litfass.render import json_script
-from litfass.write import Staging
+from litfass.render.templates import json_script
+from litfass.write.staging import Staging
 from safety import html_spots, unsafe_spots
 
 # Every way out of a text node, an attribute, a URL, a <script> block, XML and CDATA.

@@ -1,4 +1,4 @@
-"""Unit tests of feeds.py, calendar.py and metadata.py: links, addresses, prices, time zones."""
+"""Unit tests of feeds.py, calendars.py and metadata.py: links, addresses, prices, time zones."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ import icalendar
 import lxml.html
 import pytest
 
-from litfass import calendar
 from litfass.config import Config
-from litfass.content import read_page
+from litfass.content.model import EVENT, EventInfo, Page
+from litfass.content.pages import read_page
 from litfass.errors import LitfassError
-from litfass.feeds import absolute_html
-from litfass.metadata import offer, postal_address, stable_id
-from litfass.model import EVENT, EventInfo, Page
+from litfass.outputs import calendars
+from litfass.outputs.feeds import absolute_html
+from litfass.outputs.metadata import offer, postal_address
+from litfass.site import stable_id
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CONFIG = Config(root=Path("."), title="Verband", base_url="https://www.example.de")
@@ -105,24 +106,24 @@ def test_offers_read_the_lowest_price(cost: str, price: str | None) -> None:
 def test_stable_ids_and_uids() -> None:
     page = event_page()
     assert stable_id(CONFIG, page) == "https://www.example.de/veranstaltungen/x/"
-    assert calendar.uid(CONFIG, page) == "veranstaltungen-x@www.example.de"
+    assert calendars.uid(CONFIG, page) == "veranstaltungen-x@www.example.de"
     old = replace(page, id="/termine/alt/")
     assert stable_id(CONFIG, old) == "https://www.example.de/termine/alt/"
-    assert calendar.uid(CONFIG, old) == "termine-alt@www.example.de"
+    assert calendars.uid(CONFIG, old) == "termine-alt@www.example.de"
     urn = replace(page, id="urn:uuid:0f3a2c4e-1111-4222-8333-444455556666")
-    assert calendar.uid(CONFIG, urn) == "urn:uuid:0f3a2c4e-1111-4222-8333-444455556666"
+    assert calendars.uid(CONFIG, urn) == "urn:uuid:0f3a2c4e-1111-4222-8333-444455556666"
 
 
 def test_calendar_addresses() -> None:
-    assert calendar.calendar_url("/themen/wohnen/") == "/themen/wohnen/kalender.ics"
+    assert calendars.calendar_url("/themen/wohnen/") == "/themen/wohnen/kalender.ics"
     assert (
-        calendar.webcal(CONFIG, "/veranstaltungen/kalender.ics")
+        calendars.webcal(CONFIG, "/veranstaltungen/kalender.ics")
         == "webcal://www.example.de/veranstaltungen/kalender.ics"
     )
 
 
 def test_berlin_changes_at_two_and_three_in_the_night() -> None:
-    changes = calendar._changes(BERLIN, 2027, 2027)
+    changes = calendars._changes(BERLIN, 2027, 2027)
     assert [(c.onset, c.name) for c in changes] == [
         (datetime(2026, 10, 25, 3), "CET"),  # in force on 1 January
         (datetime(2027, 3, 28, 2), "CEST"),
@@ -134,7 +135,7 @@ def test_berlin_changes_at_two_and_three_in_the_night() -> None:
 @pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Australia/Sydney", "UTC"])
 def test_vtimezone_reads_back_as_the_same_zone(zone: str) -> None:
     cal = icalendar.Calendar()
-    cal.add_component(calendar._timezone(zone, 2024, 2026))
+    cal.add_component(calendars._timezone(zone, 2024, 2026))
     parsed = icalendar.Calendar.from_ical(cal.to_ical()).walk("VTIMEZONE")[0].to_tz()
     reference, moment = ZoneInfo(zone), datetime(2024, 1, 1, tzinfo=ZoneInfo("UTC"))
     while moment.year < 2027:

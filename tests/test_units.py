@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from litfass.content.frontmatter import read_source
+from litfass.content.markup import first_paragraph, render_markdown, resolve_links
 from litfass.dates import parse_when
 from litfass.errors import LitfassError
-from litfass.frontmatter import read_source
-from litfass.markup import first_paragraph, render_markdown, resolve_links
 from litfass.outputs import Pager, path_of
 from litfass.slugs import is_slug, slugify
-from litfass.write import Staging
+from litfass.write.staging import Staging
 from litfass.yamldoc import load_mapping
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from livesite import LiveSite
 
-from litfass.watch import Watcher, is_temporary
+from litfass.preview.watcher import Watcher, is_temporary
 
 ARTICLE = "content/news/2020-01-10-neujahr.md"
 
@@ -124,8 +124,8 @@ def test_a_plain_build_does_not_load_the_preview() -> None:
     probe = (
         "import sys\n"
         "from litfass import cli\n"
-        "loaded = sorted(m for m in ('watchdog.observers', 'watchdog.events', 'litfass.serve',"
-        " 'litfass.incremental', 'litfass.config', 'http.server') if m in sys.modules)\n"
+        "loaded = sorted(m for m in ('watchdog.observers', 'watchdog.events', 'litfass.preview.server',"
+        " 'litfass.engine.builder', 'litfass.config', 'http.server') if m in sys.modules)\n"
         "print(','.join(loaded))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

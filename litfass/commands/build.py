@@ -8,7 +8,8 @@ import sys
 from collections.abc import Callable
 
 from litfass.commands import common
-from litfass.state import CACHE_DIR, BuildResult, fresh_result
+from litfass.engine.state import BuildResult, fresh_result
+from litfass.folders import CACHE_DIR
 from litfass.workers import default_workers
 
 EXAMPLES = """\
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if args.use_cache:  # nothing changed: answer before importing the renderers at all
         result = fresh_result(args.root, options.now, options.drafts, options.future, args.strict)
     if result is None:
-        from litfass.build import build
+        from litfass.engine.oneshot import build
 
         result = build(
             args.root,

@@ -45,7 +45,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from litfass.checks import check  # here: `build` must not pay for importing it
+    from litfass.editors.checks import check  # here: `build` must not pay for importing it
 
     result = check(args.root, common.options_from(args))
     for problem in result.findings:

@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from litfass.commands import common
-from litfass.model import EVENT, MAGAZINE, NEWS, PAGE
+from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
 
 EXAMPLES = """\
 examples:
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         print("error: --start, --end and --location are for events only", file=sys.stderr)
         return common.EXIT_USAGE
     from litfass.config import load_config  # here: `build` must not pay for importing it
-    from litfass.scaffold import NewItem, create
+    from litfass.editors.scaffold import NewItem, create
 
     config, _ = load_config(args.root)
     item = NewItem(

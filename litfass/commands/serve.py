@@ -17,7 +17,7 @@ from litfass.commands.watch import RebuildLoop, add_watch_options
 from litfass.errors import LitfassError, Problem
 
 if TYPE_CHECKING:  # imported where used: a plain build must not pay for it at start-up
-    from litfass.serve import Preview
+    from litfass.preview.server import Preview
 
 EXAMPLES = """\
 examples:
@@ -46,7 +46,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from litfass.serve import Preview, url_of
+    from litfass.preview.server import Preview, url_of
 
     preview = Preview(args.root / "output")
     server = _listen(preview, args.host, args.port)  # a taken port is said before building
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _listen(preview: Preview, host: str, port: int):
-    from litfass.serve import serve
+    from litfass.preview.server import serve
 
     try:
         return serve(preview, host, port)

@@ -14,13 +14,13 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from litfass.commands import common
+from litfass.content.model import BuildOptions
 from litfass.errors import LitfassError, Problem
-from litfass.model import BuildOptions
-from litfass.watch import QUIET, Watcher
+from litfass.preview.watcher import QUIET, Watcher
 
 if TYPE_CHECKING:  # imported where used: a plain build must not pay for them at start-up
     from litfass.config import Config
-    from litfass.incremental import RebuildResult
+    from litfass.engine.builder import RebuildResult
 
 SEARCH_PAUSE = 2.0  # seconds without saves before the search index (and .gz) is made again
 EXAMPLES = """\
@@ -78,7 +78,7 @@ class RebuildLoop:
     ) -> None:
         self.root: Path = args.root
         self.quiet = max(0, args.debounce) / 1000
-        from litfass.incremental import Builder  # here: `build` must not pay for importing it
+        from litfass.engine.builder import Builder  # here: `build` must not pay for importing it
 
         self.builder = Builder(args.root, options_factory(args))
         self.on_change = on_change  # told after every rebuild that changed what a browser sees
@@ -173,7 +173,7 @@ class RebuildLoop:
     def _watch(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
-        from litfass.config import CONFIG_NAME
+        from litfass.folders import CONFIG_NAME
 
         self.watcher = Watcher(self.root / CONFIG_NAME, self._folders(), quiet=self.quiet)
         self.watcher.start()

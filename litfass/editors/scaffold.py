@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from litfass.config import Config
-from litfass.content import FOLDERS, read_page
+from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
+from litfass.content.pages import FOLDERS, read_page
 from litfass.dates import parse_when
 from litfass.errors import LitfassError, Problem
-from litfass.model import EVENT, MAGAZINE, NEWS, PAGE
 from litfass.slugs import is_slug, slugify
 
 _COMMENT = re.compile(r"(.*?\S) {2,}# (.*)")  # "key: value  # explanation"

@@ -18,23 +18,26 @@ from pathlib import Path
 
 import jinja2
 
-from litfass import images, search, state
-from litfass.assets import theme_files
-from litfass.cache import body_key, cached_bodies, read_files, render_bodies
-from litfass.compress import precompress
 from litfass.config import Config, load_config
-from litfass.content import ContentFiles, find_files, read_page
+from litfass.content import images
+from litfass.content.frontmatter import Source
+from litfass.content.markup import content_links, first_paragraph, render_markdown, resolve_links
+from litfass.content.model import Page
+from litfass.content.pages import ContentFiles, find_files, read_page
+from litfass.content.reader import body_key, cached_bodies, read_files, render_bodies
+from litfass.engine import state
+from litfass.engine.state import BuildResult, fresh_result
 from litfass.errors import LitfassError, Problem
-from litfass.frontmatter import Source
-from litfass.markup import content_links, first_paragraph, render_markdown, resolve_links
-from litfass.metadata import id_problems
-from litfass.model import Page
-from litfass.outputs import Output, declare, path_problems
-from litfass.render import environment, render_tracked
-from litfass.site import BuildOptions, Site, assemble, url_problems
-from litfass.state import BuildResult, fresh_result
+from litfass.folders import PREVIOUS_NAME, cache_folder
+from litfass.outputs import Output
+from litfass.outputs.declare import declare, path_problems
+from litfass.outputs.theme import theme_files
+from litfass.render.templates import environment, render_tracked
+from litfass.site import BuildOptions, Site, assemble, id_problems, url_problems
 from litfass.workers import run_chunks
-from litfass.write import PREVIOUS_NAME, Staging, WriteStats, build_lock
+from litfass.write import search
+from litfass.write.compress import precompress
+from litfass.write.staging import Staging, WriteStats, build_lock
 
 Progress = Callable[[int, int], None]
 __all__ = ["BuildResult", "build", "declare_outputs", "load_site"]
@@ -280,7 +283,7 @@ def _build_all(
     site = assemble(config, content.pages, options, content.urls, content.pictures)
     _check_strict(strict, warnings)
     theme = theme_files(config)
-    compiled = state.cache_folder(root) / "jinja" if use_cache else None
+    compiled = cache_folder(root, "jinja") if use_cache else None
     env, _ = environment(config, theme, compiled)
     outputs = declare(site, theme)
     clashes = path_problems(outputs, config)
@@ -367,7 +370,7 @@ def _build_edited(
         kept = {o.path for o in outputs if o.path not in stale and staging.keep(o.path)}
         redo = [o for o in outputs if o.path not in kept]
         loaded = _load_bodies(config, snapshot, old, redo, sources)
-        env, _ = environment(config, theme, state.cache_folder(root) / "jinja")
+        env, _ = environment(config, theme, cache_folder(root, "jinja"))
         log = render_all(redo, env, site, staging, workers, progress)
         if loaded is None or not set().union(*log.reads.values()) <= loaded:
             staging.discard()  # a body we did not load was read: build it all instead

@@ -16,21 +16,13 @@ from typing import Any
 
 import jinja2
 
-from litfass import images, search
-from litfass.assets import theme_files
-from litfass.build import _with_body, content_urls
-from litfass.compress import COMPRESSIBLE, encoders, precompress
-from litfass.config import CONFIG_NAME, Config, load_config
-from litfass.content import ContentFiles, find_files, read_page
-from litfass.errors import LitfassError, Problem
-from litfass.frontmatter import Source
-from litfass.metadata import id_problems
-from litfass.model import Page
-from litfass.outputs import Output, declare, path_problems
-from litfass.render import environment, render_output
-from litfass.reuse import Reuse
-from litfass.site import BuildOptions, Site, assemble, reassemble, url_problems
-from litfass.tracking import (
+from litfass.config import Config, load_config
+from litfass.content import images
+from litfass.content.frontmatter import Source
+from litfass.content.model import Page
+from litfass.content.pages import ContentFiles, find_files, read_page
+from litfass.engine.oneshot import _with_body, content_urls
+from litfass.engine.records import (
     Compare,
     Ledger,
     Record,
@@ -39,7 +31,17 @@ from litfass.tracking import (
     record_of,
     tracked_output,
 )
-from litfass.write import Mirror, Staging, build_lock, digest
+from litfass.errors import LitfassError, Problem
+from litfass.folders import CONFIG_NAME
+from litfass.outputs import Output
+from litfass.outputs.declare import declare, path_problems
+from litfass.outputs.theme import theme_files
+from litfass.render.templates import environment, render_output
+from litfass.reuse import Reuse
+from litfass.site import BuildOptions, Site, assemble, id_problems, reassemble, url_problems
+from litfass.write import search
+from litfass.write.compress import COMPRESSIBLE, encoders, precompress
+from litfass.write.staging import Mirror, Staging, build_lock, digest
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from litfass.config import Config
-from litfass.dates import parse_day, parse_when
-from litfass.errors import LitfassError, Problem
-from litfass.frontmatter import Source, read_source
-from litfass.model import (
+from litfass.content.frontmatter import Source, read_source
+from litfass.content.model import (
     EVENT,
     MAGAZINE,
     NEWS,
@@ -30,6 +28,8 @@ from litfass.model import (
     Page,
     Term,
 )
+from litfass.dates import parse_day, parse_when
+from litfass.errors import LitfassError, Problem
 from litfass.slugs import is_slug, slugify
 from litfass.values import (
     as_bool,

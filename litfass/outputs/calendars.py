@@ -14,16 +14,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from litfass.config import Config
-from litfass.i18n import Translations, site_translations
-from litfass.metadata import stable_id
-from litfass.model import Page
+from litfass.content.model import Page
+from litfass.outputs import Output, path_of
+from litfass.outputs.translations import Translations, site_translations
 from litfass.reuse import Reuse
-from litfass.site import Site, is_public
+from litfass.site import Site, is_public, stable_id
 
 if TYPE_CHECKING:
     import icalendar
-
-    from litfass.outputs import Output
 
 CALENDAR_FILE = "kalender.ics"
 MEDIA_TYPE = "text/calendar"
@@ -82,8 +80,6 @@ def _public(site: Site, events: Iterable[Page]) -> tuple[Page, ...]:
 
 def declare(site: Site, reuse: Reuse | None = None) -> Iterator[Output]:
     """The subscription calendars, and one calendar file beside every event page."""
-    from litfass.outputs import Output, path_of
-
     config = site.config
     t = (reuse or Reuse()).get("translations", (), lambda: site_translations(config))
     every_event = (*site.upcoming, *site.past_events)

@@ -11,7 +11,6 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -20,15 +19,12 @@ from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from litfass import calendar
-from litfass.i18n import Translations, site_translations
-from litfass.metadata import Image, PageContext, image_of, listing_title, stable_id
-from litfass.model import EPOCH, Page
+from litfass.content.model import EPOCH, Page
+from litfass.outputs import Output, calendars, path_of
+from litfass.outputs.metadata import Image, PageContext, image_of, listing_title
+from litfass.outputs.translations import Translations, site_translations
 from litfass.reuse import Reuse
-from litfass.site import Listing, Site, is_public
-
-if TYPE_CHECKING:
-    from litfass.outputs import Output
+from litfass.site import Listing, Site, is_public, stable_id
 
 RSS, ATOM = "rss", "atom"
 FILES = {RSS: "feed.xml", ATOM: "atom.xml"}
@@ -135,14 +131,12 @@ def autodiscovery(site: Site, here: PageContext, t: Translations) -> list[tuple[
         for flavour in (RSS, ATOM)
     ]
     calendar_title = f"{_heading(site, t('events'))} (iCalendar)"
-    links.append((calendar.MEDIA_TYPE, calendar_title, calendar.calendar_url(urls.events_index)))
+    links.append((calendars.MEDIA_TYPE, calendar_title, calendars.calendar_url(urls.events_index)))
     return links
 
 
 def declare(site: Site, reuse: Reuse | None = None) -> Iterator[Output]:
     """Both flavours of every channel, and the page that explains them."""
-    from litfass.outputs import Output, path_of
-
     reuse = reuse or Reuse()
     t = reuse.get("translations", (), lambda: site_translations(site.config))
     every = channels(site, t, reuse)
@@ -151,7 +145,7 @@ def declare(site: Site, reuse: Reuse | None = None) -> Iterator[Output]:
             produce = partial(render_feed, site, channel, flavour, t)
             yield Output(path_of(channel.feed_url(flavour)), produce=produce)
     index = site.config.urls.feeds_index
-    context = {"url": index, "channels": every, "calendars": calendar.subscriptions(site, t)}
+    context = {"url": index, "channels": every, "calendars": calendars.subscriptions(site, t)}
     yield Output(path_of(index), "feeds.html", context)
 
 

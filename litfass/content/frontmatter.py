@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litfass.errors import LitfassError
-from litfass.values import printable
+from litfass.values import decode
 from litfass.yamldoc import YamlMapping, load_mapping
 
 MAX_BYTES = 5 * 1024 * 1024  # a longer article is a pasted file, not prose
 FENCES = ("---", "...")
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -74,23 +73,3 @@ def read_bytes(path: Path, rel: str) -> bytes:
 
 def _reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
-
-
-def decode(data: bytes, rel: str) -> str:
-    """UTF-8 (with or without BOM) to printable text with LF line endings."""
-    if data.startswith(_UTF16_BOMS):
-        raise LitfassError.at(
-            rel, 1, "saved as UTF-16; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')"
-        )
-    if b"\0" in data:
-        raise LitfassError.at(rel, 0, "not a text file (binary data); is it really Markdown?")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise LitfassError.at(
-            rel,
-            line,
-            "not UTF-8 text; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')",
-        ) from None
-    return printable(text.replace("\r\n", "\n").replace("\r", "\n"))

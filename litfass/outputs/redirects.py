@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote_to_bytes
 
-if TYPE_CHECKING:
-    from litfass.outputs import Output
-    from litfass.site import Site
+from litfass.outputs import Output
+from litfass.site import Site
 
 REDIRECTS = "redirects.nginx"
 HEADER = b"""\
@@ -22,8 +20,6 @@ HEADER = b"""\
 
 
 def declare(site: Site) -> Iterator[Output]:
-    from litfass.outputs import Output  # outputs.py lists this module's outputs
-
     yield Output(REDIRECTS, produce=lambda: redirects(site))
 
 

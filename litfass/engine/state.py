@@ -20,13 +20,12 @@ from stat import S_ISREG
 from typing import Any
 
 from litfass import __version__
+from litfass.content.model import Page
 from litfass.errors import LitfassError, Problem
-from litfass.model import Page
+from litfass.folders import CACHE_DIR, CONFIG_NAME
 
-CACHE_DIR = ".litfass-cache"
 STATE_FILE = "state.pickle"  # small: input fingerprints and the last result
 PAGES_FILE = "pages.pickle"  # large: every page with its body, and what each output read
-CONFIG_NAME = "config.yaml"
 RACY_NS = 2_000_000_000  # a file changed this close to a scan may keep its mtime: hash it
 # Libraries whose version can change the output (the rest is fixed by litfass's own files).
 LIBRARIES = ("markdown", "nh3", "slugify", "jinja2", "babel", "feedgen", "yaml", "markupsafe")
@@ -133,10 +132,6 @@ def _page(fields: dict[str, Any]) -> Page:
     page = object.__new__(Page)
     page.__dict__.update(fields)
     return page
-
-
-def cache_folder(root: Path) -> Path:
-    return root / CACHE_DIR
 
 
 def engine_id() -> str:

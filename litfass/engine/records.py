@@ -23,9 +23,9 @@ import jinja2
 import jinja2.meta
 
 from litfass.config import Config, NavItem
-from litfass.i18n import Translations
-from litfass.model import Page, Term
+from litfass.content.model import Page, Term
 from litfass.outputs import Output
+from litfass.outputs.translations import Translations
 from litfass.site import Site
 
 MISSING = "<missing>"

@@ -21,9 +21,9 @@ from stat import S_ISREG
 from typing import Any
 
 from litfass.errors import LitfassError
+from litfass.folders import PREVIOUS_NAME
 
 STAGING_PREFIX = ".litfass-staging-"
-PREVIOUS_NAME = ".litfass-previous"  # the site before the last swap, reused by the next build
 LOCK_NAME = ".litfass.lock"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -388,17 +388,6 @@ def _disk_error(rel: str, exc: OSError) -> LitfassError:
 
 def _reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
-
-
-def write_cache_file(path: Path, data: bytes) -> None:
-    """Store a cache entry whole or not at all; a cache that cannot be written is skipped."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
 
 
 SPARE_SUFFIX = "-spare"

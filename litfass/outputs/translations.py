@@ -13,8 +13,8 @@ from pathlib import Path
 from babel.dates import format_date, format_time
 
 from litfass.config import Config
+from litfass.content.model import EventInfo
 from litfass.errors import LitfassError
-from litfass.model import EventInfo
 from litfass.yamldoc import load_mapping
 
 

@@ -18,15 +18,14 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from litfass import calendar, feeds, metadata
-from litfass.assets import AssetUrls, ThemeFile, theme_files
 from litfass.config import Config
+from litfass.content.images import picture_html
+from litfass.content.model import Page
 from litfass.errors import LitfassError
-from litfass.i18n import Translations, load_translations
-from litfass.images import picture_html
-from litfass.metadata import PageContext
-from litfass.model import Page
-from litfass.outputs import Output
+from litfass.outputs import Output, calendars, feeds, metadata
+from litfass.outputs.metadata import PageContext
+from litfass.outputs.theme import AssetUrls, ThemeFile, theme_files
+from litfass.outputs.translations import Translations, load_translations
 from litfass.site import Site
 
 
@@ -64,8 +63,8 @@ def environment(
     env.filters["absolute"] = config.absolute
     env.filters["json_script"] = json_script
     env.filters["by_month"] = by_month
-    env.filters["webcal"] = partial(calendar.webcal, config)
-    env.globals["calendar_url"] = calendar.calendar_url
+    env.filters["webcal"] = partial(calendars.webcal, config)
+    env.globals["calendar_url"] = calendars.calendar_url
     env.globals["feed_url"] = feeds.feed_url
     env.globals["social_meta"] = about_page(partial(metadata.social_meta, t=t))
     env.globals["structured_data"] = about_page(partial(metadata.structured_data, t=t))

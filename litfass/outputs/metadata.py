@@ -13,18 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
 from litfass.config import Config
-from litfass.errors import Problem
-from litfass.i18n import Translations
-from litfass.model import EVENT, MAGAZINE, NEWS, PAGE, Location, Page
+from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE, Location, Page
+from litfass.outputs import Output
+from litfass.outputs.translations import Translations
 from litfass.reuse import Reuse
 from litfass.site import Listing, Site, is_public
-
-if TYPE_CHECKING:
-    from litfass.outputs import Output
 
 SCHEMA = "https://schema.org"
 SITEMAP_PATH = "sitemap.xml"
@@ -38,35 +35,6 @@ _SHAREABLE = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 
 # Identity -----------------------------------------------------------------
-
-
-def stable_id(config: Config, page: Page) -> str:
-    """The id a feed reader or calendar keeps for an item, whatever its title becomes.
-
-    The editor's explicit `id` (an earlier address of the item, or a URI) wins;
-    otherwise the item's own address.
-    """
-    if page.id:
-        return config.absolute(page.id) if page.id.startswith("/") else page.id
-    return config.absolute(page.url)
-
-
-def id_problems(config: Config, pages: Sequence[Page]) -> list[Problem]:
-    """Two items with the same stable id would be one item to subscribers: name both files."""
-    claimed: dict[str, Page] = {}
-    problems = []
-    for page in sorted(pages, key=lambda p: p.source):
-        if page.kind not in (NEWS, EVENT):
-            continue
-        key = stable_id(config, page)
-        first = claimed.setdefault(key, page)
-        if first is not page:
-            problems.append(
-                Problem(
-                    page.source, 0, f"id {key} is also the id of {first.source}; give one an 'id:'"
-                )
-            )
-    return problems
 
 
 @dataclass(frozen=True)
@@ -374,8 +342,6 @@ def declare(site: Site, outputs: Sequence[Output], reuse: Reuse | None = None) -
     With the `reuse` of the last rebuild, an output that is the same object keeps its entry
     and an unchanged list of entries keeps its sorted sitemap.
     """
-    from litfass.outputs import Output
-
     reuse = reuse or Reuse()
     lists = (site.news, site.upcoming, site.past_events, site.magazine)
     newest = reuse.get(("newest", site.now), lists, lambda: _newest(site))

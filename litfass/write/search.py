@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 from litfass.errors import LitfassError
-from litfass.write import Staging
+from litfass.folders import CACHE_DIR
+from litfass.write.staging import Staging
 
 FOLDER = "pagefind"
-CACHE_DIR = ".litfass-cache/search"
 # Pagefind's own result widgets: the theme has its own small script, so leave them out.
 UNUSED = (
     "pagefind-ui.js",
@@ -47,7 +47,7 @@ class Fingerprint:
 
 def index(root: Path, staging: Staging, fingerprint: Fingerprint) -> None:
     """Put the search index of the staged site into it, from the cache or made now."""
-    cache = (root / CACHE_DIR).resolve()
+    cache = (root / CACHE_DIR / "search").resolve()
     entry = cache / fingerprint.hexdigest()
     if not (entry / "pagefind-entry.json").is_file():
         _make(staging.path, cache, entry)
@@ -62,7 +62,7 @@ def cached_index(root: Path, site: Path, pages: list[tuple[str, bytes]]) -> Path
     key = hashlib.sha256(_version().encode())
     for path, page_digest in pages:
         key.update(f"{path}\0".encode() + page_digest)
-    cache = (root / CACHE_DIR).resolve()
+    cache = (root / CACHE_DIR / "search").resolve()
     entry = cache / f"live-{key.hexdigest()[:24]}"
     if not (entry / "pagefind-entry.json").is_file():
         _make(site, cache, entry)

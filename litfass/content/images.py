@@ -17,15 +17,13 @@ from pathlib import Path
 from markupsafe import Markup
 
 from litfass.errors import LitfassError
-from litfass.write import write_cache_file
+from litfass.folders import CACHE_DIR, write_cache_file
 
 WIDTHS = (480, 800, 1200)  # what phones, tablets and a wide article column need
 MAX_WIDTH = 1600  # never publish a camera original: large and may carry location data
 FORMATS = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp"}
-MIME = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 EXTENSION = {"jpeg": "jpg", "png": "png", "webp": "webp"}
 SETTINGS_VERSION = "1"  # bump when the encoding below changes, to invalidate the cache
-CACHE_DIR = ".litfass-cache/images"
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _ATTR = re.compile(r'([a-zA-Z-]+)\s*=\s*"([^"]*)"')
 _SWAPPED = {5, 6, 7, 8}  # EXIF orientations that turn the picture by 90 degrees
@@ -103,7 +101,7 @@ def _plan_one(root: Path, path: Path, shown: str, url: str, fmt: str) -> Picture
         ext = EXTENSION[fmt_out]
         for w in widths:
             h = max(1, round(height * w / width))
-            cache = root / CACHE_DIR / f"{digest}-{w}-{SETTINGS_VERSION}.{ext}"
+            cache = root / CACHE_DIR / "images" / f"{digest}-{w}-{SETTINGS_VERSION}.{ext}"
             variants.append(Variant(f"{stem}-{w}w.{ext}", w, h, fmt_out, path, cache, shown))
     return Picture(url, width, height, tuple(variants), path)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Callable
 
-from litfass.write import Staging
+from litfass.write.staging import Staging
 
 COMPRESSIBLE = (
     ".html", ".css", ".js", ".mjs", ".xml", ".json", ".ics", ".svg", ".txt", ".webmanifest",

@@ -21,21 +21,17 @@ import slugify
 
 from litfass import __version__
 from litfass.config import Config
-from litfass.content import read_page
+from litfass.content.frontmatter import Source
+from litfass.content.markup import EXTENSIONS, SETTINGS_VERSION, render_markdown
+from litfass.content.model import Page
+from litfass.content.pages import read_page
 from litfass.errors import LitfassError, Problem
-from litfass.frontmatter import Source
-from litfass.markup import EXTENSIONS, SETTINGS_VERSION, render_markdown
-from litfass.model import Page
-from litfass.state import CACHE_DIR
+from litfass.folders import cache_folder
 from litfass.workers import flatten, run_chunks
 
 MARKDOWN_DB = "markdown.sqlite"
 # Libraries whose version changes the HTML of a body (toc slugs come from python-slugify).
 RENDER_LIBRARIES = (markdown, nh3, slugify)
-
-
-def cache_path(root: Path) -> Path:
-    return root / CACHE_DIR
 
 
 @lru_cache(maxsize=2)
@@ -99,7 +95,7 @@ class MarkdownCache:
 def cached_bodies(root: Path, keys: Sequence[str]) -> dict[str, str]:
     """Bodies stored under `keys` (those missing are left out)."""
     try:
-        cache = MarkdownCache(cache_path(root))
+        cache = MarkdownCache(cache_folder(root))
         try:
             return cache.get(keys)
         finally:
@@ -130,7 +126,7 @@ def read_files(
     neither the sources nor the parsing ever pile up in one process. New bodies are
     stored, and bodies of files that are gone are dropped from the cache.
     """
-    folder = cache_path(config.root)
+    folder = cache_folder(config.root)
 
     def read(part: range) -> list[ReadFile]:
         chunk = [_read(config, *files[i]) for i in part]
@@ -193,7 +189,7 @@ def render_bodies(
     found: dict[str, str] = {}
     if use_cache:
         with contextlib.suppress(OSError, sqlite3.Error):
-            cache = MarkdownCache(cache_path(config.root))
+            cache = MarkdownCache(cache_folder(config.root))
             found = cache.get(keys)
     missing = sorted({k: i for i, k in enumerate(keys) if k not in found}.values())
     if cache is not None:
@@ -206,7 +202,7 @@ def render_bodies(
     new = {keys[i]: html for i, html in zip(missing, rendered, strict=True)}
     if use_cache:
         with contextlib.suppress(OSError, sqlite3.Error):
-            cache = MarkdownCache(cache_path(config.root))
+            cache = MarkdownCache(cache_folder(config.root))
             cache.put(new)
             if complete:
                 cache.keep_only(set(keys))

@@ -15,14 +15,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from litfass.build import declare_outputs, load_site
 from litfass.config import Config, load_config
-from litfass.content import KEYS, find_files, likely_key, read_page
+from litfass.content.frontmatter import Source
+from litfass.content.markup import render_markdown
+from litfass.content.model import EVENT, KINDS, MAGAZINE, NEWS, PAGE, Page
+from litfass.content.pages import KEYS, find_files, likely_key, read_page
+from litfass.engine.oneshot import declare_outputs, load_site
 from litfass.errors import LitfassError, Problem
-from litfass.frontmatter import Source
-from litfass.markup import render_markdown
-from litfass.model import EVENT, KINDS, MAGAZINE, NEWS, PAGE, Page
-from litfass.outputs import path_of, path_problems
+from litfass.outputs import path_of
+from litfass.outputs.declare import path_problems
 from litfass.site import BuildOptions, Site, assemble, is_published
 
 SUMMARY_LIMIT = 300  # characters; cards and feed readers show about two sentences

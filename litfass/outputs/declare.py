@@ -1,0 +1,95 @@
+"""Every producer of the site's files, listed in one place, and the check that no two clash.
+
+Deciding which files exist is apart from producing their bytes (`litfass.render`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import Sequence
+
+from litfass.config import Config
+from litfass.errors import Problem
+from litfass.outputs import Output, calendars, feeds, files, metadata, pages, redirects
+from litfass.outputs.theme import ThemeFile
+from litfass.reuse import Reuse
+from litfass.site import Site
+
+
+def declare(site: Site, theme: Sequence[ThemeFile], reuse: Reuse | None = None) -> list[Output]:
+    """Every file of the site, in a stable order.
+
+    With the `reuse` of the last rebuild, outputs made from the very same pages and lists are
+    the very same objects again (see reuse.py); the outputs are the same either way.
+    """
+    reuse = reuse or Reuse()
+    reuse.begin()
+    outputs = [
+        *pages.declare(site, reuse),
+        *feeds.declare(site, reuse),
+        *calendars.declare(site, reuse),
+        *redirects.declare(site),
+        *files.declare(site, theme),
+    ]
+    # Last: the sitemap lists the pages declared above.
+    outputs += metadata.declare(site, outputs, reuse)
+    outputs.sort(key=_path)
+    reuse.end()
+    return outputs
+
+
+def _path(output: Output) -> str:
+    return output.path
+
+
+def path_problems(outputs: Sequence[Output], config: Config) -> list[Problem]:
+    """Two outputs for one file, or a file where another output needs a folder.
+
+    Each problem is put where an editor can fix it and names the other side.
+    """
+    by_path: dict[str, list[Output]] = defaultdict(list)
+    for output in outputs:
+        by_path[output.path].append(output)
+    problems = []
+    for path, group in sorted(by_path.items()):
+        if len(group) > 1:
+            problems.append(_clash(config, group[0], group[1], f"address {_url(path)} is"))
+        parts = path.split("/")
+        parent = next(
+            ("/".join(parts[:i]) for i in range(1, len(parts)) if "/".join(parts[:i]) in by_path),
+            None,
+        )
+        if parent is not None:
+            what = f"address {_url(path)} needs /{parent} as a folder, which is"
+            problems.append(_clash(config, group[0], by_path[parent][0], what))
+    return problems
+
+
+def _clash(config: Config, one: Output, other: Output, what: str) -> Problem:
+    first, second = sorted((_origin(config, one), _origin(config, other)), key=lambda o: o[2])
+    path, line, _, _ = first
+    return Problem(path, line, f"{what} also used by {second[3]}")
+
+
+def _origin(config: Config, output: Output) -> tuple[str, int, int, str]:
+    """(file to blame, line, 0 if an editor's content file else 1, how to name it)."""
+    page = output.context.get("page")
+    if page is not None:
+        key = "aliases" if output.template == "redirect.html" else "slug"
+        line = page.lines.get(key, 0)
+        named = f"{page.source}:{line}" if line else page.source
+        return page.source, line, 0, named
+    if output.source is not None:
+        with contextlib.suppress(ValueError):
+            rel = output.source.relative_to(config.content_path).as_posix()
+            shown = f"{config.content_dir}/{rel}"
+            return shown, 0, 0, shown
+        shown = f"{config.templates_dir}/static/{output.path.removeprefix('static/')}"
+        return shown, 0, 1, f"the theme's {shown}"
+    made_by = f"{config.templates_dir}/{output.template}" if output.template else "litfass"
+    return made_by, 0, 1, f"the page {_url(output.path)} made by {made_by}"
+
+
+def _url(path: str) -> str:
+    return "/" + path.removesuffix("index.html")
