@@ -116,7 +116,7 @@ def test_every_edit_gives_what_a_full_build_gives(fixture_site: Path, tmp_path: 
         wrong = differences(snapshot(fixture_site / "output"), expected)
         # The search index follows once the editor pauses (Pagefind takes seconds).
         assert all(path.startswith("pagefind/") for path in wrong), f"after '{name}': {wrong}"
-        assert builder.catch_up() or not wrong
+        assert builder.finish_extras() or not wrong
         wrong = differences(snapshot(fixture_site / "output"), expected)
         assert not wrong, f"after '{name}': {wrong}"
         if name == "nothing":
@@ -189,7 +189,7 @@ def test_what_a_failed_rebuild_left_undone_is_done_by_the_next(
     with pytest.raises(LitfassError):
         builder.rebuild([*gone, *broken(fixture_site)])
     builder.rebuild(replace(article, "{{ nope.x }}", "")(fixture_site))
-    builder.catch_up()
+    builder.finish_extras()
     expected = full_build(fixture_site, tmp_path, run)
     assert not differences(snapshot(fixture_site / "output"), expected)
     assert not (fixture_site / "output/aktuelles/fachtag-in-goerlitz").exists()
@@ -354,7 +354,7 @@ def test_a_plain_build_meanwhile_makes_the_preview_start_over(
     assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0  # swaps output/
     result = builder.rebuild(append(NEUJAHR, "\nNach dem Build.\n")(fixture_site))
     assert result.rendered == len(builder.ledger.records)  # everything, once
-    builder.catch_up()
+    builder.finish_extras()
     assert snapshot(fixture_site / "output") == full_build(fixture_site, tmp_path, run)
     builder.close()
     assert not list(fixture_site.glob(".litfass-staging-*"))  # the spare copy is gone
@@ -369,5 +369,5 @@ def test_compressed_files_are_never_stale(fixture_site: Path, tmp_path: Path, ru
     assert Path(f"{page}.gz").is_file()
     builder.rebuild(append(NEUJAHR, "\nFrisch.\n")(fixture_site))
     assert "Frisch." in page.read_text() and not Path(f"{page}.gz").exists()  # none stale
-    assert builder.catch_up()
+    assert builder.finish_extras()
     assert snapshot(fixture_site / "output") == full_build(fixture_site, tmp_path, run)

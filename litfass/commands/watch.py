@@ -109,7 +109,7 @@ class RebuildLoop:
     def _catch_up(self) -> None:
         """Once the editor pauses, make the search index and .gz/.br files (slow) anew."""
         try:
-            if self.builder.catch_up():
+            if self.builder.finish_extras():
                 print(
                     f"{time.strftime('%H:%M:%S')} search index and compressed files updated",
                     flush=True,

@@ -1,27 +1,33 @@
-"""A long-lived builder for `serve` and `watch`: after an edit, redo only what it affects.
+"""The one build engine: `build`, `check`, `serve` and `watch` all read, assemble, declare,
+render and write a site through a `Builder`, and after an edit redo only what it affects.
 
 Each file's page is kept between rebuilds; each output remembers what it read from the site
-(`tracking.py`) and is rendered again only when some of that is different now, never by guess.
+(`records.py`) and is rendered again only when some of that is different now, never by guess.
+The one-shot build saves its Builder in .litfass-cache/ (`state.py`), so the next build starts
+where this one ended, exactly as the preview's next rebuild does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 
 from litfass.config import Config, load_config
 from litfass.content import images
+from litfass.content.bodies import content_urls, with_body
 from litfass.content.frontmatter import Source
-from litfass.content.model import Page
-from litfass.content.pages import ContentFiles, find_files, read_page
-from litfass.engine.oneshot import _with_body, content_urls
+from litfass.content.model import BuildOptions, Page
+from litfass.content.pages import ContentFiles, find_files
+from litfass.content.reader import ReadFile, read_files
 from litfass.engine.records import (
     Compare,
     Ledger,
@@ -32,16 +38,19 @@ from litfass.engine.records import (
     tracked_output,
 )
 from litfass.errors import LitfassError, Problem
-from litfass.folders import CONFIG_NAME
+from litfass.folders import CONFIG_NAME, cache_folder
 from litfass.outputs import Output
 from litfass.outputs.declare import declare, path_problems
 from litfass.outputs.theme import theme_files
 from litfass.render.templates import environment, render_output
 from litfass.reuse import Reuse
-from litfass.site import BuildOptions, Site, assemble, id_problems, reassemble, url_problems
+from litfass.site import Site, assemble, id_problems, reassemble, url_problems
+from litfass.workers import run_chunks
 from litfass.write import search
 from litfass.write.compress import COMPRESSIBLE, encoders, precompress
 from litfass.write.staging import Mirror, Staging, build_lock, digest
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -49,8 +58,10 @@ class RebuildResult:
     """What one rebuild did, for the line the command prints."""
 
     site: Site
+    files: int  # outputs the site consists of
     rendered: int  # outputs rendered again
     written: int  # files in output/ whose bytes changed
+    unchanged: int  # files of output/ kept as they were
     removed: tuple[str, ...]  # files no longer part of the site
     warnings: tuple[Problem, ...]
     seconds: float
@@ -65,6 +76,8 @@ class _Item:
     page: Page | None = None
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    key: str = ""  # of the body's text and the renderer settings (`reader.body_key`)
+    html: str = ""  # the body rendered, links not yet resolved
     final: Page | None = None  # with body; None until rendered against the current URLs
     body_warnings: list[Problem] = field(default_factory=list)
 
@@ -79,12 +92,38 @@ class _Changes:
     content: tuple[Path, ...] = ()
 
 
-class Builder:
-    """Rebuilds one site again and again, keeping per-file state in between."""
+@dataclass
+class _Plan:
+    """The outputs of one rebuild: records of those kept, and those to render."""
 
-    def __init__(self, root: Path, options: Callable[[], BuildOptions]) -> None:
+    outputs: list[Output]
+    records: dict[str, Record]
+    todo: list[Output]
+    heads: dict[str, Any]
+
+
+class Builder:
+    """Builds one site again and again, keeping per-file state and records in between.
+
+    `staged` (the one-shot build): every rebuild writes a complete new site beside output/,
+    search index and compressed files included, and swaps it in once; the caller holds the
+    build lock. Otherwise (the preview) changed files go to a spare copy that is swapped in,
+    and the search index and compressed files follow in `finish_extras` when the editor pauses.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        options: Callable[[], BuildOptions],
+        workers: int = 1,
+        use_cache: bool = False,
+        staged: bool = False,
+    ) -> None:
         self.root = root
         self.options = options  # called per rebuild: the clock moves on while serving
+        self.workers = workers
+        self.use_cache = use_cache
+        self.staged = staged
         self.config: Config | None = None
         self.config_warnings: list[Problem] = []
         self._reset_content()
@@ -95,25 +134,67 @@ class Builder:
         self.extras: set[str] = set()  # files in output/ no output makes: search index, .gz
         self.search_stale = False
         self.uncompressed: set[str] = set()  # changed text files whose .gz/.br are still due
+        self.digests: dict[str, bytes] = {}  # staged: each HTML output's digest (search index)
+        self.previous: list[str] | None = None  # staged: what the site kept beside output/ lacks
+
+    # -- kept between processes (state.py) ------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What the next one-shot build needs: not the templates, the clock or the workers."""
+        kept = dict(self.__dict__)
+        for name in ("options", "env", "templates", "theme", "reuse", "workers"):
+            kept.pop(name, None)
+        return kept
+
+    def __setstate__(self, kept: dict[str, Any]) -> None:
+        self.__dict__.update(kept)
+        self.env = None  # templates are loaded again; records compare their fingerprints
+        self.reuse = Reuse()
+        self.workers = 1
+
+    def resume(self, options: Callable[[], BuildOptions], workers: int) -> None:
+        """Take up a Builder loaded from the last build with this build's clock and workers."""
+        self.options, self.workers = options, workers
 
     # -- the rebuild, top to bottom -------------------------------------------------------
 
-    def rebuild(self, changed: Collection[Path] | None = None) -> RebuildResult:
+    def rebuild(
+        self,
+        changed: Collection[Path] | None = None,
+        strict: bool = False,
+        progress: Progress | None = None,
+    ) -> RebuildResult:
         """Bring output/ up to date after `changed` paths (None: anything may have changed).
 
-        Raises LitfassError with every problem; output/ then keeps the last good site.
+        Raises LitfassError with every problem (with `strict`, warnings too); output/ then
+        keeps the last good site.
         """
         started = time.perf_counter()
-        collecting = gc.isenabled()
-        gc.disable()  # a full collection over the kept pages would cost more than the edit
-        try:
-            return self._rebuild(changed, started)
-        finally:
-            if collecting:
-                gc.enable()
+        with _collector_paused():
+            site, warnings = self._load(changed)
+            if strict and warnings:
+                raise LitfassError([dataclasses.replace(w, severity="error") for w in warnings])
+            files, rendered, written, unchanged, removed = self._render_and_write(site, progress)
+            if rendered == files:
+                gc.freeze()  # after a full build: the collector need not walk the kept site again
+        return RebuildResult(
+            site=site,
+            files=files,
+            rendered=rendered,
+            written=written,
+            unchanged=unchanged,
+            removed=removed,
+            warnings=tuple(sorted(warnings)),
+            seconds=time.perf_counter() - started,
+        )
 
-    def _rebuild(self, changed: Collection[Path] | None, started: float) -> RebuildResult:
-        changes = self._sort(changed)
+    def load(self, changed: Collection[Path] | None = None) -> tuple[Site, list[Problem]]:
+        """The site as it is now, and its warnings, without rendering or writing anything."""
+        with _collector_paused():
+            return self._load(changed)
+
+    def _load(self, changed: Collection[Path] | None) -> tuple[Site, list[Problem]]:
+        changes = self._classify(changed)
         if self.config is None or changes.config:
             self._load_config()
         config = self.config
@@ -122,18 +203,7 @@ class Builder:
             self._load_templates(config)
         self._update_content(config, changes)
         good, warnings = self._pages(config)
-        site = self._assemble(config, good)
-        rendered, written, removed = self._render_and_write(config, site)
-        if rendered == len(self.ledger.records):
-            gc.freeze()  # after a full build: the collector need not walk the kept site again
-        return RebuildResult(
-            site=site,
-            rendered=rendered,
-            written=written,
-            removed=removed,
-            warnings=tuple(sorted(warnings)),
-            seconds=time.perf_counter() - started,
-        )
+        return self._assemble(config, good), warnings
 
     def close(self) -> None:
         """Remove the spare copy of the site (when serving stops)."""
@@ -143,7 +213,8 @@ class Builder:
 
     # -- what changed ---------------------------------------------------------------------
 
-    def _sort(self, changed: Collection[Path] | None) -> _Changes:
+    def _classify(self, changed: Collection[Path] | None) -> _Changes:
+        """Sort changed paths into config, templates and content files."""
         if changed is None or self.config is None:
             return _Changes(config=True, templates=True, rescan=True)
         config = self.config
@@ -195,7 +266,8 @@ class Builder:
         self.env = None
         self.reuse = Reuse()  # what was declared may depend on the translation table
         theme = theme_files(config)
-        env, _ = environment(config, theme)
+        compiled = cache_folder(self.root, "jinja") if self.use_cache else None
+        env, _ = environment(config, theme, compiled)
         self.templates = TemplateSet(env, config, tuple((f.rel, f.fingerprinted) for f in theme))
         self.theme = theme
         self.env = env
@@ -203,7 +275,7 @@ class Builder:
     # -- content --------------------------------------------------------------------------
 
     def _update_content(self, config: Config, changes: _Changes) -> None:
-        fresh = set()
+        due: dict[str, Path] = {}  # files to read (again), by their path in content/
         if changes.rescan or self.files is None:
             self.assets_changed = True
             self.files, self.file_problems = find_files(config)
@@ -215,27 +287,29 @@ class Builder:
             for path, rel in self.files.markdown:
                 item = self.items.get(rel)
                 if item is None or item.signature != _signature(path):
-                    self._read(config, path, rel)
-                    fresh.add(rel)
-            # In the files' order, which is the order of the site's pages.
-            self.items = {rel: self.items[rel] for _, rel in self.files.markdown}
+                    due[rel] = path
         content = config.content_path.absolute()
         for path in changes.content:  # re-read even if size and time look the same
             rel = path.relative_to(content).as_posix()
-            if rel in self.items and rel not in fresh and path.is_file():
-                self._read(config, path, rel)
+            if rel in self.items and path.is_file():
+                due[rel] = path
             elif rel in self.assets:
                 self.assets_changed = True  # an image may have new sizes
+        self._read(config, due)
+        if changes.rescan:  # in the files' order, which is the order of the site's pages
+            self.items = {rel: self.items[rel] for _, rel in self.files.markdown}
 
-    def _read(self, config: Config, path: Path, rel: str) -> None:
+    def _read(self, config: Config, due: dict[str, Path]) -> None:
+        """Read files and render their bodies (over all workers, through the Markdown cache)."""
+        files = [(path, rel) for rel, path in due.items()]
+        signatures = [_signature(path) for path, _ in files]
+        found = read_files(config, files, self.workers, self.use_cache)
+        for (_, rel), signature, read in zip(files, signatures, found, strict=True):
+            self._take(rel, _item_of(signature, read))
+
+    def _take(self, rel: str, item: _Item) -> None:
         old = self.items.get(rel)
-        item = _Item(_signature(path))
-        try:
-            item.source, item.page, item.warnings = read_page(config, path, rel)
-        except LitfassError as exc:
-            item.errors = [p for p in exc.problems if p.severity == "error"]
-            item.warnings = [p for p in exc.problems if p.severity != "error"]
-        if old is not None and old.source is not None and old.source == item.source:
+        if old is not None and (old.source, old.key) == (item.source, item.key):
             old.signature = item.signature  # same text saved again: nothing to redo
             return
         # Addresses and ids depend on these alone: an edit to a text keeps them as they were.
@@ -258,16 +332,7 @@ class Builder:
             *(p for item in items for p in item.warnings),
         ]
         good = [i for i in items if i.page is not None and not i.errors]
-        if self.addresses_changed or self.assets_changed:
-            pages: list[Page] = [i.page for i in good]  # type: ignore[misc]
-            clashes = url_problems(pages)
-            # Ids default to addresses: an address clash is already one message, not two.
-            taken = {c.path for c in clashes}
-            ids = [p for p in id_problems(config, pages) if p.path not in taken]
-            self.address_problems = clashes + ids
-            urls = content_urls(config, self.files, pages, [i.source for i in good])  # type: ignore[misc]
-        else:
-            urls = self.urls
+        urls = self._addresses(config, good)
         problems.extend(self.address_problems)
         moved: set[str] = set()
         if urls is not self.urls:
@@ -283,25 +348,34 @@ class Builder:
         again = self.items.keys() if every_body or moved else self.items.keys() & self.without_body
         for rel in again:
             item = self.items[rel]
-            if item.page is None or item.errors:
+            if item.source is None or item.page is None or item.errors:
                 continue  # not in `good`
-            if item.final is None or every_body or _links_into(item.source, moved):  # type: ignore[arg-type]
+            if item.final is None or every_body or _links_into(item, moved):
                 self.touched.add(rel)
                 self.without_body.discard(rel)
                 item.body_warnings = []
-                item.final = _with_body(
-                    config,
-                    item.source,  # type: ignore[arg-type]
-                    item.page,  # type: ignore[arg-type]
-                    urls,
-                    pictures,
-                    item.body_warnings,
+                item.final = with_body(
+                    config, item.source, item.page, urls, pictures, item.body_warnings, item.html
                 )
         warnings += [p for item in good for p in item.body_warnings]
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise LitfassError(errors + warnings)
         return good, warnings
+
+    def _addresses(self, config: Config, good: list[_Item]) -> dict[str, str]:
+        """Every content file's URL, worked out again only when an address may have changed."""
+        if not (self.addresses_changed or self.assets_changed) and self.files is not None:
+            return self.urls
+        assert self.files is not None
+        pages = [i.page for i in good if i.page is not None]
+        clashes = url_problems(pages)
+        # Ids default to addresses: an address clash is already one message, not two.
+        taken = {c.path for c in clashes}
+        ids = [p for p in id_problems(config, pages) if p.path not in taken]
+        self.address_problems = clashes + ids
+        sources = [i.source for i in good if i.source is not None]
+        return content_urls(config, self.files, pages, sources)
 
     def _assemble(self, config: Config, good: list[_Item]) -> Site:
         """The site of these pages: the last one with edited pages swapped in, if it can be."""
@@ -310,13 +384,18 @@ class Builder:
         if swaps is not None and self.site is not None:
             site = reassemble(self.site, swaps, options, self.urls, self.pictures)
         if site is None:
-            pages = [i.final for i in good]
-            site = assemble(config, pages, options, self.urls, self.pictures, previous=self.site)  # type: ignore[arg-type]
+            pages = [i.final for i in good if i.final is not None]
+            site = assemble(config, pages, options, self.urls, self.pictures, previous=self.site)
             self.site_pages = {
-                rel: i.final for rel, i in self.items.items() if i.final and not i.errors
-            }  # type: ignore[misc]
+                rel: i.final
+                for rel, i in self.items.items()
+                if i.final is not None and not i.errors
+            }
         else:
-            self.site_pages.update((rel, self.items[rel].final) for rel in self.touched)  # type: ignore[misc]
+            for rel in self.touched:
+                final = self.items[rel].final
+                if final is not None:
+                    self.site_pages[rel] = final
         self.site, self.touched, self.restructured = site, set(), False
         return site
 
@@ -335,15 +414,18 @@ class Builder:
 
     # -- outputs --------------------------------------------------------------------------
 
-    def _render_and_write(self, config: Config, site: Site) -> tuple[int, int, tuple[str, ...]]:
+    def _render_and_write(
+        self, site: Site, progress: Progress | None
+    ) -> tuple[int, int, int, int, tuple[str, ...]]:
         try:
-            return self._render_and_write_once(config, site)
+            return self._render_and_write_once(site, progress)
         except _Restart:  # the spare copy is gone: make and write every file once more
-            return self._render_and_write_once(config, site)
+            return self._render_and_write_once(site, progress)
 
     def _render_and_write_once(
-        self, config: Config, site: Site
-    ) -> tuple[int, int, tuple[str, ...]]:
+        self, site: Site, progress: Progress | None
+    ) -> tuple[int, int, int, int, tuple[str, ...]]:
+        config = site.config
         tracked = TrackedSite(site)
         with tracked.untracked():
             outputs = declare(tracked, self.theme, self.reuse)  # type: ignore[arg-type]
@@ -354,47 +436,39 @@ class Builder:
             if clashes:
                 raise LitfassError(clashes)
         compare = Compare(site)
-        ledger = self.ledger
-        stale, updates = ledger.stale(compare)
-        records: dict[str, Record] = {}
-        made: dict[str, bytes] = {}
-        before = ledger.records
+        stale, updates = self.ledger.stale(compare)
+        plan = self._plan(outputs, compare, stale)
+        if self.staged:
+            made, written, unchanged, removed = self._write_staged(
+                config, plan, tracked, compare, same_files, progress
+            )
+        else:
+            made = self._render(plan, tracked, compare, progress)
+            written, removed = self._write_to_mirror(config, plan, made, same_files)
+            unchanged = len(plan.outputs) - written
+        self.ledger.commit(plan.records, set(made), updates, compare)
+        self.paths = paths
+        return len(outputs), len(made), written, unchanged, removed
+
+    def _plan(self, outputs: list[Output], compare: Compare, stale: set[str]) -> _Plan:
+        """Keep the record of each output nothing it read has changed for; the rest is due."""
+        plan = _Plan(outputs, {}, [], {})
+        before = self.ledger.records
         for output in outputs:
             kept = before.get(output.path)
             if kept is not None and kept.output is output and output.path not in stale:
                 # Declared from the very same objects (reuse.py), whose life ends with the
                 # template set's: the same template, context and head; most files end here.
-                records[output.path] = kept
+                plan.records[output.path] = kept
                 continue
             head = self._head(output, compare)
-            record = ledger.clean(output, head, compare, stale)
+            record = self.ledger.clean(output, head, compare, stale)
             if record is None:
-                reads: set[tuple] = set()
-                tracked.reads = reads
-                try:
-                    made[output.path] = render_output(
-                        tracked_output(output, reads),
-                        self.env,  # type: ignore[arg-type]
-                        tracked,  # type: ignore[arg-type]
-                    )
-                finally:
-                    tracked.reads = None
-                record = record_of(output, head, reads, compare)
-            records[output.path] = record
-        with build_lock(self.root):
-            if self.mirror is not None and self.mirror.intact():
-                gone = set() if same_files else set(self.mirror.live) - set(records) - self.extras
-                written, removed = self._write_changes(self.mirror, made, gone)
-            elif len(made) < len(records):
-                # Another build replaced output/ (or removed the spare): start over in full.
-                self._drop_mirror()
-                self.ledger = Ledger()
-                raise _Restart
+                plan.todo.append(output)
+                plan.heads[output.path] = head
             else:
-                written, removed = self._write_all(config, made)
-        ledger.commit(records, set(made), updates, compare)
-        self.paths = paths
-        return len(made), written, removed
+                plan.records[output.path] = record
+        return plan
 
     def _head(self, output: Output, compare: Compare) -> Any:
         """What an output is made with, apart from its context and what it reads."""
@@ -404,6 +478,128 @@ class Builder:
             return ("produce", compare.producer(output.produce))
         return self.templates.fingerprint(output.template)
 
+    def _render(
+        self,
+        plan: _Plan,
+        tracked: TrackedSite,
+        compare: Compare,
+        progress: Progress | None,
+    ) -> dict[str, bytes]:
+        """Render the outputs due, over the workers when there are many; record their reads."""
+        made: dict[str, bytes] = {}
+        for path, data in self._rendered(plan, tracked, compare, progress):
+            made[path] = data
+        return made
+
+    def _rendered(
+        self,
+        plan: _Plan,
+        tracked: TrackedSite,
+        compare: Compare,
+        progress: Progress | None,
+    ) -> Iterator[tuple[str, bytes]]:
+        """Each due output's path and bytes; its record goes into `plan`."""
+        todo, env = plan.todo, self.env
+        assert env is not None
+        by_path = {output.path: output for output in todo}
+        if self.workers > 1 and len(todo) >= PARALLEL_FROM:
+            for name in sorted({o.template for o in todo if o.template}):
+                # Compile once, before workers are forked; errors are reported when rendering.
+                with _template_errors_later():
+                    env.get_template(name)
+
+        def render(part: range) -> list[tuple[str, bytes, set[tuple]]]:
+            done = []
+            for index in part:
+                output = todo[index]
+                reads: set[tuple] = set()
+                tracked.reads = reads
+                try:
+                    data = render_output(tracked_output(output, reads), env, tracked)  # type: ignore[arg-type]
+                finally:
+                    tracked.reads = None
+                done.append((output.path, data, reads))
+            return done
+
+        workers = self.workers if len(todo) >= PARALLEL_FROM else 1
+        count = 0
+        for part in run_chunks(render, len(todo), workers, ordered=False):
+            for path, data, reads in part:
+                output = by_path[path]
+                plan.records[path] = record_of(output, plan.heads[path], reads, compare)
+                yield path, data
+            count += len(part)
+            if progress:
+                progress(count, len(todo))
+
+    # -- writing: one complete new site (the one-shot build) -------------------------------
+
+    def _write_staged(
+        self,
+        config: Config,
+        plan: _Plan,
+        tracked: TrackedSite,
+        compare: Compare,
+        same_files: bool,
+        progress: Progress | None,
+    ) -> tuple[dict[str, bytes], int, int, tuple[str, ...]]:
+        """Stage the whole site beside output/, unchanged files as links, and swap it in."""
+        # The site kept beside output/ can be brought up to date only if it has the same files.
+        reuse = self.previous if same_files else None
+        staging = Staging(config.output_path, reuse=reuse)
+        try:
+            due = {o.path for o in plan.todo}
+            for output in plan.outputs:
+                if output.path not in due and not staging.keep(output.path):
+                    plan.todo.append(output)  # not on disk as it should be: make it again
+                    plan.heads[output.path] = self._head(output, compare)
+            made: dict[str, bytes] = {}
+            for path, data in self._rendered(plan, tracked, compare, progress):
+                staging.put(path, data)
+                made[path] = b""  # written: only which, not the bytes, are kept
+                if path.endswith(".html"):
+                    self.digests[path] = digest(data)
+            self.digests = {p: d for p, d in self.digests.items() if p in plan.records}
+            self._index_and_compress(config, staging)
+            files = set(plan.records)
+            if self.use_cache:  # the site replaced is kept beside output/ for the next build
+                replaced = set(self.paths) if same_files else None
+                self.previous = staging.commit(files, replaced=replaced)
+            else:
+                staging.commit()
+        except BaseException:
+            staging.discard()
+            raise
+        removed = tuple(sorted(set(self.paths) - files)) if self.paths else ()
+        return made, staging.stats.written, staging.stats.unchanged, removed
+
+    def _index_and_compress(self, config: Config, staging: Staging) -> None:
+        """What is made from the staged pages: the search index, then compressed copies."""
+        if config.search:
+            fingerprint = search.Fingerprint()
+            for path in sorted(self.digests):
+                fingerprint.add(path, self.digests[path])
+            search.index(config.root, staging, fingerprint)
+        # After the search index, so that its script and data are compressed too.
+        if config.precompress:
+            precompress(staging)
+
+    # -- writing: changed files to the spare copy (the preview) ----------------------------
+
+    def _write_to_mirror(
+        self, config: Config, plan: _Plan, made: dict[str, bytes], same_files: bool
+    ) -> tuple[int, tuple[str, ...]]:
+        with build_lock(self.root):
+            if self.mirror is not None and self.mirror.intact():
+                gone = set() if same_files else set(self.mirror.live) - set(plan.records)
+                return self._write_changes(self.mirror, made, gone - self.extras)
+            if len(made) < len(plan.records):
+                # Another build replaced output/ (or removed the spare): start over in full.
+                self.close()
+                self.ledger = Ledger()
+                raise _Restart
+            return self._write_all(config, made)
+
     def _write_changes(
         self, mirror: Mirror, made: dict[str, bytes], removed: set[str]
     ) -> tuple[int, tuple[str, ...]]:
@@ -411,7 +607,7 @@ class Builder:
         changed = {rel: data for rel, data in made.items() if mirror.live.get(rel) != digest(data)}
         if any(rel.endswith(".html") for rel in (*changed, *removed)):
             self.search_stale = True
-        # A .gz or .br of a file that changed would be stale: gone now, made again by catch_up.
+        # A .gz or .br of a file that changed would be stale: gone now, made again by finish_extras.
         stale = {rel + suffix for rel in (*changed, *removed) for suffix in _SUFFIXES}
         stale &= self.extras
         removed |= stale
@@ -422,7 +618,7 @@ class Builder:
             try:
                 mirror.commit(changed, removed)
             except (OSError, LitfassError):
-                self._drop_mirror()
+                self.close()
                 self.ledger = Ledger()
                 raise
         return len(changed), tuple(sorted(removed))
@@ -436,7 +632,8 @@ class Builder:
             for rel in sorted(made):
                 staging.put(rel, made[rel])
                 fingerprint.add(rel, made[rel])
-            search.index(config.root, staging, fingerprint)
+            if config.search:
+                search.index(config.root, staging, fingerprint)
             if config.precompress:  # as a build does: after the index, so it is compressed too
                 precompress(staging)
             staging.commit()
@@ -444,7 +641,7 @@ class Builder:
             staging.discard()
             raise
         live = {rel: digest(d) for rel, d in made.items()}
-        # What no output makes (the search index, .gz and .br files) is kept up by catch_up.
+        # What no output makes (the search index, .gz and .br files) is kept up by finish_extras.
         self.extras = _files_below(config.output_path) - set(made)
         for rel in self.extras:
             live[rel] = digest((config.output_path / rel).read_bytes())
@@ -452,7 +649,7 @@ class Builder:
         self.search_stale, self.uncompressed = False, set()
         return staging.stats.written, tuple(sorted(before - set(live)))
 
-    def catch_up(self) -> bool:
+    def finish_extras(self) -> bool:
         """Make what a rebuild left for later: the search index, .gz and .br files.
 
         Pagefind and brotli take seconds on a large site, so the rebuild loop calls this only
@@ -491,19 +688,49 @@ class Builder:
         old = {rel for rel in self.extras if rel.startswith(search.FOLDER + "/")}
         return files, {rel for rel in old - index if not rel.endswith(_SUFFIXES)}
 
-    def _drop_mirror(self) -> None:
-        if self.mirror is not None:
-            self.mirror.discard()
-            self.mirror = None
-
 
 _SUFFIXES = (".gz", ".br")  # what compress.py puts beside a text file
 # Swapping a page into the last site walks each list once; past this many, sorting anew is as quick.
 MOST_SWAPS = 8
+PARALLEL_FROM = 64  # outputs to render before forking workers pays
 
 
 class _Restart(Exception):
     """The spare copy is gone or stale: the rebuild starts over as a full one."""
+
+
+class _collector_paused:
+    """The garbage collector off for one rebuild: a full collection over the kept pages
+    would cost more than the edit."""
+
+    def __enter__(self) -> None:
+        self.was_on = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.was_on:
+            gc.enable()
+
+
+class _template_errors_later:
+    """Compiling ahead of the workers: a broken template is reported when it is rendered."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> bool:
+        return kind is not None and issubclass(kind, jinja2.TemplateError)
+
+
+def _item_of(signature: tuple[int, int, int], read: ReadFile) -> _Item:
+    """A file's item from what the reader found: its page, body and problems."""
+    item = _Item(signature, read.source, read.page, key=read.key, html=read.html)
+    if read.page is None:
+        item.errors = [p for p in read.problems if p.severity == "error"]
+        item.warnings = [p for p in read.problems if p.severity != "error"]
+    else:
+        item.warnings = list(read.problems)
+    return item
 
 
 def _signature(path: Path) -> tuple[int, int, int]:
@@ -532,17 +759,23 @@ def _files_below(folder: Path, prefix: str = "") -> set[str]:
     }
 
 
-def _links_into(source: Source, moved: set[str]) -> bool:
+def _links_into(item: _Item, moved: set[str]) -> bool:
     """Whether a body may link to a content file whose URL appeared, vanished or changed.
 
-    Links are written with the file's name, so a body not containing it cannot link to it;
-    a bundle's own files decide its attachments, so a change in its folder counts too.
+    Links are written with the file's name, so a body not containing it cannot link to it
+    (the rendered body keeps links as written, the text may be left out: `reader.py`); a
+    bundle's own files decide its attachments, so a change in its folder counts too.
     """
-    if not moved:
+    if not moved or item.source is None:
         return False
-    folder = source.content_rel.rsplit("/", 1)[0] + "/"
-    bundle = source.content_rel.endswith("/index.md")
-    return any(
-        rel.rsplit("/", 1)[-1] in source.body or (bundle and rel.startswith(folder))
-        for rel in moved
-    )
+    content_rel = item.source.content_rel
+    folder = content_rel.rsplit("/", 1)[0] + "/"
+    bundle = content_rel.endswith("/index.md")
+    texts = (item.html, item.source.body)
+    for rel in moved:
+        name = rel.rsplit("/", 1)[-1]
+        if (bundle and rel.startswith(folder)) or any(
+            name in text or quote(name) in text for text in texts
+        ):
+            return True
+    return False

@@ -50,6 +50,10 @@ class TrackedSite:
         self._site = site
         self.reads: set[tuple] | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Producers saved with the last build's records close over the tracked site.
+        return (TrackedSite, (self._site,))
+
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._site, name)
         if self.reads is None or name.startswith("_"):
@@ -287,14 +291,19 @@ class Compare:
         return isinstance(old, TrackedSite)  # what is read through it is noted as it is read
 
     def producer(self, produce: Callable[[], bytes]) -> Any:
-        """A producer's code and what it closes over, to compare (the site is tracked)."""
+        """A producer's code and what it closes over, to compare (the site is tracked).
+
+        The code is named, not kept, so that a record can be saved for the next build:
+        saved records are dropped whenever litfass's own files change (`state.engine_id`).
+        """
         if isinstance(produce, functools.partial):
             return (self.producer(produce.func), produce.args, produce.keywords)
         code = getattr(produce, "__code__", None)
-        if code is None:
+        if not isinstance(code, CodeType):
             return _NEVER_SAME
-        cells = tuple(c.cell_contents for c in produce.__closure__ or ())  # type: ignore[attr-defined]
-        return (code, cells, produce.__defaults__)  # type: ignore[attr-defined]
+        named = (code.co_filename, code.co_qualname, code.co_firstlineno, code.co_code)
+        cells = tuple(c.cell_contents for c in getattr(produce, "__closure__", None) or ())
+        return (named, cells, getattr(produce, "__defaults__", None))
 
 
 class _NeverSame:
@@ -303,7 +312,7 @@ class _NeverSame:
 
 _NEVER_SAME = _NeverSame()
 _PATHS = (PurePosixPath, PosixPath, PureWindowsPath, WindowsPath)
-_SCALARS = (str, int, float, bool, date, datetime, type(None), Term, NavItem, CodeType, *_PATHS)
+_SCALARS = (str, bytes, int, float, bool, date, datetime, type(None), Term, NavItem, *_PATHS)
 # A translation table holds a dict, but nothing changes it once loaded (one per template set).
 _IMMUTABLE = {*_SCALARS, Page, Config, Translations}
 _SCALAR_SET = set(_SCALARS)

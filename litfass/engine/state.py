@@ -1,7 +1,8 @@
 """What the last build read and made, kept in .litfass-cache/ to skip work the next build.
 
 A build whose inputs did not change stops after a stat of every input (this module
-imports nothing heavy for that); an edited body re-renders only the pages that show it.
+imports nothing heavy for that); otherwise the next build takes up the saved `Builder` with
+its records and redoes only what the changed files affect, as the preview does.
 """
 
 from __future__ import annotations
@@ -13,19 +14,18 @@ import importlib.util
 import os
 import pickle
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
 from litfass import __version__
-from litfass.content.model import Page
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CACHE_DIR, CONFIG_NAME
 
 STATE_FILE = "state.pickle"  # small: input fingerprints and the last result
-PAGES_FILE = "pages.pickle"  # large: every page with its body, and what each output read
+BUILDER_FILE = "builder.pickle"  # large: the Builder with every page and every record
 RACY_NS = 2_000_000_000  # a file changed this close to a scan may keep its mtime: hash it
 # Libraries whose version can change the output (the rest is fixed by litfass's own files).
 LIBRARIES = ("markdown", "nh3", "slugify", "jinja2", "babel", "feedgen", "yaml", "markupsafe")
@@ -90,7 +90,7 @@ def _digest(path: Path) -> str:
 
 
 @dataclass(frozen=True)
-class State:
+class LastBuild:
     """The last committed build: its inputs, its options and what it reported."""
 
     inputs: Inputs
@@ -101,37 +101,6 @@ class State:
     output: str  # output folder, relative to the root
     output_id: tuple[int, int]  # inode and mtime of output/ right after the swap
     result: BuildResult
-    warnings: list[Problem] = field(default_factory=list)
-    body_keys: dict[str, str] = field(default_factory=dict)  # source -> Markdown cache key
-    body_reads: dict[str, set[str]] = field(default_factory=dict)  # output -> sources read
-    digests: dict[str, bytes] = field(default_factory=dict)  # HTML output -> digest (search)
-    previous: list[str] | None = None  # what the kept previous site lacks (see write.py)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The pages and the site of the last build, stored without bodies (those are in the
-    Markdown cache), so a small rebuild needs neither read nor assemble them again."""
-
-    pages: list[Any]  # every Page read, drafts and future items too, in reading order
-    urls: dict[str, str]
-    outputs: list[str]
-    site: Any = None  # the Site, sharing its Page objects with `pages`
-
-
-class _WithoutBodies(pickle.Pickler):
-    """Pickles pages with an empty body: a shared page stays one object in the file."""
-
-    def reducer_override(self, obj: object) -> Any:
-        if type(obj) is Page and obj.body_html:
-            return (_page, (dict(obj.__dict__, body_html=""),))
-        return NotImplemented
-
-
-def _page(fields: dict[str, Any]) -> Page:
-    page = object.__new__(Page)
-    page.__dict__.update(fields)
-    return page
 
 
 def engine_id() -> str:
@@ -202,25 +171,25 @@ def output_id(output: Path) -> tuple[int, int]:
     return (stat.st_ino, stat.st_mtime_ns)
 
 
-def load(root: Path) -> State | None:
+def load(root: Path) -> LastBuild | None:
+    found = _read(root / CACHE_DIR / STATE_FILE)
+    return found if isinstance(found, LastBuild) else None
+
+
+def load_builder(root: Path) -> Any:
+    """The Builder the last build saved (the caller checks its type), or None."""
+    return _read(root / CACHE_DIR / BUILDER_FILE)
+
+
+def _read(path: Path) -> Any:
     try:
-        with open(root / CACHE_DIR / STATE_FILE, "rb") as handle:
-            state = pickle.load(handle)
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
     except Exception:  # missing, from another version, or damaged: build afresh
         return None
-    return state if isinstance(state, State) else None
 
 
-def load_snapshot(root: Path) -> Snapshot | None:
-    try:
-        with open(root / CACHE_DIR / PAGES_FILE, "rb") as handle:
-            snapshot = pickle.load(handle)
-    except Exception:
-        return None
-    return snapshot if isinstance(snapshot, Snapshot) else None
-
-
-def is_current(state: State, root: Path, now: datetime, drafts: bool, future: bool) -> bool:
+def is_current(state: LastBuild, root: Path, now: datetime, drafts: bool, future: bool) -> bool:
     """Whether output/ is what a build with these options would make right now."""
     if (state.drafts, state.future, state.today) != (drafts, future, now.date()):
         return False
@@ -264,12 +233,12 @@ def fresh_result(
     )
 
 
-def save(root: Path, state: State, snapshot: Snapshot | None) -> None:
-    """Write both files, each atomically; the snapshot first, so a state never points ahead."""
+def save(root: Path, state: LastBuild, builder: object | None) -> None:
+    """Write both files, each atomically; the Builder first, so a state never points ahead."""
     folder = root / CACHE_DIR
     folder.mkdir(exist_ok=True)
-    if snapshot is not None:
-        _write(folder / PAGES_FILE, snapshot, _WithoutBodies)
+    if builder is not None:
+        _write(folder / BUILDER_FILE, builder)
     _write(folder / STATE_FILE, state)
 
 
@@ -279,8 +248,8 @@ def forget(root: Path) -> None:
         (root / CACHE_DIR / STATE_FILE).unlink()
 
 
-def _write(path: Path, value: object, pickler: type[pickle.Pickler] = pickle.Pickler) -> None:
+def _write(path: Path, value: object) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     with open(temporary, "wb") as handle:
-        pickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)

@@ -24,6 +24,11 @@ class Output:
     produce: Callable[[], bytes] | None = field(default=None, compare=False)
     source: Path | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Saved with the last build's records (engine/state.py) without its producer, which
+        # may be a closure: the record names the producer's code in its head instead.
+        return (Output, (self.path, self.template, self.context, None, self.source))
+
 
 @dataclass(frozen=True)
 class Pager:

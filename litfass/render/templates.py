@@ -9,7 +9,7 @@ import contextlib
 import itertools
 import json
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -172,43 +172,6 @@ def _copied(source: Path, config: Config) -> bytes:
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
         raise LitfassError.at(shown, 0, f"cannot read the file: {reason}") from None
-
-
-def render_tracked(output: Output, env: jinja2.Environment, site: Site) -> tuple[bytes, set[str]]:
-    """The bytes of one file and the sources of the pages whose body it read.
-
-    Every read counts, by templates or by Python they call (feeds, metadata), so an
-    edited body re-renders exactly the files that show it.
-    """
-    reads: set[str] = set()
-    with _body_reads(reads):
-        return render_output(output, env, site), reads
-
-
-@contextlib.contextmanager
-def _body_reads(reads: set[str]) -> Iterator[None]:
-    """Note the source of every page whose `body_html` is read while rendering one file.
-
-    Page attributes go through this hook only while a file is rendered (it costs about
-    1 % of the rendering). It is process-wide: render in one thread per process, as
-    builds do (several processes, one file at a time each); nested uses all see reads.
-    """
-    outer = Page.__dict__.get("__getattribute__")
-    look_up = outer or object.__getattribute__
-
-    def tracking(page: Page, name: str) -> Any:
-        if name == "body_html":
-            reads.add(object.__getattribute__(page, "source"))
-        return look_up(page, name)
-
-    Page.__getattribute__ = tracking  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        if outer is None:
-            del Page.__getattribute__
-        else:
-            Page.__getattribute__ = outer  # type: ignore[method-assign]
 
 
 def _located(config: Config, exc: Exception, message: str) -> LitfassError:

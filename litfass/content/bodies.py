@@ -1,0 +1,156 @@
+"""A page's body as the site shows it: links to content files resolved to their addresses,
+images made responsive, a bundle's files found, and a warning for each file that is missing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import posixpath
+import re
+
+from litfass.config import Config
+from litfass.content import images
+from litfass.content.frontmatter import Source
+from litfass.content.markup import content_links, first_paragraph, render_markdown, resolve_links
+from litfass.content.model import Page
+from litfass.content.pages import ContentFiles
+from litfass.errors import Problem
+
+
+def content_urls(
+    config: Config, files: ContentFiles, pages: list[Page], sources: list[Source]
+) -> dict[str, str]:
+    """URL of every content file: pages for .md files, copies for everything else.
+
+    A file inside the folder of an `index.md` is copied next to that item's page.
+    """
+    urls = {s.content_rel: p.url for s, p in zip(sources, pages, strict=True)}
+    bundles = {
+        posixpath.dirname(s.content_rel) + "/": p.url
+        for s, p in zip(sources, pages, strict=True)
+        if s.content_rel.endswith("/index.md")
+    }
+    for _, rel in files.assets:
+        folder = _bundle_of(rel, bundles)
+        urls[rel] = bundles[folder] + rel[len(folder) :] if folder else "/" + rel
+    return urls
+
+
+def _bundle_of(rel: str, bundles: dict[str, str]) -> str | None:
+    folder = posixpath.dirname(rel) + "/"
+    while folder not in bundles and folder != "/":
+        folder = posixpath.dirname(folder.rstrip("/")) + "/"
+    return folder if folder in bundles else None
+
+
+def with_body(
+    config: Config,
+    source: Source,
+    page: Page,
+    urls: dict[str, str],
+    pictures: dict[str, images.Picture],
+    warnings: list[Problem],
+    html: str | None = None,
+    assets: list[tuple[str, int, str]] | None = None,
+) -> Page:
+    """The page with its body: `html` if already rendered (cache), else rendered here.
+
+    `assets` are the non-page files by URL (`_assets_by_url`), to find a bundle's files
+    without a pass over all of them for every page.
+    """
+    if html is None:
+        html = render_markdown(source.body, config.allow_html)
+    for written, target in content_links(html, source.content_rel):
+        if target not in urls:
+            warnings.append(
+                Problem(
+                    source.rel,
+                    _body_line(source, written),
+                    f"link to '{written}': no such content file",
+                    "warning",
+                )
+            )
+    html = resolve_links(html, source.content_rel, urls)
+    html, files = _with_images(config, source, page, html, urls, pictures, warnings)
+    bundled: tuple[str, ...] = ()
+    if source.content_rel.endswith("/index.md"):
+        found = _under(assets if assets is not None else assets_by_url(urls), page.url)
+        bundled = tuple(rel for _, _, rel in sorted(found, key=lambda a: a[1]))
+    summary = page.summary or first_paragraph(html)
+    return dataclasses.replace(page, body_html=html, summary=summary, assets=bundled, **files)
+
+
+def assets_by_url(urls: dict[str, str]) -> list[tuple[str, int, str]]:
+    """(URL, position, file) of every file that is not a page, sorted by URL."""
+    return sorted(
+        (url, position, rel)
+        for position, (rel, url) in enumerate(urls.items())
+        if not rel.endswith(".md")
+    )
+
+
+def _under(assets: list[tuple[str, int, str]], prefix: str) -> list[tuple[str, int, str]]:
+    """The assets whose URL starts with `prefix`."""
+    start = bisect.bisect_left(assets, (prefix, -1, ""))
+    end = start
+    while end < len(assets) and assets[end][0].startswith(prefix):
+        end += 1
+    return assets[start:end]
+
+
+def _body_line(source: Source, written: str) -> int:
+    """File line of the first mention of `written` in the body."""
+    return source.body_line + source.body[: max(0, source.body.find(written))].count("\n")
+
+
+def _with_images(
+    config: Config,
+    source: Source,
+    page: Page,
+    html: str,
+    urls: dict[str, str],
+    pictures: dict[str, images.Picture],
+    warnings: list[Problem],
+) -> tuple[str, dict[str, str]]:
+    """Responsive images in the body; front-matter files as site URLs; missing alt texts."""
+    html, no_alt = images.responsive_body(
+        html, posixpath.dirname(source.content_rel), urls, pictures
+    )
+    for src in no_alt:
+        line = _image_line(source, src)
+        message = (
+            f"image '{src}' has no alt text: say what it shows, e.g. ![Teilnehmende im Saal]({src})"
+        )
+        warnings.append(Problem(source.rel, line, message, "warning"))
+    files = {}
+    for key in ("image", "cover", "pdf"):
+        files[key] = _front_matter_file(config, source, getattr(page, key), urls)
+        if files[key] is None:
+            message = f"'{key}': file '{getattr(page, key)}' not found; put it beside this file"
+            warnings.append(Problem(source.rel, source.meta.line(key), message, "warning"))
+            files[key] = ""
+    if page.image and not page.image_alt:
+        message = "'image' has no 'image_alt': add 'image_alt: what the picture shows'"
+        warnings.append(Problem(source.rel, source.meta.line("image"), message, "warning"))
+    return html, files
+
+
+def _image_line(source: Source, src: str) -> int:
+    """File line of a Markdown image with empty alt text, else of the first mention of `src`."""
+    found = re.search(r"!\[\s*\]\(\s*<?" + re.escape(src), source.body)
+    if found is None:
+        return _body_line(source, src)
+    return source.body_line + source.body[: found.start()].count("\n")
+
+
+def _front_matter_file(
+    config: Config, source: Source, written: str, urls: dict[str, str]
+) -> str | None:
+    """The site URL of a file named in front matter: beside the item, from the top of content/
+    with '/', a theme file under /static/, or on another host. None when there is no such file."""
+    if not written or "://" in written:
+        return written
+    if written.startswith("/static/"):
+        return written if (config.templates_path / written.lstrip("/")).is_file() else None
+    return images.resolve(written, posixpath.dirname(source.content_rel), urls)
