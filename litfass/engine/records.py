@@ -378,6 +378,9 @@ class Ledger:
         stale: set[str] = set()
         updates: dict[tuple, Any] = {}
         for group, seen in self.seen.items():
+            if group == "":  # reads that cannot be compared: their outputs are made every time
+                stale.update(*(self.readers[key] for key in seen))
+                continue
             name = group[0] if isinstance(group, tuple) else group
             before = getattr(self.site, name, MISSING)
             now = getattr(compare.site, name, MISSING)

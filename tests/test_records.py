@@ -1,0 +1,199 @@
+"""Unit tests of the dependency records: what an output reads is noted, and only a change to
+something it read makes it stale.
+
+When an equivalence test (`test_incremental.py`) fails, these say which kind of read or which
+comparison went wrong.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURE, NOW, copy_site
+from litfass.commands.common import parse_now
+from litfass.content.model import Page
+from litfass.engine.oneshot import load_site
+from litfass.engine.records import (
+    NEVER,
+    SITE,
+    Compare,
+    Ledger,
+    TrackedSite,
+    record_of,
+    tracked_output,
+)
+from litfass.outputs import Output, Pager
+from litfass.site import BuildOptions, Site, reassemble
+
+OPTIONS = BuildOptions(now=parse_now(NOW))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    loaded, _ = load_site(copy_site(FIXTURE, tmp_path_factory.mktemp("records")), OPTIONS)
+    assert len(loaded.news) >= 3
+    return loaded
+
+
+def reads_of(site: Site, read) -> set[tuple]:
+    """The keys noted while `read(tracked_site)` runs."""
+    tracked = TrackedSite(site)
+    tracked.reads = set()
+    read(tracked)
+    return tracked.reads
+
+
+def edited(site: Site, page: Page, **changes: object) -> Site:
+    """The site with one page replaced by an edited copy, as the preview makes it."""
+    new = dataclasses.replace(page, **changes)
+    swapped = reassemble(site, [(page, new)], OPTIONS, site.content_urls, site.pictures)
+    assert swapped is not None
+    return swapped
+
+
+# -- each kind of read is noted under its path ---------------------------------------------
+
+
+def test_an_attribute_of_the_site_is_noted(site: Site) -> None:
+    assert reads_of(site, lambda s: s.now) == {(SITE, ("attr", "now"))}
+
+
+def test_a_slice_an_index_and_a_length_are_noted_apart(site: Site) -> None:
+    news = (SITE, ("attr", "news"))
+    assert reads_of(site, lambda s: s.news[0:2]) == {(*news, ("slice", 0, 2, None))}
+    assert reads_of(site, lambda s: s.news[1]) == {(*news, ("index", 1))}
+    assert reads_of(site, lambda s: len(s.news)) == {(*news, ("len",))}
+
+
+def test_iterating_over_pages_reads_the_whole_list(site: Site) -> None:
+    assert reads_of(site, lambda s: [page for page in s.news]) == {(SITE, ("attr", "news"))}
+
+
+def test_an_entry_of_a_mapping_is_noted_by_its_key(site: Site) -> None:
+    url = site.news[0].url
+    found = reads_of(site, lambda s: s.related[url])
+    assert found == {(SITE, ("attr", "related"), ("item", url))}
+
+
+def test_a_method_call_is_noted_with_its_arguments(site: Site) -> None:
+    term = site.news[0].tags[0]
+    found = reads_of(site, lambda s: s.topic_url(term))
+    assert found == {(SITE, ("attr", "topic_url"), ("call", (term,)))}
+
+
+def test_a_call_with_a_page_cannot_be_looked_up_again_and_is_never_clean(site: Site) -> None:
+    found = reads_of(site, lambda s: s.static_page(site.news[0]))  # type: ignore[arg-type]
+    assert found == {NEVER}
+
+
+def test_reads_of_the_context_are_noted_under_its_name(site: Site) -> None:
+    pager = Pager(1, 1, tuple(site.news[:2]), "/aktuelles/")
+    reads: set[tuple] = set()
+    output = tracked_output(Output("x/index.html", "list.html", {"pager": pager}), reads)
+    assert output.context["pager"].items[0] is site.news[0]
+    assert reads == {(("context", "pager"), ("attr", "items"), ("index", 0))}
+
+
+def test_a_producer_reads_through_the_tracked_site_it_closes_over(site: Site) -> None:
+    tracked = TrackedSite(site)
+    produce = partial(lambda s: s.news[0].title.encode(), tracked)
+    tracked.reads = set()
+    assert produce() == site.news[0].title.encode()
+    assert tracked.reads == {(SITE, ("attr", "news"), ("index", 0))}
+
+
+# -- stale detection -------------------------------------------------------------------------
+
+
+def ledger_reading(site: Site, path: str, read) -> tuple[Ledger, Output]:
+    """A ledger holding one output that read what `read` reads."""
+    output = Output(path, "page.html", {"url": "/" + path})
+    compare = Compare(site)
+    record = record_of(output, ("head",), reads_of(site, read), compare)
+    ledger = Ledger()
+    ledger.commit({path: record}, {path}, {}, compare)
+    return ledger, output
+
+
+def test_an_edited_page_in_the_slice_read_makes_the_output_stale(site: Site) -> None:
+    ledger, _ = ledger_reading(site, "home.html", lambda s: s.news[0:2])
+    now = edited(site, site.news[0], title="Neu")
+    stale, _ = ledger.stale(Compare(now))
+    assert stale == {"home.html"}
+
+
+def test_an_edited_page_outside_the_slice_read_changes_nothing(site: Site) -> None:
+    ledger, _ = ledger_reading(site, "home.html", lambda s: s.news[0:2])
+    now = edited(site, site.news[2], title="Neu")
+    assert now.news is not site.news  # a new list: only what was read of it counts
+    stale, updates = ledger.stale(Compare(now))
+    assert stale == set()
+    assert list(updates) == [(SITE, ("attr", "news"), ("slice", 0, 2, None))]
+
+
+def test_a_related_entry_of_another_page_changes_nothing(site: Site) -> None:
+    first = site.news[0]
+    related = {page.source for page in site.related[first.url]}
+    others = [p for p in site.news[1:] if p.source not in related]
+    assert others, "the fixture needs a news item not related to the newest"
+    ledger, _ = ledger_reading(site, "a.html", lambda s: s.related[first.url])
+    now = edited(site, others[0], body_html="<p>anders</p>")
+    assert ledger.stale(Compare(now))[0] == set()
+    again = edited(site, site.related[first.url][0], body_html="<p>anders</p>")
+    assert ledger.stale(Compare(again))[0] == {"a.html"}
+
+
+def test_the_same_site_is_never_stale(site: Site) -> None:
+    ledger, _ = ledger_reading(site, "home.html", lambda s: (s.news[0:2], len(s.pages), s.now))
+    assert ledger.stale(Compare(site)) == (set(), {})
+
+
+def test_a_read_that_cannot_be_compared_is_always_stale(site: Site) -> None:
+    ledger, output = ledger_reading(site, "x.html", lambda s: s.static_page(site.news[0]))
+    compare = Compare(site)
+    stale, _ = ledger.stale(compare)
+    assert stale == {"x.html"}
+    assert ledger.clean(output, ("head",), compare, stale) is None
+
+
+def test_clean_keeps_a_record_for_the_same_context_and_head(site: Site) -> None:
+    ledger, output = ledger_reading(site, "home.html", lambda s: s.now)
+    compare = Compare(site)
+    again = dataclasses.replace(output, context=dict(output.context))
+    assert ledger.clean(again, ("head",), compare, set()) is not None
+    assert ledger.clean(again, ("other head",), compare, set()) is None
+    moved = dataclasses.replace(output, context={"url": "/anders/"})
+    assert ledger.clean(moved, ("head",), compare, set()) is None
+
+
+# -- producers are compared by code and closure, also after a save -------------------------
+
+
+def produce_title(site: object, index: int) -> bytes:
+    return str(index).encode()
+
+
+def test_a_producer_is_the_same_for_the_same_code_and_closure(site: Site) -> None:
+    compare = Compare(site)
+    tracked = TrackedSite(site)
+    one = compare.producer(partial(produce_title, tracked, 1))
+    assert compare.same(one, compare.producer(partial(produce_title, TrackedSite(site), 1)))
+    assert not compare.same(one, compare.producer(partial(produce_title, tracked, 2)))
+    assert not compare.same(one, compare.producer(lambda: b""))
+
+
+def test_a_saved_record_compares_as_before(site: Site, tmp_path: Path) -> None:
+    tracked = TrackedSite(site)
+    head = ("produce", Compare(site).producer(lambda: tracked.news[0].title.encode()))
+    output = Output("feed.xml", produce=lambda: b"")
+    record = record_of(output, head, {(SITE, ("attr", "news"), ("index", 0))}, Compare(site))
+    saved = tmp_path / "record.pickle"
+    saved.write_bytes(pickle.dumps((site, record)))
+    loaded_site, loaded = pickle.loads(saved.read_bytes())
+    assert loaded.output.produce is None  # a closure is not saved: the head names it
+    assert Compare(loaded_site).same(loaded.head, head)
