@@ -11,10 +11,10 @@ import re
 
 from litfass.config import Config
 from litfass.content import images
+from litfass.content.files import ContentFiles
 from litfass.content.frontmatter import Source
 from litfass.content.markup import content_links, first_paragraph, render_markdown, resolve_links
 from litfass.content.model import Page
-from litfass.content.pages import ContentFiles
 from litfass.errors import Problem
 
 

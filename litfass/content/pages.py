@@ -1,4 +1,4 @@
-"""Find content files and turn each one's front matter into a validated `Page`.
+"""Turn each content file's front matter into a validated `Page`.
 
 Bodies are rendered later (see markup.py); here only front matter is checked.
 """
@@ -6,16 +6,14 @@ Bodies are rendered later (see markup.py); here only front matter is checked.
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import stat
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
 from litfass.config import Config
+from litfass.content.files import shown
 from litfass.content.frontmatter import Source, read_source
 from litfass.content.model import (
     EVENT,
@@ -72,117 +70,9 @@ DATE_PREFIX_LEN = len("2019-11-04-")
 _URI = re.compile(r"(?:https?://[^\s/]+|urn:[a-z0-9-]+:|tag:)\S+", re.I)
 
 
-@dataclass(frozen=True)
-class ContentFiles:
-    """What content/ holds: Markdown sources and other files to copy."""
-
-    markdown: tuple[tuple[Path, str], ...]  # (absolute path, path relative to content/)
-    assets: tuple[tuple[Path, str], ...]
-
-
-def find_files(config: Config) -> tuple[ContentFiles, list[Problem]]:
-    """List content files in a stable order, refusing links that leave content/."""
-    root = config.content_path
-    if not root.is_dir():
-        raise LitfassError.at(config.content_dir, 0, "content folder not found")
-    real_root = root.resolve()
-    markdown, assets, problems = [], [], []
-    for folder, dirs, files in os.walk(root):
-        kept = []
-        for name in sorted(d for d in dirs if not _ignored(d)):
-            path = Path(folder) / name
-            problem = _name_problem(config, path) or (
-                _folder_link_problem(config, path, real_root) if path.is_symlink() else None
-            )
-            if problem:
-                problems.append(problem)
-            else:
-                kept.append(name)
-        dirs[:] = kept  # os.walk descends only into these
-        for name in sorted(files):
-            if _ignored(name):
-                continue
-            path = Path(folder) / name
-            problem = _name_problem(config, path) or _file_problem(config, path, real_root)
-            if problem:
-                problems.append(problem)
-                continue
-            rel = path.relative_to(root).as_posix()
-            (markdown if name.endswith(".md") else assets).append((path, rel))
-    return ContentFiles(tuple(markdown), tuple(assets)), problems
-
-
-def _ignored(name: str) -> bool:
-    """Hidden files, editors' backups and lock files, and the litter of file managers."""
-    return (
-        name.startswith((".", "~$", "#"))
-        or name.endswith("~")
-        or name.lower() in ("thumbs.db", "desktop.ini", "__macosx")
-    )
-
-
-def _name_problem(config: Config, path: Path) -> Problem | None:
-    name = path.name
-    if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in name):  # bytes that are not UTF-8
-        return Problem(_shown_path(config, path), 0, "file name is not UTF-8; rename it")
-    if any(ord(ch) < 32 or ord(ch) == 0x7F for ch in name):
-        return Problem(_shown_path(config, path), 0, "file name contains a control character")
-    return None
-
-
-def _file_problem(config: Config, path: Path, real_root: Path) -> Problem | None:
-    shown = _shown_path(config, path)
-    if path.is_symlink():
-        problem = _link_problem(path, real_root)
-        if problem:
-            return Problem(shown, 0, problem)
-    try:
-        regular = stat.S_ISREG(path.stat().st_mode)
-    except OSError as exc:
-        return Problem(shown, 0, f"cannot read the file: {(exc.strerror or str(exc)).lower()}")
-    return None if regular else Problem(shown, 0, "not a regular file (a pipe or device?)")
-
-
-def _folder_link_problem(config: Config, path: Path, real_root: Path) -> Problem:
-    problem = _link_problem(path, real_root)
-    if problem:
-        return Problem(_shown_path(config, path), 0, problem)
-    return Problem(
-        _shown_path(config, path),
-        0,
-        "links to folders are not followed; move the folder here instead",
-        "warning",
-    )
-
-
-def _link_problem(path: Path, real_root: Path) -> str | None:
-    """Why a symbolic link cannot be published, if it cannot."""
-    target = os.readlink(path)
-    try:
-        real = path.resolve(strict=True)
-    except FileNotFoundError:
-        return f"symbolic link to '{target}', which does not exist"
-    except (OSError, RuntimeError):  # a loop: OSError(ELOOP) or, before 3.13, RuntimeError
-        return f"symbolic link loop (points to '{target}')"
-    if not real.is_relative_to(real_root):
-        return f"symbolic link points outside content/ (to '{target}')"
-    return None
-
-
-def _shown_path(config: Config, path: Path) -> str:
-    """A path for messages that prints whatever bytes or characters the name has."""
-    rel = path.relative_to(config.content_path).as_posix()
-    text = os.fsencode(rel).decode("utf-8", "backslashreplace")
-    return _shown(config, "".join(ch if ord(ch) >= 32 else "?" for ch in text))
-
-
-def _shown(config: Config, content_rel: str) -> str:
-    return f"{config.content_dir}/{content_rel}"
-
-
 def read_page(config: Config, path: Path, content_rel: str) -> tuple[Source, Page, list[Problem]]:
     """Read one Markdown file into its source and a Page without body; raise on errors."""
-    rel = _shown(config, content_rel)
+    rel = shown(config, content_rel)
     kind = FOLDERS.get(content_rel.split("/", 1)[0])
     if kind is None or "/" not in content_rel:
         folders = ", ".join(f"{name}/" for name in FOLDERS)

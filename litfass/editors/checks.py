@@ -16,10 +16,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from litfass.config import Config, load_config
+from litfass.content.files import find_files
 from litfass.content.frontmatter import Source
 from litfass.content.markup import render_markdown
 from litfass.content.model import EVENT, KINDS, MAGAZINE, NEWS, PAGE, Page
-from litfass.content.pages import KEYS, find_files, likely_key, read_page
+from litfass.content.pages import KEYS, likely_key, read_page
 from litfass.engine.oneshot import declare_outputs, load_site
 from litfass.errors import LitfassError, Problem
 from litfass.outputs import path_of

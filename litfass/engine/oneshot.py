@@ -159,7 +159,7 @@ def _valid_until(builder: Builder, options: BuildOptions) -> datetime | None:
         return None
     dates = [
         item.page.date
-        for item in builder.items.values()
+        for item in (builder.sources.items.values() if builder.sources else ())
         if item.page is not None and item.page.date is not None and item.page.date > options.now
     ]
     return min(dates, default=None)

@@ -1,0 +1,226 @@
+"""Every content file as last read, kept between rebuilds: a changed file is read again, and a
+body is resolved again only where its file, its links or the images it shows changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from litfass.config import Config
+from litfass.content import images
+from litfass.content.bodies import content_urls, with_body
+from litfass.content.files import ContentFiles, find_files
+from litfass.content.frontmatter import Source
+from litfass.content.model import Page
+from litfass.content.reader import ReadFile, read_files
+from litfass.errors import LitfassError, Problem
+from litfass.site import id_problems, url_problems
+
+
+@dataclass
+class Item:
+    """One Markdown file as last read: its page without body, then with body."""
+
+    signature: tuple[int, int, int]
+    source: Source | None = None
+    page: Page | None = None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    key: str = ""  # of the body's text and the renderer settings (`reader.body_key`)
+    html: str = ""  # the body rendered, links not yet resolved
+    final: Page | None = None  # with body; None until rendered against the current URLs
+    body_warnings: list[Problem] = field(default_factory=list)
+
+
+class Sources:
+    """The content files of one config: their pages, URLs and images, and what is new."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.items: dict[str, Item] = {}
+        self.files: ContentFiles | None = None
+        self.assets: set[str] = set()
+        self.file_problems: list[Problem] = []
+        self.urls: dict[str, str] = {}
+        self.pictures: dict[str, images.Picture] | None = None
+        self.assets_changed = False
+        self.addresses_changed = False  # some page's address, alias or id may be new
+        self.touched: set[str] = set()  # files whose page is new since the last `taken`
+        self.without_body: set[str] = set()  # files read again, their body not rendered yet
+        self.restructured = True  # files came or went since the last `taken`
+        self.address_problems: list[Problem] = []
+
+    def knows(self, rel: str) -> bool:
+        """Whether `rel` (in content/) is a file listed last time."""
+        return rel in self.items or rel in self.assets
+
+    def update(self, rescan: bool, changed: tuple[Path, ...], workers: int, cache: bool) -> None:
+        """Read what is new: all files if `rescan` (or the first time), else `changed` ones."""
+        config = self.config
+        due: dict[str, Path] = {}  # files to read (again), by their path in content/
+        if rescan or self.files is None:
+            self.assets_changed = True
+            self.files, self.file_problems = find_files(config)
+            self.restructured = True
+            self.assets = {rel for _, rel in self.files.assets}
+            known = {rel for _, rel in self.files.markdown}
+            for rel in set(self.items) - known:
+                del self.items[rel]
+            for path, rel in self.files.markdown:
+                item = self.items.get(rel)
+                if item is None or item.signature != signature(path):
+                    due[rel] = path
+        content = config.content_path.absolute()
+        for path in changed:  # read again even if size and time look the same
+            rel = path.relative_to(content).as_posix()
+            if rel in self.items and path.is_file():
+                due[rel] = path
+            elif rel in self.assets:
+                self.assets_changed = True  # an image may have new sizes
+        self._read(due, workers, cache)
+        if rescan:  # in the files' order, which is the order of the site's pages
+            self.items = {rel: self.items[rel] for _, rel in self.files.markdown}
+
+    def _read(self, due: dict[str, Path], workers: int, cache: bool) -> None:
+        """Read files and render their bodies (over `workers`, through the Markdown cache)."""
+        files = [(path, rel) for rel, path in due.items()]
+        stamps = [signature(path) for path, _ in files]
+        found = read_files(self.config, files, workers, cache)
+        for (_, rel), stamp, read in zip(files, stamps, found, strict=True):
+            self._take(rel, _item_of(stamp, read))
+
+    def _take(self, rel: str, item: Item) -> None:
+        old = self.items.get(rel)
+        if old is not None and (old.source, old.key) == (item.source, item.key):
+            old.signature = item.signature  # same text saved again: nothing to redo
+            return
+        # Addresses and ids depend on these alone: an edit to a text keeps them as they were.
+        if old is None or _address(old) != _address(item):
+            self.addresses_changed = True
+        self.items[rel] = item
+        self.touched.add(rel)
+        self.without_body.add(rel)
+
+    def pages(self) -> tuple[list[Item], list[Problem]]:
+        """Every good file with its page and body, and the warnings; raises with every error."""
+        config = self.config
+        assert self.files is not None
+        items = list(self.items.values())  # in the order of self.files.markdown
+        problems = [p for p in self.file_problems if p.severity == "error"]
+        problems += [p for item in items for p in item.errors]
+        good = [i for i in items if i.page is not None and not i.errors]
+        urls = self._addresses(good)
+        problems.extend(self.address_problems)
+        moved: set[str] = set()
+        if urls is not self.urls:
+            moved = set(urls.keys() ^ self.urls.keys())
+            moved |= {rel for rel in urls.keys() & self.urls.keys() if urls[rel] != self.urls[rel]}
+        pictures = self.pictures
+        if moved or self.assets_changed or pictures is None:
+            pictures = images.plan(config.root, config.content_dir, self.files.assets, urls)
+        every_body = pictures != self.pictures  # image sizes are written into bodies
+        self.urls, self.pictures = urls, pictures
+        self.assets_changed = self.addresses_changed = False
+        self._resolve_bodies(every_body, moved)
+        warnings = [
+            *(p for p in self.file_problems if p.severity != "error"),
+            *(p for item in items for p in item.warnings),
+            *(p for item in good for p in item.body_warnings),
+        ]
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise LitfassError(errors + warnings)
+        return good, warnings
+
+    def _addresses(self, good: list[Item]) -> dict[str, str]:
+        """Every content file's URL, worked out again only when an address may have changed."""
+        assert self.files is not None
+        if not (self.addresses_changed or self.assets_changed):
+            return self.urls
+        pages = [i.page for i in good if i.page is not None]
+        clashes = url_problems(pages)
+        # Ids default to addresses: an address clash is already one message, not two.
+        taken = {c.path for c in clashes}
+        ids = [p for p in id_problems(self.config, pages) if p.path not in taken]
+        self.address_problems = clashes + ids
+        sources = [i.source for i in good if i.source is not None]
+        return content_urls(self.config, self.files, pages, sources)
+
+    def _resolve_bodies(self, every_body: bool, moved: set[str]) -> None:
+        """Bodies against the current URLs and images: for files read again, or all where
+        links or image sizes may differ."""
+        assert self.pictures is not None
+        again = self.items.keys() if every_body or moved else self.items.keys() & self.without_body
+        for rel in again:
+            item = self.items[rel]
+            if item.source is None or item.page is None or item.errors:
+                continue  # not a good page
+            if item.final is None or every_body or _links_into(item, moved):
+                self.touched.add(rel)
+                self.without_body.discard(rel)
+                item.body_warnings = []
+                item.final = with_body(
+                    self.config,
+                    item.source,
+                    item.page,
+                    self.urls,
+                    self.pictures,
+                    item.body_warnings,
+                    item.html,
+                )
+
+    def taken(self) -> None:
+        """The pages as they are now went into a site: what is new is counted from here."""
+        self.touched, self.restructured = set(), False
+
+
+def signature(path: Path) -> tuple[int, int, int]:
+    """What tells a file changed without reading it: time, size, inode."""
+    try:
+        info = path.stat()
+    except OSError:
+        return (-1, -1, -1)
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+def _item_of(stamp: tuple[int, int, int], read: ReadFile) -> Item:
+    """A file's item from what the reader found: its page, body and problems."""
+    item = Item(stamp, read.source, read.page, key=read.key, html=read.html)
+    if read.page is None:
+        item.errors = [p for p in read.problems if p.severity == "error"]
+        item.warnings = [p for p in read.problems if p.severity != "error"]
+    else:
+        item.warnings = list(read.problems)
+    return item
+
+
+def _address(item: Item) -> tuple | None:
+    """What of a page other pages' addresses, links and ids depend on (None: not a page)."""
+    page = item.page
+    if page is None or item.errors:
+        return None
+    return (page.source, page.url, page.aliases, page.kind, page.id)
+
+
+def _links_into(item: Item, moved: set[str]) -> bool:
+    """Whether a body may link to a content file whose URL appeared, vanished or changed.
+
+    Links are written with the file's name, so a body not containing it cannot link to it
+    (the rendered body keeps links as written, the text may be left out: `reader.py`); a
+    bundle's own files decide its attachments, so a change in its folder counts too.
+    """
+    if not moved or item.source is None:
+        return False
+    content_rel = item.source.content_rel
+    folder = content_rel.rsplit("/", 1)[0] + "/"
+    bundle = content_rel.endswith("/index.md")
+    texts = (item.html, item.source.body)
+    for rel in moved:
+        name = rel.rsplit("/", 1)[-1]
+        if (bundle and rel.startswith(folder)) or any(
+            name in text or quote(name) in text for text in texts
+        ):
+            return True
+    return False

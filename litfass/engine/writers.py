@@ -1,0 +1,249 @@
+"""Two ways a rebuild's files reach output/, both atomic: a complete new site swapped in once
+(the one-shot build), or only the changed files, through the spare copy (the preview).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from litfass.config import Config
+from litfass.errors import LitfassError
+from litfass.outputs import Output
+from litfass.write import search
+from litfass.write.compress import COMPRESSIBLE, encoders, precompress
+from litfass.write.staging import Mirror, Staging, build_lock, digest
+
+SUFFIXES = (".gz", ".br")  # what compress.py puts beside a text file
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a commit did to output/."""
+
+    written: int  # files whose bytes changed
+    unchanged: int  # files kept as they were
+    removed: tuple[str, ...]  # files no longer part of the site
+
+
+class Restart(Exception):
+    """output/ is not what this writer left (another build swapped it): make every file."""
+
+
+class StagedWriter:
+    """Stages the whole site beside output/ and swaps it in, search index and compressed
+    files included; the site it replaced is kept as `.litfass-previous/` and only caught
+    up by the next build. The caller holds the build lock."""
+
+    def __init__(self, keep_previous: bool) -> None:
+        self.keep_previous = keep_previous  # with the cache: the next build starts from it
+        self.previous: list[str] | None = None  # what the kept site lacks to equal output/
+        self.digests: dict[str, bytes] = {}  # each HTML file's digest: the search index's
+        self.paths: set[str] = set()  # files of the last commit
+        self.staging: Staging | None = None
+
+    def begin(self, config: Config, outputs: Sequence[Output], due: set[str]) -> list[Output]:
+        """Start a new site from the live one; return the outputs to make besides `due`."""
+        paths = {output.path for output in outputs}
+        # The kept site can be brought up to date only if it has the very same files.
+        reuse = self.previous if paths == self.paths else None
+        self.staging = staging = Staging(config.output_path, reuse=reuse)
+        self.config = config
+        return [o for o in outputs if o.path not in due and not staging.keep(o.path)]
+
+    def put(self, path: str, data: bytes) -> None:
+        assert self.staging is not None
+        self.staging.put(path, data)
+        if path.endswith(".html"):
+            self.digests[path] = digest(data)
+
+    def commit(self, outputs: Sequence[Output]) -> Written:
+        assert self.staging is not None
+        staging, config = self.staging, self.config
+        files = {output.path for output in outputs}
+        self.digests = {p: d for p, d in self.digests.items() if p in files}
+        try:
+            self._index_and_compress(config, staging)
+            if self.keep_previous:
+                replaced = self.paths if files == self.paths else None
+                self.previous = staging.commit(files, replaced=replaced)
+            else:
+                staging.commit()
+        except BaseException:
+            self.discard()
+            raise
+        removed = tuple(sorted(self.paths - files))
+        self.paths, self.staging = files, None
+        return Written(staging.stats.written, staging.stats.unchanged, removed)
+
+    def _index_and_compress(self, config: Config, staging: Staging) -> None:
+        """What is made from the staged pages: the search index, then compressed copies."""
+        if config.search:
+            fingerprint = search.Fingerprint()
+            for path in sorted(self.digests):
+                fingerprint.add(path, self.digests[path])
+            search.index(config.root, staging, fingerprint)
+        # After the search index, so that its script and data are compressed too.
+        if config.precompress:
+            precompress(staging)
+
+    def discard(self) -> None:
+        if self.staging is not None:
+            self.staging.discard()
+            self.staging = None
+
+    def finish_extras(self) -> bool:
+        return False  # made before every swap
+
+    def close(self) -> None:
+        """Nothing to clean up: the kept site serves the next build."""
+
+
+class MirrorWriter:
+    """Writes only files whose bytes changed into the spare copy beside output/ and swaps it
+    in; the search index and `.gz`/`.br` files follow in `finish_extras`, when the editor
+    pauses. The first commit writes a whole site through Staging."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.mirror: Mirror | None = None
+        self.extras: set[str] = set()  # files in output/ no output makes: search index, .gz
+        self.search_stale = False
+        self.uncompressed: set[str] = set()  # changed text files whose .gz/.br are still due
+        self.made: dict[str, bytes] = {}
+        self.paths: list[str] = []  # of the outputs last committed, in order
+
+    def begin(self, config: Config, outputs: Sequence[Output], due: set[str]) -> list[Output]:
+        self.config, self.made = config, {}
+        return []
+
+    def put(self, path: str, data: bytes) -> None:
+        self.made[path] = data
+
+    def commit(self, outputs: Sequence[Output]) -> Written:
+        made, config = self.made, self.config
+        self.made = {}
+        paths = [output.path for output in outputs]
+        with build_lock(self.root):
+            if self.mirror is not None and self.mirror.intact():
+                gone: set[str] = set()
+                if paths != self.paths:  # else no file can be gone: the usual edit
+                    gone = set(self.mirror.live) - set(paths) - self.extras
+                written = self._write_changes(self.mirror, made, gone, len(outputs))
+            elif len(made) < len(outputs):
+                self.close()  # another build replaced output/ (or removed the spare)
+                raise Restart
+            else:
+                written = self._write_all(config, made)
+        self.paths = paths
+        return written
+
+    def discard(self) -> None:
+        self.made = {}
+
+    def _write_changes(
+        self, mirror: Mirror, made: dict[str, bytes], removed: set[str], files: int
+    ) -> Written:
+        """Only files whose bytes differ are written; `removed` are outputs no longer declared."""
+        changed = {rel: data for rel, data in made.items() if mirror.live.get(rel) != digest(data)}
+        if any(rel.endswith(".html") for rel in (*changed, *removed)):
+            self.search_stale = True
+        # A .gz or .br of a file that changed would be stale: gone now, made by finish_extras.
+        stale = {rel + suffix for rel in (*changed, *removed) for suffix in SUFFIXES}
+        stale &= self.extras
+        removed |= stale
+        self.extras -= stale
+        self.uncompressed |= {rel for rel in changed if rel.endswith(COMPRESSIBLE)}
+        self.uncompressed -= removed
+        if changed or removed:
+            try:
+                mirror.commit(changed, removed)
+            except (OSError, LitfassError):
+                self.close()
+                raise
+        return Written(len(changed), files - len(changed), tuple(sorted(removed)))
+
+    def _write_all(self, config: Config, made: dict[str, bytes]) -> Written:
+        """Write a whole site through Staging, then keep a spare copy for the next rebuilds."""
+        before = files_below(config.output_path)
+        staging = Staging(config.output_path)
+        fingerprint = search.Fingerprint()
+        try:
+            for rel in sorted(made):
+                staging.put(rel, made[rel])
+                fingerprint.add(rel, made[rel])
+            if config.search:
+                search.index(config.root, staging, fingerprint)
+            if config.precompress:  # as a build does: after the index, so it is compressed too
+                precompress(staging)
+            staging.commit()
+        except BaseException:
+            staging.discard()
+            raise
+        live = {rel: digest(d) for rel, d in made.items()}
+        # What no output makes (the search index, .gz and .br files) is kept up by finish_extras.
+        self.extras = files_below(config.output_path) - set(made)
+        for rel in self.extras:
+            live[rel] = digest((config.output_path / rel).read_bytes())
+        self.mirror = Mirror(config.output_path, live)
+        self.search_stale, self.uncompressed = False, set()
+        removed = tuple(sorted(before - set(live)))
+        return Written(staging.stats.written, staging.stats.unchanged, removed)
+
+    def finish_extras(self) -> bool:
+        """Make what a rebuild left for later: the search index, .gz and .br files.
+
+        Pagefind and brotli take seconds on a large site, so the rebuild loop calls this only
+        once the editor pauses; True if it changed output/.
+        """
+        mirror = self.mirror
+        if mirror is None or not (self.search_stale or self.uncompressed):
+            return False
+        config = self.config
+        with build_lock(self.root):
+            if not mirror.intact():
+                return False
+            changed: dict[str, bytes] = {}
+            removed: set[str] = set()
+            if self.search_stale:
+                changed, removed = self._search_index(config, mirror)
+            if config.precompress:
+                pending = self.uncompressed | {r for r in changed if r.endswith(COMPRESSIBLE)}
+                for rel in sorted(pending):
+                    data = changed.get(rel) or (config.output_path / rel).read_bytes()
+                    for suffix, encode in encoders():
+                        changed[rel + suffix] = encode(data)
+                removed |= {rel + suffix for rel in removed for suffix in SUFFIXES} & self.extras
+            changed = {r: d for r, d in changed.items() if mirror.live.get(r) != digest(d)}
+            if changed or removed:
+                mirror.commit(changed, removed)
+        self.extras = (self.extras | changed.keys()) - removed
+        self.search_stale, self.uncompressed = False, set()
+        return bool(changed or removed)
+
+    def _search_index(self, config: Config, mirror: Mirror) -> tuple[dict[str, bytes], set[str]]:
+        """The files of an up-to-date search index, and those of the old one to remove."""
+        pages = sorted((r, d) for r, d in mirror.live.items() if r.endswith(".html"))
+        folder = search.cached_index(config.root, config.output_path, pages)
+        index = files_below(folder, search.FOLDER)
+        files = {rel: (folder / rel.split("/", 1)[1]).read_bytes() for rel in index}
+        old = {rel for rel in self.extras if rel.startswith(search.FOLDER + "/")}
+        return files, {rel for rel in old - index if not rel.endswith(SUFFIXES)}
+
+    def close(self) -> None:
+        """Remove the spare copy of the site (when serving stops)."""
+        if self.mirror is not None:
+            self.mirror.discard()
+            self.mirror = None
+
+
+def files_below(folder: Path, prefix: str = "") -> set[str]:
+    """Paths of the files below `folder`, relative to it (with `prefix/` in front)."""
+    start = f"{prefix}/" if prefix else ""
+    return {
+        start + (Path(base) / name).relative_to(folder).as_posix()
+        for base, _, names in os.walk(folder)
+        for name in names
+    }
