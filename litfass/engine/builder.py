@@ -41,7 +41,9 @@ from litfass.reuse import Reuse
 from litfass.site import BuildOptions, Site, assemble, id_problems, reassemble, url_problems
 from litfass.write import search
 from litfass.write.compress import COMPRESSIBLE, encoders, precompress
-from litfass.write.staging import Mirror, Staging, build_lock, digest
+from litfass.write.lock import build_lock
+from litfass.write.mirror import Mirror, digest
+from litfass.write.staging import Staging
 
 
 @dataclass(frozen=True)

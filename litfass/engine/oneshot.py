@@ -37,7 +37,8 @@ from litfass.site import BuildOptions, Site, assemble, id_problems, url_problems
 from litfass.workers import run_chunks
 from litfass.write import search
 from litfass.write.compress import precompress
-from litfass.write.staging import Staging, WriteStats, build_lock
+from litfass.write.lock import build_lock
+from litfass.write.staging import Staging, WriteStats
 
 Progress = Callable[[int, int], None]
 __all__ = ["BuildResult", "build", "declare_outputs", "load_site"]
