@@ -21,9 +21,9 @@ class Mirror:
 
     output/ is the live copy and a spare one sits beside it (sharing unchanged files as hard
     links). A rebuild brings the spare up to date by replacing only the files that differ,
-    never writing into a shared file, then exchanges the two folders in one rename. So
-    output/ stays a complete site at every moment without linking thousands of files per
-    edit. `live` maps each path to a digest of its bytes.
+    never writing into a shared file, then swaps the two folders as a build does (swap.py).
+    So output/ stays a complete site without linking thousands of files per edit. `live`
+    maps each path to a digest of its bytes.
     """
 
     def __init__(self, output: Path, live: dict[str, bytes]) -> None:

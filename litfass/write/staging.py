@@ -220,7 +220,7 @@ class Staging:
         return True
 
     def commit(self, files: set[str] | None = None, replaced: set[str] | None = None) -> list[str]:
-        """Make the staged site the live one in a single step.
+        """Make the staged site the live one in a single step (by renames where none exists).
 
         Given the new site's `files`, the replaced site is kept as the previous one and
         the list of what it lacks to equal the live site is returned: the files written,
