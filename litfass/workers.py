@@ -1,13 +1,14 @@
 """Spread work over processes: a list is cut into chunks and each chunk runs in a worker.
 
-Workers are forked, so they start at once with everything the parent has loaded (the
-site, the compiled templates); a pool is used only when there is enough work to pay for it.
+Workers are forked, so they start at once with everything the parent has loaded (the site,
+the compiled templates); without fork (Windows, macOS) the chunks run here, one after another.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
@@ -16,6 +17,9 @@ R = TypeVar("R")
 
 MIN_PER_WORKER = 40  # below this, starting processes costs more than it saves
 CHUNKS_PER_WORKER = 8  # small enough to balance, large enough to keep the pipes quiet
+
+# "0": run every chunk in this process; "1": fork on macOS too. Unset: fork where it is safe.
+FORK_VARIABLE = "LITFASS_FORK"
 
 _task: Callable | None = None  # the parent's function, inherited by forked workers
 
@@ -26,6 +30,19 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    """Whether chunks may run in forked workers here.
+
+    Windows has no fork. On macOS, system libraries may run threads that a forked child lacks,
+    and it can hang or crash: Python stopped forking there by default, and litfass too. A
+    build in one process gives the very same bytes, on one core.
+    """
+    choice = os.environ.get(FORK_VARIABLE, "")
+    if choice == "0" or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    return choice == "1" or sys.platform != "darwin"
 
 
 def chunks(count: int, workers: int) -> list[range]:
@@ -41,11 +58,12 @@ def run_chunks(
 
     `task` is any callable of the parent (a closure is fine: workers are forked, so
     nothing but the range and the result is pickled). Results come in order unless
-    `ordered` is False; an exception in a worker is raised here.
+    `ordered` is False; an exception in a worker is raised here. Where workers cannot be
+    forked (`can_fork`), `task` runs once here on the whole range.
     """
     global _task
     workers = min(workers, count // MIN_PER_WORKER)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or not can_fork():
         if count:
             yield task(range(count))
         return

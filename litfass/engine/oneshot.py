@@ -23,7 +23,7 @@ from litfass.outputs import Output
 from litfass.outputs.declare import declare
 from litfass.outputs.theme import theme_files
 from litfass.site import Site
-from litfass.write.staging import build_lock
+from litfass.write.lock import build_lock
 
 __all__ = ["BuildResult", "build", "declare_outputs", "load_site"]
 

@@ -14,7 +14,9 @@ from litfass.errors import LitfassError
 from litfass.outputs import Output
 from litfass.write import search
 from litfass.write.compress import COMPRESSIBLE, encoders, precompress
-from litfass.write.staging import Mirror, Staging, build_lock, digest
+from litfass.write.lock import build_lock
+from litfass.write.mirror import Mirror, digest
+from litfass.write.staging import Staging
 
 SUFFIXES = (".gz", ".br")  # what compress.py puts beside a text file
 
