@@ -71,7 +71,7 @@ def test_a_slice_an_index_and_a_length_are_noted_apart(site: Site) -> None:
 
 
 def test_iterating_over_pages_reads_the_whole_list(site: Site) -> None:
-    assert reads_of(site, lambda s: [page for page in s.news]) == {(SITE, ("attr", "news"))}
+    assert reads_of(site, lambda s: next(iter(s.news))) == {(SITE, ("attr", "news"))}
 
 
 def test_an_entry_of_a_mapping_is_noted_by_its_key(site: Site) -> None:
