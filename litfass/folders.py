@@ -20,8 +20,8 @@ def _default_theme() -> Path:
     Installed from a wheel, it is package data beside this module (pyproject.toml maps the
     checkout's templates/ to `litfass.default_theme`); in the checkout it is templates/ itself,
     the example portal's theme, so git holds one copy. Decided by this file's place rather than
-    by importing `litfass.default_theme`: an editable install of another checkout registers
-    that name too, and a worktree would get the other checkout's theme.
+    by importing `litfass.default_theme`: editable installs cannot import that data-only package
+    (setuptools 65), and one of another checkout would hand a worktree the other's theme.
     """
     package = Path(__file__).parent
     installed = package / "default_theme"
