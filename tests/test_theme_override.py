@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from livesite import LiveSite
 
 from conftest import FIXTURE, NOW, REPO, copy_site, snapshot
 from litfass.commands.common import parse_now
@@ -140,3 +141,21 @@ def test_the_preview_picks_up_an_override_added_while_serving(tmp_path: Path) ->
     footer.unlink()
     builder.rebuild([footer])
     assert not any("Unser eigener Fuß" in p.read_text(encoding="utf-8") for p in pages)
+
+
+def test_watch_picks_up_a_templates_folder_made_while_it_runs(tmp_path: Path) -> None:
+    """A site made by `init` has no templates/: the first override must not need a restart."""
+    site = bare_site(tmp_path)
+    live = LiveSite(site, "watch", "--debounce", "300").ready()
+    try:
+        footer = site / "templates/partials/footer.html"
+        footer.parent.mkdir(parents=True)
+        footer.write_text(FOOTER, encoding="utf-8")
+        assert " rebuilt in " in live.rebuilt()
+        home = site / "output/index.html"
+        assert "Unser eigener Fuß" in home.read_text(encoding="utf-8")
+        footer.write_text(FOOTER.replace("eigener", "neuer"), encoding="utf-8")  # now watched
+        assert " rebuilt in " in live.rebuilt()
+        assert "Unser neuer Fuß" in home.read_text(encoding="utf-8")
+    finally:
+        assert live.stop() == 0
