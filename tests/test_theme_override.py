@@ -127,6 +127,14 @@ def test_an_error_in_an_override_names_the_sites_file(
     assert result.err.startswith(expected)
 
 
+def test_an_error_in_a_default_theme_file_names_it_in_full(tmp_path: Path, run) -> None:
+    article = "{% extends 'base.html' %}\n{% block content %}{% include 'partials/card.html' %}{% endblock %}\n"
+    result = run("--root", bare_site(tmp_path, {"article.html": article}), "--now", NOW)
+    assert result.code == 1
+    card = REPO / "templates/partials/card.html"  # the default theme, in the checkout
+    assert result.err.startswith(f"{card}:1: error: template error: 'item' is undefined")
+
+
 def test_the_preview_picks_up_an_override_added_while_serving(tmp_path: Path) -> None:
     site = bare_site(tmp_path)
     builder = Builder(site, lambda: BuildOptions(now=parse_now(NOW)))
