@@ -17,6 +17,8 @@ examples:
       writes mein-portal/config.yaml, .gitignore and one example news article, event,
       magazine issue and page in mein-portal/content/
   litfass init mein-portal --title "Paritätischer Beispielverband"
+  python build.py init ../mein-portal
+      the same from a litfass checkout
   cd mein-portal && litfass serve
       preview the new site at http://localhost:8000/
 
