@@ -11,6 +11,7 @@ import sys
 from litfass import __version__
 from litfass.commands import build as build_command
 from litfass.commands import check as check_command
+from litfass.commands import init as init_command
 from litfass.commands import new as new_command
 from litfass.commands import serve as serve_command
 from litfass.commands import watch as watch_command
@@ -20,6 +21,7 @@ from litfass.errors import LitfassError
 COMMANDS = [
     build_command,
     new_command,
+    init_command,
     check_command,
     serve_command,
     watch_command,

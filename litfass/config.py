@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litfass.errors import LitfassError, Problem
-from litfass.folders import CONFIG_NAME
+from litfass.folders import CONFIG_NAME, DEFAULT_THEME
 from litfass.values import (
     as_bool,
     as_int,
@@ -105,8 +105,26 @@ class Config:
         return self.root / self.templates_dir
 
     @property
+    def theme_paths(self) -> tuple[Path, ...]:
+        """Where theme files are looked up, first match wins: the site's templates/, then
+        the default theme (the same folder once when the site uses it as its templates/)."""
+        if self.templates_path.resolve() == DEFAULT_THEME.resolve():
+            return (self.templates_path,)
+        return (self.templates_path, DEFAULT_THEME)
+
+    @property
     def output_path(self) -> Path:
         return self.root / self.output_dir
+
+    def shown(self, path: Path) -> str:
+        """A file's name in messages: from the site's folder, or in full outside it."""
+        for base, file in (
+            (self.root.absolute(), path.absolute()),
+            (self.root.resolve(), path.resolve()),  # the site's folder or the file is a link
+        ):
+            if file.is_relative_to(base):
+                return file.relative_to(base).as_posix()
+        return str(path)
 
     def absolute(self, url: str) -> str:
         """Make a site-relative URL absolute with the base URL."""

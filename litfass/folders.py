@@ -1,6 +1,7 @@
 """Names of the files and folders litfass keeps beside a site, and how cache entries are written.
 
-One place for them: the build, the preview, `check` and the tests all mean the same folders.
+One place for them: the build, the preview, `check` and the tests all mean the same folders,
+and the same default theme.
 """
 
 from __future__ import annotations
@@ -12,6 +13,23 @@ CONFIG_NAME = "config.yaml"
 CACHE_DIR = ".litfass-cache"  # Markdown, images, search index, templates, the last build's state
 PREVIOUS_NAME = ".litfass-previous"  # the site before the last swap, reused by the next build
 ASIDE_NAME = ".litfass-aside"  # output/ for a moment of a swap by renames (write/swap.py)
+
+
+def _default_theme() -> Path:
+    """The theme litfass ships: every file a site's own templates/ does not have.
+
+    Installed from a wheel, it is package data beside this module (pyproject.toml maps the
+    checkout's templates/ to `litfass.default_theme`); in the checkout it is templates/ itself,
+    the example portal's theme, so git holds one copy. Decided by this file's place rather than
+    by importing `litfass.default_theme`: editable installs cannot import that data-only package
+    (setuptools 65), and one of another checkout would hand a worktree the other's theme.
+    """
+    package = Path(__file__).parent
+    installed = package / "default_theme"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
+DEFAULT_THEME = _default_theme()
 
 
 def cache_folder(root: Path, *parts: str) -> Path:

@@ -352,15 +352,6 @@ def test_rejected_template(site: Path, run, name: str) -> None:
     expect_rejected(site, run, [line])
 
 
-def test_missing_template(site: Path, run) -> None:
-    (site / "templates/magazine_issue.html").unlink()
-    expect_rejected(
-        site,
-        run,
-        ["templates/magazine_issue.html: error: template not found (needed for /magazin/heft-1/)"],
-    )
-
-
 def test_huge_file(site: Path, run) -> None:
     with open(site / "content/news/riesig.md", "wb") as handle:
         handle.truncate(6 * 1024 * 1024)  # sparse: six megabytes without writing them

@@ -118,6 +118,8 @@ class RebuildLoop:
             common.report(exc.problems)
 
     def rebuild(self, changed: Collection[Path] | None) -> None:
+        if self.watcher is not None and self.watcher.stale:
+            self._watch()  # before reading the new folder: no save into it is missed
         try:
             result = self.builder.rebuild(changed)
         except LitfassError as exc:

@@ -152,5 +152,6 @@ def _front_matter_file(
     if not written or "://" in written:
         return written
     if written.startswith("/static/"):
-        return written if (config.templates_path / written.lstrip("/")).is_file() else None
+        rel = written.lstrip("/")
+        return written if any((t / rel).is_file() for t in config.theme_paths) else None
     return images.resolve(written, posixpath.dirname(source.content_rel), urls)

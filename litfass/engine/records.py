@@ -528,13 +528,12 @@ class TemplateSet:
 
     def __init__(self, env: jinja2.Environment, config: Config, assets: tuple = ()) -> None:
         self.env = env
-        self.folder = config.templates_path
         self._digests: dict[str, str] = {}
         self._prints: dict[str, Any] = {}
-        translations = self.folder / "i18n" / f"{config.language}.yaml"
-        # Every template may call t() and asset(): the translations and the fingerprinted
-        # names of the theme's files count for each.
-        self.translations = (_file_digest(translations), assets)
+        tables = [t / "i18n" / f"{config.language}.yaml" for t in config.theme_paths]
+        # Every template may call t() and asset(): the translations (the site's keys over
+        # the default theme's) and the fingerprinted names of the theme's files count for each.
+        self.translations = (*(_file_digest(table) for table in tables), assets)
 
     def fingerprint(self, name: str) -> Any:
         if name not in self._prints:
@@ -562,8 +561,17 @@ class TemplateSet:
 
     def _digest(self, name: str) -> str:
         if name not in self._digests:
-            self._digests[name] = _file_digest(self.folder / name)
+            path = self._file(name)
+            self._digests[name] = MISSING if path is None else _file_digest(path)
         return self._digests[name]
+
+    def _file(self, name: str) -> Path | None:
+        """The file the loader uses for `name`: the site's own, else the default theme's."""
+        try:
+            filename = self.env.loader.get_source(self.env, name)[1]  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return None
+        return Path(filename) if filename else None
 
 
 def _file_digest(path: Path) -> str:

@@ -85,7 +85,7 @@ def _origin(config: Config, output: Output) -> tuple[str, int, int, str]:
             rel = output.source.relative_to(config.content_path).as_posix()
             shown = f"{config.content_dir}/{rel}"
             return shown, 0, 0, shown
-        shown = f"{config.templates_dir}/static/{output.path.removeprefix('static/')}"
+        shown = config.shown(output.source)  # the site's theme file or the default theme's
         return shown, 0, 1, f"the theme's {shown}"
     made_by = f"{config.templates_dir}/{output.template}" if output.template else "litfass"
     return made_by, 0, 1, f"the page {_url(output.path)} made by {made_by}"

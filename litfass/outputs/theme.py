@@ -29,7 +29,7 @@ def fingerprinted(rel: str, data: bytes) -> str:
 
 @dataclass(frozen=True)
 class ThemeFile:
-    """One file of templates/static/, with its plain and fingerprinted names."""
+    """One file of the theme's static/ folder, with its plain and fingerprinted names."""
 
     source: Path
     rel: str  # below static/, e.g. 'style.css'
@@ -37,28 +37,35 @@ class ThemeFile:
 
 
 def theme_files(config: Config) -> tuple[ThemeFile, ...]:
-    """Every file in the theme's static/ folder, in a stable order.
+    """Every file in the theme's static/ folders, the site's before the default's, in a stable
+    order.
 
     Like content, nothing a link leads out of the theme to; hidden files stay private.
     """
-    folder = config.templates_path / "static"
+    found: dict[str, Path] = {}
+    for theme in config.theme_paths:
+        for rel, path in _static_files(config, theme):
+            found.setdefault(rel, path)  # the site's own file overrides the default's
+    return tuple(
+        ThemeFile(path, rel, fingerprinted(rel, path.read_bytes()))
+        for rel, path in sorted(found.items(), key=lambda item: item[0].split("/"))
+    )
+
+
+def _static_files(config: Config, theme: Path) -> list[tuple[str, Path]]:
+    folder = theme / "static"
     if not folder.is_dir():
-        return ()
-    real = config.templates_path.resolve()
-    paths = []
-    for path in sorted(folder.rglob("*")):
+        return []
+    real = theme.resolve()
+    files = []
+    for path in folder.rglob("*"):
         rel = path.relative_to(folder).as_posix()
         if any(part.startswith(".") for part in rel.split("/")) or not path.is_file():
             continue
         if not path.resolve().is_relative_to(real):
-            shown = f"{config.templates_dir}/static/{rel}"
-            raise LitfassError.at(shown, 0, "symbolic link points outside the theme")
-        paths.append(path)
-    return tuple(
-        ThemeFile(path, rel, fingerprinted(rel, path.read_bytes()))
-        for path in paths
-        for rel in [path.relative_to(folder).as_posix()]
-    )
+            raise LitfassError.at(config.shown(path), 0, "symbolic link points outside the theme")
+        files.append((rel, path))
+    return files
 
 
 class AssetUrls:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from babel.dates import format_date, format_time
 
@@ -78,18 +77,30 @@ class Translations:
         return f"{start}{suffix} – {end_day}, {self.time(event.end)}{suffix}"
 
 
-def load_translations(templates: Path, language: str, shown: str) -> Translations:
-    """Read templates/i18n/<language>.yaml."""
-    path = templates / "i18n" / f"{language}.yaml"
-    rel = f"{shown}/i18n/{language}.yaml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        raise LitfassError.at(rel, 0, f"translation table for '{language}' not found") from None
-    doc = load_mapping(text, rel)
-    return Translations(language, {k: str(v) for k, v in doc.data.items()}, rel)
+def load_translations(config: Config) -> Translations:
+    """The table of the site's language: the default theme's, with the site's own keys
+    (templates/i18n/<language>.yaml) over it, so a site translates only what it changes."""
+    strings: dict[str, str] = {}
+    shown = ""
+    for theme in reversed(config.theme_paths):  # the default first, the site's keys last
+        path = theme / "i18n" / f"{config.language}.yaml"
+        if not path.is_file():
+            continue
+        shown = config.shown(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            raise LitfassError.at(shown, 0, f"cannot read the file: {reason}") from None
+        doc = load_mapping(text, shown)
+        strings.update((k, str(v)) for k, v in doc.data.items())
+    if not shown:
+        rel = f"{config.templates_dir}/i18n/{config.language}.yaml"
+        message = f"translation table for '{config.language}' not found"
+        raise LitfassError.at(rel, 0, message)
+    return Translations(config.language, strings, shown)
 
 
 def site_translations(config: Config) -> Translations:
     """The table of the site's language in its theme (for text made outside templates)."""
-    return load_translations(config.templates_path, config.language, config.templates_dir)
+    return load_translations(config)

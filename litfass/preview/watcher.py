@@ -65,13 +65,19 @@ class Watcher:
         self._ready = threading.Condition()
         self._stopped = False
         self._observer = Observer()
+        self.watched: tuple[Path, ...] = ()  # the folders that existed when watching started
+
+    @property
+    def stale(self) -> bool:
+        """A folder to watch was made or removed since (a new site's first templates/)."""
+        return any((f in self.watched) != f.is_dir() for f in self.folders)
 
     def start(self) -> None:
         handler = _handler(self)
         self._observer.schedule(handler, str(self.root), recursive=False)  # config.yaml
-        for folder in self.folders:
-            if folder.is_dir():
-                self._observer.schedule(handler, str(folder), recursive=True)
+        self.watched = tuple(f for f in self.folders if f.is_dir())
+        for folder in self.watched:
+            self._observer.schedule(handler, str(folder), recursive=True)
         self._observer.start()
 
     def stop(self) -> None:
@@ -117,8 +123,8 @@ class Watcher:
             self._ready.notify_all()
 
     def _relevant(self, path: Path, folder: bool) -> bool:
-        if path.parent == self.root:
-            return path == self.config_file
+        if path.parent == self.root:  # config.yaml, or a watched folder made or removed
+            return path == self.config_file or (folder and path in self.folders)
         for watched in self.folders:
             if path.is_relative_to(watched):
                 parts = path.relative_to(watched).parts

@@ -5,7 +5,6 @@ Template errors name the template file and line, as content errors do.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import traceback
@@ -34,19 +33,20 @@ def environment(
     theme: tuple[ThemeFile, ...] | None = None,
     compiled: Path | None = None,
 ) -> tuple[jinja2.Environment, Translations]:
-    """The Jinja environment of the theme in templates/, strict about undefined names.
+    """The Jinja environment of the theme, strict about undefined names.
 
-    With a `compiled` folder, compiled templates are kept there (checked against their
-    source), so a small rebuild does not compile the theme again.
+    Each template comes from the site's templates/ if it has one of that name, else from the
+    default theme. With a `compiled` folder, compiled templates are kept there (checked
+    against their source), so a small rebuild does not compile the theme again.
     """
-    t = load_translations(config.templates_path, config.language, config.templates_dir)
+    t = load_translations(config)
     cache = None
     if compiled is not None:
         compiled.mkdir(parents=True, exist_ok=True)
         cache = jinja2.FileSystemBytecodeCache(str(compiled))
     env = jinja2.Environment(
         bytecode_cache=cache,
-        loader=jinja2.FileSystemLoader(config.templates_path),
+        loader=jinja2.FileSystemLoader(config.theme_paths),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         trim_blocks=True,
@@ -176,16 +176,17 @@ def _copied(source: Path, config: Config) -> bytes:
 
 def _located(config: Config, exc: Exception, message: str) -> LitfassError:
     """Find the innermost template frame of a runtime error (Jinja keeps template lines)."""
-    root = config.templates_path.resolve()
+    folders = [folder.resolve() for folder in config.theme_paths]
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         path = Path(frame.filename)
-        if path.suffix in (".html", ".xml", ".txt") and path.resolve().is_relative_to(root):
+        if path.suffix in (".html", ".xml", ".txt") and any(
+            path.resolve().is_relative_to(folder) for folder in folders
+        ):
             return _template_error(config, str(path), frame.lineno or 0, message)
     return LitfassError.at(config.templates_dir, 0, message)
 
 
 def _template_error(config: Config, filename: str | None, line: int, message: str) -> LitfassError:
-    if filename:
-        with contextlib.suppress(ValueError):
-            filename = Path(filename).resolve().relative_to(config.root.resolve()).as_posix()
-    return LitfassError.at(filename or config.templates_dir, line, f"template error: {message}")
+    # A default theme's file is named in full: the site has no copy of it to point at.
+    shown = config.shown(Path(filename)) if filename else config.templates_dir
+    return LitfassError.at(shown, line, f"template error: {message}")

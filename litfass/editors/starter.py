@@ -1,0 +1,76 @@
+"""Start a new site: a commented config.yaml, one example item of each kind and a .gitignore.
+
+`init my-portal` copies the files of starter-site/ (package data) into a new folder, with the
+title and today's dates filled in; the site builds at once with the default theme.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from litfass.errors import LitfassError, Problem
+
+STARTER = Path(__file__).parent / "starter-site"
+RENAMED = {"gitignore": ".gitignore"}  # a dot file would be left out of the wheel
+EVENT_IN_DAYS = 28  # the example event is upcoming, so the calendar shows it
+
+
+@dataclass(frozen=True)
+class NewSite:
+    """What `init` was asked for."""
+
+    folder: Path
+    title: str
+    now: datetime  # the build clock: the example items are dated today
+
+
+def create_site(site: NewSite) -> list[Path]:
+    """Write the starter files into a new or empty folder; return them, relative to it."""
+    title = " ".join(site.title.split())
+    if not title:
+        raise LitfassError(Problem("--title", 0, 'the title is empty; e.g. "Mein Verband"'))
+    _refuse_used(site.folder)
+    values = _values(title, site.now)
+    made = []
+    for source in sorted(p for p in STARTER.rglob("*") if p.is_file()):
+        rel = source.relative_to(STARTER)
+        rel = rel.with_name(RENAMED.get(rel.name, rel.name))
+        text = string.Template(source.read_text(encoding="utf-8")).substitute(values)
+        _write(site.folder / rel, text)
+        made.append(rel)
+    return made
+
+
+def _refuse_used(folder: Path) -> None:
+    """A new site never mixes with files already there."""
+    shown = str(folder)
+    if folder.is_file():
+        raise LitfassError(Problem(shown, 0, "is a file; give the name of a new folder"))
+    if folder.is_dir() and any(folder.iterdir()):
+        raise LitfassError(
+            Problem(shown, 0, "is not empty; `init` starts a site only in a new or empty folder")
+        )
+
+
+def _values(title: str, now: datetime) -> dict[str, str]:
+    return {
+        "title": title,
+        "title_yaml": json.dumps(title, ensure_ascii=False),  # JSON's quoting is valid YAML
+        "today": f"{now:%Y-%m-%d}",
+        "year": f"{now:%Y}",
+        "event_day": f"{now + timedelta(days=EVENT_IN_DAYS):%Y-%m-%d}",
+    }
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
+            handle.write(text)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise LitfassError(Problem(str(path), 0, f"cannot write the file: {reason}")) from None
