@@ -197,3 +197,27 @@ def test_a_saved_record_compares_as_before(site: Site, tmp_path: Path) -> None:
     loaded_site, loaded = pickle.loads(saved.read_bytes())
     assert loaded.output.produce is None  # a closure is not saved: the head names it
     assert Compare(loaded_site).same(loaded.head, head)
+
+
+# -- saved state is dropped when litfass itself changes ------------------------------------
+
+
+def test_the_engine_id_covers_every_module_and_the_default_theme(monkeypatch) -> None:
+    import litfass
+    from litfass.engine import state
+    from litfass.folders import DEFAULT_THEME
+
+    package = Path(litfass.__file__).parent
+    before = state.engine_id()
+    stamped: list[str] = []
+    real_stat = state.os.stat
+
+    def noting(path, *args, **kwargs):
+        stamped.append(str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(state.os, "stat", noting)
+    assert state.engine_id() == before
+    assert str(package / "site.py") in stamped  # not only the engine's own folder
+    assert str(package / "outputs" / "feeds.py") in stamped
+    assert str(DEFAULT_THEME / "base.html") in stamped

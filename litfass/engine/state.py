@@ -20,9 +20,10 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
+import litfass
 from litfass import __version__
 from litfass.errors import LitfassError, Problem
-from litfass.folders import CACHE_DIR, CONFIG_NAME
+from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME
 
 STATE_FILE = "state.pickle"  # small: input fingerprints and the last result
 BUILDER_FILE = "builder.pickle"  # large: the Builder with every page and every record
@@ -104,10 +105,12 @@ class LastBuild:
 
 
 def engine_id() -> str:
-    """litfass's own files and the installed files of the libraries that shape the output."""
-    package = Path(__file__).parent
+    """litfass's own files, its default theme (a site's templates/ override it, unstamped
+    otherwise), and the installed files of the libraries that shape the output."""
+    package = Path(litfass.__file__).parent
     digest = hashlib.blake2b(__version__.encode(), digest_size=16)
     origins = [str(path) for path in sorted(package.rglob("*.py"))]
+    origins += [str(path) for path in sorted(DEFAULT_THEME.rglob("*")) if path.is_file()]
     for name in LIBRARIES:  # an upgrade replaces the module file: its stamp is the version
         spec = importlib.util.find_spec(name)
         origins.append(str(spec.origin) if spec and spec.origin else name)
