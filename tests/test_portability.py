@@ -126,7 +126,7 @@ def test_build_rebuild_and_preview_by_renames_give_a_full_builds_site(
         for text in ("Neues zum", "Altes zum"):  # the preview's Mirror swaps its spare in
             renames.clear()
             builder.rebuild([edit(fixture_site, "zum", text)])
-            builder.catch_up()  # the search index, as once the editor pauses
+            builder.finish_extras()  # the search index, as once the editor pauses
             assert ("output", ASIDE_NAME) in renames
             assert snapshot(output) == full_build(fixture_site, tmp_path, run)
     finally:

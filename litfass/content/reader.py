@@ -124,7 +124,7 @@ def read_files(
 
     Each worker looks up its chunk's bodies in the cache and renders the rest, so that
     neither the sources nor the parsing ever pile up in one process. New bodies are
-    stored, and bodies of files that are gone are dropped from the cache.
+    stored (see `forget_other_bodies` for the other direction).
     """
     folder = cache_folder(config.root)
 
@@ -135,13 +135,22 @@ def read_files(
         return [_rendered(config, source, item, found) for source, item in chunk]
 
     results = flatten(run_chunks(read, len(files), workers))
-    if use_cache:
+    fresh = {r.key: r.html for r in results if r.rendered}
+    if use_cache and fresh:
         with contextlib.suppress(OSError, sqlite3.Error):
             cache = MarkdownCache(folder)
-            cache.put({r.key: r.html for r in results if r.rendered})
-            cache.keep_only({r.key for r in results if r.key})
+            cache.put(fresh)
             cache.close()
     return results
+
+
+def forget_other_bodies(config: Config, keys: set[str]) -> None:
+    """Drop the bodies of texts no content file has any more, so the cache does not grow
+    forever (called with the keys of every file, after content/ was listed)."""
+    with contextlib.suppress(OSError, sqlite3.Error):
+        cache = MarkdownCache(cache_folder(config.root))
+        cache.keep_only(keys)
+        cache.close()
 
 
 def _read(config: Config, path: Path, rel: str) -> tuple[Source | None, ReadFile]:
@@ -166,46 +175,3 @@ def _rendered(
         # without alt text; without either, the parent process need not hold it.
         source = dataclasses.replace(source, body="")
     return dataclasses.replace(item, source=source, html=html, rendered=rendered)
-
-
-def render_bodies(
-    config: Config,
-    sources: Sequence[Source],
-    workers: int = 1,
-    use_cache: bool = True,
-    complete: bool = True,
-    keys: Sequence[str] | None = None,
-) -> list[str]:
-    """The HTML of every source's body (links not yet resolved), from the cache or rendered.
-
-    Bodies missing from the cache are rendered in chunks over `workers` processes and
-    stored; with `use_cache` False nothing is read or written. When `sources` is the
-    `complete` site, bodies no source has any more are dropped from the cache. `keys`
-    are the sources' `body_key`s, if the caller has them already.
-    """
-    allow_html = config.allow_html
-    keys = keys or [body_key(s.body, allow_html) for s in sources]
-    cache = None
-    found: dict[str, str] = {}
-    if use_cache:
-        with contextlib.suppress(OSError, sqlite3.Error):
-            cache = MarkdownCache(cache_folder(config.root))
-            found = cache.get(keys)
-    missing = sorted({k: i for i, k in enumerate(keys) if k not in found}.values())
-    if cache is not None:
-        cache.close()  # a connection must not be shared with forked workers
-
-    def render(part: range) -> list[str]:
-        return [render_markdown(sources[missing[i]].body, allow_html) for i in part]
-
-    rendered = flatten(run_chunks(render, len(missing), workers))
-    new = {keys[i]: html for i, html in zip(missing, rendered, strict=True)}
-    if use_cache:
-        with contextlib.suppress(OSError, sqlite3.Error):
-            cache = MarkdownCache(cache_folder(config.root))
-            cache.put(new)
-            if complete:
-                cache.keep_only(set(keys))
-            cache.close()
-    found.update(new)
-    return [found[k] for k in keys]

@@ -113,6 +113,7 @@ class Builder:
         self.ledger = Ledger()
         self.reuse = Reuse()
         self.paths: list[str] = []  # of the outputs last written
+        self.template_references: dict[tuple[str, str], tuple[str | None, ...]] = {}
 
     # -- kept between processes (state.py) ------------------------------------------------
 
@@ -234,7 +235,8 @@ class Builder:
         theme = theme_files(config)
         compiled = cache_folder(self.root, "jinja") if self.use_cache else None
         env, _ = environment(config, theme, compiled)
-        self.templates = TemplateSet(env, config, tuple((f.rel, f.fingerprinted) for f in theme))
+        assets = tuple((f.rel, f.fingerprinted) for f in theme)
+        self.templates = TemplateSet(env, config, assets, self.template_references)
         self.theme = theme
         self.env = env
 

@@ -526,8 +526,17 @@ def tracked_output(output: Output, reads: set[tuple]) -> Output:
 class TemplateSet:
     """Fingerprints of each template with every template it extends, includes or imports."""
 
-    def __init__(self, env: jinja2.Environment, config: Config, assets: tuple = ()) -> None:
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        config: Config,
+        assets: tuple = (),
+        references: dict[tuple[str, str], tuple[str | None, ...]] | None = None,
+    ) -> None:
         self.env = env
+        # What each template (by name and digest) names: kept by the caller between template
+        # sets, so a template is parsed again only when its file changed.
+        self.references = {} if references is None else references
         self._digests: dict[str, str] = {}
         self._prints: dict[str, Any] = {}
         tables = [t / "i18n" / f"{config.language}.yaml" for t in config.theme_paths]
@@ -549,15 +558,23 @@ class TemplateSet:
             if current in seen:
                 continue
             seen.append(current)
-            try:
-                source = self.env.loader.get_source(self.env, current)[0]  # type: ignore[union-attr]
-                found = list(jinja2.meta.find_referenced_templates(self.env.parse(source)))
-            except jinja2.TemplateError:
-                continue  # rendering reports it with file and line
+            found: list[str | None] = list(self._references(current))
             if None in found:  # a computed name: it may be any template
-                found = self.env.list_templates()
+                found = list(self.env.list_templates())
             todo.extend(n for n in found if n)
         return sorted(seen)
+
+    def _references(self, name: str) -> tuple[str | None, ...]:
+        """The templates `name` extends, includes or imports (None: a computed name)."""
+        key = (name, self._digest(name))
+        if key not in self.references:
+            try:
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                found = tuple(jinja2.meta.find_referenced_templates(self.env.parse(source)))
+            except jinja2.TemplateError:
+                return ()  # rendering reports it with file and line
+            self.references[key] = found
+        return self.references[key]
 
     def _digest(self, name: str) -> str:
         if name not in self._digests:

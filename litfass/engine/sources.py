@@ -14,7 +14,7 @@ from litfass.content.bodies import content_urls, with_body
 from litfass.content.files import ContentFiles, find_files
 from litfass.content.frontmatter import Source
 from litfass.content.model import Page
-from litfass.content.reader import ReadFile, read_files
+from litfass.content.reader import ReadFile, forget_other_bodies, read_files
 from litfass.errors import LitfassError, Problem
 from litfass.site import id_problems, url_problems
 
@@ -82,6 +82,8 @@ class Sources:
         self._read(due, workers, cache)
         if rescan:  # in the files' order, which is the order of the site's pages
             self.items = {rel: self.items[rel] for _, rel in self.files.markdown}
+            if cache and due:  # files came, went or changed: bodies of texts gone are dropped
+                forget_other_bodies(config, {item.key for item in self.items.values()})
 
     def _read(self, due: dict[str, Path], workers: int, cache: bool) -> None:
         """Read files and render their bodies (over `workers`, through the Markdown cache)."""
