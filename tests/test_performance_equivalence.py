@@ -6,8 +6,10 @@ file by file with a cold build made with --no-cache --workers 1.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -212,3 +214,24 @@ def test_a_site_without_search_builds_no_index(fixture_site: Path, run) -> None:
     assert not (out / "pagefind").exists() and not (out / "suche").exists()
     assert 'role="search"' not in (out / "index.html").read_text(encoding="utf-8")
     assert "/suche/" not in (out / "404.html").read_text(encoding="utf-8")
+
+
+def test_an_edit_keeps_every_other_body_in_the_markdown_cache(
+    generated: Path, tmp_path: Path, run
+) -> None:
+    site = copy(generated, tmp_path / "site")
+    build(site, run)
+    database = site / ".litfass-cache" / "markdown.sqlite"
+
+    def keys() -> set[str]:
+        with contextlib.closing(sqlite3.connect(database)) as db:
+            return {row[0] for row in db.execute("SELECT key FROM body")}
+
+    before = keys()
+    edit(site, ARTICLE, " Fragen beantwortet ", " Fragen beantworten gern ")
+    build(site, run)
+    after = keys()
+    assert len(after - before) == 1 and before <= after  # the new body, and all the others
+    (site / ARTICLE).unlink()  # a file gone: its bodies go too, the others stay
+    build(site, run)
+    assert len(keys()) == len(before) - 1

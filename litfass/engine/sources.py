@@ -82,7 +82,7 @@ class Sources:
         self._read(due, workers, cache)
         if rescan:  # in the files' order, which is the order of the site's pages
             self.items = {rel: self.items[rel] for _, rel in self.files.markdown}
-            if cache and due:  # files came, went or changed: bodies of texts gone are dropped
+            if cache:  # files came or went: the bodies of texts no file has are dropped
                 forget_other_bodies(config, {item.key for item in self.items.values()})
 
     def _read(self, due: dict[str, Path], workers: int, cache: bool) -> None:
