@@ -47,9 +47,11 @@ class FailOnSkip:
             outcome = "xfailed" if report.skipped else "xpassed"
             self.not_run.append(f"{report.nodeid} ({outcome}: {report.wasxfail})")
         elif report.skipped:
-            longrepr = report.longrepr
-            reason = longrepr[2] if isinstance(longrepr, tuple) else longrepr
-            self.not_run.append(f"{report.nodeid} ({reason})")
+            self.not_run.append(f"{report.nodeid} ({_reason(report)})")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.skipped:  # a whole module, as `pytest.importorskip` at its top does
+            self.not_run.append(f"{report.nodeid} ({_reason(report)})")
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -62,6 +64,11 @@ class FailOnSkip:
             terminalreporter.write_line(f"{len(self.not_run)} skipped or xfailed: the run fails.")
             for line in self.not_run:
                 terminalreporter.write_line(f"  {line}")
+
+
+def _reason(report: pytest.TestReport | pytest.CollectReport) -> object:
+    """What `pytest.skip` was told: its (file, line, reason) triple holds it last."""
+    return report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
 
 
 def pytest_configure(config: pytest.Config) -> None:
