@@ -146,11 +146,9 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example portal, built once for the subscriber tests that only read its output."""
-    from subscribers import build
-
-    return build(copy_site(REPO, tmp_path_factory.mktemp("example")))
+def example(portal: Path) -> Path:
+    """The example portal for the subscriber tests: the very build `portal` made (read only)."""
+    return portal
 
 
 @pytest.fixture(scope="session")
