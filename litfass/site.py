@@ -350,30 +350,32 @@ def _related(news: list[Page], previous: Site | None = None) -> dict[str, tuple[
     redo = None if previous is None else _related_to_redo(news, by_tag, stamps, previous.news)
     if redo is not None and not redo and previous is not None:
         return previous.related  # the very same articles: the very same lists
-    related = {}
+    related: dict[str, tuple[Page, ...]] = {}
     for page in news:
-        if redo is not None and page.url not in redo:
-            related[page.url] = previous.related[page.url]  # type: ignore[union-attr]
+        if previous is not None and redo is not None and page.url not in redo:
+            related[page.url] = previous.related[page.url]
             continue
-        scores: dict[str, list] = {}
+        shared: dict[str, int] = defaultdict(int)
+        others: dict[str, Page] = {}
         for tag in page.tags:
             pages = by_tag[tag.slug]
             at = bisect.bisect_left(stamps[tag.slug], page.sort_date)
             for other in pages[max(0, at - RELATED_WINDOW) : at + RELATED_WINDOW + 1]:
                 if other.url != page.url:
-                    entry = scores.setdefault(other.url, [0, other])
-                    entry[0] += 1
-        when = page.sort_date
-        ranked = sorted(
-            scores.values(),
-            key=lambda e, when=when: (
-                -e[0],
-                abs((e[1].sort_date - when).total_seconds()),
-                e[1].url,
-            ),
-        )
-        related[page.url] = tuple(e[1] for e in ranked[:RELATED_COUNT])
+                    shared[other.url] += 1
+                    others[other.url] = other
+        related[page.url] = _nearest(page, shared, others)
     return related
+
+
+def _nearest(page: Page, shared: dict[str, int], others: dict[str, Page]) -> tuple[Page, ...]:
+    """The most shared topics first, then the nearest in time, then by address."""
+    when = page.sort_date
+
+    def rank(url: str) -> tuple[int, float, str]:
+        return (-shared[url], abs((others[url].sort_date - when).total_seconds()), url)
+
+    return tuple(others[url] for url in sorted(others, key=rank)[:RELATED_COUNT])
 
 
 def _by_tag(news: Sequence[Page]) -> tuple[dict[str, list[Page]], dict[str, list[datetime]]]:

@@ -6,16 +6,19 @@ Used for config.yaml and for front matter, so both report `path:line`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from litfass.errors import LitfassError, Problem
 
-try:  # the C loader is several times faster on large sites
+if TYPE_CHECKING:  # both loaders have one interface; the checker needs to know just one
     from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+else:
+    try:  # the C loader is several times faster on large sites
+        from yaml import CSafeLoader as _Loader
+    except ImportError:  # pragma: no cover - depends on how PyYAML was built
+        from yaml import SafeLoader as _Loader
 
 # Values are text, lists and mappings only: YAML 1.1 would read `0341123456` as an octal
 # number, `10:30` as 630, `no` as false and `2019-02-30` as a crash. Each key's reader
@@ -26,11 +29,15 @@ MAX_DEPTH = 50  # deeper nesting is an attack or an accident, never front matter
 MAX_VALUES = 100_000  # with aliases expanded: stops "billion laughs" documents
 
 
-class _TextLoader(_Loader):  # type: ignore[misc, valid-type]
-    yaml_implicit_resolvers: ClassVar[dict] = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag in (_NULL, _MERGE)]
-        for first, resolvers in _Loader.yaml_implicit_resolvers.items()
-    }
+class _TextLoader(_Loader):
+    """The safe loader whose plain scalars are text, except null and merge keys."""
+
+
+# Set on the class, as PyYAML's own add_implicit_resolver does: every loader shares them.
+_TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag in (_NULL, _MERGE)]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
@@ -175,6 +182,7 @@ def _indentation(mark: yaml.Mark | None, text: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
-def _describe_character(character: object) -> str:
-    code = ord(character) if isinstance(character, str) else int(character or 0)  # type: ignore[call-overload]
+def _describe_character(character: str | bytes | int | None) -> str:
+    """`character` as PyYAML's reader reports it: a code point, or the text or byte itself."""
+    code = ord(character) if isinstance(character, str | bytes) else int(character or 0)
     return f"invalid character U+{code:04X} (often pasted from Word); delete it"

@@ -33,6 +33,49 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# A skipped test is a test that did not run: the run fails and says which ones (issue:
+# checked tests). Workers under pytest-xdist send their reports to the controller, which
+# sees them here as in a serial run.
+class FailOnSkip:
+    """Collects skipped and xfailed tests; a run with any of them exits non-zero."""
+
+    def __init__(self) -> None:
+        self.not_run: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if hasattr(report, "wasxfail"):
+            outcome = "xfailed" if report.skipped else "xpassed"
+            self.not_run.append(f"{report.nodeid} ({outcome}: {report.wasxfail})")
+        elif report.skipped:
+            self.not_run.append(f"{report.nodeid} ({_reason(report)})")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.skipped:  # a whole module, as `pytest.importorskip` at its top does
+            self.not_run.append(f"{report.nodeid} ({_reason(report)})")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.not_run and exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.not_run:
+            terminalreporter.section("tests that did not run", red=True, bold=True)
+            terminalreporter.write_line(f"{len(self.not_run)} skipped or xfailed: the run fails.")
+            for line in self.not_run:
+                terminalreporter.write_line(f"  {line}")
+
+
+def _reason(report: pytest.TestReport | pytest.CollectReport) -> object:
+    """What `pytest.skip` was told: its (file, line, reason) triple holds it last."""
+    return report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller, or a run without xdist
+        config.pluginmanager.register(FailOnSkip(), "fail-on-skip")
+
+
 @dataclass
 class Run:
     """The outcome of one command-line run."""
@@ -103,11 +146,9 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example portal, built once for the subscriber tests that only read its output."""
-    from subscribers import build
-
-    return build(copy_site(REPO, tmp_path_factory.mktemp("example")))
+def example(portal: Path) -> Path:
+    """The example portal for the subscriber tests: the very build `portal` made (read only)."""
+    return portal
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,13 @@
 """Drive a real `build.py serve` or `build.py watch` process on a site folder, as an editor would.
 
-Every wait is bounded: lines are read by a thread into a queue, the port is polled.
+Every wait is bounded: lines are read by a thread into a queue until the server says its port.
 """
 
 from __future__ import annotations
 
 import http.client
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -21,22 +22,18 @@ from conftest import NOW, REPO
 WAIT = 120.0  # seconds: generous, the machine may be busy; never reached when things work
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class LiveSite:
     """One litfass process on `site`, with everything it prints."""
 
     def __init__(self, site: Path, command: str = "serve", *extra: str) -> None:
         self.site = site
-        self.port = free_port()
+        self.port = 0  # known once `ready` has read the address the server prints
         args = [sys.executable, str(REPO / "build.py"), command, "--root", str(site)]
         args += ["--now", NOW, *extra]
         if command == "serve":
-            args += ["--port", str(self.port)]
+            # The server picks a free port itself: no other test (or xdist worker) can take
+            # it between a probe and the server's bind.
+            args += ["--port", "0"]
         self.process = subprocess.Popen(
             args,
             stdout=subprocess.PIPE,
@@ -74,7 +71,9 @@ class LiveSite:
 
     def ready(self) -> LiveSite:
         """Wait until the first build is done and (for serve) the port answers."""
-        self.line(lambda text: text.startswith(("Serving ", "Watching ")))
+        line = self.line(lambda text: text.startswith(("Serving ", "Watching ")))
+        if line.startswith("Serving "):
+            self.port = int(re.search(r"^Serving http://[^ ]+:(\d+)/ ", line)[1])
         return self
 
     def get(self, path: str) -> tuple[int, str]:

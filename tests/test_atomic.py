@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import random
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -161,30 +160,44 @@ def test_full_disk_leaves_output_unchanged(
     disk = tmp_path / "disk"
     disk.mkdir()
     size = sum(len(data) for data in editions["a"].values()) * 3 // 2 + 2 * 1024 * 1024
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)],
+    mount = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)]
+    if subprocess.run(mount, capture_output=True, check=False).returncode == 0:  # as root
+        try:
+            fill_the_disk(disk)
+        finally:
+            subprocess.run(["umount", str(disk)], check=False)
+        return
+    # Elsewhere the tmpfs is mounted in a user and mount namespace of its own, where the
+    # same steps run in a child process (and the mount goes away with it).
+    steps = f"import subprocess, test_atomic\nsubprocess.run({mount!r}, check=True)\n"
+    steps += f"test_atomic.fill_the_disk(test_atomic.Path({str(disk)!r}))\n"
+    tests = Path(__file__).resolve().parent
+    done = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", sys.executable, "-c", steps],
         capture_output=True,
+        text=True,
+        cwd=tests,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tests), str(REPO)])},
         check=False,
     )
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root); test_failing_writes covers EFBIG")
-    try:
-        site = write_bulk_site(disk / "site", ITEMS, "a")
-        assert build(site).returncode == 0
-        # Compared with itself: Pagefind orders its index by the directory order of the
-        # file system, which on tmpfs differs from the disk the editions were built on.
-        before = snapshot(site / "output")
-        config = site / "config.yaml"
-        config.write_text(config.read_text().replace("Testverband", "Beispielverband"))
-        result = build(site)  # a new title changes every page: a second full site
-        assert result.returncode == 1, result.stderr
-        lines = result.stderr.splitlines()
-        assert len(lines) == 2 and "Traceback" not in result.stderr
-        assert lines[0].startswith("output/") and lines[0].endswith(
-            ": error: disk full while writing (no space left on device); output/ was left unchanged"
-        )
-        assert snapshot(site / "output") == before
-        assert leftovers(site) == []
-    finally:
-        subprocess.run(["umount", str(disk)], check=False)
-        shutil.rmtree(disk, ignore_errors=True)
+    assert done.returncode == 0, f"cannot mount a tmpfs, not even in a namespace: {done.stderr}"
+
+
+def fill_the_disk(disk: Path) -> None:
+    """On a small disk: a build that needs more room than is left fails and keeps output/."""
+    site = write_bulk_site(disk / "site", ITEMS, "a")
+    assert build(site).returncode == 0
+    # Compared with itself: Pagefind orders its index by the directory order of the
+    # file system, which on tmpfs differs from the disk the editions were built on.
+    before = snapshot(site / "output")
+    config = site / "config.yaml"
+    config.write_text(config.read_text().replace("Testverband", "Beispielverband"))
+    result = build(site)  # a new title changes every page: a second full site
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and "Traceback" not in result.stderr
+    assert lines[0].startswith("output/") and lines[0].endswith(
+        ": error: disk full while writing (no space left on device); output/ was left unchanged"
+    )
+    assert snapshot(site / "output") == before
+    assert leftovers(site) == []

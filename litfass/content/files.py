@@ -29,7 +29,9 @@ def find_files(config: Config) -> tuple[ContentFiles, list[Problem]]:
     if not root.is_dir():
         raise LitfassError.at(config.content_dir, 0, "content folder not found")
     real_root = root.resolve()
-    markdown, assets, problems = [], [], []
+    markdown: list[tuple[Path, str]] = []
+    assets: list[tuple[Path, str]] = []
+    problems: list[Problem] = []
     for folder, dirs, files in os.walk(root):
         kept = []
         for name in sorted(d for d in dirs if not _ignored(d)):

@@ -149,7 +149,7 @@ def _heading_lines(source: Source) -> list[tuple[int, int, str]]:
         number = source.body_line + offset
         opening = _FENCE.match(line)
         if fence or opening:
-            if not fence:
+            if opening and not fence:
                 fence = opening[1]
             elif line.strip().startswith(fence[0] * len(fence)) and not line.strip(fence[0]):
                 fence = ""
@@ -216,7 +216,9 @@ def _body_refs(config: Config, source: Source, page: Page) -> list[_Ref]:
 
 def _lines(source: Source, refs: list[_Ref]) -> list[int | None]:
     """The file line of each address in the body, matched in order; None where not found."""
-    body, after, lines = source.body, {}, []
+    body = source.body
+    after: dict[str, int] = {}
+    lines: list[int | None] = []
     for ref in refs:
         index = _find_address(body, ref.url, after.get(ref.url, 0))
         if index < 0:

@@ -107,7 +107,7 @@ def channels(site: Site, t: Translations, reuse: Reuse | None = None) -> list[Ch
             reuse.get(
                 (kind, listing.url, now),
                 (listing,),
-                lambda listing=listing, kind=kind: listing_channel(site, listing, kind, t),
+                partial(listing_channel, site, listing, kind, t),
             )
             for listing in listings
         ]

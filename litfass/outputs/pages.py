@@ -67,14 +67,19 @@ def _paged(
     Output is new because another value (the listing) is.
     """
     count = max(1, math.ceil(len(items) / size))
-    pages = []
+    pages: list[Output] = []
     for number in range(1, count + 1):
         chunk = tuple(items[(number - 1) * size : number * size])
         old = before[number - 1] if number <= len(before) else None
         pager = old.context["pager"] if old is not None else None
-        if pager is None or pager.count != count or not identical(pager.items, chunk):
+        if (
+            old is None
+            or pager is None
+            or pager.count != count
+            or not identical(pager.items, chunk)
+        ):
             pager = Pager(number, count, chunk, url)
-        elif all(old.context[name] is value for name, value in ctx.items()):  # type: ignore[union-attr]
+        elif all(old.context[name] is value for name, value in ctx.items()):
             pages.append(old)
             continue
         pages.append(_page(pager.url(number), template, pager=pager, **ctx))
