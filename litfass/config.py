@@ -5,6 +5,7 @@ Read once, passed explicitly; never mutated and never the template context.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -276,7 +277,7 @@ class _Validator:
         return value
 
     def _dataclass(self, key: str, cls: type) -> Any:
-        known = set(cls.__dataclass_fields__)
+        known = {f.name for f in dataclasses.fields(cls)}
         section = self._section(key, known)
         values = {}
         for name, value in section.items():

@@ -78,7 +78,15 @@ def with_body(
         found = _under(assets if assets is not None else assets_by_url(urls), page.url)
         bundled = tuple(rel for _, _, rel in sorted(found, key=lambda a: a[1]))
     summary = page.summary or first_paragraph(html)
-    return dataclasses.replace(page, body_html=html, summary=summary, assets=bundled, **files)
+    return dataclasses.replace(
+        page,
+        body_html=html,
+        summary=summary,
+        assets=bundled,
+        image=files["image"],
+        cover=files["cover"],
+        pdf=files["pdf"],
+    )
 
 
 def assets_by_url(urls: dict[str, str]) -> list[tuple[str, int, str]]:
@@ -123,13 +131,13 @@ def _with_images(
             f"image '{src}' has no alt text: say what it shows, e.g. ![Teilnehmende im Saal]({src})"
         )
         warnings.append(Problem(source.rel, line, message, "warning"))
-    files = {}
+    files: dict[str, str] = {}
     for key in ("image", "cover", "pdf"):
-        files[key] = _front_matter_file(config, source, getattr(page, key), urls)
-        if files[key] is None:
+        found = _front_matter_file(config, source, getattr(page, key), urls)
+        if found is None:
             message = f"'{key}': file '{getattr(page, key)}' not found; put it beside this file"
             warnings.append(Problem(source.rel, source.meta.line(key), message, "warning"))
-            files[key] = ""
+        files[key] = found or ""
     if page.image and not page.image_alt:
         message = "'image' has no 'image_alt': add 'image_alt: what the picture shows'"
         warnings.append(Problem(source.rel, source.meta.line("image"), message, "warning"))

@@ -288,7 +288,7 @@ class Builder:
         config = site.config
         tracked = TrackedSite(site)
         with tracked.untracked():
-            outputs = declare(tracked, self.theme, self.reuse)  # type: ignore[arg-type]
+            outputs = declare(tracked.as_site(), self.theme, self.reuse)
         paths = [output.path for output in outputs]
         if paths != self.paths:  # as last written: none can clash, none is gone
             clashes = path_problems(outputs, config)
@@ -357,7 +357,7 @@ class Builder:
     ) -> Iterator[tuple[str, bytes]]:
         """Each due output's path and bytes, over the workers when there are many; its
         record (what it read) goes into `plan`."""
-        todo, env = plan.todo, self.env
+        todo, env, site = plan.todo, self.env, tracked.as_site()
         assert env is not None
         workers = self.workers if len(todo) >= PARALLEL_FROM else 1
         if workers > 1:
@@ -373,7 +373,7 @@ class Builder:
                 reads: set[tuple] = set()
                 tracked.reads = reads
                 try:
-                    data = render_output(tracked_output(output, reads), env, tracked)  # type: ignore[arg-type]
+                    data = render_output(tracked_output(output, reads), env, site)
                 finally:
                     tracked.reads = None
                 done.append((output.path, data, reads))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PosixPath, PurePosixPath, PureWindowsPath, WindowsPath
 from types import CodeType
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 import jinja2.meta
@@ -59,6 +59,10 @@ class TrackedSite:
         if self.reads is None or name.startswith("_"):
             return value
         return _wrap(value, (SITE, ("attr", name)), self.reads)
+
+    def as_site(self) -> Site:
+        """This tracked site where a Site is expected: it answers every attribute of one."""
+        return cast(Site, self)
 
     @contextlib.contextmanager
     def untracked(self) -> Iterator[None]:
@@ -261,10 +265,11 @@ class Compare:
             return True
         known = self._frozen.get(id(value))
         if known is None:
-            if type(value) is tuple:
+            kind: type = type(value)
+            if kind is tuple:
                 frozen = _IMMUTABLE.issuperset(map(type, value)) or all(map(self.frozen, value))
-            elif dataclasses.is_dataclass(value) and _is_frozen_class(type(value)):
-                frozen = all(self.frozen(getattr(value, n)) for n in _field_names(type(value)))
+            elif dataclasses.is_dataclass(value) and _is_frozen_class(kind):
+                frozen = all(self.frozen(getattr(value, n)) for n in _field_names(kind))
             else:
                 frozen = False
             known = self._frozen[id(value)] = (value, frozen)
@@ -342,7 +347,8 @@ def _fields_of(cls: type) -> Callable[[Any], tuple]:
 
 @functools.cache
 def _is_frozen_class(cls: type) -> bool:
-    return bool(cls.__dataclass_params__.frozen)  # type: ignore[attr-defined]
+    params = getattr(cls, "__dataclass_params__", None)  # set by @dataclass on every such class
+    return bool(params is not None and params.frozen)
 
 
 @dataclass
@@ -569,7 +575,7 @@ class TemplateSet:
         key = (name, self._digest(name))
         if key not in self.references:
             try:
-                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                source = self._source(name)[0]
                 found = tuple(jinja2.meta.find_referenced_templates(self.env.parse(source)))
             except jinja2.TemplateError:
                 return ()  # rendering reports it with file and line
@@ -585,10 +591,17 @@ class TemplateSet:
     def _file(self, name: str) -> Path | None:
         """The file the loader uses for `name`: the site's own, else the default theme's."""
         try:
-            filename = self.env.loader.get_source(self.env, name)[1]  # type: ignore[union-attr]
+            filename = self._source(name)[1]
         except jinja2.TemplateNotFound:
             return None
         return Path(filename) if filename else None
+
+    def _source(self, name: str) -> tuple[str, str | None]:
+        """A template's text and file, as the environment's loader finds them."""
+        loader = self.env.loader
+        assert loader is not None  # environment() always gives one
+        text, filename, _ = loader.get_source(self.env, name)
+        return text, filename
 
 
 def _file_digest(path: Path) -> str:

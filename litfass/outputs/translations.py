@@ -6,7 +6,7 @@ templates/i18n/<language>.yaml, so an English site is a change of `language:` on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from babel.dates import format_date, format_time
@@ -24,11 +24,11 @@ class Translations:
     language: str
     strings: dict[str, str]
     path: str
-
-    def __post_init__(self) -> None:
-        # Babel takes ~20 µs a date; a big site shows the same days on thousands of pages.
-        # Not a field: comparing two tables (incremental rebuilds) must not see this memo.
-        object.__setattr__(self, "_formatted", {})
+    # Babel takes ~20 µs a date; a big site shows the same days on thousands of pages.
+    # Not compared: two tables (incremental rebuilds) must not differ by this memo.
+    _formatted: dict[tuple[object, str], str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __call__(self, key: str, **values: object) -> str:
         try:

@@ -26,7 +26,7 @@ def inside(folder: Path, rel: str) -> Path:
 
 def files_below(folder: Path, prefix: str = "") -> set[str]:
     """Every file below `folder`, relative to it with '/' (and `prefix/` before)."""
-    found = set()
+    found: set[str] = set()
     start = len(str(folder)) + 1
     for path, _, names in os.walk(folder):
         # os.walk joins with os.sep: on Windows "news\\2024", which must read "news/2024".
