@@ -221,3 +221,16 @@ def test_the_engine_id_covers_every_module_and_the_default_theme(monkeypatch) ->
     assert str(package / "site.py") in stamped  # not only the engine's own folder
     assert str(package / "outputs" / "feeds.py") in stamped
     assert str(DEFAULT_THEME / "base.html") in stamped
+
+
+def test_a_memo_that_takes_no_part_in_comparisons_does_not_make_a_value_differ(site: Site):
+    from litfass.outputs.translations import Translations
+
+    strings = {"home": "Startseite", "format_date_long": "d. MMMM y"}
+    one = Translations("de", strings, "templates/i18n/de.yaml")
+    other = Translations("de", dict(strings), "templates/i18n/de.yaml")
+    one.date(site.now)  # fills its memo of formatted dates; `other`'s stays empty
+    compare = Compare(site)
+    assert compare.same((one,), (other,))
+    changed = Translations("de", {**strings, "home": "Start"}, one.path)
+    assert not compare.same((one,), (changed,))

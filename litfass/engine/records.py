@@ -333,7 +333,8 @@ def _plain_values(values: tuple | list) -> bool:
 
 @functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+    """The fields that make a dataclass's value (not memos declared with compare=False)."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.compare)
 
 
 @functools.cache
