@@ -23,13 +23,7 @@ from litfass.write.disk import (
     inside,
     remove,
 )
-from litfass.write.lock import LOCK_NAME, build_lock
-from litfass.write.mirror import Mirror, digest
 from litfass.write.swap import failure, recover, swap
-
-# Mirror, digest, build_lock and LOCK_NAME lived here before write/ had a module per job:
-# still importable from here for code written against that; new code imports their modules.
-__all__ = ["LOCK_NAME", "STAGING_PREFIX", "Mirror", "Staging", "WriteStats", "build_lock", "digest"]
 
 
 @dataclass
