@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from litfass import __version__
 from litfass.commands import build as build_command
@@ -53,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="build.py",
+        # The name the editor typed: the installed command, or the checkout's build.py.
+        prog="litfass" if Path(sys.argv[0]).stem == "litfass" else "build.py",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
