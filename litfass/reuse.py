@@ -67,8 +67,39 @@ class Reuse:
         values = list(map(kept.get, ids, itertools.repeat(_MISSING)))
         for at in [at for at, value in enumerate(values) if value is _MISSING]:
             values[at] = make(items[at])
-        self._now[key] = (tuple(items), dict(zip(ids, values, strict=True)))
+        self._now[key] = (tuple(items), _ById(zip(ids, values, strict=True)))
         return values
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Kept with a saved Builder: a value per item is saved in the items' order, since
+        the ids it is looked up by are those of this process's objects."""
+        return {"before": {key: _saved(kept) for key, kept in self._before.items()}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._before = {key: _loaded(kept) for key, kept in state["before"].items()}
+        self._now = {}
+
+
+class _ById(dict):
+    """The values `each` made, by the id of the item each was made for."""
+
+
+def _saved(kept: tuple[tuple, Any]) -> tuple[tuple, Any]:
+    items, value = kept
+    if type(value) is _ById:
+        return items, _InOrder([value[id(item)] for item in items])
+    return kept
+
+
+def _loaded(kept: tuple[tuple, Any]) -> tuple[tuple, Any]:
+    items, value = kept
+    if type(value) is _InOrder:
+        return items, _ById(zip(map(id, items), value, strict=True))
+    return kept
+
+
+class _InOrder(list):
+    """The values `each` made, saved in the order of their items."""
 
 
 def identical(one: Sequence[Any], other: Sequence[Any]) -> bool:

@@ -234,3 +234,24 @@ def test_a_memo_that_takes_no_part_in_comparisons_does_not_make_a_value_differ(s
     assert compare.same((one,), (other,))
     changed = Translations("de", {**strings, "home": "Start"}, one.path)
     assert not compare.same((one,), (changed,))
+
+
+def test_a_saved_reuse_hands_back_values_for_the_very_same_loaded_objects() -> None:
+    from litfass.reuse import Reuse
+
+    items = [Thing(), Thing()]
+    reuse = Reuse()
+    reuse.begin()
+    made = reuse.each("pages", items, lambda item: [id(item)])
+    kept = reuse.get("list", (items[0],), lambda: ["list"])
+    reuse.end()
+    loaded_items, loaded = pickle.loads(pickle.dumps((items, reuse)))
+    loaded.begin()
+    again = loaded.each("pages", loaded_items, lambda item: ["made anew"])
+    assert again == made  # found by the loaded objects' ids, not the saved process's
+    assert loaded.get("list", (loaded_items[0],), lambda: ["anew"]) == kept
+    assert loaded.each("pages", [Thing()], lambda item: ["made anew"]) == [["made anew"]]
+
+
+class Thing:
+    """An object compared by identity, like a page."""

@@ -120,14 +120,13 @@ class Builder:
     def __getstate__(self) -> dict[str, Any]:
         """What the next one-shot build needs: not the templates, the clock or the workers."""
         kept = dict(self.__dict__)
-        for name in ("options", "env", "templates", "theme", "reuse", "workers"):
+        for name in ("options", "env", "templates", "theme", "workers"):
             kept.pop(name, None)
         return kept
 
     def __setstate__(self, kept: dict[str, Any]) -> None:
         self.__dict__.update(kept)
         self.env = None  # templates are loaded again; records compare their fingerprints
-        self.reuse = Reuse()
         self.workers = 1
 
     def resume(self, options: Callable[[], BuildOptions], workers: int) -> None:
@@ -191,7 +190,8 @@ class Builder:
         config, sources = self.config, self.sources
         assert config is not None and sources is not None
         if changes.templates or self.env is None:
-            self._load_templates(config)
+            # What was declared may depend on the templates and their translation table.
+            self._load_templates(config, keep_declared=not changes.templates)
         sources.update(changes.rescan, changes.content, self.workers, self.use_cache)
         good, warnings = sources.pages()
         return self._assemble(config, sources, good), [*self.config_warnings, *warnings]
@@ -227,11 +227,13 @@ class Builder:
         self.config, self.sources = config, Sources(config)
         self.site, self.site_pages = None, {}
         self.ledger = Ledger()  # every output is made again; unchanged bytes are not rewritten
+        self.reuse = Reuse()  # what was declared may depend on any setting
         self.env = None
 
-    def _load_templates(self, config: Config) -> None:
+    def _load_templates(self, config: Config, keep_declared: bool = False) -> None:
         self.env = None
-        self.reuse = Reuse()  # what was declared may depend on the translation table
+        if not keep_declared:
+            self.reuse = Reuse()
         theme = theme_files(config)
         compiled = cache_folder(self.root, "jinja") if self.use_cache else None
         env, _ = environment(config, theme, compiled)

@@ -470,8 +470,16 @@ class Ledger:
                 if not self.readers[key]:
                     del self.readers[key]
                     self._forget(key)
+        keys: dict[tuple, tuple] = {key: key for key in self.readers}
         for path in made:
-            for key in records[path].site_reads:
+            record = records[path]
+            # One object per distinct read, however many outputs made it: a saved ledger
+            # then holds thousands of reads, not tens of thousands of equal tuples.
+            record.site_reads = frozenset(keys.setdefault(k, k) for k in record.site_reads)
+            record.context_reads = {
+                keys.setdefault(k, k): v for k, v in record.context_reads.items()
+            }
+            for key in record.site_reads:
                 self.readers.setdefault(key, set()).add(path)
                 group = self.seen.setdefault(_group(key), {})
                 if key not in group:
