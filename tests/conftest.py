@@ -128,6 +128,15 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
+def full_build(site: Path, tmp: Path, run) -> dict[str, bytes]:
+    """The output of a plain first build of the same sources, in a folder of its own."""
+    copy = tmp / "full"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".litfass*"))
+    assert run("--root", copy, "--now", NOW, "--quiet").code == 0
+    return snapshot(copy / "output")
+
+
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example portal built once, for tests that only read its output."""

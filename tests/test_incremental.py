@@ -6,7 +6,6 @@ After every kind of edit, output/ is compared byte for byte with a fresh `python
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURE, NOW, snapshot
+from conftest import FIXTURE, NOW, full_build, snapshot
 from litfass.commands.common import parse_now
 from litfass.config import Config, load_config
 from litfass.content.model import EVENT, NEWS, EventInfo, Page, Term
@@ -24,15 +23,6 @@ from litfass.errors import LitfassError
 from litfass.site import BuildOptions, assemble, reassemble
 
 OPTIONS = BuildOptions(now=parse_now(NOW))
-
-
-def full_build(site: Path, tmp: Path, run) -> dict[str, bytes]:
-    """The output of a plain build of the same sources, in a folder of its own."""
-    copy = tmp / "full"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".litfass*"))
-    assert run("--root", copy, "--now", NOW, "--quiet").code == 0
-    return snapshot(copy / "output")
 
 
 def append(rel: str, text: str) -> Callable[[Path], list[Path]]:

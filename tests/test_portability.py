@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ import filelock
 import pytest
 
 from bulk_site import write_bulk_site
-from conftest import NOW, REPO, snapshot
+from conftest import NOW, REPO, full_build, snapshot
 from litfass.commands.common import parse_now
 from litfass.engine.builder import Builder
 from litfass.errors import LitfassError
@@ -32,15 +31,6 @@ from litfass.write.swap import SWAP_VARIABLE, swap
 OPTIONS = BuildOptions(now=parse_now(NOW))
 NEUJAHR = "content/news/2020-01-10-neujahr.md"
 POSIX_ONLY = ("fcntl", "resource", "pwd", "grp", "termios")
-
-
-def full_build(site: Path, tmp: Path, run) -> dict[str, bytes]:
-    """The output of a first build of the same sources, in a folder of its own (no swap)."""
-    copy = tmp / "full"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".litfass*"))
-    assert run("--root", copy, "--now", NOW, "--quiet").code == 0
-    return snapshot(copy / "output")
 
 
 def edit(site: Path, old: str, new: str) -> Path:
