@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import feedparser
@@ -104,3 +105,22 @@ def test_a_feed_without_items_carries_no_clock(fixture_site: Path, tmp_path: Pat
     feed = feedparser.parse(feeds[0])
     assert feed.entries == []
     assert feed.feed.updated_parsed[0] < 2019  # a fixed date, neither the build's nor the clock's
+
+
+def test_the_search_index_is_the_same_on_a_file_system_that_lists_by_creation(
+    example_site: Path, tmp_path_factory
+) -> None:
+    """tmpfs lists a folder in the order its files were made, and Pagefind indexes in the
+    order it lists them: files rendered over several workers must still be made in order."""
+    memory = Path("/dev/shm")  # tmpfs on Linux, where CI runs; elsewhere any folder will do
+    base = Path(tempfile.mkdtemp(dir=memory if memory.is_dir() else tmp_path_factory.getbasetemp()))
+    try:
+        outputs = []
+        for name in ("one", "two"):
+            site = copy_site(example_site, base / name)
+            build_in(site, {}, "--now", NOW, "--workers", "2")
+            outputs.append(snapshot(site / "output"))
+        assert any(path.startswith("pagefind/") for path in outputs[0])
+        assert outputs[0] == outputs[1]
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -383,7 +383,9 @@ class Builder:
 
         by_path = {output.path: output for output in todo}
         count = 0
-        for part in run_chunks(render, len(todo), workers, ordered=False):
+        # In order: a search index made from the staged folder depends on the order its
+        # files were created in, on file systems that list a folder in that order (tmpfs).
+        for part in run_chunks(render, len(todo), workers):
             for path, data, reads in part:
                 plan.records[path] = record_of(by_path[path], plan.heads[path], reads, compare)
                 yield path, data
