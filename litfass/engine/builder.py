@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -304,10 +304,7 @@ class Builder:
             for output in writer.begin(config, outputs, {o.path for o in plan.todo}):
                 plan.todo.append(output)  # not on disk as it should be: make it again
                 plan.heads[output.path] = self._head(output, compare)
-            rendered = 0
-            for path, data in self._rendered(plan, tracked, compare, progress):
-                writer.put(path, data)
-                rendered += 1
+            rendered = self._rendered(plan, tracked, compare, progress)
         except BaseException:
             writer.discard()  # output/ is untouched: the records still describe it
             raise
@@ -356,10 +353,10 @@ class Builder:
         tracked: TrackedSite,
         compare: Compare,
         progress: Progress | None,
-    ) -> Iterator[tuple[str, bytes]]:
-        """Each due output's path and bytes, over the workers when there are many; its
-        record (what it read) goes into `plan`."""
-        todo, env, site = plan.todo, self.env, tracked.as_site()
+    ) -> int:
+        """Render each due output and hand it to the writer, over the workers when there are
+        many (each worker writes what it rendered); its record goes into `plan`."""
+        todo, env, site, writer = plan.todo, self.env, tracked.as_site(), self.writer
         assert env is not None
         workers = self.workers if len(todo) >= PARALLEL_FROM else 1
         if workers > 1:
@@ -368,30 +365,31 @@ class Builder:
                 with _template_errors_later():
                     env.get_template(name)
 
-        def render(part: range) -> list[tuple[str, bytes, set[tuple]]]:
-            done = []
+        def render(part: range) -> tuple[list[tuple[str, set[tuple]]], Any]:
+            done, files = [], []
             for index in part:
                 output = todo[index]
                 reads: set[tuple] = set()
                 tracked.reads = reads
                 try:
-                    data = render_output(tracked_output(output, reads), env, site)
+                    files.append(
+                        (output.path, render_output(tracked_output(output, reads), env, site))
+                    )
                 finally:
                     tracked.reads = None
-                done.append((output.path, data, reads))
-            return done
+                done.append((output.path, reads))
+            return done, writer.stage(files)
 
         by_path = {output.path: output for output in todo}
         count = 0
-        # In order: a search index made from the staged folder depends on the order its
-        # files were created in, on file systems that list a folder in that order (tmpfs).
-        for part in run_chunks(render, len(todo), workers):
-            for path, data, reads in part:
+        for done, staged in run_chunks(render, len(todo), workers, ordered=False):
+            writer.take(staged)
+            for path, reads in done:
                 plan.records[path] = record_of(by_path[path], plan.heads[path], reads, compare)
-                yield path, data
-            count += len(part)
+            count += len(done)
             if progress:
                 progress(count, len(todo))
+        return count
 
 
 class _collector_paused:

@@ -16,7 +16,7 @@ from litfass.write import search
 from litfass.write.compress import COMPRESSIBLE, encoders, precompress
 from litfass.write.lock import build_lock
 from litfass.write.mirror import Mirror, digest
-from litfass.write.staging import Staging
+from litfass.write.staging import Staging, WriteStats
 
 SUFFIXES = (".gz", ".br")  # what compress.py puts beside a text file
 
@@ -55,11 +55,32 @@ class StagedWriter:
         self.config = config
         return [o for o in outputs if o.path not in due and not staging.keep(o.path)]
 
-    def put(self, path: str, data: bytes) -> None:
+    def stage(self, files: list[tuple[str, bytes]]) -> tuple[WriteStats, list[str], dict]:
+        """Write rendered files into the staging folder, in a worker process or here; return
+        what `take` adds up in this process (a worker's counts die with it)."""
+        staging = self.staging
+        assert staging is not None
+        counted, mark = staging.stats, len(staging.written)
+        staging.stats = WriteStats()
+        digests = {}
+        try:
+            for path, data in files:
+                staging.put(path, data)
+                if path.endswith(".html"):
+                    digests[path] = digest(data)
+            return staging.stats, staging.written[mark:], digests
+        finally:
+            staging.stats = counted
+            del staging.written[mark:]
+
+    def take(self, staged: tuple[WriteStats, list[str], dict]) -> None:
+        """Count files a `stage` call wrote (see there)."""
         assert self.staging is not None
-        self.staging.put(path, data)
-        if path.endswith(".html"):
-            self.digests[path] = digest(data)
+        stats, written, digests = staged
+        self.staging.stats.written += stats.written
+        self.staging.stats.unchanged += stats.unchanged
+        self.staging.written.extend(written)
+        self.digests.update(digests)
 
     def commit(self, outputs: Sequence[Output]) -> Written:
         assert self.staging is not None
@@ -121,8 +142,12 @@ class MirrorWriter:
         self.config, self.made = config, {}
         return []
 
-    def put(self, path: str, data: bytes) -> None:
-        self.made[path] = data
+    def stage(self, files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+        """Rendered files are written at `commit`, when it is known which changed."""
+        return files
+
+    def take(self, staged: list[tuple[str, bytes]]) -> None:
+        self.made.update(staged)
 
     def commit(self, outputs: Sequence[Output]) -> Written:
         made, config = self.made, self.config

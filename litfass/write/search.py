@@ -15,6 +15,7 @@ from pathlib import Path
 
 from litfass.errors import LitfassError
 from litfass.folders import CACHE_DIR
+from litfass.write.disk import files_below, link_or_copy
 from litfass.write.staging import Staging
 
 FOLDER = "pagefind"
@@ -78,9 +79,15 @@ def _make(site: Path, cache: Path, entry: Path) -> None:
     shutil.rmtree(cache, ignore_errors=True)  # only the newest index is worth keeping
     cache.mkdir(parents=True)
     unfinished = cache / f".{entry.name}.tmp"
-    # Run inside the staged site so no pagefind.yml of the project can change the index.
+    pages = cache / ".pages"
+    _pages_in_order(site, pages)
+    # Run inside a folder of the pages alone, so no pagefind.yml of the project can change
+    # the index, and the order Pagefind finds them in is the same for the same pages.
     command = [sys.executable, "-m", "pagefind", "--site", ".", "--output-path", str(unfinished)]
-    done = subprocess.run(command, cwd=site, capture_output=True, text=True, check=False)
+    try:
+        done = subprocess.run(command, cwd=pages, capture_output=True, text=True, check=False)
+    finally:
+        shutil.rmtree(pages, ignore_errors=True)
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip().splitlines()
         raise LitfassError.at(
@@ -98,3 +105,13 @@ def _version() -> str:
         return importlib.metadata.version("pagefind")
     except importlib.metadata.PackageNotFoundError:
         return "missing"
+
+
+def _pages_in_order(site: Path, folder: Path) -> None:
+    """Links of the site's pages, made in sorted order. Pagefind indexes pages in the order
+    the file system lists them, which on some (tmpfs) is the order they were made in: by
+    workers rendering side by side, in any order."""
+    for rel in sorted(r for r in files_below(site) if r.endswith(".html")):
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        link_or_copy(site / rel, target)
