@@ -104,9 +104,9 @@ class RebuildLoop:
             if changed:
                 self.rebuild(changed)
             elif changed is None:
-                self._catch_up()
+                self._finish_extras()
 
-    def _catch_up(self) -> None:
+    def _finish_extras(self) -> None:
         """Once the editor pauses, make the search index and .gz/.br files (slow) anew."""
         try:
             if self.builder.finish_extras():

@@ -59,7 +59,7 @@ class Staging:
         if self.reused:
             self.path = previous
             try:
-                self._catch_up(reuse or [])
+                self._relink(reuse or [])
             except OSError as exc:
                 self.discard()
                 raise disk_error(PREVIOUS_NAME, exc) from None
@@ -71,7 +71,7 @@ class Staging:
         except OSError as exc:
             raise disk_error(self.path.name, exc) from None
 
-    def _catch_up(self, written: list[str]) -> None:
+    def _relink(self, written: list[str]) -> None:
         """Make the previous site equal the live one again: relink what was last written."""
         for rel in written:
             inside(self.path, rel)
