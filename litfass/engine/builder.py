@@ -31,7 +31,7 @@ from litfass.engine.records import (
     tracked_output,
 )
 from litfass.engine.sources import Item, Sources, signature
-from litfass.engine.writers import MirrorWriter, Restart, StagedWriter
+from litfass.engine.writers import MirrorWriter, Restart, StagedWriter, Written
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CONFIG_NAME, cache_folder
 from litfass.outputs import Output
@@ -284,7 +284,7 @@ class Builder:
 
     # -- outputs --------------------------------------------------------------------------
 
-    def _render_and_write(self, site: Site, progress: Progress | None) -> tuple[int, int, Any]:
+    def _render_and_write(self, site: Site, progress: Progress | None) -> tuple[int, int, Written]:
         """Declare every output, render those whose reads changed, and write; return the
         number of files, of files rendered, and what the writer did."""
         config = site.config
