@@ -9,6 +9,7 @@ next build starts where this one ended, exactly as the preview's next rebuild do
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import time
@@ -21,6 +22,7 @@ import jinja2
 
 from litfass.config import Config, load_config
 from litfass.content.model import BuildOptions, Page
+from litfass.engine.collector import collector_paused
 from litfass.engine.records import (
     Compare,
     Ledger,
@@ -147,7 +149,7 @@ class Builder:
         keeps the last good site.
         """
         started = time.perf_counter()
-        with _collector_paused():
+        with collector_paused():
             site, warnings = self._load(changed)
             if strict and warnings:
                 raise LitfassError([dataclasses.replace(w, severity="error") for w in warnings])
@@ -172,7 +174,7 @@ class Builder:
 
     def load(self, changed: Collection[Path] | None = None) -> tuple[Site, list[Problem]]:
         """The site as it is now, and its warnings, without rendering or writing anything."""
-        with _collector_paused():
+        with collector_paused():
             return self._load(changed)
 
     def finish_extras(self) -> bool:
@@ -362,7 +364,7 @@ class Builder:
         if workers > 1:
             for name in sorted({o.template for o in todo if o.template}):
                 # Compile once, before workers are forked; errors are reported when rendering.
-                with _template_errors_later():
+                with contextlib.suppress(jinja2.TemplateError):
                     env.get_template(name)
 
         def render(part: range) -> tuple[list[tuple[str, set[tuple]]], Any]:
@@ -390,26 +392,3 @@ class Builder:
             if progress:
                 progress(count, len(todo))
         return count
-
-
-class _collector_paused:
-    """The garbage collector off for one rebuild: a full collection over the kept pages
-    would cost more than the edit."""
-
-    def __enter__(self) -> None:
-        self.was_on = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.was_on:
-            gc.enable()
-
-
-class _template_errors_later:
-    """Compiling ahead of the workers: a broken template is reported when it is rendered."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> bool:
-        return kind is not None and issubclass(kind, jinja2.TemplateError)

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import hashlib
 import importlib.util
 import os
 import pickle
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 
 import litfass
 from litfass import __version__
+from litfass.engine.collector import collector_paused
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME
 
@@ -188,7 +187,7 @@ def load_builder(root: Path) -> Any:
 
 def _read(path: Path) -> Any:
     try:
-        with open(path, "rb") as handle, _collector_paused():
+        with open(path, "rb") as handle, collector_paused(freeze=True):
             return pickle.load(handle)
     except Exception:  # missing, from another version, or damaged: build afresh
         return None
@@ -255,21 +254,6 @@ def forget(root: Path) -> None:
 
 def _write(path: Path, value: object) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    with open(temporary, "wb") as handle, _collector_paused():
+    with open(temporary, "wb") as handle, collector_paused(freeze=True):
         pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No garbage collection while a saved Builder is read or written: its hundreds of
-    thousands of objects would make the collector run again and again, for nothing. They
-    live as long as the build, so the collector is told never to look at them again."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_on:
-            gc.enable()

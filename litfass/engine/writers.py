@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from litfass.errors import LitfassError
 from litfass.outputs import Output
 from litfass.write import search
 from litfass.write.compress import COMPRESSIBLE, encoders, precompress
+from litfass.write.disk import files_below
 from litfass.write.lock import build_lock
 from litfass.write.mirror import Mirror, digest
 from litfass.write.staging import Staging, WriteStats
@@ -264,13 +264,3 @@ class MirrorWriter:
         if self.mirror is not None:
             self.mirror.discard()
             self.mirror = None
-
-
-def files_below(folder: Path, prefix: str = "") -> set[str]:
-    """Paths of the files below `folder`, relative to it (with `prefix/` in front)."""
-    start = f"{prefix}/" if prefix else ""
-    return {
-        start + (Path(base) / name).relative_to(folder).as_posix()
-        for base, _, names in os.walk(folder)
-        for name in names
-    }

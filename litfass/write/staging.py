@@ -21,6 +21,7 @@ from litfass.write.disk import (
     disk_error,
     files_below,
     inside,
+    link_or_copy,
     remove,
 )
 from litfass.write.swap import failure, recover, swap
@@ -152,11 +153,8 @@ class Staging:
             return
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)  # in a reused site: a link of a live file, never written to
-        try:
-            # Cache entries are renamed into place, never rewritten: safe to share.
-            os.link(live if unchanged else source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+        # Cache entries are renamed into place, never rewritten: safe to share.
+        link_or_copy(Path(live) if unchanged else source, Path(target))
         if unchanged:
             self.stats.unchanged += 1
         else:
