@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -70,3 +71,24 @@ def format_problem(problem: Problem) -> str:
     """`path:line: error|warning|note: message`, the line every editor tool prints."""
     where = f"{problem.path}:{problem.line}" if problem.line else problem.path
     return f"{where}: {problem.severity}: {problem.message}"
+
+
+def progress_printer(noun: str, minimum: int = 50) -> Callable[[int, int], None]:
+    """A bar on a terminal for `minimum` or more things; a few plain lines elsewhere (CI logs)."""
+    tty = sys.stderr.isatty() and not os.environ.get("CI")
+    last = [-1]
+
+    def show(done: int, total: int) -> None:
+        if total < minimum:
+            return
+        percent = done * 100 // total
+        if tty:
+            if percent != last[0] or done == total:
+                bar = "#" * (percent // 4)
+                end = "\n" if done == total else ""
+                print(f"\r[{bar:<25}] {done}/{total} {noun}", end=end, file=sys.stderr, flush=True)
+        elif percent // 25 != last[0] // 25 and percent % 25 == 0:
+            print(f"{done}/{total} {noun} ({percent}%)", file=sys.stderr, flush=True)
+        last[0] = percent
+
+    return show

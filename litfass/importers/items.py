@@ -1,0 +1,46 @@
+"""An item read from another system, before it becomes a content file: what every reader
+(WordPress, feeds) produces and the writer consumes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from litfass.values import is_site_path
+
+
+@dataclass(frozen=True)
+class Item:
+    """One post, page or feed entry, its body already Markdown."""
+
+    kind: str  # NEWS or PAGE
+    title: str
+    old_url: str  # the address it had, for messages and to recognise it on the next run
+    body: str
+    date: str = ""  # "2019-11-04 10:00", local time of the site; "" when unknown
+    slug: str = ""
+    folders: tuple[str, ...] = ()  # a page's parents, as folders below content/pages/
+    summary: str = ""
+    category: str = ""
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    contact: str = ""
+    image: str = ""  # old URL of the featured image
+    image_alt: str = ""
+    menu: int | None = None
+    aliases: tuple[str, ...] = ()  # old addresses as paths: "/2019/11/04/slug/"
+    files: tuple[tuple[str, str], ...] = ()  # (old URL, file name) the body uses
+    shortcodes: tuple[str, ...] = ()  # left as text: an editor has to look
+
+
+def old_path(url: str) -> str:
+    """The path of an old address as an alias, or "" when it cannot be one (?p=12, another host).
+
+    Old systems write non-ASCII slugs percent-encoded; an alias is the decoded path.
+    """
+    parts = urlsplit(url.strip())
+    if parts.query or not parts.path:
+        return ""
+    path = unquote(parts.path)
+    return path if is_site_path(path) and path != "/" else ""

@@ -1,0 +1,170 @@
+"""Write imported items into content/ as Markdown files, never over an existing file.
+
+Each written file names where it came from (`# imported from <old URL>` and its `aliases`),
+so a second run recognises what it imported before and adds only what is new.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from litfass.config import Config
+from litfass.content.files import find_files
+from litfass.content.frontmatter import read_source
+from litfass.content.model import NEWS, PAGE
+from litfass.content.pages import DATE_PREFIX_LEN
+from litfass.errors import LitfassError
+from litfass.importers.items import Item
+
+MARK = "# imported from "
+_MARK_LINE = re.compile(r"^# imported from (\S+)\s*$", re.M)
+FOLDER = {NEWS: "news", PAGE: "pages"}
+Locate = Callable[[str], "Path | None"]  # an old file URL -> the file in a local copy, if there
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one item: the file written (content-relative), or why not."""
+
+    item: Item
+    path: str = ""  # "" when the item was imported before
+    copied: tuple[str, ...] = ()  # file names copied into the item's folder
+    missing: tuple[tuple[str, str], ...] = ()  # (old URL, file name) to bring by hand
+
+    @property
+    def written(self) -> bool:
+        return bool(self.path)
+
+
+class ContentWriter:
+    """Writes items into one site's content/, remembering what is there already."""
+
+    def __init__(self, config: Config, now: datetime, locate: Locate | None = None) -> None:
+        self.config, self.now, self.locate = config, now, locate
+        self.known: set[str] = set()  # old URLs and aliases of every content file
+        self.slugs: dict[str, set[str]] = {NEWS: set(), PAGE: set()}
+        for rel, old in _existing(config):
+            self.known.update(old)
+            kind = {"news": NEWS, "pages": PAGE}.get(rel.split("/", 1)[0])
+            if kind:
+                self.slugs[kind].add(_slug_of(rel))
+
+    def write(self, item: Item) -> Outcome:
+        """Write `item` unless it was imported before; copy or list the files it uses."""
+        if self.imported(item):
+            return Outcome(item)
+        slug = self._free_slug(item)
+        files = item.files
+        rel = self._path(item, slug, bundle=bool(files))
+        target = self.config.content_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
+            handle.write(self._text(item, slug))
+        self.known.update((item.old_url, *item.aliases))
+        self.slugs[item.kind].add(slug)
+        copied, missing = self._bring(files, target.parent)
+        return Outcome(item, rel, copied, missing)
+
+    def imported(self, item: Item) -> bool:
+        """Whether a content file already stands for `item` (its old URL or an alias)."""
+        return item.old_url in self.known or any(a in self.known for a in item.aliases)
+
+    def _free_slug(self, item: Item) -> str:
+        taken = self.slugs[item.kind]
+        slug, number = item.slug, 2
+        while slug in taken or self._exists(item, slug):
+            slug, number = f"{item.slug}-{number}", number + 1
+        return slug
+
+    def _exists(self, item: Item, slug: str) -> bool:
+        content = self.config.content_path
+        return any(
+            (content / self._path(item, slug, bundle)).exists()
+            or (content / self._path(item, slug, bundle)).parent.is_file()
+            for bundle in (False, True)
+        )
+
+    def _path(self, item: Item, slug: str, bundle: bool) -> str:
+        name = f"{self._date(item)[:10]}-{slug}" if item.kind == NEWS else slug
+        folder = "/".join((FOLDER[item.kind], *item.folders))
+        return f"{folder}/{name}/index.md" if bundle else f"{folder}/{name}.md"
+
+    def _date(self, item: Item) -> str:
+        return item.date or self.now.strftime("%Y-%m-%d %H:%M")
+
+    def _text(self, item: Item, slug: str) -> str:
+        meta: dict[str, Any] = {"title": item.title}
+        if item.kind == NEWS:
+            meta["date"] = self._date(item)
+        optional = {
+            "category": item.category,
+            "tags": list(item.tags),
+            "summary": item.summary,
+            "contact": {"name": item.contact} if item.contact else None,
+            "image": item.image,
+            "image_alt": item.image_alt if item.image else "",
+            "menu": item.menu,
+            "aliases": self._aliases(item, slug),
+        }
+        meta.update((key, value) for key, value in optional.items() if value)
+        if item.draft:
+            meta["draft"] = True
+        front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+        return f"---\n{MARK}{item.old_url}\n{front}---\n{item.body}"
+
+    def _aliases(self, item: Item, slug: str) -> list[str]:
+        """The old addresses, without the one the item has anyway (a redirect onto itself)."""
+        pattern = self.config.urls.news if item.kind == NEWS else self.config.urls.pages
+        url = pattern.replace("{slug}", slug).rstrip("/")
+        return [alias for alias in item.aliases if alias.rstrip("/") != url]
+
+    def _bring(
+        self, files: tuple[tuple[str, str], ...], folder: Path
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """Copy each file from the local copy into `folder`; list those not found."""
+        copied, missing = [], []
+        for url, name in files:
+            found = self.locate(url) if self.locate else None
+            target = folder / name
+            if found is None:
+                missing.append((url, name))
+            elif not target.exists():
+                shutil.copyfile(found, target)
+                copied.append(name)
+        return tuple(copied), tuple(missing)
+
+
+def _existing(config: Config) -> Iterator[tuple[str, set[str]]]:
+    """Each content file with the old addresses it stands for (its mark and its aliases)."""
+    try:
+        files, _ = find_files(config)
+    except LitfassError:
+        return  # no content/ yet: nothing was imported before
+    for path, rel in files.markdown:
+        old: set[str] = set()
+        try:
+            source = read_source(path, rel, rel)
+        except LitfassError:
+            yield rel, old
+            continue
+        aliases = source.meta.data.get("aliases") or []
+        old.update(a for a in ([aliases] if isinstance(aliases, str) else aliases) if a)
+        old.update(_MARK_LINE.findall(path.read_text(encoding="utf-8", errors="replace")[:4096]))
+        yield rel, {str(a) for a in old}
+
+
+def _slug_of(rel: str) -> str:
+    """The slug a content file's name gives (what `new` and the build derive too)."""
+    name = Path(rel)
+    stem = name.parent.name if name.name == "index.md" else name.stem
+    if stem[:4].isdigit() and stem[4:5] == "-" and len(stem) > DATE_PREFIX_LEN:
+        stem = stem[DATE_PREFIX_LEN:]
+    return stem
