@@ -67,7 +67,14 @@ GERMAN_KEYS = {
     "kosten": "cost", "veranstalter": "organizer", "bild": "image", "entwurf": "draft",
 }  # fmt: skip
 DATE_PREFIX_LEN = len("2019-11-04-")
+_QUERY = re.compile(r"[\w.~+-]+=[\w.~+-]*(?:&[\w.~+-]+=[\w.~+-]*)*", re.ASCII)
 _URI = re.compile(r"(?:https?://[^\s/]+|urn:[a-z0-9-]+:|tag:)\S+", re.I)
+
+
+def is_alias(alias: str) -> bool:
+    """An old address: a site path, or a path with a plain query such as WordPress's '/?p=12'."""
+    path, question, query = alias.partition("?")
+    return is_site_path(path) and (not question or bool(_QUERY.fullmatch(query)))
 
 
 def read_page(config: Config, path: Path, content_rel: str) -> tuple[Source, Page, list[Problem]]:
@@ -280,7 +287,7 @@ class _Fields:
         aliases = []
         for written in value:
             alias = unquote(one_line(written))  # old CMS addresses come percent-encoded
-            if not is_site_path(alias):
+            if not is_alias(alias):
                 self.error(
                     "aliases",
                     f"alias '{one_line(written)}' must be a path on this site starting with '/', "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from litfass.values import is_site_path
+from litfass.content.pages import is_alias
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,11 @@ class Item:
 
 
 def old_path(url: str) -> str:
-    """The path of an old address as an alias, or "" when it cannot be one (?p=12, another host).
+    """An old address as an alias ('/2019/11/04/slug/', '/?p=12'), or "" if it cannot be one.
 
     Old systems write non-ASCII slugs percent-encoded; an alias is the decoded path.
     """
     parts = urlsplit(url.strip())
-    if parts.query or not parts.path:
-        return ""
-    path = unquote(parts.path)
-    return path if is_site_path(path) and path != "/" else ""
+    path = unquote(parts.path) or "/"
+    alias = f"{path}?{unquote(parts.query)}" if parts.query else path
+    return alias if is_alias(alias) and alias != "/" else ""

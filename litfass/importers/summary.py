@@ -51,7 +51,7 @@ class Summary:
         self.copied += len(outcome.copied)
         self.missing += len(outcome.missing)
         self.shortcodes += len(item.shortcodes)
-        self.redirects += len(item.aliases)
+        self.redirects += len(outcome.aliases)
         folder = f"{content_dir}/{outcome.path.rsplit('/', 1)[0]}/"
         reasons = [
             _("shortcode left as text: {code}").format(code=code) for code in item.shortcodes

@@ -53,6 +53,7 @@ class _Index:
     base_url: str = ""
     authors: dict[str, str] = field(default_factory=dict)  # login -> a name fit for a contact
     attachments: dict[int, Attachment] = field(default_factory=dict)
+    children: dict[int, list[int]] = field(default_factory=dict)  # item id -> attachment ids
     pages: dict[int, tuple[str, int]] = field(default_factory=dict)  # id -> (slug, parent id)
     total: int = 0  # posts and pages to import
     skipped: Counter[str] = field(default_factory=Counter)  # other post types and statuses
@@ -145,9 +146,16 @@ class WordPressExport:
         return order if order > 0 and on_top else None
 
     def _aliases(self, fields: dict[str, str], number: int) -> tuple[str, ...]:
+        """The permalink, the guid, WordPress's short forms and the attachment pages."""
         paths = [old_path(fields.get("link", "")), old_path(fields.get("guid", ""))]
-        paths += [a.page for a in self.index.attachments.values() if a.parent == number]
+        paths += [f"/?p={number}"] + ([f"/?page_id={number}"] if self._is_page(fields) else [])
+        for key in self.index.children.get(number, ()):
+            paths += [self.index.attachments[key].page, f"/?attachment_id={key}"]
         return tuple(dict.fromkeys(p for p in paths if p))
+
+    @staticmethod
+    def _is_page(fields: dict[str, str]) -> bool:
+        return fields.get("wp:post_type") == "page"
 
 
 def _elements(path: Path) -> Iterator[etree._Element]:
@@ -165,9 +173,9 @@ def _elements(path: Path) -> Iterator[etree._Element]:
                 del parent[0]  # the siblings already read: memory stays flat
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 0
-        raise LitfassError.at(str(path), line, _("not readable as XML: {reason}").format(
-            reason=exc.msg
-        )) from None
+        raise LitfassError.at(
+            str(path), line, _("not readable as XML: {reason}").format(reason=exc.msg)
+        ) from None
     except OSError as exc:
         raise LitfassError.at(
             str(path), 0, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
@@ -204,6 +212,7 @@ def _remember_item(fields: dict[str, str], element: etree._Element, index: _Inde
             page=old_path(fields.get("link", "")),
             parent=_number(fields.get("wp:post_parent", "")),
         )
+        index.children.setdefault(index.attachments[number].parent, []).append(number)
     elif kind == "page":
         slug = _decoded(fields.get("wp:post_name", "")) or fields.get("title", "")
         index.pages[number] = (slugify(slug), _number(fields.get("wp:post_parent", "")))

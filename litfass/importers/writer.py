@@ -38,6 +38,7 @@ class Outcome:
     path: str = ""  # "" when the item was imported before
     copied: tuple[str, ...] = ()  # file names copied into the item's folder
     missing: tuple[tuple[str, str], ...] = ()  # (old URL, file name) to bring by hand
+    aliases: tuple[str, ...] = ()  # the old addresses that now redirect to it
 
     @property
     def written(self) -> bool:
@@ -66,12 +67,13 @@ class ContentWriter:
         rel = self._path(item, slug, bundle=bool(files))
         target = self.config.content_path / rel
         target.parent.mkdir(parents=True, exist_ok=True)
+        aliases = self._aliases(item, slug)
         with open(target, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
-            handle.write(self._text(item, slug))
+            handle.write(self._text(item, aliases))
         self.known.update((item.old_url, *item.aliases))
         self.slugs[item.kind].add(slug)
         copied, missing = self._bring(files, target.parent)
-        return Outcome(item, rel, copied, missing)
+        return Outcome(item, rel, copied, missing, aliases)
 
     def imported(self, item: Item) -> bool:
         """Whether a content file already stands for `item` (its old URL or an alias)."""
@@ -100,7 +102,7 @@ class ContentWriter:
     def _date(self, item: Item) -> str:
         return item.date or self.now.strftime("%Y-%m-%d %H:%M")
 
-    def _text(self, item: Item, slug: str) -> str:
+    def _text(self, item: Item, aliases: tuple[str, ...]) -> str:
         meta: dict[str, Any] = {"title": item.title}
         if item.kind == NEWS:
             meta["date"] = self._date(item)
@@ -112,7 +114,7 @@ class ContentWriter:
             "image": item.image,
             "image_alt": item.image_alt if item.image else "",
             "menu": item.menu,
-            "aliases": self._aliases(item, slug),
+            "aliases": list(aliases),
         }
         meta.update((key, value) for key, value in optional.items() if value)
         if item.draft:
@@ -120,11 +122,11 @@ class ContentWriter:
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
         return f"---\n{MARK}{item.old_url}\n{front}---\n{item.body}"
 
-    def _aliases(self, item: Item, slug: str) -> list[str]:
+    def _aliases(self, item: Item, slug: str) -> tuple[str, ...]:
         """The old addresses, without the one the item has anyway (a redirect onto itself)."""
         pattern = self.config.urls.news if item.kind == NEWS else self.config.urls.pages
         url = pattern.replace("{slug}", slug).rstrip("/")
-        return [alias for alias in item.aliases if alias.rstrip("/") != url]
+        return tuple(alias for alias in item.aliases if alias.rstrip("/") != url)
 
     def _bring(
         self, files: tuple[tuple[str, str], ...], folder: Path

@@ -145,6 +145,8 @@ def _static_pages(site: Site) -> Iterator[Output]:
 def _aliases(site: Site) -> Iterator[Output]:
     for page in site.pages:
         for alias in page.aliases:
+            if "?" in alias:
+                continue  # a file cannot answer one query only: the web server's 301 does
             # An old address without a file extension becomes a folder with an index.html.
             url = alias if "." in alias.rsplit("/", 1)[-1] else alias.rstrip("/") + "/"
             yield Output(path_of(url), "redirect.html", {"url": alias, "page": page})

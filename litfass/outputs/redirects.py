@@ -24,20 +24,46 @@ def declare(site: Site) -> Iterator[Output]:
 
 
 def redirects(site: Site) -> bytes:
-    """One exact-match location per old address, in a stable order, each only once."""
+    """One exact-match location per old address, in a stable order, each only once.
+
+    Old addresses with a query ('/?p=12') are tests of the query inside their path's location.
+    """
     targets: dict[bytes, str] = {}
+    queries: dict[bytes, dict[str, str]] = {}
     for page in site.pages:
         for alias in page.aliases:
-            for path in _request_paths(alias):
-                targets.setdefault(path, page.url)
+            path, question, query = alias.partition("?")
+            for request in _request_paths(path):
+                if question:
+                    queries.setdefault(request, {}).setdefault(query, page.url)
+                else:
+                    targets.setdefault(request, page.url)
     lines = [HEADER]
-    for path in sorted(targets):
+    for path in sorted(targets.keys() | queries.keys()):
         if path != b"/" + REDIRECTS.encode():
-            lines.append(
-                b"location = %s { return 301 %s; }\n"
-                % (_quoted(path), _quoted(_location(targets[path]).encode()))
-            )
+            lines.append(_location_block(path, targets.get(path), queries.get(path, {})))
     return b"".join(lines)
+
+
+def _location_block(path: bytes, target: str | None, queries: dict[str, str]) -> bytes:
+    """`location = path`: a 301 for each old query, then for the path itself if it moved.
+
+    A path that did not move itself (the home page behind '/?p=12') is served as before.
+    """
+    answer = b" return 301 %s;" % _quoted(_location(target).encode()) if target else b""
+    if not queries:
+        return b"location = %s {%s }\n" % (_quoted(path), answer)
+    tests = b"".join(
+        # The old query among any others, as $args has it: 'p=12' in 'utm_source=x&p=12'.
+        b"    if ($args ~ %s) { return 301 %s; }\n"
+        % (
+            _quoted(b"^(.*&)?" + re.escape(query).encode() + b"(&.*)?$"),
+            _quoted(_location(queries[query]).encode()),
+        )
+        for query in sorted(queries)
+    )
+    closing = b"   %s\n" % answer if answer else b""
+    return b"location = %s {\n%s%s}\n" % (_quoted(path), tests, closing)
 
 
 def _request_paths(alias: str) -> list[bytes]:
