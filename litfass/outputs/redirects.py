@@ -32,8 +32,8 @@ def redirects(site: Site) -> bytes:
     queries: dict[bytes, dict[str, str]] = {}
     for page in site.pages:
         for alias in page.aliases:
-            path, question, query = alias.partition("?")
-            for request in _request_paths(path):
+            old, question, query = alias.partition("?")
+            for request in _request_paths(old):
                 if question:
                     queries.setdefault(request, {}).setdefault(query, page.url)
                 else:
