@@ -24,7 +24,7 @@ from litfass.errors import LitfassError
 from litfass.i18n import _
 from litfass.importers.html import OldSite, to_markdown
 from litfass.importers.items import Item, old_path
-from litfass.slugs import slugify
+from litfass.slugs import is_slug, slugify
 from litfass.values import one_line
 
 FILE_TYPES = re.compile(
@@ -86,13 +86,19 @@ def _item(entry: Any, old: OldSite, zone: ZoneInfo) -> Item:
         old_url=link,
         body=body.markdown,
         date=_date(entry, zone),
-        slug=slugify(title or old_path(link).rstrip("/").rsplit("/", 1)[-1]),
+        slug=_slug(link, title),
         summary=summary if summary and not body.markdown.startswith(summary[:40]) else "",
         tags=tuple(dict.fromkeys(t for t in tags if t)),
         aliases=tuple(p for p in (old_path(link),) if p and _same_site(link, old.base_url)),
         files=body.files,
         shortcodes=body.shortcodes,
     )
+
+
+def _slug(link: str, title: str) -> str:
+    """The old address's last part when it is a slug already (an editor chose it), else the title's."""
+    last = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return last if is_slug(last) and not last.isdigit() else slugify(title or last)
 
 
 def _date(entry: Any, zone: ZoneInfo) -> str:

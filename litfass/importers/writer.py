@@ -52,11 +52,12 @@ class ContentWriter:
         self.config, self.now, self.locate = config, now, locate
         self.known: set[str] = set()  # old URLs and aliases of every content file
         self.slugs: dict[str, set[str]] = {NEWS: set(), PAGE: set()}
+        self.urls: set[str] = set()  # the addresses of the items there, without the final '/'
         for rel, old in _existing(config):
             self.known.update(old)
             kind = {"news": NEWS, "pages": PAGE}.get(rel.split("/", 1)[0])
             if kind:
-                self.slugs[kind].add(_slug_of(rel))
+                self._take(kind, _slug_of(rel))
 
     def write(self, item: Item) -> Outcome:
         """Write `item` unless it was imported before; copy or list the files it uses."""
@@ -71,7 +72,7 @@ class ContentWriter:
         with open(target, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
             handle.write(self._text(item, aliases))
         self.known.update((item.old_url, *item.aliases))
-        self.slugs[item.kind].add(slug)
+        self._take(item.kind, slug)
         copied, missing = self._bring(files, target.parent)
         return Outcome(item, rel, copied, missing, aliases)
 
@@ -123,10 +124,17 @@ class ContentWriter:
         return f"---\n{MARK}{item.old_url}\n{front}---\n{item.body}"
 
     def _aliases(self, item: Item, slug: str) -> tuple[str, ...]:
-        """The old addresses, without the one the item has anyway (a redirect onto itself)."""
-        pattern = self.config.urls.news if item.kind == NEWS else self.config.urls.pages
-        url = pattern.replace("{slug}", slug).rstrip("/")
-        return tuple(alias for alias in item.aliases if alias.rstrip("/") != url)
+        """The old addresses, less those that are an item's address now (the item's own too)."""
+        url = self._url(item.kind, slug)
+        return tuple(a for a in item.aliases if a.rstrip("/") not in self.urls | {url})
+
+    def _take(self, kind: str, slug: str) -> None:
+        self.slugs[kind].add(slug)
+        self.urls.add(self._url(kind, slug))
+
+    def _url(self, kind: str, slug: str) -> str:
+        pattern = self.config.urls.news if kind == NEWS else self.config.urls.pages
+        return pattern.replace("{slug}", slug).rstrip("/")
 
     def _bring(
         self, files: tuple[tuple[str, str], ...], folder: Path
