@@ -21,6 +21,7 @@ class Item:
     date: str = ""  # "2019-11-04 10:00", local time of the site; "" when unknown
     slug: str = ""
     folders: tuple[str, ...] = ()  # a page's parents, as folders below content/pages/
+    parent: str = ""  # the old URL of the parent page, whose folder it goes into if written
     summary: str = ""
     category: str = ""
     tags: tuple[str, ...] = ()

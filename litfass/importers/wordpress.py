@@ -55,6 +55,7 @@ class _Index:
     attachments: dict[int, Attachment] = field(default_factory=dict)
     children: dict[int, list[int]] = field(default_factory=dict)  # item id -> attachment ids
     pages: dict[int, tuple[str, int]] = field(default_factory=dict)  # id -> (slug, parent id)
+    links: dict[int, str] = field(default_factory=dict)  # page id -> its old URL
     total: int = 0  # posts and pages to import
     skipped: Counter[str] = field(default_factory=Counter)  # other post types and statuses
 
@@ -110,6 +111,7 @@ class WordPressExport:
             date=_date(fields),
             slug=slug,
             folders=self._ancestors(number) if kind == PAGE else (),
+            parent=self.index.links.get(self.index.pages.get(number, ("", 0))[1], ""),
             summary=_plain(fields.get("excerpt:encoded", "")),
             category=categories[0] if kind == NEWS and categories else "",
             tags=tuple(dict.fromkeys(categories[1:] + tags)) if kind == NEWS else (),
@@ -216,6 +218,7 @@ def _remember_item(fields: dict[str, str], element: etree._Element, index: _Inde
     elif kind == "page":
         slug = _decoded(fields.get("wp:post_name", "")) or fields.get("title", "")
         index.pages[number] = (slugify(slug), _number(fields.get("wp:post_parent", "")))
+        index.links[number] = fields.get("link") or fields.get("guid", "")
     if _importable(fields):
         index.total += 1
     elif kind != "attachment":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ class ContentWriter:
         self.known: set[str] = set()  # old URLs and aliases of every content file
         self.slugs: dict[str, set[str]] = {NEWS: set(), PAGE: set()}
         self.urls: set[str] = set()  # the addresses of the items there, without the final '/'
+        self.folders: dict[str, tuple[str, ...]] = {}  # a page's old URL -> its children's folders
         for rel, old in _existing(config):
             self.known.update(old)
             kind = {"news": NEWS, "pages": PAGE}.get(rel.split("/", 1)[0])
@@ -63,6 +64,7 @@ class ContentWriter:
         """Write `item` unless it was imported before; copy or list the files it uses."""
         if self.imported(item):
             return Outcome(item)
+        item = replace(item, folders=self.folders.get(item.parent, item.folders))
         slug = self._free_slug(item)
         files = item.files
         rel = self._path(item, slug, bundle=bool(files))
@@ -73,6 +75,7 @@ class ContentWriter:
             handle.write(self._text(item, aliases))
         self.known.update((item.old_url, *item.aliases))
         self._take(item.kind, slug)
+        self.folders[item.old_url] = (*item.folders, slug)
         copied, missing = self._bring(files, target.parent)
         return Outcome(item, rel, copied, missing, aliases)
 
@@ -125,8 +128,11 @@ class ContentWriter:
 
     def _aliases(self, item: Item, slug: str) -> tuple[str, ...]:
         """The old addresses, less those that are an item's address now (the item's own too)."""
-        url = self._url(item.kind, slug)
-        return tuple(a for a in item.aliases if a.rstrip("/") not in self.urls | {url})
+        own = self._url(item.kind, slug)
+        return tuple(a for a in item.aliases if a.rstrip("/") != own and not self._taken(a))
+
+    def _taken(self, alias: str) -> bool:
+        return alias.rstrip("/") in self.urls
 
     def _take(self, kind: str, slug: str) -> None:
         self.slugs[kind].add(slug)

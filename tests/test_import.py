@@ -1,0 +1,358 @@
+"""`import wordpress` and `import feed` (issue: moving in): real exports into a real site.
+
+The WordPress fixture (tests/fixtures/import/wordpress.xml) is an export as WordPress 6 writes
+it: block-editor and classic posts, pages with parents, every status, featured images,
+captions, galleries, shortcodes, scripts and frames; `uploads/` is its wp-content/uploads with
+one image left out on purpose.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import io
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import lxml.html
+import pytest
+import yaml
+
+from conftest import FIXTURE, NOW, copy_site, snapshot
+from litfass.cli import main
+
+IMPORTS = Path(__file__).resolve().parent / "fixtures" / "import"
+EXPORT = IMPORTS / "wordpress.xml"
+UPLOADS = IMPORTS / "uploads"
+FEEDS = IMPORTS / "feeds"
+OLD = "https://alt.paritaet-beispiel.de"
+NEWS = "content/news"
+LEAD = f"{NEWS}/2019-11-04-soziale-traeger/index.md"
+CLASSIC = f"{NEWS}/2019-12-01-gruesse-aus-goerlitz/index.md"
+
+
+@dataclass(frozen=True)
+class Imported:
+    site: Path
+    code: int
+    out: str
+    err: str
+
+
+def run_quietly(*args: str | Path) -> Imported:
+    """The command line in-process, its output captured (module fixtures have no capsys)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return Imported(Path(), code, out.getvalue(), err.getvalue())
+
+
+def import_into(site: Path, *args: str | Path) -> Imported:
+    done = run_quietly("import", *args, "--root", site, "--now", NOW)
+    return Imported(site, done.code, done.out, done.err)
+
+
+def front(site: Path, rel: str) -> tuple[dict, str]:
+    """The front matter and the body of a written file."""
+    text = (site / rel).read_text(encoding="utf-8")
+    _, meta, body = text.split("---\n", 2)
+    return yaml.safe_load(meta), body
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Imported:
+    """The fixture site with the WordPress export imported, files from uploads/."""
+    site = copy_site(FIXTURE, tmp_path_factory.mktemp("import") / "site")
+    return import_into(site, "wordpress", EXPORT, "--uploads", UPLOADS)
+
+
+def test_posts_become_news_with_their_terms_summary_contact_and_featured_image(
+    imported: Imported,
+) -> None:
+    assert imported.code == 0, imported.out + imported.err
+    meta, _ = front(imported.site, LEAD)
+    assert meta["title"] == "Soziale Träger als Partner der Wohnungswirtschaft"
+    assert meta["date"] == "2019-11-04 10:00"
+    assert meta["category"] == "Pressemitteilung"
+    assert meta["tags"] == ["Wohnen", "Eingliederungshilfe"]
+    assert meta["summary"] == "Die Regionalgeschäftsstelle Leipzig lädt zum Fachtag ein."
+    assert meta["contact"] == {"name": "Anna Beispiel"}
+    assert (meta["image"], meta["image_alt"]) == (
+        "fachtag.jpg",
+        "Teilnehmende des Fachtags im Volkshaus",
+    )
+    assert "draft" not in meta
+    # An account name is nobody to contact; a second category becomes a topic.
+    meta, _ = front(imported.site, CLASSIC)
+    assert "contact" not in meta
+    assert meta["category"] == "Aus den Regionen"
+
+
+def test_block_editor_html_becomes_clean_markdown(imported: Imported) -> None:
+    _, body = front(imported.site, LEAD)
+    assert "<!--" not in body and "wp:" not in body and "<" not in body.replace("<https", "")
+    assert "## Programm" in body
+    assert "- Vorträge am Vormittag\n- Workshops am Nachmittag" in body
+    assert "| Zeit | Thema |\n| --- | --- |\n| 9 Uhr | Begrüßung |" in body
+    # A resized copy in the text becomes the full-size file, the same as the featured image.
+    assert (
+        "![Teilnehmende des Fachtags im Volkshaus](fachtag.jpg)\n\nDer Fachtag im Volkshaus."
+        in body
+    )
+    assert "<https://www.youtube.com/watch?v=dQw4w9WgXcQ>" in body  # the embed, as a link
+    assert "[Einladung als PDF](einladung.pdf)" in body
+    assert "[Fachtag](/termine/fachtag/)" in body  # a link into the old site, as a path
+
+
+def test_classic_posts_shortcodes_scripts_and_frames(imported: Imported) -> None:
+    _, body = front(imported.site, CLASSIC)
+    assert body.startswith("Zum Straßenfest kamen über 300 Gäste.  \nEs gab Musik und Kuchen.")
+    caption = "![Das neue Haus der Begegnung von außen](haus.jpg)\n\nDas neue Haus der Begegnung"
+    assert caption in body
+    gallery = body.split("### Bilder vom Fest", 1)[1]
+    assert "![Das neue Haus der Begegnung von außen](haus.jpg)" in gallery
+    assert "![Der Garten mit Hochbeeten](garten.jpg)" in gallery
+    assert "alert" not in body and "script" not in body
+    assert "<https://www.google.com/maps/embed?pb=abc>" in body  # the iframe, as a link
+    assert "<https://vimeo.com/123456>" in body  # a URL alone on a line (oEmbed)
+    assert '[contact-form-7 id="5" title="Newsletter"]' in body  # kept as text …
+    report = imported.out.split(f"{CLASSIC}: was ", 1)[1].split("\ncontent/", 1)[0]
+    assert report.startswith(f"{OLD}/2019/12/01/gr%c3%bc%c3%9fe-aus-g%c3%b6rlitz/\n")
+    assert (
+        'shortcode left as text: [contact-form-7 id="5" title="Newsletter"]' in report
+    )  # … and reported
+
+
+def test_non_ascii_slugs_are_transliterated_and_the_old_address_decoded(
+    imported: Imported,
+) -> None:
+    meta, _ = front(imported.site, CLASSIC)
+    assert meta["title"] == "Grüße aus Görlitz: Straßenfest & Begegnung"
+    assert "/2019/12/01/grüße-aus-görlitz/" in meta["aliases"]
+
+
+def test_drafts_pending_and_private_posts_are_drafts_scheduled_ones_dated_ahead(
+    imported: Imported,
+) -> None:
+    for rel in (
+        "2020-01-10-kaeltehilfe-entwurf.md",
+        "2020-01-11-wartet-auf-freigabe.md",
+        "2020-01-12-nur-fuer-den-vorstand.md",
+    ):
+        assert front(imported.site, f"{NEWS}/{rel}")[0]["draft"] is True, rel
+    scheduled, _ = front(imported.site, f"{NEWS}/2031-01-15-neujahrsempfang-2031.md")
+    assert scheduled["date"] == "2031-01-15 18:00" and "draft" not in scheduled
+    assert "drafts: 3, scheduled: 1" in imported.err
+
+
+def test_pages_keep_their_hierarchy_as_folders_and_their_menu_order(imported: Imported) -> None:
+    # The fixture site has a page /ueber-uns/ of its own: the import's takes the next free
+    # name, and its children go into its folder.
+    pages = imported.site / "content/pages"
+    assert (pages / "ueber-uns-2.md").is_file()
+    assert (pages / "ueber-uns-2/team.md").is_file()
+    assert (pages / "ueber-uns-2/team/geschichte.md").is_file()
+    assert front(imported.site, "content/pages/ueber-uns-2.md")[0]["menu"] == 2
+    assert "menu" not in front(imported.site, "content/pages/ueber-uns-2/team.md")[0]
+    nav_items = [p for p in pages.rglob("*.md") if "startseite" in p.name]
+    assert nav_items == [] and "not imported: 1 × nav_menu_item" in imported.err
+
+
+def test_files_come_from_uploads_and_a_missing_one_is_reported(imported: Imported) -> None:
+    lead = imported.site / LEAD
+    assert (lead.parent / "fachtag.jpg").read_bytes() == (
+        UPLOADS / "2019/11/fachtag.jpg"
+    ).read_bytes()
+    assert (lead.parent / "einladung.pdf").is_file()
+    classic = (imported.site / CLASSIC).parent
+    assert (classic / "haus.jpg").is_file() and not (classic / "garten.jpg").exists()
+    assert (
+        f"file not found: {OLD}/wp-content/uploads/2019/12/garten.jpg; put it into "
+        f"{CLASSIC.rsplit('/', 1)[0]}/ as garten.jpg"
+    ) in imported.out
+    assert "files copied: 3, files missing: 1" in imported.err
+
+
+def test_every_old_address_becomes_an_alias(imported: Imported) -> None:
+    meta, _ = front(imported.site, LEAD)
+    assert meta["aliases"] == [
+        "/2019/11/04/soziale-traeger/",
+        "/?p=10",
+        "/2019/11/04/soziale-traeger/fachtag/",  # attachment pages
+        "/?attachment_id=20",
+        "/2019/11/04/soziale-traeger/einladung/",
+        "/?attachment_id=23",
+    ]
+    # An old address that a page of the site has now is left to that page.
+    assert front(imported.site, "content/pages/ueber-uns-2.md")[0]["aliases"] == [
+        "/?page_id=30",  # the guid
+        "/?p=30",
+    ]
+    assert front(imported.site, "content/pages/ueber-uns-2/team.md")[0]["aliases"] == [
+        "/ueber-uns/team/",
+        "/?page_id=31",
+        "/?p=31",
+    ]
+
+
+def test_the_imported_site_checks_clean_but_for_the_reported_items(imported: Imported) -> None:
+    checked = run_quietly("check", "--root", imported.site, "--now", NOW)
+    findings = [line for line in checked.out.splitlines() if ": note: " not in line]
+    assert checked.code == 0, checked.out
+    reported = {
+        line.split(": was ", 1)[0] for line in imported.out.splitlines() if ": was " in line
+    }
+    assert len(findings) == 4
+    assert {line.split(":", 1)[0] for line in findings} <= reported, findings
+    for line in findings:  # each with its reason, under the item's old address
+        _path, number, _severity, message = line.split(":", 3)
+        assert f"  line {number}: warning:{message}" in imported.out
+
+
+def test_the_imported_site_builds_with_drafts_and_scheduled_items_left_out(
+    imported: Imported,
+) -> None:
+    built = run_quietly("--root", imported.site, "--now", NOW, "--quiet")
+    assert built.code == 0, built.err
+    output = imported.site / "output"
+    page = lxml.html.fromstring((output / "aktuelles/soziale-traeger/index.html").read_bytes())
+    assert page.cssselect("h1")[0].text_content().strip().startswith("Soziale Träger")
+    assert page.cssselect("table th")[0].text_content() == "Zeit"
+    assert not (output / "aktuelles/kaeltehilfe-entwurf").exists()
+    assert not (output / "aktuelles/neujahrsempfang-2031").exists()
+    assert (output / "team/index.html").is_file() and (output / "geschichte/index.html").is_file()
+    redirect = lxml.html.fromstring((output / "2019/11/04/soziale-traeger/index.html").read_bytes())
+    assert (
+        redirect.cssselect('link[rel="canonical"]')[0]
+        .get("href")
+        .endswith("/aktuelles/soziale-traeger/")
+    )
+
+
+def test_a_second_run_adds_only_what_is_new(imported: Imported, tmp_path: Path) -> None:
+    site = copy_site(imported.site, tmp_path / "again")
+    before = snapshot(site / "content")
+    again = import_into(site, "wordpress", EXPORT, "--uploads", UPLOADS)
+    assert again.code == 0
+    assert "imported 0 items" in again.err and "imported before, left as they are: 9" in again.err
+    assert snapshot(site / "content") == before
+    newer = tmp_path / "newer.xml"
+    item = """<item><title>Neu im Januar</title>
+<link>https://alt.paritaet-beispiel.de/2020/01/20/neu/</link>
+<guid isPermaLink="false">https://alt.paritaet-beispiel.de/?p=50</guid>
+<content:encoded><![CDATA[<p>Neu.</p>]]></content:encoded>
+<wp:post_id>50</wp:post_id><wp:post_date>2020-01-20 09:00:00</wp:post_date>
+<wp:post_name>neu</wp:post_name><wp:status>publish</wp:status>
+<wp:post_type>post</wp:post_type></item>
+</channel>"""
+    newer.write_text(EXPORT.read_text(encoding="utf-8").replace("</channel>", item), "utf-8")
+    third = import_into(site, "wordpress", newer, "--uploads", UPLOADS)
+    assert "imported 1 items: 1 news, 0 pages" in third.err
+    added = set(snapshot(site / "content")) - set(before)
+    assert added == {"news/2020-01-20-neu.md"}
+
+
+def test_an_existing_file_is_never_overwritten(imported: Imported) -> None:
+    mine = imported.site / "content/pages/ueber-uns/index.md"
+    assert mine.read_bytes() == (FIXTURE / "content/pages/ueber-uns/index.md").read_bytes()
+    meta, _ = front(imported.site, "content/pages/ueber-uns-2.md")
+    assert meta["title"] == "Über uns"
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.requests.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"\xff\xd8 an image")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def old_server() -> Iterator[str]:
+    """A web server standing in for the old site, recording every request it gets."""
+    _Recorder.requests = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_without_uploads_files_are_listed_and_never_fetched(
+    tmp_path: Path, old_server: str
+) -> None:
+    export = tmp_path / "export.xml"
+    export.write_text(EXPORT.read_text(encoding="utf-8").replace(OLD, old_server), "utf-8")
+    site = copy_site(FIXTURE, tmp_path / "site")
+    done = import_into(site, "wordpress", export)
+    assert done.code == 0, done.out
+    assert _Recorder.requests == []
+    assert "files copied: 0, files missing: 4" in done.err
+    folder = site / LEAD.rsplit("/", 1)[0]
+    assert sorted(p.name for p in folder.iterdir()) == ["index.md"]
+    for name in ("fachtag.jpg", "einladung.pdf"):
+        url = f"{old_server}/wp-content/uploads/2019/11/{name}"
+        assert (
+            f"file not found: {url}; put it into {NEWS}/2019-11-04-soziale-traeger/ as {name}"
+            in done.out
+        )
+
+
+def test_feeds_from_several_files_become_news(tmp_path: Path) -> None:
+    site = copy_site(FIXTURE, tmp_path / "site")
+    feeds = [FEEDS / "pressemitteilungen-2018.xml", FEEDS / "pressemitteilungen-2019.atom"]
+    done = import_into(site, "feed", *feeds)
+    assert done.code == 0, done.out
+    # The prize is in both feeds: imported once, the second recognised by its old address.
+    assert "imported 3 items: 3 news, 0 pages" in done.err
+    assert "imported before, left as they are: 1" in done.err
+    meta, body = front(site, f"{NEWS}/2018-03-13-pflege-braucht-zeit/index.md")
+    assert meta["title"] == "Pflege braucht Zeit: Landesverband fordert Personalschlüssel"
+    assert meta["date"] == "2018-03-13 08:30"
+    assert meta["tags"] == ["Pressemitteilung", "Pflege"]
+    assert meta["summary"] == "Der Landesverband fordert mehr Personal in der Pflege."
+    assert meta["aliases"] == ["/aktuelles/pressemitteilungen/detail/news/pflege-braucht-zeit/"]
+    assert "## Forderungen\n\n1. Personalschlüssel\n2. Tariflöhne" in body
+    assert "![Eine Pflegerin mit einer Bewohnerin](pflege.jpg)" in body
+    assert "tracking" not in body
+    atom, body = front(site, f"{NEWS}/2019-11-04-kaeltebus.md")
+    assert atom["date"] == "2019-11-04 10:00"  # 09:00 UTC is 10:00 in Berlin
+    assert atom["tags"] == ["Wohnungslosenhilfe"]
+    assert "<https://www.youtube-nocookie.com/embed/abc>" in body
+    assert run_quietly("--root", site, "--now", NOW, "--quiet").code == 0
+
+
+def test_an_export_that_is_not_xml_is_one_message_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    site = copy_site(FIXTURE, tmp_path / "site")
+    broken = tmp_path / "export.xml"
+    broken.write_text("<?xml version='1.0'?>\n<rss><channel>\n<item><title>x</item>", "utf-8")
+    before = snapshot(site)
+    done = import_into(site, "wordpress", broken)
+    assert done.code == 1
+    assert done.err.startswith(f"{broken}:3: error: not readable as XML: ")
+    assert "Traceback" not in done.err
+    assert snapshot(site) == before
+
+
+def test_a_feed_file_that_is_not_a_feed_is_refused(tmp_path: Path) -> None:
+    site = copy_site(FIXTURE, tmp_path / "site")
+    bad = tmp_path / "feed.xml"
+    bad.write_text("Hallo", "utf-8")
+    done = import_into(site, "feed", bad)
+    assert done.code == 1 and done.err.startswith(f"{bad}: error: not readable as a feed: ")
+    shutil.rmtree(site / "content/news")
+    assert import_into(site, "feed", tmp_path / "missing.xml").code == 1
