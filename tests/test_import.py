@@ -17,10 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import quote
 
 import lxml.html
 import pytest
 import yaml
+from livesite import LiveSite
+from playwright.sync_api import Browser, expect
+from test_nginx import nginx_serving
 
 from conftest import FIXTURE, NOW, copy_site, snapshot
 from litfass.cli import main
@@ -213,12 +217,16 @@ def test_the_imported_site_checks_clean_but_for_the_reported_items(imported: Imp
         assert f"  line {number}: warning:{message}" in imported.out
 
 
-def test_the_imported_site_builds_with_drafts_and_scheduled_items_left_out(
-    imported: Imported,
-) -> None:
-    built = run_quietly("--root", imported.site, "--now", NOW, "--quiet")
-    assert built.code == 0, built.err
-    output = imported.site / "output"
+@pytest.fixture(scope="module")
+def built(imported: Imported) -> Path:
+    """The imported site built into its output/."""
+    done = run_quietly("--root", imported.site, "--now", NOW, "--quiet")
+    assert done.code == 0, done.err
+    return imported.site / "output"
+
+
+def test_the_imported_site_builds_with_drafts_and_scheduled_items_left_out(built: Path) -> None:
+    output = built
     page = lxml.html.fromstring((output / "aktuelles/soziale-traeger/index.html").read_bytes())
     assert page.cssselect("h1")[0].text_content().strip().startswith("Soziale Träger")
     assert page.cssselect("table th")[0].text_content() == "Zeit"
@@ -231,6 +239,43 @@ def test_the_imported_site_builds_with_drafts_and_scheduled_items_left_out(
         .get("href")
         .endswith("/aktuelles/soziale-traeger/")
     )
+
+
+def test_old_addresses_answer_301_in_nginx(built: Path, tmp_path: Path) -> None:
+    with nginx_serving(built, tmp_path) as nginx:
+        for old, new in [
+            ("/2019/11/04/soziale-traeger/", "/aktuelles/soziale-traeger/"),
+            ("/2019/11/04/soziale-traeger", "/aktuelles/soziale-traeger/"),
+            ("/2019/11/04/soziale-traeger/fachtag/", "/aktuelles/soziale-traeger/"),
+            (quote("/2019/12/01/grüße-aus-görlitz/"), "/aktuelles/gruesse-aus-goerlitz/"),
+            ("/ueber-uns/team/", "/team/"),
+            ("/?p=15", "/aktuelles/gruesse-aus-goerlitz/"),
+            ("/?utm_source=zeitung&p=10", "/aktuelles/soziale-traeger/"),
+            ("/?page_id=32", "/geschichte/"),
+            ("/?attachment_id=21", "/aktuelles/gruesse-aus-goerlitz/"),
+        ]:
+            answer = nginx.get(old)
+            assert (answer.status, answer.headers["Location"]) == (301, new), old
+            assert nginx.get(new).status == 200, new
+        # The home page is served as before, also with a query that names no old item.
+        for home in ("/", "/?p=150", "/?p=1"):
+            answer = nginx.get(home)
+            assert answer.status == 200, home
+            assert answer.body == (built / "index.html").read_bytes()
+
+
+def test_an_old_address_lands_on_the_new_page_in_the_preview(
+    imported: Imported, chromium: Browser
+) -> None:
+    live = LiveSite(imported.site, "serve").ready()
+    page = chromium.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{live.port}/2019/11/04/soziale-traeger/")
+        page.wait_for_url(f"http://127.0.0.1:{live.port}/aktuelles/soziale-traeger/")
+        expect(page.locator("h1")).to_contain_text("Soziale Träger als Partner")
+    finally:
+        page.close()
+        assert live.stop() == 0
 
 
 def test_a_second_run_adds_only_what_is_new(imported: Imported, tmp_path: Path) -> None:

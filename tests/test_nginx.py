@@ -6,6 +6,7 @@ plain HTTP requests check its answers and headless Chromium checks the pages wit
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.client
 import json
@@ -135,16 +136,22 @@ def main_config(folder: Path) -> str:
 
 @pytest.fixture(scope="module")
 def server(portal: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with nginx_serving(portal, tmp_path_factory.mktemp("nginx-run")) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def nginx_serving(output: Path, folder: Path) -> Iterator[Server]:
+    """A real nginx with deploy/nginx.conf serving `output`, its files kept in `folder`."""
     nginx = NGINX if os.access(NGINX, os.X_OK) else shutil.which("nginx")
     if nginx is None:
         pytest.fail("nginx is not installed: `bash tests/run` installs Debian's nginx package")
-    folder = tmp_path_factory.mktemp("nginx-run")
     # The test opens the listening socket and hands it to nginx (its NGINX variable names
     # inherited sockets): the port is free by construction, and requests queue in the
     # socket's backlog until nginx accepts them, so nothing has to wait for it to start.
     listener = socket.create_server(("127.0.0.1", 0), backlog=64)
     port = listener.getsockname()[1]
-    (folder / "portal.conf").write_text(server_block(portal, port), encoding="utf-8")
+    (folder / "portal.conf").write_text(server_block(output, port), encoding="utf-8")
     (folder / "nginx.conf").write_text(main_config(folder), encoding="utf-8")
     command = [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")]
     command += ["-e", str(folder / "error.log")]
@@ -159,7 +166,7 @@ def server(portal: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     )
     listener.close()
     try:
-        yield Server(port, portal)
+        yield Server(port, output)
     finally:
         process.terminate()
         try:
