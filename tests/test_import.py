@@ -11,7 +11,10 @@ from __future__ import annotations
 import contextlib
 import http.server
 import io
+import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +29,7 @@ from livesite import LiveSite
 from playwright.sync_api import Browser, expect
 from test_nginx import nginx_serving
 
-from conftest import FIXTURE, NOW, copy_site, snapshot
+from conftest import FIXTURE, NOW, REPO, copy_site, snapshot
 from litfass.cli import main
 
 IMPORTS = Path(__file__).resolve().parent / "fixtures" / "import"
@@ -401,3 +404,83 @@ def test_a_feed_file_that_is_not_a_feed_is_refused(tmp_path: Path) -> None:
     assert done.code == 1 and done.err.startswith(f"{bad}: error: not readable as a feed: ")
     shutil.rmtree(site / "content/news")
     assert import_into(site, "feed", tmp_path / "missing.xml").code == 1
+
+
+# The peak resident memory of an import in a fresh process, in MB. Only the reader, the
+# converter and the writer run: what has to stay flat however large the export.
+MEASURE = """
+import resource, sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+from litfass.config import load_config
+from litfass.importers.summary import Summary
+from litfass.importers.wordpress import WordPressExport
+from litfass.importers.writer import ContentWriter
+
+config, _ = load_config(Path(sys.argv[2]))
+now = datetime(2026, 11, 20, tzinfo=ZoneInfo(config.timezone))
+export = WordPressExport(Path(sys.argv[1]))
+writer, summary = ContentWriter(config, now), Summary()
+for item in export.items():
+    summary.add(writer.write(item), config.content_dir, now)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux, bytes on macOS
+print(summary.written, peak // (1024 * 1024 if sys.platform == "darwin" else 1024))
+"""
+
+
+def large_export(path: Path, items: int) -> None:
+    """A WXR shaped like a long-lived site's: every post with meta, tags and many comments."""
+    paragraph = (
+        "<!-- wp:paragraph -->\n<p>Die Geschäftsstelle lädt <strong>Träger</strong> ein. "
+        + "Text " * 40
+        + "</p>\n<!-- /wp:paragraph -->\n\n"
+    )
+    meta = "".join(
+        f"<wp:postmeta><wp:meta_key>_key_{k}</wp:meta_key><wp:meta_value>{k}</wp:meta_value>"
+        "</wp:postmeta>"
+        for k in range(25)
+    )
+    comment = (
+        "<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author>Leser</wp:comment_author>"
+        "<wp:comment_author_email>l@example.org</wp:comment_author_email><wp:comment_author_url>"
+        "</wp:comment_author_url><wp:comment_author_IP>127.0.0.1</wp:comment_author_IP>"
+        "<wp:comment_date>2019-01-01 10:00:00</wp:comment_date><wp:comment_content>Danke!"
+        "</wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_type>"
+        "</wp:comment_type><wp:comment_parent>0</wp:comment_parent></wp:comment>"
+    )
+    tags = "".join(
+        f'<category domain="post_tag" nicename="t{t}">Thema {t}</category>' for t in range(8)
+    )
+    head = EXPORT.read_text(encoding="utf-8").split("<item>", 1)[0]
+    with path.open("w", encoding="utf-8") as out:
+        out.write(head)
+        for n in range(1, items + 1):
+            out.write(
+                f"<item><title>Meldung {n}</title><link>{OLD}/2019/01/01/meldung-{n}/</link>"
+                f"<content:encoded><![CDATA[{paragraph * 20}]]></content:encoded>"
+                f"<wp:post_id>{n}</wp:post_id><wp:post_date>2019-01-01 10:00:00</wp:post_date>"
+                f"<wp:post_name>meldung-{n}</wp:post_name><wp:status>publish</wp:status>"
+                f"<wp:post_type>post</wp:post_type>{tags}{meta}{comment * 30}</item>\n"
+            )
+        out.write("</channel>\n</rss>\n")
+
+
+def test_a_large_export_imports_in_bounded_memory(tmp_path: Path) -> None:
+    export = tmp_path / "export.xml"
+    large_export(export, 2150)
+    assert export.stat().st_size > 48 * 1024 * 1024
+    site = copy_site(FIXTURE, tmp_path / "site")
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(export), str(site)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    written, peak = (int(n) for n in done.stdout.split())
+    assert written == 2150
+    # The whole file as one lxml tree alone takes over 200 MB; streaming stays near the
+    # interpreter's own 40 MB. The bound is generous, for any machine and Python.
+    assert peak < 120, f"peak memory {peak} MB"

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 import nh3
+from bs4 import BeautifulSoup
 from lxml.etree import ParserError
 from markdownify import MarkdownConverter
 
@@ -106,7 +107,9 @@ def to_markdown(body: str, old: OldSite, files: Files | None = None) -> Converte
         link_rel=None,
         strip_comments=True,
     )
-    markdown = _Converter(heading_style="ATX", bullets="-").convert(text)
+    # BeautifulSoup with lxml's parser: the same tree as html.parser builds, several times faster.
+    soup = BeautifulSoup(text, "lxml")
+    markdown = _Converter(heading_style="ATX", bullets="-").convert_soup(soup)
     return Converted(_tidy(markdown), tuple(files.names.items()), tuple(left))
 
 

@@ -27,6 +27,7 @@ from litfass.importers.items import Item
 MARK = "# imported from "
 _MARK_LINE = re.compile(r"^# imported from (\S+)\s*$", re.M)
 FOLDER = {NEWS: "news", PAGE: "pages"}
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's when PyYAML has it
 Locate = Callable[[str], "Path | None"]  # an old file URL -> the file in a local copy, if there
 
 
@@ -123,7 +124,7 @@ class ContentWriter:
         meta.update((key, value) for key, value in optional.items() if value)
         if item.draft:
             meta["draft"] = True
-        front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+        front = yaml.dump(meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1000)
         return f"---\n{MARK}{item.old_url}\n{front}---\n{item.body}"
 
     def _aliases(self, item: Item, slug: str) -> tuple[str, ...]:
