@@ -31,6 +31,8 @@ from test_nginx import nginx_serving
 
 from conftest import FIXTURE, NOW, REPO, copy_site, snapshot
 from litfass.cli import main
+from litfass.content.markup import render_markdown
+from litfass.importers.html import OldSite, to_markdown
 
 IMPORTS = Path(__file__).resolve().parent / "fixtures" / "import"
 EXPORT = IMPORTS / "wordpress.xml"
@@ -484,3 +486,22 @@ def test_a_large_export_imports_in_bounded_memory(tmp_path: Path) -> None:
     # The whole file as one lxml tree alone takes over 200 MB; streaming stays near the
     # interpreter's own 40 MB. The bound is generous, for any machine and Python.
     assert peak < 120, f"peak memory {peak} MB"
+
+
+@pytest.mark.parametrize(
+    ("html", "shown"),
+    [
+        ("<p>5. Mai: Fachtag in Görlitz</p>", "<p>5. Mai: Fachtag in Görlitz</p>"),
+        ("<p>- 5 Grad in der Nacht</p>", "<p>- 5 Grad in der Nacht</p>"),
+        ("<p>#Ehrenamt</p>", "<p>#Ehrenamt</p>"),
+        ("<p>&gt; 300 Gäste</p>", "<p>&gt; 300 Gäste</p>"),
+        ("<p>a &lt;b&gt; *c* _d_</p>", "<p>a &lt;b&gt; *c* _d_</p>"),
+        ("<p>am 5. Mai</p>", "<p>am 5. Mai</p>"),
+    ],
+)
+def test_plain_text_stays_plain_text(html: str, shown: str) -> None:
+    """Text that Markdown would read as a list, heading, quote or tag comes back as written."""
+    old = OldSite("https://alt.example.org", lambda _url: False)
+    markdown = to_markdown(html, old).markdown
+    assert render_markdown(markdown, allow_html=False) == shown
+    assert "\\" not in to_markdown("<p>am 5. Mai, ca. 5 + 3 = 8</p>", old).markdown

@@ -83,6 +83,10 @@ _SHORTCODE = re.compile(
 )
 _ATTR = re.compile(r'([\w-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
 _BARE_URL = re.compile(r"https?://\S+")
+# What Markdown would read as a list, heading or quote at the start of a line of plain text;
+# markdownify's own escape_misc escapes these anywhere, which litters German dates ("am 5\. Mai").
+_LINE_START = re.compile(r"(?m)^([ \t]*)(\d{1,9}(?=[.)](?:\s|$))|[-+](?=\s|$)|#|>)")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # text that the renderer would take for a tag
 _SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.\w+$)")
 FRAMES = ("iframe", "embed", "object", "video", "audio")
 
@@ -250,7 +254,12 @@ def _same_site(url: str, base_url: str) -> bool:
 
 
 class _Converter(MarkdownConverter):
-    """markdownify with each figure a paragraph and its caption one of its own under it."""
+    """markdownify with each figure a paragraph and its caption one of its own under it,
+    and text that would start a list, heading or quote (German "5. Mai …") escaped."""
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        text = _TAG_START.sub("&lt;", super().escape(text, parent_tags))
+        return _LINE_START.sub(_escaped_marker, text)
 
     def convert_figure(self, el: object, text: str, parent_tags: set[str]) -> str:
         return f"\n\n{text.strip()}\n\n"
@@ -258,6 +267,11 @@ class _Converter(MarkdownConverter):
     def convert_figcaption(self, el: object, text: str, parent_tags: set[str]) -> str:
         text = text.strip()
         return f"\n\n{text}\n\n" if text else ""
+
+
+def _escaped_marker(match: re.Match[str]) -> str:
+    indent, marker = match.groups()
+    return f"{indent}{marker}\\" if marker[0].isdigit() else f"{indent}\\{marker}"
 
 
 def _tidy(markdown: str) -> str:
