@@ -258,7 +258,9 @@ class _Converter(MarkdownConverter):
     and text that would start a list, heading or quote (German "5. Mai …") escaped."""
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
-        text = _TAG_START.sub("&lt;", super().escape(text, parent_tags))
+        # markdownify's defaults (escape_asterisks, escape_underscores), then the line starts.
+        text = text.replace("*", r"\*").replace("_", r"\_")
+        text = _TAG_START.sub("&lt;", text)
         return _LINE_START.sub(_escaped_marker, text)
 
     def convert_figure(self, el: object, text: str, parent_tags: set[str]) -> str:
