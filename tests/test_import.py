@@ -363,8 +363,15 @@ def test_without_uploads_files_are_listed_and_never_fetched(
 def test_feeds_from_several_files_become_news(tmp_path: Path) -> None:
     site = copy_site(FIXTURE, tmp_path / "site")
     feeds = [FEEDS / "pressemitteilungen-2018.xml", FEEDS / "pressemitteilungen-2019.atom"]
-    done = import_into(site, "feed", *feeds)
+    old_files = tmp_path / "alte-seite"  # the old site's files, by their addresses
+    (old_files / "fileadmin/bilder").mkdir(parents=True)
+    shutil.copy(UPLOADS / "2019/12/haus.jpg", old_files / "fileadmin/bilder/pflege.jpg")
+    done = import_into(site, "feed", *feeds, "--files", old_files)
     assert done.code == 0, done.out
+    assert "files copied: 1, files missing: 1" in done.err
+    assert (site / NEWS / "2018-03-13-pflege-braucht-zeit/pflege.jpg").is_file()
+    missing = "https://www.paritaet-alt.de/fileadmin/pdf/positionspapier.pdf"
+    assert f"file not found: {missing}; put it into " in done.out
     # The prize is in both feeds: imported once, the second recognised by its old address.
     assert "imported 3 items: 3 news, 0 pages" in done.err
     assert "imported before, left as they are: 1" in done.err

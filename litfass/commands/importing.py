@@ -27,6 +27,8 @@ examples:
   python build.py import wordpress export.xml
       the same, the files each item needs are listed instead
   python build.py import feed pressemitteilungen-2019.xml pressemitteilungen-2020.xml
+  python build.py import feed news.xml --files alte-seite
+      files the entries use are copied from alte-seite/fileadmin/... by their address
   python build.py import feed https://www.example.org/aktuelles/rss.xml
 
 Run it again after a newer export: items imported before are recognised by their old
@@ -63,6 +65,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Import the entries of RSS 2.0 or Atom feeds as news.",
     )
     feed.add_argument("feeds", nargs="+", metavar="FILE_OR_URL", help="feed files or addresses")
+    feed.add_argument(
+        "--files",
+        type=Path,
+        metavar="DIR",
+        help="a copy of the old site's files by their path (e.g. with fileadmin/ inside)",
+    )
     feed.set_defaults(run=run_feed)
     for sub in (wordpress, feed):
         common.add_root_option(sub)
@@ -73,7 +81,10 @@ def run_wordpress(args: argparse.Namespace) -> int:
     from litfass.importers.wordpress import WordPressExport, upload_finder
 
     if args.uploads is not None and not args.uploads.is_dir():
-        print(_("error: --uploads {folder} is not a folder").format(folder=args.uploads))
+        print(
+            _("error: --uploads {folder} is not a folder").format(folder=args.uploads),
+            file=sys.stderr,
+        )
         return common.EXIT_USAGE
     export = WordPressExport(args.export)
     locate = upload_finder(args.uploads) if args.uploads else None
@@ -84,13 +95,19 @@ def run_wordpress(args: argparse.Namespace) -> int:
 
 def run_feed(args: argparse.Namespace) -> int:
     from litfass.config import load_config
-    from litfass.importers.feeds import read_feed
+    from litfass.importers.feeds import file_finder, read_feed
 
+    if args.files is not None and not args.files.is_dir():
+        print(
+            _("error: --files {folder} is not a folder").format(folder=args.files), file=sys.stderr
+        )
+        return common.EXIT_USAGE
     config, _problems = load_config(args.root)
     feeds = [read_feed(source) for source in args.feeds]  # all readable before one is written
     total = sum(len(feed.entries) for feed in feeds)
     items = (item for feed in feeds for item in feed.items(config.timezone))
-    return _finish(args, _import(args, items, total, None))
+    locate = file_finder(args.files) if args.files else None
+    return _finish(args, _import(args, items, total, locate))
 
 
 def _import(

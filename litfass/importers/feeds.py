@@ -9,12 +9,12 @@ from __future__ import annotations
 import calendar
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -120,3 +120,14 @@ def _same_site(url: str, base_url: str) -> bool:
 
 def _plain(text: str) -> str:
     return one_line(html.unescape(_TAGS.sub(" ", text)))
+
+
+def file_finder(folder: Path) -> Callable[[str], Path | None]:
+    """Find an old file URL in a copy of the old site's files, by its path: /fileadmin/x.pdf."""
+    root = folder.resolve()
+
+    def locate(url: str) -> Path | None:
+        found = (root / unquote(urlsplit(url).path).lstrip("/")).resolve()
+        return found if found.is_relative_to(root) and found.is_file() else None
+
+    return locate
