@@ -31,6 +31,7 @@ from test_nginx import nginx_serving
 
 from conftest import FIXTURE, NOW, REPO, copy_site, snapshot
 from litfass.cli import main
+from litfass.commands.common import progress_printer
 from litfass.content.markup import render_markdown
 from litfass.importers.html import OldSite, to_markdown
 
@@ -512,3 +513,40 @@ def test_plain_text_stays_plain_text(html: str, shown: str) -> None:
     markdown = to_markdown(html, old).markdown
     assert render_markdown(markdown, allow_html=False) == shown
     assert "\\" not in to_markdown("<p>am 5. Mai, ca. 5 + 3 = 8</p>", old).markdown
+
+
+def test_an_alias_with_a_query_answers_on_the_server_only(fixture_site: Path) -> None:
+    article = fixture_site / "content/news/alt-und-neu.md"
+    article.write_text(
+        "---\ntitle: Alt und neu\ndate: 2026-11-02\naliases: [/?p=7, /alt/und-neu/]\n---\nText.\n",
+        "utf-8",
+    )
+    assert run_quietly("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    output = fixture_site / "output"
+    assert (output / "alt/und-neu/index.html").is_file()  # a redirect page for the path
+    assert not [p for p in output.rglob("*") if "?" in p.name or "p=7" in p.name]
+    redirects = (output / "redirects.nginx").read_text(encoding="utf-8")
+    assert 'if ($args ~ "^(.*&)?p=7(&.*)?$") { return 301 "/aktuelles/alt-und-neu/"; }' in redirects
+    article.write_text(
+        "---\ntitle: Alt und neu\ndate: 2026-11-02\naliases: ['/?p=$x{y}']\n---\nText.\n", "utf-8"
+    )
+    refused = run_quietly("--root", fixture_site, "--now", NOW, "--quiet")
+    assert refused.code == 1
+    assert "content/news/alt-und-neu.md:4: error: alias '/?p=$x{y}' must be a path" in refused.err
+
+
+def test_the_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.delenv("CI", raising=False)
+    show = progress_printer("items", minimum=4)
+    for done in range(1, 5):
+        show(done, 4)
+    assert (
+        terminal.getvalue()
+        == "".join(f"\r[{'#' * (25 * n // 4):<25}] {n}/4 items" for n in range(1, 5)) + "\n"
+    )

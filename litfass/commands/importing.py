@@ -39,37 +39,39 @@ address and left alone. docs/importing.md explains what becomes of what.
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "import",
-        help="import a WordPress export or RSS/Atom feeds into content/",
-        description="Write the posts and pages of another system into content/ as Markdown,\n"
-        "keeping their old addresses as redirects. Existing files are never overwritten.",
-        epilog=EXAMPLES,
+        help=_("import a WordPress export or RSS/Atom feeds into content/"),
+        description=_(
+            "Write the posts and pages of another system into content/ as Markdown,\n"
+            "keeping their old addresses as redirects. Existing files are never overwritten."
+        ),
+        epilog=_(EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sources = parser.add_subparsers(title="sources", metavar="SOURCE", required=True)
+    sources = parser.add_subparsers(title=_("sources"), metavar="SOURCE", required=True)
     wordpress = sources.add_parser(
         "wordpress",
-        help="a WordPress export file (Tools → Export)",
-        description="Import a WordPress export (WXR): posts, pages and their files.",
+        help=_("a WordPress export file (Tools → Export)"),
+        description=_("Import a WordPress export (WXR): posts, pages and their files."),
     )
-    wordpress.add_argument("export", type=Path, help="the export file, e.g. export.xml")
+    wordpress.add_argument("export", type=Path, help=_("the export file, e.g. export.xml"))
     wordpress.add_argument(
         "--uploads",
         type=Path,
         metavar="DIR",
-        help="a copy of wp-content/uploads: the files items use are copied from it",
+        help=_("a copy of wp-content/uploads: the files items use are copied from it"),
     )
     wordpress.set_defaults(run=run_wordpress)
     feed = sources.add_parser(
         "feed",
-        help="RSS 2.0 or Atom feeds, files or addresses",
-        description="Import the entries of RSS 2.0 or Atom feeds as news.",
+        help=_("RSS 2.0 or Atom feeds, files or addresses"),
+        description=_("Import the entries of RSS 2.0 or Atom feeds as news."),
     )
-    feed.add_argument("feeds", nargs="+", metavar="FILE_OR_URL", help="feed files or addresses")
+    feed.add_argument("feeds", nargs="+", metavar="FILE_OR_URL", help=_("feed files or addresses"))
     feed.add_argument(
         "--files",
         type=Path,
         metavar="DIR",
-        help="a copy of the old site's files by their path (e.g. with fileadmin/ inside)",
+        help=_("a copy of the old site's files by their path (e.g. with fileadmin/ inside)"),
     )
     feed.set_defaults(run=run_feed)
     for sub in (wordpress, feed):
