@@ -550,3 +550,14 @@ def test_the_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None
         terminal.getvalue()
         == "".join(f"\r[{'#' * (25 * n // 4):<25}] {n}/4 items" for n in range(1, 5)) + "\n"
     )
+
+
+def test_an_item_moved_over_by_hand_is_recognised_by_its_old_address(tmp_path: Path) -> None:
+    site = copy_site(FIXTURE, tmp_path / "site")
+    (site / "content/news/fachtag-von-hand.md").write_text(
+        "---\ntitle: Fachtag\ndate: 2019-11-04\naliases: [/2019/11/04/soziale-traeger/]\n---\n",
+        "utf-8",
+    )
+    done = import_into(site, "wordpress", EXPORT)
+    assert "imported before, left as they are: 1" in done.err
+    assert not (site / LEAD).parent.exists()

@@ -22,7 +22,7 @@ from litfass.content.frontmatter import read_source
 from litfass.content.model import NEWS, PAGE
 from litfass.content.pages import DATE_PREFIX_LEN
 from litfass.errors import LitfassError
-from litfass.importers.items import Item
+from litfass.importers.items import Item, old_path
 
 MARK = "# imported from "
 _MARK_LINE = re.compile(r"^# imported from (\S+)\s*$", re.M)
@@ -74,15 +74,22 @@ class ContentWriter:
         aliases = self._aliases(item, slug)
         with open(target, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
             handle.write(self._text(item, aliases))
-        self.known.update((item.old_url, *item.aliases))
+        self.known.update(a for a in (item.old_url, *aliases) if a)
         self._take(item.kind, slug)
         self.folders[item.old_url] = (*item.folders, slug)
         copied, missing = self._bring(files, target.parent)
         return Outcome(item, rel, copied, missing, aliases)
 
     def imported(self, item: Item) -> bool:
-        """Whether a content file already stands for `item` (its old URL or an alias)."""
-        return item.old_url in self.known or any(a in self.known for a in item.aliases)
+        """Whether a content file stands for `item`: marked with its old URL, or with that
+        URL's path among its aliases (an item an editor moved over by hand, say).
+
+        Not by WordPress's short forms ('/?p=12'): two merged blogs share those.
+        """
+        own = old_path(item.old_url)
+        return bool(item.old_url) and (
+            item.old_url in self.known or (bool(own) and own in self.known)
+        )
 
     def _free_slug(self, item: Item) -> str:
         taken = self.slugs[item.kind]
