@@ -137,6 +137,16 @@ def test_classic_posts_shortcodes_scripts_and_frames(imported: Imported) -> None
     )  # … and reported
 
 
+def test_links_between_imported_items_point_at_their_files(imported: Imported) -> None:
+    _, body = front(imported.site, CLASSIC)
+    assert "[Fachtag im November](../2019-11-04-soziale-traeger/index.md)" in body
+    assert "[Verband](../../pages/ueber-uns-2.md)" in body  # also by its short form /?page_id=30
+    _, team = front(imported.site, "content/pages/ueber-uns-2/team.md")
+    assert "[Geschichte](team/geschichte.md)" in team  # further down the export
+    assert "[Leipzig](/kontakt/)" in team  # not imported: left for `check` to report
+    assert "links between imported items: 3" in imported.err
+
+
 def test_non_ascii_slugs_are_transliterated_and_the_old_address_decoded(
     imported: Imported,
 ) -> None:
@@ -239,6 +249,12 @@ def test_the_imported_site_builds_with_drafts_and_scheduled_items_left_out(built
     assert not (output / "aktuelles/kaeltehilfe-entwurf").exists()
     assert not (output / "aktuelles/neujahrsempfang-2031").exists()
     assert (output / "team/index.html").is_file() and (output / "geschichte/index.html").is_file()
+    classic = lxml.html.fromstring(
+        (output / "aktuelles/gruesse-aus-goerlitz/index.html").read_bytes()
+    )
+    hrefs = {a.text_content(): a.get("href") for a in classic.cssselect("main a")}
+    assert hrefs["Fachtag im November"] == "/aktuelles/soziale-traeger/"
+    assert hrefs["Verband"] == "/ueber-uns-2/"
     redirect = lxml.html.fromstring((output / "2019/11/04/soziale-traeger/index.html").read_bytes())
     assert (
         redirect.cssselect('link[rel="canonical"]')[0]

@@ -128,6 +128,7 @@ def _import(
     for done, item in enumerate(items, start=1):
         summary.add(writer.write(item), config.content_dir, now)
         progress(done, max(total, done))
+    summary.relinked = writer.relink()
     return summary
 
 

@@ -36,6 +36,7 @@ class Summary:
     shortcodes: int = 0
     redirects: int = 0
     known: int = 0  # imported before: left as they are
+    relinked: int = 0  # links between imported items pointed at their files
     skipped: Counter[str] = field(default_factory=Counter)
     notes: dict[str, Note] = field(default_factory=dict)  # by content-relative path
 
@@ -101,6 +102,7 @@ class Summary:
             ),
             _("shortcodes left as text: {count}").format(count=self.shortcodes),
             _("old addresses redirected: {count}").format(count=self.redirects),
+            _("links between imported items: {count}").format(count=self.relinked),
             _("items to look at: {count}").format(
                 count=sum(bool(n.reasons) for n in self.notes.values())
             ),

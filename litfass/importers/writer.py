@@ -6,13 +6,15 @@ so a second run recognises what it imported before and adds only what is new.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 
@@ -25,6 +27,7 @@ from litfass.errors import LitfassError
 from litfass.importers.items import Item, old_path
 
 MARK = "# imported from "
+_LINK = re.compile(r"(\]\()(/[^)\s]*)")  # the target of a Markdown link to a path on the site
 _MARK_LINE = re.compile(r"^# imported from (\S+)\s*$", re.M)
 FOLDER = {NEWS: "news", PAGE: "pages"}
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's when PyYAML has it
@@ -55,8 +58,11 @@ class ContentWriter:
         self.slugs: dict[str, set[str]] = {NEWS: set(), PAGE: set()}
         self.urls: set[str] = set()  # the addresses of the items there, without the final '/'
         self.folders: dict[str, tuple[str, ...]] = {}  # a page's old URL -> its children's folders
+        self.sources: dict[str, str] = {}  # an old address (as _key has it) -> the file now
+        self.written: list[str] = []  # content-relative, in the order written
         for rel, old in _existing(config):
             self.known.update(old)
+            self._remember(rel, old)
             kind = {"news": NEWS, "pages": PAGE}.get(rel.split("/", 1)[0])
             if kind:
                 self._take(kind, _slug_of(rel))
@@ -77,8 +83,43 @@ class ContentWriter:
         self.known.update(a for a in (item.old_url, *aliases) if a)
         self._take(item.kind, slug)
         self.folders[item.old_url] = (*item.folders, slug)
+        self._remember(rel, (item.old_url, *aliases))
+        self.written.append(rel)
         copied, missing = self._bring(files, target.parent)
         return Outcome(item, rel, copied, missing, aliases)
+
+    def relink(self) -> int:
+        """Point links between the items written at their files instead of their old addresses.
+
+        Run once all are written: an item may link to one further down the export. A link to
+        a file becomes its address when the site is built, and `check` sees if it breaks.
+        """
+        changed = 0
+        for rel in self.written:
+            path = self.config.content_path / rel
+            head, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
+            links = [
+                (m.start(2), m.end(2), self._file_for(m[2], rel)) for m in _LINK.finditer(body)
+            ]
+            for start, end, target in reversed([link for link in links if link[2]]):
+                body = body[:start] + target + body[end:]
+                changed += 1
+            if any(target for _, _, target in links):
+                path.write_text(f"{head}\n---\n{body}", encoding="utf-8", newline="\n")
+        return changed
+
+    def _file_for(self, address: str, rel: str) -> str:
+        """The written file an old address in `rel` stands for, relative to `rel`; or ""."""
+        target = self.sources.get(_key(address))
+        if target is None or target == rel:
+            return ""
+        return posixpath.relpath(target, posixpath.dirname(rel))
+
+    def _remember(self, rel: str, old: Iterable[str]) -> None:
+        for address in old:
+            key = _key(old_path(address) if address.startswith(("http:", "https:")) else address)
+            if key:
+                self.sources.setdefault(key, rel)
 
     def imported(self, item: Item) -> bool:
         """Whether a content file stands for `item`: marked with its old URL, or with that
@@ -183,6 +224,11 @@ def _existing(config: Config) -> Iterator[tuple[str, set[str]]]:
         old.update(a for a in ([aliases] if isinstance(aliases, str) else aliases) if a)
         old.update(_MARK_LINE.findall(path.read_text(encoding="utf-8", errors="replace")[:4096]))
         yield rel, {str(a) for a in old}
+
+
+def _key(address: str) -> str:
+    """An old address as links and aliases both write it: decoded, without the final '/'."""
+    return unquote(address).rstrip("/") if address.startswith("/") else ""
 
 
 def _slug_of(rel: str) -> str:
