@@ -420,6 +420,13 @@ def test_an_export_that_is_not_xml_is_one_message_and_nothing_is_written(
     assert done.err.startswith(f"{broken}:3: error: not readable as XML: ")
     assert "Traceback" not in done.err
     assert snapshot(site) == before
+    feed = FEEDS / "pressemitteilungen-2018.xml"  # XML, but no WordPress export
+    done = import_into(site, "wordpress", feed)
+    assert done.code == 1
+    assert done.err.startswith(
+        f"{feed}: error: not a WordPress export: the file has no <wp:base_site_url>"
+    )
+    assert snapshot(site) == before
 
 
 def test_a_feed_file_that_is_not_a_feed_is_refused(tmp_path: Path) -> None:
