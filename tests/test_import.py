@@ -115,6 +115,11 @@ def test_block_editor_html_becomes_clean_markdown(imported: Imported) -> None:
     )
     assert "<https://www.youtube.com/watch?v=dQw4w9WgXcQ>" in body  # the embed, as a link
     assert "[Einladung als PDF](einladung.pdf)" in body
+    # A reusable block, written once and used in many posts, in place.
+    assert (
+        "<https://www.youtube.com/watch?v=dQw4w9WgXcQ>\n\nDer Paritätische steht für Vielfalt"
+        in body
+    )
     assert "[Fachtag](/termine/fachtag/)" in body  # a link into the old site, as a path
 
 

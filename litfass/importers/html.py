@@ -51,6 +51,7 @@ class OldSite:
     is_file: Callable[[str], bool]  # whether an absolute URL is a file to bring along
     media: Callable[[int], Media | None] = lambda _id: None
     canonical: Callable[[str], str] = lambda url: url  # one URL for the variants of a file
+    block: Callable[[int], str] = lambda _id: ""  # a reusable block's HTML (WordPress)
 
 
 @dataclass
@@ -71,6 +72,7 @@ BLOCK_START = re.compile(
     r"address|section|object|video|audio)\b",
     re.I,
 )
+_REUSABLE = re.compile(r"<!--\s*wp:block\s+(\{.*?\})\s*/-->", re.S)
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
 _EMBED = re.compile(
     r"<!--\s*wp:(?:core-)?embed[\w/-]*\s+(\{.*?\})\s*-->.*?<!--\s*/wp:(?:core-)?embed[\w/-]*\s*-->",
@@ -99,7 +101,8 @@ def to_markdown(body: str, old: OldSite, files: Files | None = None) -> Converte
     files = files or Files()
     left: list[str] = []
     blocks = "<!-- wp:" in body  # the block editor; WordPress adds paragraphs only otherwise
-    text = _BLOCK_COMMENT.sub("", _EMBED.sub(_embed_link, body))
+    text = _REUSABLE.sub(lambda m: _reusable(m, old), body)
+    text = _BLOCK_COMMENT.sub("", _EMBED.sub(_embed_link, text))
     text = _SHORTCODE.sub(lambda m: _shortcode(m, old, left), text)
     if not blocks:
         text = autop(text)
@@ -154,6 +157,15 @@ def _unique(name: str, taken: set[str]) -> str:
     while candidate in taken:
         candidate, number = f"{stem}-{number}{extension}", number + 1
     return candidate
+
+
+def _reusable(match: re.Match[str], old: OldSite) -> str:
+    """A reusable block in place: its own content, once (a block inside it stays out)."""
+    try:
+        ref = json.loads(match.group(1)).get("ref")
+    except (ValueError, AttributeError):
+        return ""
+    return _REUSABLE.sub("", old.block(ref)) if isinstance(ref, int) else ""
 
 
 def _embed_link(match: re.Match[str]) -> str:

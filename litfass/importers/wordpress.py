@@ -54,6 +54,7 @@ class _Index:
     authors: dict[str, str] = field(default_factory=dict)  # login -> a name fit for a contact
     attachments: dict[int, Attachment] = field(default_factory=dict)
     children: dict[int, list[int]] = field(default_factory=dict)  # item id -> attachment ids
+    blocks: dict[int, str] = field(default_factory=dict)  # reusable block id -> its HTML
     pages: dict[int, tuple[str, int]] = field(default_factory=dict)  # id -> (slug, parent id)
     links: dict[int, str] = field(default_factory=dict)  # page id -> its old URL
     total: int = 0  # posts and pages to import
@@ -72,7 +73,7 @@ class WordPressExport:
             raise LitfassError.at(
                 str(path), 0, _("not a WordPress export: the file has no <wp:base_site_url>")
             )
-        self.old = OldSite(self.index.base_url, _is_upload, self._media, original_of)
+        self.old = OldSite(self.index.base_url, _is_upload, self._media, original_of, self._block)
 
     @property
     def total(self) -> int:
@@ -89,6 +90,9 @@ class WordPressExport:
                 fields = _fields(element)
                 if _importable(fields):
                     yield self._item(fields, element)
+
+    def _block(self, number: int) -> str:
+        return self.index.blocks.get(number, "")
 
     def _media(self, number: int) -> Media | None:
         found = self.index.attachments.get(number)
@@ -215,6 +219,9 @@ def _remember_item(fields: dict[str, str], element: etree._Element, index: _Inde
             parent=_number(fields.get("wp:post_parent", "")),
         )
         index.children.setdefault(index.attachments[number].parent, []).append(number)
+    elif kind == "wp_block":  # a reusable block: posts name it, their text contains it
+        index.blocks[number] = fields.get("content:encoded", "")
+        return
     elif kind == "page":
         slug = _decoded(fields.get("wp:post_name", "")) or fields.get("title", "")
         index.pages[number] = (slugify(slug), _number(fields.get("wp:post_parent", "")))
