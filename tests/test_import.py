@@ -25,6 +25,8 @@ from urllib.parse import quote
 import lxml.html
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from livesite import LiveSite
 from playwright.sync_api import Browser, expect
 from test_nginx import nginx_serving
@@ -589,3 +591,55 @@ def test_an_item_moved_over_by_hand_is_recognised_by_its_old_address(tmp_path: P
     done = import_into(site, "wordpress", EXPORT)
     assert "imported before, left as they are: 1" in done.err
     assert not (site / LEAD).parent.exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<script>",
+                "</script>",
+                "<iframe src='https://x.org'>",
+                "</iframe>",
+                "[caption]",
+                "[/caption]",
+                "[gallery ids='1,x']",
+                "<!-- wp:embed",
+                ' {"url":1} -->',
+                "<!-- /wp:embed -->",
+                "<img src='/wp-content/uploads/a b.JPG'",
+                ">",
+                "<a href='javascript:alert(1)'>",
+                "</a>",
+                "\n\n",
+                "5. ",
+                "# ",
+                "<",
+                "&",
+                "onerror=alert(1)",
+                "<style>",
+                "\x00",
+                "\x0b",
+                "ü",
+                "*",
+                "_",
+                "](",
+                "[x",
+            ]
+        )
+        | st.text(max_size=8)
+    ).map("".join)
+)
+def test_any_old_html_becomes_safe_markdown(html: str) -> None:
+    old = OldSite("https://alt.example.org", lambda url: "/wp-content/uploads/" in url)
+    rendered = render_markdown(to_markdown(html, old).markdown, allow_html=False)
+    if not rendered.strip():
+        return
+    for element in lxml.html.fragment_fromstring(rendered, create_parent="div").iter():
+        assert element.tag not in ("script", "style", "iframe"), rendered
+        for name, value in element.attrib.items():
+            assert not name.startswith("on"), rendered
+            assert not value.strip().lower().startswith("javascript:"), rendered

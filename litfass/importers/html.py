@@ -23,6 +23,7 @@ from markdownify import MarkdownConverter
 
 from litfass.content.markup import ATTRIBUTES, TAGS, URL_SCHEMES
 from litfass.slugs import slugify
+from litfass.values import printable
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def to_markdown(body: str, old: OldSite, files: Files | None = None) -> Converte
     `files` may hold names given already (a featured image), so the body reuses them.
     """
     files = files or Files()
+    body = printable(body)  # control characters: no parser or feed takes them
     left: list[str] = []
     blocks = "<!-- wp:" in body  # the block editor; WordPress adds paragraphs only otherwise
     text = _REUSABLE.sub(lambda m: _reusable(m, old), body)
