@@ -154,14 +154,12 @@ class WordPressExport:
     def _aliases(self, fields: dict[str, str], number: int) -> tuple[str, ...]:
         """The permalink, the guid, WordPress's short forms and the attachment pages."""
         paths = [old_path(fields.get("link", "")), old_path(fields.get("guid", ""))]
-        paths += [f"/?p={number}"] + ([f"/?page_id={number}"] if self._is_page(fields) else [])
-        for key in self.index.children.get(number, ()):
+        if number:
+            page = fields.get("wp:post_type") == "page"
+            paths += [f"/?p={number}"] + ([f"/?page_id={number}"] if page else [])
+        for key in self.index.children.get(number, ()) if number else ():
             paths += [self.index.attachments[key].page, f"/?attachment_id={key}"]
         return tuple(dict.fromkeys(p for p in paths if p))
-
-    @staticmethod
-    def _is_page(fields: dict[str, str]) -> bool:
-        return fields.get("wp:post_type") == "page"
 
 
 def _elements(path: Path) -> Iterator[etree._Element]:
