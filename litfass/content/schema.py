@@ -21,8 +21,8 @@ class Field:
     """One front-matter key: its value type, the kinds that have it, and its words for editors."""
 
     name: str
-    type: str  # text, long text, date, datetime, bool, number, terms, term, image, file, link,
-    #           links, contact, location, id, or choice (with `choices`)
+    type: str  # text, long text, slug, date, datetime, bool, number, terms, term, category,
+    #           image, file, links, contact, location, id, or choice (with `choices`)
     kinds: frozenset[str]
     label_de: str
     label_en: str
@@ -55,7 +55,7 @@ FIELDS: tuple[Field, ...] = (
     Field("organizer", "text", frozenset({EVENT}), "Veranstalter", "Organizer"),
     Field("cost", "text", frozenset({EVENT}), "Kosten", "Cost", "Zum Beispiel: kostenfrei",
           "For example: free of charge"),
-    Field("category", "text", frozenset({NEWS}), "Kategorie", "Category",
+    Field("category", "category", frozenset({NEWS}), "Kategorie", "Category",
           "Nachricht oder Pressemitteilung.", "News or press release."),
     Field("dateline", "text", frozenset({NEWS}), "Ortsmarke", "Dateline",
           "Erscheint als „(Leipzig)“ vor dem Text.", "Appears as '(Leipzig)' before the text."),

@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from PIL import Image, UnidentifiedImageError
 
 from litfass.config import Config
 from litfass.i18n import _
-from litfass.preview.cmsconfig import API, config_yml
+from litfass.preview.cmsconfig import API, Backend, config_yml
 
 ADMIN = "/admin/"
 FILES = Path(__file__).parent / "admin"  # index.html, litfass-cms.js, decap-cms/ (pinned)
@@ -364,6 +365,12 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def write_admin(config: Config, backend: Backend, target: Path) -> None:
+    """The editor's files and its config.yml for `backend`, into `target` (for the live site)."""
+    shutil.copytree(FILES, target, dirs_exist_ok=True)
+    write_atomically(target / "config.yml", config_yml(config, backend).encode())
 
 
 def _below(folder: Path, rel: str) -> Path | None:

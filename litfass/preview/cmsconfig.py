@@ -7,7 +7,7 @@ endpoint (`litfass serve`) or a git host for the live site.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -19,6 +19,7 @@ from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
 from litfass.content.pages import FOLDERS
 from litfass.content.schema import FIELDS, KINDS, Field, fields_of
 from litfass.errors import LitfassError
+from litfass.i18n import _
 
 API = "/admin/api/v1"  # where `litfass serve` answers the editor's local backend protocol
 STYLE = "/static/style.css"  # the theme's stylesheet under its plain name, for the preview pane
@@ -89,6 +90,11 @@ class Terms:
 
     topics: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # of news: config.yaml's two
+
+
+def _categories(config: Config) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((config.default_category, config.press_category)))
 
 
 def config_yml(
@@ -105,7 +111,10 @@ def config_yml(
         **_backend(backend),
         "media_folder": f"{config.content_dir}/media",  # unused: every collection keeps its own
         "slug": {"encoding": "ascii", "clean_accents": True},
-        "collections": [_collection(config, kind, words, terms, fields) for kind in KINDS],
+        "collections": [
+            _collection(config, kind, words, replace(terms, categories=_categories(config)), fields)
+            for kind in KINDS
+        ],
     }
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
 
@@ -187,6 +196,8 @@ def _widget(field: Field, words: str, terms: Terms) -> dict[str, Any]:
         return _terms(terms.topics if kind == "terms" else terms.regions, kind == "terms")
     if kind == "choice":
         return {"widget": "select", "options": list(field.choices)}
+    if kind == "category":
+        return {"widget": "select", "options": list(terms.categories)}
     if kind in ("location", "contact"):
         return _object(kind, words)
     simple = {
@@ -246,6 +257,7 @@ def _names(value: object) -> list[str]:
 def check_backend(backend: Backend) -> None:
     """Refuse a git backend that lacks what the editor needs to log in."""
     if backend.name != "local" and backend.name not in GIT_HOSTS:
-        raise LitfassError.at("--backend", 0, f"unknown backend '{backend.name}'")
+        message = _("unknown backend '{name}'").format(name=backend.name)
+        raise LitfassError.at("--backend", 0, message)
     if backend.name != "local" and "/" not in backend.repo:
-        raise LitfassError.at("--repo", 0, "the repository is needed as owner/name")
+        raise LitfassError.at("--repo", 0, _("the repository is needed as owner/name"))
