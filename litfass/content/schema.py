@@ -43,7 +43,7 @@ FIELDS: tuple[Field, ...] = (
     Field("updated", "datetime", DATED, "Aktualisiert", "Updated",
           "Nur bei einer wesentlichen Änderung.", "Only for a substantial change."),
     Field("start", "datetime", frozenset({EVENT}), "Beginn", "Start",
-          "Ohne Uhrzeit: ganztägig.", "Without a time: all day.", required=frozenset({EVENT})),
+          "Tag und Uhrzeit des Beginns.", "Day and time it starts.", required=frozenset({EVENT})),
     Field("end", "datetime", frozenset({EVENT}), "Ende", "End",
           "Bei mehrtägigen Veranstaltungen der letzte Tag.", "The last day of a multi-day event."),
     Field("location", "location", frozenset({EVENT}), "Ort", "Location"),
