@@ -428,19 +428,22 @@ def test_a_key_added_to_the_schema_appears_in_the_editor(tmp_path: Path) -> None
 
 def test_the_git_backend_config_and_the_ci_workflow(tmp_path: Path, run) -> None:
     config = site_config(tmp_path)
-    backend = Backend("gitea", "verband/portal", "main", "https://git.example.org")
+    backend = Backend("forgejo", "verband/portal", "main", "https://git.example.org", app_id="a1")
     document = yaml.safe_load(config_yml(config, backend))
     assert document["backend"] == {
-        "name": "gitea",
+        "name": "forgejo",
         "repo": "verband/portal",
         "branch": "main",
+        "app_id": "a1",
         "base_url": "https://git.example.org",
         "api_root": "https://git.example.org/api/v1",
     }
-    assert document["publish_mode"] == "editorial_workflow"
+    assert document["publish_mode"] == "editorial_workflow"  # draft, in review, ready
+    gitea = yaml.safe_load(config_yml(config, Backend("gitea", "verband/portal")))
+    assert "publish_mode" not in gitea  # Decap's gitea backend has no review step
     site = config.root
     admin = tmp_path / "admin"
-    made = run("admin", "--root", site, "--backend", "gitea", "--repo", "verband/portal",
+    made = run("admin", "--root", site, "--repo", "verband/portal", "--app-id", "a1",
                "--base-url", "https://git.example.org", "--out", admin)  # fmt: skip
     assert made.code == 0, made.err
     written = yaml.safe_load((admin / "config.yml").read_text(encoding="utf-8"))

@@ -14,7 +14,8 @@ from litfass.i18n import _
 
 EXAMPLES = """\
 examples:
-  python build.py admin --backend gitea --repo verband/portal --base-url https://git.example.org
+  python build.py admin --repo verband/portal --base-url https://git.example.org --app-id 3f2a...
+      for a Forgejo server (with review before publishing); --backend gitea for Gitea
   python build.py admin --backend github --repo verband/portal --out output/admin
 
 `python build.py serve` has the editor at http://localhost:8000/admin/ already, saving into
@@ -32,8 +33,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--backend", default="gitea", choices=("gitea", "github", "gitlab"), help="the git host"
+        "--backend",
+        default="forgejo",
+        choices=("forgejo", "gitea", "github", "gitlab"),
+        help="the git host (default: forgejo; gitea has no review before publishing)",
     )
+    parser.add_argument("--app-id", default="", help="the client id of the OAuth application")
     parser.add_argument("--repo", default="", help="the repository: owner/name")
     parser.add_argument("--branch", default="main", help="the branch the site is built from")
     parser.add_argument(
@@ -50,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
     from litfass.preview.cmsconfig import Backend, check_backend
 
     config, _warnings = load_config(args.root)
-    backend = Backend(args.backend, args.repo, args.branch, args.base_url, config.base_url)
+    backend = Backend(
+        args.backend, args.repo, args.branch, args.base_url, config.base_url, args.app_id
+    )
     check_backend(backend)
     target = args.out or config.output_path / "admin"
     write_admin(config, backend, target)

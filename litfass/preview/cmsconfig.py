@@ -25,7 +25,8 @@ API = "/admin/api/v1"  # where `litfass serve` answers the editor's local backen
 STYLE = "/static/style.css"  # the theme's stylesheet under its plain name, for the preview pane
 SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
 DAY, MOMENT = "YYYY-MM-DD", "YYYY-MM-DD HH:mm"  # what litfass.dates reads, as moment.js writes
-GIT_HOSTS = ("gitea", "github", "gitlab")
+GIT_HOSTS = ("forgejo", "gitea", "github", "gitlab")
+NO_WORKFLOW = ("gitea",)  # Decap's gitea backend saves straight to the branch; forgejo reviews
 
 # The file names `litfass new` makes: news and events start with their day (an event's start);
 # every item is a folder of its own so its images sit beside it (`image: foto.jpg`).
@@ -77,11 +78,12 @@ WORDS = {
 class Backend:
     """Where the editor reads and saves: the preview (`local`) or a git host."""
 
-    name: str = "local"  # local, gitea, github or gitlab
+    name: str = "local"  # local, forgejo, gitea, github or gitlab
     repo: str = ""  # owner/name on the git host
     branch: str = "main"
     base_url: str = ""  # the git host's address, for a self-hosted Gitea/Forgejo or GitLab
     site_url: str = ""  # the live site, for the editor's "view live" links
+    app_id: str = ""  # the OAuth application's client id on the git host (login with PKCE)
 
 
 @dataclass(frozen=True)
@@ -127,14 +129,18 @@ def _backend(backend: Backend) -> dict[str, Any]:
         "repo": backend.repo,
         "branch": backend.branch,
     }
+    if backend.app_id:
+        settings["app_id"] = backend.app_id
     if backend.base_url:
         host = backend.base_url.rstrip("/")
         settings["base_url"] = host
-        settings["api_root"] = f"{host}/api/v4" if backend.name == "gitlab" else f"{host}/api/v1"
-        if backend.name == "github":
-            settings["api_root"] = f"{host}/api/v3"  # GitHub Enterprise
-    # Draft -> In review -> Ready: a branch and pull request per item until it is published.
-    document: dict[str, Any] = {"backend": settings, "publish_mode": "editorial_workflow"}
+        settings["api_root"] = host + {"github": "/api/v3", "gitlab": "/api/v4"}.get(
+            backend.name, "/api/v1"
+        )
+    document: dict[str, Any] = {"backend": settings}
+    if backend.name not in NO_WORKFLOW:
+        # Draft -> In review -> Ready: a branch and pull request per item until it is published.
+        document["publish_mode"] = "editorial_workflow"
     if backend.site_url:
         document["site_url"] = backend.site_url
     return document
