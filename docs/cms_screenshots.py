@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
 NOW = "2026-11-20 12:00"
+SERVE = ["--port", "0", "--now", NOW]  # any free port, the tests' clock
 
 
 def main() -> None:
@@ -32,8 +33,7 @@ def main() -> None:
         photo = Path(folder) / "beratung.jpg"
         _photo(photo)
         server = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(site)]
-            + ["--port", "0", "--now", NOW],
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(site), *SERVE],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -65,8 +65,12 @@ def _photo(path: Path) -> None:
 def _shoot(port: int, photo: Path) -> None:
     base = f"http://127.0.0.1:{port}/admin/"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--lang=de-DE"])
-        page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="de-DE").new_page()
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--lang=de-DE"]
+        )
+        page = browser.new_context(
+            viewport={"width": 1280, "height": 800}, locale="de-DE"
+        ).new_page()
         page.on("dialog", lambda dialog: dialog.accept())  # leave the unsaved example item
         page.goto(base)
         page.get_by_role("button", name="Login").click()

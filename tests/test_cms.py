@@ -15,18 +15,18 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
 import yaml
-from conftest import NOW, REPO, copy_site
 from livesite import LiveSite
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from conftest import NOW, REPO, copy_site
 from litfass.config import load_config
 from litfass.content.schema import FIELDS, Field
 from litfass.preview.cmsconfig import API, Backend, Terms, config_yml
@@ -142,7 +142,9 @@ def test_an_editor_writes_a_press_release_and_an_event_in_the_browser(
     page.get_by_label("Beginn").fill("2027-03-12T10:00")
     page.get_by_label("Ende").fill("2027-03-12T16:00")
     page.get_by_label("Name (optional)", exact=True).fill("Volkshaus Leipzig")
-    page.get_by_label("Anschrift (optional)", exact=True).fill("Karl-Liebknecht-Straße 30, 04107 Leipzig")
+    page.get_by_label("Anschrift (optional)", exact=True).fill(
+        "Karl-Liebknecht-Straße 30, 04107 Leipzig"
+    )
     page.get_by_label("Entwurf").click()
     page.locator("[data-slate-editor]").click()
     page.keyboard.type("Ein Tag für alle, die Ehrenamtliche begleiten.")
@@ -166,9 +168,7 @@ def test_an_editor_writes_a_press_release_and_an_event_in_the_browser(
     assert hosts - {"data:"} == {f"127.0.0.1:{served.port}"}  # the editor asked no other host
 
 
-def test_saving_an_example_item_keeps_its_page(
-    chromium: Browser, tmp_path: Path, run
-) -> None:
+def test_saving_an_example_item_keeps_its_page(chromium: Browser, tmp_path: Path, run) -> None:
     site = copy_site(REPO, tmp_path / "example")
     assert run("--root", site, "--now", NOW, "--quiet").code == 0
     page_before = (site / "output" / KITA_URL[1:] / "index.html").read_bytes()
@@ -227,7 +227,11 @@ def strip_reload(page: bytes) -> bytes:
 
 
 def post(
-    live: LiveSite, body: object, origin: str | None = "", host: str = "", kind: str = "application/json"
+    live: LiveSite,
+    body: object,
+    origin: str | None = "",
+    host: str = "",
+    kind: str = "application/json",
 ) -> tuple[int, Any]:
     host = host or f"127.0.0.1:{live.port}"
     headers = {"Host": host, "Content-Type": kind}
@@ -298,7 +302,10 @@ def test_the_endpoint_refuses_paths_outside_content(
         {"action": "getEntry", "params": {"path": path}},
         {"action": "getMediaFile", "params": {"path": path}},
         {"action": "deleteFile", "params": {"path": path}},
-        {"action": "persistEntry", "params": {"dataFiles": [{"path": path, "raw": "x"}], "assets": []}},
+        {
+            "action": "persistEntry",
+            "params": {"dataFiles": [{"path": path, "raw": "x"}], "assets": []},
+        },
         persist_media(path, b"%PDF-1.4"),
     ):
         status, answer = post(served, request)
@@ -308,9 +315,7 @@ def test_the_endpoint_refuses_paths_outside_content(
     assert (outside / "secret.md").read_text(encoding="utf-8") == "---\ntitle: geheim\n---\n"
 
 
-def test_the_endpoint_refuses_other_origins_and_hosts(
-    served: LiveSite, fixture_site: Path
-) -> None:
+def test_the_endpoint_refuses_other_origins_and_hosts(served: LiveSite, fixture_site: Path) -> None:
     request = persist_media("content/news/bild.pdf", b"%PDF-1.4")
     assert post(served, request, origin="http://evil.example")[0] == 403
     assert post(served, request, origin=None)[0] == 403  # no Origin: not the editor's page

@@ -16,8 +16,9 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
+from email.message import Message
 from http import HTTPStatus
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -36,6 +37,7 @@ DOCUMENTS = {".pdf": b"%PDF-", ".md": b""}
 _ACTIVE_SVG = re.compile(rb"<script|<foreignobject|\bon[a-z]+\s*=|javascript:|<!entity", re.I)
 
 JSONValue = Any  # what json.loads gives and json.dumps takes
+Headers = Message | dict[str, str]  # http.server's headers, or a plain dict in tests
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,15 @@ class Admin:
             return Reply(HTTPStatus.MOVED_PERMANENTLY, b"", ADMIN)
         rel = url_path[len(ADMIN) :] or "index.html"
         if rel == "config.yml":
-            return Reply(HTTPStatus.OK, config_yml(self.config).encode(), "text/yaml; charset=utf-8")
+            return Reply(
+                HTTPStatus.OK, config_yml(self.config).encode(), "text/yaml; charset=utf-8"
+            )
         found = _below(FILES, rel)
         if found is None or not found.is_file():
             return Reply(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
         return Reply(HTTPStatus.OK, found.read_bytes(), _kind(found.name))
 
-    def post(self, url_path: str, headers: Mapping[str, str], body: bytes) -> Reply:
+    def post(self, url_path: str, headers: Headers, body: bytes) -> Reply:
         """One action of the local backend protocol, or the reason it was refused."""
         try:
             if url_path != API:
@@ -87,7 +91,7 @@ class Admin:
         return _json_reply(answer, HTTPStatus.OK)
 
 
-def _same_origin(headers: Mapping[str, str]) -> None:
+def _same_origin(headers: Headers) -> None:
     """Only the editor's own page may write: a page of another site cannot, even on this machine."""
     origin = (headers.get("Origin") or "").strip().lower()
     host = (headers.get("Host") or "").strip().lower()
@@ -95,7 +99,7 @@ def _same_origin(headers: Mapping[str, str]) -> None:
         raise Refused(_("requests from another origin are refused"), HTTPStatus.FORBIDDEN)
 
 
-def _json(headers: Mapping[str, str], body: bytes) -> dict[str, JSONValue]:
+def _json(headers: Headers, body: bytes) -> dict[str, JSONValue]:
     # A form cannot send application/json without a CORS preflight, which we never allow.
     if (headers.get("Content-Type") or "").split(";")[0].strip() != "application/json":
         raise Refused(_("the request must be JSON"), HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
@@ -235,7 +239,9 @@ class Protocol:
         try:
             data = path.read_bytes()
         except OSError:
-            raise Refused(_("no such file: {path}").format(path=rel), HTTPStatus.NOT_FOUND) from None
+            raise Refused(
+                _("no such file: {path}").format(path=rel), HTTPStatus.NOT_FOUND
+            ) from None
         return {
             "id": _id(data),
             "content": base64.b64encode(data).decode("ascii"),
@@ -355,15 +361,15 @@ def _is_text(data: bytes) -> bool:
 def write_atomically(path: Path, data: bytes) -> None:
     """Write `path` whole or not at all: a temporary file beside it, then one rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=".litfass-", delete=False)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=".litfass-")
     try:
-        with handle:
+        with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(handle.name, path)
+        os.replace(name, path)
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        Path(name).unlink(missing_ok=True)
         raise
 
 

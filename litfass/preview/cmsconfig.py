@@ -206,7 +206,7 @@ def _widget(field: Field, words: str, terms: Terms) -> dict[str, Any]:
         return {"widget": "select", "options": list(terms.categories)}
     if kind in ("location", "contact"):
         return _object(kind, words)
-    simple = {
+    simple: dict[str, dict[str, Any]] = {
         "long text": {"widget": "text"},
         "bool": {"widget": "boolean"},
         "number": {"widget": "number", "value_type": "int"},
@@ -225,7 +225,9 @@ def _terms(known: tuple[str, ...], many: bool) -> dict[str, Any]:
 
 
 def _object(kind: str, words: str) -> dict[str, Any]:
-    names = ("name", "address", "online", "url") if kind == "location" else ("name", "phone", "email")
+    names = (
+        ("name", "address", "online", "url") if kind == "location" else ("name", "phone", "email")
+    )
     parts = [
         {**_text(name, words), "widget": "boolean"} if name == "online" else _text(name, words)
         for name in names
