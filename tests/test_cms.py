@@ -275,6 +275,24 @@ def test_the_endpoint_reads_and_writes_entries_below_content(
     assert got["data"] == raw
 
 
+def test_a_save_through_the_endpoint_rebuilds_and_shows_its_problems(
+    served: LiveSite, fixture_site: Path
+) -> None:
+    raw = "---\ntitle: Fachtag\nstart: 2027-03-12 10:00\nend: 2027-03-11 10:00\n---\nText.\n"
+    entry = {"path": "content/events/2027-03-12-werkstatt/index.md", "raw": raw}
+    params = {"dataFiles": [entry], "assets": []}
+    assert post(served, {"action": "persistEntry", "params": params})[0] == 200
+    assert "not rebuilt" in served.rebuilt()  # as after any save in a text editor
+    _, page = served.get("/")
+    message = lxml.html.fromstring(page).get_element_by_id("litfass-overlay").findtext(".//pre")
+    assert f"{entry['path']}:4: the event ends before it starts" in message
+    entry["raw"] = raw.replace("2027-03-11 10:00", "2027-03-12 16:00")
+    assert post(served, {"action": "persistEntry", "params": params})[0] == 200
+    assert " rebuilt in " in served.rebuilt()
+    status, page = served.get("/veranstaltungen/werkstatt/")
+    assert status == 200 and "litfass-overlay" not in page
+
+
 @pytest.mark.parametrize(
     "path",
     [
