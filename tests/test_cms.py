@@ -26,7 +26,7 @@ from livesite import LiveSite
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import NOW, REPO, copy_site
+from conftest import NOW, REPO, copy_site, snapshot
 from litfass.config import load_config
 from litfass.content.schema import FIELDS, Field
 from litfass.preview.cmsconfig import API, Backend, Terms, config_yml
@@ -121,6 +121,9 @@ def test_an_editor_writes_a_press_release_and_an_event_in_the_browser(
     page.get_by_label("Entwurf").click()  # new items start as drafts, like `litfass new`
     page.locator("[data-slate-editor]").click()
     page.keyboard.type("Der Verband begrüßt die neue Richtlinie für soziale Träger.")
+    pane = page.frame_locator("iframe").first  # the preview pane wears the site's stylesheet
+    expect(pane.locator("link[href='/static/style.css']")).to_have_count(1)
+    expect(pane.get_by_text("Der Verband begrüßt die neue Richtlinie")).to_be_visible()
     publish(page, served)
 
     meta, body = front_matter(fixture_site / PRESS / "index.md")
@@ -181,11 +184,13 @@ def test_saving_an_example_item_keeps_its_page(chromium: Browser, tmp_path: Path
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(f"http://127.0.0.1:{live.port}/admin/")
         page.get_by_role("button", name="Login").click()
+        untouched = snapshot(site / "content")
         for folder in ("news", "events", "magazine", "pages"):  # every example item opens
             for path in sorted((site / "content" / folder).rglob("*.md")):
                 slug = path.relative_to(site / "content" / folder).with_suffix("").as_posix()
                 open_entry(page, live, f"{folder}/entries/{slug}", original_title(path))
         assert errors == []
+        assert snapshot(site / "content") == untouched  # opening writes nothing
 
         slug = "2026-02-12-kita-finanzierung-sinkende-kinderzahlen/index"
         open_entry(page, live, f"news/entries/{slug}", original[0]["title"])
