@@ -345,6 +345,8 @@ def test_the_endpoint_refuses_other_origins_and_hosts(served: LiveSite, fixture_
     assert post(served, request, origin="http://evil.example", host="evil.example")[0] == 403
     assert post(served, request, host=f"rebound.example:{served.port}")[0] == 403
     assert post(served, request, kind="text/plain")[0] == 415  # what a form could send
+    garbage = b"POST /admin/api/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: x\r\n\r\n"
+    assert served.raw(garbage).startswith(b"HTTP/1.0 403")
     assert not (fixture_site / "content/news/bild.pdf").exists()
     assert post(served, request)[0] == 200
     assert (fixture_site / "content/news/bild.pdf").read_bytes() == b"%PDF-1.4"

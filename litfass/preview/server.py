@@ -200,7 +200,8 @@ def _handler(preview: Preview, host: str) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             """The browser editor's saves: only from this machine, to this machine's name."""
             path, admin = unquote(urlsplit(self.path).path), preview.admin
-            length = int(self.headers.get("Content-Length") or 0)
+            given = (self.headers.get("Content-Length") or "0").strip()
+            length = int(given) if given.isdigit() else MAX_REQUEST + 1
             if not (loopback and self._local_host()) or admin is None or length > MAX_REQUEST:
                 self._send(HTTPStatus.FORBIDDEN, b"Not allowed\n", "text/plain", False)
                 return
