@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from litfass import __version__
+from litfass.commands import admin as admin_command
 from litfass.commands import build as build_command
 from litfass.commands import check as check_command
 from litfass.commands import importing as import_command
@@ -28,6 +29,7 @@ COMMANDS = [
     serve_command,
     watch_command,
     import_command,
+    admin_command,
 ]  # each module has register(subparsers)
 DESCRIPTION = """\
 litfass builds the news and events portal in this folder: Markdown in content/,

@@ -90,6 +90,13 @@ def test_the_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
     elsewhere.mkdir()
     where = litfass_in(venv, elsewhere, "import litfass; print(litfass.__file__)")
     assert Path(where).is_relative_to(venv) and not Path(where).is_relative_to(REPO)
+    editor = litfass_in(venv, elsewhere, "from litfass.preview.cms import FILES; print(FILES)")
+    shipped = {p.relative_to(editor).as_posix() for p in Path(editor).rglob("*")}
+    assert {"index.html", "decap-cms/decap-cms.js", "decap-cms/LICENSE"} <= shipped
+    assert shipped == {  # the browser editor, all of it, pinned inside the wheel
+        p.relative_to(REPO / "litfass/preview/admin").as_posix()
+        for p in (REPO / "litfass/preview/admin").rglob("*")
+    }
 
     litfass(venv, elsewhere, "init", "site", "--now", NOW)
     site = elsewhere / "site"

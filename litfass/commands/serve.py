@@ -46,6 +46,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from litfass.preview.cms import Admin
     from litfass.preview.server import Preview, url_of
 
     preview = Preview(args.root / "output")
@@ -55,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     def changed(problems: Sequence[Problem]) -> None:
         if loop.config is not None:  # config.yaml may have moved output/ or changed language
             preview.output, preview.language = loop.config.output_path, loop.config.language
+            preview.admin = Admin(loop.config)
         preview.publish(problems)
 
     loop.on_change = changed

@@ -26,6 +26,7 @@ from litfass.content.model import (
     Page,
     Term,
 )
+from litfass.content.schema import FIELDS, KINDS, keys_of
 from litfass.dates import parse_day, parse_when
 from litfass.errors import LitfassError, Problem
 from litfass.slugs import is_slug, slugify
@@ -40,25 +41,8 @@ from litfass.values import (
 )
 
 FOLDERS = {"news": NEWS, "events": EVENT, "magazine": MAGAZINE, "pages": PAGE}
-_COMMON = {
-    "title",
-    "slug",
-    "summary",
-    "draft",
-    "aliases",
-    "tags",
-    "region",
-    "image",
-    "image_alt",
-    "image_caption",
-}
-KEYS = {
-    NEWS: _COMMON | {"date", "updated", "id", "category", "dateline", "contact"},
-    EVENT: _COMMON | {"date", "updated", "id", "start", "end", "location", "registration",
-                      "registration_deadline", "organizer", "cost"},
-    MAGAZINE: _COMMON | {"date", "issue", "theme", "cover", "pdf"},
-    PAGE: _COMMON | {"menu", "date"},
-}  # fmt: skip
+KEYS = {kind: set(keys_of(kind)) for kind in KINDS}  # the table in schema.py
+REQUIRED = {field.name: field.required for field in FIELDS}
 # What German-speaking editors are likely to type for a key.
 GERMAN_KEYS = {
     "titel": "title", "datum": "date", "zusammenfassung": "summary", "themen": "tags",
@@ -108,11 +92,11 @@ class _Fields:
         extra = self._unknown_keys()
         slug = self._slug()
         kind = self.kind
-        date = self._date("date", required=kind == NEWS)
+        date = self._date("date", required=kind in REQUIRED["date"])
         return Page(
             kind=kind,
             source=self.source.rel,
-            title=self.text("title", required=True),
+            title=self.text("title", required=kind in REQUIRED["title"]),
             slug=slug,
             url=self._url(slug),
             date=date,

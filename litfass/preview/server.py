@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from litfass.errors import Problem
+from litfass.preview.cms import MAX_REQUEST, Admin, Reply
 
 PREFIX = "/__litfass/"
 EVENTS = PREFIX + "events"
@@ -82,6 +83,7 @@ class Preview:
         self.language = language if language in WORDS else "de"
         self.state = State()
         self.stopping = False
+        self.admin: Admin | None = None  # the browser editor at /admin/, once the site is read
         self._changed = threading.Condition()
 
     def publish(self, problems: Sequence[Problem] = ()) -> None:
@@ -190,8 +192,26 @@ def _handler(preview: Preview, host: str) -> type[BaseHTTPRequestHandler]:
                 self._send(HTTPStatus.OK, RELOAD_JS, "text/javascript", head)
             elif path == STYLE:
                 self._send(HTTPStatus.OK, OVERLAY_CSS, "text/css", head)
+            elif preview.admin is not None and preview.admin.owns(path):
+                self._admin(preview.admin.get(path), head)
             else:
                 self._file(path, head)
+
+        def do_POST(self) -> None:
+            """The browser editor's saves: only from this machine, to this machine's name."""
+            path, admin = unquote(urlsplit(self.path).path), preview.admin
+            given = (self.headers.get("Content-Length") or "0").strip()
+            length = int(given) if given.isdigit() else MAX_REQUEST + 1
+            if not (loopback and self._local_host()) or admin is None or length > MAX_REQUEST:
+                self._send(HTTPStatus.FORBIDDEN, b"Not allowed\n", "text/plain", False)
+                return
+            self._admin(admin.post(path, self.headers, self.rfile.read(length)), False)
+
+        def _admin(self, reply: Reply, head: bool) -> None:
+            if reply.status == HTTPStatus.MOVED_PERMANENTLY:
+                self._redirect(reply.kind)
+            else:
+                self._send(reply.status, reply.data, reply.kind, head)
 
         def _local_host(self) -> bool:
             """Refuse other names for this server (a web page's DNS rebinding trick)."""

@@ -1,0 +1,35 @@
+// litfass in Decap CMS: new items get the slug `litfass new` would make, and the preview
+// pane wears the site's own stylesheet.
+(function () {
+  "use strict";
+  var GERMAN = { "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "SS" };
+  var MAX = 80;
+
+  // As litfass/slugs.py: German transliteration, then ASCII, lower case, words joined by '-'.
+  function slugify(text) {
+    var german = String(text).replace(/[ÄÖÜäöüßẞ]/g, function (ch) { return GERMAN[ch]; });
+    var ascii = german.normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+    var words = ascii.toLowerCase().replace(/'/g, "").split(/[^a-z0-9]+/).filter(Boolean);
+    var slug = "";
+    for (var i = 0; i < words.length; i++) {
+      var longer = slug ? slug + "-" + words[i] : words[i];
+      if (longer.length > MAX) { break; }  // cut at a word boundary, as python-slugify does
+      slug = longer;
+    }
+    return slug || (words.length ? words[0].slice(0, MAX) : "seite");
+  }
+
+  CMS.registerPreviewStyle("/static/style.css");
+  CMS.registerEventListener({
+    name: "preSave",
+    handler: function (event) {
+      var entry = event.entry;
+      var data = entry.get("data");
+      // Only new items: an existing item keeps the address its file name gives it.
+      if (entry.get("newRecord") && !data.get("slug")) {
+        return data.set("slug", slugify(data.get("title") || ""));
+      }
+      return data;
+    }
+  });
+})();

@@ -1,0 +1,397 @@
+"""The browser editor at /admin/: its files, its config.yml, and the local backend protocol.
+
+Decap CMS posts JSON actions (`entriesByFolder`, `persistEntry`, ...) as its `decap-server`
+would take them; here they read and write below content/ only, atomically, and refuse active
+file types. Requests must come from this very server's page (Origin equals Host).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import Message
+from http import HTTPStatus
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+from litfass.config import Config
+from litfass.i18n import _
+from litfass.preview.cmsconfig import API, Backend, config_yml
+
+ADMIN = "/admin/"
+FILES = Path(__file__).parent / "admin"  # index.html, litfass-cms.js, decap-cms/ (pinned)
+MAX_REQUEST = 64 * 1024 * 1024  # base64 of a large photo, with room to spare
+IMAGES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF"}
+DOCUMENTS = {".pdf": b"%PDF-", ".md": b""}
+_ACTIVE_SVG = re.compile(rb"<script|<foreignobject|\bon[a-z]+\s*=|javascript:|<!entity", re.I)
+
+JSONValue = Any  # what json.loads gives and json.dumps takes
+Headers = Message | dict[str, str]  # http.server's headers, or a plain dict in tests
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: HTTPStatus
+    data: bytes
+    kind: str
+
+
+class Refused(Exception):
+    """A request the editor's backend will not carry out; the message says why."""
+
+    def __init__(self, message: str, status: HTTPStatus = HTTPStatus.BAD_REQUEST) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Admin:
+    """The editor for the site `config`: what `litfass serve` answers below /admin/."""
+
+    config: Config
+
+    def owns(self, url_path: str) -> bool:
+        return url_path == ADMIN[:-1] or url_path.startswith(ADMIN)
+
+    def get(self, url_path: str) -> Reply:
+        """The editor's page, its scripts, or config.yml made from the schema."""
+        if url_path == ADMIN[:-1]:
+            return Reply(HTTPStatus.MOVED_PERMANENTLY, b"", ADMIN)
+        rel = url_path[len(ADMIN) :] or "index.html"
+        if rel == "config.yml":
+            return Reply(
+                HTTPStatus.OK, config_yml(self.config).encode(), "text/yaml; charset=utf-8"
+            )
+        found = _below(FILES, rel)
+        if found is None or not found.is_file():
+            return Reply(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
+        return Reply(HTTPStatus.OK, found.read_bytes(), _kind(found.name))
+
+    def post(self, url_path: str, headers: Headers, body: bytes) -> Reply:
+        """One action of the local backend protocol, or the reason it was refused."""
+        try:
+            if url_path != API:
+                raise Refused(_("not found"), HTTPStatus.NOT_FOUND)
+            _same_origin(headers)
+            request = _json(headers, body)
+            answer = Protocol(self.config).run(request)
+        except Refused as refused:
+            return _json_reply({"error": str(refused)}, refused.status)
+        return _json_reply(answer, HTTPStatus.OK)
+
+
+def _same_origin(headers: Headers) -> None:
+    """Only the editor's own page may write: a page of another site cannot, even on this machine."""
+    origin = (headers.get("Origin") or "").strip().lower()
+    host = (headers.get("Host") or "").strip().lower()
+    if not origin or origin != f"http://{host}":
+        raise Refused(_("requests from another origin are refused"), HTTPStatus.FORBIDDEN)
+
+
+def _json(headers: Headers, body: bytes) -> dict[str, JSONValue]:
+    # A form cannot send application/json without a CORS preflight, which we never allow.
+    if (headers.get("Content-Type") or "").split(";")[0].strip() != "application/json":
+        raise Refused(_("the request must be JSON"), HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+    try:
+        request = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise Refused(_("the request is not valid JSON")) from None
+    if not isinstance(request, dict) or not isinstance(request.get("params", {}), dict):
+        raise Refused(_("the request must be an object with 'action' and 'params'"))
+    return request
+
+
+def _json_reply(answer: JSONValue, status: HTTPStatus) -> Reply:
+    data = json.dumps(answer, ensure_ascii=False).encode()
+    return Reply(status, data, "application/json; charset=utf-8")
+
+
+class Protocol:
+    """The actions of Decap's local backend, on the files below content/."""
+
+    def __init__(self, config: Config) -> None:
+        self.root = config.root.resolve()
+        self.content = (config.root / config.content_dir).resolve()
+        self.actions: dict[str, Callable[[dict[str, JSONValue]], JSONValue]] = {
+            "info": self._info,
+            "entriesByFolder": self._entries_by_folder,
+            "entriesByFiles": self._entries_by_files,
+            "getEntry": self._get_entry,
+            "persistEntry": self._persist_entry,
+            "getMedia": self._get_media,
+            "getMediaFile": self._get_media_file,
+            "persistMedia": self._persist_media,
+            "deleteFile": self._delete_file,
+            "deleteFiles": self._delete_files,
+            "getDeployPreview": lambda params: None,
+        }
+
+    def run(self, request: dict[str, JSONValue]) -> JSONValue:
+        action = self.actions.get(str(request.get("action")))
+        if action is None:
+            raise Refused(
+                _("unknown action '{action}'").format(action=request.get("action")),
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+            )
+        return action(request.get("params") or {})
+
+    def _info(self, params: dict[str, JSONValue]) -> JSONValue:
+        return {"repo": self.root.name, "publish_modes": ["simple"], "type": "local_fs"}
+
+    def _entries_by_folder(self, params: dict[str, JSONValue]) -> JSONValue:
+        folder = self.path(_text(params, "folder"))
+        extension = _text(params, "extension")
+        depth = params.get("depth", 1)
+        if not isinstance(depth, int):
+            raise Refused(_("'depth' must be a number"))
+        files = _files_below(folder, depth) if folder.is_dir() else []
+        return [self._entry(self.rel(f)) for f in files if f.name.endswith(extension)]
+
+    def _entries_by_files(self, params: dict[str, JSONValue]) -> JSONValue:
+        files = params.get("files")
+        if not isinstance(files, list):
+            raise Refused(_("'files' must be a list"))
+        return [self._entry(_text(f, "path"), f.get("label")) for f in files if isinstance(f, dict)]
+
+    def _get_entry(self, params: dict[str, JSONValue]) -> JSONValue:
+        return self._entry(_text(params, "path"))
+
+    def _entry(self, rel: str, label: JSONValue = None) -> JSONValue:
+        path = self.path(rel)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return {"data": None, "file": {"path": rel, "label": label, "id": None}}
+        text = data.decode("utf-8", "replace")
+        return {"data": text, "file": {"path": rel, "label": label, "id": _id(data)}}
+
+    def _persist_entry(self, params: dict[str, JSONValue]) -> JSONValue:
+        entry = params.get("entry")
+        files = params.get("dataFiles") or ([entry] if isinstance(entry, dict) else [])
+        assets = params.get("assets") or []
+        if not isinstance(files, list) or not isinstance(assets, list):
+            raise Refused(_("'dataFiles' and 'assets' must be lists"))
+        writes = [self._data_file(f) for f in files]
+        writes += [self._asset(a) for a in assets]  # every check before the first write
+        moves = [self._move_of(f) for f in files if isinstance(f, dict) and f.get("newPath")]
+        for path, data in writes:
+            write_atomically(path, data)
+        for source, target in moves:
+            self._move(source, target)
+        return {"message": "entry persisted"}
+
+    def _data_file(self, file: JSONValue) -> tuple[Path, bytes]:
+        if not isinstance(file, dict) or not isinstance(file.get("raw"), str):
+            raise Refused(_("an entry needs 'path' and 'raw'"))
+        path = self.path(_text(file, "path"))
+        if path.suffix != ".md":
+            raise Refused(_("entries are Markdown files ending in .md"))
+        return path, file["raw"].encode("utf-8")
+
+    def _asset(self, asset: JSONValue) -> tuple[Path, bytes]:
+        if not isinstance(asset, dict) or asset.get("encoding") != "base64":
+            raise Refused(_("a file must come base64-encoded"))
+        path = self.path(_text(asset, "path"))
+        try:
+            data = base64.b64decode(_text(asset, "content"), validate=True)
+        except (binascii.Error, ValueError):
+            raise Refused(_("the file's content is not valid base64")) from None
+        problem = upload_problem(path.name, data)
+        if problem:
+            raise Refused(problem, HTTPStatus.UNPROCESSABLE_ENTITY)
+        return path, data
+
+    def _move_of(self, file: dict[str, JSONValue]) -> tuple[Path, Path]:
+        return self.path(_text(file, "path")), self.path(_text(file, "newPath"))
+
+    def _move(self, source: Path, target: Path) -> None:
+        """A renamed entry: its folder's files follow it (the images of a bundle)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.name == "index.md" and target.name == "index.md":
+            if target.parent.exists():
+                raise Refused(_("an item of that name exists already"), HTTPStatus.CONFLICT)
+            os.replace(source.parent, target.parent)
+        else:
+            os.replace(source, target)
+
+    def _get_media(self, params: dict[str, JSONValue]) -> JSONValue:
+        folder = self.path(_text(params, "mediaFolder"))
+        if not folder.is_dir():
+            return []
+        return [self._media(self.rel(f)) for f in _files_below(folder, 1) if f.suffix != ".md"]
+
+    def _get_media_file(self, params: dict[str, JSONValue]) -> JSONValue:
+        return self._media(_text(params, "path"))
+
+    def _media(self, rel: str) -> JSONValue:
+        path = self.path(rel)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise Refused(
+                _("no such file: {path}").format(path=rel), HTTPStatus.NOT_FOUND
+            ) from None
+        return {
+            "id": _id(data),
+            "content": base64.b64encode(data).decode("ascii"),
+            "encoding": "base64",
+            "path": rel,
+            "name": path.name,
+        }
+
+    def _persist_media(self, params: dict[str, JSONValue]) -> JSONValue:
+        path, data = self._asset(params.get("asset"))
+        write_atomically(path, data)
+        return self._media(self.rel(path))
+
+    def _delete_file(self, params: dict[str, JSONValue]) -> JSONValue:
+        rel = _text(params, "path")
+        self._delete(self.path(rel))
+        return {"message": f"deleted file {rel}"}
+
+    def _delete_files(self, params: dict[str, JSONValue]) -> JSONValue:
+        paths = params.get("paths")
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise Refused(_("'paths' must be a list of paths"))
+        found = [self.path(p) for p in paths]  # every path checked before the first is deleted
+        for path in found:
+            self._delete(path)
+        return {"message": "deleted files " + ", ".join(paths)}
+
+    def _delete(self, path: Path) -> None:
+        if path.is_file():
+            path.unlink()
+            folder = path.parent  # an emptied item folder goes too
+            if folder != self.content and not any(folder.iterdir()):
+                folder.rmdir()
+
+    def path(self, rel: str) -> Path:
+        """The file `rel` (relative to the site) names, if it lies below content/."""
+        if not rel or "\0" in rel or "\\" in rel or ":" in rel:
+            raise Refused(_("not a path below content/: '{path}'").format(path=rel))
+        parts = PurePosixPath(rel)
+        if parts.is_absolute() or ".." in parts.parts:
+            raise Refused(_("not a path below content/: '{path}'").format(path=rel))
+        found = (self.root / parts).resolve()  # follows links: one out of content/ is refused
+        if not found.is_relative_to(self.content):
+            raise Refused(
+                _("not a path below content/: '{path}'").format(path=rel), HTTPStatus.FORBIDDEN
+            )
+        return found
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+
+def _text(params: JSONValue, key: str) -> str:
+    value = params.get(key) if isinstance(params, dict) else None
+    if not isinstance(value, str):
+        raise Refused(_("'{key}' must be text").format(key=key))
+    return value
+
+
+def _files_below(folder: Path, depth: int) -> list[Path]:
+    """Files up to `depth` folders down, in a stable order; hidden names are not the editor's."""
+    found: list[Path] = []
+    if depth <= 0:
+        return found
+    for child in sorted(folder.iterdir()):
+        if child.name.startswith("."):
+            continue
+        if child.is_dir() and not child.is_symlink():
+            found += _files_below(child, depth - 1)
+        elif child.is_file():
+            found.append(child)
+    return found
+
+
+def _id(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def upload_problem(name: str, data: bytes) -> str | None:
+    """Why a file may not be saved below content/, or None: only images, PDFs and Markdown,
+    checked by their bytes, so no page, script or style reaches the site through the editor."""
+    suffix = PurePosixPath(name.lower()).suffix
+    if suffix == ".svg":
+        return None if not _ACTIVE_SVG.search(data) else _("an SVG with a script is refused")
+    if suffix in IMAGES:
+        return _image_problem(suffix, data)
+    if suffix in DOCUMENTS:
+        if suffix == ".md":
+            return None if _is_text(data) else _("a Markdown file must be UTF-8 text")
+        return None if data.startswith(DOCUMENTS[suffix]) else _("not a PDF file")
+    allowed = ", ".join(sorted({*IMAGES, *DOCUMENTS, ".svg"}))
+    return _("files of type '{suffix}' are refused; allowed: {allowed}").format(
+        suffix=suffix or name, allowed=allowed
+    )
+
+
+def _image_problem(suffix: str, data: bytes) -> str | None:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()  # a truncated or forged file fails here, not in the build
+            found = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return _("not a readable image")
+    if found != IMAGES[suffix]:
+        return _("the file is a {found} image, not {suffix}").format(found=found, suffix=suffix)
+    return None
+
+
+def _is_text(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all: a temporary file beside it, then one rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=".litfass-")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def write_admin(config: Config, backend: Backend, target: Path) -> None:
+    """The editor's files and its config.yml for `backend`, into `target` (for the live site)."""
+    shutil.copytree(FILES, target, dirs_exist_ok=True)
+    write_atomically(target / "config.yml", config_yml(config, backend).encode())
+
+
+def _below(folder: Path, rel: str) -> Path | None:
+    parts = PurePosixPath(rel).parts
+    if not parts or ".." in parts or PurePosixPath(rel).is_absolute() or "\\" in rel:
+        return None
+    return folder.joinpath(*parts)
+
+
+def _kind(name: str) -> str:
+    suffix = PurePosixPath(name).suffix
+    return {
+        ".html": "text/html; charset=utf-8",
+        ".js": "text/javascript; charset=utf-8",
+        ".css": "text/css; charset=utf-8",
+        ".wasm": "application/wasm",
+        ".txt": "text/plain; charset=utf-8",
+    }.get(suffix, "application/octet-stream")

@@ -1,0 +1,271 @@
+"""The browser editor's `config.yml`, made from the front-matter table in `content/schema.py`.
+
+One collection per kind, one form field per key: a key added to the table appears in the
+editor without touching this file. `Backend` says where the editor saves: the preview's own
+endpoint (`litfass serve`) or a git host for the live site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import yaml
+
+from litfass.config import Config
+from litfass.content.files import find_files
+from litfass.content.frontmatter import read_source
+from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
+from litfass.content.pages import FOLDERS
+from litfass.content.schema import FIELDS, KINDS, Field, fields_of
+from litfass.errors import LitfassError
+from litfass.i18n import _
+
+API = "/admin/api/v1"  # where `litfass serve` answers the editor's local backend protocol
+STYLE = "/static/style.css"  # the theme's stylesheet under its plain name, for the preview pane
+SLUG_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+DAY, MOMENT = "YYYY-MM-DD", "YYYY-MM-DD HH:mm"  # what litfass.dates reads, as moment.js writes
+GIT_HOSTS = ("forgejo", "gitea", "github", "gitlab")
+NO_WORKFLOW = ("gitea",)  # Decap's gitea backend saves straight to the branch; forgejo reviews
+
+# The file names `litfass new` makes: news and events start with their day (an event's start);
+# every item is a folder of its own so its images sit beside it (`image: foto.jpg`).
+NAMES = {
+    NEWS: "{{year}}-{{month}}-{{day}}-{{fields.slug}}",
+    EVENT: "{{fields.start | date('YYYY-MM-DD')}}-{{fields.slug}}",
+    MAGAZINE: "{{fields.slug}}",
+    PAGE: "{{fields.slug}}",
+}
+COLLECTIONS = {
+    "de": {
+        NEWS: ("Nachrichten", "Nachricht"),
+        EVENT: ("Veranstaltungen", "Veranstaltung"),
+        MAGAZINE: ("Magazin", "Heft"),
+        PAGE: ("Seiten", "Seite"),
+    },
+    "en": {
+        NEWS: ("News", "News item"),
+        EVENT: ("Events", "Event"),
+        MAGAZINE: ("Magazine", "Issue"),
+        PAGE: ("Pages", "Page"),
+    },
+}
+WORDS = {
+    "de": {
+        "body": "Text",
+        "name": "Name",
+        "address": "Anschrift",
+        "online": "Online-Veranstaltung",
+        "url": "Link zur Online-Veranstaltung",
+        "phone": "Telefon",
+        "email": "E-Mail",
+        "alias": "Adresse",
+    },
+    "en": {
+        "body": "Text",
+        "name": "Name",
+        "address": "Address",
+        "online": "Online event",
+        "url": "Link to the online event",
+        "phone": "Phone",
+        "email": "E-mail",
+        "alias": "Address",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where the editor reads and saves: the preview (`local`) or a git host."""
+
+    name: str = "local"  # local, forgejo, gitea, github or gitlab
+    repo: str = ""  # owner/name on the git host
+    branch: str = "main"
+    base_url: str = ""  # the git host's address, for a self-hosted Gitea/Forgejo or GitLab
+    site_url: str = ""  # the live site, for the editor's "view live" links
+    app_id: str = ""  # the OAuth application's client id on the git host (login with PKCE)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The topics and regions the site's items already use: the editor's choices."""
+
+    topics: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # of news: config.yaml's two
+
+
+def _categories(config: Config) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((config.default_category, config.press_category)))
+
+
+def config_yml(
+    config: Config,
+    backend: Backend = Backend(),
+    terms: Terms | None = None,
+    fields: tuple[Field, ...] = FIELDS,
+) -> str:
+    """The text of config.yml for the site `config` saving through `backend`."""
+    terms = known_terms(config) if terms is None else terms
+    words = "en" if config.language == "en" else "de"
+    document = {
+        "locale": words,
+        **_backend(backend),
+        "media_folder": f"{config.content_dir}/media",  # unused: every collection keeps its own
+        "slug": {"encoding": "ascii", "clean_accents": True},
+        "collections": [
+            _collection(config, kind, words, replace(terms, categories=_categories(config)), fields)
+            for kind in KINDS
+        ],
+    }
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _backend(backend: Backend) -> dict[str, Any]:
+    if backend.name == "local":
+        return {"backend": {"name": "proxy", "proxy_url": API, "branch": backend.branch}}
+    settings: dict[str, Any] = {
+        "name": backend.name,
+        "repo": backend.repo,
+        "branch": backend.branch,
+    }
+    if backend.app_id:
+        settings["app_id"] = backend.app_id
+    if backend.base_url:
+        host = backend.base_url.rstrip("/")
+        settings["base_url"] = host
+        settings["api_root"] = host + {"github": "/api/v3", "gitlab": "/api/v4"}.get(
+            backend.name, "/api/v1"
+        )
+    document: dict[str, Any] = {"backend": settings}
+    if backend.name not in NO_WORKFLOW:
+        # Draft -> In review -> Ready: a branch and pull request per item until it is published.
+        document["publish_mode"] = "editorial_workflow"
+    if backend.site_url:
+        document["site_url"] = backend.site_url
+    return document
+
+
+def _collection(
+    config: Config, kind: str, words: str, terms: Terms, fields: tuple[Field, ...]
+) -> dict[str, Any]:
+    folder = next(name for name, of in FOLDERS.items() if of == kind)
+    label, singular = COLLECTIONS[words][kind]
+    return {
+        "name": folder,
+        "label": label,
+        "label_singular": singular,
+        "folder": f"{config.content_dir}/{folder}",
+        "create": True,
+        "extension": "md",
+        "format": "yaml-frontmatter",
+        "slug": NAMES[kind],
+        "path": "{{slug}}/index",
+        "media_folder": "",  # images beside the item's index.md
+        "public_folder": "",  # and named in the front matter without a folder
+        "summary": "{{title}}",
+        "sortable_fields": ["title", *(["date"] if kind != PAGE else [])],
+        "fields": [
+            *(_field(field, kind, words, terms) for field in fields_of(kind, fields)),
+            {"name": "body", "label": WORDS[words]["body"], "widget": "markdown"},
+        ],
+    }
+
+
+def _field(field: Field, kind: str, words: str, terms: Terms) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "name": field.name,
+        "label": field.label_en if words == "en" else field.label_de,
+        "required": kind in field.required,
+    }
+    hint = field.hint_en if words == "en" else field.hint_de
+    if hint:
+        described["hint"] = hint
+    described.update(_widget(field, words, terms))
+    if field.name == "draft":
+        described["default"] = True  # like `litfass new`: nothing appears by accident
+    return described
+
+
+def _widget(field: Field, words: str, terms: Terms) -> dict[str, Any]:
+    """The editor's widget for a value of the field's type."""
+    kind = field.type
+    if kind in ("date", "datetime"):
+        return {
+            "widget": "datetime",
+            "format": DAY if kind == "date" else MOMENT,
+            "date_format": "DD.MM.YYYY",
+            "time_format": False if kind == "date" else "HH:mm",
+            "picker_utc": False,
+        }
+    if kind in ("terms", "term"):
+        return _terms(terms.topics if kind == "terms" else terms.regions, kind == "terms")
+    if kind == "choice":
+        return {"widget": "select", "options": list(field.choices)}
+    if kind == "category":
+        return {"widget": "select", "options": list(terms.categories)}
+    if kind in ("location", "contact"):
+        return _object(kind, words)
+    simple: dict[str, dict[str, Any]] = {
+        "long text": {"widget": "text"},
+        "bool": {"widget": "boolean"},
+        "number": {"widget": "number", "value_type": "int"},
+        "image": {"widget": "image", "choose_url": False},
+        "file": {"widget": "file", "choose_url": False},
+        "slug": {"widget": "string", "pattern": [SLUG_PATTERN, "a-z, 0-9, -"]},
+        "links": {"widget": "list", "field": _text("alias", words)},
+    }
+    return simple.get(kind, {"widget": "string"})
+
+
+def _terms(known: tuple[str, ...], many: bool) -> dict[str, Any]:
+    if not known:  # a new site: names are typed, comma-separated
+        return {"widget": "list"} if many else {"widget": "string"}
+    return {"widget": "select", "multiple": many, "options": list(known)}
+
+
+def _object(kind: str, words: str) -> dict[str, Any]:
+    names = (
+        ("name", "address", "online", "url") if kind == "location" else ("name", "phone", "email")
+    )
+    parts = [
+        {**_text(name, words), "widget": "boolean"} if name == "online" else _text(name, words)
+        for name in names
+    ]
+    return {"widget": "object", "collapsed": False, "fields": parts}
+
+
+def _text(name: str, words: str) -> dict[str, Any]:
+    return {"name": name, "label": WORDS[words][name], "widget": "string", "required": False}
+
+
+def known_terms(config: Config) -> Terms:
+    """The topics and regions written in the site's items, each once, sorted."""
+    topics: set[str] = set()
+    regions: set[str] = set()
+    try:
+        files, _ = find_files(config)
+    except LitfassError:
+        return Terms()
+    for path, content_rel in files.markdown:
+        try:
+            data = read_source(path, content_rel, content_rel).meta.data
+        except LitfassError:
+            continue  # a broken file is `check`'s business; the editor still opens
+        topics.update(_names(data.get("tags")))
+        regions.update(_names(data.get("region")))
+    return Terms(tuple(sorted(topics)), tuple(sorted(regions)))
+
+
+def _names(value: object) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    return [" ".join(v.split()) for v in values if isinstance(v, str) and v.strip()]
+
+
+def check_backend(backend: Backend) -> None:
+    """Refuse a git backend that lacks what the editor needs to log in."""
+    if backend.name != "local" and backend.name not in GIT_HOSTS:
+        message = _("unknown backend '{name}'").format(name=backend.name)
+        raise LitfassError.at("--backend", 0, message)
+    if backend.name != "local" and "/" not in backend.repo:
+        raise LitfassError.at("--repo", 0, _("the repository is needed as owner/name"))

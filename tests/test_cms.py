@@ -1,0 +1,493 @@
+"""The browser editor at /admin/: Decap CMS in real Chromium against a real `litfass serve`.
+
+An editor writes a press release with a photo and an event, and edits an existing item; the
+files land in content/ as litfass reads them, and nothing is requested from another host.
+The protocol endpoint is also attacked with plain HTTP: paths out of content/, other
+origins, active file types.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import io
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.html
+import pytest
+import yaml
+from livesite import LiveSite
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
+
+from conftest import NOW, REPO, copy_site, snapshot
+from litfass.config import load_config
+from litfass.content.schema import FIELDS, Field
+from litfass.preview.cmsconfig import API, Backend, Terms, config_yml
+
+pytestmark = pytest.mark.browser
+
+PRESS = "content/news/2026-11-20-verband-begruesst-neue-foerderrichtlinie"
+EVENT = "content/events/2027-03-12-fachtag-ehrenamt-im-quartier"
+KITA = "content/news/2026-02-12-kita-finanzierung-sinkende-kinderzahlen/index.md"
+KITA_URL = "/aktuelles/kita-finanzierung-sinkende-kinderzahlen/"
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    path = tmp_path / "foto.jpg"
+    Image.new("RGB", (1600, 1000), (200, 80, 40)).save(path, quality=85)
+    return path
+
+
+@pytest.fixture
+def served(fixture_site: Path) -> Iterator[LiveSite]:
+    live = LiveSite(fixture_site, "serve").ready()
+    yield live
+    assert live.stop() == 0
+    assert "Traceback" not in "\n".join(live.rest())
+
+
+@pytest.fixture
+def admin(chromium: Browser, served: LiveSite) -> Iterator[tuple[Page, set[str]]]:
+    """The editor, logged in to the local backend; every host the page asked is noted."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(origin_of(request.url)))
+    page.goto(f"http://127.0.0.1:{served.port}/admin/")
+    page.get_by_role("button", name="Login").click()
+    expect(page.get_by_text("Inhaltstypen")).to_be_visible()
+    yield page, hosts
+    context.close()
+
+
+def origin_of(url: str) -> str:
+    """Where a request goes: a host, or 'data:' for data within the page itself."""
+    parts = urlsplit(url.removeprefix("blob:"))  # blob:http://host/... is made in the page
+    return parts.netloc if parts.scheme in ("http", "https", "ws", "wss") else parts.scheme + ":"
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a select widget, as a mouse and keyboard would."""
+    page.get_by_label(label).click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+
+
+def publish(page: Page, served: LiveSite) -> None:
+    """Save the item and wait until the editor shows it saved and the preview has rebuilt."""
+    page.get_by_role("button", name="Veröffentlichen").click()
+    page.get_by_role("menuitem", name="Jetzt veröffentlichen").click()
+    expect(page.get_by_role("button", name="Veröffentlicht", exact=True)).to_be_visible()
+    served.rebuilt()
+
+
+def front_matter(path: Path) -> tuple[dict, str]:
+    text = path.read_text(encoding="utf-8")
+    _, head, body = text.split("---\n", 2)
+    return yaml.safe_load(head), body
+
+
+def problems(site: Path, run) -> set[str]:
+    checked = run("check", "--root", site, "--now", NOW)
+    found = {line for line in checked.err.splitlines() if re.match(r"\S+:\d+: ", line)}
+    assert "checked" in checked.err  # `check` ran through
+    return found
+
+
+def test_an_editor_writes_a_press_release_and_an_event_in_the_browser(
+    admin: tuple[Page, set[str]], served: LiveSite, fixture_site: Path, photo: Path, run
+) -> None:
+    page, hosts = admin
+    before = problems(fixture_site, run)
+    base = f"http://127.0.0.1:{served.port}/admin/"
+
+    page.goto(base + "#/collections/news/new")
+    page.get_by_label("Titel").fill("Verband begrüßt neue Förderrichtlinie")
+    page.get_by_label("Datum").fill("2026-11-20T10:00")
+    choose(page, "Kategorie", "Pressemitteilung")
+    choose(page, "Themen", "Pflege")
+    page.get_by_role("button", name="Wähle ein Bild").click()
+    page.locator("input[type=file]").set_input_files(photo)
+    page.get_by_role("button", name="Ausgewähltes Element verwenden").click()
+    page.get_by_label("Alternativtext").fill("Eine Beraterin im Gespräch")
+    page.get_by_label("Entwurf").click()  # new items start as drafts, like `litfass new`
+    page.locator("[data-slate-editor]").click()
+    page.keyboard.type("Der Verband begrüßt die neue Richtlinie für soziale Träger.")
+    pane = page.frame_locator("iframe").first  # the preview pane wears the site's stylesheet
+    expect(pane.locator("link[href='/static/style.css']")).to_have_count(1)
+    expect(pane.get_by_text("Der Verband begrüßt die neue Richtlinie")).to_be_visible()
+    publish(page, served)
+
+    meta, body = front_matter(fixture_site / PRESS / "index.md")
+    assert meta == {
+        "title": "Verband begrüßt neue Förderrichtlinie",
+        "slug": "verband-begruesst-neue-foerderrichtlinie",
+        "date": "2026-11-20 10:00",
+        "category": "Pressemitteilung",
+        "tags": ["Pflege"],
+        "image": "foto.jpg",
+        "image_alt": "Eine Beraterin im Gespräch",
+        "draft": False,
+    }
+    assert body.strip() == "Der Verband begrüßt die neue Richtlinie für soziale Träger."
+    assert (fixture_site / PRESS / "foto.jpg").read_bytes() == photo.read_bytes()
+
+    page.goto(base + "#/collections/events/new")
+    page.get_by_label("Titel").fill("Fachtag: Ehrenamt im Quartier")
+    page.get_by_label("Beginn").fill("2027-03-12T10:00")
+    page.get_by_label("Ende").fill("2027-03-12T16:00")
+    page.get_by_label("Name (optional)", exact=True).fill("Volkshaus Leipzig")
+    page.get_by_label("Anschrift (optional)", exact=True).fill(
+        "Karl-Liebknecht-Straße 30, 04107 Leipzig"
+    )
+    page.get_by_label("Entwurf").click()
+    page.locator("[data-slate-editor]").click()
+    page.keyboard.type("Ein Tag für alle, die Ehrenamtliche begleiten.")
+    publish(page, served)
+
+    meta, _ = front_matter(fixture_site / EVENT / "index.md")
+    assert meta["start"] == "2027-03-12 10:00" and meta["end"] == "2027-03-12 16:00"
+    assert meta["location"]["name"] == "Volkshaus Leipzig"
+    assert meta["location"]["address"] == "Karl-Liebknecht-Straße 30, 04107 Leipzig"
+    assert meta["slug"] == "fachtag-ehrenamt-im-quartier" and meta["draft"] is False
+
+    assert problems(fixture_site, run) == before  # nothing new for `check`
+    status, html = served.get("/aktuelles/verband-begruesst-neue-foerderrichtlinie/")
+    assert status == 200
+    shown = lxml.html.fromstring(html)
+    assert "Der Verband begrüßt die neue Richtlinie" in shown.text_content()
+    image = shown.xpath("//main//img[@alt='Eine Beraterin im Gespräch']")[0]
+    assert "foto-800w.jpg 800w" in image.get("srcset")  # resized like any photo
+    status, html = served.get("/veranstaltungen/fachtag-ehrenamt-im-quartier/")
+    assert status == 200 and "Volkshaus Leipzig" in html
+    assert hosts - {"data:"} == {f"127.0.0.1:{served.port}"}  # the editor asked no other host
+
+
+def test_saving_an_example_item_keeps_its_page(chromium: Browser, tmp_path: Path, run) -> None:
+    site = copy_site(REPO, tmp_path / "example")
+    assert run("--root", site, "--now", NOW, "--quiet").code == 0
+    page_before = (site / "output" / KITA_URL[1:] / "index.html").read_bytes()
+    original = front_matter(site / KITA)
+    live = LiveSite(site, "serve").ready()
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"http://127.0.0.1:{live.port}/admin/")
+        page.get_by_role("button", name="Login").click()
+        untouched = snapshot(site / "content")
+        for folder in ("news", "events", "magazine", "pages"):  # every example item opens
+            for path in sorted((site / "content" / folder).rglob("*.md")):
+                slug = path.relative_to(site / "content" / folder).with_suffix("").as_posix()
+                open_entry(page, live, f"{folder}/entries/{slug}", original_title(path))
+        assert errors == []
+        assert snapshot(site / "content") == untouched  # opening writes nothing
+
+        slug = "2026-02-12-kita-finanzierung-sinkende-kinderzahlen/index"
+        open_entry(page, live, f"news/entries/{slug}", original[0]["title"])
+        title = page.get_by_label("Titel")
+        title.fill(original[0]["title"] + " (geändert)")
+        publish(page, live)
+        assert "(geändert)" in (site / KITA).read_text(encoding="utf-8")
+        changed = original[0]["title"] + " (geändert)"
+        page.reload()  # another day, the item opened afresh: back to the old title
+        expect(page.get_by_label("Titel")).to_have_value(changed)
+        page.get_by_label("Titel").fill(original[0]["title"])
+        publish(page, live)
+    finally:
+        context.close()
+        assert live.stop() == 0
+    assert front_matter(site / KITA) == original  # the same keys, values and body
+    page_after = (site / "output" / KITA_URL[1:] / "index.html").read_bytes()
+    assert strip_reload(page_after) == strip_reload(page_before)
+
+
+def open_entry(page: Page, live: LiveSite, entry: str, title: str) -> None:
+    """Open an item from its collection's list, as an editor does, and wait for its form."""
+    base = f"http://127.0.0.1:{live.port}/admin/#/collections/"
+    page.goto(base + entry.split("/", 1)[0])
+    expect(page.get_by_role("link", name=title)).to_be_visible()
+    page.goto(base + entry)
+    expect(page.get_by_label("Titel")).to_have_value(title)
+
+
+def original_title(path: Path) -> str:
+    return str(front_matter(path)[0]["title"])
+
+
+def strip_reload(page: bytes) -> bytes:
+    return re.sub(rb"<script src=\"/__litfass/[^>]*></script>", b"", page)
+
+
+# The protocol endpoint, attacked over plain HTTP.
+
+
+def post(
+    live: LiveSite,
+    body: object,
+    origin: str | None = "",
+    host: str = "",
+    kind: str = "application/json",
+) -> tuple[int, Any]:
+    host = host or f"127.0.0.1:{live.port}"
+    headers = {"Host": host, "Content-Type": kind}
+    if origin is not None:
+        headers["Origin"] = origin or f"http://{host}"
+    connection = http.client.HTTPConnection("127.0.0.1", live.port, timeout=30)
+    try:
+        connection.request("POST", API, json.dumps(body).encode(), headers)
+        response = connection.getresponse()
+        data = response.read()
+        is_json = response.getheader("Content-Type", "").startswith("application/json")
+        return response.status, json.loads(data) if is_json else {}
+    finally:
+        connection.close()
+
+
+def asset(path: str, data: bytes) -> dict:
+    return {"path": path, "content": base64.b64encode(data).decode(), "encoding": "base64"}
+
+
+def persist_media(path: str, data: bytes) -> dict:
+    return {"action": "persistMedia", "params": {"asset": asset(path, data)}}
+
+
+def test_the_endpoint_reads_and_writes_entries_below_content(
+    served: LiveSite, fixture_site: Path
+) -> None:
+    status, info = post(served, {"action": "info", "params": {}})
+    assert status == 200 and info["type"] == "local_fs"
+    folder = {"folder": "content/news", "extension": "md", "depth": 2}
+    status, entries = post(served, {"action": "entriesByFolder", "params": folder})
+    paths = {entry["file"]["path"] for entry in entries}
+    assert "content/news/2020-01-10-neujahr.md" in paths
+    raw = "---\ntitle: Neu\ndate: 2026-11-01\n---\nText.\n"
+    entry = {"path": "content/news/neu/index.md", "raw": raw, "slug": "neu"}
+    params = {"dataFiles": [entry], "assets": [], "options": {}}
+    status, _ = post(served, {"action": "persistEntry", "params": params})
+    assert status == 200
+    assert (fixture_site / "content/news/neu/index.md").read_text(encoding="utf-8") == raw
+    status, got = post(served, {"action": "getEntry", "params": {"path": entry["path"]}})
+    assert got["data"] == raw
+
+
+def test_a_save_through_the_endpoint_rebuilds_and_shows_its_problems(
+    served: LiveSite, fixture_site: Path
+) -> None:
+    raw = "---\ntitle: Fachtag\nstart: 2027-03-12 10:00\nend: 2027-03-11 10:00\n---\nText.\n"
+    entry = {"path": "content/events/2027-03-12-werkstatt/index.md", "raw": raw}
+    params = {"dataFiles": [entry], "assets": []}
+    assert post(served, {"action": "persistEntry", "params": params})[0] == 200
+    assert "not rebuilt" in served.rebuilt()  # as after any save in a text editor
+    _, page = served.get("/")
+    message = lxml.html.fromstring(page).get_element_by_id("litfass-overlay").findtext(".//pre")
+    assert f"{entry['path']}:4: the event ends before it starts" in message
+    entry["raw"] = raw.replace("2027-03-11 10:00", "2027-03-12 16:00")
+    assert post(served, {"action": "persistEntry", "params": params})[0] == 200
+    assert " rebuilt in " in served.rebuilt()
+    status, page = served.get("/veranstaltungen/werkstatt/")
+    assert status == 200 and "litfass-overlay" not in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../config.yaml",
+        "content/../config.yaml",
+        "/etc/passwd",
+        "config.yaml",
+        "output/index.html",
+        "content\\..\\config.yaml",
+        "C:/Windows/win.ini",
+        "content/link/secret.md",
+    ],
+)
+def test_the_endpoint_refuses_paths_outside_content(
+    served: LiveSite, fixture_site: Path, path: str
+) -> None:
+    outside = fixture_site.parent / "outside"
+    outside.mkdir(exist_ok=True)
+    (outside / "secret.md").write_text("---\ntitle: geheim\n---\n", encoding="utf-8")
+    link = fixture_site / "content/link"
+    if not link.exists():
+        link.symlink_to(outside, target_is_directory=True)
+    before = (fixture_site / "config.yaml").read_bytes()
+    for request in (
+        {"action": "getEntry", "params": {"path": path}},
+        {"action": "getMediaFile", "params": {"path": path}},
+        {"action": "deleteFile", "params": {"path": path}},
+        {
+            "action": "persistEntry",
+            "params": {"dataFiles": [{"path": path, "raw": "x"}], "assets": []},
+        },
+        persist_media(path, b"%PDF-1.4"),
+    ):
+        status, answer = post(served, request)
+        assert status in (400, 403), (request, answer)
+        assert "not a path below content/" in answer["error"]
+    assert (fixture_site / "config.yaml").read_bytes() == before
+    assert (outside / "secret.md").read_text(encoding="utf-8") == "---\ntitle: geheim\n---\n"
+
+
+def test_the_endpoint_refuses_other_origins_and_hosts(served: LiveSite, fixture_site: Path) -> None:
+    request = persist_media("content/news/bild.pdf", b"%PDF-1.4")
+    assert post(served, request, origin="http://evil.example")[0] == 403
+    assert post(served, request, origin=None)[0] == 403  # no Origin: not the editor's page
+    assert post(served, request, origin="http://evil.example", host="evil.example")[0] == 403
+    assert post(served, request, host=f"rebound.example:{served.port}")[0] == 403
+    assert post(served, request, kind="text/plain")[0] == 415  # what a form could send
+    garbage = b"POST /admin/api/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: x\r\n\r\n"
+    assert served.raw(garbage).startswith(b"HTTP/1.0 403")
+    assert not (fixture_site / "content/news/bild.pdf").exists()
+    assert post(served, request)[0] == 200
+    assert (fixture_site / "content/news/bild.pdf").read_bytes() == b"%PDF-1.4"
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 0, 0)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("seite.html", b"<script>alert(1)</script>", "files of type '.html' are refused"),
+        ("app.js", b"alert(1)", "files of type '.js' are refused"),
+        ("stil.css", b"body{}", "files of type '.css' are refused"),
+        ("bild.svg", b'<svg onload="alert(1)"></svg>', "an SVG with a script is refused"),
+        ("bild.svg", b"<svg><script>alert(1)</script></svg>", "an SVG with a script is refused"),
+        ("foto.jpg", b"<html>not a photo</html>", "not a readable image"),
+        ("foto.jpg", png(), "the file is a PNG image, not .jpg"),
+        ("foto.png", png()[:40], "not a readable image"),
+        ("heft.pdf", b"<html>", "not a PDF file"),
+        ("programm", b"#!/bin/sh", "files of type 'programm' are refused"),
+    ],
+)
+def test_the_endpoint_refuses_active_and_false_files(
+    served: LiveSite, fixture_site: Path, name: str, data: bytes, message: str
+) -> None:
+    path = f"content/news/{name}"
+    status, answer = post(served, persist_media(path, data))
+    assert status == 422 and answer["error"].startswith(message)
+    entry = {"path": "content/news/x/index.md", "raw": "---\ntitle: x\n---\n"}
+    params = {"dataFiles": [entry], "assets": [asset(path, data)]}
+    status, answer = post(served, {"action": "persistEntry", "params": params})
+    assert status == 422
+    assert not (fixture_site / path).exists()
+    assert not (fixture_site / "content/news/x").exists()  # nothing written when one part fails
+    assert post(served, persist_media("content/news/ok.png", png()))[0] == 200
+
+
+def test_the_admin_page_loads_only_from_this_server(served: LiveSite) -> None:
+    status, page = served.get("/admin/")
+    assert status == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(source.startswith("/admin/") for source in sources)
+    bundle = REPO / "litfass/preview/admin/decap-cms"
+    assert (bundle / "LICENSE").is_file() and (bundle / "decap-cms.js").is_file()
+    code = "".join(p.read_text(encoding="utf-8") for p in bundle.glob("*.js"))
+    assert "fonts.googleapis" not in code and "unpkg.com" not in code
+
+
+# config.yml from the schema.
+
+
+def site_config(tmp_path: Path):
+    site = copy_site(REPO, tmp_path / "example")
+    return load_config(site)[0]
+
+
+def test_config_yml_has_a_collection_per_kind_with_german_fields(tmp_path: Path) -> None:
+    config = site_config(tmp_path)
+    document = yaml.safe_load(config_yml(config))
+    assert document["backend"] == {"name": "proxy", "proxy_url": API, "branch": "main"}
+    collections = {c["name"]: c for c in document["collections"]}
+    assert list(collections) == ["news", "events", "magazine", "pages"]
+    news = {f["name"]: f for f in collections["news"]["fields"]}
+    assert news["title"]["label"] == "Titel" and news["title"]["required"] is True
+    assert news["date"]["widget"] == "datetime" and news["date"]["format"] == "YYYY-MM-DD HH:mm"
+    assert news["tags"]["widget"] == "select" and "Migration" in news["tags"]["options"]
+    assert news["region"]["options"] == ["Chemnitz", "Dresden", "Leipzig"]
+    assert news["category"]["options"] == ["Nachricht", "Pressemitteilung"]
+    assert news["image"]["widget"] == "image" and news["draft"]["widget"] == "boolean"
+    assert news["image_alt"]["hint"].startswith("Was auf dem Bild")
+    events = {f["name"]: f for f in collections["events"]["fields"]}
+    assert events["start"]["required"] is True
+    assert [f["name"] for f in events["location"]["fields"]] == ["name", "address", "online", "url"]
+    assert collections["events"]["slug"].startswith("{{fields.start | date('YYYY-MM-DD')}}")
+    assert collections["news"]["path"] == "{{slug}}/index"  # a folder per item, for its photos
+    assert collections["news"]["media_folder"] == ""
+
+
+def test_config_yml_speaks_english_for_an_english_site(tmp_path: Path) -> None:
+    config = site_config(tmp_path)
+    english = type(config)(**{**config.__dict__, "language": "en"})
+    document = yaml.safe_load(config_yml(english))
+    news = {f["name"]: f for f in document["collections"][0]["fields"]}
+    assert document["locale"] == "en" and news["title"]["label"] == "Title"
+
+
+def test_a_key_added_to_the_schema_appears_in_the_editor(tmp_path: Path) -> None:
+    config = site_config(tmp_path)
+    status = Field(
+        "status", "choice", frozenset({"event"}), "Status", "Status",
+        choices=("findet statt", "abgesagt", "verschoben"),
+    )  # fmt: skip
+    document = yaml.safe_load(config_yml(config, terms=Terms(), fields=(*FIELDS, status)))
+    events = {f["name"]: f for f in document["collections"][1]["fields"]}
+    assert events["status"] == {
+        "name": "status",
+        "label": "Status",
+        "required": False,
+        "widget": "select",
+        "options": ["findet statt", "abgesagt", "verschoben"],
+    }
+    news = {f["name"] for f in document["collections"][0]["fields"]}
+    assert "status" not in news
+
+
+def test_the_git_backend_config_and_the_ci_workflow(tmp_path: Path, run) -> None:
+    config = site_config(tmp_path)
+    backend = Backend("forgejo", "verband/portal", "main", "https://git.example.org", app_id="a1")
+    document = yaml.safe_load(config_yml(config, backend))
+    assert document["backend"] == {
+        "name": "forgejo",
+        "repo": "verband/portal",
+        "branch": "main",
+        "app_id": "a1",
+        "base_url": "https://git.example.org",
+        "api_root": "https://git.example.org/api/v1",
+    }
+    assert document["publish_mode"] == "editorial_workflow"  # draft, in review, ready
+    gitea = yaml.safe_load(config_yml(config, Backend("gitea", "verband/portal")))
+    assert "publish_mode" not in gitea  # Decap's gitea backend has no review step
+    site = config.root
+    admin = tmp_path / "admin"
+    made = run("admin", "--root", site, "--repo", "verband/portal", "--app-id", "a1",
+               "--base-url", "https://git.example.org", "--out", admin)  # fmt: skip
+    assert made.code == 0, made.err
+    written = yaml.safe_load((admin / "config.yml").read_text(encoding="utf-8"))
+    assert written == {**document, "site_url": config.base_url}
+    assert (admin / "index.html").is_file() and (admin / "decap-cms" / "LICENSE").is_file()
+    workflow = yaml.safe_load((REPO / "deploy/forgejo-actions.yml").read_text(encoding="utf-8"))
+    steps = [step.get("run", "") for step in workflow["jobs"]["build"]["steps"]]
+    assert any("litfass build" in step or "build.py" in step for step in steps)
+    assert "schedule" in workflow[True] or "schedule" in workflow.get("on", {})
+
+
+def test_the_admin_command_refuses_a_git_backend_without_repository(tmp_path: Path, run) -> None:
+    site = site_config(tmp_path).root
+    made = run("admin", "--root", site, "--backend", "gitea")
+    assert made.code == 1
+    assert "--repo: error: the repository is needed as owner/name" in made.err
+    shutil.rmtree(site)
