@@ -8,6 +8,8 @@ import bisect
 import dataclasses
 import posixpath
 import re
+from html import unescape
+from urllib.parse import unquote
 
 from litfass.config import Config
 from litfass.content import images
@@ -72,6 +74,7 @@ def with_body(
                 )
             )
     html = resolve_links(html, source.content_rel, urls)
+    used = _files_used(source, page, html, urls)
     html, files = _with_images(config, source, page, html, urls, pictures, warnings)
     bundled: tuple[str, ...] = ()
     if source.content_rel.endswith("/index.md"):
@@ -83,10 +86,32 @@ def with_body(
         body_html=html,
         summary=summary,
         assets=bundled,
+        files=used,
         image=files["image"],
         cover=files["cover"],
         pdf=files["pdf"],
     )
+
+
+_REFERENCE = re.compile(r'(?:href|src)="([^"]+)"')
+
+
+def _files_used(source: Source, page: Page, html: str, urls: dict[str, str]) -> tuple[str, ...]:
+    """The content files (not pages) a page links to or shows, relative to content/: from the
+    front matter and the body as written (before images become their variants)."""
+    folder = posixpath.dirname(source.content_rel)
+    written = [page.image, page.cover, page.pdf]
+    written += [unquote(unescape(m.group(1))) for m in _REFERENCE.finditer(html)]
+    used = set()
+    for ref in written:
+        path = ref.split("#", 1)[0].split("?", 1)[0]
+        if not path or ":" in path or path.startswith("//"):
+            continue  # another host, mail, an anchor on the page
+        base = "" if path.startswith("/") else folder
+        rel = posixpath.normpath(posixpath.join(base, path.lstrip("/")))
+        if rel in urls and not rel.endswith(".md"):
+            used.add(rel)
+    return tuple(sorted(used))
 
 
 def assets_by_url(urls: dict[str, str]) -> list[tuple[str, int, str]]:
