@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
+import struct
+import warnings
+import zlib
 from pathlib import Path
 
+import feedparser
+import lxml.html
 from PIL import Image
 
-from conftest import NOW
+from conftest import NOW, snapshot
 
 MARKER = b"quokka"  # in every name and text of the unpublished items below, nowhere else
 PDF = b"%PDF-1.4\n% quokka press kit\n%%EOF\n"
@@ -105,3 +111,107 @@ def test_drafts_publish_their_files_when_drafts_are_built(fixture_site: Path, ru
     assert (folder / "quokka-foto-480w.webp").is_file()
     assert (fixture_site / "output/downloads/quokka-nur-entwurf.pdf").is_file()
     assert not (fixture_site / "output/aktuelles/quokka-sperrfrist").exists()  # still future
+
+
+# Photos: no metadata leaves the site --------------------------------------------------
+
+GPS = {1: "N", 2: (51.0, 9.0, 0.0), 3: "E", 4: (14.0, 48.0, 0.0)}  # a shelter's address
+XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">Frauenhaus quokka</x:xmpmeta>'
+
+
+def camera_photo() -> bytes:
+    """A JPEG as a phone takes it: turned, with GPS, maker, XMP, a comment, an sRGB profile."""
+    from PIL import ImageCms
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # held upright: stored sideways, shown turned by 90 degrees
+    exif[0x010F] = "Quokka Kamera"
+    exif[0x8825] = GPS
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return jpeg(1600, 1000, exif, xmp=XMP, comment=b"quokka", icc_profile=profile)
+
+
+def assert_clean(path: Path, size: tuple[int, int]) -> None:
+    with Image.open(path) as image:
+        assert image.size == size
+        assert not image.getexif()
+        assert "xmp" not in image.info and "comment" not in image.info
+        assert image.info.get("icc_profile")  # the colours stay right
+        assert not getattr(image, "applist", [])[1:] or all(
+            marker not in ("APP1", "APP13") for marker, _ in image.applist
+        )
+    assert b"quokka" not in path.read_bytes().lower()
+
+
+def test_every_published_image_loses_its_metadata(fixture_site: Path, run) -> None:
+    write(
+        fixture_site,
+        "news/2021-06-01-sommer/index.md",
+        "---\ntitle: Sommer\ndate: 2021-06-01\nimage: foto.jpg\nimage_alt: Garten\n---\n"
+        "Text. [Original](foto.jpg)\n",
+    )
+    write(fixture_site, "news/2021-06-01-sommer/foto.jpg", camera_photo())
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0, result.err
+    folder = fixture_site / "output/aktuelles/sommer"
+    assert_clean(folder / "foto.jpg", (1000, 1600))  # the original too, turned upright
+    for width in (480, 800, 1000):
+        assert_clean(folder / f"foto-{width}w.jpg", (width, round(1600 * width / 1000)))
+    page = lxml.html.fromstring((folder / "index.html").read_bytes())
+    shared = "https://test.example.org/aktuelles/sommer/foto-1000w.jpg"
+    assert page.xpath("//meta[@property='og:image']/@content") == [shared]
+    images = [
+        json.loads(script).get("image")
+        for script in page.xpath("//script[@type='application/ld+json']/text()")
+    ]
+    assert [image for image in images if image] == [[shared]]
+    feed = feedparser.parse((fixture_site / "output/aktuelles/feed.xml").read_bytes())
+    entry = next(e for e in feed.entries if e.title == "Sommer")
+    assert [e.href for e in entry.enclosures] == [shared]
+    assert int(entry.enclosures[0].length) == (folder / "foto-1000w.jpg").stat().st_size
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG made by Pillow whose header then claims `width`×`height` pixels: what a
+    decompression bomb looks like before anything is decoded."""
+    buffer = io.BytesIO()
+    Image.new("L", (1, 1)).save(buffer, "png")
+    data = bytearray(buffer.getvalue())
+    header = b"IHDR" + struct.pack(">II", width, height) + bytes(data[24:29])
+    data[12:29] = header
+    data[29:33] = struct.pack(">I", zlib.crc32(header))
+    return bytes(data)
+
+
+def test_oversized_and_false_images_are_errors_and_never_published(fixture_site: Path, run) -> None:
+    assert run("--root", fixture_site, "--now", NOW).code == 0
+    before = snapshot(fixture_site / "output")
+    big = io.BytesIO()
+    Image.new("L", (8000, 5001)).save(big, "jpeg")  # 40.008 megapixels
+    small_png = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(small_png, "png")
+    files = {
+        "bombe.png": png_claiming(30000, 30000),
+        "riesig.jpg": big.getvalue(),
+        "flyer.jpg": b"<html><script>alert(1)</script></html>",
+        "grafik.jpg": small_png.getvalue(),
+    }
+    for name, data in files.items():
+        write(fixture_site, f"news/2021-06-01-sommer/{name}", data)
+    write(fixture_site, "news/2021-06-01-sommer/index.md", "---\ntitle: S\ndate: 2021-06-01\n---\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # none of Pillow's warnings may come through
+        result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    folder = "content/news/2021-06-01-sommer"
+    assert result.err.splitlines() == [
+        f"{folder}/bombe.png: error: image is too large to open safely (at most 40 megapixels);"
+        " make it smaller",
+        f"{folder}/flyer.jpg: error: not a JPEG image (damaged, or another kind of file"
+        " renamed); save it again as .jpg",
+        f"{folder}/grafik.jpg: error: a PNG image named .jpg: rename it to .png",
+        f"{folder}/riesig.jpg: error: image is too large (8000×5001 pixels; at most 40"
+        " megapixels); make it smaller",
+        "4 error(s); output/ was not changed.",
+    ]
+    assert snapshot(fixture_site / "output") == before

@@ -45,6 +45,7 @@ class Sources:
         self.file_problems: list[Problem] = []
         self.urls: dict[str, str] = {}
         self.pictures: dict[str, images.Picture] | None = None
+        self.image_problems: list[Problem] = []  # images that cannot be published
         self.assets_changed = False
         self.addresses_changed = False  # some page's address, alias or id may be new
         self.touched: set[str] = set()  # files whose page is new since the last `taken`
@@ -121,7 +122,10 @@ class Sources:
             moved |= {rel for rel in urls.keys() & self.urls.keys() if urls[rel] != self.urls[rel]}
         pictures = self.pictures
         if moved or self.assets_changed or pictures is None:
-            pictures = images.plan(config.root, config.content_dir, self.files.assets, urls)
+            pictures, self.image_problems = images.plan(
+                config.root, config.content_dir, self.files.assets, urls
+            )
+        problems.extend(self.image_problems)
         every_body = pictures != self.pictures  # image sizes are written into bodies
         self.urls, self.pictures = urls, pictures
         self.assets_changed = self.addresses_changed = False
