@@ -27,9 +27,52 @@ CORPUS = Path(__file__).resolve().parent / "bad_input"
 SUMMARY = "error(s); output/ was not changed."
 HINT = "write e.g. 2019-11-04 or 04.11.2019, with a time 2019-11-04 10:30"
 FRONT_MATTER = "add a line 'title: ...' to the front matter"
+ACTIVE = (
+    "are active content (they could run script or restyle the site) and are not published; "
+    "put the text in a .md file (only a site whose editors are all trusted sets "
+    "'markdown: {allow_html: true}')"
+)
+SVG_REF = "only references inside the drawing (#id) are allowed"
 
 # tests/bad_input/rejected/<path> goes to content/<path>; each is [(line, message), ...].
 REJECTED: dict[str, list[tuple[int, str]]] = {
+    # Files a browser would run as the site's own (issue: leaks, 1)
+    "news/flyer.html": [(0, f".html files {ACTIVE}")],
+    "news/x.js": [(0, f".js files {ACTIVE}")],
+    "news/style.css": [(0, f".css files {ACTIVE}")],
+    "news/programm.exe": [
+        (
+            0,
+            "'programm.exe' is not a kind of file the site publishes: images (JPEG, PNG, WebP, "
+            "GIF, SVG), PDF and office documents, audio, video, text, CSV and calendars are",
+        )
+    ],
+    "news/svg-script.svg": [
+        (4, "SVG with <script>: it could run script; export the drawing again without")
+    ],
+    "news/svg-onload.svg": [(2, "SVG with the event handler 'onload': it could run script")],
+    "news/svg-foreign-object.svg": [
+        (2, "SVG with <foreignObject>: it could run script; export the drawing again without")
+    ],
+    "news/svg-external-href.svg": [
+        (4, f"SVG refers to 'https://tracker.example/pixel.gif': {SVG_REF}")
+    ],
+    "news/svg-css-url.svg": [(2, f"SVG refers to 'https://tracker.example/x.svg#p': {SVG_REF}")],
+    "news/svg-javascript-link.svg": [(2, f"SVG refers to 'javascript:alert(1)': {SVG_REF}")],
+    "news/svg-entities.svg": [
+        (1, "SVG with its own DOCTYPE declarations (entities); export it again without")
+    ],
+    "news/svg-html.svg": [(1, "not an SVG drawing: its first element is not <svg>")],
+    # Images that are not what they claim, or far too large (issue: leaks, 3)
+    "news/foto-text.jpg": [
+        (
+            0,
+            "not a JPEG image (damaged, or another kind of file renamed); save it again as .jpg",
+        )
+    ],
+    "news/bombe.png": [
+        (0, "image is too large to open safely (at most 40 megapixels); make it smaller")
+    ],
     # YAML of every kind
     "news/yaml-unclosed-double-quote.md": [
         (2, "invalid YAML: the quote opened on this line is never closed")

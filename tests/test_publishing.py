@@ -215,3 +215,25 @@ def test_oversized_and_false_images_are_errors_and_never_published(fixture_site:
         "4 error(s); output/ was not changed.",
     ]
     assert snapshot(fixture_site / "output") == before
+
+
+# Kinds of files -----------------------------------------------------------------------
+
+
+def test_safe_kinds_are_published_and_active_ones_only_when_editors_are_trusted(
+    fixture_site: Path, run
+) -> None:
+    drawing = b'<svg xmlns="http://www.w3.org/2000/svg"><use href="#a"/><g id="a"/></svg>'
+    write(fixture_site, "downloads/plan.svg", drawing)
+    write(fixture_site, "downloads/liste.csv", "Ort;Datum\n")
+    write(fixture_site, "downloads/flyer.html", "<script src='x.js'></script>")
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    assert result.err.startswith("content/downloads/flyer.html: error: .html files are active")
+    config = fixture_site / "config.yaml"
+    config.write_text(config.read_text("utf-8") + "markdown:\n  allow_html: true\n", "utf-8")
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0, result.err
+    output = fixture_site / "output/downloads"
+    assert (output / "plan.svg").read_bytes() == drawing
+    assert (output / "liste.csv").is_file() and (output / "flyer.html").is_file()

@@ -1,7 +1,7 @@
 """List the files of content/ in a stable order, refusing what must not be read.
 
-Hidden and litter files are skipped; links that leave content/, loops, pipes and names that
-are not UTF-8 are refused with a message.
+Hidden and litter files are skipped; links that leave content/, loops, pipes, names that
+are not UTF-8 and kinds of files that could run script (`kinds.py`) are refused with a message.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litfass.config import Config
+from litfass.content import kinds
 from litfass.errors import LitfassError, Problem
 
 
@@ -49,6 +50,8 @@ def find_files(config: Config) -> tuple[ContentFiles, list[Problem]]:
                 continue
             path = Path(folder) / name
             problem = _name_problem(config, path) or _file_problem(config, path, real_root)
+            if problem is None and not name.endswith(".md"):
+                problem = _kind_problem(config, path)
             if problem:
                 problems.append(problem)
                 continue
@@ -86,6 +89,19 @@ def _file_problem(config: Config, path: Path, real_root: Path) -> Problem | None
     except OSError as exc:
         return Problem(shown, 0, f"cannot read the file: {(exc.strerror or str(exc)).lower()}")
     return None if regular else Problem(shown, 0, "not a regular file (a pipe or device?)")
+
+
+def _kind_problem(config: Config, path: Path) -> Problem | None:
+    """A kind of file that is not published, or an SVG that could run script (unless the
+    site trusts its editors with HTML)."""
+    found = kinds.kind_problem(path.name, config.allow_html)
+    if found:
+        return Problem(_shown_path(config, path), 0, found)
+    if path.suffix.lower() == ".svg" and not config.allow_html:
+        svg = kinds.svg_problem(path)
+        if svg:
+            return Problem(_shown_path(config, path), *svg)
+    return None
 
 
 def _folder_link_problem(config: Config, path: Path, real_root: Path) -> Problem:

@@ -61,6 +61,9 @@ class Sources:
         """Read what is new: all files if `rescan` (or the first time), else `changed` ones."""
         config = self.config
         due: dict[str, Path] = {}  # files to read (again), by their path in content/
+        content = config.content_path.absolute()
+        # An edited SVG is checked again (kinds.py), as listing the files does.
+        rescan = rescan or any(p.suffix.lower() == ".svg" for p in changed)
         if rescan or self.files is None:
             self.assets_changed = True
             self.files, self.file_problems = find_files(config)
@@ -73,7 +76,6 @@ class Sources:
                 item = self.items.get(rel)
                 if item is None or item.signature != signature(path):
                     due[rel] = path
-        content = config.content_path.absolute()
         for path in changed:  # read again even if size and time look the same
             rel = path.relative_to(content).as_posix()
             if rel in self.items and path.is_file():
