@@ -32,6 +32,10 @@ ACTIVE = (
     "put the text in a .md file (only a site whose editors are all trusted sets "
     "'markdown: {allow_html: true}')"
 )
+REMOTE = (
+    "every reader's browser would ask that host for it; put the file beside this item, "
+    "or add the host to 'remote_images' in config.yaml"
+)
 SVG_REF = "only references inside the drawing (#id) are allowed"
 
 # tests/bad_input/rejected/<path> goes to content/<path>; each is [(line, message), ...].
@@ -70,6 +74,9 @@ REJECTED: dict[str, list[tuple[int, str]]] = {
             "not a JPEG image (damaged, or another kind of file renamed); save it again as .jpg",
         )
     ],
+    # Images from other hosts: every reader's browser would ask them (issue: leaks, 5)
+    "news/remote-image.md": [(4, f"'image' on another host (tracker.example): {REMOTE}")],
+    "news/remote-body-image.md": [(7, f"image on another host (tracker.example): {REMOTE}")],
     "news/bombe.png": [
         (0, "image is too large to open safely (at most 40 megapixels); make it smaller")
     ],
@@ -282,6 +289,9 @@ CONFIG: dict[str, list[tuple[int, str]]] = {
     "timezone-folder.yaml": [(5, "unknown time zone 'Europe' (e.g. Europe/Berlin)")],
     "language.yaml": [(4, "'language' must be one of de, en, not 'fr'")],
     "page-size-text.yaml": [(14, "'page_size' must be a whole number of at least 1")],
+    "remote-images-url.yaml": [
+        (15, "'remote_images' must be a list of host names like bilder.example.org")
+    ],
     "allow-html-not-bool.yaml": [(15, "'markdown.allow_html' must be true or false")],
     "navigation-javascript.yaml": [
         (9, "navigation url 'javascript:alert(1)' must be a path like /aktuelles/ or https://...")

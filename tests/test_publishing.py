@@ -237,3 +237,21 @@ def test_safe_kinds_are_published_and_active_ones_only_when_editors_are_trusted(
     output = fixture_site / "output/downloads"
     assert (output / "plan.svg").read_bytes() == drawing
     assert (output / "liste.csv").is_file() and (output / "flyer.html").is_file()
+
+
+def test_images_from_hosts_the_config_names_are_shown(fixture_site: Path, run) -> None:
+    write(
+        fixture_site,
+        "news/2021-07-04-fern.md",
+        "---\ntitle: Fern\ndate: 2021-07-04\nimage: https://bilder.example.org/a.jpg\n"
+        "image_alt: A\n---\n![B](https://bilder.example.org/b.jpg)\n",
+    )
+    assert run("--root", fixture_site, "--now", NOW).code == 1
+    config = fixture_site / "config.yaml"
+    config.write_text(config.read_text("utf-8") + "remote_images: [bilder.example.org]\n", "utf-8")
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0, result.err
+    page = lxml.html.fromstring((fixture_site / "output/aktuelles/fern/index.html").read_bytes())
+    shown = page.xpath("//img/@src")
+    assert "https://bilder.example.org/a.jpg" in shown
+    assert "https://bilder.example.org/b.jpg" in shown

@@ -17,6 +17,7 @@ from litfass.content.files import ContentFiles
 from litfass.content.frontmatter import Source
 from litfass.content.markup import content_links, first_paragraph, render_markdown, resolve_links
 from litfass.content.model import Page
+from litfass.content.pages import remote_image_message
 from litfass.errors import Problem
 
 
@@ -150,6 +151,9 @@ def _with_images(
     html, no_alt = images.responsive_body(
         html, posixpath.dirname(source.content_rel), urls, pictures
     )
+    for src in _remote_images(config, html):
+        message = remote_image_message("image", src)
+        warnings.append(Problem(source.rel, _body_line(source, src), message))
     for src in no_alt:
         line = _image_line(source, src)
         message = (
@@ -167,6 +171,15 @@ def _with_images(
         message = "'image' has no 'image_alt': add 'image_alt: what the picture shows'"
         warnings.append(Problem(source.rel, source.meta.line("image"), message, "warning"))
     return html, files
+
+
+_IMAGE_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"', re.I)
+
+
+def _remote_images(config: Config, html: str) -> list[str]:
+    """Images a body shows from hosts config.yaml does not allow (`remote_images`)."""
+    found = (unescape(m.group(1)) for m in _IMAGE_SRC.finditer(html))
+    return [src for src in found if "://" in src and not config.remote_image_allowed(src)]
 
 
 def _image_line(source: Source, src: str) -> int:

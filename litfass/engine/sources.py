@@ -132,10 +132,12 @@ class Sources:
         self.urls, self.pictures = urls, pictures
         self.assets_changed = self.addresses_changed = False
         self._resolve_bodies(every_body, moved)
+        body_problems = [p for item in good for p in item.body_warnings]
+        problems += [p for p in body_problems if p.severity == "error"]
         warnings = [
             *(p for p in self.file_problems if p.severity != "error"),
             *(p for item in items for p in item.warnings),
-            *(p for item in good for p in item.body_warnings),
+            *(p for p in body_problems if p.severity != "error"),
         ]
         errors = [p for p in problems if p.severity == "error"]
         if errors:
