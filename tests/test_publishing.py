@@ -7,16 +7,20 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import struct
+import unicodedata
 import warnings
 import zlib
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
 
 import feedparser
 import lxml.html
 from PIL import Image
 
 from conftest import NOW, snapshot
+from litfass.slugs import slugify
 
 MARKER = b"quokka"  # in every name and text of the unpublished items below, nowhere else
 PDF = b"%PDF-1.4\n% quokka press kit\n%%EOF\n"
@@ -255,3 +259,72 @@ def test_images_from_hosts_the_config_names_are_shown(fixture_site: Path, run) -
     shown = page.xpath("//img/@src")
     assert "https://bilder.example.org/a.jpg" in shown
     assert "https://bilder.example.org/b.jpg" in shown
+
+
+# File names ---------------------------------------------------------------------------
+
+VALID_URL = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")  # RFC 3986, nothing else
+
+
+def test_file_names_with_spaces_and_umlauts_give_valid_addresses(fixture_site: Path, run) -> None:
+    photo = "Foto Kita Zittau (1).jpg"
+    write(
+        fixture_site,
+        "news/2021-07-05-kita/index.md",
+        f"---\ntitle: Kita\ndate: 2021-07-05\nimage: {photo}\nimage_alt: Kinder\n---\n"
+        f"![Kinder im Garten](<{photo}>) [Bericht](<Bericht März.pdf>) [Groß](<{photo}>)\n",
+    )
+    write(fixture_site, f"news/2021-07-05-kita/{photo}", jpeg(900, 600))
+    write(fixture_site, "news/2021-07-05-kita/Bericht März.pdf", PDF)
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0, result.err
+    output = fixture_site / "output"
+    page = lxml.html.fromstring((output / "aktuelles/kita/index.html").read_bytes())
+    addresses = page.xpath("//img/@src | //a/@href | //meta[@property='og:image']/@content")
+    for srcset in page.xpath("//img/@srcset | //source/@srcset"):
+        for candidate in srcset.split(", "):
+            address, width = candidate.split(" ")
+            assert re.fullmatch(r"\d+w", width)
+            addresses.append(address)
+    feed = feedparser.parse((output / "aktuelles/feed.xml").read_bytes())
+    (enclosure,) = next(e for e in feed.entries if e.title == "Kita").enclosures
+    addresses.append(enclosure.href)
+    ours = [a for a in addresses if "kita/" in a]
+    assert f"/aktuelles/kita/{quote(photo)}" in ours  # the original, cleaned
+    assert "/aktuelles/kita/Bericht%20M%C3%A4rz.pdf" in ours
+    for address in ours:
+        assert VALID_URL.fullmatch(address), address
+        path = unquote(urlsplit(address).path).lstrip("/")
+        assert (output / path).is_file(), address  # what the server finds for the address
+    assert enclosure.href.startswith("https://test.example.org/aktuelles/kita/Foto%20Kita")
+
+
+def test_nfd_and_nfc_spellings_give_the_same_slug(fixture_site: Path, run) -> None:
+    assert slugify(unicodedata.normalize("NFD", "Mädchen")) == "maedchen"
+    assert slugify(unicodedata.normalize("NFC", "Mädchen")) == "maedchen"
+    name = unicodedata.normalize("NFD", "news/2021-07-06-mädchentreff.md")  # saved on a Mac
+    write(fixture_site, name, "---\ntitle: Treff\ndate: 2021-07-06\n---\nText.\n")
+    assert run("--root", fixture_site, "--now", NOW).code == 0
+    assert (fixture_site / "output/aktuelles/maedchentreff/index.html").is_file()
+
+
+def test_attachments_differing_only_in_case_or_unicode_form_are_an_error(
+    fixture_site: Path, run
+) -> None:
+    nfc, nfd = (unicodedata.normalize(form, "Bericht März.pdf") for form in ("NFC", "NFD"))
+    write(fixture_site, "downloads/Foto.JPG", jpeg(20, 20))
+    write(fixture_site, "downloads/foto.jpg", jpeg(20, 20))
+    write(fixture_site, f"downloads/{nfc}", PDF)
+    write(fixture_site, f"downloads/{nfd}", PDF)
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    differ = (
+        "differ only in capital letters or in how an umlaut is stored: "
+        "on Windows and macOS they are one file; rename one"
+    )
+    shown = "content/downloads"
+    assert result.err.splitlines() == [
+        f"{shown}/{nfc}: error: '{shown}/{nfc}' and '{shown}/{nfd}' {differ}",
+        f"{shown}/foto.jpg: error: '{shown}/foto.jpg' and '{shown}/Foto.JPG' {differ}",
+        "2 error(s); output/ was not changed.",
+    ]

@@ -8,8 +8,9 @@ import bisect
 import dataclasses
 import posixpath
 import re
-from html import unescape
-from urllib.parse import unquote
+import unicodedata
+from html import escape, unescape
+from urllib.parse import quote, unquote
 
 from litfass.config import Config
 from litfass.content import images
@@ -36,8 +37,17 @@ def content_urls(
     }
     for _, rel in files.assets:
         folder = _bundle_of(rel, bundles)
-        urls[rel] = bundles[folder] + rel[len(folder) :] if folder else "/" + rel
+        urls[rel] = (
+            bundles[folder] + file_url(rel[len(folder) :]) if folder else file_url("/" + rel)
+        )
     return urls
+
+
+def file_url(path: str) -> str:
+    """The address of a content file: its name as the editor gave it (so a download keeps
+    it, and an address once published stays), in NFC and percent-encoded, so that a space or
+    bracket (`Foto Kita Zittau (1).jpg`) cannot break a `srcset` or a feed's enclosure."""
+    return quote(unicodedata.normalize("NFC", path), safe="/")
 
 
 def _bundle_of(rel: str, bundles: dict[str, str]) -> str | None:
@@ -77,6 +87,7 @@ def with_body(
     html = resolve_links(html, source.content_rel, urls)
     used = _files_used(source, page, html, urls)
     html, files = _with_images(config, source, page, html, urls, pictures, warnings)
+    html = _file_links(html, source.content_rel, urls)
     bundled: tuple[str, ...] = ()
     if source.content_rel.endswith("/index.md"):
         found = _under(assets if assets is not None else assets_by_url(urls), page.url)
@@ -95,6 +106,29 @@ def with_body(
 
 
 _REFERENCE = re.compile(r'(?:href|src)="([^"]+)"')
+_FILE_REF = re.compile(r'\b(href|src)="([^"]+)"')
+
+
+def _file_links(html: str, content_rel: str, urls: dict[str, str]) -> str:
+    """Links to content files (not pages) as their addresses: percent-encoded, so a name
+    with spaces or umlauts is a valid URL wherever the body goes (feeds, search)."""
+    if 'href="' not in html and 'src="' not in html:
+        return html
+    folder = posixpath.dirname(content_rel)
+
+    def replace(match: re.Match[str]) -> str:
+        written = unescape(match.group(2))
+        path, hash_, fragment = written.partition("#")
+        if not path or ":" in path or path.startswith("//") or "?" in path:
+            return match.group(0)
+        base = "" if path.startswith("/") else folder
+        rel = posixpath.normpath(posixpath.join(base, unquote(path).lstrip("/")))
+        url = urls.get(rel)
+        if url is None or rel.endswith(".md"):
+            return match.group(0)
+        return f'{match.group(1)}="{escape(url + hash_ + quote(fragment, safe="%"))}"'
+
+    return _FILE_REF.sub(replace, html)
 
 
 def _files_used(source: Source, page: Page, html: str, urls: dict[str, str]) -> tuple[str, ...]:

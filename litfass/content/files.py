@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from litfass.config import Config
 from litfass.content import kinds
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import _
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,25 @@ def find_files(config: Config) -> tuple[ContentFiles, list[Problem]]:
                 continue
             rel = path.relative_to(root).as_posix()
             (markdown if name.endswith(".md") else assets).append((path, rel))
+    problems += _same_name_problems(config, assets)
     return ContentFiles(tuple(markdown), tuple(assets)), problems
+
+
+def _same_name_problems(config: Config, assets: list[tuple[Path, str]]) -> list[Problem]:
+    """Two files whose names differ only in case or in how an umlaut is stored: one file on
+    Windows and macOS (and on most web servers' disks), so which one is published is luck."""
+    first: dict[str, str] = {}
+    problems = []
+    for _path, rel in assets:
+        key = unicodedata.normalize("NFC", rel).casefold()
+        other = first.setdefault(key, rel)
+        if other != rel:
+            message = _(
+                "'{one}' and '{other}' differ only in capital letters or in how an umlaut is "
+                "stored: on Windows and macOS they are one file; rename one"
+            ).format(one=shown(config, rel), other=shown(config, other))
+            problems.append(Problem(shown(config, rel), 0, message))
+    return problems
 
 
 def _ignored(name: str) -> bool:

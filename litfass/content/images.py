@@ -315,4 +315,4 @@ def resolve(written: str, folder: str, urls: dict[str, str]) -> str | None:
     if not written or "://" in written or written.startswith(("data:", "mailto:")):
         return None
     base = "" if written.startswith("/") else folder
-    return urls.get(posixpath.normpath(posixpath.join(base, written.lstrip("/"))))
+    return urls.get(posixpath.normpath(posixpath.join(base, unquote(written).lstrip("/"))))
