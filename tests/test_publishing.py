@@ -4,14 +4,17 @@ images without their camera metadata, valid addresses for any file name (issue: 
 
 from __future__ import annotations
 
+import filecmp
 import gzip
 import io
 import json
 import re
 import struct
+import tracemalloc
 import unicodedata
 import warnings
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -20,6 +23,8 @@ import lxml.html
 from PIL import Image
 
 from conftest import NOW, snapshot
+from litfass.content.model import BuildOptions
+from litfass.engine.builder import Builder
 from litfass.slugs import slugify
 
 MARKER = b"quokka"  # in every name and text of the unpublished items below, nowhere else
@@ -328,3 +333,46 @@ def test_attachments_differing_only_in_case_or_unicode_form_are_an_error(
         f"{shown}/foto.jpg: error: '{shown}/foto.jpg' and '{shown}/Foto.JPG' {differ}",
         "2 error(s); output/ was not changed.",
     ]
+
+
+# Large files --------------------------------------------------------------------------
+
+VIDEO = 64 * 1024 * 1024  # stands in for a 400 MB video: a whole read would show at once
+
+
+def large_video(site: Path, last: bytes) -> Path:
+    """A sparse file (no time spent writing zeros) with a few real bytes at each end."""
+    path = write(site, "downloads/film.mp4", b"\0\0\0\x18ftypmp42")
+    with path.open("r+b") as handle:
+        handle.truncate(VIDEO)
+        handle.seek(VIDEO - len(last))
+        handle.write(last)
+    return path
+
+
+def peak_memory(build) -> int:
+    """The most memory Python held at once while `build` ran."""
+    tracemalloc.start()
+    try:
+        build()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_large_attachments_are_hashed_compared_and_copied_in_chunks(
+    fixture_site: Path, run
+) -> None:
+    source = large_video(fixture_site, b"first")
+    published = fixture_site / "output/downloads/film.mp4"
+    one_shot = ("--root", fixture_site, "--now", NOW, "--workers", "1")
+    assert peak_memory(lambda: run(*one_shot)) < VIDEO // 4
+    assert filecmp.cmp(source, published, shallow=False)
+    large_video(fixture_site, b"again")  # same size: only its bytes tell it changed
+    assert peak_memory(lambda: run(*one_shot)) < VIDEO // 4
+    assert published.read_bytes()[-5:] == b"again"
+    preview = Builder(fixture_site, lambda: BuildOptions(now=datetime(2026, 11, 20, tzinfo=UTC)))
+    assert peak_memory(preview.rebuild) < VIDEO // 4  # the preview's writer too
+    large_video(fixture_site, b"third")
+    assert peak_memory(lambda: preview.rebuild([source])) < VIDEO // 4
+    assert published.read_bytes()[-5:] == b"third"

@@ -62,12 +62,17 @@ def svg_problem(path: Path) -> tuple[int, str] | None:
         return 1, _("SVG with its own DOCTYPE declarations (entities); export it again without")
     root = tree.getroot()
     if lxml.etree.QName(root).localname != "svg":
-        return root.sourceline or 0, _("not an SVG drawing: its first element is not <svg>")
+        return _line(root), _("not an SVG drawing: its first element is not <svg>")
     for node in root.iter():
         found = _node_problem(node)
         if found:
-            return node.sourceline or 0, found
+            return _line(node), found
     return None
+
+
+def _line(node: object) -> int:
+    line = getattr(node, "sourceline", None)
+    return line if isinstance(line, int) else 0
 
 
 def _node_problem(node) -> str | None:
