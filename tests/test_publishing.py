@@ -180,6 +180,20 @@ def test_every_published_image_loses_its_metadata(fixture_site: Path, run) -> No
     assert int(entry.enclosures[0].length) == (folder / "foto-1000w.jpg").stat().st_size
 
 
+def test_an_animation_keeps_its_frames_and_loses_its_comment(fixture_site: Path, run) -> None:
+    frames = [Image.new("RGB", (10, 10), (80 * i, 0, 0)).convert("P") for i in range(3)]
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer, "gif", save_all=True, append_images=frames[1:], comment=b"quokka", duration=90
+    )
+    write(fixture_site, "downloads/wink.gif", buffer.getvalue())
+    assert run("--root", fixture_site, "--now", NOW).code == 0
+    published = fixture_site / "output/downloads/wink.gif"
+    with Image.open(published) as image:
+        assert image.n_frames == 3 and "comment" not in image.info
+    assert MARKER not in published.read_bytes()
+
+
 def png_claiming(width: int, height: int) -> bytes:
     """A tiny PNG made by Pillow whose header then claims `width`×`height` pixels: what a
     decompression bomb looks like before anything is decoded."""
