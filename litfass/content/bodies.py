@@ -67,7 +67,8 @@ def with_body(
     html: str | None = None,
     assets: list[tuple[str, int, str]] | None = None,
 ) -> Page:
-    """The page with its body: `html` if already rendered (cache), else rendered here.
+    """The page with its body: `html` if already rendered (cache), else rendered here;
+    `warnings` gets its problems (an image from another host is an error among them).
 
     `assets` are the non-page files by URL (`_assets_by_url`), to find a bundle's files
     without a pass over all of them for every page.
@@ -105,30 +106,33 @@ def with_body(
     )
 
 
-_REFERENCE = re.compile(r'(?:href|src)="([^"]+)"')
-_FILE_REF = re.compile(r'\b(href|src)="([^"]+)"')
+_REFERENCE = re.compile(r'\b(href|src)="([^"]+)"')
+
+
+def _content_file(written: str, folder: str, urls: dict[str, str]) -> str | None:
+    """The content file (not a page) an address written in `folder` names, if it names one."""
+    path = written.split("#", 1)[0]
+    if not path or ":" in path or path.startswith("//") or "?" in path:
+        return None  # another host, mail, an anchor on the page, a query
+    base = "" if path.startswith("/") else folder
+    rel = posixpath.normpath(posixpath.join(base, unquote(path).lstrip("/")))
+    return rel if rel in urls and not rel.endswith(".md") else None
 
 
 def _file_links(html: str, content_rel: str, urls: dict[str, str]) -> str:
     """Links to content files (not pages) as their addresses: percent-encoded, so a name
     with spaces or umlauts is a valid URL wherever the body goes (feeds, search)."""
-    if 'href="' not in html and 'src="' not in html:
-        return html
     folder = posixpath.dirname(content_rel)
 
     def replace(match: re.Match[str]) -> str:
         written = unescape(match.group(2))
-        path, hash_, fragment = written.partition("#")
-        if not path or ":" in path or path.startswith("//") or "?" in path:
+        rel = _content_file(written, folder, urls)
+        if rel is None:
             return match.group(0)
-        base = "" if path.startswith("/") else folder
-        rel = posixpath.normpath(posixpath.join(base, unquote(path).lstrip("/")))
-        url = urls.get(rel)
-        if url is None or rel.endswith(".md"):
-            return match.group(0)
-        return f'{match.group(1)}="{escape(url + hash_ + quote(fragment, safe="%"))}"'
+        _, hash_, fragment = written.partition("#")
+        return f'{match.group(1)}="{escape(urls[rel] + hash_ + quote(fragment, safe="%"))}"'
 
-    return _FILE_REF.sub(replace, html)
+    return _REFERENCE.sub(replace, html)
 
 
 def _files_used(source: Source, page: Page, html: str, urls: dict[str, str]) -> tuple[str, ...]:
@@ -136,17 +140,9 @@ def _files_used(source: Source, page: Page, html: str, urls: dict[str, str]) -> 
     front matter and the body as written (before images become their variants)."""
     folder = posixpath.dirname(source.content_rel)
     written = [page.image, page.cover, page.pdf]
-    written += [unquote(unescape(m.group(1))) for m in _REFERENCE.finditer(html)]
-    used = set()
-    for ref in written:
-        path = ref.split("#", 1)[0].split("?", 1)[0]
-        if not path or ":" in path or path.startswith("//"):
-            continue  # another host, mail, an anchor on the page
-        base = "" if path.startswith("/") else folder
-        rel = posixpath.normpath(posixpath.join(base, path.lstrip("/")))
-        if rel in urls and not rel.endswith(".md"):
-            used.add(rel)
-    return tuple(sorted(used))
+    written += [unescape(m.group(2)) for m in _REFERENCE.finditer(html)]
+    found = (_content_file(ref, folder, urls) for ref in written)
+    return tuple(sorted({rel for rel in found if rel is not None}))
 
 
 def assets_by_url(urls: dict[str, str]) -> list[tuple[str, int, str]]:
