@@ -378,10 +378,18 @@ def test_large_attachments_are_hashed_compared_and_copied_in_chunks(
     fixture_site: Path, run
 ) -> None:
     source = large_video(fixture_site, b"first")
+    export = write(fixture_site, "downloads/export.txt", b"Ort;Datum\n")  # text: compressible
+    with export.open("r+b") as handle:
+        handle.truncate(VIDEO)
+    config = fixture_site / "config.yaml"
+    config.write_text(config.read_text("utf-8") + "deploy:\n  precompress: true\n", "utf-8")
     published = fixture_site / "output/downloads/film.mp4"
     one_shot = ("--root", fixture_site, "--now", NOW, "--workers", "1")
     assert peak_memory(lambda: run(*one_shot)) < VIDEO // 4
     assert filecmp.cmp(source, published, shallow=False)
+    assert (fixture_site / "output/downloads/export.txt").stat().st_size == VIDEO
+    assert not (fixture_site / "output/downloads/export.txt.gz").exists()  # nginx gzips it
+    assert (fixture_site / "output/index.html.gz").is_file()
     large_video(fixture_site, b"again")  # same size: only its bytes tell it changed
     assert peak_memory(lambda: run(*one_shot)) < VIDEO // 4
     assert published.read_bytes()[-5:] == b"again"

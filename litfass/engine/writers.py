@@ -12,8 +12,8 @@ from litfass.config import Config
 from litfass.errors import LitfassError
 from litfass.outputs import Output
 from litfass.write import search
-from litfass.write.compress import COMPRESSIBLE, encoders, precompress
-from litfass.write.disk import Data, digest, files_below
+from litfass.write.compress import COMPRESSIBLE, compressible, encoders, precompress
+from litfass.write.disk import Data, digest, files_below, size_of
 from litfass.write.lock import build_lock
 from litfass.write.mirror import Mirror
 from litfass.write.staging import Staging, WriteStats
@@ -182,7 +182,9 @@ class MirrorWriter:
         stale &= self.extras
         removed |= stale
         self.extras -= stale
-        self.uncompressed |= {rel for rel in changed if rel.endswith(COMPRESSIBLE)}
+        self.uncompressed |= {
+            rel for rel, data in changed.items() if compressible(rel, size_of(data))
+        }
         self.uncompressed -= removed
         if changed or removed:
             try:
