@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import feedparser
 import lxml.html
-from PIL import Image
+from PIL import Image, IptcImagePlugin
 
 from conftest import NOW, snapshot
 from litfass.content.model import BuildOptions
@@ -128,8 +128,16 @@ GPS = {1: "N", 2: (51.0, 9.0, 0.0), 3: "E", 4: (14.0, 48.0, 0.0)}  # a shelter's
 XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">Frauenhaus quokka</x:xmpmeta>'
 
 
+def iptc(caption: bytes) -> bytes:
+    """An APP13 segment with an IPTC caption, as photo agencies and Photoshop write it."""
+    record = b"\x1c\x02\x78" + struct.pack(">H", len(caption)) + caption
+    block = b"8BIM\x04\x04\x00\x00" + struct.pack(">I", len(record)) + record
+    payload = b"Photoshop 3.0\x00" + block
+    return b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload
+
+
 def camera_photo() -> bytes:
-    """A JPEG as a phone takes it: turned, with GPS, maker, XMP, a comment, an sRGB profile."""
+    """A JPEG as a phone takes it: turned, with GPS, maker, XMP, IPTC, a comment, a profile."""
     from PIL import ImageCms
 
     exif = Image.Exif()
@@ -137,7 +145,12 @@ def camera_photo() -> bytes:
     exif[0x010F] = "Quokka Kamera"
     exif[0x8825] = GPS
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    return jpeg(1600, 1000, exif, xmp=XMP, comment=b"quokka", icc_profile=profile)
+    options = {"xmp": XMP, "comment": b"quokka", "icc_profile": profile, "extra": iptc(b"quokka")}
+    photo = jpeg(1600, 1000, exif, **options)
+    with Image.open(io.BytesIO(photo)) as image:  # the test's own premise
+        assert image.getexif()[0x8825] and IptcImagePlugin.getiptcinfo(image)
+        assert "xmp" in image.info and image.info["comment"] == b"quokka"
+    return photo
 
 
 def assert_clean(path: Path, size: tuple[int, int]) -> None:
@@ -145,11 +158,10 @@ def assert_clean(path: Path, size: tuple[int, int]) -> None:
         assert image.size == size
         assert not image.getexif()
         assert "xmp" not in image.info and "comment" not in image.info
+        assert IptcImagePlugin.getiptcinfo(image) is None
         assert image.info.get("icc_profile")  # the colours stay right
-        assert not getattr(image, "applist", [])[1:] or all(
-            marker not in ("APP1", "APP13") for marker, _ in image.applist
-        )
-    assert b"quokka" not in path.read_bytes().lower()
+        assert all(marker not in ("APP1", "APP13") for marker, _ in image.applist)
+    assert MARKER not in path.read_bytes().lower()
 
 
 def test_every_published_image_loses_its_metadata(fixture_site: Path, run) -> None:
@@ -178,6 +190,34 @@ def test_every_published_image_loses_its_metadata(fixture_site: Path, run) -> No
     entry = next(e for e in feed.entries if e.title == "Sommer")
     assert [e.href for e in entry.enclosures] == [shared]
     assert int(entry.enclosures[0].length) == (folder / "foto-1000w.jpg").stat().st_size
+
+
+def test_png_and_webp_lose_their_metadata_too(fixture_site: Path, run) -> None:
+    from PIL import PngImagePlugin
+
+    exif = Image.Exif()
+    exif[0x8825] = GPS
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "quokka")
+    text.add_itxt("XML:com.adobe.xmp", XMP.decode())
+    png, webp = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (600, 400)).save(png, "png", pnginfo=text, exif=exif)
+    Image.new("RGB", (600, 400)).save(webp, "webp", exif=exif, xmp=XMP)
+    write(fixture_site, "downloads/grafik.png", png.getvalue())
+    write(fixture_site, "downloads/bild.webp", webp.getvalue())
+    assert run("--root", fixture_site, "--now", NOW).code == 0
+    output = fixture_site / "output/downloads"
+    for name in (
+        "grafik.png",
+        "grafik-480w.png",
+        "grafik-480w.webp",
+        "bild.webp",
+        "bild-480w.webp",
+    ):
+        with Image.open(output / name) as image:
+            assert not image.getexif() and "xmp" not in image.info
+            assert not getattr(image, "text", {}), name
+        assert MARKER not in (output / name).read_bytes().lower(), name
 
 
 def test_an_animation_keeps_its_frames_and_loses_its_comment(fixture_site: Path, run) -> None:
