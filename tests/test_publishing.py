@@ -438,3 +438,14 @@ def test_large_attachments_are_hashed_compared_and_copied_in_chunks(
     large_video(fixture_site, b"third")
     assert peak_memory(lambda: preview.rebuild([source])) < VIDEO // 4
     assert published.read_bytes()[-5:] == b"third"
+
+
+def test_a_clash_with_a_cleaned_image_names_the_content_file(fixture_site: Path, run) -> None:
+    write(fixture_site, "static/zeichen.png", b"")
+    Image.new("RGB", (10, 10)).save(fixture_site / "content/static/zeichen.png")
+    Image.new("RGB", (10, 10)).save(fixture_site / "templates/static/zeichen.png")
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.err.splitlines()[0] == (
+        "content/static/zeichen.png: error: address /static/zeichen.png is also used by "
+        "the theme's templates/static/zeichen.png"
+    )

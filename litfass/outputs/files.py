@@ -42,4 +42,6 @@ def _pictures(site: Site) -> Iterator[Output]:
         for variant in (
             (picture.original, *picture.variants) if picture.original else picture.variants
         ):
-            yield Output(variant.path, produce=partial(images.produce, variant))
+            # `shown`: the content file a clash of addresses is put on (declare.path_problems).
+            made = partial(images.produce, variant)
+            yield Output(variant.path, context={"shown": variant.shown}, produce=made)
