@@ -62,8 +62,9 @@ def everything_in(output: Path) -> list[tuple[str, bytes]]:
 
 
 def unpublished_items(site: Path) -> None:
-    """A draft bundle with a press kit and a photo, a scheduled bundle with a PDF, and a
-    loose file only a draft links to; a published item links to a loose file a draft uses."""
+    """A draft bundle with a press kit and a photo, a scheduled news item and a scheduled
+    event with a PDF each, and a loose file only a draft links to; a published item links to
+    a loose file a draft uses."""
     write(
         site,
         "news/2021-07-01-quokka-entwurf/index.md",
@@ -81,6 +82,13 @@ def unpublished_items(site: Path) -> None:
         "Quokka ab Februar.\n",
     )
     write(site, "news/2030-02-01-quokka-sperrfrist/quokka-sperrfrist.pdf", PDF)
+    write(
+        site,
+        "events/quokka-termin/index.md",
+        "---\ntitle: Quokka Termin\ndate: 2030-03-01\nstart: 2030-04-01 10:00\n"
+        "location:\n  name: Quokka-Saal\n---\n[Einladung](quokka-einladung.pdf)\n",
+    )
+    write(site, "events/quokka-termin/quokka-einladung.pdf", PDF)
     write(site, "downloads/quokka-nur-entwurf.pdf", PDF)
     write(site, "downloads/gemeinsam.pdf", b"%PDF-1.4\n%%EOF\n")
     write(
