@@ -478,6 +478,19 @@ def test_file_names_that_cannot_be_shown(site: Path, run) -> None:
     )
 
 
+def test_attachments_whose_names_differ_only_in_case(site: Path, run) -> None:
+    (site / "content/pages/ueber-uns/Team.TXT").write_text("Team", encoding="utf-8")
+    expect_rejected(
+        site,
+        run,
+        [
+            "content/pages/ueber-uns/team.txt: error: 'content/pages/ueber-uns/team.txt' and "
+            "'content/pages/ueber-uns/Team.TXT' differ only in capital letters or in how an "
+            "umlaut is stored: on Windows and macOS they are one file; rename one"
+        ],
+    )
+
+
 def test_hidden_files_backups_and_litter_are_ignored(site: Path, run) -> None:
     litter = [
         "news/.entwurf.md",
