@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CONFIG_NAME, DEFAULT_THEME
+from litfass.i18n import _
 from litfass.values import (
     as_bool,
     as_int,
@@ -27,6 +30,7 @@ from litfass.values import (
 from litfass.yamldoc import YamlMapping, load_mapping
 
 LANGUAGES = ("de", "en")
+_HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:[0-9]{1,5})?")
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class Config:
     allow_html: bool = False
     precompress: bool = False  # deploy.precompress: .gz/.br beside text files for the web server
     search: bool = True  # a search page and its Pagefind index
+    remote_images: tuple[str, ...] = ()  # hosts whose images pages may show (privacy)
     content_dir: str = "content"
     templates_dir: str = "templates"
     output_dir: str = "output"
@@ -127,6 +132,15 @@ class Config:
                 return file.relative_to(base).as_posix()
         return str(path)
 
+    def remote_image_allowed(self, url: str) -> bool:
+        """Whether pages may show an image from `url`'s host: readers' browsers ask that host
+        for it, so only hosts named in `remote_images` are allowed."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return bool(host) and (
+            host in self.remote_images or parts.netloc.lower() in self.remote_images
+        )
+
     def absolute(self, url: str) -> str:
         """Make a site-relative URL absolute with the base URL."""
         if "://" in url or url.startswith("mailto:"):
@@ -137,7 +151,7 @@ class Config:
 _TOP_KEYS = {
     "title", "tagline", "base_url", "language", "timezone", "organisation", "urls",
     "page_size", "default_category", "press_category", "navigation", "feeds", "markdown",
-    "deploy", "content_dir", "templates_dir", "output_dir", "search",
+    "deploy", "content_dir", "templates_dir", "output_dir", "search", "remote_images",
 }  # fmt: skip
 
 
@@ -191,6 +205,7 @@ class _Validator:
             "allow_html": self._bool(markdown, "allow_html", "markdown"),
             "precompress": self._bool(deploy, "precompress", "deploy"),
             "search": self._switch("search", default=True),
+            "remote_images": self._hosts("remote_images"),
         }
         values.update(self._folders())
         if self.errors:
@@ -338,6 +353,28 @@ class _Validator:
         if value not in ("full", "summary"):
             self._error("feeds", "'feeds.content' must be 'full' or 'summary'")
         return value != "summary"
+
+    def _hosts(self, key: str) -> tuple[str, ...]:
+        """Host names, e.g. of image servers readers' browsers may be sent to."""
+        value = self.doc.data.get(key) or []
+        if isinstance(value, str):
+            value = [value]
+        hosts = (
+            [h.strip().lower() for h in value if isinstance(h, str)]
+            if isinstance(value, list)
+            else []
+        )
+        if (
+            not isinstance(value, list)
+            or len(hosts) != len(value)
+            or not all(_HOST.fullmatch(h) for h in hosts)
+        ):
+            self._error(
+                key,
+                _("'{key}' must be a list of host names like bilder.example.org").format(key=key),
+            )
+            return ()
+        return tuple(hosts)
 
     def _navigation(self) -> tuple[NavItem, ...]:
         value = self.doc.data.get("navigation") or []

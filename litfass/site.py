@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -91,6 +91,35 @@ def is_published(page: Page, options: BuildOptions) -> bool:
 def is_public(page: Page, now: datetime) -> bool:
     """What subscribers and search engines get: never drafts or future items, whatever is built."""
     return not page.draft and (page.date is None or page.date <= now)
+
+
+def withheld_files(pages: Iterable[Page], options: BuildOptions) -> frozenset[str]:
+    """Content files that only unpublished items have: the files in a draft's or scheduled
+    item's folder, and files that only such items show or link to (relative to content/).
+
+    A draft publishes nothing at all: an embargoed press kit beside it must not be found
+    at a guessable address before its date.
+    """
+    owned: set[str] = set()
+    used_unpublished: set[str] = set()
+    used_published: set[str] = set()
+    for page in pages:
+        if is_published(page, options):
+            used_published.update(page.files)
+        else:
+            owned.update(page.assets)
+            used_unpublished.update(page.files)
+    return frozenset(owned | (used_unpublished - used_published))
+
+
+def without_files(site: Site, withheld: frozenset[str]) -> Site:
+    """The site without the content files in `withheld` and their image variants."""
+    if not withheld:
+        return site
+    urls = {rel: url for rel, url in site.content_urls.items() if rel not in withheld}
+    gone = {site.content_urls[rel] for rel in withheld if rel in site.content_urls}
+    pictures = {url: p for url, p in site.pictures.items() if url not in gone}
+    return dataclasses.replace(site, content_urls=urls, pictures=pictures)
 
 
 def assemble(

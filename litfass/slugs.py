@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 from slugify import slugify as _slugify
@@ -14,8 +15,13 @@ _GERMAN = [
 
 @lru_cache(maxsize=8192)  # the same topics and regions come up on thousands of items
 def slugify(text: str) -> str:
-    """Lower-case ASCII slug with German transliteration; never empty."""
-    return _slugify(str(text), replacements=_GERMAN, max_length=80, word_boundary=True) or "seite"
+    """Lower-case ASCII slug with German transliteration; never empty.
+
+    NFC first: a name typed on a Mac may spell "ä" as "a" and a combining diaeresis, which
+    the transliteration would not see (and "ä" must give "ae" either way).
+    """
+    text = unicodedata.normalize("NFC", str(text))
+    return _slugify(text, replacements=_GERMAN, max_length=80, word_boundary=True) or "seite"
 
 
 def is_slug(text: str) -> bool:

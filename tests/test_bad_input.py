@@ -27,9 +27,59 @@ CORPUS = Path(__file__).resolve().parent / "bad_input"
 SUMMARY = "error(s); output/ was not changed."
 HINT = "write e.g. 2019-11-04 or 04.11.2019, with a time 2019-11-04 10:30"
 FRONT_MATTER = "add a line 'title: ...' to the front matter"
+ACTIVE = (
+    "are active content (they could run script or restyle the site) and are not published; "
+    "put the text in a .md file (only a site whose editors are all trusted sets "
+    "'markdown: {allow_html: true}')"
+)
+REMOTE = (
+    "every reader's browser would ask that host for it; put the file beside this item, "
+    "or add the host to 'remote_images' in config.yaml"
+)
+SVG_REF = "only references inside the drawing (#id) are allowed"
 
 # tests/bad_input/rejected/<path> goes to content/<path>; each is [(line, message), ...].
 REJECTED: dict[str, list[tuple[int, str]]] = {
+    # Files a browser would run as the site's own (issue: leaks, 1)
+    "news/flyer.html": [(0, f".html files {ACTIVE}")],
+    "news/x.js": [(0, f".js files {ACTIVE}")],
+    "news/style.css": [(0, f".css files {ACTIVE}")],
+    "news/programm.exe": [
+        (
+            0,
+            "'programm.exe' is not a kind of file the site publishes: images (JPEG, PNG, WebP, "
+            "GIF, SVG), PDF and office documents, audio, video, text, CSV and calendars are",
+        )
+    ],
+    "news/svg-script.svg": [
+        (4, "SVG with <script>: it could run script; export the drawing again without")
+    ],
+    "news/svg-onload.svg": [(2, "SVG with the event handler 'onload': it could run script")],
+    "news/svg-foreign-object.svg": [
+        (2, "SVG with <foreignObject>: it could run script; export the drawing again without")
+    ],
+    "news/svg-external-href.svg": [
+        (4, f"SVG refers to 'https://tracker.example/pixel.gif': {SVG_REF}")
+    ],
+    "news/svg-css-url.svg": [(2, f"SVG refers to 'https://tracker.example/x.svg#p': {SVG_REF}")],
+    "news/svg-javascript-link.svg": [(2, f"SVG refers to 'javascript:alert(1)': {SVG_REF}")],
+    "news/svg-entities.svg": [
+        (1, "SVG with its own DOCTYPE declarations (entities); export it again without")
+    ],
+    "news/svg-html.svg": [(1, "not an SVG drawing: its first element is not <svg>")],
+    # Images that are not what they claim, or far too large (issue: leaks, 3)
+    "news/foto-text.jpg": [
+        (
+            0,
+            "not a JPEG image (damaged, or another kind of file renamed); save it again as .jpg",
+        )
+    ],
+    # Images from other hosts: every reader's browser would ask them (issue: leaks, 5)
+    "news/remote-image.md": [(4, f"'image' on another host (tracker.example): {REMOTE}")],
+    "news/remote-body-image.md": [(7, f"image on another host (tracker.example): {REMOTE}")],
+    "news/bombe.png": [
+        (0, "image is too large to open safely (at most 40 megapixels); make it smaller")
+    ],
     # YAML of every kind
     "news/yaml-unclosed-double-quote.md": [
         (2, "invalid YAML: the quote opened on this line is never closed")
@@ -239,6 +289,9 @@ CONFIG: dict[str, list[tuple[int, str]]] = {
     "timezone-folder.yaml": [(5, "unknown time zone 'Europe' (e.g. Europe/Berlin)")],
     "language.yaml": [(4, "'language' must be one of de, en, not 'fr'")],
     "page-size-text.yaml": [(14, "'page_size' must be a whole number of at least 1")],
+    "remote-images-url.yaml": [
+        (15, "'remote_images' must be a list of host names like bilder.example.org")
+    ],
     "allow-html-not-bool.yaml": [(15, "'markdown.allow_html' must be true or false")],
     "navigation-javascript.yaml": [
         (9, "navigation url 'javascript:alert(1)' must be a path like /aktuelles/ or https://...")
@@ -421,6 +474,19 @@ def test_file_names_that_cannot_be_shown(site: Path, run) -> None:
         [
             "content/news/caf\\xe9.md: error: file name is not UTF-8; rename it",
             "content/news/zwei?zeilen.md: error: file name contains a control character",
+        ],
+    )
+
+
+def test_attachments_whose_names_differ_only_in_case(site: Path, run) -> None:
+    (site / "content/pages/ueber-uns/Team.TXT").write_text("Team", encoding="utf-8")
+    expect_rejected(
+        site,
+        run,
+        [
+            "content/pages/ueber-uns/team.txt: error: 'content/pages/ueber-uns/team.txt' and "
+            "'content/pages/ueber-uns/Team.TXT' differ only in capital letters or in how an "
+            "umlaut is stored: on Windows and macOS they are one file; rename one"
         ],
     )
 

@@ -92,9 +92,10 @@ def test_items_carry_what_a_reader_shows(hostile: Path) -> None:
     assert [tag.term for tag in entry.tags] == ["Wohnen", "</script>"]
     assert entry.author_detail.email == "presse@test.example.org"
     enclosure = next(link for link in entry.links if link.rel == "enclosure")
-    assert enclosure.href == f"{FIXTURE_BASE}/aktuelles/boese/bild.png"
+    # A resized variant (here no wider than the original), never the original itself.
+    assert enclosure.href == f"{FIXTURE_BASE}/aktuelles/boese/bild-8w.png"
     assert enclosure.type == "image/png"
-    assert int(enclosure.length) == (hostile / "aktuelles/boese/bild.png").stat().st_size
+    assert int(enclosure.length) == (hostile / "aktuelles/boese/bild-8w.png").stat().st_size
     body = entry.content[0].value
     assert f'href="{FIXTURE_BASE}/ueber-uns/"' in body  # a link to a .md file, made absolute
     assert f'href="{FIXTURE_BASE}/aktuelles/boese/#unten"' in body
@@ -105,7 +106,7 @@ def test_rss_item_has_guid_enclosure_and_author(hostile: Path) -> None:
     feed = parsed(hostile / "aktuelles/feed.xml")
     entry = next(e for e in feed.entries if e.title == HOSTILE)
     assert entry.guidislink is False  # the explicit id is not the item's address
-    assert entry.enclosures[0].href.endswith("/aktuelles/boese/bild.png")
+    assert entry.enclosures[0].href.endswith("/aktuelles/boese/bild-8w.png")
     assert entry.author == "presse@test.example.org (</script><b>x)"
     plain = next(e for e in feed.entries if e.title == "Pflege braucht Zeit")
     assert plain.id == plain.link == f"{FIXTURE_BASE}/aktuelles/pflege/"

@@ -132,13 +132,15 @@ def test_open_graph_and_twitter_cards(example: Path, hostile: Path) -> None:
     assert tags["description"][0].startswith("Die Regionalgeschäftsstelle Leipzig lädt")
     assert tags["article:tag"] == ["Wohnen", "Eingliederungshilfe"]
     assert tags["og:locale"] == ["de_DE"]
-    assert tags["og:image"] == [f"{EXAMPLE_BASE}/{PRESS_RELEASE[: -len('index.html')]}fachtag.jpg"]
+    # A resized variant, never the camera original.
+    article = PRESS_RELEASE[: -len("index.html")]
+    assert tags["og:image"] == [f"{EXAMPLE_BASE}/{article}fachtag-1200w.jpg"]
     assert tags["og:image:alt"][0].startswith("Zeichnung: Häuserzeile")
     assert tags["twitter:card"] == ["summary_large_image"]
     without = meta(page(example, "aktuelles/kaeltehilfe-leipzig-startet/index.html"))
     assert without["twitter:card"] == ["summary"]  # no image, and the SVG logo is not one
     with_image = meta(page(hostile, "aktuelles/boese/index.html"))
-    assert with_image["og:image"] == [f"{FIXTURE_BASE}/aktuelles/boese/bild.png"]
+    assert with_image["og:image"] == [f"{FIXTURE_BASE}/aktuelles/boese/bild-8w.png"]
     assert with_image["twitter:card"] == ["summary_large_image"]
     for rel in ("index.html", "themen/wohnen/index.html", "veranstaltungen/index.html"):
         assert meta(page(example, rel))["og:url"] == [f"{EXAMPLE_BASE}/{rel[: -len('index.html')]}"]

@@ -46,6 +46,20 @@ ODD_ALIASES = [
 MOVED = "/aktuelles/kaeltehilfe-umgezogen/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 CSP = re.compile(r"default-src 'self'.*script-src 'self'")
+# Content files a browser may open as documents of their own, and one a sandbox would break.
+ATTACHMENTS = {
+    "plan.svg": b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" '
+    b'height="4" fill="url(#g)"/><linearGradient id="g"/></svg>',
+    "liste.csv": b"Ort;Datum\nLeipzig;2026-11-20\n",
+    "satzung.docx": b"PK\x03\x04",
+    "interview.mp3": b"ID3",
+    "flyer.pdf": b"%PDF-1.4\n%%EOF\n",
+}
+# What a script in an SVG would do if it ran; nginx's sandbox must stop it even if an SVG
+# with script ever reached output/ (litfass refuses it: tests/test_bad_input.py).
+SLIPPED_SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4">
+<script href="/downloads/slipped.js"/><rect width="4" height="4"/></svg>"""
+SLIPPED_JS = b'document.documentElement.setAttribute("data-ran", "yes");'
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,9 @@ def add_test_content(site: Path) -> None:
     (site / "content/termine/fachtag.ics").write_text(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//DE\r\nEND:VCALENDAR\r\n"
     )
+    (site / "content/downloads").mkdir()
+    for name, data in ATTACHMENTS.items():
+        (site / "content/downloads" / name).write_bytes(data)
 
 
 @pytest.fixture(scope="module")
@@ -346,3 +363,44 @@ def test_pages_work_in_a_browser_with_the_csp_on(server: Server, chromium: Brows
     finally:
         context.close()
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/downloads/plan.svg", "/downloads/liste.csv", "/downloads/satzung.docx",
+             "/downloads/interview.mp3", CALENDAR]
+)  # fmt: skip
+def test_content_files_are_sandboxed(server: Server, path: str) -> None:
+    answer = server.get(path)
+    assert answer.status == 200
+    policy = answer.headers["Content-Security-Policy"]
+    assert policy.startswith("sandbox; default-src 'none';")
+    assert "script-src" not in policy
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pdfs_and_pages_keep_the_sites_policy(server: Server) -> None:
+    # Chrome shows no PDF in a sandbox; a PDF's script runs in the viewer, not as the site.
+    for path in ("/downloads/flyer.pdf", "/", "/static/style.css"):
+        policy = server.get(path).headers["Content-Security-Policy"]
+        assert CSP.search(policy) and "sandbox" not in policy, path
+    assert server.get("/downloads/plan.svg").headers["Content-Type"].startswith("image/svg+xml")
+
+
+@pytest.mark.browser
+def test_script_in_an_svg_does_not_run_under_the_sandbox(server: Server, chromium: Browser) -> None:
+    # The site's own script, which its CSP allows anywhere but in a sandbox.
+    slipped = server.output / "downloads/slipped.svg"
+    script = server.output / "downloads/slipped.js"
+    slipped.write_bytes(SLIPPED_SVG)
+    script.write_bytes(SLIPPED_JS)
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        answer = page.goto(server.url + "/downloads/slipped.svg")
+        assert answer is not None and answer.status == 200
+        assert page.evaluate("document.documentElement.localName") == "svg"
+        assert page.evaluate("document.documentElement.getAttribute('data-ran')") is None
+    finally:
+        context.close()
+        slipped.unlink()
+        script.unlink()

@@ -8,6 +8,9 @@ import bisect
 import dataclasses
 import posixpath
 import re
+import unicodedata
+from html import escape, unescape
+from urllib.parse import quote, unquote
 
 from litfass.config import Config
 from litfass.content import images
@@ -15,6 +18,7 @@ from litfass.content.files import ContentFiles
 from litfass.content.frontmatter import Source
 from litfass.content.markup import content_links, first_paragraph, render_markdown, resolve_links
 from litfass.content.model import Page
+from litfass.content.pages import remote_image_message
 from litfass.errors import Problem
 
 
@@ -33,8 +37,17 @@ def content_urls(
     }
     for _, rel in files.assets:
         folder = _bundle_of(rel, bundles)
-        urls[rel] = bundles[folder] + rel[len(folder) :] if folder else "/" + rel
+        urls[rel] = (
+            bundles[folder] + file_url(rel[len(folder) :]) if folder else file_url("/" + rel)
+        )
     return urls
+
+
+def file_url(path: str) -> str:
+    """The address of a content file: its name as the editor gave it (so a download keeps
+    it, and an address once published stays), in NFC and percent-encoded, so that a space or
+    bracket (`Foto Kita Zittau (1).jpg`) cannot break a `srcset` or a feed's enclosure."""
+    return quote(unicodedata.normalize("NFC", path), safe="/")
 
 
 def _bundle_of(rel: str, bundles: dict[str, str]) -> str | None:
@@ -54,7 +67,8 @@ def with_body(
     html: str | None = None,
     assets: list[tuple[str, int, str]] | None = None,
 ) -> Page:
-    """The page with its body: `html` if already rendered (cache), else rendered here.
+    """The page with its body: `html` if already rendered (cache), else rendered here;
+    `warnings` gets its problems (an image from another host is an error among them).
 
     `assets` are the non-page files by URL (`_assets_by_url`), to find a bundle's files
     without a pass over all of them for every page.
@@ -72,7 +86,9 @@ def with_body(
                 )
             )
     html = resolve_links(html, source.content_rel, urls)
+    used = _files_used(source, page, html, urls)
     html, files = _with_images(config, source, page, html, urls, pictures, warnings)
+    html = _file_links(html, source.content_rel, urls)
     bundled: tuple[str, ...] = ()
     if source.content_rel.endswith("/index.md"):
         found = _under(assets if assets is not None else assets_by_url(urls), page.url)
@@ -83,10 +99,50 @@ def with_body(
         body_html=html,
         summary=summary,
         assets=bundled,
+        files=used,
         image=files["image"],
         cover=files["cover"],
         pdf=files["pdf"],
     )
+
+
+_REFERENCE = re.compile(r'\b(href|src)="([^"]+)"')
+
+
+def _content_file(written: str, folder: str, urls: dict[str, str]) -> str | None:
+    """The content file (not a page) an address written in `folder` names, if it names one."""
+    path = written.split("#", 1)[0]
+    if not path or ":" in path or path.startswith("//") or "?" in path:
+        return None  # another host, mail, an anchor on the page, a query
+    base = "" if path.startswith("/") else folder
+    rel = posixpath.normpath(posixpath.join(base, unquote(path).lstrip("/")))
+    return rel if rel in urls and not rel.endswith(".md") else None
+
+
+def _file_links(html: str, content_rel: str, urls: dict[str, str]) -> str:
+    """Links to content files (not pages) as their addresses: percent-encoded, so a name
+    with spaces or umlauts is a valid URL wherever the body goes (feeds, search)."""
+    folder = posixpath.dirname(content_rel)
+
+    def replace(match: re.Match[str]) -> str:
+        written = unescape(match.group(2))
+        rel = _content_file(written, folder, urls)
+        if rel is None:
+            return match.group(0)
+        _, hash_, fragment = written.partition("#")
+        return f'{match.group(1)}="{escape(urls[rel] + hash_ + quote(fragment, safe="%"))}"'
+
+    return _REFERENCE.sub(replace, html)
+
+
+def _files_used(source: Source, page: Page, html: str, urls: dict[str, str]) -> tuple[str, ...]:
+    """The content files (not pages) a page links to or shows, relative to content/: from the
+    front matter and the body as written (before images become their variants)."""
+    folder = posixpath.dirname(source.content_rel)
+    written = [page.image, page.cover, page.pdf]
+    written += [unescape(m.group(2)) for m in _REFERENCE.finditer(html)]
+    found = (_content_file(ref, folder, urls) for ref in written)
+    return tuple(sorted({rel for rel in found if rel is not None}))
 
 
 def assets_by_url(urls: dict[str, str]) -> list[tuple[str, int, str]]:
@@ -125,6 +181,9 @@ def _with_images(
     html, no_alt = images.responsive_body(
         html, posixpath.dirname(source.content_rel), urls, pictures
     )
+    for src in _remote_images(config, html):
+        message = remote_image_message("image", src)
+        warnings.append(Problem(source.rel, _body_line(source, src), message))
     for src in no_alt:
         line = _image_line(source, src)
         message = (
@@ -142,6 +201,15 @@ def _with_images(
         message = "'image' has no 'image_alt': add 'image_alt: what the picture shows'"
         warnings.append(Problem(source.rel, source.meta.line("image"), message, "warning"))
     return html, files
+
+
+_IMAGE_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"', re.I)
+
+
+def _remote_images(config: Config, html: str) -> list[str]:
+    """Images a body shows from hosts config.yaml does not allow (`remote_images`)."""
+    found = (unescape(m.group(1)) for m in _IMAGE_SRC.finditer(html))
+    return [src for src in found if "://" in src and not config.remote_image_allowed(src)]
 
 
 def _image_line(source: Source, src: str) -> int:

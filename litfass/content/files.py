@@ -1,18 +1,21 @@
 """List the files of content/ in a stable order, refusing what must not be read.
 
-Hidden and litter files are skipped; links that leave content/, loops, pipes and names that
-are not UTF-8 are refused with a message.
+Hidden and litter files are skipped; links that leave content/, loops, pipes, names that
+are not UTF-8 and kinds of files that could run script (`kinds.py`) are refused with a message.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from litfass.config import Config
+from litfass.content import kinds
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import _
 
 
 @dataclass(frozen=True)
@@ -49,12 +52,32 @@ def find_files(config: Config) -> tuple[ContentFiles, list[Problem]]:
                 continue
             path = Path(folder) / name
             problem = _name_problem(config, path) or _file_problem(config, path, real_root)
+            if problem is None and not name.endswith(".md"):
+                problem = _kind_problem(config, path)
             if problem:
                 problems.append(problem)
                 continue
             rel = path.relative_to(root).as_posix()
             (markdown if name.endswith(".md") else assets).append((path, rel))
+    problems += _same_name_problems(config, assets)
     return ContentFiles(tuple(markdown), tuple(assets)), problems
+
+
+def _same_name_problems(config: Config, assets: list[tuple[Path, str]]) -> list[Problem]:
+    """Two files whose names differ only in case or in how an umlaut is stored: one file on
+    Windows and macOS (and on most web servers' disks), so which one is published is luck."""
+    first: dict[str, str] = {}
+    problems = []
+    for _path, rel in assets:
+        key = unicodedata.normalize("NFC", rel).casefold()
+        other = first.setdefault(key, rel)
+        if other != rel:
+            message = _(
+                "'{one}' and '{other}' differ only in capital letters or in how an umlaut is "
+                "stored: on Windows and macOS they are one file; rename one"
+            ).format(one=shown(config, rel), other=shown(config, other))
+            problems.append(Problem(shown(config, rel), 0, message))
+    return problems
 
 
 def _ignored(name: str) -> bool:
@@ -86,6 +109,19 @@ def _file_problem(config: Config, path: Path, real_root: Path) -> Problem | None
     except OSError as exc:
         return Problem(shown, 0, f"cannot read the file: {(exc.strerror or str(exc)).lower()}")
     return None if regular else Problem(shown, 0, "not a regular file (a pipe or device?)")
+
+
+def _kind_problem(config: Config, path: Path) -> Problem | None:
+    """A kind of file that is not published, or an SVG that could run script (unless the
+    site trusts its editors with HTML)."""
+    found = kinds.kind_problem(path.name, config.allow_html)
+    if found:
+        return Problem(_shown_path(config, path), 0, found)
+    if path.suffix.lower() == ".svg" and not config.allow_html:
+        svg = kinds.svg_problem(path)
+        if svg:
+            return Problem(_shown_path(config, path), *svg)
+    return None
 
 
 def _folder_link_problem(config: Config, path: Path, real_root: Path) -> Problem:

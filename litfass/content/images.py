@@ -5,56 +5,67 @@ Variants are cached in .litfass-cache/images/ by source hash, width and format a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import io
 import posixpath
 import re
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from markupsafe import Markup
 
-from litfass.errors import LitfassError
+from litfass.errors import LitfassError, Problem
 from litfass.folders import CACHE_DIR, write_cache_file
+from litfass.i18n import _
 
 WIDTHS = (480, 800, 1200)  # what phones, tablets and a wide article column need
-MAX_WIDTH = 1600  # never publish a camera original: large and may carry location data
-FORMATS = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp"}
-EXTENSION = {"jpeg": "jpg", "png": "png", "webp": "webp"}
-SETTINGS_VERSION = "1"  # bump when the encoding below changes, to invalidate the cache
+MAX_WIDTH = 1600  # the largest variant: og:image, feeds and `src` never send a camera original
+MAX_PIXELS = 40_000_000  # a 40-megapixel photo is already far more than a web page shows
+FORMATS = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp", ".gif": "gif"}
+EXTENSION = {"jpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif"}
+# What Pillow calls the formats a file may really be for each of its names (MPO: the
+# multi-picture JPEG of many phones).
+READ_AS = {"jpeg": {"JPEG", "MPO"}, "png": {"PNG"}, "webp": {"WEBP"}, "gif": {"GIF"}}
+SETTINGS_VERSION = "2"  # bump when the encoding below changes, to invalidate the cache
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _ATTR = re.compile(r'([a-zA-Z-]+)\s*=\s*"([^"]*)"')
 _SWAPPED = {5, 6, 7, 8}  # EXIF orientations that turn the picture by 90 degrees
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One resized copy of a source image."""
+    """One copy of a source image as published: resized, or the original cleaned."""
 
     url: str
     width: int
     height: int
-    format: str  # Pillow's name: jpeg, png, webp
+    format: str  # Pillow's name: jpeg, png, webp, gif
     source: Path
     cache: Path
     shown: str  # the source as messages name it: content/news/x/foto.jpg
+    original: bool = False  # the source at its own size and address, only cleaned
 
     @property
     def path(self) -> str:
-        return self.url.lstrip("/")
+        return unquote(self.url).lstrip("/")
 
 
 @dataclass(frozen=True)
 class Picture:
-    """A content image and its variants, smallest first."""
+    """A content image: its original (cleaned of metadata) and its variants, smallest first."""
 
     url: str
     width: int
     height: int
     variants: tuple[Variant, ...]
     source: Path
+    original: Variant | None = None
 
     def srcset(self, fmt: str) -> str:
         return ", ".join(f"{v.url} {v.width}w" for v in self.variants if v.format == fmt)
@@ -65,49 +76,117 @@ class Picture:
         own = [v for v in self.variants if v.format != "webp"] or list(self.variants)
         return own[-1]
 
+    @property
+    def shared(self) -> Variant:
+        """What a link preview, search engine or feed reader gets: at most 1200 pixels wide."""
+        own = [v for v in self.variants if v.format != "webp" and v.width <= WIDTHS[-1]]
+        return own[-1] if own else self.fallback
+
 
 def plan(
     root: Path, content_dir: str, assets: Iterable[tuple[Path, str]], urls: dict[str, str]
-) -> dict[str, Picture]:
-    """A Picture for every raster image in content/, keyed by its site URL."""
+) -> tuple[dict[str, Picture], list[Problem]]:
+    """A Picture for every raster image in content/, keyed by its site URL, and an error for
+    each file that is not the image its name says or is too large to publish."""
     pictures = {}
+    problems = []
     for path, rel in assets:
         fmt = FORMATS.get(posixpath.splitext(rel)[1].lower())
-        if fmt is None:
+        if fmt is None or rel not in urls:
             continue
-        picture = _plan_one(root, path, f"{content_dir}/{rel}", urls[rel], fmt)
-        if picture is not None:
-            pictures[picture.url] = picture
-    return pictures
+        shown = f"{content_dir}/{rel}"
+        try:
+            picture = _plan_one(root, path, shown, urls[rel], fmt)
+        except LitfassError as exc:
+            problems.extend(exc.problems)
+            continue
+        pictures[picture.url] = picture
+    return pictures, problems
 
 
-def _plan_one(root: Path, path: Path, shown: str, url: str, fmt: str) -> Picture | None:
-    from PIL import Image, UnidentifiedImageError  # here: a site without images never needs it
-
-    try:
-        data = path.read_bytes()
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            if image.getexif().get(0x0112) in _SWAPPED:
-                width, height = height, width
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
-        return None  # not an image Pillow can read: it is copied as it is
-    digest = hashlib.sha256(data).hexdigest()[:20]
+def _plan_one(root: Path, path: Path, shown: str, url: str, fmt: str) -> Picture:
+    width, height = _checked_size(path, shown, fmt)
+    digest = _file_digest(path)[:20]
+    stem = posixpath.splitext(url)[0]
+    ext = EXTENSION[fmt]
+    folder = root / CACHE_DIR / "images"
+    cache = folder / f"{digest}-0-{SETTINGS_VERSION}.{ext}"
+    original = Variant(url, width, height, fmt, path, cache, shown, original=True)
+    if fmt == "gif":  # resizing would lose an animation: only the cleaned original
+        return Picture(url, width, height, (), path, original)
     largest = min(width, MAX_WIDTH)
     widths = sorted({w for w in WIDTHS if w < largest} | {largest})
-    stem = posixpath.splitext(url)[0]
     variants = []
     for fmt_out in ("webp", fmt) if fmt != "webp" else ("webp",):
         ext = EXTENSION[fmt_out]
         for w in widths:
             h = max(1, round(height * w / width))
-            cache = root / CACHE_DIR / "images" / f"{digest}-{w}-{SETTINGS_VERSION}.{ext}"
+            cache = folder / f"{digest}-{w}-{SETTINGS_VERSION}.{ext}"
             variants.append(Variant(f"{stem}-{w}w.{ext}", w, h, fmt_out, path, cache, shown))
-    return Picture(url, width, height, tuple(variants), path)
+    return Picture(url, width, height, tuple(variants), path, original)
+
+
+def _checked_size(path: Path, shown: str, fmt: str) -> tuple[int, int]:
+    """The size the picture is shown at; an error if the file is not such an image or is
+    too large (a decompression bomb is only its header: nothing is decoded here)."""
+    from PIL import Image, UnidentifiedImageError  # here: a site without images never needs it
+
+    name = fmt.upper()
+    try:
+        with _quiet(), Image.open(path) as image:
+            width, height = image.size
+            found = image.format or ""
+            if image.getexif().get(0x0112) in _SWAPPED:
+                width, height = height, width
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise LitfassError.at(shown, 0, _too_large()) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        message = _(
+            "not a {kind} image (damaged, or another kind of file renamed); save it again as .{ext}"
+        )
+        raise LitfassError.at(shown, 0, message.format(kind=name, ext=EXTENSION[fmt])) from None
+    if found not in READ_AS[fmt]:
+        message = _("a {found} image named .{ext}: rename it to .{right}")
+        right = EXTENSION.get(found.lower(), found.lower())
+        raise LitfassError.at(
+            shown, 0, message.format(found=found, ext=posixpath.splitext(shown)[1][1:], right=right)
+        ) from None
+    if width * height > MAX_PIXELS:
+        raise LitfassError.at(shown, 0, _too_large(width, height))
+    return width, height
+
+
+def _too_large(width: int = 0, height: int = 0) -> str:
+    limit = MAX_PIXELS // 1_000_000
+    if not width:
+        return _(
+            "image is too large to open safely (at most {limit} megapixels); make it smaller"
+        ).format(limit=limit)
+    return _(
+        "image is too large ({width}×{height} pixels; at most {limit} megapixels); make it smaller"
+    ).format(width=width, height=height, limit=limit)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Pillow's own warnings (a damaged EXIF block...) never reach the editor raw; a
+    decompression bomb's warning becomes an exception."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        yield
+
+
+def _file_digest(path: Path) -> str:
+    """SHA-256 of a file, read in chunks: a large file never lies in memory whole."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def produce(variant: Variant) -> bytes:
-    """The bytes of a variant: from the cache, or resized now and cached."""
+    """The bytes of a variant: from the cache, or made now and cached."""
     from PIL import Image  # here: a site without images never needs it
 
     try:
@@ -115,29 +194,59 @@ def produce(variant: Variant) -> bytes:
     except OSError:
         pass
     try:
-        data = _resize(variant)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise LitfassError.at(variant.shown, 0, f"cannot resize the image: {exc}") from None
+        with _quiet():
+            data = _encode(variant)
+    except (
+        OSError,
+        ValueError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        raise LitfassError.at(
+            variant.shown, 0, _("cannot resize the image: {reason}").format(reason=exc)
+        ) from None
     write_cache_file(variant.cache, data)
     return data
 
 
-def _resize(variant: Variant) -> bytes:
-    from PIL import Image, ImageOps
+def _encode(variant: Variant) -> bytes:
+    """The variant's bytes: turned upright, resized, and without any metadata but the colour
+    profile (EXIF, XMP and IPTC of a camera original can reveal where it was taken)."""
+    from PIL import Image, ImageOps, ImageSequence
 
-    with Image.open(variant.source) as image:
-        image = ImageOps.exif_transpose(image)
-        if variant.format == "jpeg" and image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        resized = image.resize((variant.width, variant.height), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
-    # No metadata is passed on: EXIF of a camera original can reveal where it was taken.
+    with Image.open(variant.source) as image:
+        icc = image.info.get("icc_profile")
+        if variant.format == "gif":
+            frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
+            for frame in frames:
+                frame.info = {
+                    k: v for k, v in frame.info.items() if k in ("duration", "transparency")
+                }
+            frames[0].save(
+                buffer,
+                "gif",
+                save_all=len(frames) > 1,
+                append_images=frames[1:],
+                loop=image.info.get("loop", 0),
+            )
+            return buffer.getvalue()
+        upright = ImageOps.exif_transpose(image)
+        if variant.format == "jpeg" and upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        if (variant.width, variant.height) != upright.size:
+            upright = upright.resize((variant.width, variant.height), Image.Resampling.LANCZOS)
+    upright.info = {}  # savers take comments, EXIF and XMP from here
+    profile = {"icc_profile": icc} if icc else {}
+    # An original is shown at full size when opened alone: less compression than a variant.
     if variant.format == "jpeg":
-        resized.save(buffer, "jpeg", quality=80, optimize=True, progressive=True)
+        quality = 90 if variant.original else 80
+        upright.save(buffer, "jpeg", quality=quality, optimize=True, progressive=True, **profile)
     elif variant.format == "webp":
-        resized.save(buffer, "webp", quality=78, method=4)
+        upright.save(buffer, "webp", quality=90 if variant.original else 78, method=4, **profile)
     else:
-        resized.save(buffer, "png", optimize=True)
+        upright.save(buffer, "png", optimize=True, **profile)
     return buffer.getvalue()
 
 
@@ -145,6 +254,16 @@ def picture_html(
     picture: Picture, alt: str, sizes: str, lazy: bool = True, css_class: str = ""
 ) -> Markup:
     """`<picture>` with WebP and the source format, intrinsic size and lazy loading."""
+    if not picture.variants:  # an animation: only its original
+        lazy_attrs = ' loading="lazy" decoding="async"' if lazy else ""
+        return Markup('<img src="{}" width="{}" height="{}" alt="{}"{}{}>').format(
+            picture.url,
+            picture.width,
+            picture.height,
+            alt,
+            Markup(' class="{}"').format(css_class) if css_class else "",
+            Markup(lazy_attrs),
+        )
     fallback = picture.fallback
     attrs = [
         f'src="{fallback.url}"',
@@ -196,4 +315,4 @@ def resolve(written: str, folder: str, urls: dict[str, str]) -> str | None:
     if not written or "://" in written or written.startswith(("data:", "mailto:")):
         return None
     base = "" if written.startswith("/") else folder
-    return urls.get(posixpath.normpath(posixpath.join(base, written.lstrip("/"))))
+    return urls.get(posixpath.normpath(posixpath.join(base, unquote(written).lstrip("/"))))

@@ -119,6 +119,9 @@ class Page:
     cover: str = ""
     pdf: str = ""
     assets: tuple[str, ...] = ()  # files beside an index.md, relative to content/
+    # Content files (not pages) the body and front matter show or link to, relative to
+    # content/: an unpublished item's files stay unpublished unless a published item uses them.
+    files: tuple[str, ...] = ()
     id: str = ""  # explicit stable id for feeds and calendars (a first address), else empty
     updated: datetime | None = None  # when an item was last edited, if the editor says so
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)

@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from litfass.config import Config
 from litfass.content.files import shown
@@ -29,6 +29,7 @@ from litfass.content.model import (
 from litfass.content.schema import FIELDS, KINDS, keys_of
 from litfass.dates import parse_day, parse_when
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import _
 from litfass.slugs import is_slug, slugify
 from litfass.values import (
     as_bool,
@@ -76,6 +77,15 @@ def read_page(config: Config, path: Path, content_rel: str) -> tuple[Source, Pag
     return source, page, fields.warnings
 
 
+def remote_image_message(what: str, url: str) -> str:
+    """Why an image on another host is refused, and the two ways out."""
+    host = urlsplit(url).hostname or url
+    return _(
+        "{what} on another host ({host}): every reader's browser would ask that host for it; "
+        "put the file beside this item, or add the host to 'remote_images' in config.yaml"
+    ).format(what=what, host=host)
+
+
 class _Fields:
     """Validates the front matter of one source, collecting every problem."""
 
@@ -107,7 +117,7 @@ class _Fields:
             or (self.config.default_category if kind == NEWS else ""),
             dateline=self.text("dateline"),
             contact=self._contact(),
-            image=self.link("image"),
+            image=self.image_link("image"),
             image_alt=self.text("image_alt"),
             image_caption=self.text("image_caption"),
             aliases=self._aliases(),
@@ -116,7 +126,7 @@ class _Fields:
             event=self._event() if kind == EVENT else None,
             issue=self.text("issue"),
             theme=self.text("theme"),
-            cover=self.link("cover"),
+            cover=self.image_link("cover"),
             pdf=self.link("pdf"),
             lines=dict(self.source.meta.lines),
             id=self._id(),
@@ -159,6 +169,14 @@ class _Fields:
         value = self.text(key)
         if value and not is_safe_link(value):
             self.error(key, f"'{key}' must be a file name or a web address starting with https://")
+            return ""
+        return value
+
+    def image_link(self, key: str) -> str:
+        """A picture beside the item, or on a host config.yaml allows (`remote_images`)."""
+        value = self.link(key)
+        if "://" in value and not self.config.remote_image_allowed(value):
+            self.error(key, remote_image_message(f"'{key}'", value))
             return ""
         return value
 

@@ -41,7 +41,7 @@ from litfass.outputs.declare import declare, path_problems
 from litfass.outputs.theme import theme_files
 from litfass.render.templates import environment, render_output
 from litfass.reuse import Reuse
-from litfass.site import Site, assemble, reassemble
+from litfass.site import Site, assemble, reassemble, withheld_files, without_files
 from litfass.workers import run_chunks
 
 Progress = Callable[[int, int], None]
@@ -111,6 +111,8 @@ class Builder:
         self.sources: Sources | None = None
         self.site: Site | None = None
         self.site_pages: dict[str, Page] = {}  # the pages self.site was made of, by file
+        # The last (content URLs, pictures, files withheld) and the lists left without them.
+        self.withheld: tuple[dict, dict, frozenset[str], dict, dict] | None = None
         self.env: jinja2.Environment | None = None
         self.ledger = Ledger()
         self.reuse = Reuse()
@@ -269,7 +271,32 @@ class Builder:
                     self.site_pages[rel] = final
         self.site = site
         sources.taken()
-        return site
+        return self._published_files(site, options)
+
+    def _published_files(self, site: Site, options: BuildOptions) -> Site:
+        """The site without the files only unpublished items have (see `withheld_files`).
+
+        The same files withheld from the same lists give the very same lists again, so
+        outputs that read them stay unchanged.
+        """
+        withheld = withheld_files(self.site_pages.values(), options)
+        last = self.withheld
+        if (
+            last is not None
+            and last[0] is site.content_urls
+            and last[1] is site.pictures
+            and last[2] == withheld
+        ):
+            return dataclasses.replace(site, content_urls=last[3], pictures=last[4])
+        shown = without_files(site, withheld)
+        self.withheld = (
+            site.content_urls,
+            site.pictures,
+            withheld,
+            shown.content_urls,
+            shown.pictures,
+        )
+        return shown
 
     def _swaps(self, sources: Sources) -> list[tuple[Page, Page]] | None:
         """(page in the last site, page now) for each edited file; None if files came or went."""

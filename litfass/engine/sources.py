@@ -45,6 +45,7 @@ class Sources:
         self.file_problems: list[Problem] = []
         self.urls: dict[str, str] = {}
         self.pictures: dict[str, images.Picture] | None = None
+        self.image_problems: list[Problem] = []  # images that cannot be published
         self.assets_changed = False
         self.addresses_changed = False  # some page's address, alias or id may be new
         self.touched: set[str] = set()  # files whose page is new since the last `taken`
@@ -60,6 +61,9 @@ class Sources:
         """Read what is new: all files if `rescan` (or the first time), else `changed` ones."""
         config = self.config
         due: dict[str, Path] = {}  # files to read (again), by their path in content/
+        content = config.content_path.absolute()
+        # An edited SVG is checked again (kinds.py), as listing the files does.
+        rescan = rescan or any(p.suffix.lower() == ".svg" for p in changed)
         if rescan or self.files is None:
             self.assets_changed = True
             self.files, self.file_problems = find_files(config)
@@ -72,7 +76,6 @@ class Sources:
                 item = self.items.get(rel)
                 if item is None or item.signature != signature(path):
                     due[rel] = path
-        content = config.content_path.absolute()
         for path in changed:  # read again even if size and time look the same
             rel = path.relative_to(content).as_posix()
             if rel in self.items and path.is_file():
@@ -121,15 +124,20 @@ class Sources:
             moved |= {rel for rel in urls.keys() & self.urls.keys() if urls[rel] != self.urls[rel]}
         pictures = self.pictures
         if moved or self.assets_changed or pictures is None:
-            pictures = images.plan(config.root, config.content_dir, self.files.assets, urls)
+            pictures, self.image_problems = images.plan(
+                config.root, config.content_dir, self.files.assets, urls
+            )
+        problems.extend(self.image_problems)
         every_body = pictures != self.pictures  # image sizes are written into bodies
         self.urls, self.pictures = urls, pictures
         self.assets_changed = self.addresses_changed = False
         self._resolve_bodies(every_body, moved)
+        body_problems = [p for item in good for p in item.body_warnings]
+        problems += [p for p in body_problems if p.severity == "error"]
         warnings = [
             *(p for p in self.file_problems if p.severity != "error"),
             *(p for item in items for p in item.warnings),
-            *(p for item in good for p in item.body_warnings),
+            *(p for p in body_problems if p.severity != "error"),
         ]
         errors = [p for p in problems if p.severity == "error"]
         if errors:

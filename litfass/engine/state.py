@@ -86,7 +86,8 @@ def _same(new: Stamp, old: Stamp, root: Path, path: str) -> bool:
 
 def _digest(path: Path) -> str:
     try:
-        return hashlib.blake2b(path.read_bytes()).hexdigest()
+        with path.open("rb") as handle:  # in chunks: a content file may be a large video
+            return hashlib.file_digest(handle, hashlib.blake2b).hexdigest()
     except OSError:
         return ""
 

@@ -12,10 +12,10 @@ from litfass.config import Config
 from litfass.errors import LitfassError
 from litfass.outputs import Output
 from litfass.write import search
-from litfass.write.compress import COMPRESSIBLE, encoders, precompress
-from litfass.write.disk import files_below
+from litfass.write.compress import COMPRESSIBLE, compressible, encoders, precompress
+from litfass.write.disk import Data, digest, files_below, size_of
 from litfass.write.lock import build_lock
-from litfass.write.mirror import Mirror, digest
+from litfass.write.mirror import Mirror
 from litfass.write.staging import Staging, WriteStats
 
 SUFFIXES = (".gz", ".br")  # what compress.py puts beside a text file
@@ -55,7 +55,7 @@ class StagedWriter:
         self.config = config
         return [o for o in outputs if o.path not in due and not staging.keep(o.path)]
 
-    def stage(self, files: list[tuple[str, bytes]]) -> tuple[WriteStats, list[str], dict]:
+    def stage(self, files: list[tuple[str, Data]]) -> tuple[WriteStats, list[str], dict]:
         """Write rendered files into the staging folder, in a worker process or here; return
         what `take` adds up in this process (a worker's counts die with it)."""
         staging = self.staging
@@ -66,7 +66,7 @@ class StagedWriter:
         try:
             for path, data in files:
                 staging.put(path, data)
-                if path.endswith(".html"):
+                if path.endswith(".html"):  # pages are rendered: their bytes
                     digests[path] = digest(data)
             return staging.stats, staging.written[mark:], digests
         finally:
@@ -135,18 +135,18 @@ class MirrorWriter:
         self.extras: set[str] = set()  # files in output/ no output makes: search index, .gz
         self.search_stale = False
         self.uncompressed: set[str] = set()  # changed text files whose .gz/.br are still due
-        self.made: dict[str, bytes] = {}
+        self.made: dict[str, Data] = {}
         self.paths: list[str] = []  # of the outputs last committed, in order
 
     def begin(self, config: Config, outputs: Sequence[Output], due: set[str]) -> list[Output]:
         self.config, self.made = config, {}
         return []
 
-    def stage(self, files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    def stage(self, files: list[tuple[str, Data]]) -> list[tuple[str, Data]]:
         """Rendered files are written at `commit`, when it is known which changed."""
         return files
 
-    def take(self, staged: list[tuple[str, bytes]]) -> None:
+    def take(self, staged: list[tuple[str, Data]]) -> None:
         self.made.update(staged)
 
     def commit(self, outputs: Sequence[Output]) -> Written:
@@ -171,7 +171,7 @@ class MirrorWriter:
         self.made = {}
 
     def _write_changes(
-        self, mirror: Mirror, made: dict[str, bytes], removed: set[str], files: int
+        self, mirror: Mirror, made: dict[str, Data], removed: set[str], files: int
     ) -> Written:
         """Only files whose bytes differ are written; `removed` are outputs no longer declared."""
         changed = {rel: data for rel, data in made.items() if mirror.live.get(rel) != digest(data)}
@@ -182,7 +182,9 @@ class MirrorWriter:
         stale &= self.extras
         removed |= stale
         self.extras -= stale
-        self.uncompressed |= {rel for rel in changed if rel.endswith(COMPRESSIBLE)}
+        self.uncompressed |= {
+            rel for rel, data in changed.items() if compressible(rel, size_of(data))
+        }
         self.uncompressed -= removed
         if changed or removed:
             try:
@@ -192,15 +194,17 @@ class MirrorWriter:
                 raise
         return Written(len(changed), files - len(changed), tuple(sorted(removed)))
 
-    def _write_all(self, config: Config, made: dict[str, bytes]) -> Written:
+    def _write_all(self, config: Config, made: dict[str, Data]) -> Written:
         """Write a whole site through Staging, then keep a spare copy for the next rebuilds."""
         before = files_below(config.output_path)
         staging = Staging(config.output_path)
         fingerprint = search.Fingerprint()
         try:
             for rel in sorted(made):
-                staging.put(rel, made[rel])
-                fingerprint.add(rel, made[rel])
+                data = made[rel]
+                staging.put(rel, data)
+                if isinstance(data, bytes):  # copied files are no pages: not indexed
+                    fingerprint.add(rel, data)
             if config.search:
                 search.index(config.root, staging, fingerprint)
             if config.precompress:  # as a build does: after the index, so it is compressed too
@@ -213,7 +217,7 @@ class MirrorWriter:
         # What no output makes (the search index, .gz and .br files) is kept up by finish_extras.
         self.extras = files_below(config.output_path) - set(made)
         for rel in self.extras:
-            live[rel] = digest((config.output_path / rel).read_bytes())
+            live[rel] = digest(config.output_path / rel)
         self.mirror = Mirror(config.output_path, live)
         self.search_stale, self.uncompressed = False, set()
         removed = tuple(sorted(before - set(live)))

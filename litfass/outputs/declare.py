@@ -80,6 +80,9 @@ def _origin(config: Config, output: Output) -> tuple[str, int, int, str]:
         line = page.lines.get(key, 0)
         named = f"{page.source}:{line}" if line else page.source
         return page.source, line, 0, named
+    shown = output.context.get("shown")
+    if shown:  # an image of content/, cleaned or resized
+        return shown, 0, 0, shown
     if output.source is not None:
         with contextlib.suppress(ValueError):
             rel = output.source.relative_to(config.content_path).as_posix()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import partial
+from urllib.parse import unquote
 
 from litfass.content import images
 from litfass.outputs import Output, path_of
@@ -26,15 +27,21 @@ def _theme(theme: Sequence[ThemeFile]) -> Iterator[Output]:
 
 
 def _assets(site: Site) -> Iterator[Output]:
-    """Other files in content/ are copied to the URL the content map gives them."""
+    """Other files in content/ are copied to the URL the content map gives them; images are
+    published by `_pictures`, without their metadata."""
     folder = site.config.content_path
+    pictures = site.pictures
     for rel, url in site.content_urls.items():
-        if not rel.endswith(".md"):
-            yield Output(path_of(url), source=folder / rel)
+        if not rel.endswith(".md") and url not in pictures:
+            yield Output(path_of(unquote(url)), source=folder / rel)
 
 
 def _pictures(site: Site) -> Iterator[Output]:
-    """Resized variants of every content image, beside the original."""
+    """Every content image cleaned of its metadata, and its resized variants beside it."""
     for picture in site.pictures.values():
-        for variant in picture.variants:
-            yield Output(variant.path, produce=partial(images.produce, variant))
+        for variant in (
+            (picture.original, *picture.variants) if picture.original else picture.variants
+        ):
+            # `shown`: the content file a clash of addresses is put on (declare.path_problems).
+            made = partial(images.produce, variant)
+            yield Output(variant.path, context={"shown": variant.shown}, produce=made)

@@ -17,6 +17,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from litfass.config import Config
+from litfass.content import images
 from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE, Location, Page
 from litfass.outputs import Output
 from litfass.outputs.translations import Translations
@@ -39,19 +40,24 @@ _SHAREABLE = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 @dataclass(frozen=True)
 class Image:
-    """An item's lead image: public address, file in content/ if known, media type."""
+    """An item's lead image: public address, file in content/ if known, media type; for a
+    content image, the variant that is shared (never the camera original)."""
 
     url: str
     path: Path | None
     type: str
+    variant: images.Variant | None = None
 
     @property
     def length(self) -> int:
+        if self.variant is not None:
+            return len(images.produce(self.variant))
         return self.path.stat().st_size if self.path is not None else 0
 
 
 def image_of(site: Site, page: Page) -> Image | None:
-    """The absolute address of a page's `image` (or magazine `cover`), found like links are."""
+    """The absolute address of a page's `image` (or magazine `cover`), found like links are:
+    a content image's resized variant, a theme file, or an allowed host's image."""
     name = page.image or page.cover
     if not name:
         return None
@@ -62,14 +68,22 @@ def image_of(site: Site, page: Page) -> Image | None:
     if "://" in name:  # no other scheme belongs in a feed or a meta tag
         return None
     if name.startswith("/"):  # a file in content/ as the build resolved it, or a static file
-        picture = site.pictures.get(name)
-        return Image(config.absolute(name), picture.source if picture else None, media)
-    content_rel = page.source.removeprefix(config.content_dir + "/")
-    rel = posixpath.normpath(posixpath.join(posixpath.dirname(content_rel), name))
-    url = site.content_urls.get(rel)
-    if url is None:
-        return None
-    return Image(config.absolute(url), config.content_path / rel, media)
+        url = name
+    else:
+        content_rel = page.source.removeprefix(config.content_dir + "/")
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(content_rel), name))
+        found = site.content_urls.get(rel)
+        if found is None:
+            return None
+        url = found
+    picture = site.pictures.get(url)
+    if picture is not None:
+        shared = picture.shared if picture.variants else picture.original
+        if shared is not None:
+            kind = f"image/{shared.format}"
+            return Image(config.absolute(shared.url), shared.source, kind, shared)
+    path = None if name.startswith("/") else config.content_path / rel
+    return Image(config.absolute(url), path, media)
 
 
 # What is being rendered ---------------------------------------------------

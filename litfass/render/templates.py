@@ -127,8 +127,9 @@ def json_script(value: object) -> Markup:
     return Markup(text)
 
 
-def render_output(output: Output, env: jinja2.Environment, site: Site) -> bytes:
-    """The bytes of one file of the site."""
+def render_output(output: Output, env: jinja2.Environment, site: Site) -> bytes | Path:
+    """The bytes of one file of the site, or the file to copy as it is (the writer copies
+    it in chunks: an attachment may be a 400 MB video)."""
     if output.produce is not None:
         return output.produce()
     if output.source is not None:
@@ -161,14 +162,15 @@ def _url(output: Output) -> str:
     return "/" + output.path.removesuffix("index.html")
 
 
-def _copied(source: Path, config: Config) -> bytes:
-    """The bytes of a file copied into the site, read without following it anywhere else."""
+def _copied(source: Path, config: Config) -> Path:
+    """A file to copy into the site, once it is known to be readable."""
     try:
         shown = source.relative_to(config.root).as_posix()
     except ValueError:
         shown = str(source)
     try:
-        return source.read_bytes()
+        with source.open("rb"):
+            return source
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
         raise LitfassError.at(shown, 0, f"cannot read the file: {reason}") from None

@@ -6,6 +6,7 @@ nginx's `gzip_static` sends them as they are, so no reader waits for compression
 from __future__ import annotations
 
 import gzip
+import os
 from collections.abc import Callable
 
 from litfass.write.staging import Staging
@@ -14,6 +15,14 @@ COMPRESSIBLE = (
     ".html", ".css", ".js", ".mjs", ".xml", ".json", ".ics", ".svg", ".txt", ".webmanifest",
 )  # fmt: skip
 Encoder = Callable[[bytes], bytes]
+# Compressing reads a file whole; a text attachment larger than this (a data export) is left
+# to the web server's on-the-fly compression rather than held in memory.
+LARGEST = 16 * 1024 * 1024
+
+
+def compressible(rel: str, size: int) -> bool:
+    """Whether a file gets a .gz (and .br) beside it: a text file, not too large."""
+    return rel.endswith(COMPRESSIBLE) and size <= LARGEST
 
 
 def gzipped(data: bytes) -> bytes:
@@ -41,6 +50,6 @@ def precompress(staging: Staging) -> None:
     """Add the compressed variants of every compressible file staged so far."""
     formats = encoders()
     for rel in staging.files():
-        if rel.endswith(COMPRESSIBLE):
+        if rel.endswith(COMPRESSIBLE) and compressible(rel, os.path.getsize(staging.path / rel)):
             for suffix, encode in formats:
                 staging.put_derived(rel, rel + suffix, encode)

@@ -1,19 +1,64 @@
 """What Staging and Mirror share: the staging folders' names, path checks, links and removal.
 
-Also the one wording of a failed write, so every disk error reads the same to an editor.
+Also the one wording of a failed write, so every disk error reads the same to an editor, and
+files copied as they are (a 400 MB video): compared, hashed and copied in chunks, never read
+into memory whole.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import filecmp
+import hashlib
 import os
 import shutil
 from pathlib import Path
+from stat import S_ISREG
 
 from litfass.errors import LitfassError
 
 STAGING_PREFIX = ".litfass-staging-"  # beside output/; whatever a killed build left is removed
+CHUNK = 1 << 20  # what a copied file costs in memory at a time
+
+# A file of the site: its rendered bytes, or a file to copy as it is (content/ attachments).
+Data = bytes | Path
+
+
+def digest(data: Data) -> bytes:
+    """A short fingerprint of a file's bytes, to tell changed files from unchanged."""
+    if isinstance(data, bytes):
+        return hashlib.blake2b(data, digest_size=16).digest()
+    with data.open("rb") as handle:
+        return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).digest()
+
+
+def size_of(data: Data) -> int:
+    return len(data) if isinstance(data, bytes) else data.stat().st_size
+
+
+def same_content(path: str, data: Data) -> bool:
+    """Whether the regular file at `path` holds exactly `data` (compared in chunks)."""
+    try:
+        stat = os.lstat(path)
+        if not S_ISREG(stat.st_mode) or stat.st_size != size_of(data):
+            return False  # a symbolic link is never reused: it could point anywhere
+        if isinstance(data, Path):
+            return filecmp.cmp(path, data, shallow=False)
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
+def write_new(target: str | Path, data: Data) -> None:
+    """Create `target` (it must not exist) with `data`; a file is copied in chunks."""
+    with open(target, "xb") as handle:
+        if isinstance(data, bytes):
+            handle.write(data)
+        else:
+            with data.open("rb") as source:
+                shutil.copyfileobj(source, handle, CHUNK)
 
 
 def inside(folder: Path, rel: str) -> Path:

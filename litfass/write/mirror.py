@@ -5,12 +5,20 @@ Rebuilds after an edit touch a few files; writing only those keeps output/ whole
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
-from litfass.write.disk import STAGING_PREFIX, disk_error, inside, link_or_copy
+from litfass.write.disk import (
+    STAGING_PREFIX,
+    Data,
+    digest,
+    disk_error,
+    inside,
+    link_or_copy,
+    write_new,
+)
 from litfass.write.swap import failure, swap
 
 SPARE_SUFFIX = "-spare"
@@ -44,7 +52,7 @@ class Mirror:
         """Whether both copies are still the ones written here (no other build swapped)."""
         return self._folders == self._identity()
 
-    def commit(self, changed: dict[str, bytes], removed: set[str]) -> int:
+    def commit(self, changed: Mapping[str, Data], removed: set[str]) -> int:
         """Make `changed` files and `removed` paths live in one swap; return files written.
 
         The spare differs from output/ only where the last commit changed something, so the
@@ -57,7 +65,7 @@ class Mirror:
             if (updates[rel] if rel in updates else self.live.get(rel)) is None:
                 self._remove(rel)
             elif rel in changed:
-                self._replace(rel, lambda tmp, rel=rel: tmp.write_bytes(changed[rel]))
+                self._replace(rel, lambda tmp, rel=rel: write_new(tmp, changed[rel]))
                 written += 1
             else:  # unchanged now, but the spare still has an older version: share the live one
                 self._replace(rel, lambda tmp, rel=rel: link_or_copy(self.output / rel, tmp))
@@ -83,6 +91,7 @@ class Mirror:
         _make_folder(target.parent)
         temporary = target.with_name(f".{target.name}.litfass-tmp")
         try:
+            temporary.unlink(missing_ok=True)  # left by a build that was killed
             fill(temporary)
             os.replace(temporary, target)
         except OSError as exc:
@@ -109,11 +118,6 @@ class Mirror:
             return (info.st_dev, info.st_ino)
 
         return of(self.output), of(self.spare)
-
-
-def digest(data: bytes) -> bytes:
-    """A short fingerprint of a file's bytes, to tell changed files from unchanged."""
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _make_folder(folder: Path) -> None:

@@ -13,16 +13,18 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from stat import S_ISREG
 
 from litfass.folders import PREVIOUS_NAME
 from litfass.write.disk import (
     STAGING_PREFIX,
+    Data,
     disk_error,
     files_below,
     inside,
     link_or_copy,
     remove,
+    same_content,
+    write_new,
 )
 from litfass.write.swap import failure, recover, swap
 
@@ -96,12 +98,12 @@ class Staging:
             self._folders.add(folder)
         return target
 
-    def put(self, rel: str, data: bytes) -> None:
+    def put(self, rel: str, data: Data) -> None:
         """Write one file; an unchanged file is hard-linked from the live site instead."""
         try:
             target = self._target(rel)
             old = f"{self.output}/{rel}"
-            if _same_bytes(old, data):
+            if same_content(old, data):
                 if self.reused:  # the previous site links the live file already
                     self.stats.unchanged += 1
                     return
@@ -117,12 +119,10 @@ class Staging:
                 temporary = f"{target}.litfass-new"
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(temporary)
-                with open(temporary, "xb") as handle:
-                    handle.write(data)
+                write_new(temporary, data)
                 os.replace(temporary, target)
             else:
-                with open(target, "xb") as handle:
-                    handle.write(data)
+                write_new(target, data)
         except OSError as exc:
             raise disk_error(rel, exc) from None
         self.stats.written += 1
@@ -147,7 +147,7 @@ class Staging:
     def _adopt_one(self, source: Path, name: str) -> None:
         target = self._target(name)
         live = f"{self.output}/{name}"
-        unchanged = _same_file(live, source)
+        unchanged = same_content(live, source)
         if unchanged and self.reused:  # the previous site links the live file already
             self.stats.unchanged += 1
             return
@@ -260,27 +260,6 @@ def _link_tree(source: Path, target: Path) -> None:
         os.makedirs(made, exist_ok=True)
         for name in names:
             os.link(f"{folder}/{name}", f"{made}/{name}", follow_symlinks=False)
-
-
-def _same_bytes(path: str, data: bytes) -> bool:
-    try:
-        stat = os.lstat(path)
-        if not S_ISREG(stat.st_mode) or stat.st_size != len(data):
-            return False  # a symbolic link is never reused: it could point anywhere
-        with open(path, "rb") as handle:
-            return handle.read() == data
-    except OSError:
-        return False
-
-
-def _same_file(old: str, new: Path) -> bool:
-    try:
-        if os.lstat(old).st_size != new.stat().st_size:
-            return False
-        with open(old, "rb") as handle:
-            return handle.read() == new.read_bytes()
-    except OSError:
-        return False
 
 
 def _same_inode(a: str | Path, b: str | Path) -> bool:
