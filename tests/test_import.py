@@ -465,8 +465,15 @@ export = WordPressExport(Path(sys.argv[1]))
 writer, summary = ContentWriter(config, now), Summary()
 for item in export.items():
     summary.add(writer.write(item), config.content_dir, now)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux, bytes on macOS
-print(summary.written, peak // (1024 * 1024 if sys.platform == "darwin" else 1024))
+# VmHWM is this process's own peak; ru_maxrss on Linux keeps the peak of the parent that
+# forked it (pytest, large after other tests), so it serves only where /proc is missing.
+status = Path("/proc/self/status")
+if status.exists():
+    line = next(x for x in status.read_text().splitlines() if x.startswith("VmHWM:"))
+    peak = int(line.split()[1]) // 1024
+else:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 * 1024)  # macOS: bytes
+print(summary.written, peak)
 """
 
 
