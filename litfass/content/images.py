@@ -139,7 +139,7 @@ def _checked_size(path: Path, shown: str, fmt: str) -> tuple[int, int]:
             if image.getexif().get(0x0112) in _SWAPPED:
                 width, height = height, width
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise LitfassError.at(shown, 0, _too_large()) from None
+        raise LitfassError.at(shown, 0, too_large()) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         message = _(
             "not a {kind} image (damaged, or another kind of file renamed); save it again as .{ext}"
@@ -152,11 +152,12 @@ def _checked_size(path: Path, shown: str, fmt: str) -> tuple[int, int]:
             shown, 0, message.format(found=found, ext=posixpath.splitext(shown)[1][1:], right=right)
         ) from None
     if width * height > MAX_PIXELS:
-        raise LitfassError.at(shown, 0, _too_large(width, height))
+        raise LitfassError.at(shown, 0, too_large(width, height))
     return width, height
 
 
-def _too_large(width: int = 0, height: int = 0) -> str:
+def too_large(width: int = 0, height: int = 0) -> str:
+    """Why an image is refused for its size (unknown size: a decompression bomb)."""
     limit = MAX_PIXELS // 1_000_000
     if not width:
         return _(

@@ -46,21 +46,28 @@ def kind_problem(name: str, trusted: bool) -> str | None:
 
 def svg_problem(path: Path) -> tuple[int, str] | None:
     """(line, why) an SVG could run script or load from elsewhere, if it could."""
+    if path.stat().st_size > MAX_SVG:
+        return 0, _("SVG file is too large (at most 5 MB)")
+    return svg_data_problem(path.read_bytes())
+
+
+def svg_data_problem(data: bytes) -> tuple[int, str] | None:
+    """(line, why) these SVG bytes could run script or load from elsewhere, if they could:
+    the build's check, also for a drawing uploaded in the browser editor."""
     import lxml.etree  # here: a site without SVGs never needs it
 
-    if path.stat().st_size > MAX_SVG:
+    if len(data) > MAX_SVG:
         return 0, _("SVG file is too large (at most 5 MB)")
     # No entities, no DTD, nothing from the network: the file alone is read, as it is.
     parser = lxml.etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
-        tree = lxml.etree.parse(str(path), parser)
+        root = lxml.etree.fromstring(data, parser)
     except lxml.etree.XMLSyntaxError as exc:
         return exc.lineno or 0, _("not a valid SVG file: {reason}").format(reason=exc.msg)
-    if tree.docinfo.internalDTD is not None:
+    if root.getroottree().docinfo.internalDTD is not None:
         return 1, _("SVG with its own DOCTYPE declarations (entities); export it again without")
-    root = tree.getroot()
     if lxml.etree.QName(root).localname != "svg":
         return _line(root), _("not an SVG drawing: its first element is not <svg>")
     for node in root.iter():

@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -26,6 +25,8 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from litfass.config import Config
+from litfass.content.images import MAX_PIXELS, too_large
+from litfass.content.kinds import kind_problem, svg_data_problem
 from litfass.i18n import _
 from litfass.preview.cmsconfig import API, Backend, config_yml
 
@@ -33,8 +34,6 @@ ADMIN = "/admin/"
 FILES = Path(__file__).parent / "admin"  # index.html, litfass-cms.js, decap-cms/ (pinned)
 MAX_REQUEST = 64 * 1024 * 1024  # base64 of a large photo, with room to spare
 IMAGES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF"}
-DOCUMENTS = {".pdf": b"%PDF-", ".md": b""}
-_ACTIVE_SVG = re.compile(rb"<script|<foreignobject|\bon[a-z]+\s*=|javascript:|<!entity", re.I)
 
 JSONValue = Any  # what json.loads gives and json.dumps takes
 Headers = Message | dict[str, str]  # http.server's headers, or a plain dict in tests
@@ -321,32 +320,36 @@ def _id(data: bytes) -> str:
 
 
 def upload_problem(name: str, data: bytes) -> str | None:
-    """Why a file may not be saved below content/, or None: only images, PDFs and Markdown,
-    checked by their bytes, so no page, script or style reaches the site through the editor."""
+    """Why a file may not be saved below content/, or None: the build's own rules for the
+    kinds of files it publishes, checked on the bytes, so nothing active reaches the site."""
     suffix = PurePosixPath(name.lower()).suffix
+    if suffix == ".md":
+        return None if _is_text(data) else _("a Markdown file must be UTF-8 text")
+    refused = kind_problem(name, trusted=False)
+    if refused:
+        return refused
     if suffix == ".svg":
-        return None if not _ACTIVE_SVG.search(data) else _("an SVG with a script is refused")
+        found = svg_data_problem(data)
+        return found[1] if found else None
     if suffix in IMAGES:
         return _image_problem(suffix, data)
-    if suffix in DOCUMENTS:
-        if suffix == ".md":
-            return None if _is_text(data) else _("a Markdown file must be UTF-8 text")
-        return None if data.startswith(DOCUMENTS[suffix]) else _("not a PDF file")
-    allowed = ", ".join(sorted({*IMAGES, *DOCUMENTS, ".svg"}))
-    return _("files of type '{suffix}' are refused; allowed: {allowed}").format(
-        suffix=suffix or name, allowed=allowed
-    )
+    if suffix == ".pdf" and not data.startswith(b"%PDF-"):
+        return _("not a PDF file")
+    return None
 
 
 def _image_problem(suffix: str, data: bytes) -> str | None:
     try:
         with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
             image.verify()  # a truncated or forged file fails here, not in the build
             found = image.format
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return _("not a readable image")
     if found != IMAGES[suffix]:
         return _("the file is a {found} image, not {suffix}").format(found=found, suffix=suffix)
+    if width * height > MAX_PIXELS:
+        return too_large(width, height)
     return None
 
 
