@@ -5,10 +5,13 @@ Numbers, yes/no, web and e-mail addresses are recognised here, once, for config 
 
 from __future__ import annotations
 
+import difflib
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from litfass.errors import LitfassError
+from litfass.i18n import _
 
 TRUE = {"true", "yes", "on", "ja", "wahr"}
 FALSE = {"false", "no", "off", "nein", "falsch"}
@@ -115,3 +118,42 @@ def decode(data: bytes, rel: str) -> str:
             "not UTF-8 text; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')",
         ) from None
     return printable(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def mapping_problems(name: str, mapping: dict[str, Any], known: tuple[str, ...]) -> list[str]:
+    """What is wrong with the keys of a nested mapping of text such as `location`.
+
+    `{name: Amt, address: Hauptstr. 1, 02826 Görlitz}` is valid YAML that cuts the address at
+    the comma and makes '02826 Görlitz' a key without value: that text would be lost silently.
+    """
+    problems, previous = [], ""
+    cut: dict[str, list[str]] = {}  # key before the cut -> the pieces cut off its value
+    for key, value in mapping.items():
+        if key in known:
+            previous = key
+            if value is None or (isinstance(value, str) and not value.strip()):
+                problems.append(
+                    _("'{name}.{key}' is empty; write its text or remove '{key}'").format(
+                        name=name, key=key
+                    )
+                )
+        elif value is None:
+            cut.setdefault(previous, []).append(str(key))
+        else:
+            near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
+            hint = _("; did you mean '{key}'?").format(key=near[0]) if near else ""
+            problems.append(
+                _("unknown key '{key}' in '{name}'{hint} ('{name}' knows {known})").format(
+                    key=key, name=name, hint=hint, known=", ".join(known)
+                )
+            )
+    for key, pieces in cut.items():
+        whole = ", ".join([str(mapping.get(key) or ""), *pieces]) if key else ", ".join(pieces)
+        fix = f'{key}: "{whole}"' if key else f'"{whole}"'
+        problems.append(
+            _(
+                "'{name}': a comma cut '{piece}' off the text before it; "
+                "put the whole text in quotes: {fix}"
+            ).format(name=name, piece=", ".join(pieces), fix=fix)
+        )
+    return problems

@@ -28,6 +28,7 @@ from litfass.content.model import (
 )
 from litfass.dates import parse_day, parse_when
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import _
 from litfass.slugs import is_slug, slugify
 from litfass.values import (
     as_bool,
@@ -36,6 +37,7 @@ from litfass.values import (
     is_safe_link,
     is_site_path,
     is_web_url,
+    mapping_problems,
     one_line,
 )
 
@@ -65,7 +67,13 @@ GERMAN_KEYS = {
     "thema": "tags", "tag": "tags", "schlagworte": "tags", "kategorie": "category",
     "ort": "location", "beginn": "start", "ende": "end", "anmeldung": "registration",
     "kosten": "cost", "veranstalter": "organizer", "bild": "image", "entwurf": "draft",
+    "adresse": "slug", "pfad": "slug", "url": "slug", "kennung": "id",
+    "weiterleitungen": "aliases", "weiterleitung": "aliases", "alias": "aliases",
+    "aktualisiert": "updated", "anfang": "start", "versteckt": "draft",
 }  # fmt: skip
+# Keys that decide whether, when and where an item is published. A misspelt one is ignored,
+# so `entwurf: true` would publish a confidential draft: its likely misspellings are errors.
+DECISIVE = {"draft", "date", "updated", "slug", "id", "aliases", "start", "end"}
 DATE_PREFIX_LEN = len("2019-11-04-")
 _URI = re.compile(r"(?:https?://[^\s/]+|urn:[a-z0-9-]+:|tag:)\S+", re.I)
 
@@ -140,14 +148,19 @@ class _Fields:
             if key in known:
                 continue
             meant = likely_key(key, known)
-            if meant:
+            line = self.source.meta.line(key)
+            if meant in DECISIVE:
+                message = _(
+                    "unknown key '{key}'; did you mean '{meant}'? Write '{meant}': "
+                    "a misspelt '{meant}' would be ignored and the item published without it"
+                )
+                self.errors.append(
+                    Problem(self.source.rel, line, message.format(key=key, meant=meant))
+                )
+            elif meant:
+                message = _("unknown key '{key}'; did you mean '{meant}'?")
                 self.warnings.append(
-                    Problem(
-                        self.source.rel,
-                        self.source.meta.line(key),
-                        f"unknown key '{key}'; did you mean '{meant}'?",
-                        "warning",
-                    )
+                    Problem(self.source.rel, line, message.format(key=key, meant=meant), "warning")
                 )
             extra[key] = value
         return extra
@@ -258,6 +271,8 @@ class _Fields:
         if isinstance(value, str):
             return Contact(one_line(value))
         fields = ("name", "phone", "email")
+        if isinstance(value, dict) and self._mapping_errors("contact", value, fields):
+            return None
         if (
             not isinstance(value, dict)
             or not any(isinstance(value.get(k), str) and value[k].strip() for k in fields)
@@ -269,6 +284,13 @@ class _Fields:
         if email and not is_email(email):
             self.error("contact", f"'contact.email' is not an e-mail address: '{email}'")
         return Contact(name, phone, email if is_email(email) else "")
+
+    def _mapping_errors(self, key: str, value: dict[str, Any], known: tuple[str, ...]) -> bool:
+        """Report unknown keys and empty values in a nested mapping; True if there were any."""
+        problems = mapping_problems(key, value, known)
+        for message in problems:
+            self.error(key, message)
+        return bool(problems)
 
     def _aliases(self) -> tuple[str, ...]:
         value = self.data.get("aliases") or []
@@ -356,6 +378,8 @@ class _Fields:
         if isinstance(value, str):
             return Location(name=one_line(value))
         fields = ("name", "address", "url")
+        if isinstance(value, dict) and self._mapping_errors("location", value, (*fields, "online")):
+            return None
         if not isinstance(value, dict) or not all(
             isinstance(value.get(k) or "", str) for k in fields
         ):
@@ -379,6 +403,8 @@ class _Fields:
 def likely_key(key: str, known: set[str]) -> str | None:
     """The known key an editor probably meant by `key` (German word or typo), if any."""
     word = key.lower()
+    if word in known:  # `Draft:` or `DATE:`: YAML keys are case-sensitive, editors are not
+        return word
     german = difflib.get_close_matches(word, sorted(GERMAN_KEYS), n=1, cutoff=0.85)
     meant = GERMAN_KEYS.get(word) or (GERMAN_KEYS[german[0]] if german else None)
     if meant in known:
