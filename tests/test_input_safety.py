@@ -1,0 +1,104 @@
+"""Nothing leaks, nothing is lost (issue 14): typos, commas, folders, feeds, drafts, aliases.
+
+Each test builds a copy of the fixture site into tmp_path and looks at what a reader,
+a feed reader or the editor sees.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import feedparser
+import lxml.etree
+import pytest
+from subscribers import reader_text
+
+from conftest import NOW
+
+TRICKY = "<b>Fett</b> &amp; \"Zitat\" 'einfach' AT&T I <3 Görlitz"
+
+
+def write(site: Path, rel: str, text: str) -> Path:
+    path = site / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- 4: a misspelt key that decides publication stops the build -----------------------
+
+
+@pytest.mark.parametrize("key", ["entwurf", "Draft", "drafft"])
+def test_a_misspelt_draft_key_publishes_nothing(fixture_site: Path, run, key: str) -> None:
+    write(
+        fixture_site,
+        "content/news/vertraulich.md",
+        f"---\ntitle: Vertraulich\ndate: 2020-01-01\n{key}: true\n---\nGeheimer Text.\n",
+    )
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    assert f"content/news/vertraulich.md:4: error: unknown key '{key}'; did you mean 'draft'?" in (
+        result.err
+    )
+    assert not (fixture_site / "output").exists()
+
+
+def test_other_unknown_keys_still_only_warn(fixture_site: Path, run) -> None:
+    write(
+        fixture_site,
+        "content/news/x.md",
+        "---\ntitle: X\ndate: 2020-01-01\ntitel: Y\nfoerderer: Stiftung\n---\nText.\n",
+    )
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0
+    assert (
+        result.err == "content/news/x.md:4: warning: unknown key 'titel'; did you mean 'title'?\n"
+    )
+
+
+# --- 14: feeds carry plain text as the editor wrote it ---------------------------------
+
+
+@pytest.fixture
+def tricky_feeds(fixture_site: Path, run) -> Path:
+    config = fixture_site / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    quoted = TRICKY.replace('"', '\\"')
+    config.write_text(
+        text.replace("tagline: Ein kleiner Verband für Tests", f'tagline: "{quoted}"'),
+        encoding="utf-8",
+    )
+    write(
+        fixture_site,
+        "content/news/heikel.md",
+        f'---\ntitle: "{quoted}"\ndate: 2026-11-01\ntags: ["{quoted}", Wohnen]\n'
+        f'summary: "{quoted}"\n---\nText.\n',
+    )
+    assert run("--root", fixture_site, "--now", NOW).code == 0
+    return fixture_site / "output"
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "atom.xml"])
+def test_feed_text_reaches_readers_as_written(tricky_feeds: Path, name: str) -> None:
+    feed = feedparser.parse((tricky_feeds / "aktuelles" / name).read_bytes())
+    assert not feed.bozo
+    assert reader_text(feed.feed.subtitle_detail) == TRICKY  # the channel's description
+    entry = next(e for e in feed.entries if e.link.endswith("/aktuelles/heikel/"))
+    assert reader_text(entry.title_detail) == TRICKY
+    assert reader_text(entry.summary_detail) == TRICKY
+    assert [tag.term for tag in entry.tags] == [TRICKY, "Wohnen"]
+    topic = next(p for p in (tricky_feeds / "themen").iterdir() if p.name.startswith("b-fett"))
+    channel = feedparser.parse((topic / name).read_bytes()).feed
+    assert reader_text(channel.title_detail) == f"Testverband – Thema: {TRICKY}"
+
+
+@pytest.mark.parametrize("name", ["feed.xml", "atom.xml"])
+def test_feed_text_is_never_markup_in_the_xml(tricky_feeds: Path, name: str) -> None:
+    tree = lxml.etree.parse(str(tricky_feeds / "aktuelles" / name))
+    assert not tree.xpath("//*[local-name()='b']")
+    titles = tree.xpath("//*[local-name()='item' or local-name()='entry']/*[local-name()='title']")
+    texts = {title.text for title in titles}
+    assert (
+        TRICKY in texts
+        or TRICKY.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in texts
+    )
