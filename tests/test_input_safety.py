@@ -13,7 +13,7 @@ import lxml.etree
 import pytest
 from subscribers import reader_text
 
-from conftest import NOW
+from conftest import NOW, snapshot
 
 TRICKY = "<b>Fett</b> &amp; \"Zitat\" 'einfach' AT&T I <3 Görlitz"
 
@@ -102,3 +102,40 @@ def test_feed_text_is_never_markup_in_the_xml(tricky_feeds: Path, name: str) -> 
         TRICKY in texts
         or TRICKY.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in texts
     )
+
+
+# --- 10: an alias never shadows a file litfass makes ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("alias", "other"),
+    [
+        ("/index.html.gz", "the compressed copy of /index.html (deploy: precompress)"),
+        (
+            "/aktuelles/feed.xml.br",
+            "the compressed copy of /aktuelles/feed.xml (deploy: precompress)",
+        ),
+        ("/pagefind/pagefind.js", "the search index /pagefind/ made by Pagefind"),
+        ("/robots.txt", "the page /robots.txt made by litfass"),
+    ],
+)
+def test_an_alias_may_not_shadow_a_generated_file(
+    fixture_site: Path, run, alias: str, other: str
+) -> None:
+    config = fixture_site / "config.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "deploy:\n  precompress: true\n", encoding="utf-8"
+    )
+    assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    before = snapshot(fixture_site / "output")
+    write(
+        fixture_site,
+        "content/news/alt.md",
+        f"---\ntitle: Alt\ndate: 2020-01-01\naliases: [{alias}]\n---\nText.\n",
+    )
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == (
+        f"content/news/alt.md:4: error: address {alias} is also used by {other}"
+    )
+    assert snapshot(fixture_site / "output") == before

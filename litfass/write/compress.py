@@ -8,11 +8,9 @@ from __future__ import annotations
 import gzip
 from collections.abc import Callable
 
+from litfass.folders import COMPRESSIBLE
 from litfass.write.staging import Staging
 
-COMPRESSIBLE = (
-    ".html", ".css", ".js", ".mjs", ".xml", ".json", ".ics", ".svg", ".txt", ".webmanifest",
-)  # fmt: skip
 Encoder = Callable[[bytes], bytes]
 
 
