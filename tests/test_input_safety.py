@@ -14,6 +14,10 @@ import pytest
 from subscribers import reader_text
 
 from conftest import NOW, snapshot
+from litfass.commands.common import parse_now
+from litfass.content.model import BuildOptions
+from litfass.engine.builder import Builder
+from litfass.errors import LitfassError
 
 TRICKY = "<b>Fett</b> &amp; \"Zitat\" 'einfach' AT&T I <3 Görlitz"
 
@@ -139,3 +143,74 @@ def test_an_alias_may_not_shadow_a_generated_file(
         f"content/news/alt.md:4: error: address {alias} is also used by {other}"
     )
     assert snapshot(fixture_site / "output") == before
+
+
+# --- 9: one broken draft does not stop everyone's publishing ------------------------------
+
+BROKEN_DRAFT = "---\ntitle: Entwurf: Positionspapier\ndate: 2026-11-01\ndraft: true\n---\nGeheim.\n"
+YAML_COLON = (
+    "invalid YAML: unexpected ':'; put a value containing ': ' in quotes "
+    '(title: "Fachtag: Wohnen") or check the indentation'
+)
+
+
+@pytest.fixture
+def broken_draft(fixture_site: Path) -> Path:
+    write(fixture_site, "content/news/positionspapier/index.md", BROKEN_DRAFT)
+    write(fixture_site, "content/news/positionspapier/pressemappe.pdf", "%PDF-1.4 vertraulich")
+    write(
+        fixture_site,
+        "content/news/2026-11-20-pressemitteilung.md",
+        "---\ntitle: Pressemitteilung\ndate: 2026-11-20 06:00\n---\nHeute erschienen.\n",
+    )
+    return fixture_site
+
+
+def test_a_broken_draft_is_left_out_with_a_warning(broken_draft: Path, run) -> None:
+    result = run("--root", broken_draft, "--now", NOW)
+    assert result.code == 0
+    assert result.err == (
+        f"content/news/positionspapier/index.md:2: warning: draft left out of the build: "
+        f"{YAML_COLON}\n"
+    )
+    out = broken_draft / "output"
+    assert (out / "aktuelles/pressemitteilung/index.html").is_file()
+    published = b"".join(snapshot(out).values())
+    assert b"Positionspapier" not in published
+    assert b"vertraulich" not in published
+    assert not [p for p in out.rglob("*") if "positionspapier" in p.as_posix()]
+
+
+def test_a_broken_file_is_a_draft_only_by_the_key_as_spelt(fixture_site: Path, run) -> None:
+    text = "---\ntitle: Entwurf: Geheim\ndate: 2026-11-01\n{key}: ja\n---\nGeheim.\n"
+    write(fixture_site, "content/news/geheim.md", text.format(key="draft"))
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0
+    assert "content/news/geheim.md:2: warning: draft left out of the build:" in result.err
+    assert not (fixture_site / "output/aktuelles/geheim").exists()
+    write(fixture_site, "content/news/geheim.md", text.format(key="Entwurf"))
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    assert result.err.startswith(f"content/news/geheim.md:2: error: {YAML_COLON}\n")
+
+
+def test_a_broken_draft_stays_an_error_where_drafts_are_shown(broken_draft: Path, run) -> None:
+    line = f"content/news/positionspapier/index.md:2: error: {YAML_COLON}"
+    with_drafts = run("--root", broken_draft, "--now", NOW, "--drafts")
+    assert with_drafts.code == 1
+    assert with_drafts.err.splitlines()[0] == line
+    assert not (broken_draft / "output").exists()
+    check = run("check", "--root", broken_draft, "--now", NOW)
+    assert check.code == 1
+    assert line in check.out.splitlines()
+    preview = Builder(broken_draft, lambda: BuildOptions(now=parse_now(NOW, "Europe/Berlin")))
+    with pytest.raises(LitfassError) as raised:
+        preview.rebuild()
+    assert [str(p) for p in raised.value.problems] == [line.replace(" error:", "")]
+
+
+def test_a_broken_published_item_still_stops_the_build(fixture_site: Path, run) -> None:
+    write(fixture_site, "content/news/kaputt.md", BROKEN_DRAFT.replace("draft: true\n", ""))
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    assert result.err.splitlines()[0] == f"content/news/kaputt.md:2: error: {YAML_COLON}"

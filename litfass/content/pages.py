@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from litfass.config import Config
 from litfass.content.files import shown
-from litfass.content.frontmatter import Source, read_source
+from litfass.content.frontmatter import FENCES, Source, read_bytes, read_source
 from litfass.content.model import (
     EVENT,
     MAGAZINE,
@@ -398,6 +398,32 @@ class _Fields:
         if not name and not address:
             self.error("location", "'location' needs 'name' and/or 'address'")
         return Location(name=name, address=address)
+
+
+_KEY_VALUE = re.compile(r"\s*([^\s:#][^:#]*?)\s*:\s*[\"']?([^\"'#]*?)[\"']?\s*(?:#.*)?")
+
+
+def declares_draft(path: Path) -> bool:
+    """Whether the front matter of a file that does not parse still says it is a draft.
+
+    Read line by line, so that an unquoted colon in the title does not hide `draft: true`
+    (or `draft: ja`): a broken draft is then left out of a build instead of stopping it.
+    """
+    try:
+        text = read_bytes(path, "").decode("utf-8-sig", errors="replace")
+    except LitfassError:
+        return False
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not lines or lines[0].strip() != "---":
+        return False
+    for line in lines[1:]:
+        if line.rstrip() in FENCES:
+            break
+        match = _KEY_VALUE.fullmatch(line)
+        # Only `draft` as spelt: a misspelt one stays an error (see DECISIVE).
+        if match and match[1] == "draft" and as_bool(match[2]):
+            return True
+    return False
 
 
 def likely_key(key: str, known: set[str]) -> str | None:
