@@ -6,6 +6,9 @@ a feed reader or the editor sees.
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
 from pathlib import Path
 
 import feedparser
@@ -16,6 +19,7 @@ from subscribers import reader_text
 from conftest import NOW, snapshot
 from litfass.commands.common import parse_now
 from litfass.content.model import BuildOptions
+from litfass.editors import scaffold
 from litfass.engine.builder import Builder
 from litfass.errors import LitfassError
 
@@ -214,3 +218,62 @@ def test_a_broken_published_item_still_stops_the_build(fixture_site: Path, run) 
     result = run("--root", fixture_site, "--now", NOW)
     assert result.code == 1
     assert result.err.splitlines()[0] == f"content/news/kaputt.md:2: error: {YAML_COLON}"
+
+
+# --- 8: `new` on a full or read-only disk: a clear error and no file ----------------------
+
+NEW = ("new", "news", "Tag der Pflege in Görlitz", "--now", NOW)
+NEW_FILE = "content/news/2026-11-20-tag-der-pflege-in-goerlitz.md"
+
+
+def test_new_where_a_file_blocks_the_folder(fixture_site: Path, run) -> None:
+    shutil.rmtree(fixture_site / "content/events")
+    (fixture_site / "content/events").write_text("kein Ordner", encoding="utf-8")
+    result = run("new", "event", "Fest", "--start", "2027-01-01", "--root", fixture_site)
+    assert result.code == 1
+    assert result.err == (
+        "content/events/2027-01-01-fest.md: error: cannot write the new file: "
+        "not a directory; nothing was written\n1 error(s).\n"
+    )
+    assert result.out == ""
+
+
+@pytest.mark.parametrize(
+    ("failing", "code", "reason"),
+    [
+        ("fsync", errno.ENOSPC, "no space left on device"),  # the disk fills while writing
+        ("open", errno.EROFS, "read-only file system"),  # as root, chmod cannot show this
+    ],
+)
+def test_new_on_a_full_or_read_only_disk_leaves_no_file(
+    fixture_site: Path, run, monkeypatch: pytest.MonkeyPatch, failing: str, code: int, reason: str
+) -> None:
+    before = sorted(p.name for p in (fixture_site / "content/news").iterdir())
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    if failing == "open":
+        monkeypatch.setattr(scaffold, "open", fail, raising=False)
+    else:
+        monkeypatch.setattr(os, failing, fail)
+    result = run(*NEW, "--root", fixture_site)
+    assert result.code == 1
+    assert result.err == (
+        f"{NEW_FILE}: error: cannot write the new file: {reason}; nothing was written\n"
+        "1 error(s).\n"
+    )
+    assert "Traceback" not in result.out + result.err
+    assert sorted(p.name for p in (fixture_site / "content/news").iterdir()) == before
+
+
+def test_new_writes_the_whole_file_and_never_overwrites(fixture_site: Path, run) -> None:
+    first = run(*NEW, "--root", fixture_site)
+    assert first.code == 0
+    written = (fixture_site / NEW_FILE).read_bytes()
+    assert written.startswith('---\ntitle: "Tag der Pflege in Görlitz"\n'.encode())
+    assert written.endswith(scaffold.BODY.encode())
+    again = run(*NEW, "--root", fixture_site)
+    assert again.code == 1
+    assert (fixture_site / NEW_FILE).read_bytes() == written
+    assert not [p for p in (fixture_site / "content/news").iterdir() if p.name.startswith(".")]
