@@ -6,14 +6,21 @@ a feed reader or the editor sees.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import lxml.etree
 import pytest
+from livesite import LiveSite
 from subscribers import reader_text
 
 from conftest import NOW, snapshot
@@ -22,6 +29,7 @@ from litfass.content.model import BuildOptions
 from litfass.editors import scaffold
 from litfass.engine.builder import Builder
 from litfass.errors import LitfassError
+from litfass.preview.server import Preview, serve
 
 TRICKY = "<b>Fett</b> &amp; \"Zitat\" 'einfach' AT&T I <3 Görlitz"
 
@@ -277,3 +285,80 @@ def test_new_writes_the_whole_file_and_never_overwrites(fixture_site: Path, run)
     assert again.code == 1
     assert (fixture_site / NEW_FILE).read_bytes() == written
     assert not [p for p in (fixture_site / "content/news").iterdir() if p.name.startswith(".")]
+
+
+# --- 12: the preview server keeps to this machine and to a few threads --------------------
+
+
+@contextlib.contextmanager
+def preview_server(tmp_path: Path, host: str, **limits: Any) -> Iterator[ThreadingHTTPServer]:
+    """The real preview server on `host`, answering in a thread, on a free port."""
+    output = tmp_path / "output"
+    output.mkdir(exist_ok=True)
+    (output / "index.html").write_text("<!DOCTYPE html><title>x</title><h1>Da</h1>")
+    server = serve(Preview(output, "en"), host, 0, **limits)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def ask(host: str, port: int, header: str) -> bytes:
+    with socket.create_connection((host, port), timeout=60) as connection:
+        connection.sendall(f"GET / HTTP/1.0\r\nHost: {header}\r\n\r\n".encode())
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost"])
+def test_the_host_check_holds_on_every_loopback_address(tmp_path: Path, host: str) -> None:
+    with preview_server(tmp_path, host) as server:
+        address, port = server.server_address[:2]
+        for allowed in (f"{address}:{port}", f"localhost:{port}", "127.0.0.1"):
+            assert ask(address, port, allowed).startswith(b"HTTP/1.0 200"), allowed
+        for refused in (f"evil.example:{port}", "127.0.0.2.evil.example", "localhost.evil"):
+            assert ask(address, port, refused).startswith(b"HTTP/1.0 403"), refused
+
+
+def test_a_silent_client_is_let_go(tmp_path: Path) -> None:
+    with preview_server(tmp_path, "127.0.0.1", timeout=0.5) as server:
+        with socket.create_connection(server.server_address[:2], timeout=60) as silent:
+            assert silent.recv(1) == b""  # the server hung up instead of waiting for ever
+        assert ask("127.0.0.1", server.server_address[1], "localhost").startswith(b"HTTP/1.0 200")
+
+
+def test_half_open_connections_get_a_thread_each_only_up_to_the_cap(tmp_path: Path) -> None:
+    cap, flood = 16, 300
+    before = threading.active_count()
+    with preview_server(tmp_path, "127.0.0.1", connections=cap) as server:
+        address = server.server_address[:2]
+        half_open = [socket.create_connection(address, timeout=60) for _ in range(flood)]
+        try:
+            # Connections are taken in turn: once one more is turned away, all were handled.
+            with socket.create_connection(address, timeout=60) as late:
+                late.sendall(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+                assert late.recv(1) == b""
+            assert threading.active_count() <= before + 1 + cap  # + serve_forever's thread
+        finally:
+            for connection in half_open:
+                connection.close()
+        answer = b""
+        while not answer.startswith(b"HTTP/1.0 200"):  # the threads end as their clients go
+            try:
+                answer = ask(*address, "localhost")
+            except ConnectionResetError:
+                answer = b""
+
+
+def test_listening_on_the_network_warns_that_everyone_sees_drafts(fixture_site: Path) -> None:
+    live = LiveSite(fixture_site, "serve", "--host", "0.0.0.0").ready()
+    assert live.stop() == 0
+    assert (
+        "warning: --host 0.0.0.0: everyone on this network can open the preview, "
+        "drafts and scheduled items included"
+    ) in live.rest()
