@@ -120,6 +120,13 @@ def decode(data: bytes, rel: str) -> str:
     return printable(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+# What German-speaking editors are likely to write inside `location`, `contact`, `organisation`.
+_NESTED_GERMAN = {
+    "adresse": "address", "anschrift": "address", "telefon": "phone", "tel": "phone",
+    "mail": "email", "e-mail": "email", "webseite": "url", "link": "url", "online-link": "url",
+}  # fmt: skip
+
+
 def mapping_problems(name: str, mapping: dict[str, Any], known: tuple[str, ...]) -> list[str]:
     """What is wrong with the keys of a nested mapping of text such as `location`.
 
@@ -140,7 +147,8 @@ def mapping_problems(name: str, mapping: dict[str, Any], known: tuple[str, ...])
         elif value is None:
             cut.setdefault(previous, []).append(str(key))
         else:
-            near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
+            near = [_NESTED_GERMAN.get(str(key).lower(), "")]
+            near = near if near[0] in known else difflib.get_close_matches(str(key), known, 1, 0.75)
             hint = _("; did you mean '{key}'?").format(key=near[0]) if near else ""
             problems.append(
                 _("unknown key '{key}' in '{name}'{hint} ('{name}' knows {known})").format(
