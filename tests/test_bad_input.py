@@ -323,6 +323,9 @@ CONFIG: dict[str, list[tuple[int, str]]] = {
         ]
         for folder, inner in [("templates", "static"), ("content", "public")]
     },
+    "output-dir-is-file.yaml": [
+        (15, "'output_dir: config.yaml' is a file; name a folder for the built site")
+    ],
     "navigation-mailto-bcc.yaml": [
         (
             9,

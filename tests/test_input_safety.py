@@ -362,3 +362,32 @@ def test_listening_on_the_network_warns_that_everyone_sees_drafts(fixture_site: 
         "warning: --host 0.0.0.0: everyone on this network can open the preview, "
         "drafts and scheduled items included"
     ) in live.rest()
+
+
+# --- 7: the output folder is never an input folder, not even through a link ---------------
+
+
+@pytest.mark.parametrize(
+    ("target", "folder"),
+    [("templates/static", "templates"), ("content/pages", "content"), (".", "output")],
+)
+def test_output_dir_reached_through_a_link_is_refused(
+    fixture_site: Path, run, target: str, folder: str
+) -> None:
+    (fixture_site / "public").symlink_to(fixture_site / target, target_is_directory=True)
+    config = fixture_site / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "output_dir: public\n", encoding="utf-8")
+    before = snapshot(fixture_site)
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    if folder == "output":
+        message = "'output_dir: public' must be a folder inside the site's folder"
+    else:
+        message = (
+            f"'output_dir: public' must neither contain nor lie inside '{folder}': "
+            "every build replaces the output folder as a whole"
+        )
+    assert result.err.splitlines()[0] == f"config.yaml:15: error: {message}"
+    after = snapshot(fixture_site)
+    after.pop(".litfass.lock")  # the build's own lock, taken before config.yaml is read
+    assert after == before  # nothing moved, nothing deleted
