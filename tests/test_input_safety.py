@@ -44,7 +44,7 @@ def write(site: Path, rel: str, text: str) -> Path:
 # --- 4: a misspelt key that decides publication stops the build -----------------------
 
 
-@pytest.mark.parametrize("key", ["entwurf", "Draft", "drafft"])
+@pytest.mark.parametrize("key", ["entwurf", "Draft", "drafft", "published", "versteckt"])
 def test_a_misspelt_draft_key_publishes_nothing(fixture_site: Path, run, key: str) -> None:
     write(
         fixture_site,
@@ -63,7 +63,7 @@ def test_other_unknown_keys_still_only_warn(fixture_site: Path, run) -> None:
     write(
         fixture_site,
         "content/news/x.md",
-        "---\ntitle: X\ndate: 2020-01-01\ntitel: Y\nfoerderer: Stiftung\n---\nText.\n",
+        "---\ntitle: X\ndate: 2020-01-01\ntitel: Y\nfoerderer: Stiftung\npublisher: Verlag\n---\n",
     )
     result = run("--root", fixture_site, "--now", NOW)
     assert result.code == 0

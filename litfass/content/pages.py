@@ -71,6 +71,12 @@ GERMAN_KEYS = {
     "weiterleitungen": "aliases", "weiterleitung": "aliases", "alias": "aliases",
     "aktualisiert": "updated", "anfang": "start", "versteckt": "draft",
 }  # fmt: skip
+# Keys of other site generators an editor may bring along, matched exactly: `published: false`
+# (Jekyll) means a draft, but a fuzzy match would also catch an innocent `publisher:`.
+OTHER_TOOLS_KEYS = {
+    "published": "draft", "hidden": "draft", "permalink": "slug", "redirect_from": "aliases",
+    "publishdate": "date", "pubdate": "date", "lastmod": "updated", "guid": "id", "uid": "id",
+}  # fmt: skip
 # Keys that decide whether, when and where an item is published. A misspelt one is ignored,
 # so `entwurf: true` would publish a confidential draft: its likely misspellings are errors.
 DECISIVE = {"draft", "date", "updated", "slug", "id", "aliases", "start", "end"}
@@ -431,6 +437,8 @@ def likely_key(key: str, known: set[str]) -> str | None:
     word = key.lower()
     if word in known:  # `Draft:` or `DATE:`: YAML keys are case-sensitive, editors are not
         return word
+    if OTHER_TOOLS_KEYS.get(word) in known:
+        return OTHER_TOOLS_KEYS[word]
     german = difflib.get_close_matches(word, sorted(GERMAN_KEYS), n=1, cutoff=0.85)
     meant = GERMAN_KEYS.get(word) or (GERMAN_KEYS[german[0]] if german else None)
     if meant in known:
