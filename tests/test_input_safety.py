@@ -173,9 +173,26 @@ def broken_draft(fixture_site: Path) -> Path:
     write(
         fixture_site,
         "content/news/2026-11-20-pressemitteilung.md",
-        "---\ntitle: Pressemitteilung\ndate: 2026-11-20 06:00\n---\nHeute erschienen.\n",
+        "---\ntitle: Pressemitteilung\ndate: 2026-11-20 06:00\n---\nHeute erschienen, "
+        "mit [Programm](programm.pdf).\n",
     )
     return fixture_site
+
+
+def test_the_files_a_broken_draft_names_stay_out_too(broken_draft: Path, run) -> None:
+    write(
+        broken_draft,
+        "content/news/stellungnahme.md",
+        BROKEN_DRAFT.replace("Geheim.", "[Entwurf](stellungnahme.pdf), [Programm](programm.pdf)"),
+    )
+    write(broken_draft, "content/news/stellungnahme.pdf", "%PDF-1.4 vertraulich")
+    write(broken_draft, "content/news/programm.pdf", "%PDF-1.4 oeffentlich")
+    result = run("--root", broken_draft, "--now", NOW)
+    assert result.code == 0
+    assert "content/news/stellungnahme.md:2: warning: draft left out" in result.err
+    published = snapshot(broken_draft / "output")
+    assert b"vertraulich" not in b"".join(published.values())
+    assert published["news/programm.pdf"] == b"%PDF-1.4 oeffentlich"  # an article links it
 
 
 def test_a_broken_draft_is_left_out_with_a_warning(broken_draft: Path, run) -> None:

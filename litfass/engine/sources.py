@@ -54,7 +54,7 @@ class Sources:
         self.without_body: set[str] = set()  # files read again, their body not rendered yet
         self.restructured = True  # files came or went since the last `taken`
         self.address_problems: list[Problem] = []
-        self.withheld: set[str] = set()  # folders of broken drafts left out, with their files
+        self.withheld: set[str] = set()  # files of broken drafts left out (in content/)
 
     def knows(self, rel: str) -> bool:
         """Whether `rel` (in content/) is a file listed last time."""
@@ -122,7 +122,7 @@ class Sources:
         problems = [p for p in self.file_problems if p.severity == "error"]
         problems += [p for item in items for p in item.errors]
         good = [i for i in items if i.page is not None and not i.errors]
-        withheld = _broken_draft_bundles(self.items) if skip_broken_drafts else set()
+        withheld = self._broken_drafts_files(good) if skip_broken_drafts else set()
         if withheld != self.withheld:
             self.withheld, self.assets_changed = withheld, True
         urls = self._addresses(good)
@@ -168,15 +168,36 @@ class Sources:
         return content_urls(self.config, files, pages, sources)
 
     def _published_assets(self) -> tuple[tuple[Path, str], ...]:
-        """The files to copy: not those in the folder of a draft left out for its errors."""
+        """The files to copy: not those of a draft left out for its errors."""
         assert self.files is not None
         if not self.withheld:
             return self.files.assets
-        return tuple(
-            (path, rel)
-            for path, rel in self.files.assets
-            if not rel.startswith(tuple(self.withheld))
-        )
+        return tuple((path, rel) for path, rel in self.files.assets if rel not in self.withheld)
+
+    def _broken_drafts_files(self, good: list[Item]) -> set[str]:
+        """The files a draft left out for its errors would have published: those in its
+        bundle's folder, and those beside it that its text names and no good page does."""
+        assert self.files is not None
+        broken = [rel for rel, item in self.items.items() if item.draft and item.errors]
+        if not broken:
+            return set()
+        others = [_mentions(item) for item in good]
+
+        def named_by_others(name: str) -> bool:
+            return any(_names(mentions, name) for mentions in others)
+
+        withheld = set()
+        for rel in broken:
+            folder = rel.rsplit("/", 1)[0] + "/"
+            text = _raw_text(self.config.content_path / rel)
+            for _path, asset in self.files.assets:
+                if not asset.startswith(folder):
+                    continue
+                written = asset[len(folder) :]  # as a link beside the draft names it
+                bundled = rel.endswith("/index.md")
+                if bundled or (_names(text, written) and not named_by_others(written)):
+                    withheld.add(asset)
+        return withheld
 
     def _resolve_bodies(self, every_body: bool, moved: set[str]) -> None:
         """Bodies against the current URLs and images: for files read again, or all where
@@ -216,13 +237,24 @@ def _same(old: Item, new: Item) -> bool:
     )
 
 
-def _broken_draft_bundles(items: dict[str, Item]) -> set[str]:
-    """The folders of drafts that have errors and an index.md: their files stay out too."""
-    return {
-        rel.removesuffix("index.md")
-        for rel, item in items.items()
-        if item.draft and item.errors and rel.endswith("/index.md")
-    }
+def _raw_text(path: Path) -> str:
+    """A broken file's text as far as it can be read (it has no parsed source)."""
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _mentions(item: Item) -> str:
+    """Everything in a good page that can name a file: its fields and its body."""
+    page = item.page
+    fields = (page.image, page.cover, page.pdf) if page is not None else ()
+    body = item.source.body if item.source is not None else ""
+    return "\n".join((*fields, item.html, body))
+
+
+def _names(text: str, name: str) -> bool:
+    return name in text or quote(name) in text
 
 
 def _drafts_warned(
