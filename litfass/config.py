@@ -319,8 +319,8 @@ class _Validator:
         if not isinstance(section, dict):
             self._error(key, f"'{key}' must be a mapping of 'key: value' lines")
             return cls()
-        for message in mapping_problems(key, section, known):
-            self._error(key, message)
+        for inner, message in mapping_problems(key, section, known):
+            self._error(f"{key}.{inner}", message)
         values = {}
         for name, value in section.items():
             if name not in known or value is None:

@@ -127,41 +127,40 @@ _NESTED_GERMAN = {
 }  # fmt: skip
 
 
-def mapping_problems(name: str, mapping: dict[str, Any], known: tuple[str, ...]) -> list[str]:
-    """What is wrong with the keys of a nested mapping of text such as `location`.
+def mapping_problems(
+    name: str, mapping: dict[str, Any], known: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """What is wrong with the keys of a nested mapping of text such as `location`: pairs of
+    the key concerned and the message.
 
     `{name: Amt, address: Hauptstr. 1, 02826 Görlitz}` is valid YAML that cuts the address at
     the comma and makes '02826 Görlitz' a key without value: that text would be lost silently.
     """
-    problems, previous = [], ""
+    problems: list[tuple[str, str]] = []
+    previous = ""
     cut: dict[str, list[str]] = {}  # key before the cut -> the pieces cut off its value
     for key, value in mapping.items():
         if key in known:
             previous = key
             if value is None or (isinstance(value, str) and not value.strip()):
-                problems.append(
-                    _("'{name}.{key}' is empty; write its text or remove '{key}'").format(
-                        name=name, key=key
-                    )
-                )
+                message = _("'{name}.{key}' is empty; write its text or remove '{key}'")
+                problems.append((key, message.format(name=name, key=key)))
         elif value is None:
             cut.setdefault(previous, []).append(str(key))
         else:
             near = [_NESTED_GERMAN.get(str(key).lower(), "")]
             near = near if near[0] in known else difflib.get_close_matches(str(key), known, 1, 0.75)
             hint = _("; did you mean '{key}'?").format(key=near[0]) if near else ""
+            message = _("unknown key '{key}' in '{name}'{hint} ('{name}' knows {known})")
             problems.append(
-                _("unknown key '{key}' in '{name}'{hint} ('{name}' knows {known})").format(
-                    key=key, name=name, hint=hint, known=", ".join(known)
-                )
+                (str(key), message.format(key=key, name=name, hint=hint, known=", ".join(known)))
             )
     for key, pieces in cut.items():
         whole = ", ".join([str(mapping.get(key) or ""), *pieces]) if key else ", ".join(pieces)
         fix = f'{key}: "{whole}"' if key else f'"{whole}"'
-        problems.append(
-            _(
-                "'{name}': a comma cut '{piece}' off the text before it; "
-                "put the whole text in quotes: {fix}"
-            ).format(name=name, piece=", ".join(pieces), fix=fix)
+        message = _(
+            "'{name}': a comma cut '{piece}' off the text before it; "
+            "put the whole text in quotes: {fix}"
         )
+        problems.append((pieces[0], message.format(name=name, piece=", ".join(pieces), fix=fix)))
     return problems

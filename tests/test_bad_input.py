@@ -274,7 +274,7 @@ REJECTED: dict[str, list[tuple[int, str]]] = {
     ],
     "events/location-unknown-key.md": [
         (
-            4,
+            6,  # the line of the nested key
             "unknown key 'adresse' in 'location'; did you mean 'address'? "
             "('location' knows name, address, url, online)",
         )

@@ -294,8 +294,8 @@ class _Fields:
     def _mapping_errors(self, key: str, value: dict[str, Any], known: tuple[str, ...]) -> bool:
         """Report unknown keys and empty values in a nested mapping; True if there were any."""
         problems = mapping_problems(key, value, known)
-        for message in problems:
-            self.error(key, message)
+        for inner, message in problems:
+            self.error(f"{key}.{inner}", message)
         return bool(problems)
 
     def _aliases(self) -> tuple[str, ...]:
