@@ -191,7 +191,7 @@ def write_litfass(target: Path, corpus: list[Item], search: bool = True) -> None
             end = (item.when + timedelta(hours=6)).strftime("%Y-%m-%d %H:%M")
             meta = (
                 f'start: "{when}"\nend: "{end}"\n'
-                f"location: {{name: Volkshaus {item.region}, address: Markt 1, {item.region}}}\n"
+                f'location: {{name: Volkshaus {item.region}, address: "Markt 1, {item.region}"}}\n'
                 "registration: anmeldung@paritaet-beispiel.de\n"
             )
             folder = "events"

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litfass.errors import LitfassError, Problem
-from litfass.folders import CONFIG_NAME, DEFAULT_THEME
+from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME, cache_folder
 from litfass.i18n import _
 from litfass.values import (
     as_bool,
@@ -25,6 +25,7 @@ from litfass.values import (
     is_safe_link,
     is_site_path,
     is_web_url,
+    mapping_problems,
     one_line,
 )
 from litfass.yamldoc import YamlMapping, load_mapping
@@ -266,7 +267,40 @@ class _Validator:
             clash = [n for n in names if n != value and (n + "/").startswith(value + "/")]
             if key in self.doc.data and (names.count(value) > 1 or clash):
                 self._error(key, f"'{key}: {value}' must not be or contain another folder")
+        if not self.errors:
+            self._output_apart(folders)
         return folders
+
+    def _output_apart(self, folders: dict[str, str]) -> None:
+        """output/ neither holds nor lies inside an input folder or the cache, links followed.
+
+        A build replaces output/ as a whole: inside templates/ it would delete the theme,
+        inside content/ it would be read back as content.
+        """
+        root = self.root.resolve()
+        output = (root / folders["output_dir"]).resolve()
+        line_key = "output_dir"
+        if output == root or root.is_relative_to(output):
+            message = _("'output_dir: {value}' must be a folder inside the site's folder")
+            self._error(line_key, message.format(value=folders["output_dir"]))
+            return
+        if output.exists() and not output.is_dir():
+            message = _("'output_dir: {value}' is a file; name a folder for the built site")
+            self._error(line_key, message.format(value=folders["output_dir"]))
+            return
+        inputs = {
+            "content_dir": (root / folders["content_dir"]).resolve(),
+            "templates_dir": (root / folders["templates_dir"]).resolve(),
+            CACHE_DIR: cache_folder(root).resolve(),
+        }
+        for name, folder in inputs.items():
+            if output.is_relative_to(folder) or folder.is_relative_to(output):
+                shown = folders.get(name, name)
+                message = _(
+                    "'output_dir: {value}' must neither contain nor lie inside '{other}': "
+                    "every build replaces the output folder as a whole"
+                )
+                self._error(line_key, message.format(value=folders["output_dir"], other=shown))
 
     def _choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
         value = self._text(key) or default
@@ -292,8 +326,15 @@ class _Validator:
         return value
 
     def _dataclass(self, key: str, cls: type) -> Any:
-        known = {f.name for f in dataclasses.fields(cls)}
-        section = self._section(key, known)
+        """A mapping of text such as `organisation`: a key it does not know is an error,
+        as a comma in an unquoted address would otherwise lose text silently."""
+        known = tuple(f.name for f in dataclasses.fields(cls))
+        section = self.doc.data.get(key) or {}
+        if not isinstance(section, dict):
+            self._error(key, f"'{key}' must be a mapping of 'key: value' lines")
+            return cls()
+        for inner, message in mapping_problems(key, section, known):
+            self._error(f"{key}.{inner}", message)
         values = {}
         for name, value in section.items():
             if name not in known or value is None:
@@ -392,7 +433,7 @@ class _Validator:
                 self._error("navigation", "each navigation entry needs 'title' and 'url'")
                 continue
             url = entry["url"].strip()
-            if not is_safe_link(url, ("http", "https", "mailto")):
+            if not _is_nav_link(url):
                 self._error(
                     "navigation",
                     f"navigation url '{url}' must be a path like /aktuelles/ or https://...",
@@ -400,3 +441,11 @@ class _Validator:
                 continue
             items.append(NavItem(one_line(entry["title"]), url))
         return tuple(items)
+
+
+def _is_nav_link(url: str) -> bool:
+    """A path, a web address or `mailto:` with a plain address, as in every other link field:
+    `mailto:a@b.de?bcc=...` would send copies of readers' mails elsewhere."""
+    if url.lower().startswith("mailto:"):
+        return is_email(url[len("mailto:") :])
+    return is_safe_link(url)

@@ -13,6 +13,13 @@ CONFIG_NAME = "config.yaml"
 CACHE_DIR = ".litfass-cache"  # Markdown, images, search index, templates, the last build's state
 PREVIOUS_NAME = ".litfass-previous"  # the site before the last swap, reused by the next build
 ASIDE_NAME = ".litfass-aside"  # output/ for a moment of a swap by renames (write/swap.py)
+# What the writer adds to output/ beside the declared files, named here so that `declare`
+# can refuse an alias or file in their place: the search index, and compressed copies.
+SEARCH_FOLDER = "pagefind"
+COMPRESSIBLE = (
+    ".html", ".css", ".js", ".mjs", ".xml", ".json", ".ics", ".svg", ".txt", ".webmanifest",
+)  # fmt: skip
+COMPRESSED_SUFFIXES = (".gz", ".br")
 
 
 def _default_theme() -> Path:

@@ -5,10 +5,13 @@ Numbers, yes/no, web and e-mail addresses are recognised here, once, for config 
 
 from __future__ import annotations
 
+import difflib
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from litfass.errors import LitfassError
+from litfass.i18n import _
 
 TRUE = {"true", "yes", "on", "ja", "wahr"}
 FALSE = {"false", "no", "off", "nein", "falsch"}
@@ -115,3 +118,49 @@ def decode(data: bytes, rel: str) -> str:
             "not UTF-8 text; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')",
         ) from None
     return printable(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# What German-speaking editors are likely to write inside `location`, `contact`, `organisation`.
+_NESTED_GERMAN = {
+    "adresse": "address", "anschrift": "address", "telefon": "phone", "tel": "phone",
+    "mail": "email", "e-mail": "email", "webseite": "url", "link": "url", "online-link": "url",
+}  # fmt: skip
+
+
+def mapping_problems(
+    name: str, mapping: dict[str, Any], known: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """What is wrong with the keys of a nested mapping of text such as `location`: pairs of
+    the key concerned and the message.
+
+    `{name: Amt, address: Hauptstr. 1, 02826 Görlitz}` is valid YAML that cuts the address at
+    the comma and makes '02826 Görlitz' a key without value: that text would be lost silently.
+    """
+    problems: list[tuple[str, str]] = []
+    previous = ""
+    cut: dict[str, list[str]] = {}  # key before the cut -> the pieces cut off its value
+    for key, value in mapping.items():
+        if key in known:
+            previous = key
+            if value is None or (isinstance(value, str) and not value.strip()):
+                message = _("'{name}.{key}' is empty; write its text or remove '{key}'")
+                problems.append((key, message.format(name=name, key=key)))
+        elif value is None:
+            cut.setdefault(previous, []).append(str(key))
+        else:
+            near = [_NESTED_GERMAN.get(str(key).lower(), "")]
+            near = near if near[0] in known else difflib.get_close_matches(str(key), known, 1, 0.75)
+            hint = _("; did you mean '{key}'?").format(key=near[0]) if near else ""
+            message = _("unknown key '{key}' in '{name}'{hint} ('{name}' knows {known})")
+            problems.append(
+                (str(key), message.format(key=key, name=name, hint=hint, known=", ".join(known)))
+            )
+    for key, pieces in cut.items():
+        whole = ", ".join([str(mapping.get(key) or ""), *pieces]) if key else ", ".join(pieces)
+        fix = f'{key}: "{whole}"' if key else f'"{whole}"'
+        message = _(
+            "'{name}': a comma cut '{piece}' off the text before it; "
+            "put the whole text in quotes: {fix}"
+        )
+        problems.append((pieces[0], message.format(name=name, piece=", ".join(pieces), fix=fix)))
+    return problems

@@ -42,14 +42,18 @@ _TextLoader.yaml_implicit_resolvers = {
 
 @dataclass(frozen=True)
 class YamlMapping:
-    """A parsed mapping with the 1-based file line of each key."""
+    """A parsed mapping with the 1-based file line of each key (`location.address` too)."""
 
     data: dict[str, Any]
     lines: dict[str, int]
     start_line: int
 
     def line(self, key: str) -> int:
-        return self.lines.get(key, self.start_line)
+        """The line of `key`; of its mapping for a nested key the lines do not know."""
+        if key in self.lines:
+            return self.lines[key]
+        parent = key.rpartition(".")[0]
+        return self.lines.get(parent, self.start_line)
 
 
 def load_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
@@ -75,7 +79,13 @@ def load_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
         raise LitfassError.at(path, first_line, f"expected 'key: value' lines, found {kind}")
-    lines = {str(k.value): k.start_mark.line + 1 + offset for k, _ in node.value}
+    lines = {}
+    for key, value in node.value:
+        lines[str(key.value)] = key.start_mark.line + 1 + offset
+        if isinstance(value, yaml.MappingNode):  # where `location: {address: ...}` says it
+            for inner, _ in value.value:
+                name = f"{key.value}.{inner.value}"
+                lines.setdefault(name, inner.start_mark.line + 1 + offset)
     return YamlMapping({str(k): v for k, v in data.items()}, lines, first_line)
 
 

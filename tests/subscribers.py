@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import feedparser
+import lxml.html
 from PIL import Image
 
 from conftest import NOW
@@ -58,6 +60,13 @@ start: 2027-03-02
 ---
 Text.
 """
+
+
+def reader_text(detail: feedparser.FeedParserDict) -> str:
+    """The text a feed reader shows for a title or description: one that is HTML, rendered."""
+    if detail.type == "text/html":
+        return lxml.html.fragment_fromstring(detail.value, create_parent="div").text_content()
+    return detail.value
 
 
 def build(site: Path, *options: str) -> Path:

@@ -211,6 +211,24 @@ REJECTED: dict[str, list[tuple[int, str]]] = {
     "news/alias-on-stylesheet.md": [
         (4, "address /static/style.css is also used by the theme's templates/static/style.css")
     ],
+    # issue 14: nor a file litfass makes, or the writer adds after them
+    "news/alias-on-robots.md": [
+        (4, "address /robots.txt is also used by the page /robots.txt made by litfass")
+    ],
+    "news/alias-on-feed.md": [
+        (
+            4,
+            "address /aktuelles/feed.xml is also used by the page /aktuelles/feed.xml "
+            "made by litfass",
+        )
+    ],
+    "news/alias-on-search-index.md": [
+        (
+            4,
+            "address /pagefind/pagefind.js is also used by the search index /pagefind/ "
+            "made by Pagefind",
+        )
+    ],
     "pages/slug-on-topics.md": [
         (3, "address /themen/ is also used by the page /themen/ made by templates/terms.html")
     ],
@@ -271,6 +289,49 @@ REJECTED: dict[str, list[tuple[int, str]]] = {
     "news/binary-png.md": [(0, "not a text file (binary data); is it really Markdown?")],
     "news/nul-byte.md": [(0, "not a text file (binary data); is it really Markdown?")],
     "stray.md": [(0, "Markdown files belong in one of news/, events/, magazine/, pages/")],
+    # issue 14: a misspelt key that decides publication, date or address is no mere warning
+    **{
+        f"{name}": [
+            (
+                line,
+                f"unknown key '{key}'; did you mean '{meant}'? Write '{meant}': "
+                f"a misspelt '{meant}' would be ignored and the item published without it",
+            )
+        ]
+        for name, line, key, meant in [
+            ("news/key-entwurf.md", 4, "entwurf", "draft"),
+            ("news/key-draft-capital.md", 4, "Draft", "draft"),
+            ("news/key-drafft.md", 4, "drafft", "draft"),
+            ("news/key-datum.md", 3, "datum", "date"),
+            ("news/key-weiterleitungen.md", 4, "weiterleitungen", "aliases"),
+            ("events/key-ende.md", 4, "ende", "end"),
+        ]
+    },
+    # issue 14: a comma in an unquoted flow mapping must not cut text off silently
+    "events/location-comma.md": [
+        (
+            4,
+            "'location': a comma cut '02826 Görlitz' off the text before it; put the whole "
+            'text in quotes: address: "Bahnhofstraße 24, 02826 Görlitz"',
+        )
+    ],
+    "news/contact-comma.md": [
+        (
+            4,
+            "'contact': a comma cut 'Anna' off the text before it; put the whole text in "
+            'quotes: name: "Müller, Anna"',
+        )
+    ],
+    "events/location-unknown-key.md": [
+        (
+            6,  # the line of the nested key
+            "unknown key 'adresse' in 'location'; did you mean 'address'? "
+            "('location' knows name, address, url, online)",
+        )
+    ],
+    "events/location-empty-address.md": [
+        (4, "'location.address' is empty; write its text or remove 'address'")
+    ],
 }
 
 # tests/bad_input/config/<name> replaces config.yaml.
@@ -303,6 +364,34 @@ CONFIG: dict[str, list[tuple[int, str]]] = {
     "output-dir-outside.yaml": [(15, "'output_dir' must be a folder inside the site's folder")],
     "output-dir-is-content.yaml": [
         (15, "'output_dir: content' must not be or contain another folder")
+    ],
+    # issue 14
+    **{
+        f"output-dir-in-{folder}.yaml": [
+            (
+                15,
+                f"'output_dir: {folder}/{inner}' must neither contain nor lie inside "
+                f"'{folder}': every build replaces the output folder as a whole",
+            )
+        ]
+        for folder, inner in [("templates", "static"), ("content", "public")]
+    },
+    "output-dir-is-file.yaml": [
+        (15, "'output_dir: config.yaml' is a file; name a folder for the built site")
+    ],
+    "navigation-mailto-bcc.yaml": [
+        (
+            9,
+            "navigation url 'mailto:presse@test.example.org?bcc=sammler@evil.example' "
+            "must be a path like /aktuelles/ or https://...",
+        )
+    ],
+    "organisation-comma.yaml": [
+        (
+            5,
+            "'organisation': a comma cut '04109 Leipzig' off the text before it; put the whole "
+            'text in quotes: address: "Teststraße 1, 04109 Leipzig"',
+        )
     ],
 }
 

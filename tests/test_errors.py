@@ -100,10 +100,14 @@ def test_alias_clash_is_reported(built: Path, run) -> None:
 
 
 def test_likely_typo_is_a_warning_with_the_key_meant(built: Path, run) -> None:
-    write(built, "content/news/t.md", "---\ntitle: T\ndatum: 2020-01-01\ndate: 2020-01-01\n---\n")
+    text = "---\ntitle: T\nzusammenfassung: Kurz\ndate: 2020-01-01\n---\n"
+    write(built, "content/news/t.md", text)
     result = run("--root", built, "--now", NOW)
     assert result.code == 0
-    assert "content/news/t.md:3: warning: unknown key 'datum'; did you mean 'date'?" in result.err
+    assert (
+        "content/news/t.md:3: warning: unknown key 'zusammenfassung'; did you mean 'summary'?"
+        in result.err
+    )
     strict = run("--root", built, "--now", NOW, "--strict")
     assert strict.code == 1
 

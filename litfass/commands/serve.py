@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import sys
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from litfass.commands import common
 from litfass.commands.watch import RebuildLoop, add_watch_options
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import _
 
 if TYPE_CHECKING:  # imported where used: a plain build must not pay for it at start-up
     from litfass.preview.server import Preview
@@ -47,8 +49,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from litfass.preview.cms import Admin
-    from litfass.preview.server import Preview, url_of
+    from litfass.preview.server import Preview, is_loopback, url_of
 
+    if not is_loopback(args.host):
+        warning = _(
+            "warning: --host {host}: everyone on this network can open the preview, "
+            "drafts and scheduled items included"
+        )
+        print(warning.format(host=args.host), file=sys.stderr, flush=True)
     preview = Preview(args.root / "output")
     server = _listen(preview, args.host, args.port)  # a taken port is said before building
     loop = RebuildLoop(args)

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from litfass.config import Config
 from litfass.content.files import shown
-from litfass.content.frontmatter import Source, read_source
+from litfass.content.frontmatter import FENCES, Source, read_bytes, read_source
 from litfass.content.model import (
     EVENT,
     MAGAZINE,
@@ -38,6 +38,7 @@ from litfass.values import (
     is_safe_link,
     is_site_path,
     is_web_url,
+    mapping_problems,
     one_line,
 )
 
@@ -50,7 +51,19 @@ GERMAN_KEYS = {
     "thema": "tags", "tag": "tags", "schlagworte": "tags", "kategorie": "category",
     "ort": "location", "beginn": "start", "ende": "end", "anmeldung": "registration",
     "kosten": "cost", "veranstalter": "organizer", "bild": "image", "entwurf": "draft",
+    "adresse": "slug", "pfad": "slug", "url": "slug", "kennung": "id",
+    "weiterleitungen": "aliases", "weiterleitung": "aliases", "alias": "aliases",
+    "aktualisiert": "updated", "anfang": "start", "versteckt": "draft",
 }  # fmt: skip
+# Keys of other site generators an editor may bring along, matched exactly: `published: false`
+# (Jekyll) means a draft, but a fuzzy match would also catch an innocent `publisher:`.
+OTHER_TOOLS_KEYS = {
+    "published": "draft", "hidden": "draft", "permalink": "slug", "redirect_from": "aliases",
+    "publishdate": "date", "pubdate": "date", "lastmod": "updated", "guid": "id", "uid": "id",
+}  # fmt: skip
+# Keys that decide whether, when and where an item is published. A misspelt one is ignored,
+# so `entwurf: true` would publish a confidential draft: its likely misspellings are errors.
+DECISIVE = {"draft", "date", "updated", "slug", "id", "aliases", "start", "end"}
 DATE_PREFIX_LEN = len("2019-11-04-")
 _QUERY = re.compile(r"[\w.~+-]+=[\w.~+-]*(?:&[\w.~+-]+=[\w.~+-]*)*", re.ASCII)
 _URI = re.compile(r"(?:https?://[^\s/]+|urn:[a-z0-9-]+:|tag:)\S+", re.I)
@@ -141,14 +154,19 @@ class _Fields:
             if key in known:
                 continue
             meant = likely_key(key, known)
-            if meant:
+            line = self.source.meta.line(key)
+            if meant in DECISIVE:
+                message = _(
+                    "unknown key '{key}'; did you mean '{meant}'? Write '{meant}': "
+                    "a misspelt '{meant}' would be ignored and the item published without it"
+                )
+                self.errors.append(
+                    Problem(self.source.rel, line, message.format(key=key, meant=meant))
+                )
+            elif meant:
+                message = _("unknown key '{key}'; did you mean '{meant}'?")
                 self.warnings.append(
-                    Problem(
-                        self.source.rel,
-                        self.source.meta.line(key),
-                        f"unknown key '{key}'; did you mean '{meant}'?",
-                        "warning",
-                    )
+                    Problem(self.source.rel, line, message.format(key=key, meant=meant), "warning")
                 )
             extra[key] = value
         return extra
@@ -267,6 +285,8 @@ class _Fields:
         if isinstance(value, str):
             return Contact(one_line(value))
         fields = ("name", "phone", "email")
+        if isinstance(value, dict) and self._mapping_errors("contact", value, fields):
+            return None
         if (
             not isinstance(value, dict)
             or not any(isinstance(value.get(k), str) and value[k].strip() for k in fields)
@@ -278,6 +298,13 @@ class _Fields:
         if email and not is_email(email):
             self.error("contact", f"'contact.email' is not an e-mail address: '{email}'")
         return Contact(name, phone, email if is_email(email) else "")
+
+    def _mapping_errors(self, key: str, value: dict[str, Any], known: tuple[str, ...]) -> bool:
+        """Report unknown keys and empty values in a nested mapping; True if there were any."""
+        problems = mapping_problems(key, value, known)
+        for inner, message in problems:
+            self.error(f"{key}.{inner}", message)
+        return bool(problems)
 
     def _aliases(self) -> tuple[str, ...]:
         value = self.data.get("aliases") or []
@@ -365,6 +392,8 @@ class _Fields:
         if isinstance(value, str):
             return Location(name=one_line(value))
         fields = ("name", "address", "url")
+        if isinstance(value, dict) and self._mapping_errors("location", value, (*fields, "online")):
+            return None
         if not isinstance(value, dict) or not all(
             isinstance(value.get(k) or "", str) for k in fields
         ):
@@ -385,9 +414,39 @@ class _Fields:
         return Location(name=name, address=address)
 
 
+_KEY_VALUE = re.compile(r"\s*([^\s:#][^:#]*?)\s*:\s*[\"']?([^\"'#]*?)[\"']?\s*(?:#.*)?")
+
+
+def declares_draft(path: Path) -> bool:
+    """Whether the front matter of a file that does not parse still says it is a draft.
+
+    Read line by line, so that an unquoted colon in the title does not hide `draft: true`
+    (or `draft: ja`): a broken draft is then left out of a build instead of stopping it.
+    """
+    try:
+        text = read_bytes(path, "").decode("utf-8-sig", errors="replace")
+    except LitfassError:
+        return False
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not lines or lines[0].strip() != "---":
+        return False
+    for line in lines[1:]:
+        if line.rstrip() in FENCES:
+            break
+        match = _KEY_VALUE.fullmatch(line)
+        # Only `draft` as spelt: a misspelt one stays an error (see DECISIVE).
+        if match and match[1] == "draft" and as_bool(match[2]):
+            return True
+    return False
+
+
 def likely_key(key: str, known: set[str]) -> str | None:
     """The known key an editor probably meant by `key` (German word or typo), if any."""
     word = key.lower()
+    if word in known:  # `Draft:` or `DATE:`: YAML keys are case-sensitive, editors are not
+        return word
+    if OTHER_TOOLS_KEYS.get(word) in known:
+        return OTHER_TOOLS_KEYS[word]
     german = difflib.get_close_matches(word, sorted(GERMAN_KEYS), n=1, cutoff=0.85)
     meant = GERMAN_KEYS.get(word) or (GERMAN_KEYS[german[0]] if german else None)
     if meant in known:

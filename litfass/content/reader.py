@@ -24,7 +24,7 @@ from litfass.config import Config
 from litfass.content.frontmatter import Source
 from litfass.content.markup import EXTENSIONS, SETTINGS_VERSION, render_markdown
 from litfass.content.model import Page
-from litfass.content.pages import read_page
+from litfass.content.pages import declares_draft, read_page
 from litfass.errors import LitfassError, Problem
 from litfass.folders import cache_folder
 from litfass.workers import flatten, run_chunks
@@ -115,6 +115,7 @@ class ReadFile:
     key: str = ""
     html: str = ""  # links to .md files not yet resolved
     rendered: bool = False  # not found in the cache
+    draft: bool = False  # a file with errors whose front matter still says `draft: true`
 
 
 def read_files(
@@ -157,7 +158,7 @@ def _read(config: Config, path: Path, rel: str) -> tuple[Source | None, ReadFile
     try:
         source, page, found = read_page(config, path, rel)
     except LitfassError as exc:
-        return None, ReadFile(rel, None, exc.problems)
+        return None, ReadFile(rel, None, exc.problems, draft=declares_draft(path))
     return source, ReadFile(rel, page, found, source, body_key(source.body, config.allow_html))
 
 

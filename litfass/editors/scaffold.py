@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +18,7 @@ from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
 from litfass.content.pages import FOLDERS, read_page
 from litfass.dates import parse_when
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import _
 from litfass.slugs import is_slug, slugify
 
 _COMMENT = re.compile(r"(.*?\S) {2,}# (.*)")  # "key: value  # explanation"
@@ -55,13 +58,44 @@ def create(config: Config, item: NewItem) -> Path:
     _refuse_taken(config, item.kind, slug, rel, day[:4])
     text = _front_matter(config, item, title, slug, times) + BODY
     path = config.root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with open(path, "x", encoding="utf-8") as handle:  # "x": fail rather than overwrite
-            handle.write(text)
+        write_new(path, text.encode("utf-8"))
     except FileExistsError:
         raise _exists(rel) from None
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        message = _("cannot write the new file: {reason}; nothing was written")
+        raise LitfassError(Problem(rel, 0, message.format(reason=reason))) from None
     return path
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write a file that did not exist, whole or not at all; never overwrite one.
+
+    On a full or read-only disk an empty or cut-off file would break the next build, so
+    the bytes go to a hidden file first, are flushed to the disk, and only then linked in
+    under their name (a link, unlike a rename, fails rather than replace a file).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file where the folder should be
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)) from None
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (FAT, some network shares): look, then rename
+            if path.exists():
+                raise FileExistsError(path) from None
+            os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _slug(given: str, title: str) -> str:

@@ -106,6 +106,7 @@ class Builder:
         self.workers = workers
         self.use_cache = use_cache
         self.writer = StagedWriter(use_cache) if staged else MirrorWriter(root)
+        self.publishes = staged  # the one-shot build, as opposed to the preview
         self.config: Config | None = None
         self.config_warnings: list[Problem] = []
         self.sources: Sources | None = None
@@ -197,7 +198,9 @@ class Builder:
             # What was declared may depend on the templates and their translation table.
             self._load_templates(config, keep_declared=not changes.templates)
         sources.update(changes.rescan, changes.content, self.workers, self.use_cache)
-        good, warnings = sources.pages()
+        # Only a build that publishes leaves a broken draft out; the preview and `check` show it.
+        skip = self.publishes and not self.options().drafts
+        good, warnings = sources.pages(skip_broken_drafts=skip)
         return self._assemble(config, sources, good), [*self.config_warnings, *warnings]
 
     # -- what changed ---------------------------------------------------------------------

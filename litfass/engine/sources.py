@@ -4,6 +4,7 @@ body is resolved again only where its file, its links or the images it shows cha
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -11,11 +12,12 @@ from urllib.parse import quote
 from litfass.config import Config
 from litfass.content import images
 from litfass.content.bodies import content_urls, with_body
-from litfass.content.files import ContentFiles, find_files
+from litfass.content.files import ContentFiles, find_files, shown
 from litfass.content.frontmatter import Source
 from litfass.content.model import Page
 from litfass.content.reader import ReadFile, forget_other_bodies, read_files
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import _
 from litfass.site import id_problems, url_problems
 
 
@@ -32,6 +34,7 @@ class Item:
     html: str = ""  # the body rendered, links not yet resolved
     final: Page | None = None  # with body; None until rendered against the current URLs
     body_warnings: list[Problem] = field(default_factory=list)
+    draft: bool = False  # says `draft: true` (read line by line where it does not parse)
 
 
 class Sources:
@@ -52,6 +55,7 @@ class Sources:
         self.without_body: set[str] = set()  # files read again, their body not rendered yet
         self.restructured = True  # files came or went since the last `taken`
         self.address_problems: list[Problem] = []
+        self.withheld: set[str] = set()  # files of broken drafts left out (in content/)
 
     def knows(self, rel: str) -> bool:
         """Whether `rel` (in content/) is a file listed last time."""
@@ -91,14 +95,15 @@ class Sources:
     def _read(self, due: dict[str, Path], workers: int, cache: bool) -> None:
         """Read files and render their bodies (over `workers`, through the Markdown cache)."""
         files = [(path, rel) for rel, path in due.items()]
-        stamps = [signature(path) for path, _ in files]
+        stamps = [signature(path) for path, _rel in files]
         found = read_files(self.config, files, workers, cache)
-        for (_, rel), stamp, read in zip(files, stamps, found, strict=True):
+        for (_path, rel), stamp, read in zip(files, stamps, found, strict=True):
             self._take(rel, _item_of(stamp, read))
 
     def _take(self, rel: str, item: Item) -> None:
         old = self.items.get(rel)
-        if old is not None and (old.source, old.key) == (item.source, item.key):
+        # A broken file has no source: its problems and draft flag tell whether it changed.
+        if old is not None and _same(old, item):
             old.signature = item.signature  # same text saved again: nothing to redo
             return
         # Addresses and ids depend on these alone: an edit to a text keeps them as they were.
@@ -108,24 +113,34 @@ class Sources:
         self.touched.add(rel)
         self.without_body.add(rel)
 
-    def pages(self) -> tuple[list[Item], list[Problem]]:
-        """Every good file with its page and body, and the warnings; raises with every error."""
+    def pages(self, skip_broken_drafts: bool = False) -> tuple[list[Item], list[Problem]]:
+        """Every good file with its page and body, and the warnings; raises with every error.
+
+        With `skip_broken_drafts` (a build without --drafts), a draft's errors are warnings
+        and the draft is left out: one broken draft must not stop everyone's publishing.
+        """
         config = self.config
         assert self.files is not None
         items = list(self.items.values())  # in the order of self.files.markdown
         problems = [p for p in self.file_problems if p.severity == "error"]
         problems += [p for item in items for p in item.errors]
         good = [i for i in items if i.page is not None and not i.errors]
+        withheld = self._broken_drafts_files(good) if skip_broken_drafts else set()
+        if withheld != self.withheld:
+            self.withheld, self.assets_changed = withheld, True
         urls = self._addresses(good)
         problems.extend(self.address_problems)
+        if skip_broken_drafts:
+            problems = _drafts_warned(config, self.items, problems)
         moved: set[str] = set()
         if urls is not self.urls:
             moved = set(urls.keys() ^ self.urls.keys())
             moved |= {rel for rel in urls.keys() & self.urls.keys() if urls[rel] != self.urls[rel]}
         pictures = self.pictures
         if moved or self.assets_changed or pictures is None:
+            assets = self._published_assets()
             pictures, self.image_problems = images.plan(
-                config.root, config.content_dir, self.files.assets, urls
+                config.root, config.content_dir, assets, urls
             )
         problems.extend(self.image_problems)
         every_body = pictures != self.pictures  # image sizes are written into bodies
@@ -138,6 +153,7 @@ class Sources:
             *(p for p in self.file_problems if p.severity != "error"),
             *(p for item in items for p in item.warnings),
             *(p for p in body_problems if p.severity != "error"),
+            *(p for p in problems if p.severity != "error"),  # a broken draft's, left out
         ]
         errors = [p for p in problems if p.severity == "error"]
         if errors:
@@ -156,7 +172,40 @@ class Sources:
         ids = [p for p in id_problems(self.config, pages) if p.path not in taken]
         self.address_problems = clashes + ids
         sources = [i.source for i in good if i.source is not None]
-        return content_urls(self.config, self.files, pages, sources)
+        files = dataclasses.replace(self.files, assets=self._published_assets())
+        return content_urls(self.config, files, pages, sources)
+
+    def _published_assets(self) -> tuple[tuple[Path, str], ...]:
+        """The files to copy: not those of a draft left out for its errors."""
+        assert self.files is not None
+        if not self.withheld:
+            return self.files.assets
+        return tuple((path, rel) for path, rel in self.files.assets if rel not in self.withheld)
+
+    def _broken_drafts_files(self, good: list[Item]) -> set[str]:
+        """The files a draft left out for its errors would have published: those in its
+        bundle's folder, and those beside it that its text names and no good page does."""
+        assert self.files is not None
+        broken = [rel for rel, item in self.items.items() if item.draft and item.errors]
+        if not broken:
+            return set()
+        others = [_mentions(item) for item in good]
+
+        def named_by_others(name: str) -> bool:
+            return any(_names(mentions, name) for mentions in others)
+
+        withheld = set()
+        for rel in broken:
+            folder = rel.rsplit("/", 1)[0] + "/"
+            text = _raw_text(self.config.content_path / rel)
+            for _path, asset in self.files.assets:
+                if not asset.startswith(folder):
+                    continue
+                written = asset[len(folder) :]  # as a link beside the draft names it
+                bundled = rel.endswith("/index.md")
+                if bundled or (_names(text, written) and not named_by_others(written)):
+                    withheld.add(asset)
+        return withheld
 
     def _resolve_bodies(self, every_body: bool, moved: set[str]) -> None:
         """Bodies against the current URLs and images: for files read again, or all where
@@ -186,6 +235,50 @@ class Sources:
         self.touched, self.restructured = set(), False
 
 
+def _same(old: Item, new: Item) -> bool:
+    """Whether a file read again says exactly what it said before."""
+    return (old.source, old.key, old.errors, old.draft) == (
+        new.source,
+        new.key,
+        new.errors,
+        new.draft,
+    )
+
+
+def _raw_text(path: Path) -> str:
+    """A broken file's text as far as it can be read (it has no parsed source)."""
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _mentions(item: Item) -> str:
+    """Everything in a good page that can name a file: its fields and its body."""
+    page = item.page
+    fields = (page.image, page.cover, page.pdf) if page is not None else ()
+    body = item.source.body if item.source is not None else ""
+    return "\n".join((*fields, item.html, body))
+
+
+def _names(text: str, name: str) -> bool:
+    return name in text or quote(name) in text
+
+
+def _drafts_warned(
+    config: Config, items: dict[str, Item], problems: list[Problem]
+) -> list[Problem]:
+    """The problems, with each error in a draft's file turned into a warning naming it."""
+    drafts = {shown(config, rel) for rel, item in items.items() if item.draft}
+    message = _("draft left out of the build: {message}")
+    return [
+        dataclasses.replace(p, message=message.format(message=p.message), severity="warning")
+        if p.severity == "error" and p.path in drafts
+        else p
+        for p in problems
+    ]
+
+
 def signature(path: Path) -> tuple[int, int, int]:
     """What tells a file changed without reading it: time, size, inode."""
     try:
@@ -197,7 +290,8 @@ def signature(path: Path) -> tuple[int, int, int]:
 
 def _item_of(stamp: tuple[int, int, int], read: ReadFile) -> Item:
     """A file's item from what the reader found: its page, body and problems."""
-    item = Item(stamp, read.source, read.page, key=read.key, html=read.html)
+    draft = read.draft or (read.page is not None and read.page.draft)
+    item = Item(stamp, read.source, read.page, key=read.key, html=read.html, draft=draft)
     if read.page is None:
         item.errors = [p for p in read.problems if p.severity == "error"]
         item.warnings = [p for p in read.problems if p.severity != "error"]

@@ -6,11 +6,13 @@ Deciding which files exist is apart from producing their bytes (`litfass.render`
 from __future__ import annotations
 
 import contextlib
+import posixpath
 from collections import defaultdict
 from collections.abc import Sequence
 
 from litfass.config import Config
 from litfass.errors import Problem
+from litfass.folders import COMPRESSED_SUFFIXES, COMPRESSIBLE, SEARCH_FOLDER
 from litfass.outputs import Output, calendars, feeds, files, metadata, pages, redirects
 from litfass.outputs.theme import ThemeFile
 from litfass.reuse import Reuse
@@ -63,7 +65,28 @@ def path_problems(outputs: Sequence[Output], config: Config) -> list[Problem]:
         if parent is not None:
             what = f"address {_url(path)} needs /{parent} as a folder, which is"
             problems.append(_clash(config, group[0], by_path[parent][0], what))
+        made = _made_by_the_writer(path, by_path, config)
+        if made:
+            blamed = _origin(config, group[0])
+            problems.append(
+                Problem(blamed[0], blamed[1], f"address {_url(path)} is also used by {made}")
+            )
     return problems
+
+
+def _made_by_the_writer(path: str, by_path: dict[str, list[Output]], config: Config) -> str:
+    """What the writer adds at `path` after every declared file, if anything.
+
+    An alias there would be overwritten, or, worse, shadow Pagefind's script or the
+    compressed copy of a page that nginx serves in its place.
+    """
+    if config.search and path.split("/", 1)[0] == SEARCH_FOLDER:
+        return f"the search index /{SEARCH_FOLDER}/ made by Pagefind"
+    base, suffix = posixpath.splitext(path)
+    compressed = suffix in COMPRESSED_SUFFIXES and base.endswith(COMPRESSIBLE)
+    if config.precompress and compressed and base in by_path:
+        return f"the compressed copy of /{base} (deploy: precompress)"
+    return ""
 
 
 def _clash(config: Config, one: Output, other: Output, what: str) -> Problem:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import heapq
 import html
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -154,8 +155,8 @@ def render_feed(site: Site, channel: Channel, flavour: str, t: Translations) -> 
     config = site.config
     feed = FeedGenerator()
     feed.id(config.absolute(channel.url))
-    feed.title(channel.title)
-    feed.subtitle(config.tagline or config.title)
+    feed.title(_title(channel.title, flavour))
+    feed.subtitle(_description(config.tagline or config.title, flavour))
     feed.language(config.language)
     feed.generator(GENERATOR)
     feed.author(_organisation(site))
@@ -173,6 +174,32 @@ def render_feed(site: Site, channel: Channel, flavour: str, t: Translations) -> 
     return feed.atom_str(pretty=True)
 
 
+# Plain text as feed readers read it: Atom says `type="text"`, so the text is only
+# XML-escaped (lxml does that). RSS says nothing: readers render a <description> as HTML, and
+# guess for a <title> whether it is HTML (feedparser: a closing tag or an entity), so there the
+# text is escaped once more exactly when it could be taken for markup; a <category> is read as
+# it is. Every plain-text field goes through one of these two, so `<b>`, `&amp;` and quotes
+# reach the reader as the editor wrote them in every feed.
+_LOOKS_LIKE_MARKUP = re.compile(r"<[a-zA-Z/!?]|&#?\w+;")
+
+
+def _as_html(text: str) -> str:
+    """Plain text as HTML, for an element readers render as HTML."""
+    return html.escape(text, quote=False)
+
+
+def _description(text: str, flavour: str) -> str:
+    """Plain text for a channel's description: HTML in RSS, text in Atom."""
+    return _as_html(text) if flavour == RSS else text
+
+
+def _title(text: str, flavour: str) -> str:
+    """Plain text for an element that RSS readers render as HTML if it looks like HTML."""
+    if flavour == RSS and _LOOKS_LIKE_MARKUP.search(text):
+        return html.escape(text, quote=False)
+    return text
+
+
 def _organisation(site: Site) -> dict[str, str]:
     org = site.config.organisation
     author = {"name": org.name or site.config.title}
@@ -187,17 +214,16 @@ def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations, flavour
     item_id = stable_id(config, page)
     entry = feed.add_entry(order="append")
     entry.guid(item_id, permalink=item_id == link)
-    entry.title(page.title)
+    entry.title(_title(page.title, flavour))
     entry.link(href=link, rel="alternate")
     entry.published(page.published)
     entry.updated(page.modified)
     entry.author(_author_of(site, page))
     summary = _summary(page, t)
     if summary:
-        # A summary is plain text, but RSS readers render <description> as HTML: escape it
-        # once more, and tell Atom readers that the same bytes are HTML.
-        entry.description(html.escape(summary, quote=False), isSummary=True)
-        entry.summary(html.escape(summary, quote=False), type="html")
+        # The same bytes serve RSS's <description> and Atom's summary, marked as HTML.
+        entry.description(_as_html(summary), isSummary=True)
+        entry.summary(_as_html(summary), type="html")
     if config.feed_full_content:
         entry.content(absolute_html(_full_html(page, t), link), type="html")
     for tag in page.tags:

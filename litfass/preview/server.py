@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import ipaddress
 import mimetypes
 import socket
 import sys
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from litfass.errors import Problem
@@ -27,7 +29,11 @@ EVENTS = PREFIX + "events"
 SCRIPT = PREFIX + "reload.js"
 STYLE = PREFIX + "overlay.css"
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream (finds closed tabs)
-LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
+# A client that sends nothing (a half-open connection) holds a thread only this long.
+READ_TIMEOUT = 10.0
+# Connections served at once; more are closed at once rather than each given a thread. A
+# browser opens about six per site, and one more per open tab for the event stream.
+MAX_CONNECTIONS = 64
 
 RELOAD_JS = b"""\
 // litfass preview: reload this page when the site was rebuilt (or the rebuild failed).
@@ -107,14 +113,60 @@ class Preview:
             self._changed.notify_all()
 
 
-def serve(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
+def serve(
+    preview: Preview,
+    host: str,
+    port: int,
+    timeout: float = READ_TIMEOUT,
+    connections: int = MAX_CONNECTIONS,
+) -> ThreadingHTTPServer:
     """A server for `preview`, bound and listening (not yet answering: `serve_forever`)."""
     server_class = _ServerIPv6 if ":" in host else _Server
-    return server_class((host, port), _handler(preview, host))
+    return server_class((host, port), _handler(preview, host, timeout), connections)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine only: localhost or any loopback address (127.0.0.2)."""
+    name = host.strip().lower().rstrip(".")
+    if name.startswith("["):
+        name = name[1:].split("]", 1)[0]
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # open event streams must not keep the process alive
+    request_queue_size = 128  # socketserver's 5 makes a browser's burst wait for SYN retries
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        connections: int = MAX_CONNECTIONS,
+    ) -> None:
+        self.slots = threading.BoundedSemaphore(connections)
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve in a thread of its own, unless too many connections are open already."""
+        if not self.slots.acquire(blocking=False):
+            self.shutdown_request(request)  # never a thread per connection an attacker opens
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
     def handle_error(self, request: object, client_address: tuple) -> None:
         """socketserver prints a traceback per failed request; one line is enough."""
@@ -168,10 +220,13 @@ def file_for(output: Path, url_path: str) -> Path | None:
     return found
 
 
-def _handler(preview: Preview, host: str) -> type[BaseHTTPRequestHandler]:
-    loopback = host in LOOPBACK_NAMES
+def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPRequestHandler]:
+    loopback = is_loopback(host)
 
     class Handler(BaseHTTPRequestHandler):
+        # The socket's timeout while reading a request: a silent client is let go.
+        timeout = read_timeout
+
         def version_string(self) -> str:
             return "litfass-preview"
 
@@ -216,8 +271,8 @@ def _handler(preview: Preview, host: str) -> type[BaseHTTPRequestHandler]:
         def _local_host(self) -> bool:
             """Refuse other names for this server (a web page's DNS rebinding trick)."""
             name = (self.headers.get("Host") or "").strip().lower()
-            bare = name.split("]")[0] + "]" if name.startswith("[") else name.rsplit(":", 1)[0]
-            return bare in LOOPBACK_NAMES
+            bare = name if name.startswith("[") else name.rsplit(":", 1)[0]
+            return is_loopback(bare)
 
         def _file(self, path: str, head: bool) -> None:
             output = preview.output

@@ -9,11 +9,9 @@ import gzip
 import os
 from collections.abc import Callable
 
+from litfass.folders import COMPRESSIBLE
 from litfass.write.staging import Staging
 
-COMPRESSIBLE = (
-    ".html", ".css", ".js", ".mjs", ".xml", ".json", ".ics", ".svg", ".txt", ".webmanifest",
-)  # fmt: skip
 Encoder = Callable[[bytes], bytes]
 # Compressing reads a file whole; a text attachment larger than this (a data export) is left
 # to the web server's on-the-fly compression rather than held in memory.

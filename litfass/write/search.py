@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 from litfass.errors import LitfassError
-from litfass.folders import CACHE_DIR
+from litfass.folders import CACHE_DIR, SEARCH_FOLDER
 from litfass.write.disk import files_below, link_or_copy
 from litfass.write.staging import Staging
 
-FOLDER = "pagefind"
+FOLDER = SEARCH_FOLDER
 # Pagefind's own result widgets: the theme has its own small script, so leave them out.
 UNUSED = (
     "pagefind-ui.js",
