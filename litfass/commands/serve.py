@@ -15,33 +15,40 @@ from typing import TYPE_CHECKING
 from litfass.commands import common
 from litfass.commands.watch import RebuildLoop, add_watch_options
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import N_, _
 
 if TYPE_CHECKING:  # imported where used: a plain build must not pay for it at start-up
     from litfass.preview.server import Preview
 
-EXAMPLES = """\
+EXAMPLES = N_("""\
 examples:
   python build.py serve                    preview at http://localhost:8000/
   python build.py serve --drafts           show drafts too (marked "Entwurf")
   python build.py serve --port 8080        use another port
   python build.py serve --host 0.0.0.0     let other devices in the network see it (a phone)
-"""
+""")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "serve",
-        help="preview the site in the browser, rebuilt and reloaded on every save",
-        description="Build the site, serve output/ and rebuild on every save; "
-        "open pages reload by themselves and show errors over the page. Ctrl-C stops.",
-        epilog=EXAMPLES,
+        help=_("preview the site in the browser, rebuilt and reloaded on every save"),
+        description=_(
+            "Build the site, serve output/ and rebuild on every save; "
+            "open pages reload by themselves and show errors over the page. Ctrl-C stops."
+        ),
+        epilog=_(EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_watch_options(parser)
     parser.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, only here)"
+        "--host",
+        default="127.0.0.1",
+        help=_("address to listen on (default: 127.0.0.1, only here)"),
     )
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help=_("port (default: 8000; 0: any free)")
+    )
     parser.set_defaults(run=run)
 
 
@@ -63,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         loop.start()
         serving = threading.Thread(target=server.serve_forever, name="preview", daemon=True)
         serving.start()
-        print(f"Serving {url_of(server, args.host)} ; Ctrl-C stops.", flush=True)
+        print(_("Serving {url} ; Ctrl-C stops.").format(url=url_of(server, args.host)), flush=True)
         loop.run()
     except KeyboardInterrupt:
         pass
@@ -73,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             server.shutdown()  # waits for serve_forever, so only once it runs
         server.server_close()
         loop.close()
-    print("Stopped.", flush=True)
+    print(_("Stopped."), flush=True)
     return common.EXIT_OK
 
 
@@ -84,7 +91,9 @@ def _listen(preview: Preview, host: str, port: int):
         return serve(preview, host, port)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            message = f"port {port} is in use; try --port {port + 1}"
+            message = _("port {port} is in use; try --port {next}").format(port=port, next=port + 1)
         else:
-            message = f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+            message = _("cannot listen on {host}:{port}: {reason}").format(
+                host=host, port=port, reason=exc.strerror or exc
+            )
         raise LitfassError.at("--port", 0, message) from None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from litfass.commands import common
 from litfass.content.model import BuildOptions
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import N_, _
 from litfass.preview.watcher import QUIET, Watcher
 
 if TYPE_CHECKING:  # imported where used: a plain build must not pay for them at start-up
@@ -23,19 +24,19 @@ if TYPE_CHECKING:  # imported where used: a plain build must not pay for them at
     from litfass.engine.builder import RebuildResult
 
 SEARCH_PAUSE = 2.0  # seconds without saves before the search index (and .gz) is made again
-EXAMPLES = """\
+EXAMPLES = N_("""\
 examples:
   python build.py watch            rebuild output/ on every save
   python build.py watch --drafts   include drafts (marked "Entwurf")
-"""
+""")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "watch",
-        help="rebuild output/ whenever a file changes",
-        description="Build the site, then rebuild what changed on every save, until Ctrl-C.",
-        epilog=EXAMPLES,
+        help=_("rebuild output/ whenever a file changes"),
+        description=_("Build the site, then rebuild what changed on every save, until Ctrl-C."),
+        epilog=_(EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_watch_options(parser)
@@ -46,11 +47,13 @@ def add_watch_options(parser: argparse.ArgumentParser) -> None:
     common.add_site_options(parser)
     parser.add_argument(
         "--debounce",
-        metavar="MS",
+        metavar=_("MS"),
         type=int,
         default=int(QUIET * 1000),
-        help="rebuild once no file changed for MS milliseconds "
-        f"(default: {int(QUIET * 1000)}; more for slow network drives)",
+        help=_(
+            "rebuild once no file changed for MS milliseconds "
+            "(default: {default}; more for slow network drives)"
+        ).format(default=int(QUIET * 1000)),
     )
 
 
@@ -58,13 +61,13 @@ def run(args: argparse.Namespace) -> int:
     loop = RebuildLoop(args)
     try:
         loop.start()
-        print("Watching content, templates and config.yaml; Ctrl-C stops.", flush=True)
+        print(_("Watching content, templates and config.yaml; Ctrl-C stops."), flush=True)
         loop.run()
     except KeyboardInterrupt:
         pass
     finally:
         loop.close()
-    print("Stopped.", flush=True)
+    print(_("Stopped."), flush=True)
     return common.EXIT_OK
 
 
@@ -94,7 +97,7 @@ class RebuildLoop:
         """Watch first (so no save during the first build is missed), then build."""
         signal.signal(signal.SIGTERM, _interrupt)
         self._watch()
-        print("Building the site ...", flush=True)
+        print(_("Building the site ..."), flush=True)
         self.rebuild(None)
 
     def run(self) -> None:
@@ -110,10 +113,8 @@ class RebuildLoop:
         """Once the editor pauses, make the search index and .gz/.br files (slow) anew."""
         try:
             if self.builder.finish_extras():
-                print(
-                    f"{time.strftime('%H:%M:%S')} search index and compressed files updated",
-                    flush=True,
-                )
+                updated = _("{time} search index and compressed files updated")
+                print(updated.format(time=time.strftime("%H:%M:%S")), flush=True)
         except LitfassError as exc:
             common.report(exc.problems)
 
@@ -143,18 +144,29 @@ class RebuildLoop:
         common.report(sorted(warnings - self.warned))  # each warning once, not every save
         self.warned = warnings
         if changed is None:
-            print(
-                f"Built {len(result.site.pages)} items into {len(self.builder.ledger.records)} "
-                f"files in {result.seconds:.2f} s",
-                flush=True,
+            built = _("Built {items} items into {files} files in {seconds} s").format(
+                items=len(result.site.pages),
+                files=len(self.builder.ledger.records),
+                seconds=f"{result.seconds:.2f}",
             )
+            print(built, flush=True)
         else:
             names = ", ".join(sorted(self._shown(p) for p in changed)[:3])
-            more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+            more = _(" and {count} more").format(count=len(changed) - 3) if len(changed) > 3 else ""
+            rebuilt = _(
+                "{time} {names}{more}: rebuilt in {seconds} s "
+                "({made} made, {written} written, {removed} removed)"
+            )
             print(
-                f"{time.strftime('%H:%M:%S')} {names}{more}: rebuilt in {result.seconds:.2f} s "
-                f"({result.rendered} made, {result.written} written, "
-                f"{len(result.removed)} removed)",
+                rebuilt.format(
+                    time=time.strftime("%H:%M:%S"),
+                    names=names,
+                    more=more,
+                    seconds=f"{result.seconds:.2f}",
+                    made=result.rendered,
+                    written=result.written,
+                    removed=len(result.removed),
+                ),
                 flush=True,
             )
 
@@ -164,7 +176,10 @@ class RebuildLoop:
             self.on_change(errors)
         self.failed = errors
         common.report(list(problems))
-        print(f"{time.strftime('%H:%M:%S')} not rebuilt; save the fixed file", flush=True)
+        print(
+            _("{time} not rebuilt; save the fixed file").format(time=time.strftime("%H:%M:%S")),
+            flush=True,
+        )
 
     def _folders(self) -> tuple[Path, ...]:
         config = self.builder.config
