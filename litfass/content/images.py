@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from litfass.errors import LitfassError
 from litfass.folders import CACHE_DIR, write_cache_file
+from litfass.i18n import _
 
 WIDTHS = (480, 800, 1200)  # what phones, tablets and a wide article column need
 MAX_WIDTH = 1600  # never publish a camera original: large and may carry location data
@@ -117,7 +118,9 @@ def produce(variant: Variant) -> bytes:
     try:
         data = _resize(variant)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise LitfassError.at(variant.shown, 0, f"cannot resize the image: {exc}") from None
+        raise LitfassError.at(
+            variant.shown, 0, _("cannot resize the image: {reason}").format(reason=exc)
+        ) from None
     write_cache_file(variant.cache, data)
     return data
 

@@ -14,6 +14,7 @@ from babel.dates import format_date, format_time
 from litfass.config import Config
 from litfass.content.model import EventInfo
 from litfass.errors import LitfassError
+from litfass.i18n import _
 from litfass.yamldoc import load_mapping
 
 
@@ -91,12 +92,14 @@ def load_translations(config: Config) -> Translations:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             reason = (exc.strerror or str(exc)).lower()
-            raise LitfassError.at(shown, 0, f"cannot read the file: {reason}") from None
+            raise LitfassError.at(
+                shown, 0, _("cannot read the file: {reason}").format(reason=reason)
+            ) from None
         doc = load_mapping(text, shown)
         strings.update((k, str(v)) for k, v in doc.data.items())
     if not shown:
         rel = f"{config.templates_dir}/i18n/{config.language}.yaml"
-        message = f"translation table for '{config.language}' not found"
+        message = _("translation table for '{language}' not found").format(language=config.language)
         raise LitfassError.at(rel, 0, message)
     return Translations(config.language, strings, shown)
 
