@@ -92,9 +92,14 @@ def _origin(config: Config, output: Output) -> tuple[str, int, int, str]:
             shown = f"{config.content_dir}/{rel}"
             return shown, 0, 0, shown
         shown = config.shown(output.source)  # the site's theme file or the default theme's
-        return shown, 0, 1, f"the theme's {shown}"
+        return shown, 0, 1, _("the theme's {shown}").format(shown=shown)
     made_by = f"{config.templates_dir}/{output.template}" if output.template else "litfass"
-    return made_by, 0, 1, f"the page {_url(output.path)} made by {made_by}"
+    return (
+        made_by,
+        0,
+        1,
+        _("the page {url} made by {made_by}").format(url=_url(output.path), made_by=made_by),
+    )
 
 
 def _url(path: str) -> str:
