@@ -44,7 +44,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--future", action="store_true", help=_("count links to scheduled items as published")
     )
-    common.add_now_option(parser, N_("check"))
+    common.add_now_option(
+        parser,
+        N_("check as if it were DATE (2027-03-01 or '2027-03-01 10:00'); default: now"),
+    )
     parser.add_argument("--strict", action="store_true", help=_("exit 1 on warnings too"))
     parser.set_defaults(run=run)
 

@@ -33,15 +33,13 @@ def add_root_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_now_option(parser: argparse.ArgumentParser, verb: str = "") -> None:
-    """--now; `verb` (marked, translated here) says what the date is for, else building."""
+NOW_HELP = N_("build as if it were DATE (2027-03-01 or '2027-03-01 10:00'); default: now")
+
+
+def add_now_option(parser: argparse.ArgumentParser, help: str = NOW_HELP) -> None:
+    """--now; `help` (marked with N_, translated here) says what the date is for."""
     parser.add_argument(
-        "--now",
-        metavar=_("DATE"),
-        default=os.environ.get("LITFASS_NOW"),
-        help=_("{verb} as if it were DATE (2027-03-01 or '2027-03-01 10:00'); default: now").format(
-            verb=_(verb or N_("build"))
-        ),
+        "--now", metavar=_("DATE"), default=os.environ.get("LITFASS_NOW"), help=_(help)
     )
 
 

@@ -53,7 +53,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--slug", default="", help=_("the address part instead of one made from the title")
     )
     common.add_root_option(parser)
-    common.add_now_option(parser, N_("date the item"))
+    common.add_now_option(
+        parser, N_("date the item DATE (2027-03-01 or '2027-03-01 10:00'); default: now")
+    )
     parser.set_defaults(run=run)
 
 
