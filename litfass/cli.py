@@ -129,12 +129,12 @@ def _site_language(config: Path) -> str:
 
 
 def _locale_language() -> str:
-    """The language of the user's locale (LANGUAGE, LC_ALL, LANG; Windows' setting)."""
+    """The language of the user's locale, as gettext finds it; else Windows' setting."""
     import locale
 
-    from babel.core import default_locale
-
-    name = default_locale("LC_MESSAGES") or locale.getlocale()[0] or ""
+    # LC_CTYPE is not asked: Python sets it to C.UTF-8 where the locale is not installed.
+    said = (os.environ.get(name) for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"))
+    name = next((value for value in said if value), None) or locale.getlocale()[0] or ""
     return "de" if name.lower().startswith(("de", "german")) else "en"
 
 

@@ -60,11 +60,11 @@ def run(args: argparse.Namespace) -> int:
         print(common.format_problem(problem))
     errors, warnings, notes = (result.count(s) for s in ("error", "warning", "note"))
     counts = ", ".join(
-        ngettext(singular, plural, n).format(count=n)
-        for n, singular, plural in (
-            (errors, N_("{count} error"), N_("{count} errors")),
-            (warnings, N_("{count} warning"), N_("{count} warnings")),
-            (notes, N_("{count} note"), N_("{count} notes")),
+        said.format(count=n)
+        for n, said in (
+            (errors, ngettext("{count} error", "{count} errors", errors)),
+            (warnings, ngettext("{count} warning", "{count} warnings", warnings)),
+            (notes, ngettext("{count} note", "{count} notes", notes)),
         )
         if n
     )

@@ -29,7 +29,11 @@ def add_site_options(parser: argparse.ArgumentParser) -> None:
 
 def add_root_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--root", type=Path, default=Path("."), help=_("the site's folder (default: here)")
+        "--root",
+        type=Path,
+        default=Path("."),
+        metavar=_("FOLDER"),
+        help=_("the site's folder (default: here)"),
     )
 
 

@@ -46,7 +46,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--title", default="Mein Verband", help=_('the portal\'s name (default: "Mein Verband")')
     )
     common.add_now_option(
-        parser, N_("date the example items DATE (2027-03-01 or '2027-03-01 10:00'); default: now")
+        parser,
+        N_(
+            "date the example items as if it were DATE (2027-03-01 or '2027-03-01 10:00'); default: now"
+        ),
     )
     parser.set_defaults(run=run)
 

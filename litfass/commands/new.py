@@ -54,7 +54,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     common.add_root_option(parser)
     common.add_now_option(
-        parser, N_("date the item DATE (2027-03-01 or '2027-03-01 10:00'); default: now")
+        parser,
+        N_("date the item as if it were DATE (2027-03-01 or '2027-03-01 10:00'); default: now"),
     )
     parser.set_defaults(run=run)
 
