@@ -56,11 +56,14 @@ def check(root: Path, options: BuildOptions) -> CheckResult:
     everything = dataclasses.replace(options, drafts=True, future=True)
     findings: list[Problem] = []
     try:
-        site, warnings = load_site(root, everything)
-        findings += warnings
-        # What only the build sees after declaring every file: a page litfass makes overwritten.
-        findings += path_problems(declare_outputs(site), site.config)
-    except LitfassError as exc:
+        # A file with errors is left out, so the links of all the others are still checked.
+        site, problems = load_site(root, everything, lenient=True)
+        findings += problems
+        if not any(p.severity == "error" for p in problems):
+            # What only the build sees after declaring every file: a page litfass makes
+            # overwritten (with errors, the clash of two addresses is among them already).
+            findings += path_problems(declare_outputs(site), site.config)
+    except LitfassError as exc:  # what keeps any site from loading (the theme's table)
         site = None
         findings += exc.problems
     links = _Links(site, options) if site else None

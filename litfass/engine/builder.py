@@ -172,10 +172,13 @@ class Builder:
             seconds=time.perf_counter() - started,
         )
 
-    def load(self, changed: Collection[Path] | None = None) -> tuple[Site, list[Problem]]:
-        """The site as it is now, and its warnings, without rendering or writing anything."""
+    def load(
+        self, changed: Collection[Path] | None = None, lenient: bool = False
+    ) -> tuple[Site, list[Problem]]:
+        """The site as it is now, and its warnings, without rendering or writing anything
+        (`lenient`: the site of the good files, and the errors of the others with them)."""
         with collector_paused():
-            return self._load(changed)
+            return self._load(changed, lenient)
 
     def finish_extras(self) -> bool:
         """Make what the last rebuilds left for later (see `MirrorWriter.finish_extras`)."""
@@ -185,7 +188,9 @@ class Builder:
         """Remove the spare copy of the site (when serving stops)."""
         self.writer.close()
 
-    def _load(self, changed: Collection[Path] | None) -> tuple[Site, list[Problem]]:
+    def _load(
+        self, changed: Collection[Path] | None, lenient: bool = False
+    ) -> tuple[Site, list[Problem]]:
         changes = self._classify(changed)
         if self.config is None or self.sources is None or changes.config:
             self._load_config()
@@ -195,7 +200,7 @@ class Builder:
             # What was declared may depend on the templates and their translation table.
             self._load_templates(config, keep_declared=not changes.templates)
         sources.update(changes.rescan, changes.content, self.workers, self.use_cache)
-        good, warnings = sources.pages()
+        good, warnings = sources.pages(lenient)
         return self._assemble(config, sources, good), [*self.config_warnings, *warnings]
 
     # -- what changed ---------------------------------------------------------------------

@@ -105,8 +105,9 @@ class Sources:
         self.touched.add(rel)
         self.without_body.add(rel)
 
-    def pages(self) -> tuple[list[Item], list[Problem]]:
-        """Every good file with its page and body, and the warnings; raises with every error."""
+    def pages(self, lenient: bool = False) -> tuple[list[Item], list[Problem]]:
+        """Every good file with its page and body, and the warnings; raises with every error
+        (`lenient`: returns them with the warnings, the broken files left out)."""
         config = self.config
         assert self.files is not None
         items = list(self.items.values())  # in the order of self.files.markdown
@@ -132,8 +133,10 @@ class Sources:
             *(p for item in good for p in item.body_warnings),
         ]
         errors = [p for p in problems if p.severity == "error"]
-        if errors:
+        if errors and not lenient:
             raise LitfassError(errors + warnings)
+        if errors:
+            return good, errors + warnings
         return good, warnings
 
     def _addresses(self, good: list[Item]) -> dict[str, str]:
