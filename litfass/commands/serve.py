@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from litfass.commands import common
 from litfass.commands.watch import RebuildLoop, add_watch_options
+from litfass.content.model import Page
 from litfass.errors import LitfassError, Problem
-from litfass.i18n import N_, _
+from litfass.i18n import N_, _, language
 
 if TYPE_CHECKING:  # imported where used: a plain build must not pay for it at start-up
     from litfass.preview.server import Preview
@@ -60,11 +61,15 @@ def run(args: argparse.Namespace) -> int:
     loop = RebuildLoop(args)
 
     def changed(problems: Sequence[Problem]) -> None:
-        if loop.config is not None:  # config.yaml may have moved output/ or changed language
-            preview.output, preview.language = loop.config.output_path, loop.config.language
-        preview.publish(problems)
+        if loop.config is not None:  # config.yaml may have moved output/
+            preview.output = loop.config.output_path
+        site = loop.builder.site
+        files = {page.url: page.source for page in site.pages} if site else None
+        hidden = {page.url: hidden_because(page, args) for page in loop.builder.unpublished()}
+        preview.publish(problems, files, hidden)
 
     loop.on_change = changed
+    loop.on_progress = preview.working
     serving = None
     try:
         loop.start()
@@ -82,6 +87,18 @@ def run(args: argparse.Namespace) -> int:
         loop.close()
     print(_("Stopped."), flush=True)
     return common.EXIT_OK
+
+
+def hidden_because(page: Page, args: argparse.Namespace) -> str:
+    """Why the preview leaves an item out, and the option that shows it; never its text."""
+    if page.draft and not args.drafts:
+        return _("draft — visible with --drafts")
+    from babel.dates import format_datetime
+
+    # A Babel date pattern: the translation says how the language writes a moment.
+    pattern = _("MMMM d, y, h:mm a")
+    when = format_datetime(page.date, pattern, locale=language()) if page.date else _("later")
+    return _("scheduled for {when} — visible with --future").format(when=when)
 
 
 def _listen(preview: Preview, host: str, port: int):

@@ -85,6 +85,8 @@ class RebuildLoop:
 
         self.builder = Builder(args.root, options_factory(args))
         self.on_change = on_change  # told after every rebuild that changed what a browser sees
+        self.on_progress: Callable[[str], None] | None = None  # told of slow steps, then ""
+        self._announced = ""  # the photo the last progress line named
         self.watcher: Watcher | None = None
         self.failed: tuple[Problem, ...] = ()
         self.warned: set[Problem] = set()
@@ -122,7 +124,7 @@ class RebuildLoop:
         if self.watcher is not None and self.watcher.stale:
             self._watch()  # before reading the new folder: no save into it is missed
         try:
-            result = self.builder.rebuild(changed)
+            result = self.builder.rebuild(changed, working=self._working)
         except LitfassError as exc:
             self._failed(exc.problems)
         else:
@@ -135,12 +137,25 @@ class RebuildLoop:
             self.watcher.stop()
         self.builder.close()
 
+    def _working(self, what: str, number: int, count: int) -> None:
+        """A slow step (a new photo resized): say so here and in the open tabs."""
+        text = _("resizing images: {number} of {count} ({file}) ...").format(
+            number=number, count=count, file=what
+        )
+        if what != self._announced:  # a line per photo; the tabs follow each size
+            print(f"{time.strftime('%H:%M:%S')} {text}", flush=True)
+            self._announced = what
+        if self.on_progress:
+            self.on_progress(text)
+
     def _done(self, result: RebuildResult, changed: Collection[Path] | None) -> None:
-        # Tell the browsers first: whoever reads the line below may look at the page at once.
-        if self.on_change and (result.written or result.removed or self.failed or not changed):
-            self.on_change(())
-        self.failed = ()
+        self._announced = ""
         warnings = set(result.warnings)
+        shown = result.written or result.removed or self.failed or warnings != self.warned
+        # Tell the browsers first: whoever reads the line below may look at the page at once.
+        if self.on_change and (shown or not changed):
+            self.on_change(result.warnings)
+        self.failed = ()
         common.report(sorted(warnings - self.warned))  # each warning once, not every save
         self.warned = warnings
         if changed is None:
@@ -171,10 +186,10 @@ class RebuildLoop:
             )
 
     def _failed(self, problems: Sequence[Problem]) -> None:
-        errors = tuple(p for p in problems if p.severity == "error")
-        if self.on_change and errors != self.failed:
-            self.on_change(errors)
-        self.failed = errors
+        self._announced = ""
+        if self.on_change and tuple(problems) != self.failed:
+            self.on_change(problems)
+        self.failed = tuple(problems)
         common.report(list(problems))
         print(
             _("{time} not rebuilt; save the fixed file").format(time=time.strftime("%H:%M:%S")),

@@ -37,4 +37,4 @@ def _pictures(site: Site) -> Iterator[Output]:
     """Resized variants of every content image, beside the original."""
     for picture in site.pictures.values():
         for variant in picture.variants:
-            yield Output(variant.path, produce=partial(images.produce, variant))
+            yield Output(variant.path, produce=partial(images.produce, variant), slow=variant.shown)
