@@ -342,7 +342,8 @@ def _handler(preview: Preview, host: str) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if head:
                 return
-            build, step = -1, -1
+            # The page shows the slow step going on now (`inject`): only later ones are news.
+            build, step = -1, preview.state.step
             try:
                 self.wfile.write(b"retry: 500\n\n")
                 while not preview.stopping:
