@@ -35,7 +35,8 @@ class Translations:
         try:
             text = self.strings[key]
         except KeyError:
-            raise KeyError(f"no translation '{key}' in {self.path}") from None
+            message = _("no translation '{key}' in {path}").format(key=key, path=self.path)
+            raise KeyError(message) from None
         return text.format(**values) if values else text
 
     def plural(self, key: str, count: int, **values: object) -> str:

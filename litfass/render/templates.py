@@ -138,7 +138,8 @@ def render_output(output: Output, env: jinja2.Environment, site: Site) -> bytes:
         template = env.get_template(output.template)
     except jinja2.TemplateNotFound as exc:
         if exc.name != output.template:  # an {% extends %} or {% include %} inside it
-            raise _located(site.config, exc, f"unknown template '{exc.name}'") from None
+            unknown = _("unknown template '{name}'").format(name=exc.name)
+        raise _located(site.config, exc, unknown) from None
         shown = f"{site.config.templates_dir}/{output.template}"
         raise LitfassError.at(
             shown, 0, _("template not found (needed for {url})").format(url=_url(output))
@@ -150,7 +151,8 @@ def render_output(output: Output, env: jinja2.Environment, site: Site) -> bytes:
     except jinja2.TemplateSyntaxError as exc:  # in a template it includes
         raise _template_error(site.config, exc.filename, exc.lineno, exc.message or "") from None
     except jinja2.TemplateNotFound as exc:
-        raise _located(site.config, exc, f"unknown template '{exc.name}'") from None
+        unknown = _("unknown template '{name}'").format(name=exc.name)
+        raise _located(site.config, exc, unknown) from None
     except RecursionError as exc:
         message = _("templates include or extend each other endlessly")
         raise _located(
