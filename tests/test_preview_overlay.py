@@ -8,6 +8,7 @@ Chromium through Playwright, or fetched over HTTP where only the answer matters.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -176,5 +177,24 @@ def test_with_drafts_a_draft_is_shown_and_the_scheduled_one_still_explained(
         status, page = server.get("/aktuelles/zukunft")  # without the slash, too
         assert status == 404
         assert "scheduled for January 1, 2030, 12:00 AM — visible with --future" in page
+    finally:
+        stop(server)
+
+
+def test_a_large_first_build_says_how_far_it_is(fixture_site: Path) -> None:
+    for number in range(150):
+        text = f"---\ntitle: Meldung {number}\ndate: 2020-03-01\n---\nText {number}.\n"
+        (fixture_site / f"content/news/2020-03-01-meldung-{number}.md").write_text(text)
+    server = start(fixture_site, language="de")
+    try:
+        said = [
+            re.fullmatch(r"\S+ Dateien erstellt: (\d+) von (\d+) \.\.\.", line)
+            for line in server.printed
+            if "Dateien erstellt" in line
+        ]
+        counts = [(int(line[1]), int(line[2])) for line in said if line]
+        assert len(counts) == len(said) >= 2  # a few lines, not one per file
+        done = [count for count, _ in counts]
+        assert done == sorted(set(done)) and counts[-1][0] == counts[-1][1] >= 200
     finally:
         stop(server)

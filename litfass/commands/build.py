@@ -111,7 +111,7 @@ def _summary(result: BuildResult) -> None:
             written=result.written,
             unchanged=result.unchanged,
             rendered=rendered,
-            seconds=f"{result.seconds:.2f}",
+            seconds=common.seconds(result.seconds),
             warnings=warnings if count else "",
         )
     )

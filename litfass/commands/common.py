@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from litfass.content.model import BuildOptions
 from litfass.errors import LitfassError, Problem
-from litfass.i18n import N_, _
+from litfass.i18n import N_, _, language
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 SEVERITIES = {"error": N_("error"), "warning": N_("warning"), "note": N_("note")}
@@ -73,6 +73,13 @@ def report(problems: list[Problem], output_kept: bool = False) -> None:
     if errors:
         kept = _("; output/ was not changed") if output_kept else ""
         print(_("{count} error(s){kept}.").format(count=errors, kept=kept), file=sys.stderr)
+
+
+def seconds(value: float) -> str:
+    """A duration as the language writes it: 0.52 in English, 0,52 in German."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, "0.00", locale=language())
 
 
 def format_problem(problem: Problem) -> str:

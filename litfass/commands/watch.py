@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # imported where used: a plain build must not pay for them at
     from litfass.config import Config
     from litfass.engine.builder import RebuildResult
 
+MANY_FILES = 200  # a rebuild that makes this many says how far it is
 SEARCH_PAUSE = 2.0  # seconds without saves before the search index (and .gz) is made again
 EXAMPLES = N_("""\
 examples:
@@ -87,6 +88,7 @@ class RebuildLoop:
         self.on_change = on_change  # told after every rebuild that changed what a browser sees
         self.on_progress: Callable[[str], None] | None = None  # told of slow steps, then ""
         self._announced = ""  # the photo the last progress line named
+        self._quarter = -1  # of the files the running rebuild makes, as last said
         self.watcher: Watcher | None = None
         self.failed: tuple[Problem, ...] = ()
         self.warned: set[Problem] = set()
@@ -124,7 +126,7 @@ class RebuildLoop:
         if self.watcher is not None and self.watcher.stale:
             self._watch()  # before reading the new folder: no save into it is missed
         try:
-            result = self.builder.rebuild(changed, working=self._working)
+            result = self.builder.rebuild(changed, progress=self._progress, working=self._working)
         except LitfassError as exc:
             self._failed(exc.problems)
         else:
@@ -148,8 +150,19 @@ class RebuildLoop:
         if self.on_progress:
             self.on_progress(text)
 
+    def _progress(self, done: int, total: int) -> None:
+        """Many files to make (the first build of a large site): a line each quarter."""
+        quarter = done * 4 // total
+        if total < MANY_FILES or quarter == self._quarter:
+            return
+        self._quarter = quarter
+        text = _("making files: {done} of {total} ...").format(done=done, total=total)
+        print(f"{time.strftime('%H:%M:%S')} {text}", flush=True)
+        if self.on_progress:
+            self.on_progress(text)
+
     def _done(self, result: RebuildResult, changed: Collection[Path] | None) -> None:
-        self._announced = ""
+        self._announced, self._quarter = "", -1
         warnings = set(result.warnings)
         shown = result.written or result.removed or self.failed or warnings != self.warned
         # Tell the browsers first: whoever reads the line below may look at the page at once.
@@ -162,7 +175,7 @@ class RebuildLoop:
             built = _("Built {items} items into {files} files in {seconds} s").format(
                 items=len(result.site.pages),
                 files=len(self.builder.ledger.records),
-                seconds=f"{result.seconds:.2f}",
+                seconds=common.seconds(result.seconds),
             )
             print(built, flush=True)
         else:
@@ -177,7 +190,7 @@ class RebuildLoop:
                     time=time.strftime("%H:%M:%S"),
                     names=names,
                     more=more,
-                    seconds=f"{result.seconds:.2f}",
+                    seconds=common.seconds(result.seconds),
                     made=result.rendered,
                     written=result.written,
                     removed=len(result.removed),
@@ -186,7 +199,7 @@ class RebuildLoop:
             )
 
     def _failed(self, problems: Sequence[Problem]) -> None:
-        self._announced = ""
+        self._announced, self._quarter = "", -1
         if self.on_change and tuple(problems) != self.failed:
             self.on_change(problems)
         self.failed = tuple(problems)

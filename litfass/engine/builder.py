@@ -50,6 +50,7 @@ R = TypeVar("R")
 Working = Callable[[str, int, int], None]
 # Swapping a page into the last site walks each list once; past this many, sorting anew is as quick.
 MOST_SWAPS = 8
+IN_PROCESS_CHUNK = 100  # outputs rendered here between two progress reports
 PARALLEL_FROM = 64  # outputs to render before forking workers pays
 
 
@@ -425,9 +426,10 @@ def _announced(
         assert working is not None
         working(todo[index].slow, number, len(slow))
         yield render([index])
-    rest = [index for index, output in enumerate(todo) if not output.slow] if slow else None
-    if rest is None:
-        yield from run_chunks(render, len(todo), workers, ordered=False)
-    else:
-        chunk = lambda part: render([rest[i] for i in part])  # noqa: E731
+    rest = [index for index, output in enumerate(todo) if not output.slow]
+    chunk = lambda part: render([rest[i] for i in part])  # noqa: E731
+    if workers > 1:
         yield from run_chunks(chunk, len(rest), workers, ordered=False)
+    else:  # here, in pieces: progress is told after each
+        for start in range(0, len(rest), IN_PROCESS_CHUNK):
+            yield chunk(range(start, min(start + IN_PROCESS_CHUNK, len(rest))))
