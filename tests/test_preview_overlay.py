@@ -198,3 +198,34 @@ def test_a_large_first_build_says_how_far_it_is(fixture_site: Path) -> None:
         assert done == sorted(set(done)) and counts[-1][0] == counts[-1][1] >= 200
     finally:
         stop(server)
+
+
+def test_a_dead_link_is_a_warning_in_the_preview(fixture_site: Path, tab: Page) -> None:
+    server = start(fixture_site)
+    try:
+        tab.goto(f"http://127.0.0.1:{server.port}{ARTICLE_URL}")
+        article = fixture_site / ARTICLE
+        good = article.read_text(encoding="utf-8")
+        article.write_text(
+            good + "\n[Kalender](/veranstaltungen/kalender/) und [Entwurf](/aktuelles/entwurf/)\n"
+        )
+        assert " rebuilt in " in server.rebuilt()
+        nowhere = (
+            f"{ARTICLE}:9: warning: link to '/veranstaltungen/kalender/' leads nowhere: "
+            "no page at /veranstaltungen/kalender/"
+        )
+        draft = (
+            f"{ARTICLE}:9: warning: link to '/aktuelles/entwurf/': /aktuelles/entwurf/ is a "
+            "draft (content/news/entwurf.md): it is not on the site yet"
+        )
+        assert [line for line in server.printed if line.startswith(ARTICLE)] == [draft, nowhere]
+        box = tab.locator("#litfass-warnings pre")
+        box.wait_for()  # the tab reloaded by itself
+        assert box.inner_text().splitlines() == [
+            line.replace(": warning: ", ": ", 1) for line in (draft, nowhere)
+        ]
+        article.write_text(good)
+        assert " rebuilt in " in server.rebuilt()
+        tab.locator("#litfass-warnings").wait_for(state="detached")  # fixed: the box is gone
+    finally:
+        stop(server)

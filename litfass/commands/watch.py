@@ -14,7 +14,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from litfass.commands import common
-from litfass.content.model import BuildOptions
+from litfass.content.model import BuildOptions, Page
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import N_, _
 from litfass.preview.watcher import QUIET, Watcher
@@ -22,6 +22,7 @@ from litfass.preview.watcher import QUIET, Watcher
 if TYPE_CHECKING:  # imported where used: a plain build must not pay for them at start-up
     from litfass.config import Config
     from litfass.engine.builder import RebuildResult
+    from litfass.site import Site
 
 MANY_FILES = 200  # a rebuild that makes this many says how far it is
 SEARCH_PAUSE = 2.0  # seconds without saves before the search index (and .gz) is made again
@@ -89,6 +90,10 @@ class RebuildLoop:
         self.on_progress: Callable[[str], None] | None = None  # told of slow steps, then ""
         self._announced = ""  # the photo the last progress line named
         self._quarter = -1  # of the files the running rebuild makes, as last said
+        # Dead links by file, with the page they were found in: checked again only for a
+        # page that changed, or for all when files came or went (`_links_basis`).
+        self._links: dict[str, tuple[Page, list[Problem]]] = {}
+        self._links_basis: tuple[list[str], list[str]] = ([], [])
         self.watcher: Watcher | None = None
         self.failed: tuple[Problem, ...] = ()
         self.warned: set[Problem] = set()
@@ -161,13 +166,30 @@ class RebuildLoop:
         if self.on_progress:
             self.on_progress(text)
 
+    def _dead_links(self, site: Site) -> list[Problem]:
+        """What `check` says of links and images that lead nowhere, for the pages of `site`."""
+        from litfass.editors.checks import dead_links
+
+        unpublished = self.builder.unpublished()
+        basis = (self.builder.paths, sorted(page.url for page in unpublished))
+        if basis != self._links_basis:
+            self._links, self._links_basis = {}, basis
+        kept = self._links
+        due = [page for page in site.pages if kept.get(page.source, (None,))[0] is not page]
+        options = self.builder.options()
+        found = dead_links(site, set(self.builder.paths), unpublished, options, due)
+        self._links = {page.source: kept[page.source] for page in site.pages if page.source in kept}
+        for page in due:
+            self._links[page.source] = (page, [p for p in found if p.path == page.source])
+        return [problem for _, problems in self._links.values() for problem in problems]
+
     def _done(self, result: RebuildResult, changed: Collection[Path] | None) -> None:
         self._announced, self._quarter = "", -1
-        warnings = set(result.warnings)
+        warnings = {*result.warnings, *self._dead_links(result.site)}
         shown = result.written or result.removed or self.failed or warnings != self.warned
         # Tell the browsers first: whoever reads the line below may look at the page at once.
         if self.on_change and (shown or not changed):
-            self.on_change(result.warnings)
+            self.on_change(sorted(warnings))
         self.failed = ()
         common.report(sorted(warnings - self.warned))  # each warning once, not every save
         self.warned = warnings

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import html
 import posixpath
 import re
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from litfass.config import Config, load_config
 from litfass.content.files import find_files
-from litfass.content.frontmatter import Source
+from litfass.content.frontmatter import Source, read_source
 from litfass.content.markup import render_markdown
 from litfass.content.model import EVENT, KINDS, MAGAZINE, NEWS, PAGE, Page
 from litfass.content.pages import KEYS, likely_key, read_page
@@ -66,7 +68,7 @@ def check(root: Path, options: BuildOptions) -> CheckResult:
     except LitfassError as exc:  # what keeps any site from loading (the theme's table)
         site = None
         findings += exc.problems
-    links = _Links(site, options) if site else None
+    links = _Links.of_site(site, options) if site else None
     built = {page.source: page for page in site.pages} if site else {}
     files = find_files(config)[0]
     for path, rel in files.markdown:
@@ -81,6 +83,36 @@ def check(root: Path, options: BuildOptions) -> CheckResult:
         if links:
             findings += links.check(source, page, refs)
     return CheckResult(tuple(sorted(set(findings))), len(files.markdown), links is not None)
+
+
+def dead_links(
+    site: Site,
+    written: Collection[str],
+    unpublished: Sequence[Page],
+    options: BuildOptions,
+    pages: Iterable[Page],
+) -> list[Problem]:
+    """The warnings `check` gives for links and images in `pages` that lead to no file of a
+    site as it was just built (`written`: the paths in output/), for the preview."""
+    unshown = {path_of(page.url) for page in unpublished}
+    links = _Links(
+        site.config, options, {*written, *unshown}, set(written), (*site.pages, *unpublished)
+    )
+    found: list[Problem] = []
+    for page in pages:
+        addresses = _ADDRESS.findall(page.body_html)
+        if not any(links.leads_nowhere(html.unescape(a), page) for a in addresses):
+            continue  # the usual case: no need to read the file for line numbers
+        content_rel = page.source.removeprefix(f"{site.config.content_dir}/")
+        try:
+            source = read_source(site.config.root / page.source, page.source, content_rel)
+        except LitfassError:
+            continue  # changed again since the build: the next rebuild tells
+        found += links.check(source, page, _body_refs(site.config, source, page))
+    return found
+
+
+_ADDRESS = re.compile(r"<(?:a|img)\b[^>]*?\b(?:href|src)=\"([^\"]*)\"")
 
 
 def _front_matter(
@@ -263,16 +295,30 @@ def _find_address(body: str, url: str, start: int) -> int:
 class _Links:
     """Where links in bodies land: on a page of the site, an unpublished item, or nowhere."""
 
-    def __init__(self, site: Site, options: BuildOptions) -> None:
-        self.config, self.options = site.config, options
-        self.all_files = {o.path for o in declare_outputs(site)}
+    def __init__(
+        self,
+        config: Config,
+        options: BuildOptions,
+        all_files: set[str],
+        published_files: set[str],
+        pages: Iterable[Page],
+    ) -> None:
+        self.config, self.options = config, options
+        self.all_files, self.published_files = all_files, published_files
+        pages = list(pages)
+        self.items = {path_of(page.url): page for page in pages}
+        # Slug -> address; with one slug in two sections the later one wins, a fair guess.
+        self.by_slug = {posixpath.basename(p.url.rstrip("/")): p.url for p in pages}
+
+    @classmethod
+    def of_site(cls, site: Site, options: BuildOptions) -> _Links:
+        """For `check`: `site` holds every item, drafts too; `options` say what is published."""
+        every = {o.path for o in declare_outputs(site)}
         published = assemble(
             site.config, list(site.pages), options, site.content_urls, site.pictures
         )
-        self.published_files = {o.path for o in declare_outputs(published)}
-        self.items = {path_of(page.url): page for page in site.pages}
-        # Slug -> address; with one slug in two sections the later one wins, a fair guess.
-        self.by_slug = {posixpath.basename(p.url.rstrip("/")): p.url for p in site.pages}
+        shown = {o.path for o in declare_outputs(published)}
+        return cls(site.config, options, every, shown, site.pages)
 
     def check(self, source: Source, page: Page, refs: list[_Ref]) -> list[Problem]:
         found = []
@@ -281,6 +327,10 @@ class _Links:
             if message:
                 found.append(Problem(source.rel, ref.line, message, "warning"))
         return found
+
+    def leads_nowhere(self, url: str, page: Page) -> bool:
+        """Whether `check` would say something about an address in `page`'s body."""
+        return self._problem(_Ref("a", url, landed=url), page) is not None
 
     def _problem(self, ref: _Ref, page: Page) -> str | None:
         target = self._site_url(ref.landed, page.url)
