@@ -426,7 +426,8 @@ def _announced(
         assert working is not None
         working(todo[index].slow, number, len(slow))
         yield render([index])
-    rest = [index for index, output in enumerate(todo) if not output.slow]
+    announced = set(slow)
+    rest = [index for index in range(len(todo)) if index not in announced]
     chunk = lambda part: render([rest[i] for i in part])  # noqa: E731
     if workers > 1:
         yield from run_chunks(chunk, len(rest), workers, ordered=False)
