@@ -209,16 +209,13 @@ class _Validator:
                 continue
             near = difflib.get_close_matches(str(key), sorted(known), n=1)
             hint = _("; did you mean '{near}'?").format(near=near[0]) if near else ""
-            where = _("in '{section}' ").format(section=section) if section else ""
+            if section:
+                said = _("unknown key in '{section}' '{key}'{hint}")
+            else:
+                said = _("unknown key '{key}'{hint}")
+            message = said.format(section=section, key=key, hint=hint)
             line = self.doc.line(section or str(key))
-            self.warnings.append(
-                Problem(
-                    self.name,
-                    line,
-                    _("unknown key {where}'{key}'{hint}").format(where=where, key=key, hint=hint),
-                    "warning",
-                )
-            )
+            self.warnings.append(Problem(self.name, line, message, "warning"))
 
     def _text(self, key: str, required: bool = False) -> str:
         value = self.doc.data.get(key)

@@ -22,7 +22,12 @@ def use_language(language: str) -> None:
     """Make `_()` answer in `language`; English (the source) when no catalog exists."""
     global _current, _language
     _current = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
-    _language = language if isinstance(_current, gettext.GNUTranslations) else "en"
+    # As the catalog names it ("de" for LITFASS_LANG=de_DE.UTF-8): Babel formats dates with it.
+    _language = (
+        _current.info().get("language", "en")
+        if isinstance(_current, gettext.GNUTranslations)
+        else "en"
+    )
 
 
 def language() -> str:
