@@ -21,7 +21,8 @@ _language = "en"
 def use_language(language: str) -> None:
     """Make `_()` answer in `language`; English (the source) when no catalog exists."""
     global _current, _language
-    _current = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+    wanted = language.replace("-", "_")  # de-DE as a browser writes it is gettext's de_DE
+    _current = gettext.translation(DOMAIN, LOCALE_DIR, languages=[wanted], fallback=True)
     # As the catalog names it ("de" for LITFASS_LANG=de_DE.UTF-8): Babel formats dates with it.
     _language = (
         _current.info().get("language", "en")
