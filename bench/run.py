@@ -96,7 +96,8 @@ def count(folder: Path) -> tuple[int, int]:
 
 
 def litfass_env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO)}
+    # In English: the script reads what litfass prints ("Watching").
+    return {**os.environ, "PYTHONPATH": str(REPO), "LITFASS_LANG": "en"}
 
 
 def best(runs: list[tuple[float, float]]) -> tuple[float, float]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import queue
 import random
 import shutil
@@ -68,6 +69,7 @@ def watch_latency(articles: int = 4000, edits: int = 20, folder: Path | None = N
         page = root / "output/aktuelles" / article.stem[len("2019-11-04-") :] / "index.html"
         process = subprocess.Popen(
             [sys.executable, str(REPO / "build.py"), "watch", "--root", str(root)],
+            env={**os.environ, "LITFASS_LANG": "en"},  # the lines read below are English
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

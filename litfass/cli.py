@@ -6,6 +6,8 @@ Exit codes: 0 success, 1 problems in the site (content, templates, config), 2 us
 from __future__ import annotations
 
 import argparse
+import gettext
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +22,8 @@ from litfass.commands import serve as serve_command
 from litfass.commands import watch as watch_command
 from litfass.commands.common import EXIT_INTERRUPTED, EXIT_PROBLEMS, report
 from litfass.errors import LitfassError
+from litfass.folders import CONFIG_NAME
+from litfass.i18n import DOMAIN, LOCALE_DIR, N_, _, use_language
 
 COMMANDS = [
     build_command,
@@ -31,18 +35,37 @@ COMMANDS = [
     import_command,
     admin_command,
 ]  # each module has register(subparsers)
-DESCRIPTION = """\
+DESCRIPTION = N_("""\
 litfass builds the news and events portal in this folder: Markdown in content/,
-templates in templates/, settings in config.yaml; the site goes to output/."""
-EPILOG = """\
+templates in templates/, settings in config.yaml; the site goes to output/.""")
+EPILOG = N_("""\
 Without a command, litfass builds: `python build.py` is `python build.py build`.
 Run `python build.py COMMAND --help` for each command's options and examples.
-"""
+""")
+LANGUAGE_VARIABLE = "LITFASS_LANG"  # overrides the site's language, e.g. for a developer
+# argparse's own words, as its source spells them: it looks them up in the program's gettext
+# domain, which is ours (`_speak`), so they are in our catalog too.
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("unrecognized arguments: %s"),
+    N_("the following arguments are required: %s"),
+    N_("expected one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("ignored explicit argument %r"),
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run litfass with `argv` (default: the process arguments); return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    _speak(choose_language(argv))
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")  # building is what `python build.py` means
     args = _parser().parse_args(argv)
@@ -52,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         report(exc.problems, output_kept=getattr(args, "writes_output", False))
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
@@ -60,12 +83,69 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         # The name the editor typed: the installed command, or the checkout's build.py.
         prog="litfass" if Path(sys.argv[0]).stem == "litfass" else "build.py",
-        description=DESCRIPTION,
-        epilog=EPILOG,
+        description=_(DESCRIPTION),
+        epilog=_(EPILOG),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"litfass {__version__}")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"litfass {__version__}",
+        help=_("show litfass's version and exit"),
+    )
+    commands = parser.add_subparsers(title=_("commands"), metavar=_("COMMAND"))
     for module in COMMANDS:
         module.register(commands)
     return parser
+
+
+def choose_language(argv: list[str]) -> str:
+    """`LITFASS_LANG`, else the language of the site the command reads, else the locale's."""
+    chosen = os.environ.get(LANGUAGE_VARIABLE, "").strip()
+    if chosen:
+        return chosen
+    config = _root_of(argv) / CONFIG_NAME
+    if config.is_file():
+        return _site_language(config)
+    return _locale_language()
+
+
+def _root_of(argv: list[str]) -> Path:
+    """The folder `--root` names (the parser is not made yet: its texts need the language)."""
+    for index, arg in enumerate(argv):
+        if arg == "--root" and index + 1 < len(argv):
+            return Path(argv[index + 1])
+        if arg.startswith("--root="):
+            return Path(arg.removeprefix("--root="))
+    return Path(".")
+
+
+def _site_language(config: Path) -> str:
+    """config.yaml's `language` (German, its default); a broken file is reported later."""
+    import yaml
+
+    try:
+        settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return "de"
+    language = settings.get("language") if isinstance(settings, dict) else None
+    return language if isinstance(language, str) else "de"
+
+
+def _locale_language() -> str:
+    """The language of the user's locale, as gettext finds it; else Windows' setting."""
+    import locale
+
+    # LC_CTYPE is not asked: Python sets it to C.UTF-8 where the locale is not installed.
+    said = (os.environ.get(name) for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"))
+    name = next((value for value in said if value), None) or locale.getlocale()[0] or ""
+    return "de" if name.lower().startswith(("de", "german")) else "en"
+
+
+def _speak(language: str) -> None:
+    """Our messages and argparse's own ("usage:", "show this help message") in `language`."""
+    use_language(language)
+    # argparse asks gettext's process-wide domain, whose language comes from the environment.
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = language

@@ -163,13 +163,15 @@ def load_config(root: Path, name: str = CONFIG_NAME) -> tuple[Config, list[Probl
         data = path.read_bytes()
     except FileNotFoundError:
         raise LitfassError.at(
-            name, 0, "no config.yaml here; run litfass in the site's folder"
+            name, 0, _("no config.yaml here; run litfass in the site's folder")
         ) from None
     except IsADirectoryError:
-        raise LitfassError.at(name, 0, "is a folder; config.yaml must be a file") from None
+        raise LitfassError.at(name, 0, _("is a folder; config.yaml must be a file")) from None
     except OSError as exc:
         raise LitfassError.at(
-            name, 0, f"cannot read the file: {(exc.strerror or str(exc)).lower()}"
+            name,
+            0,
+            _("cannot read the file: {reason}").format(reason=(exc.strerror or str(exc)).lower()),
         ) from None
     doc = load_mapping(decode(data, name), name)
     return _Validator(name, doc, root).config()
@@ -221,21 +223,23 @@ class _Validator:
             if key in known:
                 continue
             near = difflib.get_close_matches(str(key), sorted(known), n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
-            where = f"in '{section}' " if section else ""
+            hint = _("; did you mean '{near}'?").format(near=near[0]) if near else ""
+            if section:
+                said = _("unknown key in '{section}' '{key}'{hint}")
+            else:
+                said = _("unknown key '{key}'{hint}")
+            message = said.format(section=section, key=key, hint=hint)
             line = self.doc.line(section or str(key))
-            self.warnings.append(
-                Problem(self.name, line, f"unknown key {where}'{key}'{hint}", "warning")
-            )
+            self.warnings.append(Problem(self.name, line, message, "warning"))
 
     def _text(self, key: str, required: bool = False) -> str:
         value = self.doc.data.get(key)
         if value is None or value == "":
             if required:
-                self._error(key, f"'{key}' is required")
+                self._error(key, _("'{key}' is required").format(key=key))
             return ""
         if not isinstance(value, str):
-            self._error(key, f"'{key}' must be text")
+            self._error(key, _("'{key}' must be text").format(key=key))
             return ""
         return one_line(value)
 
@@ -244,7 +248,7 @@ class _Validator:
         if url and (not is_web_url(url) or any(ch in url for ch in "?#\"'<> ")):
             self._error(
                 "base_url",
-                "'base_url' must be a web address like https://www.example.de",
+                _("'base_url' must be a web address like https://www.example.de"),
             )
         return url
 
@@ -259,14 +263,21 @@ class _Validator:
                 value = self._text(key).strip("/")
                 parts = value.split("/")
                 if not value or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
-                    self._error(key, f"'{key}' must be a folder inside the site's folder")
+                    self._error(
+                        key, _("'{key}' must be a folder inside the site's folder").format(key=key)
+                    )
                     continue
                 folders[key] = value
         names = list(folders.values())
         for key, value in folders.items():
             clash = [n for n in names if n != value and (n + "/").startswith(value + "/")]
             if key in self.doc.data and (names.count(value) > 1 or clash):
-                self._error(key, f"'{key}: {value}' must not be or contain another folder")
+                self._error(
+                    key,
+                    _("'{key}: {value}' must not be or contain another folder").format(
+                        key=key, value=value
+                    ),
+                )
         if not self.errors:
             self._output_apart(folders)
         return folders
@@ -305,7 +316,12 @@ class _Validator:
     def _choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
         value = self._text(key) or default
         if value not in choices:
-            self._error(key, f"'{key}' must be one of {', '.join(choices)}, not '{value}'")
+            self._error(
+                key,
+                _("'{key}' must be one of {choices}, not '{value}'").format(
+                    key=key, choices=", ".join(choices), value=value
+                ),
+            )
         return value
 
     def _timezone(self) -> str:
@@ -313,14 +329,17 @@ class _Validator:
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder
-            self._error("timezone", f"unknown time zone '{value}' (e.g. Europe/Berlin)")
+            self._error(
+                "timezone",
+                _("unknown time zone '{value}' (e.g. Europe/Berlin)").format(value=value),
+            )
             return "Europe/Berlin"
         return value
 
     def _section(self, key: str, known: set[str]) -> dict[str, Any]:
         value = self.doc.data.get(key) or {}
         if not isinstance(value, dict):
-            self._error(key, f"'{key}' must be a mapping of 'key: value' lines")
+            self._error(key, _("'{key}' must be a mapping of 'key: value' lines").format(key=key))
             return {}
         self._unknown_keys(value, known, key)
         return value
@@ -340,7 +359,7 @@ class _Validator:
             if name not in known or value is None:
                 continue
             if not isinstance(value, str):
-                self._error(key, f"'{key}.{name}' must be text")
+                self._error(key, _("'{key}.{name}' must be text").format(key=key, name=name))
                 continue
             values[name] = one_line(value)
         return cls(**values)
@@ -348,10 +367,15 @@ class _Validator:
     def _organisation(self) -> Organisation:
         org = self._dataclass("organisation", Organisation)
         if org.logo and not is_safe_link(org.logo):
-            self._error("organisation", "'organisation.logo' must be a path like /static/logo.svg")
+            self._error(
+                "organisation", _("'organisation.logo' must be a path like /static/logo.svg")
+            )
         if org.email and not is_email(org.email):
             self._error(
-                "organisation", f"'organisation.email' is not an e-mail address: '{org.email}'"
+                "organisation",
+                _("'organisation.email' is not an e-mail address: '{email}'").format(
+                    email=org.email
+                ),
             )
         return org
 
@@ -359,40 +383,60 @@ class _Validator:
         urls = self._dataclass("urls", UrlScheme)
         for name, value in vars(urls).items():
             if not value.startswith("/") or not value.endswith("/"):
-                self._error("urls", f"'urls.{name}' must start and end with '/': '{value}'")
+                self._error(
+                    "urls",
+                    _("'urls.{name}' must start and end with '/': '{value}'").format(
+                        name=name, value=value
+                    ),
+                )
             elif not is_site_path(value.replace("{slug}", "x").replace("{year}", "2019")):
-                self._error("urls", f"'urls.{name}' must be a plain path on this site: '{value}'")
+                self._error(
+                    "urls",
+                    _("'urls.{name}' must be a plain path on this site: '{value}'").format(
+                        name=name, value=value
+                    ),
+                )
             placeholder = "{year}" if name == "years" else "{slug}"
             if not name.endswith("_index") and placeholder not in value:
-                self._error("urls", f"'urls.{name}' must contain {placeholder}")
+                self._error(
+                    "urls",
+                    _("'urls.{name}' must contain {placeholder}").format(
+                        name=name, placeholder=placeholder
+                    ),
+                )
         return urls
 
     def _positive(self, data: dict[str, Any], key: str, default: int, section: str = "") -> int:
         value = as_int(data.get(key, default))
         if value is None or value < 1:
             name = f"{section}.{key}" if section else key
-            self._error(section or key, f"'{name}' must be a whole number of at least 1")
+            self._error(
+                section or key, _("'{name}' must be a whole number of at least 1").format(name=name)
+            )
             return default
         return value
 
     def _switch(self, key: str, default: bool) -> bool:
         value = as_bool(self.doc.data.get(key, default))
         if value is None:
-            self._error(key, f"'{key}' must be true or false")
+            self._error(key, _("'{key}' must be true or false").format(key=key))
             return default
         return value
 
     def _bool(self, data: dict[str, Any], key: str, section: str) -> bool:
         value = as_bool(data.get(key, False))
         if value is None:
-            self._error(section, f"'{section}.{key}' must be true or false")
+            self._error(
+                section,
+                _("'{section}.{key}' must be true or false").format(section=section, key=key),
+            )
             return False
         return value
 
     def _feed_content(self, feeds: dict[str, Any]) -> bool:
         value = feeds.get("content", "full")
         if value not in ("full", "summary"):
-            self._error("feeds", "'feeds.content' must be 'full' or 'summary'")
+            self._error("feeds", _("'feeds.content' must be 'full' or 'summary'"))
         return value != "summary"
 
     def _hosts(self, key: str) -> tuple[str, ...]:
@@ -423,20 +467,22 @@ class _Validator:
         if not isinstance(value, list):
             self._error(
                 "navigation",
-                "'navigation' must be a list of entries with title and url",
+                _("'navigation' must be a list of entries with title and url"),
             )
             return ()
         for entry in value:
             if not isinstance(entry, dict) or not all(
                 isinstance(entry.get(k), str) and entry[k].strip() for k in ("title", "url")
             ):
-                self._error("navigation", "each navigation entry needs 'title' and 'url'")
+                self._error("navigation", _("each navigation entry needs 'title' and 'url'"))
                 continue
             url = entry["url"].strip()
             if not _is_nav_link(url):
                 self._error(
                     "navigation",
-                    f"navigation url '{url}' must be a path like /aktuelles/ or https://...",
+                    _(
+                        "navigation url '{url}' must be a path like /aktuelles/ or https://..."
+                    ).format(url=url),
                 )
                 continue
             items.append(NavItem(one_line(entry["title"]), url))

@@ -9,6 +9,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from litfass.i18n import N_, _
+
 MONTHS = {
     "januar": 1, "jan": 1, "jänner": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3,
     "mrz": 3, "april": 4, "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7,
@@ -26,7 +28,7 @@ _WORDS = re.compile(
 )
 _SLASHES = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}\b.*")
 _RANGE = re.compile(r".*\s\d{1,2}(?:[:.]\d{2})?\s*(?:-|–|bis)\s*\d{1,2}(?:[:.]\d{2})?\s*(?:Uhr)?")
-HINT = "write e.g. 2019-11-04 or 04.11.2019, with a time 2019-11-04 10:30"
+HINT = N_("write e.g. 2019-11-04 or 04.11.2019, with a time 2019-11-04 10:30")
 YEARS = range(1900, 2201)  # wider is a typo, and far dates break time zone arithmetic
 
 
@@ -41,7 +43,9 @@ def parse_when(value: object, tz: ZoneInfo) -> tuple[datetime, bool]:
     if isinstance(value, date):
         return _in_range(datetime.combine(value, time(), tz), str(value)), False
     if not isinstance(value, str):
-        raise ValueError(f"expected a date, not {_kind(value)}; {HINT}")
+        raise ValueError(
+            _("expected a date, not {kind}; {hint}").format(kind=_kind(value), hint=_(HINT))
+        )
     text = " ".join(value.split())
     match = _ISO.fullmatch(text) or _GERMAN.fullmatch(text) or _WORDS.fullmatch(text)
     if match is None:
@@ -51,13 +55,13 @@ def parse_when(value: object, tz: ZoneInfo) -> tuple[datetime, bool]:
 
 def _unreadable(text: str) -> str:
     if _SLASHES.fullmatch(text):
-        return (
-            f"'{text}' is ambiguous (day or month first?); "
+        return _(
+            "'{text}' is ambiguous (day or month first?); "
             "write e.g. 2019-11-04 or 04.11.2019 (day first)"
-        )
+        ).format(text=text)
     if _RANGE.fullmatch(text):
-        return f"'{text}' is a range; give the start here and the end in 'end:'"
-    return f"cannot read the date '{text}'; {HINT}"
+        return _("'{text}' is a range; give the start here and the end in 'end:'").format(text=text)
+    return _("cannot read the date '{text}'; {hint}").format(text=text, hint=_(HINT))
 
 
 def _build(match: re.Match[str], text: str, tz: ZoneInfo) -> tuple[datetime, bool]:
@@ -67,13 +71,17 @@ def _build(match: re.Match[str], text: str, tz: ZoneInfo) -> tuple[datetime, boo
         year += 2000
     month = MONTHS.get(groups["name"].lower()) if groups.get("name") else int(groups["mo"])
     if month is None:
-        raise ValueError(f"cannot read the month in '{text}'; {HINT}")
+        raise ValueError(
+            _("cannot read the month in '{text}'; {hint}").format(text=text, hint=_(HINT))
+        )
     try:
         day = date(year, month, int(groups["d"]))
         clock = time(int(groups["h"] or 0), int(groups["m"] or 0), int(groups["s"] or 0))
         zone = _offset(groups["tz"]) if groups["tz"] else tz
     except ValueError:
-        raise ValueError(f"'{text}' is not a valid date or time; {HINT}") from None
+        raise ValueError(
+            _("'{text}' is not a valid date or time; {hint}").format(text=text, hint=_(HINT))
+        ) from None
     moment = datetime.combine(day, clock, zone).astimezone(tz)
     return _in_range(moment, text), groups["h"] is not None
 
@@ -88,7 +96,11 @@ def _offset(text: str) -> timezone:
 
 def _in_range(moment: datetime, text: str) -> datetime:
     if moment.year not in YEARS:
-        raise ValueError(f"the year in '{text}' must be between {YEARS[0]} and {YEARS[-1]}")
+        raise ValueError(
+            _("the year in '{text}' must be between {first} and {last}").format(
+                text=text, first=YEARS[0], last=YEARS[-1]
+            )
+        )
     return moment
 
 
@@ -98,5 +110,6 @@ def parse_day(value: object, tz: ZoneInfo) -> date:
 
 
 def _kind(value: object) -> str:
-    names = {list: "a list", dict: "a mapping", bool: "true/false", int: "a number"}
-    return names.get(type(value), "a " + type(value).__name__)
+    names = {list: N_("a list"), dict: N_("a mapping"), bool: N_("true/false"), int: N_("a number")}
+    name = names.get(type(value))
+    return _(name) if name else _("a {type}").format(type=type(value).__name__)

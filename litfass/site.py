@@ -17,6 +17,7 @@ from litfass.config import Config, NavItem
 from litfass.content.images import Picture
 from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE, BuildOptions, Page, Term
 from litfass.errors import Problem
+from litfass.i18n import _
 from litfass.reuse import identical
 
 RELATED_COUNT = 3
@@ -482,7 +483,11 @@ def url_problems(pages: list[Page]) -> list[Problem]:
             first, where = claimed.setdefault(key, (page, _where(page, line)))
             if first is not page:
                 problems.append(
-                    Problem(page.source, line, f"address {url} is also used by {where}")
+                    Problem(
+                        page.source,
+                        line,
+                        _("address {url} is also used by {where}").format(url=url, where=where),
+                    )
                 )
     return problems
 
@@ -495,7 +500,9 @@ def _addresses(page: Page) -> list[tuple[str, int]]:
 
 
 def _where(page: Page, line: int) -> str:
-    return f"{page.source}:{line}" if line else f"{page.source} (from its file name)"
+    if line:
+        return f"{page.source}:{line}"
+    return _("{source} (from its file name)").format(source=page.source)
 
 
 def stable_id(config: Config, page: Page) -> str:
@@ -521,7 +528,11 @@ def id_problems(config: Config, pages: Sequence[Page]) -> list[Problem]:
         if first is not page:
             problems.append(
                 Problem(
-                    page.source, 0, f"id {key} is also the id of {first.source}; give one an 'id:'"
+                    page.source,
+                    0,
+                    _("id {key} is also the id of {source}; give one an 'id:'").format(
+                        key=key, source=first.source
+                    ),
                 )
             )
     return problems

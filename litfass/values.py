@@ -104,10 +104,10 @@ def decode(data: bytes, rel: str) -> str:
     """UTF-8 (with or without BOM) to printable text with LF line endings."""
     if data.startswith(_UTF16_BOMS):
         raise LitfassError.at(
-            rel, 1, "saved as UTF-16; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')"
+            rel, 1, _("saved as UTF-16; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')")
         )
     if b"\0" in data:
-        raise LitfassError.at(rel, 0, "not a text file (binary data); is it really Markdown?")
+        raise LitfassError.at(rel, 0, _("not a text file (binary data); is it really Markdown?"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -115,7 +115,7 @@ def decode(data: bytes, rel: str) -> str:
         raise LitfassError.at(
             rel,
             line,
-            "not UTF-8 text; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')",
+            _("not UTF-8 text; save the file as UTF-8 (in Word: 'Unicode (UTF-8)')"),
         ) from None
     return printable(text.replace("\r\n", "\n").replace("\r", "\n"))
 

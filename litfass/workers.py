@@ -1,7 +1,8 @@
 """Spread work over processes: a list is cut into chunks and each chunk runs in a worker.
 
 Workers are forked, so they start at once with everything the parent has loaded (the site,
-the compiled templates); without fork (Windows, macOS) the chunks run here, one after another.
+the compiled templates, the language of messages); without fork (Windows, macOS) the chunks run
+here, one after another. No worker is ever spawned afresh, so none misses the language.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import N_, _
 
 if TYPE_CHECKING:  # both loaders have one interface; the checker needs to know just one
     from yaml import CSafeLoader as _Loader
@@ -73,17 +74,21 @@ def load_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
         line = text[: exc.position].count("\n") + first_line
         raise LitfassError.at(path, line, _describe_character(exc.character)) from exc
     except yaml.YAMLError as exc:
-        raise LitfassError.at(path, first_line, f"cannot read YAML: {exc}") from exc
+        raise LitfassError.at(
+            path, first_line, _("cannot read YAML: {reason}").format(reason=exc)
+        ) from exc
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else "a single value"
-        raise LitfassError.at(path, first_line, f"expected 'key: value' lines, found {kind}")
+        kind = _("a list") if isinstance(data, list) else _("a single value")
+        raise LitfassError.at(
+            path, first_line, _("expected 'key: value' lines, found {kind}").format(kind=kind)
+        )
     lines = {}
     for key, value in node.value:
         lines[str(key.value)] = key.start_mark.line + 1 + offset
         if isinstance(value, yaml.MappingNode):  # where `location: {address: ...}` says it
-            for inner, _ in value.value:
+            for inner, _inner_value in value.value:
                 name = f"{key.value}.{inner.value}"
                 lines.setdefault(name, inner.start_mark.line + 1 + offset)
     return YamlMapping({str(k): v for k, v in data.items()}, lines, first_line)
@@ -98,11 +103,13 @@ def _check(root: yaml.Node, path: str, offset: int) -> None:
         visited += 1
         line = node.start_mark.line + 1 + offset
         if depth > MAX_DEPTH or visited > MAX_VALUES:
-            raise LitfassError.at(path, line, "invalid YAML: nested too deeply or far too long")
+            raise LitfassError.at(path, line, _("invalid YAML: nested too deeply or far too long"))
         if node.tag not in (_STR, _SEQ, _MAP, _NULL, _MERGE):
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise LitfassError.at(
-                path, line, f"invalid YAML: tags like '{tag}' are not supported; remove it"
+                path,
+                line,
+                _("invalid YAML: tags like '{tag}' are not supported; remove it").format(tag=tag),
             )
         if isinstance(node, yaml.MappingNode):
             _reject_duplicates(node, path, offset)
@@ -115,12 +122,14 @@ def _reject_duplicates(node: yaml.MappingNode, path: str, offset: int) -> None:
     """YAML silently keeps the last of two equal keys; editors mean neither, so say so."""
     seen: dict[str, int] = {}
     problems = []
-    for key, _ in node.value:
+    for key, _value in node.value:
         if not isinstance(key, yaml.ScalarNode):
             continue  # the constructor reports it with its line
         line = key.start_mark.line + 1 + offset
         if key.value in seen:
-            message = f"duplicate key '{key.value}' (first given on line {seen[key.value]})"
+            message = _("duplicate key '{value}' (first given on line {seen})").format(
+                value=key.value, seen=seen[key.value]
+            )
             problems.append(Problem(path, line, message))
         seen.setdefault(key.value, line)
     if problems:
@@ -135,13 +144,13 @@ def _line_of(exc: yaml.MarkedYAMLError, offset: int, fallback: int) -> int:
 
 
 _HINTS = (
-    ("undefined alias", "a value starting with '*' or '&' must be in quotes"),
-    ("another document", "a line '---' ends the front matter; only one is allowed"),
-    ("found unexpected end of stream", "check the quotes"),
-    ("found unknown escape", "check the quotes"),
-    ("expected <block end>", "check the indentation and quotes"),
-    ("could not find expected ':'", "check the indentation and quotes"),
-    ("unhashable key", "a key must be a plain name"),
+    ("undefined alias", N_("a value starting with '*' or '&' must be in quotes")),
+    ("another document", N_("a line '---' ends the front matter; only one is allowed")),
+    ("found unexpected end of stream", N_("check the quotes")),
+    ("found unknown escape", N_("check the quotes")),
+    ("expected <block end>", N_("check the indentation and quotes")),
+    ("could not find expected ':'", N_("check the indentation and quotes")),
+    ("unhashable key", N_("a key must be a plain name")),
 )
 
 
@@ -150,27 +159,30 @@ def _describe(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = (exc.problem or "").strip()
     context = (exc.context or "").strip()
     if "quoted scalar" in context and "end of stream" in problem:
-        return "invalid YAML: the quote opened on this line is never closed"
+        return _("invalid YAML: the quote opened on this line is never closed")
     culprit = _character_at(exc.problem_mark, text)
     indent = _indentation(exc.problem_mark, text)
     if "tab" in problem or culprit == "\t" or "\t" in indent:
-        return "invalid YAML: tab character; indent with spaces"
+        return _("invalid YAML: tab character; indent with spaces")
     if "flow sequence" in context or "flow mapping" in context:
         bracket = "[" if "sequence" in context else "{"
-        return f"invalid YAML: the '{bracket}' opened on this line is never closed (or a ',' is missing)"
+        return _(
+            "invalid YAML: the '{bracket}' opened on this line is never closed (or a ',' is missing)"
+        ).format(bracket=bracket)
     if "cannot start any token" in problem or "scanning an a" in context:
         start = culprit if "token" in problem else _character_at(exc.context_mark, text)
-        return f"invalid YAML: a value cannot start with '{start}'; put the value in quotes"
+        return _(
+            "invalid YAML: a value cannot start with '{start}'; put the value in quotes"
+        ).format(start=start)
     if "mapping values are not allowed" in problem:
-        return (
-            "invalid YAML: unexpected ':'; put a value containing ': ' in quotes "
-            '(title: "Fachtag: Wohnen") or check the indentation'
+        return _(
+            "invalid YAML: unexpected ':'; put a value containing ': ' in quotes (title: \"Fachtag: Wohnen\") or check the indentation"
         )
     if "did not find expected key" in problem:
-        return "invalid YAML: wrong indentation; keys of one level start in the same column"
-    hint = next((f" ({hint})" for found, hint in _HINTS if found in f"{context} {problem}"), "")
+        return _("invalid YAML: wrong indentation; keys of one level start in the same column")
+    hint = next((f" ({_(hint)})" for found, hint in _HINTS if found in f"{context} {problem}"), "")
     said = f"{context}: {problem}" if context else problem
-    return f"invalid YAML: {said}{hint}"
+    return _("invalid YAML: {said}{hint}").format(said=said, hint=hint)
 
 
 def _character_at(mark: yaml.Mark | None, text: str) -> str:
@@ -195,4 +207,6 @@ def _indentation(mark: yaml.Mark | None, text: str) -> str:
 def _describe_character(character: str | bytes | int | None) -> str:
     """`character` as PyYAML's reader reports it: a code point, or the text or byte itself."""
     code = ord(character) if isinstance(character, str | bytes) else int(character or 0)
-    return f"invalid character U+{code:04X} (often pasted from Word); delete it"
+    return _("invalid character U+{code} (often pasted from Word); delete it").format(
+        code=f"{code:04X}"
+    )

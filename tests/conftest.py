@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,6 +12,10 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from litfass.cli import main
+
+# Tests assert the English source messages; a test that wants German asks for it
+# (monkeypatch.setenv("LITFASS_LANG", "de"), or delenv to follow the site's language).
+os.environ["LITFASS_LANG"] = "en"
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site"

@@ -6,6 +6,7 @@ Every wait is bounded: lines are read by a thread into a queue until the server 
 from __future__ import annotations
 
 import http.client
+import os
 import queue
 import re
 import signal
@@ -25,7 +26,9 @@ WAIT = 120.0  # seconds: generous, the machine may be busy; never reached when t
 class LiveSite:
     """One litfass process on `site`, with everything it prints."""
 
-    def __init__(self, site: Path, command: str = "serve", *extra: str) -> None:
+    def __init__(
+        self, site: Path, command: str = "serve", *extra: str, language: str = "en"
+    ) -> None:
         self.site = site
         self.port = 0  # known once `ready` has read the address the server prints
         args = [sys.executable, str(REPO / "build.py"), command, "--root", str(site)]
@@ -36,6 +39,7 @@ class LiveSite:
             args += ["--port", "0"]
         self.process = subprocess.Popen(
             args,
+            env={**os.environ, "LITFASS_LANG": language},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -66,14 +70,17 @@ class LiveSite:
                 return line
 
     def rebuilt(self) -> str:
-        """Wait for the next rebuild, good or failed."""
-        return self.line(lambda text: " rebuilt in " in text or " not rebuilt" in text)
+        """Wait for the next rebuild, good or failed (in English or German)."""
+        said = (" rebuilt in ", " not rebuilt", " neu gebaut in ", " nicht neu gebaut")
+        return self.line(lambda text: any(words in text for words in said))
 
     def ready(self) -> LiveSite:
         """Wait until the first build is done and (for serve) the port answers."""
-        line = self.line(lambda text: text.startswith(("Serving ", "Watching ")))
-        if line.startswith("Serving "):
-            self.port = int(re.search(r"^Serving http://[^ ]+:(\d+)/ ", line)[1])
+        started = ("Serving ", "Watching ", "Vorschau unter ", "Beobachte ")
+        line = self.line(lambda text: text.startswith(started))
+        address = re.search(r"^(?:Serving|Vorschau unter) http://[^ ]+:(\d+)/ ", line)
+        if address:
+            self.port = int(address[1])
         return self
 
     def get(self, path: str) -> tuple[int, str]:
@@ -138,13 +145,17 @@ class EventStream:
 
     def next_build(self) -> int:
         """The build number of the next `build` event (bounded by the socket's timeout)."""
+        return int(self.next_event("build"))
+
+    def next_event(self, name: str) -> str:
+        """The data of the next event called `name` (bounded by the socket's timeout)."""
         while True:
             end = self.buffer.find(b"\n\n")
             if end >= 0:
                 block, self.buffer = self.buffer[:end], self.buffer[end + 2 :]
                 lines = block.decode().splitlines()
-                if "event: build" in lines:
-                    return int(next(x for x in lines if x.startswith("data: "))[6:])
+                if f"event: {name}" in lines:
+                    return next(x for x in lines if x.startswith("data: "))[6:]
                 continue
             self.buffer += self._receive()
 

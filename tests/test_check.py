@@ -115,12 +115,18 @@ def test_errors_fail_and_the_rest_is_still_checked(check_site: Path, run) -> Non
         line.startswith("content/news/kaputt.md:3: error: 'date': '31.02.2026' is not a valid date")
         for line in lines
     )
-    # Front matter and body of the other files are still checked; links need a whole site.
+    # Everything else is still checked, links too: only the broken file is left out.
     assert "content/news/ueberschriften.md:5: warning: '# Noch ein Titel'" in result.out
-    assert "links.md:6" not in result.out  # only the build's own link warning remains
+    assert (
+        "content/news/links.md:6: warning: link to '/aktuelles/gibt-es-nicht/' leads nowhere: "
+        "no page at /aktuelles/gibt-es-nicht/"
+    ) in lines
     assert "content/news/links.md:7: warning: link to '../events/fehlt.md'" in result.out
-    assert "links were not checked: fix the errors first" in result.err
-    assert "checked 11 files: 1 error, 11 warnings, 1 note" in result.err
+    assert "links were not checked" not in result.err
+    assert result.err == "checked 11 files: 1 error, 17 warnings, 1 note\n"
+    fixed = [line for line in lines if not line.startswith("content/news/kaputt.md:")]
+    broken.unlink()
+    assert run("check", "--root", check_site, "--now", NOW).out.splitlines() == fixed
 
 
 def test_check_writes_nothing(check_site: Path, run) -> None:

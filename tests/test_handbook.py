@@ -1,7 +1,8 @@
 """Every example in the editors' handbook (docs/redaktion.md) is built here, so it cannot go stale.
 
 - "Datei `path`:" + a markdown block: a file of the example site; it must pass `check --strict`
-  and build, unless "Meldung:" follows with the exact lines `check` prints for it.
+  and build, unless "Meldung:" follows with the exact lines `check` prints for it (in German,
+  the example portal's language).
 - "Im Text:" + a markdown block: a body, wrapped into an item of its own.
 - "(daneben `x.jpg`)": files the editor puts beside it.
 - sh blocks are run in order; cron and ini lines are parsed as commands.
@@ -76,6 +77,12 @@ def examples() -> list[Example]:
 EXAMPLES = examples()
 FILES = [e for e in EXAMPLES if e.lang == "markdown" and e.path]
 SNIPPETS = [e for e in EXAMPLES if e.lang == "markdown" and not e.path]
+
+
+@pytest.fixture(autouse=True)
+def german(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The handbook quotes litfass as its readers meet it: in the portal's language, German."""
+    monkeypatch.delenv("LITFASS_LANG")
 
 
 def write_example(site: Path, rel: str, text: str, beside: list[str]) -> None:
@@ -166,7 +173,7 @@ def test_each_message_is_what_check_prints(tmp_path: Path, run, example: Example
         if line.startswith((f"{example.path}:", f"{example.path} "))
     ]
     assert printed == example.message, example.where
-    errors = any(": error: " in line for line in example.message)
+    errors = any(": Fehler: " in line for line in example.message)
     assert result.code == (1 if errors else 0)
 
 

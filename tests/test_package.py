@@ -100,6 +100,15 @@ def test_the_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
 
     litfass(venv, elsewhere, "init", "site", "--now", NOW)
     site = elsewhere / "site"
+    german = subprocess.run(
+        [str(venv / "bin/litfass"), "check", "--help"],
+        cwd=site,
+        env={**clean_env(), "LITFASS_LANG": "de"},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert german.stdout.startswith("Aufruf: litfass check")  # the catalogs are in the wheel
     litfass(venv, site, "build", "--now", NOW)
     output = site / "output"
     assert (output / "index.html").is_file()

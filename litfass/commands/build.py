@@ -10,40 +10,45 @@ from collections.abc import Callable
 from litfass.commands import common
 from litfass.engine.state import BuildResult, fresh_result
 from litfass.folders import CACHE_DIR
+from litfass.i18n import N_, _, ngettext
 from litfass.workers import default_workers
 
-EXAMPLES = """\
+EXAMPLES = N_("""\
 examples:
   python build.py                  build the portal into output/
   python build.py --drafts         include drafts (marked "Entwurf")
   python build.py --strict         fail on warnings too (for the content repository's CI)
   python build.py --now 2027-03-01 build as if it were that day (scheduled items)
-"""
+""")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "build",
-        help="build the site into output/ (the default)",
-        description="Build the site into output/, atomically: on any error output/ stays as it was.",
-        epilog=EXAMPLES,
+        help=_("build the site into output/ (the default)"),
+        description=_(
+            "Build the site into output/, atomically: on any error output/ stays as it was."
+        ),
+        epilog=_(EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common.add_site_options(parser)
-    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    parser.add_argument("--strict", action="store_true", help=_("treat warnings as errors"))
+    parser.add_argument("-q", "--quiet", action="store_true", help=_("print only problems"))
     parser.add_argument(
         "--workers",
         type=_positive,
         default=default_workers(),
         metavar="N",
-        help="processes that render in parallel (default: one per CPU, here %(default)s)",
+        help=_("processes that render in parallel (default: one per CPU, here %(default)s)"),
     )
     parser.add_argument(
         "--no-cache",
         dest="use_cache",
         action="store_false",
-        help=f"render every page and body afresh: no Markdown cache, no saved state in {CACHE_DIR}/",
+        help=_(
+            "render every page and body afresh: no Markdown cache, no saved state in {folder}/"
+        ).format(folder=CACHE_DIR),
     )
     parser.set_defaults(run=run, writes_output=True)
 
@@ -78,21 +83,37 @@ def _positive(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not '{text}'")
+        raise argparse.ArgumentTypeError(
+            _("must be a whole number of at least 1, not '{text}'").format(text=text)
+        )
     return value
 
 
 def _summary(result: BuildResult) -> None:
     if result.allow_html:
-        print("note: markdown.allow_html is on: raw HTML from editors is published unfiltered")
-    warnings = f", {len(result.warnings)} warnings" if result.warnings else ""
+        print(_("note: markdown.allow_html is on: raw HTML from editors is published unfiltered"))
+    count = len(result.warnings)
+    warnings = ngettext(", {count} warning", ", {count} warnings", count).format(count=count)
     rendered = ""
     if 0 <= result.rendered < result.files:  # the cache saved work: say how much was left
-        rendered = f"; {result.rendered} rendered, the rest unchanged since the last build"
+        rendered = _("; {rendered} rendered, the rest unchanged since the last build").format(
+            rendered=result.rendered
+        )
+    summary = _(
+        "Built {items} items into {pages} pages ({files} files, {written} written, "
+        "{unchanged} unchanged{rendered}) in {seconds} s{warnings}"
+    )
     print(
-        f"Built {result.items} items into {result.pages} pages ({result.files} files, "
-        f"{result.written} written, {result.unchanged} unchanged{rendered}) in "
-        f"{result.seconds:.2f} s{warnings}"
+        summary.format(
+            items=result.items,
+            pages=result.pages,
+            files=result.files,
+            written=result.written,
+            unchanged=result.unchanged,
+            rendered=rendered,
+            seconds=common.seconds(result.seconds),
+            warnings=warnings if count else "",
+        )
     )
 
 
@@ -109,9 +130,11 @@ def _progress_printer() -> Callable[[int, int], None]:
             if percent != last[0] or done == total:
                 bar = "#" * (percent // 4)
                 end = "\n" if done == total else ""
-                print(f"\r[{bar:<25}] {done}/{total} files", end=end, file=sys.stderr, flush=True)
+                line = _("{done}/{total} files").format(done=done, total=total)
+                print(f"\r[{bar:<25}] {line}", end=end, file=sys.stderr, flush=True)
         elif percent // 25 != last[0] // 25 and percent % 25 == 0:
-            print(f"rendering: {done}/{total} files ({percent}%)", file=sys.stderr, flush=True)
+            line = _("rendering: {done}/{total} files ({percent}%)")
+            print(line.format(done=done, total=total, percent=percent), file=sys.stderr, flush=True)
         last[0] = percent
 
     return show

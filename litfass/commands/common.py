@@ -12,30 +12,39 @@ from zoneinfo import ZoneInfo
 
 from litfass.content.model import BuildOptions
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import N_, _, language
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+SEVERITIES = {"error": N_("error"), "warning": N_("warning"), "note": N_("note")}
 
 
 def add_site_options(parser: argparse.ArgumentParser) -> None:
     """Options every command that reads the site shares."""
     add_root_option(parser)
-    parser.add_argument("--drafts", action="store_true", help="include items with 'draft: true'")
-    parser.add_argument("--future", action="store_true", help="include items dated in the future")
+    parser.add_argument("--drafts", action="store_true", help=_("include items with 'draft: true'"))
+    parser.add_argument(
+        "--future", action="store_true", help=_("include items dated in the future")
+    )
     add_now_option(parser)
 
 
 def add_root_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--root", type=Path, default=Path("."), help="the site's folder (default: here)"
+        "--root",
+        type=Path,
+        default=Path("."),
+        metavar=_("FOLDER"),
+        help=_("the site's folder (default: here)"),
     )
 
 
-def add_now_option(parser: argparse.ArgumentParser, verb: str = "build") -> None:
+NOW_HELP = N_("build as if it were DATE (2027-03-01 or '2027-03-01 10:00'); default: now")
+
+
+def add_now_option(parser: argparse.ArgumentParser, help: str = NOW_HELP) -> None:
+    """--now; `help` (marked with N_, translated here) says what the date is for."""
     parser.add_argument(
-        "--now",
-        metavar="DATE",
-        default=os.environ.get("LITFASS_NOW"),
-        help=f"{verb} as if it were DATE (2027-03-01 or '2027-03-01 10:00'); default: now",
+        "--now", metavar=_("DATE"), default=os.environ.get("LITFASS_NOW"), help=_(help)
     )
 
 
@@ -63,14 +72,22 @@ def report(problems: list[Problem], output_kept: bool = False) -> None:
         print(format_problem(problem), file=sys.stderr)
     errors = sum(p.severity == "error" for p in problems)
     if errors:
-        kept = "; output/ was not changed" if output_kept else ""
-        print(f"{errors} error(s){kept}.", file=sys.stderr)
+        kept = _("; output/ was not changed") if output_kept else ""
+        print(_("{count} error(s){kept}.").format(count=errors, kept=kept), file=sys.stderr)
+
+
+def seconds(value: float) -> str:
+    """A duration as the language writes it: 0.52 in English, 0,52 in German."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, "0.00", locale=language())
 
 
 def format_problem(problem: Problem) -> str:
     """`path:line: error|warning|note: message`, the line every editor tool prints."""
     where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-    return f"{where}: {problem.severity}: {problem.message}"
+    severity = SEVERITIES.get(problem.severity, problem.severity)
+    return f"{where}: {_(severity)}: {problem.message}"
 
 
 def progress_printer(noun: str, minimum: int = 50) -> Callable[[int, int], None]:

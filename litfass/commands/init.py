@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 from litfass.commands import common
+from litfass.i18n import N_, _
 
-EXAMPLES = """\
+EXAMPLES = N_("""\
 examples:
   litfass init mein-portal
       writes mein-portal/config.yaml, .gitignore and one example news article, event,
@@ -26,23 +27,30 @@ The site uses the theme that ships with litfass. A file in the site's templates/
 the theme's file of the same name, one by one: templates/partials/footer.html,
 templates/static/style.css, a key in templates/i18n/de.yaml.
 The folder must be new or empty: `init` never overwrites anything.
-"""
+""")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "init",
-        help="start a new site in a new folder",
-        description="Start a new site: a commented config.yaml, one example of each kind of\n"
-        "content and a .gitignore, in a new or empty folder. It builds at once.",
-        epilog=EXAMPLES,
+        help=_("start a new site in a new folder"),
+        description=_(
+            "Start a new site: a commented config.yaml, one example of each kind of\n"
+            "content and a .gitignore, in a new or empty folder. It builds at once."
+        ),
+        epilog=_(EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("folder", type=Path, help="the new site's folder, e.g. mein-portal")
+    parser.add_argument("folder", type=Path, help=_("the new site's folder, e.g. mein-portal"))
     parser.add_argument(
-        "--title", default="Mein Verband", help='the portal\'s name (default: "Mein Verband")'
+        "--title", default="Mein Verband", help=_('the portal\'s name (default: "Mein Verband")')
     )
-    common.add_now_option(parser, "date the example items")
+    common.add_now_option(
+        parser,
+        N_(
+            "date the example items as if it were DATE (2027-03-01 or '2027-03-01 10:00'); default: now"
+        ),
+    )
     parser.set_defaults(run=run)
 
 
@@ -53,9 +61,9 @@ def run(args: argparse.Namespace) -> int:
     made = create_site(site)
     for rel in made:
         print(args.folder / rel)
-    print(
-        f"created a new site in {args.folder}/; build it with: cd {args.folder} && litfass build "
-        "(preview: litfass serve)",
-        file=sys.stderr,
+    made_site = _(
+        "created a new site in {folder}/; build it with: cd {folder} && litfass build "
+        "(preview: litfass serve)"
     )
+    print(made_site.format(folder=args.folder), file=sys.stderr)
     return common.EXIT_OK

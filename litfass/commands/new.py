@@ -10,8 +10,9 @@ import sys
 
 from litfass.commands import common
 from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
+from litfass.i18n import N_, _
 
-EXAMPLES = """\
+EXAMPLES = N_("""\
 examples:
   python build.py new news "Fachtag in Görlitz"
       writes content/news/2026-11-26-fachtag-in-goerlitz.md (dated today)
@@ -25,41 +26,48 @@ examples:
 
 The new file is a draft ('draft: true'): it appears with `python build.py serve --drafts`
 and on the site once you set 'draft: false'. An existing file is never overwritten.
-"""
+""")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "new",
-        help="start a new press release, event, magazine issue or page",
-        description="Write a new content file with every useful key filled in or commented,\n"
-        "as a draft, and print its path.",
-        epilog=EXAMPLES,
+        help=_("start a new press release, event, magazine issue or page"),
+        description=_(
+            "Write a new content file with every useful key filled in or commented,\n"
+            "as a draft, and print its path."
+        ),
+        epilog=_(EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("kind", choices=[NEWS, EVENT, MAGAZINE, PAGE], help="what to write")
-    parser.add_argument("title", help='the title, in quotes: "Fachtag in Görlitz"')
-    parser.add_argument("--start", metavar="WHEN", default="", help="events: 2027-03-12T10:00")
-    parser.add_argument("--end", metavar="WHEN", default="", help="events: 2027-03-12T16:00")
+    parser.add_argument("kind", choices=[NEWS, EVENT, MAGAZINE, PAGE], help=_("what to write"))
+    parser.add_argument("title", help=_('the title, in quotes: "Fachtag in Görlitz"'))
     parser.add_argument(
-        "--location", metavar="PLACE", default="", help='events: "Volkshaus Görlitz"'
+        "--start", metavar=_("WHEN"), default="", help=_("events: 2027-03-12T10:00")
+    )
+    parser.add_argument("--end", metavar=_("WHEN"), default="", help=_("events: 2027-03-12T16:00"))
+    parser.add_argument(
+        "--location", metavar=_("PLACE"), default="", help=_('events: "Volkshaus Görlitz"')
     )
     parser.add_argument(
-        "--slug", default="", help="the address part instead of one made from the title"
+        "--slug", default="", help=_("the address part instead of one made from the title")
     )
     common.add_root_option(parser)
-    common.add_now_option(parser, "date the item")
+    common.add_now_option(
+        parser,
+        N_("date the item as if it were DATE (2027-03-01 or '2027-03-01 10:00'); default: now"),
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.kind != EVENT and (args.start or args.end or args.location):
-        print("error: --start, --end and --location are for events only", file=sys.stderr)
+        print(_("error: --start, --end and --location are for events only"), file=sys.stderr)
         return common.EXIT_USAGE
     from litfass.config import load_config  # here: `build` must not pay for importing it
     from litfass.editors.scaffold import NewItem, create
 
-    config, _ = load_config(args.root)
+    config = load_config(args.root)[0]
     item = NewItem(
         kind=args.kind,
         title=args.title,
@@ -72,8 +80,10 @@ def run(args: argparse.Namespace) -> int:
     path = create(config, item)
     print(path)
     print(
-        "created as a draft: write the text, then set 'draft: false' to publish "
-        "(preview: python build.py serve --drafts)",
+        _(
+            "created as a draft: write the text, then set 'draft: false' to publish "
+            "(preview: python build.py serve --drafts)"
+        ),
         file=sys.stderr,
     )
     return common.EXIT_OK

@@ -15,35 +15,42 @@ from typing import TYPE_CHECKING
 
 from litfass.commands import common
 from litfass.commands.watch import RebuildLoop, add_watch_options
+from litfass.content.model import Page
 from litfass.errors import LitfassError, Problem
-from litfass.i18n import _
+from litfass.i18n import N_, _, language
 
 if TYPE_CHECKING:  # imported where used: a plain build must not pay for it at start-up
     from litfass.preview.server import Preview
 
-EXAMPLES = """\
+EXAMPLES = N_("""\
 examples:
   python build.py serve                    preview at http://localhost:8000/
   python build.py serve --drafts           show drafts too (marked "Entwurf")
   python build.py serve --port 8080        use another port
   python build.py serve --host 0.0.0.0     let other devices in the network see it (a phone)
-"""
+""")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "serve",
-        help="preview the site in the browser, rebuilt and reloaded on every save",
-        description="Build the site, serve output/ and rebuild on every save; "
-        "open pages reload by themselves and show errors over the page. Ctrl-C stops.",
-        epilog=EXAMPLES,
+        help=_("preview the site in the browser, rebuilt and reloaded on every save"),
+        description=_(
+            "Build the site, serve output/ and rebuild on every save; "
+            "open pages reload by themselves and show errors over the page. Ctrl-C stops."
+        ),
+        epilog=_(EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_watch_options(parser)
     parser.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, only here)"
+        "--host",
+        default="127.0.0.1",
+        help=_("address to listen on (default: 127.0.0.1, only here)"),
     )
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help=_("port (default: 8000; 0: any free)")
+    )
     parser.set_defaults(run=run)
 
 
@@ -62,18 +69,22 @@ def run(args: argparse.Namespace) -> int:
     loop = RebuildLoop(args)
 
     def changed(problems: Sequence[Problem]) -> None:
-        if loop.config is not None:  # config.yaml may have moved output/ or changed language
-            preview.output, preview.language = loop.config.output_path, loop.config.language
+        if loop.config is not None:  # config.yaml may have moved output/
+            preview.output = loop.config.output_path
             preview.admin = Admin(loop.config)
-        preview.publish(problems)
+        site = loop.builder.site
+        files = {page.url: page.source for page in site.pages} if site else None
+        hidden = {page.url: hidden_because(page, args) for page in loop.builder.unpublished()}
+        preview.publish(problems, files, hidden)
 
     loop.on_change = changed
+    loop.on_progress = preview.working
     serving = None
     try:
         loop.start()
         serving = threading.Thread(target=server.serve_forever, name="preview", daemon=True)
         serving.start()
-        print(f"Serving {url_of(server, args.host)} ; Ctrl-C stops.", flush=True)
+        print(_("Serving {url} ; Ctrl-C stops.").format(url=url_of(server, args.host)), flush=True)
         loop.run()
     except KeyboardInterrupt:
         pass
@@ -83,8 +94,20 @@ def run(args: argparse.Namespace) -> int:
             server.shutdown()  # waits for serve_forever, so only once it runs
         server.server_close()
         loop.close()
-    print("Stopped.", flush=True)
+    print(_("Stopped."), flush=True)
     return common.EXIT_OK
+
+
+def hidden_because(page: Page, args: argparse.Namespace) -> str:
+    """Why the preview leaves an item out, and the option that shows it; never its text."""
+    if page.draft and not args.drafts:
+        return _("draft — visible with --drafts")
+    from babel.dates import format_datetime
+
+    # A Babel date pattern: the translation says how the language writes a moment.
+    pattern = _("MMMM d, y, h:mm a")
+    when = format_datetime(page.date, pattern, locale=language()) if page.date else _("later")
+    return _("scheduled for {when} — visible with --future").format(when=when)
 
 
 def _listen(preview: Preview, host: str, port: int):
@@ -94,7 +117,9 @@ def _listen(preview: Preview, host: str, port: int):
         return serve(preview, host, port)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            message = f"port {port} is in use; try --port {port + 1}"
+            message = _("port {port} is in use; try --port {next}").format(port=port, next=port + 1)
         else:
-            message = f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+            message = _("cannot listen on {host}:{port}: {reason}").format(
+                host=host, port=port, reason=exc.strerror or exc
+            )
         raise LitfassError.at("--port", 0, message) from None

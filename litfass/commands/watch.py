@@ -14,28 +14,31 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from litfass.commands import common
-from litfass.content.model import BuildOptions
+from litfass.content.model import BuildOptions, Page
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import N_, _
 from litfass.preview.watcher import QUIET, Watcher
 
 if TYPE_CHECKING:  # imported where used: a plain build must not pay for them at start-up
     from litfass.config import Config
     from litfass.engine.builder import RebuildResult
+    from litfass.site import Site
 
+MANY_FILES = 200  # a rebuild that makes this many says how far it is
 SEARCH_PAUSE = 2.0  # seconds without saves before the search index (and .gz) is made again
-EXAMPLES = """\
+EXAMPLES = N_("""\
 examples:
   python build.py watch            rebuild output/ on every save
   python build.py watch --drafts   include drafts (marked "Entwurf")
-"""
+""")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "watch",
-        help="rebuild output/ whenever a file changes",
-        description="Build the site, then rebuild what changed on every save, until Ctrl-C.",
-        epilog=EXAMPLES,
+        help=_("rebuild output/ whenever a file changes"),
+        description=_("Build the site, then rebuild what changed on every save, until Ctrl-C."),
+        epilog=_(EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_watch_options(parser)
@@ -46,11 +49,13 @@ def add_watch_options(parser: argparse.ArgumentParser) -> None:
     common.add_site_options(parser)
     parser.add_argument(
         "--debounce",
-        metavar="MS",
+        metavar=_("MS"),
         type=int,
         default=int(QUIET * 1000),
-        help="rebuild once no file changed for MS milliseconds "
-        f"(default: {int(QUIET * 1000)}; more for slow network drives)",
+        help=_(
+            "rebuild once no file changed for MS milliseconds "
+            "(default: {default}; more for slow network drives)"
+        ).format(default=int(QUIET * 1000)),
     )
 
 
@@ -58,13 +63,13 @@ def run(args: argparse.Namespace) -> int:
     loop = RebuildLoop(args)
     try:
         loop.start()
-        print("Watching content, templates and config.yaml; Ctrl-C stops.", flush=True)
+        print(_("Watching content, templates and config.yaml; Ctrl-C stops."), flush=True)
         loop.run()
     except KeyboardInterrupt:
         pass
     finally:
         loop.close()
-    print("Stopped.", flush=True)
+    print(_("Stopped."), flush=True)
     return common.EXIT_OK
 
 
@@ -82,6 +87,13 @@ class RebuildLoop:
 
         self.builder = Builder(args.root, options_factory(args))
         self.on_change = on_change  # told after every rebuild that changed what a browser sees
+        self.on_progress: Callable[[str], None] | None = None  # told of slow steps, then ""
+        self._announced = ""  # the photo the last progress line named
+        self._quarter = -1  # of the files the running rebuild makes, as last said
+        # Dead links by file, with the page they were found in: checked again only for a
+        # page that changed, or for all when files came or went (`_links_basis`).
+        self._links: dict[str, tuple[Page, list[Problem]]] = {}
+        self._links_basis: tuple[list[str], list[str]] = ([], [])
         self.watcher: Watcher | None = None
         self.failed: tuple[Problem, ...] = ()
         self.warned: set[Problem] = set()
@@ -94,7 +106,7 @@ class RebuildLoop:
         """Watch first (so no save during the first build is missed), then build."""
         signal.signal(signal.SIGTERM, _interrupt)
         self._watch()
-        print("Building the site ...", flush=True)
+        print(_("Building the site ..."), flush=True)
         self.rebuild(None)
 
     def run(self) -> None:
@@ -110,10 +122,8 @@ class RebuildLoop:
         """Once the editor pauses, make the search index and .gz/.br files (slow) anew."""
         try:
             if self.builder.finish_extras():
-                print(
-                    f"{time.strftime('%H:%M:%S')} search index and compressed files updated",
-                    flush=True,
-                )
+                updated = _("{time} search index and compressed files updated")
+                print(updated.format(time=time.strftime("%H:%M:%S")), flush=True)
         except LitfassError as exc:
             common.report(exc.problems)
 
@@ -121,7 +131,7 @@ class RebuildLoop:
         if self.watcher is not None and self.watcher.stale:
             self._watch()  # before reading the new folder: no save into it is missed
         try:
-            result = self.builder.rebuild(changed)
+            result = self.builder.rebuild(changed, progress=self._progress, working=self._working)
         except LitfassError as exc:
             self._failed(exc.problems)
         else:
@@ -134,37 +144,92 @@ class RebuildLoop:
             self.watcher.stop()
         self.builder.close()
 
+    def _working(self, what: str, number: int, count: int) -> None:
+        """A slow step (a new photo resized): say so here and in the open tabs."""
+        text = _("resizing images: {number} of {count} ({file}) ...").format(
+            number=number, count=count, file=what
+        )
+        if what != self._announced:  # a line per photo; the tabs follow each size
+            print(f"{time.strftime('%H:%M:%S')} {text}", flush=True)
+            self._announced = what
+        if self.on_progress:
+            self.on_progress(text)
+
+    def _progress(self, done: int, total: int) -> None:
+        """Many files to make (the first build of a large site): a line each quarter."""
+        quarter = done * 4 // total
+        if total < MANY_FILES or quarter == self._quarter:
+            return
+        self._quarter = quarter
+        text = _("making files: {done} of {total} ...").format(done=done, total=total)
+        print(f"{time.strftime('%H:%M:%S')} {text}", flush=True)
+        if self.on_progress:
+            self.on_progress(text)
+
+    def _dead_links(self, site: Site) -> list[Problem]:
+        """What `check` says of links and images that lead nowhere, for the pages of `site`."""
+        from litfass.editors.checks import dead_links
+
+        unpublished = self.builder.unpublished()
+        basis = (self.builder.paths, sorted(page.url for page in unpublished))
+        if basis != self._links_basis:
+            self._links, self._links_basis = {}, basis
+        kept = self._links
+        due = [page for page in site.pages if kept.get(page.source, (None,))[0] is not page]
+        options = self.builder.options()
+        found = dead_links(site, set(self.builder.paths), unpublished, options, due)
+        self._links = {page.source: kept[page.source] for page in site.pages if page.source in kept}
+        for page in due:
+            self._links[page.source] = (page, [p for p in found if p.path == page.source])
+        return [problem for _, problems in self._links.values() for problem in problems]
+
     def _done(self, result: RebuildResult, changed: Collection[Path] | None) -> None:
+        self._announced, self._quarter = "", -1
+        warnings = {*result.warnings, *self._dead_links(result.site)}
+        shown = result.written or result.removed or self.failed or warnings != self.warned
         # Tell the browsers first: whoever reads the line below may look at the page at once.
-        if self.on_change and (result.written or result.removed or self.failed or not changed):
-            self.on_change(())
+        if self.on_change and (shown or not changed):
+            self.on_change(sorted(warnings))
         self.failed = ()
-        warnings = set(result.warnings)
         common.report(sorted(warnings - self.warned))  # each warning once, not every save
         self.warned = warnings
         if changed is None:
-            print(
-                f"Built {len(result.site.pages)} items into {len(self.builder.ledger.records)} "
-                f"files in {result.seconds:.2f} s",
-                flush=True,
+            built = _("Built {items} items into {files} files in {seconds} s").format(
+                items=len(result.site.pages),
+                files=len(self.builder.ledger.records),
+                seconds=common.seconds(result.seconds),
             )
+            print(built, flush=True)
         else:
             names = ", ".join(sorted(self._shown(p) for p in changed)[:3])
-            more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+            more = _(" and {count} more").format(count=len(changed) - 3) if len(changed) > 3 else ""
+            rebuilt = _(
+                "{time} {names}{more}: rebuilt in {seconds} s "
+                "({made} made, {written} written, {removed} removed)"
+            )
             print(
-                f"{time.strftime('%H:%M:%S')} {names}{more}: rebuilt in {result.seconds:.2f} s "
-                f"({result.rendered} made, {result.written} written, "
-                f"{len(result.removed)} removed)",
+                rebuilt.format(
+                    time=time.strftime("%H:%M:%S"),
+                    names=names,
+                    more=more,
+                    seconds=common.seconds(result.seconds),
+                    made=result.rendered,
+                    written=result.written,
+                    removed=len(result.removed),
+                ),
                 flush=True,
             )
 
     def _failed(self, problems: Sequence[Problem]) -> None:
-        errors = tuple(p for p in problems if p.severity == "error")
-        if self.on_change and errors != self.failed:
-            self.on_change(errors)
-        self.failed = errors
+        self._announced, self._quarter = "", -1
+        if self.on_change and tuple(problems) != self.failed:
+            self.on_change(problems)
+        self.failed = tuple(problems)
         common.report(list(problems))
-        print(f"{time.strftime('%H:%M:%S')} not rebuilt; save the fixed file", flush=True)
+        print(
+            _("{time} not rebuilt; save the fixed file").format(time=time.strftime("%H:%M:%S")),
+            flush=True,
+        )
 
     def _folders(self) -> tuple[Path, ...]:
         config = self.builder.config

@@ -20,6 +20,7 @@ from litfass.content.markup import content_links, first_paragraph, render_markdo
 from litfass.content.model import Page
 from litfass.content.pages import remote_image_message
 from litfass.errors import Problem
+from litfass.i18n import _
 
 
 def content_urls(
@@ -35,7 +36,7 @@ def content_urls(
         for s, p in zip(sources, pages, strict=True)
         if s.content_rel.endswith("/index.md")
     }
-    for _, rel in files.assets:
+    for _path, rel in files.assets:
         folder = _bundle_of(rel, bundles)
         urls[rel] = (
             bundles[folder] + file_url(rel[len(folder) :]) if folder else file_url("/" + rel)
@@ -81,7 +82,7 @@ def with_body(
                 Problem(
                     source.rel,
                     _body_line(source, written),
-                    f"link to '{written}': no such content file",
+                    _("link to '{written}': no such content file").format(written=written),
                     "warning",
                 )
             )
@@ -186,19 +187,21 @@ def _with_images(
         warnings.append(Problem(source.rel, _body_line(source, src), message))
     for src in no_alt:
         line = _image_line(source, src)
-        message = (
-            f"image '{src}' has no alt text: say what it shows, e.g. ![Teilnehmende im Saal]({src})"
-        )
+        message = _(
+            "image '{src}' has no alt text: say what it shows, e.g. ![Teilnehmende im Saal]({src})"
+        ).format(src=src)
         warnings.append(Problem(source.rel, line, message, "warning"))
     files: dict[str, str] = {}
     for key in ("image", "cover", "pdf"):
         found = _front_matter_file(config, source, getattr(page, key), urls)
         if found is None:
-            message = f"'{key}': file '{getattr(page, key)}' not found; put it beside this file"
+            message = _("'{key}': file '{file}' not found; put it beside this file").format(
+                key=key, file=getattr(page, key)
+            )
             warnings.append(Problem(source.rel, source.meta.line(key), message, "warning"))
         files[key] = found or ""
     if page.image and not page.image_alt:
-        message = "'image' has no 'image_alt': add 'image_alt: what the picture shows'"
+        message = _("'image' has no 'image_alt': add 'image_alt: what the picture shows'")
         warnings.append(Problem(source.rel, source.meta.line("image"), message, "warning"))
     return html, files
 

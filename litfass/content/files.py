@@ -30,7 +30,7 @@ def find_files(config: Config) -> tuple[ContentFiles, list[Problem]]:
     """List content files in a stable order, refusing links that leave content/."""
     root = config.content_path
     if not root.is_dir():
-        raise LitfassError.at(config.content_dir, 0, "content folder not found")
+        raise LitfassError.at(config.content_dir, 0, _("content folder not found"))
     real_root = root.resolve()
     markdown: list[tuple[Path, str]] = []
     assets: list[tuple[Path, str]] = []
@@ -92,9 +92,9 @@ def _ignored(name: str) -> bool:
 def _name_problem(config: Config, path: Path) -> Problem | None:
     name = path.name
     if any(0xDC80 <= ord(ch) <= 0xDCFF for ch in name):  # bytes that are not UTF-8
-        return Problem(_shown_path(config, path), 0, "file name is not UTF-8; rename it")
+        return Problem(_shown_path(config, path), 0, _("file name is not UTF-8; rename it"))
     if any(ord(ch) < 32 or ord(ch) == 0x7F for ch in name):
-        return Problem(_shown_path(config, path), 0, "file name contains a control character")
+        return Problem(_shown_path(config, path), 0, _("file name contains a control character"))
     return None
 
 
@@ -107,8 +107,12 @@ def _file_problem(config: Config, path: Path, real_root: Path) -> Problem | None
     try:
         regular = stat.S_ISREG(path.stat().st_mode)
     except OSError as exc:
-        return Problem(shown, 0, f"cannot read the file: {(exc.strerror or str(exc)).lower()}")
-    return None if regular else Problem(shown, 0, "not a regular file (a pipe or device?)")
+        return Problem(
+            shown,
+            0,
+            _("cannot read the file: {reason}").format(reason=(exc.strerror or str(exc)).lower()),
+        )
+    return None if regular else Problem(shown, 0, _("not a regular file (a pipe or device?)"))
 
 
 def _kind_problem(config: Config, path: Path) -> Problem | None:
@@ -131,7 +135,7 @@ def _folder_link_problem(config: Config, path: Path, real_root: Path) -> Problem
     return Problem(
         _shown_path(config, path),
         0,
-        "links to folders are not followed; move the folder here instead",
+        _("links to folders are not followed; move the folder here instead"),
         "warning",
     )
 
@@ -142,11 +146,11 @@ def _link_problem(path: Path, real_root: Path) -> str | None:
     try:
         real = path.resolve(strict=True)
     except FileNotFoundError:
-        return f"symbolic link to '{target}', which does not exist"
+        return _("symbolic link to '{target}', which does not exist").format(target=target)
     except (OSError, RuntimeError):  # a loop: OSError(ELOOP) or, before 3.13, RuntimeError
-        return f"symbolic link loop (points to '{target}')"
+        return _("symbolic link loop (points to '{target}')").format(target=target)
     if not real.is_relative_to(real_root):
-        return f"symbolic link points outside content/ (to '{target}')"
+        return _("symbolic link points outside content/ (to '{target}')").format(target=target)
     return None
 
 

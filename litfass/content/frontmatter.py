@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litfass.errors import LitfassError
+from litfass.i18n import _
 from litfass.values import decode
 from litfass.yamldoc import YamlMapping, load_mapping
 
@@ -33,19 +34,21 @@ def read_source(path: Path, rel: str, content_rel: str) -> Source:
     """Read and split `path`; raise LitfassError with file and line on any problem."""
     text = decode(read_bytes(path, rel), rel)
     if not text.strip():
-        raise LitfassError.at(rel, 1, "file is empty; start with '---', 'title: ...', '---'")
+        raise LitfassError.at(rel, 1, _("file is empty; start with '---', 'title: ...', '---'"))
     lines = text.split("\n")
     if not lines[0].strip() == "---":
         raise LitfassError.at(
             rel,
             1,
-            "no front matter: the file must start with a line '---', then 'title: ...'",
+            _("no front matter: the file must start with a line '---', then 'title: ...'"),
         )
     for index in range(1, len(lines)):
         if lines[index].rstrip() in FENCES:
             meta = load_mapping("\n".join(lines[1:index]), rel, first_line=2)
             return Source(rel, content_rel, meta, "\n".join(lines[index + 1 :]), index + 2)
-    raise LitfassError.at(rel, 1, "front matter is not closed: add a line '---' after the last key")
+    raise LitfassError.at(
+        rel, 1, _("front matter is not closed: add a line '---' after the last key")
+    )
 
 
 def read_bytes(path: Path, rel: str) -> bytes:
@@ -54,20 +57,26 @@ def read_bytes(path: Path, rel: str) -> bytes:
         # O_NONBLOCK: opening a named pipe must not wait for a writer that never comes.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except PermissionError:
-        raise LitfassError.at(rel, 0, "cannot read the file: permission denied") from None
+        raise LitfassError.at(rel, 0, _("cannot read the file: permission denied")) from None
     except OSError as exc:
-        raise LitfassError.at(rel, 0, f"cannot read the file: {_reason(exc)}") from None
+        raise LitfassError.at(
+            rel, 0, _("cannot read the file: {reason}").format(reason=_reason(exc))
+        ) from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise LitfassError.at(rel, 0, "not a regular file (a pipe or device?); remove it")
+            raise LitfassError.at(rel, 0, _("not a regular file (a pipe or device?); remove it"))
         try:
             data = handle.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b""
         except OSError as exc:
-            raise LitfassError.at(rel, 0, f"cannot read the file: {_reason(exc)}") from None
+            raise LitfassError.at(
+                rel, 0, _("cannot read the file: {reason}").format(reason=_reason(exc))
+            ) from None
         if info.st_size > MAX_BYTES or len(data) > MAX_BYTES:
             mb = max(info.st_size, len(data)) / 1024 / 1024
-            raise LitfassError.at(rel, 0, f"file is too large ({mb:.1f} MB; at most 5 MB)")
+            raise LitfassError.at(
+                rel, 0, _("file is too large ({mb} MB; at most 5 MB)").format(mb=f"{mb:.1f}")
+            )
         return data
 
 

@@ -81,7 +81,9 @@ def read_page(config: Config, path: Path, content_rel: str) -> tuple[Source, Pag
     kind = FOLDERS.get(content_rel.split("/", 1)[0])
     if kind is None or "/" not in content_rel:
         folders = ", ".join(f"{name}/" for name in FOLDERS)
-        raise LitfassError.at(rel, 0, f"Markdown files belong in one of {folders}")
+        raise LitfassError.at(
+            rel, 0, _("Markdown files belong in one of {folders}").format(folders=folders)
+        )
     source = read_source(path, rel, content_rel)
     fields = _Fields(config, source, kind)
     page = fields.page()
@@ -175,18 +177,30 @@ class _Fields:
         """A one-line text field; a number or date is kept exactly as written."""
         value = self.data.get(key)
         if value is not None and not isinstance(value, str):
-            self.error(key, f"'{key}' must be text, not {_kind(value)}")
+            self.error(
+                key, _("'{key}' must be text, not {kind}").format(key=key, kind=_kind(value))
+            )
             return ""
         text = one_line(value or "")
         if not text and required:
-            self.error(key, f"'{key}' is missing; add a line '{key}: ...' to the front matter")
+            self.error(
+                key,
+                _("'{key}' is missing; add a line '{key}: ...' to the front matter").format(
+                    key=key
+                ),
+            )
         return text
 
     def link(self, key: str) -> str:
         """A file beside the item or a web address; never javascript: or data:."""
         value = self.text(key)
         if value and not is_safe_link(value):
-            self.error(key, f"'{key}' must be a file name or a web address starting with https://")
+            self.error(
+                key,
+                _("'{key}' must be a file name or a web address starting with https://").format(
+                    key=key
+                ),
+            )
             return ""
         return value
 
@@ -201,7 +215,7 @@ class _Fields:
     def _bool(self, key: str) -> bool:
         value = as_bool(self.data.get(key) or False)
         if value is None:
-            self.error(key, f"'{key}' must be true or false")
+            self.error(key, _("'{key}' must be true or false").format(key=key))
             return False
         return value
 
@@ -211,7 +225,9 @@ class _Fields:
             if not is_slug(given):
                 self.error(
                     "slug",
-                    f"slug '{given}' may only use a-z, 0-9 and '-'; for example '{slugify(given)}'",
+                    _("slug '{given}' may only use a-z, 0-9 and '-'; for example '{slug}'").format(
+                        given=given, slug=slugify(given)
+                    ),
                 )
             return slugify(given)
         name = PurePosixPath(self.source.content_rel)
@@ -233,7 +249,9 @@ class _Fields:
     def _date(self, key: str, required: bool = False) -> datetime | None:
         if self.data.get(key) in (None, ""):
             if required:
-                self.error(key, f"'{key}' is missing; add e.g. '{key}: 2019-11-04'")
+                self.error(
+                    key, _("'{key}' is missing; add e.g. '{key}: 2019-11-04'").format(key=key)
+                )
             return None
         return self._when(key)[0]
 
@@ -245,8 +263,9 @@ class _Fields:
         if value and not (is_site_path(value) or _URI.fullmatch(value)):
             self.error(
                 "id",
-                f"'id' must be the item's first address, e.g. '/aktuelles/alter-titel/', "
-                f"or a full URI such as 'https://...' or 'urn:...', not '{value}'",
+                _(
+                    "'id' must be the item's first address, e.g. '/aktuelles/alter-titel/', or a full URI such as 'https://...' or 'urn:...', not '{value}'"
+                ).format(value=value),
             )
             return ""
         return value
@@ -257,7 +276,7 @@ class _Fields:
         updated = self._date("updated")
         if updated is not None and date is not None and updated < date:
             self.error(
-                "updated", "'updated' is before 'date': an item cannot change before it appears"
+                "updated", _("'updated' is before 'date': an item cannot change before it appears")
             )
         return updated
 
@@ -268,12 +287,17 @@ class _Fields:
         if isinstance(value, str):
             value = [value]
         if single and (not isinstance(value, list) or len(value) != 1):
-            self.error(key, f"'{key}' must be one name, e.g. '{key}: Leipzig'")
+            self.error(key, _("'{key}' must be one name, e.g. '{key}: Leipzig'").format(key=key))
             return ()
         if not isinstance(value, list) or not all(
             isinstance(v, str) and one_line(v) for v in value
         ):
-            self.error(key, f"'{key}' must be a list of names, e.g. '{key}: [Wohnen, Pflege]'")
+            self.error(
+                key,
+                _("'{key}' must be a list of names, e.g. '{key}: [Wohnen, Pflege]'").format(
+                    key=key
+                ),
+            )
             return ()
         names = dict.fromkeys(one_line(v) for v in value)  # keep order, drop repeats
         return tuple(Term(name, slugify(name)) for name in names)
@@ -292,11 +316,14 @@ class _Fields:
             or not any(isinstance(value.get(k), str) and value[k].strip() for k in fields)
             or not all(isinstance(value.get(k) or "", str) for k in fields)
         ):
-            self.error("contact", "'contact' needs at least 'name' (and 'phone', 'email')")
+            self.error("contact", _("'contact' needs at least 'name' (and 'phone', 'email')"))
             return None
         name, phone, email = (one_line(value.get(k) or "") for k in fields)
         if email and not is_email(email):
-            self.error("contact", f"'contact.email' is not an e-mail address: '{email}'")
+            self.error(
+                "contact",
+                _("'contact.email' is not an e-mail address: '{email}'").format(email=email),
+            )
         return Contact(name, phone, email if is_email(email) else "")
 
     def _mapping_errors(self, key: str, value: dict[str, Any], known: tuple[str, ...]) -> bool:
@@ -311,7 +338,7 @@ class _Fields:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error("aliases", "'aliases' must be a list of old addresses starting with '/'")
+            self.error("aliases", _("'aliases' must be a list of old addresses starting with '/'"))
             return ()
         aliases = []
         for written in value:
@@ -319,8 +346,9 @@ class _Fields:
             if not is_alias(alias):
                 self.error(
                     "aliases",
-                    f"alias '{one_line(written)}' must be a path on this site starting with '/', "
-                    "without '..', '?' or '#'",
+                    _(
+                        "alias '{alias}' must be a path on this site starting with '/', without '..', '?' or '#'"
+                    ).format(alias=one_line(written)),
                 )
                 continue
             aliases.append(alias)
@@ -332,12 +360,12 @@ class _Fields:
             return None
         number = as_int(value)
         if number is None:
-            self.error("menu", "'menu' must be a whole number: the position in the navigation")
+            self.error("menu", _("'menu' must be a whole number: the position in the navigation"))
         return number
 
     def _event(self) -> EventInfo | None:
         if self.data.get("start") in (None, ""):
-            self.error("start", "'start' is missing; add e.g. 'start: 2019-11-11 09:00'")
+            self.error("start", _("'start' is missing; add e.g. 'start: 2019-11-11 09:00'"))
             return None
         start, timed = self._when("start")
         end, end_timed = (
@@ -349,7 +377,7 @@ class _Fields:
         if end is not None and end < start:
             self.error(
                 "end",
-                "the event ends before it starts: 'end' must not be before 'start'",
+                _("the event ends before it starts: 'end' must not be before 'start'"),
             )
         deadline = None
         if self.data.get("registration_deadline"):
@@ -380,7 +408,9 @@ class _Fields:
         if value and not (is_email(value) or is_web_url(value)):
             self.error(
                 "registration",
-                "'registration' must be an e-mail address or a web address starting with https://",
+                _(
+                    "'registration' must be an e-mail address or a web address starting with https://"
+                ),
             )
             return ""
         return value
@@ -397,20 +427,20 @@ class _Fields:
         if not isinstance(value, dict) or not all(
             isinstance(value.get(k) or "", str) for k in fields
         ):
-            self.error("location", "'location' must be a place, or 'name' and 'address'")
+            self.error("location", _("'location' must be a place, or 'name' and 'address'"))
             return None
         name, address, url = (one_line(value.get(k) or "") for k in fields)
         online = as_bool(value.get("online") or False)
         if online is None:
-            self.error("location", "'online' in 'location' must be true or false")
+            self.error("location", _("'online' in 'location' must be true or false"))
             return None
         if online:
             if not is_web_url(url):
-                self.error("location", "an online event needs 'url: https://...' in 'location'")
+                self.error("location", _("an online event needs 'url: https://...' in 'location'"))
                 url = ""
             return Location(name=name, online=True, url=url)
         if not name and not address:
-            self.error("location", "'location' needs 'name' and/or 'address'")
+            self.error("location", _("'location' needs 'name' and/or 'address'"))
         return Location(name=name, address=address)
 
 
@@ -457,5 +487,5 @@ def likely_key(key: str, known: set[str]) -> str | None:
 
 def _kind(value: object) -> str:
     if isinstance(value, dict):
-        return "a mapping"
-    return "a list" if isinstance(value, list) else type(value).__name__
+        return _("a mapping")
+    return _("a list") if isinstance(value, list) else type(value).__name__

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import html
 import posixpath
 import re
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,18 +19,24 @@ from urllib.parse import unquote, urlsplit
 
 from litfass.config import Config, load_config
 from litfass.content.files import find_files
-from litfass.content.frontmatter import Source
+from litfass.content.frontmatter import Source, read_source
 from litfass.content.markup import render_markdown
 from litfass.content.model import EVENT, KINDS, MAGAZINE, NEWS, PAGE, Page
 from litfass.content.pages import KEYS, likely_key, read_page
 from litfass.engine.oneshot import declare_outputs, load_site
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import N_, _
 from litfass.outputs import path_of
 from litfass.outputs.declare import path_problems
 from litfass.site import BuildOptions, Site, assemble, is_published
 
 SUMMARY_LIMIT = 300  # characters; cards and feed readers show about two sentences
-KIND_NAMES = {NEWS: "news", EVENT: "events", MAGAZINE: "magazine issues", PAGE: "pages"}
+KIND_NAMES = {
+    NEWS: N_("news"),
+    EVENT: N_("events"),
+    MAGAZINE: N_("magazine issues"),
+    PAGE: N_("pages"),
+}
 
 
 @dataclass(frozen=True)
@@ -45,24 +53,27 @@ class CheckResult:
 
 def check(root: Path, options: BuildOptions) -> CheckResult:
     """Check every content file of the site in `root`; config errors are raised."""
-    config, _ = load_config(root)
+    config = load_config(root)[0]
     # Drafts and scheduled items are checked too: they are what editors work on.
     everything = dataclasses.replace(options, drafts=True, future=True)
     findings: list[Problem] = []
     try:
-        site, warnings = load_site(root, everything)
-        findings += warnings
-        # What only the build sees after declaring every file: a page litfass makes overwritten.
-        findings += path_problems(declare_outputs(site), site.config)
-    except LitfassError as exc:
+        # A file with errors is left out, so the links of all the others are still checked.
+        site, problems = load_site(root, everything, lenient=True)
+        findings += problems
+        if not any(p.severity == "error" for p in problems):
+            # What only the build sees after declaring every file: a page litfass makes
+            # overwritten (with errors, the clash of two addresses is among them already).
+            findings += path_problems(declare_outputs(site), site.config)
+    except LitfassError as exc:  # what keeps any site from loading (the theme's table)
         site = None
         findings += exc.problems
-    links = _Links(site, options) if site else None
+    links = _Links.of_site(site, options) if site else None
     built = {page.source: page for page in site.pages} if site else {}
-    files, _ = find_files(config)
+    files = find_files(config)[0]
     for path, rel in files.markdown:
         try:
-            source, page, _ = read_page(config, path, rel)
+            source, page = read_page(config, path, rel)[:2]
         except LitfassError:
             continue  # its errors are among the findings already
         page = built.get(page.source, page)  # with its rendered body, when the site loaded
@@ -72,6 +83,36 @@ def check(root: Path, options: BuildOptions) -> CheckResult:
         if links:
             findings += links.check(source, page, refs)
     return CheckResult(tuple(sorted(set(findings))), len(files.markdown), links is not None)
+
+
+def dead_links(
+    site: Site,
+    written: Collection[str],
+    unpublished: Sequence[Page],
+    options: BuildOptions,
+    pages: Iterable[Page],
+) -> list[Problem]:
+    """The warnings `check` gives for links and images in `pages` that lead to no file of a
+    site as it was just built (`written`: the paths in output/), for the preview."""
+    unshown = {path_of(page.url) for page in unpublished}
+    links = _Links(
+        site.config, options, {*written, *unshown}, set(written), (*site.pages, *unpublished)
+    )
+    found: list[Problem] = []
+    for page in pages:
+        addresses = _ADDRESS.findall(page.body_html)
+        if not any(links.leads_nowhere(html.unescape(a), page) for a in addresses):
+            continue  # the usual case: no need to read the file for line numbers
+        content_rel = page.source.removeprefix(f"{site.config.content_dir}/")
+        try:
+            source = read_source(site.config.root / page.source, page.source, content_rel)
+        except LitfassError:
+            continue  # changed again since the build: the next rebuild tells
+        found += links.check(source, page, _body_refs(site.config, source, page))
+    return found
+
+
+_ADDRESS = re.compile(r"<(?:a|img)\b[^>]*?\b(?:href|src)=\"([^\"]*)\"")
 
 
 def _front_matter(
@@ -89,21 +130,26 @@ def _front_matter(
     if page.kind == EVENT and page.event and page.event.location is None:
         add(
             "location",
-            "event without place: add 'location: Volkshaus Leipzig' "
-            "or 'location: {online: true, url: \"https://...\"}'",
+            _(
+                "event without place: add 'location: Volkshaus Leipzig' "
+                "or 'location: {online: true, url: \"https://...\"}'"
+            ),
         )
     summary = meta.data.get("summary")
     if isinstance(summary, str) and len(summary.strip()) > SUMMARY_LIMIT:
         add(
             "summary",
-            f"summary has {len(summary.strip())} characters; "
-            f"keep it under {SUMMARY_LIMIT} (one or two sentences)",
+            _(
+                "summary has {count} characters; keep it under {limit} (one or two sentences)"
+            ).format(count=len(summary.strip()), limit=SUMMARY_LIMIT),
         )
     if page.date and page.date > options.now:
         add(
             "date",
-            f"scheduled: publishes on {page.date:%Y-%m-%d %H:%M} with the first build "
-            "from then on (preview with --future)",
+            _(
+                "scheduled: publishes on {when} with the first build "
+                "from then on (preview with --future)"
+            ).format(when=f"{page.date:%Y-%m-%d %H:%M}"),
             "note",
         )
     return found
@@ -113,9 +159,13 @@ def _unknown_key(key: str) -> str:
     """Name the kinds of item a key belongs to, if it is one of another kind."""
     meant = likely_key(key, set().union(*KEYS.values()))
     if meant is None:
-        return f"unknown key '{key}': litfass does not use it (templates see page.extra)"
-    kinds = " and ".join(KIND_NAMES[kind] for kind in KINDS if meant in KEYS[kind])
-    return f"unknown key '{key}': '{meant}' is only for {kinds}"
+        return _("unknown key '{key}': litfass does not use it (templates see page.extra)").format(
+            key=key
+        )
+    kinds = _(" and ").join(_(KIND_NAMES[kind]) for kind in KINDS if meant in KEYS[kind])
+    return _("unknown key '{key}': '{meant}' is only for {kinds}").format(
+        key=key, meant=meant, kinds=kinds
+    )
 
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -126,17 +176,19 @@ _BLOCK_START = re.compile(r"\s*([-*+>|#]|\d+\.)(\s|$)")
 
 def _headings(source: Source) -> list[Problem]:
     """An h1 in the body, or a heading that skips a level (the title is the page's h1)."""
-    found, before, after = [], 1, "the title"
+    found, before, after = [], 1, _("the title")
     for line, level, text in _heading_lines(source):
         heading = f"{'#' * level} {text}"
         if level == 1:
-            message = (
-                f"'{heading}' is a main heading, but the title already is one; use '## {text}'"
-            )
+            message = _(
+                "'{heading}' is a main heading, but the title already is one; use '## {text}'"
+            ).format(heading=heading, text=text)
             found.append(Problem(source.rel, line, message, "warning"))
         elif level > before + 1:
             wanted = f"{'#' * (before + 1)} {text}"
-            message = f"heading '{heading}' skips a level after {after}; use '{wanted}'"
+            message = _("heading '{heading}' skips a level after {after}; use '{wanted}'").format(
+                heading=heading, after=after, wanted=wanted
+            )
             found.append(Problem(source.rel, line, message, "warning"))
         before, after = level, f"'{heading}'"
     return found
@@ -243,16 +295,30 @@ def _find_address(body: str, url: str, start: int) -> int:
 class _Links:
     """Where links in bodies land: on a page of the site, an unpublished item, or nowhere."""
 
-    def __init__(self, site: Site, options: BuildOptions) -> None:
-        self.config, self.options = site.config, options
-        self.all_files = {o.path for o in declare_outputs(site)}
+    def __init__(
+        self,
+        config: Config,
+        options: BuildOptions,
+        all_files: set[str],
+        published_files: set[str],
+        pages: Iterable[Page],
+    ) -> None:
+        self.config, self.options = config, options
+        self.all_files, self.published_files = all_files, published_files
+        pages = list(pages)
+        self.items = {path_of(page.url): page for page in pages}
+        # Slug -> address; with one slug in two sections the later one wins, a fair guess.
+        self.by_slug = {posixpath.basename(p.url.rstrip("/")): p.url for p in pages}
+
+    @classmethod
+    def of_site(cls, site: Site, options: BuildOptions) -> _Links:
+        """For `check`: `site` holds every item, drafts too; `options` say what is published."""
+        every = {o.path for o in declare_outputs(site)}
         published = assemble(
             site.config, list(site.pages), options, site.content_urls, site.pictures
         )
-        self.published_files = {o.path for o in declare_outputs(published)}
-        self.items = {path_of(page.url): page for page in site.pages}
-        # Slug -> address; with one slug in two sections the later one wins, a fair guess.
-        self.by_slug = {posixpath.basename(p.url.rstrip("/")): p.url for p in site.pages}
+        shown = {o.path for o in declare_outputs(published)}
+        return cls(site.config, options, every, shown, site.pages)
 
     def check(self, source: Source, page: Page, refs: list[_Ref]) -> list[Problem]:
         found = []
@@ -262,27 +328,38 @@ class _Links:
                 found.append(Problem(source.rel, ref.line, message, "warning"))
         return found
 
+    def leads_nowhere(self, url: str, page: Page) -> bool:
+        """Whether `check` would say something about an address in `page`'s body."""
+        return self._problem(_Ref("a", url, landed=url), page) is not None
+
     def _problem(self, ref: _Ref, page: Page) -> str | None:
         target = self._site_url(ref.landed, page.url)
         if target is None or urlsplit(ref.landed).path.endswith(".md"):
             return None  # elsewhere, or a missing content file the build already reported
         if not self._exists(target, self.all_files):
             if ref.tag == "img":
-                return f"image '{ref.url}' not found: no file at {target}; {self._image_hint(page)}"
+                return _("image '{url}' not found: no file at {target}; {hint}").format(
+                    url=ref.url, target=target, hint=self._image_hint(page)
+                )
             near = self._near(target)
-            hint = f"; did you mean {near}?" if near else ""
-            return f"link to '{ref.url}' leads nowhere: no page at {target}{hint}"
+            hint = _("; did you mean {near}?").format(near=near) if near else ""
+            return _("link to '{url}' leads nowhere: no page at {target}{hint}").format(
+                url=ref.url, target=target, hint=hint
+            )
         if is_published(page, self.options) and not self._exists(target, self.published_files):
-            what = f"image '{ref.url}'" if ref.tag == "img" else f"link to '{ref.url}'"
-            return f"{what}: {target} {self._not_yet(target)}"
+            what = _("image '{url}'") if ref.tag == "img" else _("link to '{url}'")
+            return f"{what.format(url=ref.url)}: {target} {self._not_yet(target)}"
         return None
 
     def _image_hint(self, page: Page) -> str:
         content_rel = page.source.removeprefix(f"{self.config.content_dir}/")
         if content_rel.endswith("/index.md"):
-            return "put the file beside index.md in the item's folder"
+            return _("put the file beside index.md in the item's folder")
         folder = f"{self.config.content_dir}/{content_rel.removesuffix('.md')}"
-        return f"images belong in the item's folder: move the text to {folder}/index.md and the image beside it"
+        return _(
+            "images belong in the item's folder: move the text to {folder}/index.md "
+            "and the image beside it"
+        ).format(folder=folder)
 
     def _near(self, target: str) -> str | None:
         """The page whose address ends most like the broken one (a typo in the slug)."""
@@ -309,8 +386,10 @@ class _Links:
     def _not_yet(self, target: str) -> str:
         item = self.items.get(path_of(target))
         if item is None:
-            return "is not on the site yet (only with --drafts or --future)"
+            return _("is not on the site yet (only with --drafts or --future)")
         if item.draft and not self.options.drafts:
-            return f"is a draft ({item.source}): it is not on the site yet"
-        when = f"{item.date:%Y-%m-%d %H:%M}" if item.date else "later"
-        return f"is scheduled for {when} ({item.source}): it is not on the site yet"
+            return _("is a draft ({source}): it is not on the site yet").format(source=item.source)
+        when = f"{item.date:%Y-%m-%d %H:%M}" if item.date else _("later")
+        return _("is scheduled for {when} ({source}): it is not on the site yet").format(
+            when=when, source=item.source
+        )

@@ -49,7 +49,7 @@ def create(config: Config, item: NewItem) -> Path:
     """Write the new item's file and return its path; never overwrite anything."""
     title = " ".join(item.title.split())
     if not title:
-        raise LitfassError(Problem("title", 0, 'the title is empty; e.g. "Fachtag in Görlitz"'))
+        raise LitfassError(Problem("title", 0, _('the title is empty; e.g. "Fachtag in Görlitz"')))
     slug = _slug(item.slug, title)
     times = _event_times(config, item) if item.kind == EVENT else None
     day = (times.start if times else item.now).strftime("%Y-%m-%d")
@@ -104,7 +104,9 @@ def _slug(given: str, title: str) -> str:
             Problem(
                 "--slug",
                 0,
-                f"'{given}' may only use a-z, 0-9 and '-'; for example '{slugify(given)}'",
+                _("'{given}' may only use a-z, 0-9 and '-'; for example '{slug}'").format(
+                    given=given, slug=slugify(given)
+                ),
             )
         )
     return given or slugify(title)
@@ -126,14 +128,16 @@ def _event_times(config: Config, item: NewItem) -> _Times:
             Problem(
                 "--start",
                 0,
-                "an event needs its start, e.g. --start 2027-03-12T10:00 "
-                "(a date alone is an all-day event)",
+                _(
+                    "an event needs its start, e.g. --start 2027-03-12T10:00 "
+                    "(a date alone is an all-day event)"
+                ),
             )
         )
     start, timed = _when("--start", item.start, config)
     end, end_timed = _when("--end", item.end, config) if item.end else (None, False)
     if end is not None and end < start:
-        raise LitfassError(Problem("--end", 0, "the event ends before it starts"))
+        raise LitfassError(Problem("--end", 0, _("the event ends before it starts")))
     return _Times(start, end, timed or end_timed)
 
 
@@ -152,7 +156,7 @@ def _refuse_taken(config: Config, kind: str, slug: str, rel: str, year: str) -> 
     for path in sorted(folder.rglob("*.md")) if folder.is_dir() else ():
         content_rel = path.relative_to(config.content_path).as_posix()
         try:
-            _, page, _ = read_page(config, path, content_rel)
+            page = read_page(config, path, content_rel)[1]
         except LitfassError:
             continue  # a broken file is `check`'s business, not a clash
         if page.slug == slug:
@@ -160,15 +164,17 @@ def _refuse_taken(config: Config, kind: str, slug: str, rel: str, year: str) -> 
                 Problem(
                     page.source,
                     0,
-                    f"already has the address {page.url}; give the new item another "
-                    f"title or --slug, e.g. --slug {slug}-{year}",
+                    _(
+                        "already has the address {url}; give the new item another "
+                        "title or --slug, e.g. --slug {slug}-{year}"
+                    ).format(url=page.url, slug=slug, year=year),
                 )
             )
 
 
 def _exists(rel: str) -> LitfassError:
     return LitfassError(
-        Problem(rel, 0, "already exists; `new` never overwrites a file: edit it instead")
+        Problem(rel, 0, _("already exists; `new` never overwrites a file: edit it instead"))
     )
 
 

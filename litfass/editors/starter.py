@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import _
 
 STARTER = Path(__file__).parent / "starter-site"
 RENAMED = {"gitignore": ".gitignore"}  # a dot file would be left out of the wheel
@@ -32,7 +33,7 @@ def create_site(site: NewSite) -> list[Path]:
     """Write the starter files into a new or empty folder; return them, relative to it."""
     title = " ".join(site.title.split())
     if not title:
-        raise LitfassError(Problem("--title", 0, 'the title is empty; e.g. "Mein Verband"'))
+        raise LitfassError(Problem("--title", 0, _('the title is empty; e.g. "Mein Verband"')))
     _refuse_used(site.folder)
     values = _values(title, site.now)
     made = []
@@ -49,10 +50,10 @@ def _refuse_used(folder: Path) -> None:
     """A new site never mixes with files already there."""
     shown = str(folder)
     if folder.is_file():
-        raise LitfassError(Problem(shown, 0, "is a file; give the name of a new folder"))
+        raise LitfassError(Problem(shown, 0, _("is a file; give the name of a new folder")))
     if folder.is_dir() and any(folder.iterdir()):
         raise LitfassError(
-            Problem(shown, 0, "is not empty; `init` starts a site only in a new or empty folder")
+            Problem(shown, 0, _("is not empty; `init` starts a site only in a new or empty folder"))
         )
 
 
@@ -73,4 +74,6 @@ def _write(path: Path, text: str) -> None:
             handle.write(text)
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
-        raise LitfassError(Problem(str(path), 0, f"cannot write the file: {reason}")) from None
+        raise LitfassError(
+            Problem(str(path), 0, _("cannot write the file: {reason}").format(reason=reason))
+        ) from None

@@ -13,10 +13,10 @@ import contextlib
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 
@@ -45,8 +45,12 @@ from litfass.site import Site, assemble, reassemble, withheld_files, without_fil
 from litfass.workers import run_chunks
 
 Progress = Callable[[int, int], None]
+R = TypeVar("R")
+# A slow output is made now: what it is made from (a photo), and the how-manieth of how many.
+Working = Callable[[str, int, int], None]
 # Swapping a page into the last site walks each list once; past this many, sorting anew is as quick.
 MOST_SWAPS = 8
+IN_PROCESS_CHUNK = 100  # outputs rendered here between two progress reports
 PARALLEL_FROM = 64  # outputs to render before forking workers pays
 
 
@@ -145,6 +149,7 @@ class Builder:
         changed: Collection[Path] | None = None,
         strict: bool = False,
         progress: Progress | None = None,
+        working: Working | None = None,
     ) -> RebuildResult:
         """Bring output/ up to date after `changed` paths (None: anything may have changed).
 
@@ -157,10 +162,10 @@ class Builder:
             if strict and warnings:
                 raise LitfassError([dataclasses.replace(w, severity="error") for w in warnings])
             try:
-                result = self._render_and_write(site, progress)
+                result = self._render_and_write(site, progress, working)
             except Restart:  # output/ is not what the writer left: make every file once more
                 self.ledger = Ledger()
-                result = self._render_and_write(site, progress)
+                result = self._render_and_write(site, progress, working)
             files, rendered, written = result
             if rendered == files:
                 gc.freeze()  # after a full build: the collector need not walk the kept site again
@@ -175,10 +180,22 @@ class Builder:
             seconds=time.perf_counter() - started,
         )
 
-    def load(self, changed: Collection[Path] | None = None) -> tuple[Site, list[Problem]]:
-        """The site as it is now, and its warnings, without rendering or writing anything."""
+    def load(
+        self, changed: Collection[Path] | None = None, lenient: bool = False
+    ) -> tuple[Site, list[Problem]]:
+        """The site as it is now, and its warnings, without rendering or writing anything
+        (`lenient`: the site of the good files, and the errors of the others with them)."""
         with collector_paused():
-            return self._load(changed)
+            return self._load(changed, lenient)
+
+    def unpublished(self) -> list[Page]:
+        """The items read without errors that the last site leaves out (drafts, scheduled)."""
+        if self.site is None or self.sources is None:
+            return []
+        shown = {page.source for page in self.site.pages}
+        items = self.sources.items.values()
+        finals = (item.final for item in items if not item.errors)
+        return [page for page in finals if page is not None and page.source not in shown]
 
     def finish_extras(self) -> bool:
         """Make what the last rebuilds left for later (see `MirrorWriter.finish_extras`)."""
@@ -188,7 +205,9 @@ class Builder:
         """Remove the spare copy of the site (when serving stops)."""
         self.writer.close()
 
-    def _load(self, changed: Collection[Path] | None) -> tuple[Site, list[Problem]]:
+    def _load(
+        self, changed: Collection[Path] | None, lenient: bool = False
+    ) -> tuple[Site, list[Problem]]:
         changes = self._classify(changed)
         if self.config is None or self.sources is None or changes.config:
             self._load_config()
@@ -200,7 +219,7 @@ class Builder:
         sources.update(changes.rescan, changes.content, self.workers, self.use_cache)
         # Only a build that publishes leaves a broken draft out; the preview and `check` show it.
         skip = self.publishes and not self.options().drafts
-        good, warnings = sources.pages(skip_broken_drafts=skip)
+        good, warnings = sources.pages(skip_broken_drafts=skip, lenient=lenient)
         return self._assemble(config, sources, good), [*self.config_warnings, *warnings]
 
     # -- what changed ---------------------------------------------------------------------
@@ -316,7 +335,9 @@ class Builder:
 
     # -- outputs --------------------------------------------------------------------------
 
-    def _render_and_write(self, site: Site, progress: Progress | None) -> tuple[int, int, Written]:
+    def _render_and_write(
+        self, site: Site, progress: Progress | None, working: Working | None = None
+    ) -> tuple[int, int, Written]:
         """Declare every output, render those whose reads changed, and write; return the
         number of files, of files rendered, and what the writer did."""
         config = site.config
@@ -336,7 +357,7 @@ class Builder:
             for output in writer.begin(config, outputs, {o.path for o in plan.todo}):
                 plan.todo.append(output)  # not on disk as it should be: make it again
                 plan.heads[output.path] = self._head(output, compare)
-            rendered = self._rendered(plan, tracked, compare, progress)
+            rendered = self._rendered(plan, tracked, compare, progress, working)
         except BaseException:
             writer.discard()  # output/ is untouched: the records still describe it
             raise
@@ -385,6 +406,7 @@ class Builder:
         tracked: TrackedSite,
         compare: Compare,
         progress: Progress | None,
+        working: Working | None = None,
     ) -> int:
         """Render each due output and hand it to the writer, over the workers when there are
         many (each worker writes what it rendered); its record goes into `plan`."""
@@ -397,7 +419,7 @@ class Builder:
                 with contextlib.suppress(jinja2.TemplateError):
                     env.get_template(name)
 
-        def render(part: range) -> tuple[list[tuple[str, set[tuple]]], Any]:
+        def render(part: Sequence[int]) -> tuple[list[tuple[str, set[tuple]]], Any]:
             done, files = [], []
             for index in part:
                 output = todo[index]
@@ -414,7 +436,7 @@ class Builder:
 
         by_path = {output.path: output for output in todo}
         count = 0
-        for done, staged in run_chunks(render, len(todo), workers, ordered=False):
+        for done, staged in _announced(render, todo, workers, working):
             writer.take(staged)
             for path, reads in done:
                 plan.records[path] = record_of(by_path[path], plan.heads[path], reads, compare)
@@ -422,3 +444,23 @@ class Builder:
             if progress:
                 progress(count, len(todo))
         return count
+
+
+def _announced(
+    render: Callable[[Sequence[int]], R], todo: list[Output], workers: int, working: Working | None
+) -> Iterator[R]:
+    """The due outputs rendered in chunks; with `working`, each slow one (a new photo to
+    resize) first, alone and announced, so the preview can say what takes so long."""
+    slow = [index for index, output in enumerate(todo) if output.slow] if working else []
+    for number, index in enumerate(slow, 1):
+        assert working is not None
+        working(todo[index].slow, number, len(slow))
+        yield render([index])
+    announced = set(slow)
+    rest = [index for index in range(len(todo)) if index not in announced]
+    chunk = lambda part: render([rest[i] for i in part])  # noqa: E731
+    if workers > 1:
+        yield from run_chunks(chunk, len(rest), workers, ordered=False)
+    else:  # here, in pieces: progress is told after each
+        for start in range(0, len(rest), IN_PROCESS_CHUNK):
+            yield chunk(range(start, min(start + IN_PROCESS_CHUNK, len(rest))))

@@ -29,14 +29,20 @@ __all__ = ["BuildResult", "build", "declare_outputs", "load_site"]
 
 
 def load_site(
-    root: Path, options: BuildOptions, workers: int = 1, use_cache: bool = False
+    root: Path,
+    options: BuildOptions,
+    workers: int = 1,
+    use_cache: bool = False,
+    lenient: bool = False,
 ) -> tuple[Site, list[Problem]]:
     """Read and validate everything; raise LitfassError with every error found.
 
     Bodies are rendered over `workers` processes; with `use_cache` they come from the
     Markdown cache when they can, and new ones are stored there (this writes to the site).
+    `lenient`: content files with errors are left out of the site and their errors returned
+    with the warnings (what `check` needs to check the links of the others).
     """
-    return Builder(root, lambda: options, workers, use_cache).load()
+    return Builder(root, lambda: options, workers, use_cache).load(lenient=lenient)
 
 
 def declare_outputs(site: Site) -> list[Output]:

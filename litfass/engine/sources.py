@@ -113,8 +113,11 @@ class Sources:
         self.touched.add(rel)
         self.without_body.add(rel)
 
-    def pages(self, skip_broken_drafts: bool = False) -> tuple[list[Item], list[Problem]]:
-        """Every good file with its page and body, and the warnings; raises with every error.
+    def pages(
+        self, skip_broken_drafts: bool = False, lenient: bool = False
+    ) -> tuple[list[Item], list[Problem]]:
+        """Every good file with its page and body, and the warnings; raises with every error
+        (`lenient`: returns them with the warnings, the broken files left out).
 
         With `skip_broken_drafts` (a build without --drafts), a draft's errors are warnings
         and the draft is left out: one broken draft must not stop everyone's publishing.
@@ -156,8 +159,10 @@ class Sources:
             *(p for p in problems if p.severity != "error"),  # a broken draft's, left out
         ]
         errors = [p for p in problems if p.severity == "error"]
-        if errors:
+        if errors and not lenient:
             raise LitfassError(errors + warnings)
+        if errors:
+            return good, errors + warnings
         return good, warnings
 
     def _addresses(self, good: list[Item]) -> dict[str, str]:

@@ -25,6 +25,7 @@ from litfass import __version__
 from litfass.engine.collector import collector_paused
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME
+from litfass.i18n import language
 
 STATE_FILE = "state.pickle"  # small: input fingerprints and the last result
 BUILDER_FILE = "builder.pickle"  # large: the Builder with every page and every record
@@ -107,11 +108,13 @@ class LastBuild:
 
 
 def engine_id() -> str:
-    """litfass's own files, its default theme (a site's templates/ override it, unstamped
-    otherwise), and the installed files of the libraries that shape the output."""
+    """litfass's own files and catalogs, its default theme (a site's templates/ override it,
+    unstamped otherwise), the installed files of the libraries that shape the output, and the
+    language of the messages (saved warnings are in it)."""
     package = Path(litfass.__file__).parent
-    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    digest = hashlib.blake2b(f"{__version__}:{language()}".encode(), digest_size=16)
     origins = [str(path) for path in sorted(package.rglob("*.py"))]
+    origins += [str(path) for path in sorted(package.rglob("*.mo"))]
     origins += [str(path) for path in sorted(DEFAULT_THEME.rglob("*")) if path.is_file()]
     for name in LIBRARIES:  # an upgrade replaces the module file: its stamp is the version
         spec = importlib.util.find_spec(name)

@@ -23,6 +23,8 @@ class Output:
     context: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     produce: Callable[[], bytes] | None = field(default=None, compare=False)
     source: Path | None = None
+    # What to name while making it, when that takes seconds (a new photo to resize).
+    slow: str = field(default="", compare=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Saved with the last build's records (engine/state.py) without its producer, which

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from litfass.config import Config
 from litfass.errors import Problem
 from litfass.folders import COMPRESSED_SUFFIXES, COMPRESSIBLE, SEARCH_FOLDER
+from litfass.i18n import _
 from litfass.outputs import Output, calendars, feeds, files, metadata, pages, redirects
 from litfass.outputs.theme import ThemeFile
 from litfass.reuse import Reuse
@@ -56,14 +57,17 @@ def path_problems(outputs: Sequence[Output], config: Config) -> list[Problem]:
     problems = []
     for path, group in sorted(by_path.items()):
         if len(group) > 1:
-            problems.append(_clash(config, group[0], group[1], f"address {_url(path)} is"))
+            what = _("address {url} is").format(url=_url(path))
+            problems.append(_clash(config, group[0], group[1], what))
         parts = path.split("/")
         parent = next(
             ("/".join(parts[:i]) for i in range(1, len(parts)) if "/".join(parts[:i]) in by_path),
             None,
         )
         if parent is not None:
-            what = f"address {_url(path)} needs /{parent} as a folder, which is"
+            what = _("address {url} needs /{parent} as a folder, which is").format(
+                url=_url(path), parent=parent
+            )
             problems.append(_clash(config, group[0], by_path[parent][0], what))
         made = _made_by_the_writer(path, by_path, config)
         if made:
@@ -91,8 +95,10 @@ def _made_by_the_writer(path: str, by_path: dict[str, list[Output]], config: Con
 
 def _clash(config: Config, one: Output, other: Output, what: str) -> Problem:
     first, second = sorted((_origin(config, one), _origin(config, other)), key=lambda o: o[2])
-    path, line, _, _ = first
-    return Problem(path, line, f"{what} also used by {second[3]}")
+    path, line = first[:2]
+    return Problem(
+        path, line, _("{what} also used by {second}").format(what=what, second=second[3])
+    )
 
 
 def _origin(config: Config, output: Output) -> tuple[str, int, int, str]:
@@ -112,9 +118,14 @@ def _origin(config: Config, output: Output) -> tuple[str, int, int, str]:
             shown = f"{config.content_dir}/{rel}"
             return shown, 0, 0, shown
         shown = config.shown(output.source)  # the site's theme file or the default theme's
-        return shown, 0, 1, f"the theme's {shown}"
+        return shown, 0, 1, _("the theme's {shown}").format(shown=shown)
     made_by = f"{config.templates_dir}/{output.template}" if output.template else "litfass"
-    return made_by, 0, 1, f"the page {_url(output.path)} made by {made_by}"
+    return (
+        made_by,
+        0,
+        1,
+        _("the page {url} made by {made_by}").format(url=_url(output.path), made_by=made_by),
+    )
 
 
 def _url(path: str) -> str:

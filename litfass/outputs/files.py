@@ -44,4 +44,6 @@ def _pictures(site: Site) -> Iterator[Output]:
         ):
             # `shown`: the content file a clash of addresses is put on (declare.path_problems).
             made = partial(images.produce, variant)
-            yield Output(variant.path, context={"shown": variant.shown}, produce=made)
+            yield Output(
+                variant.path, context={"shown": variant.shown}, produce=made, slow=variant.shown
+            )

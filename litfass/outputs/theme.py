@@ -14,6 +14,7 @@ from pathlib import Path
 
 from litfass.config import Config
 from litfass.errors import LitfassError
+from litfass.i18n import _
 
 STATIC_URL = "/static/"
 
@@ -63,7 +64,9 @@ def _static_files(config: Config, theme: Path) -> list[tuple[str, Path]]:
         if any(part.startswith(".") for part in rel.split("/")) or not path.is_file():
             continue
         if not path.resolve().is_relative_to(real):
-            raise LitfassError.at(config.shown(path), 0, "symbolic link points outside the theme")
+            raise LitfassError.at(
+                config.shown(path), 0, _("symbolic link points outside the theme")
+            )
         files.append((rel, path))
     return files
 
@@ -85,5 +88,9 @@ class AssetUrls:
             return name
         if name not in self.urls:
             known = ", ".join(sorted(self.urls)) or "none"
-            raise ValueError(f"asset('{name}'): no such file in static/ (there are: {known})")
+            raise ValueError(
+                _("asset('{name}'): no such file in static/ (there are: {known})").format(
+                    name=name, known=known
+                )
+            )
         return self.urls[name]

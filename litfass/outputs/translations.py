@@ -14,6 +14,7 @@ from babel.dates import format_date, format_time
 from litfass.config import Config
 from litfass.content.model import EventInfo
 from litfass.errors import LitfassError
+from litfass.i18n import _
 from litfass.yamldoc import load_mapping
 
 
@@ -34,7 +35,8 @@ class Translations:
         try:
             text = self.strings[key]
         except KeyError:
-            raise KeyError(f"no translation '{key}' in {self.path}") from None
+            message = _("no translation '{key}' in {path}").format(key=key, path=self.path)
+            raise KeyError(message) from None
         return text.format(**values) if values else text
 
     def plural(self, key: str, count: int, **values: object) -> str:
@@ -91,12 +93,14 @@ def load_translations(config: Config) -> Translations:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             reason = (exc.strerror or str(exc)).lower()
-            raise LitfassError.at(shown, 0, f"cannot read the file: {reason}") from None
+            raise LitfassError.at(
+                shown, 0, _("cannot read the file: {reason}").format(reason=reason)
+            ) from None
         doc = load_mapping(text, shown)
         strings.update((k, str(v)) for k, v in doc.data.items())
     if not shown:
         rel = f"{config.templates_dir}/i18n/{config.language}.yaml"
-        message = f"translation table for '{config.language}' not found"
+        message = _("translation table for '{language}' not found").format(language=config.language)
         raise LitfassError.at(rel, 0, message)
     return Translations(config.language, strings, shown)
 

@@ -7,14 +7,15 @@ rebuild, the problems) added on the way out: the files in output/ never contain 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import ipaddress
 import mimetypes
 import socket
 import sys
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from litfass.errors import Problem
+from litfass.i18n import _, ngettext
 from litfass.preview.cms import MAX_REQUEST, Admin, Reply
 
 PREFIX = "/__litfass/"
@@ -36,7 +38,8 @@ READ_TIMEOUT = 10.0
 MAX_CONNECTIONS = 64
 
 RELOAD_JS = b"""\
-// litfass preview: reload this page when the site was rebuilt (or the rebuild failed).
+// litfass preview: reload this page when the site was rebuilt (or the rebuild failed),
+// show what a slow rebuild is doing, and keep a closed warning box closed.
 (function () {
   var shown = document.currentScript && document.currentScript.getAttribute("data-build");
   var events = new EventSource("/__litfass/events");
@@ -46,64 +49,128 @@ RELOAD_JS = b"""\
       location.reload();
     }
   });
+  events.addEventListener("progress", function (event) {
+    var box = document.getElementById("litfass-progress");
+    if (!box && event.data) {
+      box = document.createElement("div");
+      box.id = "litfass-progress";
+      box.setAttribute("role", "status");
+      document.body.appendChild(box);
+    }
+    if (box) {
+      box.textContent = event.data;
+      box.hidden = !event.data;
+    }
+  });
+  var warnings = document.getElementById("litfass-warnings");
+  if (warnings && warnings.close) {
+    var key = warnings.getAttribute("data-key");
+    try {
+      if (sessionStorage.getItem("litfass-closed") === key) {
+        warnings.close();  // closed before, and still the same warnings
+      }
+      warnings.addEventListener("close", function () {
+        sessionStorage.setItem("litfass-closed", key);
+      });
+    } catch (error) {
+      // no storage (a private window): the box simply shows again after a reload
+    }
+  }
 })();
 """
 OVERLAY_CSS = b"""\
-#litfass-overlay { position: fixed; inset: 0 0 auto 0; z-index: 2147483647; max-height: 80vh;
+#litfass-overlay { position: fixed; inset: 0 0 auto 0; z-index: 2147483647; max-height: 60vh;
   overflow: auto; margin: 0; padding: 1rem 1.5rem; background: #7f1d1d; color: #fff;
   font: 1rem/1.5 system-ui, sans-serif; box-shadow: 0 0.5rem 1.5rem rgba(0, 0, 0, 0.4); }
-#litfass-overlay h2 { margin: 0 0 0.5rem; font-size: 1.25rem; color: #fff; }
-#litfass-overlay pre { margin: 0 0 0.5rem; white-space: pre-wrap; font: 0.95rem/1.4 monospace;
-  color: #fff; background: transparent; }
-#litfass-overlay p { margin: 0; }
+#litfass-overlay h2, #litfass-warnings h2, #litfass-notice h2 { margin: 0 0 0.5rem;
+  font: bold 1.25rem/1.3 system-ui, sans-serif; color: inherit; }
+#litfass-overlay pre, #litfass-warnings pre { margin: 0 0 0.5rem; white-space: pre-wrap;
+  font: 0.95rem/1.4 monospace; color: inherit; background: transparent; }
+#litfass-overlay p, #litfass-warnings p, #litfass-notice p { margin: 0 0 0.5rem; color: inherit; }
+#litfass-warnings { position: fixed; inset: auto 0 0 0; z-index: 2147483646; box-sizing: border-box;
+  width: 100%; max-width: none; max-height: 40vh; overflow: auto; margin: 0; padding: 1rem 1.5rem;
+  border: 0; border-top: 0.25rem solid #b45309; background: #fef3c7; color: #1c1917;
+  font: 1rem/1.5 system-ui, sans-serif; box-shadow: 0 -0.5rem 1.5rem rgba(0, 0, 0, 0.25); }
+#litfass-warnings:not([open]) { display: none; }
+#litfass-warnings form { margin: 0; }
+#litfass-warnings button { font: inherit; padding: 0.25rem 1rem; border: 2px solid #1c1917;
+  border-radius: 0.25rem; background: #fff; color: #1c1917; cursor: pointer; }
+#litfass-warnings button:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
+#litfass-progress { position: fixed; top: 1rem; right: 1rem; z-index: 2147483647; max-width: 30rem;
+  padding: 0.5rem 1rem; border-radius: 0.25rem; background: #1e3a8a; color: #fff;
+  font: 0.95rem/1.4 system-ui, sans-serif; box-shadow: 0 0.25rem 1rem rgba(0, 0, 0, 0.3); }
+#litfass-progress[hidden] { display: none; }
+#litfass-notice { margin: 0; padding: 1rem 1.5rem; background: #1e3a8a; color: #fff;
+  font: 1rem/1.5 system-ui, sans-serif; }
 """
-WORDS = {
-    "de": {
-        "title": "Die Seite konnte nicht neu gebaut werden",
-        "hint": "Angezeigt wird der zuletzt gebaute Stand. Nach dem Speichern der "
-        "korrigierten Datei lädt die Seite von selbst neu.",
-        "empty": "Noch keine Seite gebaut",
-    },
-    "en": {
-        "title": "The site could not be rebuilt",
-        "hint": "You are seeing the last good build. Save the corrected file and this page "
-        "reloads by itself.",
-        "empty": "Nothing built yet",
-    },
-}
 
 
 @dataclass(frozen=True)
 class State:
-    """The last rebuild as the browser sees it: its number and the problems that stopped it."""
+    """What the browser sees of the last rebuild: its number, what it found, what is going on."""
 
     build: int = 0
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()  # errors that stopped it (if any), and warnings
+    files: Mapping[str, str] = field(default_factory=dict)  # address -> its content file
+    hidden: Mapping[str, str] = field(default_factory=dict)  # address -> why not shown
+    progress: str = ""  # the slow step the next rebuild is at, if any
+    step: int = 0  # counts changes of `progress`
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
 
 
 class Preview:
     """What the server adds to output/: shared between the rebuild loop and request threads."""
 
-    def __init__(self, output: Path, language: str = "de") -> None:
+    def __init__(self, output: Path) -> None:
         self.output = output
-        self.language = language if language in WORDS else "de"
         self.state = State()
         self.stopping = False
         self.admin: Admin | None = None  # the browser editor at /admin/, once the site is read
         self._changed = threading.Condition()
 
-    def publish(self, problems: Sequence[Problem] = ()) -> None:
-        """A rebuild finished (problems: it failed): every open tab reloads."""
+    def publish(
+        self,
+        problems: Sequence[Problem] = (),
+        files: Mapping[str, str] | None = None,
+        hidden: Mapping[str, str] | None = None,
+    ) -> None:
+        """A rebuild finished (with errors among `problems`: it failed): every tab reloads.
+
+        `files` names each address's content file (its problems are shown first there);
+        `hidden`, why an unpublished item's address shows nothing. None: as before.
+        """
         with self._changed:
-            errors = tuple(p for p in problems if p.severity == "error")
-            self.state = State(self.state.build + 1, errors)
+            last = self.state
+            self.state = State(
+                build=last.build + 1,
+                problems=tuple(problems),
+                files=last.files if files is None else files,
+                hidden=last.hidden if hidden is None else hidden,
+                step=last.step + 1 if last.progress else last.step,
+            )
             self._changed.notify_all()
 
-    def wait(self, seen: int, timeout: float) -> State:
-        """The state once its build number differs from `seen` (or after `timeout`)."""
+    def working(self, text: str) -> None:
+        """A slow step of the running rebuild began: open tabs show `text` until it ends."""
+        with self._changed:
+            self.state = replace(
+                self.state, progress=" ".join(text.split()), step=self.state.step + 1
+            )
+            self._changed.notify_all()
+
+    def wait(self, seen: tuple[int, int], timeout: float) -> State:
+        """The state once its (build, step) differs from `seen` (or after `timeout`)."""
         with self._changed:
             self._changed.wait_for(
-                lambda: self.state.build != seen or self.stopping, timeout=timeout
+                lambda: (self.state.build, self.state.step) != seen or self.stopping,
+                timeout=timeout,
             )
             return self.state
 
@@ -171,34 +238,79 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: tuple) -> None:
         """socketserver prints a traceback per failed request; one line is enough."""
         error = sys.exc_info()[1]
-        print(f"preview: a request from {client_address[0]} failed: {error}", file=sys.stderr)
+        message = _("preview: a request from {client} failed: {reason}")
+        print(message.format(client=client_address[0], reason=error), file=sys.stderr)
 
 
 class _ServerIPv6(_Server):
     address_family = socket.AF_INET6
 
 
-def inject(page: bytes, state: State, words: dict[str, str]) -> bytes:
-    """Add the reload script (and the overlay, if the last rebuild failed) to an HTML page."""
+def inject(page: bytes, state: State, address: str = "/") -> bytes:
+    """Add the reload script, and what the editor should know, to an HTML page at `address`.
+
+    The boxes say what the last rebuild found (this page's own file first); for the address
+    of an unpublished item, why it shows nothing.
+    """
     script = f'<script src="{SCRIPT}" data-build="{state.build}"></script>'.encode()
-    overlay = overlay_html(state.problems, words).encode() if state.problems else b""
+    boxes = f'<link rel="stylesheet" href="{STYLE}">'
+    why = state.hidden.get(address) or state.hidden.get(address.rstrip("/") + "/")
+    if why:
+        boxes += notice_html(why)
+    own = state.files.get(address)
+    if state.errors:
+        boxes += overlay_html(ordered(state.errors, own))
+    if state.warnings:
+        boxes += warnings_html(ordered(state.warnings, own))
+    if state.progress:
+        boxes += f'<div id="litfass-progress" role="status">{html.escape(state.progress)}</div>'
     lower = page.lower()
     body = lower.find(b"<body")
     body_end = lower.find(b">", body) + 1 if body >= 0 else 0
-    page = page[:body_end] + overlay + page[body_end:]
+    page = page[:body_end] + boxes.encode() + page[body_end:]
     closing = page.lower().rfind(b"</body>")
     if closing < 0:
         return page + script
     return page[:closing] + script + page[closing:]
 
 
-def overlay_html(problems: Sequence[Problem], words: dict[str, str]) -> str:
-    lines = "\n".join(html.escape(str(p)) for p in problems)
-    return (
-        f'<link rel="stylesheet" href="{STYLE}">'
-        f'<div id="litfass-overlay" role="alert"><h2>{html.escape(words["title"])}</h2>'
-        f"<pre>{lines}</pre><p>{html.escape(words['hint'])}</p></div>"
+def ordered(problems: Sequence[Problem], own: str | None) -> list[Problem]:
+    """The problems of the page's own file first, then the others, each by file and line."""
+    return sorted(problems, key=lambda p: (p.path != own, p.path, p.line))
+
+
+def overlay_html(errors: Sequence[Problem]) -> str:
+    """The red box: the rebuild failed; the page is the last good one."""
+    lines = "\n".join(html.escape(str(p)) for p in errors)
+    title = html.escape(_("The site could not be rebuilt"))
+    hint = html.escape(
+        _(
+            "You are seeing the last good build. Save the corrected file and this page "
+            "reloads by itself."
+        )
     )
+    return f'<div id="litfass-overlay" role="alert"><h2>{title}</h2><pre>{lines}</pre><p>{hint}</p></div>'
+
+
+def warnings_html(warnings: Sequence[Problem]) -> str:
+    """The yellow box: what readers would meet; it can be closed (a form, no script needed)."""
+    lines = "\n".join(html.escape(str(p)) for p in warnings)
+    key = hashlib.blake2b(lines.encode(), digest_size=8).hexdigest()
+    count = len(warnings)
+    title = html.escape(ngettext("{count} warning", "{count} warnings", count).format(count=count))
+    hint = html.escape(_("Readers would meet these; `check` lists them too."))
+    close = html.escape(_("Close"))
+    return (
+        f'<dialog id="litfass-warnings" open aria-labelledby="litfass-warnings-title" '
+        f'data-key="{key}"><h2 id="litfass-warnings-title">{title}</h2><pre>{lines}</pre>'
+        f'<p>{hint}</p><form method="dialog"><button>{close}</button></form></dialog>'
+    )
+
+
+def notice_html(why: str) -> str:
+    """Why an unpublished item's address shows nothing (only the preview says it)."""
+    title = html.escape(_("This address is not on the site yet"))
+    return f'<div id="litfass-notice" role="status"><h2>{title}</h2><p>{html.escape(why)}</p></div>'
 
 
 def file_for(output: Path, url_path: str) -> Path | None:
@@ -292,11 +404,10 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
                 data = None
             kind = _content_type(found.name if found is not None else "x.html")
             if data is None:
-                words = WORDS[preview.language]
-                title = html.escape(words["empty"] if not output.is_dir() else "404")
+                title = html.escape(_("Nothing built yet") if not output.is_dir() else "404")
                 data = f"<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>".encode()
             if kind.startswith("text/html"):
-                data = inject(data, preview.state, WORDS[preview.language])
+                data = inject(data, preview.state, address_of(path))
             self._send(status, data, kind, head)
 
         def _events(self, head: bool) -> None:
@@ -306,16 +417,19 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
             self.end_headers()
             if head:
                 return
-            seen = -1
+            # The page shows the slow step going on now (`inject`): only later ones are news.
+            build, step = -1, preview.state.step
             try:
                 self.wfile.write(b"retry: 500\n\n")
                 while not preview.stopping:
-                    state = preview.wait(seen, KEEPALIVE)
-                    if state.build != seen:
-                        seen = state.build
-                        self.wfile.write(f"event: build\ndata: {seen}\n\n".encode())
-                    else:
-                        self.wfile.write(b": still here\n\n")
+                    state = preview.wait((build, step), KEEPALIVE)
+                    said = b""
+                    if state.build != build:
+                        said += f"event: build\ndata: {state.build}\n\n".encode()
+                    if state.step != step:  # a slow step began, or ended ("")
+                        said += f"event: progress\ndata: {state.progress}\n\n".encode()
+                    build, step = state.build, state.step
+                    self.wfile.write(said or b": still here\n\n")
                     self.wfile.flush()
             except OSError:  # the tab was closed
                 return
@@ -341,6 +455,11 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
             pass  # editors need no access log; problems are printed by the rebuild loop
 
     return Handler
+
+
+def address_of(path: str) -> str:
+    """The address a request path shows: /aktuelles/x/index.html is /aktuelles/x/."""
+    return path[: -len("index.html")] if path.endswith("/index.html") else path
 
 
 def _content_type(name: str) -> str:

@@ -21,6 +21,7 @@ from litfass.config import Config
 from litfass.content.images import picture_html
 from litfass.content.model import Page
 from litfass.errors import LitfassError
+from litfass.i18n import _
 from litfass.outputs import Output, calendars, feeds, metadata
 from litfass.outputs.metadata import PageContext
 from litfass.outputs.theme import AssetUrls, ThemeFile, theme_files
@@ -138,9 +139,12 @@ def render_output(output: Output, env: jinja2.Environment, site: Site) -> bytes 
         template = env.get_template(output.template)
     except jinja2.TemplateNotFound as exc:
         if exc.name != output.template:  # an {% extends %} or {% include %} inside it
-            raise _located(site.config, exc, f"unknown template '{exc.name}'") from None
+            unknown = _("unknown template '{name}'").format(name=exc.name)
+        raise _located(site.config, exc, unknown) from None
         shown = f"{site.config.templates_dir}/{output.template}"
-        raise LitfassError.at(shown, 0, f"template not found (needed for {_url(output)})") from None
+        raise LitfassError.at(
+            shown, 0, _("template not found (needed for {url})").format(url=_url(output))
+        ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise _template_error(site.config, exc.filename, exc.lineno, exc.message or "") from None
     try:
@@ -148,14 +152,23 @@ def render_output(output: Output, env: jinja2.Environment, site: Site) -> bytes 
     except jinja2.TemplateSyntaxError as exc:  # in a template it includes
         raise _template_error(site.config, exc.filename, exc.lineno, exc.message or "") from None
     except jinja2.TemplateNotFound as exc:
-        raise _located(site.config, exc, f"unknown template '{exc.name}'") from None
+        unknown = _("unknown template '{name}'").format(name=exc.name)
+        raise _located(site.config, exc, unknown) from None
     except RecursionError as exc:
-        message = "templates include or extend each other endlessly"
-        raise _located(site.config, exc, f"{message} (while rendering {_url(output)})") from None
+        message = _("templates include or extend each other endlessly")
+        raise _located(
+            site.config,
+            exc,
+            _("{message} (while rendering {url})").format(message=message, url=_url(output)),
+        ) from None
     except Exception as exc:  # any error in a theme's code is the theme's, with its line
         said = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         message = str(said) or type(exc).__name__
-        raise _located(site.config, exc, f"{message} (while rendering {_url(output)})") from None
+        raise _located(
+            site.config,
+            exc,
+            _("{message} (while rendering {url})").format(message=message, url=_url(output)),
+        ) from None
 
 
 def _url(output: Output) -> str:
@@ -173,7 +186,9 @@ def _copied(source: Path, config: Config) -> Path:
             return source
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
-        raise LitfassError.at(shown, 0, f"cannot read the file: {reason}") from None
+        raise LitfassError.at(
+            shown, 0, _("cannot read the file: {reason}").format(reason=reason)
+        ) from None
 
 
 def _located(config: Config, exc: Exception, message: str) -> LitfassError:
@@ -191,4 +206,4 @@ def _located(config: Config, exc: Exception, message: str) -> LitfassError:
 def _template_error(config: Config, filename: str | None, line: int, message: str) -> LitfassError:
     # A default theme's file is named in full: the site has no copy of it to point at.
     shown = config.shown(Path(filename)) if filename else config.templates_dir
-    return LitfassError.at(shown, line, f"template error: {message}")
+    return LitfassError.at(shown, line, _("template error: {message}").format(message=message))

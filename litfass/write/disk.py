@@ -17,6 +17,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from litfass.errors import LitfassError
+from litfass.i18n import _
 
 STAGING_PREFIX = ".litfass-staging-"  # beside output/; whatever a killed build left is removed
 CHUNK = 1 << 20  # what a copied file costs in memory at a time
@@ -65,7 +66,7 @@ def inside(folder: Path, rel: str) -> Path:
     """Refuse any path that would land outside the site folder."""
     parts = rel.split("/")
     if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
-        raise LitfassError.at(rel, 0, "refusing to write outside output/")
+        raise LitfassError.at(rel, 0, _("refusing to write outside output/"))
     return folder.joinpath(*parts)
 
 
@@ -73,7 +74,7 @@ def files_below(folder: Path, prefix: str = "") -> set[str]:
     """Every file below `folder`, relative to it with '/' (and `prefix/` before)."""
     found: set[str] = set()
     start = len(str(folder)) + 1
-    for path, _, names in os.walk(folder):
+    for path, _folders, names in os.walk(folder):
         # os.walk joins with os.sep: on Windows "news\\2024", which must read "news/2024".
         inner = path[start:].replace(os.sep, "/") if path != str(folder) else ""
         inner = f"{prefix}/{inner}".strip("/") if inner else prefix
@@ -102,9 +103,15 @@ def disk_error(rel: str, exc: OSError) -> LitfassError:
     where = f"output/{rel}"
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return LitfassError.at(
-            where, 0, f"disk full while writing ({reason(exc)}); output/ was left unchanged"
+            where,
+            0,
+            _("disk full while writing ({reason}); output/ was left unchanged").format(
+                reason=reason(exc)
+            ),
         )
-    return LitfassError.at(where, 0, f"cannot write: {reason(exc)}; output/ was left unchanged")
+    return LitfassError.at(
+        where, 0, _("cannot write: {reason}; output/ was left unchanged").format(reason=reason(exc))
+    )
 
 
 def reason(exc: OSError) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from litfass.errors import LitfassError
+from litfass.i18n import _
 from litfass.write.disk import reason
 
 LOCK_NAME = ".litfass.lock"
@@ -28,12 +29,16 @@ def build_lock(root: Path) -> Iterator[None]:
     """
     if not root.is_dir():  # filelock would create the folder: a mistyped --root must not
         missing = OSError(errno.ENOENT, os.strerror(errno.ENOENT))
-        raise LitfassError.at(LOCK_NAME, 0, f"cannot create the lock file: {reason(missing)}")
+        raise LitfassError.at(
+            LOCK_NAME, 0, _("cannot create the lock file: {reason}").format(reason=reason(missing))
+        )
     lock = FileLock(root / LOCK_NAME, timeout=-1)  # -1: wait as long as the other build runs
     try:
         lock.acquire()
     except OSError as exc:
-        raise LitfassError.at(LOCK_NAME, 0, f"cannot create the lock file: {reason(exc)}") from None
+        raise LitfassError.at(
+            LOCK_NAME, 0, _("cannot create the lock file: {reason}").format(reason=reason(exc))
+        ) from None
     try:
         yield
     finally:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from litfass.errors import LitfassError
 from litfass.folders import CACHE_DIR, SEARCH_FOLDER
+from litfass.i18n import _
 from litfass.write.disk import files_below, link_or_copy
 from litfass.write.staging import Staging
 
@@ -74,7 +75,7 @@ def _make(site: Path, cache: Path, entry: Path) -> None:
     """Run Pagefind on the staged site into a fresh cache entry, replacing older ones."""
     if importlib.util.find_spec("pagefind") is None:
         raise LitfassError.at(
-            "pagefind", 0, "search needs Pagefind: pip install 'pagefind[extended]'"
+            "pagefind", 0, _("search needs Pagefind: pip install 'pagefind[extended]'")
         )
     shutil.rmtree(cache, ignore_errors=True)  # only the newest index is worth keeping
     cache.mkdir(parents=True)
@@ -91,7 +92,11 @@ def _make(site: Path, cache: Path, entry: Path) -> None:
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip().splitlines()
         raise LitfassError.at(
-            "pagefind", 0, "search index failed: " + (message[-1] if message else "no output")
+            "pagefind",
+            0,
+            _("search index failed: {reason}").format(
+                reason=message[-1] if message else _("no output")
+            ),
         )
     for name in UNUSED:
         (unfinished / name).unlink(missing_ok=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from litfass.errors import LitfassError
 from litfass.folders import ASIDE_NAME
+from litfass.i18n import _
 from litfass.write.disk import reason, remove
 
 # "rename" always swaps by renames, as Windows does: the tests run that path on Linux too.
@@ -81,11 +82,17 @@ def swap_by_renames(staged: Path, live: Path) -> None:
 def failure(live: Path, exc: OSError) -> LitfassError:
     """The error of a swap that failed, saying where the site the editor had is now."""
     where = (
-        "it is unchanged"
+        _("it is unchanged")
         if os.path.lexists(live)
-        else f"the last site waits in {ASIDE_NAME}/ and the next build puts it back"
+        else _("the last site waits in {folder}/ and the next build puts it back").format(
+            folder=ASIDE_NAME
+        )
     )
-    return LitfassError.at(live.name, 0, f"cannot replace the folder: {reason(exc)}; {where}")
+    return LitfassError.at(
+        live.name,
+        0,
+        _("cannot replace the folder: {reason}; {where}").format(reason=reason(exc), where=where),
+    )
 
 
 def recover(live: Path) -> None:

@@ -1,0 +1,231 @@
+"""What the preview tells an editor in the browser: errors (red), warnings (yellow, closable),
+slow steps, and why an unpublished item's address shows nothing.
+
+The real `build.py serve` runs on a copy of the fixture site; pages are opened in Debian's
+Chromium through Playwright, or fetched over HTTP where only the answer matters.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from livesite import EventStream, LiveSite
+from PIL import Image
+from playwright.sync_api import Browser, Page
+
+ARTICLE = "content/news/2020-01-10-neujahr.md"
+ARTICLE_URL = "/aktuelles/neujahr/"
+OTHER = "content/news/2019-11-04-fachtag-in-goerlitz.md"  # sorts before ARTICLE
+YELLOW, RED = "rgb(254, 243, 199)", "rgb(127, 29, 29)"
+
+
+def add_typo(site: Path, rel: str) -> None:
+    """A misspelt key: a warning (`sumary` on line 2), the page is still built."""
+    path = site / rel
+    path.write_text(path.read_text(encoding="utf-8").replace("---\n", "---\nsumary: x\n", 1))
+
+
+@pytest.fixture
+def tab(chromium: Browser) -> Iterator[Page]:
+    context = chromium.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []  # the injected script never breaks the page
+
+
+def start(site: Path, *extra: str, language: str = "en") -> LiveSite:
+    return LiveSite(site, "serve", *extra, language=language).ready()
+
+
+def stop(server: LiveSite) -> None:
+    assert server.stop() == 0
+
+
+def test_warnings_are_yellow_own_file_first_and_can_be_closed(
+    fixture_site: Path, tab: Page
+) -> None:
+    add_typo(fixture_site, ARTICLE)
+    add_typo(fixture_site, OTHER)
+    server = start(fixture_site)
+    try:
+        tab.goto(f"http://127.0.0.1:{server.port}{ARTICLE_URL}")
+        box = tab.locator("#litfass-warnings")
+        assert box.is_visible()
+        assert box.evaluate("e => getComputedStyle(e).backgroundColor") == YELLOW
+        assert tab.locator("#litfass-overlay").count() == 0  # no error: nothing red
+        assert tab.locator("#litfass-warnings h2").inner_text() == "2 warnings"
+        lines = tab.locator("#litfass-warnings pre").inner_text().splitlines()
+        assert lines == [
+            f"{ARTICLE}:2: unknown key 'sumary'; did you mean 'summary'?",
+            f"{OTHER}:2: unknown key 'sumary'; did you mean 'summary'?",
+        ]
+        tab.get_by_role("button", name="Close").click()
+        assert not box.is_visible()
+        heading = tab.locator("main h1")
+        assert heading.is_visible() and heading.inner_text()  # the page itself is all there
+        tab.reload()
+        assert not tab.locator("#litfass-warnings").is_visible()  # closed: the same warnings
+
+        tab.goto(f"http://127.0.0.1:{server.port}/aktuelles/fachtag-in-goerlitz/")
+        lines = tab.locator("#litfass-warnings pre").inner_text().splitlines()
+        assert lines[0].startswith(f"{OTHER}:2:")  # this page's own file first
+    finally:
+        stop(server)
+
+
+def test_an_error_is_red_over_the_last_good_page_in_german(fixture_site: Path, tab: Page) -> None:
+    add_typo(fixture_site, OTHER)
+    server = start(fixture_site, language="de")
+    try:
+        tab.goto(f"http://127.0.0.1:{server.port}{ARTICLE_URL}")
+        title = tab.locator("main h1").inner_text()
+        article = fixture_site / ARTICLE
+        article.write_text(article.read_text(encoding="utf-8").replace("title:", "titel:"))
+        assert "nicht neu gebaut" in server.rebuilt()
+        red = tab.locator("#litfass-overlay")
+        red.wait_for()  # the open tab reloads by itself
+        assert red.get_attribute("role") == "alert"
+        assert red.evaluate("e => getComputedStyle(e).backgroundColor") == RED
+        assert tab.locator("#litfass-overlay h2").inner_text() == (
+            "Das Portal konnte nicht neu gebaut werden"
+        )
+        assert tab.locator("#litfass-overlay pre").inner_text().splitlines()[0] == (
+            f"{ARTICLE}:2: 'title' fehlt; ergänzen Sie im Kopf der Datei eine Zeile 'title: ...'"
+        )
+        assert tab.locator("main h1").inner_text() == title  # the last good page
+        yellow = tab.locator("#litfass-warnings")
+        assert tab.locator("#litfass-warnings h2").inner_text() == "2 Warnungen"
+        assert "unbekannter Schlüssel 'sumary'" in yellow.inner_text()
+        tab.get_by_role("button", name="Schließen").click()
+        assert not yellow.is_visible() and red.is_visible()
+    finally:
+        stop(server)
+
+
+def test_a_new_large_photo_says_it_is_being_resized(fixture_site: Path, tab: Page) -> None:
+    server = start(fixture_site)
+    try:
+        tab.goto(f"http://127.0.0.1:{server.port}{ARTICLE_URL}")
+        stream = EventStream(server.port)
+        stream.next_build()
+        folder = fixture_site / "content/news/2020-02-01-foto"
+        folder.mkdir()
+        (folder / "index.md").write_text(
+            "---\ntitle: Foto\ndate: 2020-02-01\nimage: foto.jpg\nimage_alt: Ein Saal\n---\nText\n",
+            encoding="utf-8",
+        )
+        photo = fixture_site / "foto.jpg"  # outside content/: moved in whole, as a save is
+        Image.effect_noise((4000, 3000), 64).convert("RGB").save(photo, quality=90)
+        server.rebuilt()
+        os.replace(photo, folder / "foto.jpg")
+        said = stream.next_event("progress")
+        assert said.startswith("resizing images: 1 of ")
+        assert said.endswith(" (content/news/2020-02-01-foto/foto.jpg) ...")
+        box = tab.wait_for_selector("#litfass-progress", state="attached")
+        assert box is not None and (box.text_content() or "").startswith("resizing images: ")
+        line = server.line(lambda text: "resizing images" in text)
+        assert line.endswith(" (content/news/2020-02-01-foto/foto.jpg) ...")
+        assert " rebuilt in " in server.rebuilt()
+        sizes = [said]
+        while sizes[-1]:  # each size of the photo, then "" when done: the box goes
+            sizes.append(stream.next_event("progress"))
+        assert sizes[-2].startswith(f"resizing images: {len(sizes) - 1} of {len(sizes) - 1} (")
+        stream.close()
+    finally:
+        stop(server)
+
+
+def test_unpublished_addresses_explain_themselves_without_leaking(fixture_site: Path) -> None:
+    secret = fixture_site / "content/news/geheim.md"
+    secret.write_text(
+        "---\ntitle: Geheimer Titel\ndate: 2020-05-05\ndraft: true\n---\nGeheimer Text.\n",
+        encoding="utf-8",
+    )
+    server = start(fixture_site, language="de")
+    try:
+        status, page = server.get("/aktuelles/zukunft/")
+        assert status == 404
+        assert "geplant für 1. Januar 2030, 0:00 Uhr — sichtbar mit --future" in page
+        status, page = server.get("/aktuelles/geheim/")
+        assert status == 404
+        assert "Entwurf — sichtbar mit --drafts" in page
+        assert "Geheim" not in page  # neither its title nor its text
+        status, page = server.get("/aktuelles/gibt-es-nicht/")
+        assert status == 404 and "sichtbar mit" not in page
+    finally:
+        stop(server)
+    for path in (fixture_site / "output").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"sichtbar mit" not in data and b"Geheim" not in data, path
+
+
+def test_with_drafts_a_draft_is_shown_and_the_scheduled_one_still_explained(
+    fixture_site: Path,
+) -> None:
+    server = start(fixture_site, "--drafts")
+    try:
+        status, _ = server.get("/aktuelles/entwurf/")
+        assert status == 200
+        status, page = server.get("/aktuelles/zukunft")  # without the slash, too
+        assert status == 404
+        assert "scheduled for January 1, 2030, 12:00 AM — visible with --future" in page
+    finally:
+        stop(server)
+
+
+def test_a_large_first_build_says_how_far_it_is(fixture_site: Path) -> None:
+    for number in range(150):
+        text = f"---\ntitle: Meldung {number}\ndate: 2020-03-01\n---\nText {number}.\n"
+        (fixture_site / f"content/news/2020-03-01-meldung-{number}.md").write_text(text)
+    server = start(fixture_site, language="de")
+    try:
+        said = [
+            re.fullmatch(r"\S+ Dateien erstellt: (\d+) von (\d+) \.\.\.", line)
+            for line in server.printed
+            if "Dateien erstellt" in line
+        ]
+        counts = [(int(line[1]), int(line[2])) for line in said if line]
+        assert len(counts) == len(said) >= 2  # a few lines, not one per file
+        done = [count for count, _ in counts]
+        assert done == sorted(set(done)) and counts[-1][0] == counts[-1][1] >= 200
+    finally:
+        stop(server)
+
+
+def test_a_dead_link_is_a_warning_in_the_preview(fixture_site: Path, tab: Page) -> None:
+    server = start(fixture_site)
+    try:
+        tab.goto(f"http://127.0.0.1:{server.port}{ARTICLE_URL}")
+        article = fixture_site / ARTICLE
+        good = article.read_text(encoding="utf-8")
+        article.write_text(
+            good + "\n[Kalender](/veranstaltungen/kalender/) und [Entwurf](/aktuelles/entwurf/)\n"
+        )
+        assert " rebuilt in " in server.rebuilt()
+        nowhere = (
+            f"{ARTICLE}:9: warning: link to '/veranstaltungen/kalender/' leads nowhere: "
+            "no page at /veranstaltungen/kalender/"
+        )
+        draft = (
+            f"{ARTICLE}:9: warning: link to '/aktuelles/entwurf/': /aktuelles/entwurf/ is a "
+            "draft (content/news/entwurf.md): it is not on the site yet"
+        )
+        assert [line for line in server.printed if line.startswith(ARTICLE)] == [draft, nowhere]
+        box = tab.locator("#litfass-warnings pre")
+        box.wait_for()  # the tab reloaded by itself
+        assert box.inner_text().splitlines() == [
+            line.replace(": warning: ", ": ", 1) for line in (draft, nowhere)
+        ]
+        article.write_text(good)
+        assert " rebuilt in " in server.rebuilt()
+        tab.locator("#litfass-warnings").wait_for(state="detached")  # fixed: the box is gone
+    finally:
+        stop(server)
