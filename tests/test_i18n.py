@@ -18,7 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from conftest import FIXTURE, NOW, REPO, copy_site
-from tools.translations import LANGUAGES, TEMPLATE, catalog, extract
+from translations import LANGUAGES, TEMPLATE, catalog, extract
 
 BRACES = re.compile(r"\{(\w*)[^{}]*\}")
 PERCENT = re.compile(r"%\((\w+)\)[sdr]|%[sdr]")
@@ -38,13 +38,13 @@ def test_the_template_holds_every_message_of_the_code(tmp_path: Path) -> None:
     extract(fresh)
     missing = ids(messages(fresh)) - ids(messages(TEMPLATE))
     stale = ids(messages(TEMPLATE)) - ids(messages(fresh))
-    assert not missing and not stale, "run: python tools/translations.py"
+    assert not missing and not stale, "run: python tests/translations.py"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_message_is_translated_and_none_is_fuzzy(language: str) -> None:
     po = messages(catalog(language))
-    assert ids(po) == ids(messages(TEMPLATE)), "run: python tools/translations.py"
+    assert ids(po) == ids(messages(TEMPLATE)), "run: python tests/translations.py"
     for message in po:
         if not message.id:
             continue
@@ -67,7 +67,7 @@ def test_the_compiled_catalog_is_the_translations_as_committed(language: str) ->
     compiled = io.BytesIO()
     write_mo(compiled, messages(catalog(language)))
     shipped = catalog(language).with_suffix(".mo")
-    assert shipped.read_bytes() == compiled.getvalue(), "run: python tools/translations.py"
+    assert shipped.read_bytes() == compiled.getvalue(), "run: python tests/translations.py"
 
 
 def litfass(*args: str | Path, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -73,7 +73,11 @@ def path_problems(outputs: Sequence[Output], config: Config) -> list[Problem]:
         if made:
             blamed = _origin(config, group[0])
             problems.append(
-                Problem(blamed[0], blamed[1], f"address {_url(path)} is also used by {made}")
+                Problem(
+                    blamed[0],
+                    blamed[1],
+                    _("address {url} is also used by {what}").format(url=_url(path), what=made),
+                )
             )
     return problems
 
@@ -85,11 +89,11 @@ def _made_by_the_writer(path: str, by_path: dict[str, list[Output]], config: Con
     compressed copy of a page that nginx serves in its place.
     """
     if config.search and path.split("/", 1)[0] == SEARCH_FOLDER:
-        return f"the search index /{SEARCH_FOLDER}/ made by Pagefind"
+        return _("the search index /{folder}/ made by Pagefind").format(folder=SEARCH_FOLDER)
     base, suffix = posixpath.splitext(path)
     compressed = suffix in COMPRESSED_SUFFIXES and base.endswith(COMPRESSIBLE)
     if config.precompress and compressed and base in by_path:
-        return f"the compressed copy of /{base} (deploy: precompress)"
+        return _("the compressed copy of /{path} (deploy: precompress)").format(path=base)
     return ""
 
 

@@ -1,6 +1,6 @@
 """Bring the message catalogs up to date with the code: extract, update, compile.
 
-    python tools/translations.py
+    python tests/translations.py
 
 extracts every marked message of litfass/ into litfass/locale/litfass.pot, merges it into
 each language's litfass.po (new messages empty, changed ones marked fuzzy) and compiles the
@@ -18,7 +18,6 @@ from babel.messages.frontend import CommandLineInterface
 REPO = Path(__file__).resolve().parent.parent
 LOCALE = REPO / "litfass" / "locale"
 TEMPLATE = LOCALE / "litfass.pot"
-MAPPING = REPO / "babel.cfg"
 DOMAIN = "litfass"
 LANGUAGES = ("de",)  # English is the source: it needs no catalog
 # Stable when code moves: no line numbers, messages sorted, so a merge conflicts only where
@@ -36,8 +35,8 @@ def pybabel(*args: str) -> None:
 
 def extract(target: Path) -> None:
     """Every marked message of litfass/ into the template `target`."""
-    mapping = ("-F", str(MAPPING), "-o", str(target))
-    pybabel("extract", *mapping, *EXTRACT_OPTIONS, str(REPO / "litfass"))
+    # Babel's default mapping and keywords: every .py file; _, ngettext and N_.
+    pybabel("extract", "-o", str(target), *EXTRACT_OPTIONS, str(REPO / "litfass"))
 
 
 def main() -> int:
