@@ -313,7 +313,7 @@ def preview_server(tmp_path: Path, host: str, **limits: Any) -> Iterator[Threadi
     output = tmp_path / "output"
     output.mkdir(exist_ok=True)
     (output / "index.html").write_text("<!DOCTYPE html><title>x</title><h1>Da</h1>")
-    server = serve(Preview(output, "en"), host, 0, **limits)
+    server = serve(Preview(output), host, 0, **limits)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
