@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from litfass.addresses import AddressBook
 from litfass.config import Config, NavItem
 from litfass.content.images import Picture
 from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE, BuildOptions, Page, Term
@@ -57,6 +58,7 @@ class Site:
     related: dict[str, tuple[Page, ...]] = field(hash=False, compare=False)
     neighbours: dict[str, tuple[Page | None, Page | None]] = field(hash=False, compare=False)
     pictures: dict[str, Picture] = field(default_factory=dict, hash=False, compare=False)
+    addresses: AddressBook = field(default_factory=AddressBook, compare=False)
 
     @property
     def lead(self) -> Page | None:
@@ -100,6 +102,7 @@ def assemble(
     content_urls: dict[str, str],
     pictures: dict[str, Picture] | None = None,
     previous: Site | None = None,
+    addresses: AddressBook | None = None,
 ) -> Site:
     """Build the Site from already validated, rendered pages.
 
@@ -150,7 +153,16 @@ def assemble(
         related=_related(news, previous),
         neighbours=_neighbours(news, previous),
         pictures=pictures or {},
+        addresses=_kept_book(previous, addresses),
     )
+
+
+def _kept_book(previous: Site | None, book: AddressBook | None) -> AddressBook:
+    """The last site's book when nothing in it changed: what read it need not be made again."""
+    book = book or AddressBook()
+    if previous is not None and previous.addresses == book:
+        return previous.addresses
+    return book
 
 
 def reassemble(
@@ -159,6 +171,7 @@ def reassemble(
     options: BuildOptions,
     content_urls: dict[str, str],
     pictures: dict[str, Picture] | None = None,
+    addresses: AddressBook | None = None,
 ) -> Site | None:
     """The previous site with each (old, new) page pair swapped, if that is what `assemble`
     would give; None where an edit moves a page in or out of some list.
@@ -178,7 +191,12 @@ def reassemble(
             if _find(site.pages, old) is None:
                 return None  # not a page of the previous site after all
             site = _swapped(site, old, new)
-    return dataclasses.replace(site, content_urls=content_urls, pictures=pictures or {})
+    return dataclasses.replace(
+        site,
+        content_urls=content_urls,
+        pictures=pictures or {},
+        addresses=_kept_book(previous, addresses),
+    )
 
 
 def _place(page: Page, options: BuildOptions) -> tuple:
@@ -469,15 +487,33 @@ def _where(page: Page, line: int) -> str:
     return f"{page.source}:{line}" if line else f"{page.source} (from its file name)"
 
 
-def stable_id(config: Config, page: Page) -> str:
+def stable_id(config: Config, page: Page, book: AddressBook | None = None) -> str:
     """The id a feed reader or calendar keeps for an item, whatever its title becomes.
 
-    The editor's explicit `id` (an earlier address of the item, or a URI) wins;
-    otherwise the item's own address.
+    The editor's explicit `id` (an earlier address of the item, or a URI) wins; then the
+    item's first address from the address record; otherwise the item's own address.
     """
     if page.id:
         return config.absolute(page.id) if page.id.startswith("/") else page.id
-    return config.absolute(page.url)
+    first = book.ids.get(page.source) if book is not None else None
+    return config.absolute(first or page.url)
+
+
+def announced(site: Site, page: Page) -> datetime:
+    """When an item was announced: its date; an undated event the day it first appeared
+    (not its start, which lies ahead), else its start."""
+    if page.date is None and page.event is not None:
+        first = site.addresses.since.get(page.source)
+        if first is not None:
+            day = datetime(first.year, first.month, first.day, tzinfo=site.config.tz)
+            return min(day, page.event.start)
+    return page.published
+
+
+def last_change(site: Site, page: Page) -> datetime:
+    """When an item last changed: `updated` if given, else when it was announced."""
+    published = announced(site, page)
+    return max(page.updated, published) if page.updated else published
 
 
 def id_problems(config: Config, pages: Sequence[Page]) -> list[Problem]:

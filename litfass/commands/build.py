@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
             check_fresh=False,
         )
     common.report(list(result.warnings))
+    for note in result.notes:  # an address changed: the editor should know what became of it
+        print(note)
     if not args.quiet:
         _summary(result)
     return common.EXIT_OK

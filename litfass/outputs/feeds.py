@@ -24,7 +24,7 @@ from litfass.outputs import Output, calendars, path_of
 from litfass.outputs.metadata import Image, PageContext, image_of, listing_title
 from litfass.outputs.translations import Translations, site_translations
 from litfass.reuse import Reuse
-from litfass.site import Listing, Site, is_public, stable_id
+from litfass.site import Listing, Site, announced, is_public, last_change, stable_id
 
 RSS, ATOM = "rss", "atom"
 FILES = {RSS: "feed.xml", ATOM: "atom.xml"}
@@ -62,7 +62,7 @@ def newest(site: Site, pages: Iterable[Page], news: Iterable[Page] = ()) -> tupl
     first = itertools.islice((p for p in news if is_public(p, site.now)), count)
     shown = itertools.chain(first, (p for p in pages if is_public(p, site.now)))
     # The same as sorting all and taking the first ones, without sorting thousands per feed.
-    return tuple(heapq.nlargest(count, shown, key=lambda p: (p.published, p.url)))
+    return tuple(heapq.nlargest(count, shown, key=lambda p: (announced(site, p), p.url)))
 
 
 def news_channel(site: Site, t: Translations) -> Channel:
@@ -163,7 +163,7 @@ def render_feed(site: Site, channel: Channel, flavour: str, t: Translations) -> 
     feed.link(href=config.absolute(channel.feed_url(flavour)), rel="self")
     feed.link(href=config.absolute(channel.url), rel="alternate")
     # The newest change among the items, so an unchanged site gives unchanged bytes.
-    latest = max((p.modified for p in channel.items), default=EPOCH)
+    latest = max((last_change(site, p) for p in channel.items), default=EPOCH)
     feed.updated(latest)
     feed.lastBuildDate(latest)
     for page in channel.items:
@@ -184,13 +184,13 @@ def _organisation(site: Site) -> dict[str, str]:
 def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations, flavour: str) -> None:
     config = site.config
     link = config.absolute(page.url)
-    item_id = stable_id(config, page)
+    item_id = stable_id(config, page, site.addresses)
     entry = feed.add_entry(order="append")
     entry.guid(item_id, permalink=item_id == link)
     entry.title(page.title)
     entry.link(href=link, rel="alternate")
-    entry.published(page.published)
-    entry.updated(page.modified)
+    entry.published(announced(site, page))
+    entry.updated(last_change(site, page))
     entry.author(_author_of(site, page))
     summary = _summary(page, t)
     if summary:
