@@ -170,3 +170,32 @@ def test_new_help_shows_a_german_portal_example(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["new", "--help"])
     assert 'python build.py new news "Fachtag in Görlitz"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("summary", [None, '""'])
+def test_without_a_summary_the_first_paragraph_is_shown_once(
+    fixture_site: Path, run, summary: str | None
+) -> None:
+    """Issue 15, point 4: the list shows the first paragraph; the page shows it once."""
+    line = f"summary: {summary}\n" if summary else ""
+    (fixture_site / "content/news/2026-11-19-ohne.md").write_text(
+        f"---\ntitle: Ohne Vorspann\ndate: 2026-11-19\ndateline: Leipzig\n{line}---\n"
+        "Der erste Absatz steht nur einmal da.\n\nDer zweite auch.\n",
+        encoding="utf-8",
+    )
+    assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    page = (fixture_site / "output/aktuelles/ohne/index.html").read_text(encoding="utf-8")
+    main = lxml.html.fromstring(page).cssselect("main")[0].text_content()
+    assert main.count("Der erste Absatz steht nur einmal da.") == 1
+    assert "(Leipzig)" in main  # the dateline stays
+    listing = (fixture_site / "output/aktuelles/index.html").read_text(encoding="utf-8")
+    assert "Der erste Absatz steht nur einmal da." in listing  # the card's teaser
+
+
+@pytest.mark.parametrize("kind", ["news", "magazine", "page"])
+def test_new_writes_no_empty_summary(fixture_site: Path, run, kind: str) -> None:
+    result = run("new", kind, "Ohne Vorspann", "--root", fixture_site, "--now", NOW)
+    assert result.code == 0
+    meta = front_matter(Path(result.out.strip()))
+    assert "summary" not in meta
+    assert "# summary:" in Path(result.out.strip()).read_text(encoding="utf-8")  # as a hint

@@ -82,6 +82,7 @@ def with_body(
         page,
         body_html=html,
         summary=summary,
+        summary_from_body=not page.summary,
         assets=bundled,
         image=files["image"],
         cover=files["cover"],

@@ -102,6 +102,8 @@ class Page:
     date: datetime | None
     summary: str
     body_html: str = ""
+    # The summary is the body's first paragraph (none given): pages show it once, in the body.
+    summary_from_body: bool = False
     tags: tuple[Term, ...] = ()
     region: Term | None = None
     category: str = ""

@@ -177,7 +177,7 @@ def _news(config: Config, now: datetime) -> list[str]:
     return [
         f'date: "{now:%Y-%m-%d %H:%M}"       # erscheint ab diesem Zeitpunkt',
         f"category: {config.default_category:<18}# oder: {config.press_category}",
-        'summary: ""                  # 1–2 Sätze für Übersichten und Feeds; leer: erster Absatz',
+        "# summary: 1–2 Sätze für Übersichten und Feeds (ohne: der erste Absatz)",
         "tags: []                     # Themen, z. B. [Wohnen, Pflege]",
         "# region: Leipzig",
         "# dateline: Leipzig          # Ortsmarke, erscheint als „(Leipzig)“ vor dem Text",
@@ -212,7 +212,7 @@ def _event(item: NewItem, times: _Times | None) -> list[str]:
         "# cost: kostenfrei",
         "tags: []                     # Themen, z. B. [Wohnen, Pflege]",
         "# region: Leipzig",
-        'summary: ""                  # 1–2 Sätze für den Kalender; leer: erster Absatz',
+        "# summary: 1–2 Sätze für den Kalender (ohne: der erste Absatz)",
         f"# date: {item.now:%Y-%m-%d}  # Tag der Ankündigung, ordnet den Feed",
     ]
 
@@ -222,7 +222,7 @@ def _magazine(now: datetime) -> list[str]:
         f"date: {now:%Y-%m-%d}",
         f'issue: ""                    # Heftnummer, z. B. {now:%Y}/1',
         'theme: ""                    # der Schwerpunkt des Hefts',
-        'summary: ""                  # 1–2 Sätze für die Heftübersicht',
+        "# summary: 1–2 Sätze für die Heftübersicht (ohne: der erste Absatz)",
         "# cover: titel.jpg           # Titelbild im Ordner des Hefts",
         "# pdf: heft.pdf              # das Heft als PDF im Ordner des Hefts",
     ]
@@ -230,7 +230,7 @@ def _magazine(now: datetime) -> list[str]:
 
 def _page() -> list[str]:
     return [
-        'summary: ""',
+        "# summary: 1–2 Sätze für Suchmaschinen (ohne: der erste Absatz)",
         "# menu: 5                    # Platz im Hauptmenü; ohne: nicht im Menü",
     ]
 
