@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import html as markup
 import posixpath
 import re
+
+from babel.numbers import format_decimal
 
 from litfass.config import Config
 from litfass.content import images
@@ -72,6 +75,7 @@ def with_body(
                 )
             )
     html = resolve_links(html, source.content_rel, urls)
+    html = _with_document_sizes(config, source, html, urls)
     html, files = _with_images(config, source, page, html, urls, pictures, warnings)
     bundled: tuple[str, ...] = ()
     if source.content_rel.endswith("/index.md"):
@@ -88,6 +92,48 @@ def with_body(
         cover=files["cover"],
         pdf=files["pdf"],
     )
+
+
+# Documents whose links say their type and size, as accessible sites do: "(PDF, 2,4 MB)".
+DOCUMENTS = {
+    "pdf": "PDF", "doc": "Word", "docx": "Word", "odt": "ODT", "rtf": "RTF",
+    "xls": "Excel", "xlsx": "Excel", "ods": "ODS", "csv": "CSV",
+    "ppt": "PowerPoint", "pptx": "PowerPoint", "odp": "ODP", "zip": "ZIP", "epub": "EPUB",
+}  # fmt: skip
+_DOCUMENT_LINK = re.compile(
+    r'(<a\b[^>]*\bhref="([^"#?:]+\.(?:' + "|".join(DOCUMENTS) + r'))"[^>]*>.*?</a>)', re.S | re.I
+)
+
+
+def _with_document_sizes(config: Config, source: Source, html: str, urls: dict[str, str]) -> str:
+    """Each link to a document among the content files followed by its type and size."""
+    if "href=" not in html:
+        return html
+    folder = posixpath.dirname(source.content_rel)
+
+    def add(match: re.Match[str]) -> str:
+        written = markup.unescape(match.group(2))
+        rel = posixpath.normpath(
+            written.lstrip("/") if written.startswith("/") else posixpath.join(folder, written)
+        )
+        if rel not in urls:
+            return match.group(0)
+        try:
+            size = (config.content_path / rel).stat().st_size
+        except OSError:
+            return match.group(0)
+        kind = DOCUMENTS[rel.rsplit(".", 1)[-1].lower()]
+        info = f"{kind}, {file_size(size, config.language)}"
+        return f'{match.group(1)} <span class="doc-info">({markup.escape(info)})</span>'
+
+    return _DOCUMENT_LINK.sub(add, html)
+
+
+def file_size(size: int, language: str) -> str:
+    """'2,4 MB' in German, '2.4 MB' in English: decimal units, as file managers show them."""
+    if size >= 1_000_000:
+        return f"{format_decimal(size / 1_000_000, '#,##0.0', locale=language)} MB"
+    return f"{format_decimal(max(1, round(size / 1000)), '#,##0', locale=language)} kB"
 
 
 def assets_by_url(urls: dict[str, str]) -> list[tuple[str, int, str]]:

@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 NEWS, EVENT, MAGAZINE, PAGE = "news", "event", "magazine", "page"
+# What can become of an event after it was announced (its `status:`); "" is as planned.
+CANCELLED, POSTPONED, BOOKED_OUT = "cancelled", "postponed", "booked-out"
 KINDS = (NEWS, EVENT, MAGAZINE, PAGE)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -64,6 +66,7 @@ class EventInfo:
     registration_deadline: date | None = None
     organizer: str = ""
     cost: str = ""
+    status: str = ""  # "", CANCELLED, POSTPONED or BOOKED_OUT
 
     @property
     def start_date(self) -> date:
@@ -80,6 +83,11 @@ class EventInfo:
     @property
     def registration_is_email(self) -> bool:
         return "@" in self.registration and "://" not in self.registration
+
+    @property
+    def registration_shown(self) -> bool:
+        """Whether readers can still register: not for a cancelled or booked-out event."""
+        return bool(self.registration) and self.status not in (CANCELLED, BOOKED_OUT)
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,13 @@ from litfass.config import Config
 from litfass.content.files import shown
 from litfass.content.frontmatter import Source, read_source
 from litfass.content.model import (
+    BOOKED_OUT,
+    CANCELLED,
     EVENT,
     MAGAZINE,
     NEWS,
     PAGE,
+    POSTPONED,
     Contact,
     EventInfo,
     Location,
@@ -28,6 +31,7 @@ from litfass.content.model import (
 )
 from litfass.dates import parse_day, parse_when
 from litfass.errors import LitfassError, Problem
+from litfass.i18n import _
 from litfass.slugs import is_slug, slugify
 from litfass.values import (
     as_bool,
@@ -55,7 +59,7 @@ _COMMON = {
 KEYS = {
     NEWS: _COMMON | {"date", "updated", "id", "category", "dateline", "contact"},
     EVENT: _COMMON | {"date", "updated", "id", "start", "end", "location", "registration",
-                      "registration_deadline", "organizer", "cost"},
+                      "registration_deadline", "organizer", "cost", "status"},
     MAGAZINE: _COMMON | {"date", "issue", "theme", "cover", "pdf"},
     PAGE: _COMMON | {"menu", "date"},
 }  # fmt: skip
@@ -65,6 +69,14 @@ GERMAN_KEYS = {
     "thema": "tags", "tag": "tags", "schlagworte": "tags", "kategorie": "category",
     "ort": "location", "beginn": "start", "ende": "end", "anmeldung": "registration",
     "kosten": "cost", "veranstalter": "organizer", "bild": "image", "entwurf": "draft",
+}  # fmt: skip
+# An event's `status:` in the editor's words, German or English.
+STATUSES = {
+    "abgesagt": CANCELLED, "cancelled": CANCELLED, "canceled": CANCELLED,
+    "verschoben": POSTPONED, "postponed": POSTPONED,
+    "ausgebucht": BOOKED_OUT, "booked-out": BOOKED_OUT, "booked out": BOOKED_OUT,
+    "full": BOOKED_OUT, "sold out": BOOKED_OUT, "sold-out": BOOKED_OUT,
+    "geplant": "", "scheduled": "",
 }  # fmt: skip
 DATE_PREFIX_LEN = len("2019-11-04-")
 _URI = re.compile(r"(?:https?://[^\s/]+|urn:[a-z0-9-]+:|tag:)\S+", re.I)
@@ -330,7 +342,22 @@ class _Fields:
             registration_deadline=deadline,
             organizer=self.text("organizer"),
             cost=self.text("cost"),
+            status=self._status(),
         )
+
+    def _status(self) -> str:
+        given = self.text("status")
+        if not given:
+            return ""
+        status = STATUSES.get(given.strip().lower())
+        if status is None:
+            message = _(
+                "'status' must be abgesagt, verschoben or ausgebucht "
+                "(cancelled, postponed, booked-out), not '{value}'"
+            )
+            self.error("status", message.format(value=given))
+            return ""
+        return status
 
     def _when(self, key: str) -> tuple[datetime | None, bool]:
         try:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from litfass.addresses import AddressBook
 from litfass.config import Config
-from litfass.content.model import Page
+from litfass.content.model import CANCELLED, POSTPONED, Page
 from litfass.outputs import Output, path_of
 from litfass.outputs.translations import Translations, site_translations
 from litfass.reuse import Reuse
@@ -233,6 +233,9 @@ def _change(tz: ZoneInfo, low: datetime, high: datetime) -> _Change:
     return _Change(instant, onset, before, after, local.tzname() or "", bool(local.dst()))
 
 
+ICAL_STATUS = {CANCELLED: "CANCELLED", POSTPONED: "TENTATIVE"}
+
+
 def uid(config: Config, page: Page, book: AddressBook | None = None) -> str:
     """'veranstaltungen-fachtag@www.example.de': from the stable id, so it survives renames."""
     ident = stable_id(config, page, book)
@@ -254,7 +257,7 @@ def vevent(site: Site, page: Page, t: Translations) -> icalendar.Event:
     event.add("dtstamp", last_change(site, page).astimezone(UTC))
     if page.updated is not None:
         event.add("last-modified", page.updated.astimezone(UTC))
-    event.add("summary", page.title)
+    event.add("summary", t.titled(page.title, info))
     if info.all_day:
         event.add("dtstart", info.start_date)
         event.add("dtend", info.end_date + timedelta(days=1))
@@ -272,7 +275,8 @@ def vevent(site: Site, page: Page, t: Translations) -> icalendar.Event:
     event.add("description", description(site, page, t))
     if page.tags:
         event.add("categories", [tag.name for tag in page.tags])
-    event.add("status", "CONFIRMED")
+    # RFC 5545 has no word for "postponed": TENTATIVE says the date may not hold.
+    event.add("status", ICAL_STATUS.get(info.status, "CONFIRMED"))
     event.add("class", "PUBLIC")
     return event
 
@@ -289,7 +293,7 @@ def description(site: Site, page: Page, t: Translations) -> str:
         details.append(f"{t('organizer')}: {info.organizer}")
     if info.cost:
         details.append(f"{t('cost')}: {info.cost}")
-    if info.registration:
+    if info.registration_shown:
         details.append(f"{t('registration')}: {info.registration}")
     if info.registration_deadline:
         details.append(t("registration_deadline", date=t.date(info.registration_deadline)))

@@ -187,7 +187,7 @@ def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations, flavour
     item_id = stable_id(config, page, site.addresses)
     entry = feed.add_entry(order="append")
     entry.guid(item_id, permalink=item_id == link)
-    entry.title(page.title)
+    entry.title(t.titled(page.title, page.event))
     entry.link(href=link, rel="alternate")
     entry.published(announced(site, page))
     entry.updated(last_change(site, page))
@@ -202,6 +202,8 @@ def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations, flavour
         entry.content(absolute_html(_full_html(page, t), link), type="html")
     for tag in page.tags:
         entry.category(term=tag.name)
+    if page.event is not None and page.event.status:
+        entry.category(term=t.status(page.event.status))
     image = image_of(site, page)
     if image is not None and flavour == RSS:
         entry.enclosure(image.url, image.length, image.type)
