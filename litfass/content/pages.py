@@ -260,8 +260,34 @@ class _Fields:
         ):
             self.error(key, f"'{key}' must be a list of names, e.g. '{key}: [Wohnen, Pflege]'")
             return ()
-        names = dict.fromkeys(one_line(v) for v in value)  # keep order, drop repeats
+        names = dict.fromkeys(self._known_term(key, one_line(v)) for v in value)  # no repeats
         return tuple(Term(name, slugify(name)) for name in names)
+
+    def _known_term(self, key: str, name: str) -> str:
+        """The name as config.yaml spells it; an unknown one is kept, with a warning naming
+        the closest, when the site keeps a fixed list."""
+        terms = self.config.topics if key == "tags" else self.config.regions
+        if not terms:
+            return name
+        known = {slugify(t.name): t.name for t in terms}
+        found = known.get(slugify(name))
+        if found is not None:
+            return found
+        near = difflib.get_close_matches(
+            name.casefold(), [n.casefold() for n in known.values()], n=1
+        )
+        closest = next((n for n in known.values() if near and n.casefold() == near[0]), "")
+        list_name = "topics" if key == "tags" else "regions"
+        if closest:
+            message = _(
+                "unknown {kind} '{name}'; did you mean '{closest}'? ({list} in config.yaml)"
+            )
+        else:
+            message = _("unknown {kind} '{name}'; add it to '{list}' in config.yaml")
+        kind = _("topic") if key == "tags" else _("region")
+        said = message.format(kind=kind, name=name, closest=closest, list=list_name)
+        self.warnings.append(Problem(self.source.rel, self.source.meta.line(key), said, "warning"))
+        return name
 
     def _contact(self) -> Contact | None:
         value = self.data.get("contact")
