@@ -60,6 +60,7 @@ class UrlScheme:
     pages: str = "/{slug}/"
     years: str = "/aktuelles/archiv/{year}/"
     feeds_index: str = "/abonnieren/"
+    press_index: str = "/presse/"  # press releases only, with their feed, for journalists
     search_index: str = "/suche/"
 
 

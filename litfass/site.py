@@ -47,6 +47,7 @@ class Site:
     upcoming: tuple[Page, ...]  # soonest first
     past_events: tuple[Page, ...]  # most recent first
     magazine: tuple[Page, ...]  # newest first
+    press: tuple[Page, ...]  # the press releases among the news, newest first
     static_pages: tuple[Page, ...]
     topics: tuple[Listing, ...]
     regions: tuple[Listing, ...]
@@ -138,6 +139,7 @@ def assemble(
         upcoming=_kept(old("upcoming"), upcoming),
         past_events=_kept(old("past_events"), past),
         magazine=_kept(old("magazine"), magazine),
+        press=_kept(old("press"), [p for p in news if p.category == config.press_category]),
         static_pages=_kept(old("static_pages"), by_kind[PAGE]),
         topics=_listings(news, events, upcoming, urls.topics, _tags_of, old("topics")),
         regions=_listings(news, events, upcoming, urls.regions, region, old("regions")),
@@ -212,6 +214,7 @@ def _place(page: Page, options: BuildOptions) -> tuple:
         page.tags,
         page.region,
         page.menu,
+        page.category,
         page.title if page.kind == PAGE else None,
     )
 
@@ -240,6 +243,7 @@ def _swapped(site: Site, old: Page, new: Page) -> Site:
         upcoming=swap(site.upcoming),
         past_events=swap(site.past_events),
         magazine=swap(site.magazine),
+        press=swap(site.press),
         static_pages=swap(site.static_pages),
         topics=_kept(site.topics, [listing(x) for x in site.topics]),
         regions=_kept(site.regions, [listing(x) for x in site.regions]),

@@ -33,6 +33,10 @@ KEY_PAGES = {
     "topic": "/themen/wohnen/",
     "magazine": "/magazin/",
     "404": "/404.html",
+    "press": "/presse/",
+    "accessibility": "/barrierefreiheit/",
+    "easy_language": "/leichte-sprache/",
+    "gone": "/410.html",
 }
 LOAD_ALL_IMAGES = """() => Promise.all([...document.images].map((image) => {
   image.loading = "eager";

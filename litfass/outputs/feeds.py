@@ -72,6 +72,13 @@ def news_channel(site: Site, t: Translations) -> Channel:
     )
 
 
+def press_channel(site: Site, t: Translations) -> Channel:
+    name = t("press_releases")
+    return Channel(
+        name, _heading(site, name), site.config.urls.press_index, newest(site, (), site.press)
+    )
+
+
 def events_channel(site: Site, t: Translations) -> Channel:
     events = newest(site, (*site.upcoming, *site.past_events))
     name = t("events")
@@ -101,6 +108,7 @@ def channels(site: Site, t: Translations, reuse: Reuse | None = None) -> list[Ch
         reuse.get(
             ("events", now), (site.upcoming, site.past_events), lambda: events_channel(site, t)
         ),
+        reuse.get(("press", now), (site.press,), lambda: press_channel(site, t)),
     ]
     for listings, kind in ((site.topics, "topic"), (site.regions, "region")):
         every += [

@@ -100,6 +100,7 @@ def _news(site: Site, reuse: Reuse) -> Iterator[Output]:
     yield from _item_pages(reuse, site.news, "article.html")
     archive = urls.years.replace("{year}/", "")
     yield _page(archive, "archive.html")
+    yield from _listed(reuse, urls.press_index, "press_list.html", site.press, size)
     for year, pages in site.years:
         url = urls.years.replace("{year}", str(year))
         yield from _listed(reuse, url, "archive_year.html", pages, size, year=year)
