@@ -50,13 +50,33 @@ class AddressBook:
     gone: tuple[str, ...] = ()  # addresses of deleted items, sorted
 
 
+@dataclass(frozen=True, order=True)
+class Change:
+    """An item whose address changed (`new` set) or that was deleted (`new` empty)."""
+
+    file: str  # as shown in messages: content/news/...
+    old: str
+    new: str = ""
+
+
 @dataclass(frozen=True)
 class Update:
-    """The record after a build, with one line per item whose address changed."""
+    """The record after a build, and the items whose address changed or went."""
 
     entries: tuple[Entry, ...]
-    notes: tuple[str, ...]
+    moved: tuple[Change, ...]
+    gone: tuple[Change, ...]
     book: AddressBook
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the build did, one line per item."""
+        moved = _("{file}: address changed from {old} to {new}; the old address redirects")
+        gone = _("{file} is gone: {url} answers 410 Gone from now on")
+        return (
+            *(moved.format(file=c.file, old=c.old, new=c.new) for c in self.moved),
+            *(gone.format(file=c.file, url=c.old) for c in self.gone),
+        )
 
 
 # -- the file ---------------------------------------------------------------------------
@@ -175,9 +195,9 @@ def update(
         taken.add(matched[page.source].id)
     kept = [_moved_to(matched[p.source], p, content_dir) for p in pages]
     deleted = [e if e.gone else dataclasses.replace(e, gone=today) for e in free]
-    notes = _notes(entries, kept, deleted, content_dir)
+    moved, gone = _changes(entries, kept, deleted, content_dir)
     final = tuple(sorted((*kept, *deleted), key=lambda e: e.id))
-    return Update(final, notes, _book(kept, deleted, pages, content_dir))
+    return Update(final, moved, gone, _book(kept, deleted, pages, content_dir))
 
 
 def _file(page: Page, content_dir: str) -> str:
@@ -220,27 +240,21 @@ def _moved_to(entry: Entry, page: Page, content_dir: str) -> Entry:
     )
 
 
-def _notes(
+def _changes(
     before: tuple[Entry, ...], kept: list[Entry], deleted: list[Entry], content_dir: str
-) -> tuple[str, ...]:
-    """One line per item whose address changed, or that was deleted, in this update."""
+) -> tuple[tuple[Change, ...], tuple[Change, ...]]:
+    """The items whose address changed, and those deleted, in this update."""
     old = {e.id: e for e in before}
-    notes = []
+    moved, gone = [], []
     for entry in kept:
         was = old.get(entry.id)
         if was is not None and was.urls[-1] != entry.urls[-1]:
-            message = _("{file}: address changed from {old} to {new}; the old address redirects")
-            notes.append(
-                message.format(
-                    file=f"{content_dir}/{entry.file}", old=was.urls[-1], new=entry.urls[-1]
-                )
-            )
+            moved.append(Change(f"{content_dir}/{entry.file}", was.urls[-1], entry.urls[-1]))
     for entry in deleted:
         was = old.get(entry.id)
         if was is not None and was.gone is None:
-            message = _("{file} is gone: {url} answers 410 Gone from now on")
-            notes.append(message.format(file=f"{content_dir}/{entry.file}", url=entry.urls[-1]))
-    return tuple(sorted(notes))
+            gone.append(Change(f"{content_dir}/{entry.file}", entry.urls[-1]))
+    return tuple(sorted(moved)), tuple(sorted(gone))
 
 
 def _book(

@@ -167,3 +167,32 @@ def test_the_preview_answers_301_and_410_like_nginx(fixture_site: Path, run) -> 
         assert live.stop() == 0
     # The preview tried things out: only `build` records them.
     assert RENAMED.removeprefix("content/") not in (fixture_site / RECORD_NAME).read_text()
+
+
+def test_check_says_what_the_next_build_will_do(fixture_site: Path, run) -> None:
+    assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    (fixture_site / ARTICLE).rename(fixture_site / RENAMED)
+    (fixture_site / DELETED).unlink()
+    result = run("check", "--root", fixture_site, "--now", NOW)
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert (
+        f"{RENAMED}: note: address changes from {OLD_URL} to {NEW_URL} with the next build; "
+        "the old address will redirect"
+    ) in lines
+    assert (
+        f"{DELETED}: note: deleted: {DELETED_URL} will answer 410 Gone after the next build"
+        in lines
+    )
+    assert RENAMED.removeprefix("content/") not in (fixture_site / RECORD_NAME).read_text()
+
+
+def test_a_broken_record_is_an_error_with_its_line(fixture_site: Path, run) -> None:
+    (fixture_site / RECORD_NAME).write_text('"/a/": {file: "news/a.md", since: gestern}\n')
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    assert (
+        "addresses.yaml:1: error: not an address entry: '/a/: {file, since, urls}' expected"
+        in result.err
+    )
+    assert not (fixture_site / "output").exists()

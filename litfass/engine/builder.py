@@ -114,7 +114,7 @@ class Builder:
         self.site: Site | None = None
         self.site_pages: dict[str, Page] = {}  # the pages self.site was made of, by file
         self.record: tuple[addresses.Entry, ...] = ()  # addresses.yaml as last read
-        self.addresses = addresses.Update((), (), addresses.AddressBook())
+        self.addresses = addresses.Update((), (), (), addresses.AddressBook())
         self.env: jinja2.Environment | None = None
         self.ledger = Ledger()
         self.reuse = Reuse()
