@@ -246,6 +246,7 @@ def _event(item: NewItem, times: _Times | None) -> list[str]:
         f"# registration_deadline: {deadline:%Y-%m-%d}",
         "# organizer: Regionalgeschäftsstelle Leipzig",
         "# cost: kostenfrei",
+        "# status: abgesagt           # oder verschoben, ausgebucht; sonst weglassen",
         "tags: []                     # Themen, z. B. [Wohnen, Pflege]",
         "# region: Leipzig",
         "# summary: 1–2 Sätze für den Kalender (ohne: der erste Absatz)",
