@@ -84,6 +84,21 @@ EDITS = {
         "content/news/2021-05-01-pflege.md", "content/news/2021-05-01-pflege-neu.md"
     ),
     "delete": delete("content/news/2019-11-04-fachtag-in-goerlitz.md"),
+    "record": write(
+        "addresses.yaml",
+        '"/aktuelles/pflege-alt/": {file: "news/2021-05-01-pflege-neu.md", since: 2021-05-01, '
+        'urls: ["/aktuelles/pflege-alt/", "/aktuelles/pflege-neu/"]}\n'
+        '"/aktuelles/weg/": {file: "news/weg.md", since: 2020-01-01, urls: ["/aktuelles/weg/"], '
+        "gone: 2026-11-01}\n",
+    ),
+    "press": replace(
+        NEUJAHR, "title: Neujahrsfest", "title: Neujahrsfest\ncategory: Pressemitteilung"
+    ),
+    "event-status": replace(
+        "content/events/sommerfest.md",
+        "title: Sommerfest 2027",
+        "title: Sommerfest 2027\nstatus: abgesagt",
+    ),
     "asset-added": write("content/pages/ueber-uns/plan.txt", "Plan"),
     "asset-removed": delete("content/pages/ueber-uns/team.txt"),
     "static-page-title": replace("content/pages/impressum.md", "title:", "title: Neues"),
