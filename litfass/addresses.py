@@ -18,6 +18,7 @@ from litfass.content.model import Page
 from litfass.errors import LitfassError, Problem
 from litfass.folders import RECORD_NAME
 from litfass.i18n import _
+from litfass.values import is_site_path
 from litfass.yamldoc import load_mapping
 
 HEADER = """\
@@ -109,6 +110,8 @@ def _entry(key: str, value: object) -> Entry:
     if not isinstance(value, dict) or not isinstance(value.get("urls"), list):
         raise ValueError(key)
     urls = tuple(str(url) for url in value["urls"])
+    if not all(map(is_site_path, urls)):  # they become files in output/: never outside it
+        raise ValueError(key)
     gone = value.get("gone")
     return Entry(
         id=key,

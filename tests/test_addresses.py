@@ -196,3 +196,16 @@ def test_a_broken_record_is_an_error_with_its_line(fixture_site: Path, run) -> N
         in result.err
     )
     assert not (fixture_site / "output").exists()
+
+
+def test_a_record_cannot_write_outside_output(fixture_site: Path, run) -> None:
+    """The record is a file anyone may edit: its addresses never name a path outside output/."""
+    (fixture_site / RECORD_NAME).write_text(
+        '"/a/": {file: "news/2021-05-01-pflege.md", since: 2021-05-01, '
+        'urls: ["/../../ausserhalb/", "/aktuelles/pflege/"]}\n',
+        encoding="utf-8",
+    )
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    assert "addresses.yaml:1: error: not an address entry" in result.err
+    assert not (fixture_site.parent / "ausserhalb").exists()
