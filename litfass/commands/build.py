@@ -67,9 +67,9 @@ def run(args: argparse.Namespace) -> int:
             check_fresh=False,
         )
     common.report(list(result.warnings))
-    for note in result.notes:  # an address changed: the editor should know what became of it
-        print(note)
     if not args.quiet:
+        for note in result.notes:  # an address changed: the editor should know what became of it
+            print(note)
         _summary(result)
     return common.EXIT_OK
 
