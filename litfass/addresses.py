@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -123,22 +124,32 @@ def _entry(key: str, value: object) -> Entry:
     )
 
 
+# What YAML may hold unescaped (its "printable" set) without the line breaks it folds.
+_UNPRINTABLE = re.compile(
+    "[^\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted string that reads back as `text`, umlauts kept readable."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", quoted)
+
+
 def record_text(entries: Iterable[Entry]) -> str:
     """The record as committed: sorted, one line per item, so merges touch single lines."""
     lines = [HEADER]
     for entry in sorted(entries, key=lambda e: e.id):
         parts = []
         if entry.file:
-            parts.append(f"file: {json.dumps(entry.file, ensure_ascii=False)}")
+            parts.append(f"file: {_quoted(entry.file)}")
         if entry.title:
-            parts.append(f"title: {json.dumps(entry.title, ensure_ascii=False)}")
+            parts.append(f"title: {_quoted(entry.title)}")
         parts.append(f"since: {entry.since.isoformat()}")
-        parts.append(
-            "urls: [" + ", ".join(json.dumps(u, ensure_ascii=False) for u in entry.urls) + "]"
-        )
+        parts.append("urls: [" + ", ".join(_quoted(u) for u in entry.urls) + "]")
         if entry.gone:
             parts.append(f"gone: {entry.gone.isoformat()}")
-        lines.append(f"{json.dumps(entry.id, ensure_ascii=False)}: {{{', '.join(parts)}}}\n")
+        lines.append(f"{_quoted(entry.id)}: {{{', '.join(parts)}}}\n")
     return "".join(lines)
 
 

@@ -8,15 +8,17 @@ an editor would, and builds again.
 from __future__ import annotations
 
 import http.client
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import feedparser
 import icalendar
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from livesite import LiveSite
 
 from conftest import NOW
-from litfass.addresses import read_record, update
+from litfass.addresses import Entry, read_record, record_text, update
 from litfass.commands.common import parse_now
 from litfass.config import load_config
 from litfass.content.model import BuildOptions
@@ -209,3 +211,15 @@ def test_a_record_cannot_write_outside_output(fixture_site: Path, run) -> None:
     assert result.code == 1
     assert "addresses.yaml:1: error: not an address entry" in result.err
     assert not (fixture_site.parent / "ausserhalb").exists()
+
+
+@given(st.text(max_size=40), st.text(max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_any_title_and_file_name_survive_the_record(title: str, name: str) -> None:
+    """Whatever text an entry holds, the committed file reads back as the same record."""
+    import tempfile
+
+    entry = Entry("/a/", ("/a/",), date(2026, 11, 20), f"news/{name}.md", title)
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / RECORD_NAME).write_text(record_text([entry]), encoding="utf-8")
+        assert read_record(Path(folder)) == (entry,)
