@@ -223,3 +223,22 @@ def test_any_title_and_file_name_survive_the_record(title: str, name: str) -> No
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / RECORD_NAME).write_text(record_text([entry]), encoding="utf-8")
         assert read_record(Path(folder)) == (entry,)
+
+
+def test_same_content_and_record_give_identical_output(
+    fixture_site: Path, tmp_path: Path, run
+) -> None:
+    """A fresh clone (content and addresses.yaml, no cache) builds what the editor built."""
+    import shutil
+
+    from conftest import snapshot
+
+    assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    (fixture_site / ARTICLE).rename(fixture_site / RENAMED)
+    (fixture_site / DELETED).unlink()
+    assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    clone = tmp_path / "clone"
+    shutil.copytree(fixture_site, clone, ignore=shutil.ignore_patterns("output", ".litfass*"))
+    assert run("--root", clone, "--now", NOW, "--quiet").code == 0
+    assert snapshot(clone / "output") == snapshot(fixture_site / "output")
+    assert (clone / RECORD_NAME).read_bytes() == (fixture_site / RECORD_NAME).read_bytes()
