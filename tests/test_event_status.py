@@ -158,3 +158,15 @@ def test_document_links_say_type_and_size_in_the_sites_language(fixture_site: Pa
     text = root.cssselect("main .body")[0].text_content()
     assert "Stellungnahme (PDF, 2,4 MB)" in text
     assert "Formular (Word, 350 kB)" in text
+
+
+def test_a_magazine_pdf_says_its_size(fixture_site: Path, run) -> None:
+    folder = fixture_site / "content/magazine/heft-2"
+    folder.mkdir()
+    (folder / "heft.pdf").write_bytes(b"%PDF-1.4\n" + b"0" * 1_500_000)
+    (folder / "index.md").write_text(
+        "---\ntitle: Heft 2\ndate: 2026-11-01\npdf: heft.pdf\n---\nDas Heft.\n", encoding="utf-8"
+    )
+    assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    root = page(fixture_site / "output", "magazin/heft-2/")
+    assert root.cssselect("main .doc-info")[0].text_content() == "(PDF, 1,5 MB)"

@@ -91,6 +91,7 @@ def with_body(
         image=files["image"],
         cover=files["cover"],
         pdf=files["pdf"],
+        pdf_info=document_info(config, source, page.pdf, urls) if files["pdf"] else "",
     )
 
 
@@ -109,24 +110,32 @@ def _with_document_sizes(config: Config, source: Source, html: str, urls: dict[s
     """Each link to a document among the content files followed by its type and size."""
     if "href=" not in html:
         return html
-    folder = posixpath.dirname(source.content_rel)
 
     def add(match: re.Match[str]) -> str:
-        written = markup.unescape(match.group(2))
-        rel = posixpath.normpath(
-            written.lstrip("/") if written.startswith("/") else posixpath.join(folder, written)
-        )
-        if rel not in urls:
+        info = document_info(config, source, markup.unescape(match.group(2)), urls)
+        if not info:
             return match.group(0)
-        try:
-            size = (config.content_path / rel).stat().st_size
-        except OSError:
-            return match.group(0)
-        kind = DOCUMENTS[rel.rsplit(".", 1)[-1].lower()]
-        info = f"{kind}, {file_size(size, config.language)}"
         return f'{match.group(1)} <span class="doc-info">({markup.escape(info)})</span>'
 
     return _DOCUMENT_LINK.sub(add, html)
+
+
+def document_info(config: Config, source: Source, written: str, urls: dict[str, str]) -> str:
+    """'PDF, 2,4 MB' for a document among the content files, as written beside `source`."""
+    kind = DOCUMENTS.get(written.rsplit(".", 1)[-1].lower())
+    if kind is None or "://" in written:
+        return ""
+    folder = posixpath.dirname(source.content_rel)
+    rel = posixpath.normpath(
+        written.lstrip("/") if written.startswith("/") else posixpath.join(folder, written)
+    )
+    if rel not in urls:
+        return ""
+    try:
+        size = (config.content_path / rel).stat().st_size
+    except OSError:
+        return ""
+    return f"{kind}, {file_size(size, config.language)}"
 
 
 def file_size(size: int, language: str) -> str:

@@ -128,6 +128,7 @@ class Page:
     theme: str = ""
     cover: str = ""
     pdf: str = ""
+    pdf_info: str = ""  # its type and size, "PDF, 2,4 MB", when it is among the content files
     assets: tuple[str, ...] = ()  # files beside an index.md, relative to content/
     id: str = ""  # explicit stable id for feeds and calendars (a first address), else empty
     updated: datetime | None = None  # when an item was last edited, if the editor says so
