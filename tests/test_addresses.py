@@ -242,3 +242,22 @@ def test_same_content_and_record_give_identical_output(
     assert run("--root", clone, "--now", NOW, "--quiet").code == 0
     assert snapshot(clone / "output") == snapshot(fixture_site / "output")
     assert (clone / RECORD_NAME).read_bytes() == (fixture_site / RECORD_NAME).read_bytes()
+
+
+def test_the_preview_follows_a_record_pulled_from_others(fixture_site: Path, run) -> None:
+    """A colleague renamed an article and committed the record: `git pull` brings both."""
+    assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    live = LiveSite(fixture_site, "serve").ready()
+    try:
+        record = fixture_site / RECORD_NAME
+        text = record.read_text(encoding="utf-8")
+        record.write_text(
+            text.replace(
+                'urls: ["/aktuelles/pflege/"]', 'urls: ["/alt/pflege/", "/aktuelles/pflege/"]'
+            ),
+            encoding="utf-8",
+        )
+        live.rebuilt()
+        assert location_of(live.port, "/alt/pflege/")[:2] == (301, OLD_URL)
+    finally:
+        assert live.stop() == 0
