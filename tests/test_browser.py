@@ -375,3 +375,18 @@ def test_the_phone_filters_open_from_their_button(open_page, server: str) -> Non
     ).click()
     expect(page.locator(".calendar .event-item:visible")).to_have_count(1)
     assert axe_violations(page) == []
+
+
+def test_on_a_phone_the_home_page_reaches_the_events_sooner(browser: Browser, server: str) -> None:
+    page = phone(browser, server)
+    page.goto(server + "/")
+    expect(page.locator(".home-news .card:visible")).to_have_count(3)
+    events = page.locator("#next_events").bounding_box()
+    news = page.locator("#latest_news").bounding_box()
+    assert events is not None and news is not None and events["y"] > news["y"]
+    page.screenshot(path=ARTIFACTS / "home-phone.png", full_page=True)
+    page.context.close()
+    wide = browser.new_page(viewport={"width": 1280, "height": 900})
+    wide.goto(server + "/")
+    expect(wide.locator(".home-news .card:visible")).to_have_count(6)
+    wide.close()
