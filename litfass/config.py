@@ -64,7 +64,17 @@ class UrlScheme:
     pages: str = "/{slug}/"
     years: str = "/aktuelles/archiv/{year}/"
     feeds_index: str = "/abonnieren/"
+    press_index: str = "/presse/"  # press releases only, with their feed, for journalists
     search_index: str = "/suche/"
+
+
+@dataclass(frozen=True)
+class TermInfo:
+    """A topic or region the site names in config.yaml, with what its page shows."""
+
+    name: str
+    description: str = ""
+    image: str = ""  # a site path (/themen/pflege.jpg: content/themen/pflege.jpg) or https://
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,9 @@ class Config:
     content_dir: str = "content"
     templates_dir: str = "templates"
     output_dir: str = "output"
+    # The fixed lists of topics and regions, if the site keeps them (else any name is one).
+    topics: tuple[TermInfo, ...] = ()
+    regions: tuple[TermInfo, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -142,6 +155,11 @@ class Config:
             host in self.remote_images or parts.netloc.lower() in self.remote_images
         )
 
+    def term_info(self, kind: str, name: str) -> TermInfo | None:
+        """The description and image config.yaml gives a topic or region, if any."""
+        terms = self.topics if kind == "topic" else self.regions
+        return next((t for t in terms if t.name.casefold() == name.casefold()), None)
+
     def absolute(self, url: str) -> str:
         """Make a site-relative URL absolute with the base URL."""
         if "://" in url or url.startswith("mailto:"):
@@ -153,7 +171,9 @@ _TOP_KEYS = {
     "title", "tagline", "base_url", "language", "timezone", "organisation", "urls",
     "page_size", "default_category", "press_category", "navigation", "feeds", "markdown",
     "deploy", "content_dir", "templates_dir", "output_dir", "search", "remote_images",
+    "topics", "regions",
 }  # fmt: skip
+_TERM_KEYS = ("description", "image")
 
 
 def load_config(root: Path, name: str = CONFIG_NAME) -> tuple[Config, list[Problem]]:
@@ -209,6 +229,8 @@ class _Validator:
             "precompress": self._bool(deploy, "precompress", "deploy"),
             "search": self._switch("search", default=True),
             "remote_images": self._hosts("remote_images"),
+            "topics": self._terms("topics"),
+            "regions": self._terms("regions"),
         }
         values.update(self._folders())
         if self.errors:
@@ -460,6 +482,34 @@ class _Validator:
             )
             return ()
         return tuple(hosts)
+
+    def _terms(self, key: str) -> tuple[TermInfo, ...]:
+        """`topics:` as a list of names, or names each with a description and an image."""
+        value = self.doc.data.get(key)
+        if value is None or value == "":
+            return ()
+        if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+            value = dict.fromkeys(value)
+        if not isinstance(value, dict):
+            message = _("'{key}' must be a list of names, or names each with description and image")
+            self._error(key, message.format(key=key))
+            return ()
+        terms = []
+        for name, about in value.items():
+            about = about or {}
+            if not isinstance(about, dict) or not all(isinstance(v, str) for v in about.values()):
+                message = _("'{key}.{name}' must be 'description: ...' and 'image: ...' lines")
+                self._error(key, message.format(key=key, name=name))
+                continue
+            self._unknown_keys(about, set(_TERM_KEYS), key)
+            image = one_line(about.get("image") or "")
+            if image and not is_safe_link(image):
+                message = _("'{key}.{name}.image' must be a path like /themen/pflege.jpg")
+                self._error(key, message.format(key=key, name=name))
+                image = ""
+            description = one_line(about.get("description") or "")
+            terms.append(TermInfo(one_line(str(name)), description, image))
+        return tuple(terms)
 
     def _navigation(self) -> tuple[NavItem, ...]:
         value = self.doc.data.get("navigation") or []

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 CONFIG_NAME = "config.yaml"
+RECORD_NAME = "addresses.yaml"  # every address the site has published (addresses.py)
 CACHE_DIR = ".litfass-cache"  # Markdown, images, search index, templates, the last build's state
 PREVIOUS_NAME = ".litfass-previous"  # the site before the last swap, reused by the next build
 ASIDE_NAME = ".litfass-aside"  # output/ for a moment of a swap by renames (write/swap.py)

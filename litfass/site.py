@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from litfass.addresses import AddressBook
 from litfass.config import Config, NavItem
 from litfass.content.images import Picture
 from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE, BuildOptions, Page, Term
@@ -47,6 +48,7 @@ class Site:
     upcoming: tuple[Page, ...]  # soonest first
     past_events: tuple[Page, ...]  # most recent first
     magazine: tuple[Page, ...]  # newest first
+    press: tuple[Page, ...]  # the press releases among the news, newest first
     static_pages: tuple[Page, ...]
     topics: tuple[Listing, ...]
     regions: tuple[Listing, ...]
@@ -58,6 +60,7 @@ class Site:
     related: dict[str, tuple[Page, ...]] = field(hash=False, compare=False)
     neighbours: dict[str, tuple[Page | None, Page | None]] = field(hash=False, compare=False)
     pictures: dict[str, Picture] = field(default_factory=dict, hash=False, compare=False)
+    addresses: AddressBook = field(default_factory=AddressBook, compare=False)
 
     @property
     def lead(self) -> Page | None:
@@ -130,6 +133,7 @@ def assemble(
     content_urls: dict[str, str],
     pictures: dict[str, Picture] | None = None,
     previous: Site | None = None,
+    addresses: AddressBook | None = None,
 ) -> Site:
     """Build the Site from already validated, rendered pages.
 
@@ -165,6 +169,7 @@ def assemble(
         upcoming=_kept(old("upcoming"), upcoming),
         past_events=_kept(old("past_events"), past),
         magazine=_kept(old("magazine"), magazine),
+        press=_kept(old("press"), [p for p in news if p.category == config.press_category]),
         static_pages=_kept(old("static_pages"), by_kind[PAGE]),
         topics=_listings(news, events, upcoming, urls.topics, _tags_of, old("topics")),
         regions=_listings(news, events, upcoming, urls.regions, region, old("regions")),
@@ -180,7 +185,16 @@ def assemble(
         related=_related(news, previous),
         neighbours=_neighbours(news, previous),
         pictures=pictures or {},
+        addresses=_kept_book(previous, addresses),
     )
+
+
+def _kept_book(previous: Site | None, book: AddressBook | None) -> AddressBook:
+    """The last site's book when nothing in it changed: what read it need not be made again."""
+    book = book or AddressBook()
+    if previous is not None and previous.addresses == book:
+        return previous.addresses
+    return book
 
 
 def reassemble(
@@ -189,6 +203,7 @@ def reassemble(
     options: BuildOptions,
     content_urls: dict[str, str],
     pictures: dict[str, Picture] | None = None,
+    addresses: AddressBook | None = None,
 ) -> Site | None:
     """The previous site with each (old, new) page pair swapped, if that is what `assemble`
     would give; None where an edit moves a page in or out of some list.
@@ -208,7 +223,12 @@ def reassemble(
             if _find(site.pages, old) is None:
                 return None  # not a page of the previous site after all
             site = _swapped(site, old, new)
-    return dataclasses.replace(site, content_urls=content_urls, pictures=pictures or {})
+    return dataclasses.replace(
+        site,
+        content_urls=content_urls,
+        pictures=pictures or {},
+        addresses=_kept_book(previous, addresses),
+    )
 
 
 def _place(page: Page, options: BuildOptions) -> tuple:
@@ -224,6 +244,7 @@ def _place(page: Page, options: BuildOptions) -> tuple:
         page.tags,
         page.region,
         page.menu,
+        page.category,
         page.title if page.kind == PAGE else None,
     )
 
@@ -252,6 +273,7 @@ def _swapped(site: Site, old: Page, new: Page) -> Site:
         upcoming=swap(site.upcoming),
         past_events=swap(site.past_events),
         magazine=swap(site.magazine),
+        press=swap(site.press),
         static_pages=swap(site.static_pages),
         topics=_kept(site.topics, [listing(x) for x in site.topics]),
         regions=_kept(site.regions, [listing(x) for x in site.regions]),
@@ -505,15 +527,33 @@ def _where(page: Page, line: int) -> str:
     return _("{source} (from its file name)").format(source=page.source)
 
 
-def stable_id(config: Config, page: Page) -> str:
+def stable_id(config: Config, page: Page, book: AddressBook | None = None) -> str:
     """The id a feed reader or calendar keeps for an item, whatever its title becomes.
 
-    The editor's explicit `id` (an earlier address of the item, or a URI) wins;
-    otherwise the item's own address.
+    The editor's explicit `id` (an earlier address of the item, or a URI) wins; then the
+    item's first address from the address record; otherwise the item's own address.
     """
     if page.id:
         return config.absolute(page.id) if page.id.startswith("/") else page.id
-    return config.absolute(page.url)
+    first = book.ids.get(page.source) if book is not None else None
+    return config.absolute(first or page.url)
+
+
+def announced(site: Site, page: Page) -> datetime:
+    """When an item was announced: its date; an undated event the day it first appeared
+    (not its start, which lies ahead), else its start."""
+    if page.date is None and page.event is not None:
+        first = site.addresses.since.get(page.source)
+        if first is not None:
+            day = datetime(first.year, first.month, first.day, tzinfo=site.config.tz)
+            return min(day, page.event.start)
+    return page.published
+
+
+def last_change(site: Site, page: Page) -> datetime:
+    """When an item last changed: `updated` if given, else when it was announced."""
+    published = announced(site, page)
+    return max(page.updated, published) if page.updated else published
 
 
 def id_problems(config: Config, pages: Sequence[Page]) -> list[Problem]:

@@ -34,21 +34,29 @@ def build(site: Path, **kwargs) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, bytes]]:
-    """The complete output of each edition of the generated site, built undisturbed."""
-    sites = {
-        edition: write_bulk_site(tmp_path_factory.mktemp(edition) / "site", ITEMS, edition)
-        for edition in ("a", "b")
-    }
-    builds = {edition: subprocess.Popen(build_command(site)) for edition, site in sites.items()}
-    assert {edition: process.wait() for edition, process in builds.items()} == {"a": 0, "b": 0}
-    result = {edition: snapshot(site / "output") for edition, site in sites.items()}
+    """The complete output of each edition of the generated site, built undisturbed, once
+    its address record knows both (the items only one edition has answer 410 in the other)."""
+    site = with_history(write_bulk_site(tmp_path_factory.mktemp("a") / "site", ITEMS, "a"))
+    result = {"a": snapshot(site / "output")}
+    write_content(site / "content", ITEMS, "b")
+    assert build(site).returncode == 0
+    result["b"] = snapshot(site / "output")
     assert result["a"] != result["b"]
     return result
+
+
+def with_history(site: Path) -> Path:
+    """The site of edition "a" built after edition "b" was: both are in its address record."""
+    for edition in ("a", "b", "a"):
+        write_content(site / "content", ITEMS, edition)
+        assert build(site).returncode == 0
+    return site
 
 
 def leftovers(site: Path) -> list[str]:
     """What a build left in the site's folder besides its own files and caches."""
     expected = {"config.yaml", "content", "templates", "output", ".litfass.lock", ".litfass-cache"}
+    expected.add("addresses.yaml")  # every address published, kept by the build
     expected.add(".litfass-previous")  # the site before the last swap, for the next build
     return sorted(p.name for p in site.iterdir() if p.name not in expected)
 
@@ -60,6 +68,7 @@ def test_killed_builds_leave_the_old_or_the_new_site(
     started = _clock()
     assert build(site).returncode == 0
     duration = _clock() - started
+    with_history(site)
     live = "a"
     seed = random.randrange(2**32)
     chooser = random.Random(seed)
@@ -101,7 +110,9 @@ def _clock() -> float:
 
 
 def test_two_builds_at_once_take_turns(editions: dict[str, dict[str, bytes]], tmp_path: Path):
-    site = write_bulk_site(tmp_path / "site", ITEMS, "a")
+    site = with_history(write_bulk_site(tmp_path / "site", ITEMS, "a"))
+    write_content(site / "content", ITEMS, "b")
+    write_content(site / "content", ITEMS, "a")  # touched: both builds have work to do
     first = subprocess.Popen(build_command(site), stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(build_command(site), stderr=subprocess.PIPE, text=True)
     assert (first.wait(), second.wait()) == (0, 0), first.stderr.read() + second.stderr.read()
@@ -140,6 +151,7 @@ def test_failing_writes_leave_output_unchanged(
 ) -> None:
     site = write_bulk_site(tmp_path / "site", ITEMS, "a")
     assert build(site).returncode == 0
+    before, record = snapshot(site / "output"), (site / "addresses.yaml").read_bytes()
     write_content(site / "content", ITEMS, "b")
     result = build(site, preexec_fn=_limit_file_size)
     assert result.returncode == 1
@@ -149,7 +161,8 @@ def test_failing_writes_leave_output_unchanged(
         ": error: cannot write: file too large; output/ was left unchanged"
     )
     assert lines[1] == "1 error(s); output/ was not changed."
-    assert snapshot(site / "output") == editions["a"]
+    assert snapshot(site / "output") == before
+    assert (site / "addresses.yaml").read_bytes() == record  # nothing was published
     assert leftovers(site) == []
 
 

@@ -33,6 +33,10 @@ KEY_PAGES = {
     "topic": "/themen/wohnen/",
     "magazine": "/magazin/",
     "404": "/404.html",
+    "press": "/presse/",
+    "accessibility": "/barrierefreiheit/",
+    "easy_language": "/leichte-sprache/",
+    "gone": "/410.html",
 }
 LOAD_ALL_IMAGES = """() => Promise.all([...document.images].map((image) => {
   image.loading = "eager";
@@ -295,3 +299,94 @@ def test_reduced_motion_turns_off_smooth_scrolling(open_page, server: str) -> No
     still = open_page(reduced_motion="reduce")
     still.goto(server + "/")
     assert (moving.evaluate(scroll), still.evaluate(scroll)) == ("smooth", "auto")
+
+
+PHONE = {"width": 375, "height": 740}
+
+
+def phone(browser: Browser, server: str, **options) -> Page:
+    context = browser.new_context(viewport=PHONE, **options)
+    return context.new_page()
+
+
+@pytest.mark.parametrize("scripts", [True, False])
+def test_on_a_phone_the_first_event_is_on_the_first_screen(
+    browser: Browser, server: str, scripts: bool
+) -> None:
+    """Issue 15, point 7: measured at 375×740, with and without JavaScript."""
+    page = phone(browser, server, java_script_enabled=scripts)
+    page.goto(server + "/veranstaltungen/")
+    first = page.locator(".calendar .event-item").first
+    for part in ("h3", "time"):
+        box = first.locator(part).first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= PHONE["height"], (part, box)
+    expect(page.locator(".main-nav ul a").first).to_be_hidden()  # the menu is folded
+    page.screenshot(path=ARTIFACTS / f"calendar-phone-{'js' if scripts else 'nojs'}.png")
+    page.context.close()
+
+
+def test_the_menu_button_opens_the_navigation_without_javascript(
+    browser: Browser, server: str
+) -> None:
+    page = phone(browser, server, java_script_enabled=False)
+    page.goto(server + "/veranstaltungen/")
+    button = page.locator("summary.menu-button", has_text="Menü")
+    button.click()
+    links = page.locator(".main-nav ul a")
+    expect(links.first).to_be_visible()
+    expect(page.get_by_role("link", name="Veranstaltungen").first).to_be_visible()
+    assert axe_violations_without_script(page) == []
+    page.screenshot(path=ARTIFACTS / "menu-open-phone.png")
+    # The keyboard opens and closes it too.
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(links.first).to_be_hidden()
+    page.context.close()
+
+
+def axe_violations_without_script(page: Page) -> list[str]:
+    """axe in a page whose own scripts are off: run it from a second, scripted context."""
+    html = page.content()
+    scripted = page.context.browser.new_context(viewport=PHONE)
+    other = scripted.new_page()
+    other.set_content(html)
+    other.evaluate("() => document.querySelectorAll('details.menu').forEach(d => d.open = true)")
+    found = axe_violations(other)
+    scripted.close()
+    return found
+
+
+def test_wide_screens_show_menu_and_filters_without_buttons(open_page, server: str) -> None:
+    page = open_page(1280)
+    page.goto(server + "/veranstaltungen/")
+    expect(page.locator(".main-nav ul a").first).to_be_visible()
+    expect(page.locator(".menu-button")).to_be_hidden()
+    expect(page.locator(".filter-button")).to_be_hidden()
+    expect(page.locator("nav.filter-group").first).to_be_visible()
+
+
+def test_the_phone_filters_open_from_their_button(open_page, server: str) -> None:
+    page = open_page(375)
+    page.goto(server + "/veranstaltungen/")
+    expect(page.locator("nav.filter-group").first).to_be_hidden()
+    page.get_by_text("Nach Thema oder Region filtern").click()
+    page.locator("nav.filter-group[data-param=thema]").get_by_role(
+        "link", name=re.compile("^Wohnen")
+    ).click()
+    expect(page.locator(".calendar .event-item:visible")).to_have_count(1)
+    assert axe_violations(page) == []
+
+
+def test_on_a_phone_the_home_page_reaches_the_events_sooner(browser: Browser, server: str) -> None:
+    page = phone(browser, server)
+    page.goto(server + "/")
+    expect(page.locator(".home-news .card:visible")).to_have_count(3)
+    events = page.locator("#next_events").bounding_box()
+    news = page.locator("#latest_news").bounding_box()
+    assert events is not None and news is not None and events["y"] > news["y"]
+    page.screenshot(path=ARTIFACTS / "home-phone.png", full_page=True)
+    page.context.close()
+    wide = browser.new_page(viewport={"width": 1280, "height": 900})
+    wide.goto(server + "/")
+    expect(wide.locator(".home-news .card:visible")).to_have_count(6)
+    wide.close()

@@ -448,21 +448,23 @@ def test_config_yml_speaks_english_for_an_english_site(tmp_path: Path) -> None:
 
 def test_a_key_added_to_the_schema_appears_in_the_editor(tmp_path: Path) -> None:
     config = site_config(tmp_path)
-    status = Field(
-        "status", "choice", frozenset({"event"}), "Status", "Status",
-        choices=("findet statt", "abgesagt", "verschoben"),
+    audience = Field(
+        "audience", "choice", frozenset({"event"}), "Zielgruppe", "Audience",
+        choices=("Fachkräfte", "Ehrenamtliche"),
     )  # fmt: skip
-    document = yaml.safe_load(config_yml(config, terms=Terms(), fields=(*FIELDS, status)))
+    document = yaml.safe_load(config_yml(config, terms=Terms(), fields=(*FIELDS, audience)))
     events = {f["name"]: f for f in document["collections"][1]["fields"]}
-    assert events["status"] == {
-        "name": "status",
-        "label": "Status",
+    assert events["audience"] == {
+        "name": "audience",
+        "label": "Zielgruppe",
         "required": False,
         "widget": "select",
-        "options": ["findet statt", "abgesagt", "verschoben"],
+        "options": ["Fachkräfte", "Ehrenamtliche"],
     }
     news = {f["name"] for f in document["collections"][0]["fields"]}
-    assert "status" not in news
+    assert "audience" not in news
+    # The event's status is in the table, so the editor offers it as a select already.
+    assert events["status"]["options"] == ["abgesagt", "verschoben", "ausgebucht"]
 
 
 def test_the_git_backend_config_and_the_ci_workflow(tmp_path: Path, run) -> None:

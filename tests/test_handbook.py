@@ -116,7 +116,8 @@ def handbook_site(root: Path, extra: Example | None = None) -> Path:
 def test_every_example_says_where_it_goes() -> None:
     assert len(FILES) >= 20 and len(SNIPPETS) >= 5
     for example in EXAMPLES:
-        assert example.lang in ("markdown", "sh", "text", "cron", "ini"), example.where
+        langs = ("markdown", "sh", "text", "cron", "ini", "powershell", "zsh", "yaml")
+        assert example.lang in langs, example.where
         if example.lang == "markdown":
             assert CAPTION.fullmatch(example.caption), f"{example.where}: 'Datei `...`:' missing"
     texts = sum(e.lang == "text" for e in EXAMPLES)
@@ -204,7 +205,7 @@ def test_scheduling_and_preview_commands_parse() -> None:
     lines = [
         line[line.index("build.py") :]
         for example in EXAMPLES
-        if example.lang in ("cron", "ini", "sh")
+        if example.lang in ("cron", "ini", "sh", "powershell", "zsh")
         for line in example.code.splitlines()
         if "build.py" in line
     ]
@@ -217,6 +218,34 @@ def test_scheduling_and_preview_commands_parse() -> None:
             assert args[0] == "serve", line
             continue  # the preview server is issue 5's; its options are checked once it is merged
         _parser().parse_args(args)
+
+
+INSTALL_STEPS = {
+    "powershell": [r"py -m venv .venv", r".venv\Scripts\python -m pip install ."],
+    "zsh": ["python3 -m venv .venv", ".venv/bin/python -m pip install ."],
+}
+
+
+def test_the_set_up_for_windows_and_macos_uses_the_right_paths() -> None:
+    """Issue 15, point 11: one venv, pip from it, build.py run by the venv's Python."""
+    for lang, steps in INSTALL_STEPS.items():
+        lines = [line for e in EXAMPLES if e.lang == lang for line in e.code.splitlines()]
+        assert lines[:2] == steps, lang
+        python = steps[1].split(" -m ")[0]
+        assert all(line.startswith(f"{python} build.py ") for line in lines[2:]), lang
+        assert any(" serve" in line for line in lines[2:]), lang
+
+
+def test_config_snippets_are_valid_settings(tmp_path: Path) -> None:
+    from litfass.config import load_config
+
+    snippets = [e for e in EXAMPLES if e.lang == "yaml"]
+    assert snippets
+    for example in snippets:
+        config = "title: Beispiel\nbase_url: https://www.example.de\n" + example.code
+        (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+        _, warnings = load_config(tmp_path)
+        assert warnings == [], example.where
 
 
 def key_table() -> list[tuple[str, str, list[str]]]:

@@ -84,11 +84,29 @@ EDITS = {
         "content/news/2021-05-01-pflege.md", "content/news/2021-05-01-pflege-neu.md"
     ),
     "delete": delete("content/news/2019-11-04-fachtag-in-goerlitz.md"),
+    "record": write(
+        "addresses.yaml",
+        '"/aktuelles/pflege-alt/": {file: "news/2021-05-01-pflege-neu.md", since: 2021-05-01, '
+        'urls: ["/aktuelles/pflege-alt/", "/aktuelles/pflege-neu/"]}\n'
+        '"/aktuelles/weg/": {file: "news/weg.md", since: 2020-01-01, urls: ["/aktuelles/weg/"], '
+        "gone: 2026-11-01}\n",
+    ),
+    "press": replace(
+        NEUJAHR, "title: Neujahrsfest", "title: Neujahrsfest\ncategory: Pressemitteilung"
+    ),
+    "event-status": replace(
+        "content/events/sommerfest.md",
+        "title: Sommerfest 2027",
+        "title: Sommerfest 2027\nstatus: abgesagt",
+    ),
     "asset-added": write("content/pages/ueber-uns/plan.txt", "Plan"),
     "asset-removed": delete("content/pages/ueber-uns/team.txt"),
     "loose-file": write("content/downloads/intern.txt", "Intern"),
     "draft-links-file": append("content/news/entwurf.md", "\n[Intern](../downloads/intern.txt)\n"),
     "draft-published": replace("content/news/entwurf.md", "draft: true", "draft: false"),
+    "document-added": write("content/pages/ueber-uns/satzung.pdf", "%PDF" + "0" * 5000),
+    "document-linked": append("content/pages/ueber-uns/index.md", "\n[Satzung](satzung.pdf)\n"),
+    "document-grown": write("content/pages/ueber-uns/satzung.pdf", "%PDF" + "0" * 2_500_000),
     "static-page-title": replace("content/pages/impressum.md", "title:", "title: Neues"),
     "event": append("content/events/fachtag.md", "\nAnmeldung bald.\n"),
     "template": replace("templates/partials/card.html", "<h3>", '<h3 class="card-title">'),

@@ -180,3 +180,82 @@ def test_new_help_shows_a_german_portal_example(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["new", "--help"])
     assert 'python build.py new news "Fachtag in Görlitz"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("summary", [None, '""'])
+def test_without_a_summary_the_first_paragraph_is_shown_once(
+    fixture_site: Path, run, summary: str | None
+) -> None:
+    """Issue 15, point 4: the list shows the first paragraph; the page shows it once."""
+    line = f"summary: {summary}\n" if summary else ""
+    (fixture_site / "content/news/2026-11-19-ohne.md").write_text(
+        f"---\ntitle: Ohne Vorspann\ndate: 2026-11-19\ndateline: Leipzig\n{line}---\n"
+        "Der erste Absatz steht nur einmal da.\n\nDer zweite auch.\n",
+        encoding="utf-8",
+    )
+    assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    page = (fixture_site / "output/aktuelles/ohne/index.html").read_text(encoding="utf-8")
+    main = lxml.html.fromstring(page).cssselect("main")[0].text_content()
+    assert main.count("Der erste Absatz steht nur einmal da.") == 1
+    assert "(Leipzig)" in main  # the dateline stays
+    listing = (fixture_site / "output/aktuelles/index.html").read_text(encoding="utf-8")
+    assert "Der erste Absatz steht nur einmal da." in listing  # the card's teaser
+
+
+@pytest.mark.parametrize("kind", ["news", "magazine", "page"])
+def test_new_writes_no_empty_summary(fixture_site: Path, run, kind: str) -> None:
+    result = run("new", kind, "Ohne Vorspann", "--root", fixture_site, "--now", NOW)
+    assert result.code == 0
+    meta = front_matter(Path(result.out.strip()))
+    assert "summary" not in meta
+    assert "# summary:" in Path(result.out.strip()).read_text(encoding="utf-8")  # as a hint
+
+
+def test_new_with_an_image_makes_a_folder_that_builds_with_it(
+    fixture_site: Path, tmp_path: Path, run
+) -> None:
+    """Issue 15, point 8: the picture lands in the item's folder and on its page."""
+    from PIL import Image
+
+    photo = tmp_path / "Sommerfest Foto.JPG"
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(photo, "JPEG")
+    result = run(
+        "new", "news", "Sommerfest in Leipzig", "--image", photo, "--root", fixture_site,
+        "--now", NOW,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    path = fixture_site / "content/news/2026-11-20-sommerfest-in-leipzig/index.md"
+    assert result.out == f"{path}\n"
+    assert (path.parent / "sommerfest-foto.jpg").read_bytes() == photo.read_bytes()
+    meta = front_matter(path)
+    assert meta["image"] == "sommerfest-foto.jpg" and meta["image_alt"] == ""
+    # The empty alt text is the one thing `check` asks for.
+    check = run("check", "--root", fixture_site, "--now", NOW, "--drafts")
+    assert "'image' has no 'image_alt'" in check.out + check.err
+
+    text = path.read_text(encoding="utf-8").replace('image_alt: ""', "image_alt: Festgäste")
+    path.write_text(text.replace("draft: true", "draft: false"), encoding="utf-8")
+    assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    page = fixture_site / "output/aktuelles/sommerfest-in-leipzig/index.html"
+    images = lxml.html.fromstring(page.read_bytes()).cssselect("main img")
+    assert any(img.get("alt") == "Festgäste" for img in images)
+
+
+@pytest.mark.parametrize("kind", ["news", "magazine", "page"])
+def test_new_folder_makes_the_bundle(fixture_site: Path, run, kind: str) -> None:
+    result = run("new", kind, "Mit Ordner", "--folder", "--root", fixture_site, "--now", NOW)
+    assert result.code == 0, result.err
+    path = Path(result.out.strip())
+    assert path.name == "index.md" and path.parent.name.endswith("mit-ordner")
+    if kind == "magazine":
+        assert "Titelbild im Ordner des Hefts" in path.read_text(encoding="utf-8")
+    again = run("new", kind, "Mit Ordner", "--root", fixture_site, "--now", NOW)
+    assert again.code == 1  # a file beside the folder would claim the same address
+
+
+def test_new_image_that_does_not_exist(fixture_site: Path, run) -> None:
+    result = run(
+        "new", "news", "Ohne Bild", "--image", "fehlt.jpg", "--root", fixture_site, "--now", NOW
+    )
+    assert result.code == 1
+    assert "--image: error: no such image file: fehlt.jpg" in result.err

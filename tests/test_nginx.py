@@ -44,6 +44,8 @@ ODD_ALIASES = [
     '/alt/a"b$c{d};e',
 ]
 MOVED = "/aktuelles/kaeltehilfe-umgezogen/"
+RENAMED_FROM, RENAMED_TO = "/aktuelles/beratung-alt/", "/aktuelles/beratung-neu/"
+DELETED = "/aktuelles/zurueckgezogen/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 CSP = re.compile(r"default-src 'self'.*script-src 'self'")
 # Content files a browser may open as documents of their own, and one a sandbox would break.
@@ -116,11 +118,29 @@ def add_test_content(site: Path) -> None:
         (site / "content/downloads" / name).write_bytes(data)
 
 
+def add_items_to_rename_and_delete(site: Path) -> None:
+    for name in ("beratung-alt", "zurueckgezogen"):
+        (site / f"content/news/2026-10-29-{name}.md").write_text(
+            f"---\ntitle: Meldung {name}\ndate: 2026-10-29\n---\nText.\n", encoding="utf-8"
+        )
+
+
+def rename_and_delete(site: Path) -> None:
+    """What an editor does after a build: one file renamed, one deleted."""
+    news = site / "content/news"
+    (news / "2026-10-29-beratung-alt.md").rename(news / "2026-10-29-beratung-neu.md")
+    (news / "2026-10-29-zurueckgezogen.md").unlink()
+
+
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example portal (precompressed, as its config.yaml says), built once."""
+    """The example portal (precompressed, as its config.yaml says), built once, then built
+    again after a file was renamed and one deleted."""
     site = copy_site(REPO, tmp_path_factory.mktemp("nginx") / "portal")
     add_test_content(site)
+    add_items_to_rename_and_delete(site)
+    assert main(["--root", str(site), "--now", NOW, "--quiet"]) == 0
+    rename_and_delete(site)
     assert main(["--root", str(site), "--now", NOW, "--quiet"]) == 0
     return site / "output"
 
@@ -215,6 +235,20 @@ def test_clients_without_gzip_get_the_plain_file(server: Server) -> None:
     assert answer.status == 200
     assert "Content-Encoding" not in answer.headers
     assert answer.body == server.file(ARTICLE)
+
+
+def test_a_renamed_items_old_address_answers_301(server: Server) -> None:
+    for path in (RENAMED_FROM, RENAMED_FROM.rstrip("/")):
+        answer = server.get(path)
+        assert (answer.status, answer.headers["Location"]) == (301, RENAMED_TO), path
+    assert server.get(RENAMED_TO).status == 200
+
+
+def test_a_deleted_items_address_answers_410_with_the_sites_page(server: Server) -> None:
+    answer = server.get(DELETED)
+    assert answer.status == 410
+    assert answer.body == server.file("/410.html")
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
 
 
 def test_unknown_address_gets_the_sites_404_page_and_status(server: Server) -> None:

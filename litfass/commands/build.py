@@ -73,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         )
     common.report(list(result.warnings))
     if not args.quiet:
+        for note in result.notes:  # an address changed: the editor should know what became of it
+            print(note)
         _summary(result)
     return common.EXIT_OK
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from litfass.commands import common
 from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
@@ -23,6 +24,11 @@ examples:
       an all-day event
   python build.py new magazine "anspiel 1/2027: Gut alt werden"
   python build.py new page "Über uns"
+  python build.py new news "Sommerfest in Leipzig" --image ~/Bilder/sommerfest.jpg
+      writes content/news/2026-11-26-sommerfest-in-leipzig/index.md and copies the
+      picture beside it as sommerfest.jpg
+  python build.py new magazine "anspiel 1/2027" --folder
+      a folder for the issue, its cover and its PDF
 
 The new file is a draft ('draft: true'): it appears with `python build.py serve --drafts`
 and on the site once you set 'draft: false'. An existing file is never overwritten.
@@ -52,6 +58,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--slug", default="", help=_("the address part instead of one made from the title")
     )
+    parser.add_argument(
+        "--folder",
+        action="store_true",
+        help="make a folder with index.md, for images and documents beside the text",
+    )
+    parser.add_argument(
+        "--image",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="copy this picture into the item's folder as its image (makes a folder)",
+    )
     common.add_root_option(parser)
     common.add_now_option(
         parser,
@@ -76,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         end=args.end,
         location=args.location,
         slug=args.slug,
+        folder=args.folder,
+        image=args.image,
     )
     path = create(config, item)
     print(path)

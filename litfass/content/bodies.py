@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import html as markup
 import posixpath
 import re
 import unicodedata
 from html import escape, unescape
 from urllib.parse import quote, unquote
+
+from babel.numbers import format_decimal
 
 from litfass.config import Config
 from litfass.content import images
@@ -88,6 +91,7 @@ def with_body(
             )
     html = resolve_links(html, source.content_rel, urls)
     used = _files_used(source, page, html, urls)
+    html = _with_document_sizes(config, source, html, urls)
     html, files = _with_images(config, source, page, html, urls, pictures, warnings)
     html = _file_links(html, source.content_rel, urls)
     bundled: tuple[str, ...] = ()
@@ -99,11 +103,13 @@ def with_body(
         page,
         body_html=html,
         summary=summary,
+        summary_from_body=not page.summary,
         assets=bundled,
         files=used,
         image=files["image"],
         cover=files["cover"],
         pdf=files["pdf"],
+        pdf_info=document_info(config, source, page.pdf, urls) if files["pdf"] else "",
     )
 
 
@@ -144,6 +150,56 @@ def _files_used(source: Source, page: Page, html: str, urls: dict[str, str]) -> 
     written += [unescape(m.group(2)) for m in _REFERENCE.finditer(html)]
     found = (_content_file(ref, folder, urls) for ref in written)
     return tuple(sorted({rel for rel in found if rel is not None}))
+
+
+# Documents whose links say their type and size, as accessible sites do: "(PDF, 2,4 MB)".
+DOCUMENTS = {
+    "pdf": "PDF", "doc": "Word", "docx": "Word", "odt": "ODT", "rtf": "RTF",
+    "xls": "Excel", "xlsx": "Excel", "ods": "ODS", "csv": "CSV",
+    "ppt": "PowerPoint", "pptx": "PowerPoint", "odp": "ODP", "zip": "ZIP", "epub": "EPUB",
+}  # fmt: skip
+_DOCUMENT_LINK = re.compile(
+    r'(<a\b[^>]*\bhref="([^"#?:]+\.(?:' + "|".join(DOCUMENTS) + r'))"[^>]*>.*?</a>)', re.S | re.I
+)
+
+
+def _with_document_sizes(config: Config, source: Source, html: str, urls: dict[str, str]) -> str:
+    """Each link to a document among the content files followed by its type and size."""
+    if "href=" not in html:
+        return html
+
+    def add(match: re.Match[str]) -> str:
+        info = document_info(config, source, markup.unescape(match.group(2)), urls)
+        if not info:
+            return match.group(0)
+        return f'{match.group(1)} <span class="doc-info">({markup.escape(info)})</span>'
+
+    return _DOCUMENT_LINK.sub(add, html)
+
+
+def document_info(config: Config, source: Source, written: str, urls: dict[str, str]) -> str:
+    """'PDF, 2,4 MB' for a document among the content files, as written beside `source`."""
+    kind = DOCUMENTS.get(written.rsplit(".", 1)[-1].lower())
+    if kind is None or "://" in written:
+        return ""
+    folder = posixpath.dirname(source.content_rel)
+    rel = posixpath.normpath(
+        written.lstrip("/") if written.startswith("/") else posixpath.join(folder, written)
+    )
+    if rel not in urls:
+        return ""
+    try:
+        size = (config.content_path / rel).stat().st_size
+    except OSError:
+        return ""
+    return f"{kind}, {file_size(size, config.language)}"
+
+
+def file_size(size: int, language: str) -> str:
+    """'2,4 MB' in German, '2.4 MB' in English: decimal units, as file managers show them."""
+    if size >= 1_000_000:
+        return f"{format_decimal(size / 1_000_000, '#,##0.0', locale=language)} MB"
+    return f"{format_decimal(max(1, round(size / 1000)), '#,##0', locale=language)} kB"
 
 
 def assets_by_url(urls: dict[str, str]) -> list[tuple[str, int, str]]:

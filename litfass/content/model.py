@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 NEWS, EVENT, MAGAZINE, PAGE = "news", "event", "magazine", "page"
+# What can become of an event after it was announced (its `status:`); "" is as planned.
+CANCELLED, POSTPONED, BOOKED_OUT = "cancelled", "postponed", "booked-out"
 KINDS = (NEWS, EVENT, MAGAZINE, PAGE)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -64,6 +66,7 @@ class EventInfo:
     registration_deadline: date | None = None
     organizer: str = ""
     cost: str = ""
+    status: str = ""  # "", CANCELLED, POSTPONED or BOOKED_OUT
 
     @property
     def start_date(self) -> date:
@@ -80,6 +83,11 @@ class EventInfo:
     @property
     def registration_is_email(self) -> bool:
         return "@" in self.registration and "://" not in self.registration
+
+    @property
+    def registration_shown(self) -> bool:
+        """Whether readers can still register: not for a cancelled or booked-out event."""
+        return bool(self.registration) and self.status not in (CANCELLED, BOOKED_OUT)
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,8 @@ class Page:
     date: datetime | None
     summary: str
     body_html: str = ""
+    # The summary is the body's first paragraph (none given): pages show it once, in the body.
+    summary_from_body: bool = False
     tags: tuple[Term, ...] = ()
     region: Term | None = None
     category: str = ""
@@ -118,6 +128,7 @@ class Page:
     theme: str = ""
     cover: str = ""
     pdf: str = ""
+    pdf_info: str = ""  # its type and size, "PDF, 2,4 MB", when it is among the content files
     assets: tuple[str, ...] = ()  # files beside an index.md, relative to content/
     # Content files (not pages) the body and front matter show or link to, relative to
     # content/: an unpublished item's files stay unpublished unless a published item uses them.

@@ -16,10 +16,13 @@ from litfass.config import Config
 from litfass.content.files import shown
 from litfass.content.frontmatter import FENCES, Source, read_bytes, read_source
 from litfass.content.model import (
+    BOOKED_OUT,
+    CANCELLED,
     EVENT,
     MAGAZINE,
     NEWS,
     PAGE,
+    POSTPONED,
     Contact,
     EventInfo,
     Location,
@@ -64,6 +67,14 @@ OTHER_TOOLS_KEYS = {
 # Keys that decide whether, when and where an item is published. A misspelt one is ignored,
 # so `entwurf: true` would publish a confidential draft: its likely misspellings are errors.
 DECISIVE = {"draft", "date", "updated", "slug", "id", "aliases", "start", "end"}
+# An event's `status:` in the editor's words, German or English.
+STATUSES = {
+    "abgesagt": CANCELLED, "cancelled": CANCELLED, "canceled": CANCELLED,
+    "verschoben": POSTPONED, "postponed": POSTPONED,
+    "ausgebucht": BOOKED_OUT, "booked-out": BOOKED_OUT, "booked out": BOOKED_OUT,
+    "full": BOOKED_OUT, "sold out": BOOKED_OUT, "sold-out": BOOKED_OUT,
+    "geplant": "", "scheduled": "",
+}  # fmt: skip
 DATE_PREFIX_LEN = len("2019-11-04-")
 _QUERY = re.compile(r"[\w.~+-]+=[\w.~+-]*(?:&[\w.~+-]+=[\w.~+-]*)*", re.ASCII)
 _URI = re.compile(r"(?:https?://[^\s/]+|urn:[a-z0-9-]+:|tag:)\S+", re.I)
@@ -299,8 +310,34 @@ class _Fields:
                 ),
             )
             return ()
-        names = dict.fromkeys(one_line(v) for v in value)  # keep order, drop repeats
+        names = dict.fromkeys(self._known_term(key, one_line(v)) for v in value)  # no repeats
         return tuple(Term(name, slugify(name)) for name in names)
+
+    def _known_term(self, key: str, name: str) -> str:
+        """The name as config.yaml spells it; an unknown one is kept, with a warning naming
+        the closest, when the site keeps a fixed list."""
+        terms = self.config.topics if key == "tags" else self.config.regions
+        if not terms:
+            return name
+        known = {slugify(t.name): t.name for t in terms}
+        found = known.get(slugify(name))
+        if found is not None:
+            return found
+        near = difflib.get_close_matches(
+            name.casefold(), [n.casefold() for n in known.values()], n=1
+        )
+        closest = next((n for n in known.values() if near and n.casefold() == near[0]), "")
+        list_name = "topics" if key == "tags" else "regions"
+        if closest:
+            message = _(
+                "unknown {kind} '{name}'; did you mean '{closest}'? ({list} in config.yaml)"
+            )
+        else:
+            message = _("unknown {kind} '{name}'; add it to '{list}' in config.yaml")
+        kind = _("topic") if key == "tags" else _("region")
+        said = message.format(kind=kind, name=name, closest=closest, list=list_name)
+        self.warnings.append(Problem(self.source.rel, self.source.meta.line(key), said, "warning"))
+        return name
 
     def _contact(self) -> Contact | None:
         value = self.data.get("contact")
@@ -394,7 +431,22 @@ class _Fields:
             registration_deadline=deadline,
             organizer=self.text("organizer"),
             cost=self.text("cost"),
+            status=self._status(),
         )
+
+    def _status(self) -> str:
+        given = self.text("status")
+        if not given:
+            return ""
+        status = STATUSES.get(given.strip().lower())
+        if status is None:
+            message = _(
+                "'status' must be abgesagt, verschoben or ausgebucht "
+                "(cancelled, postponed, booked-out), not '{value}'"
+            )
+            self.error("status", message.format(value=given))
+            return ""
+        return status
 
     def _when(self, key: str) -> tuple[datetime | None, bool]:
         try:

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from litfass import addresses
 from litfass.config import Config, load_config
 from litfass.content.files import find_files
 from litfass.content.frontmatter import Source, read_source
@@ -28,7 +29,7 @@ from litfass.errors import LitfassError, Problem
 from litfass.i18n import N_, _
 from litfass.outputs import path_of
 from litfass.outputs.declare import path_problems
-from litfass.site import BuildOptions, Site, assemble, is_published
+from litfass.site import BuildOptions, Site, assemble, is_public, is_published
 
 SUMMARY_LIMIT = 300  # characters; cards and feed readers show about two sentences
 KIND_NAMES = {
@@ -65,6 +66,7 @@ def check(root: Path, options: BuildOptions) -> CheckResult:
             # What only the build sees after declaring every file: a page litfass makes
             # overwritten (with errors, the clash of two addresses is among them already).
             findings += path_problems(declare_outputs(site), site.config)
+            findings += _address_changes(root, site, options)
     except LitfassError as exc:  # what keeps any site from loading (the theme's table)
         site = None
         findings += exc.problems
@@ -113,6 +115,22 @@ def dead_links(
 
 
 _ADDRESS = re.compile(r"<(?:a|img)\b[^>]*?\b(?:href|src)=\"([^\"]*)\"")
+
+
+def _address_changes(root: Path, site: Site, options: BuildOptions) -> list[Problem]:
+    """What the next build will do with the address record (addresses.yaml), as notes."""
+    config = site.config
+    public = [page for page in site.pages if is_public(page, options.now)]
+    now = options.now.astimezone(config.tz)
+    update = addresses.update(addresses.read_record(root), public, config.content_dir, now)
+    moved = _(
+        "address changes from {old} to {new} with the next build; the old address will redirect"
+    )
+    gone = _("deleted: {url} will answer 410 Gone after the next build")
+    return [
+        *(Problem(c.file, 0, moved.format(old=c.old, new=c.new), "note") for c in update.moved),
+        *(Problem(c.file, 0, gone.format(url=c.old), "note") for c in update.gone),
+    ]
 
 
 def _front_matter(

@@ -43,6 +43,12 @@ class NewItem:
     end: str = ""
     location: str = ""
     slug: str = ""
+    folder: bool = False  # a folder with index.md, where images and documents go beside it
+    image: Path | None = None  # copied into the folder as the item's image (implies folder)
+
+    @property
+    def bundled(self) -> bool:
+        return self.folder or self.image is not None
 
 
 def create(config: Config, item: NewItem) -> Path:
@@ -53,10 +59,15 @@ def create(config: Config, item: NewItem) -> Path:
     slug = _slug(item.slug, title)
     times = _event_times(config, item) if item.kind == EVENT else None
     day = (times.start if times else item.now).strftime("%Y-%m-%d")
-    name = f"{day}-{slug}.md" if item.kind in (NEWS, EVENT) else f"{slug}.md"
-    rel = f"{config.content_dir}/{FOLDER_OF[item.kind]}/{name}"
+    stem = f"{day}-{slug}" if item.kind in (NEWS, EVENT) else slug
+    folder = f"{config.content_dir}/{FOLDER_OF[item.kind]}"
+    rel = f"{folder}/{stem}/index.md" if item.bundled else f"{folder}/{stem}.md"
+    for taken in (f"{folder}/{stem}.md", f"{folder}/{stem}"):
+        if (config.root / taken).exists():
+            raise _exists(taken)
     _refuse_taken(config, item.kind, slug, rel, day[:4])
-    text = _front_matter(config, item, title, slug, times) + BODY
+    image = _image_name(item.image)
+    text = _front_matter(config, item, title, slug, times, image) + BODY
     path = config.root / rel
     try:
         write_new(path, text.encode("utf-8"))
@@ -66,6 +77,8 @@ def create(config: Config, item: NewItem) -> Path:
         reason = (exc.strerror or str(exc)).lower()
         message = _("cannot write the new file: {reason}; nothing was written")
         raise LitfassError(Problem(rel, 0, message.format(reason=reason))) from None
+    if item.image is not None:
+        write_new(path.parent / image, item.image.read_bytes())
     return path
 
 
@@ -96,6 +109,16 @@ def write_new(path: Path, data: bytes) -> None:
             os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _image_name(image: Path | None) -> str:
+    """The name the image gets in the item's folder: its own, made safe for an address."""
+    if image is None:
+        return ""
+    if not image.is_file():
+        message = _("no such image file: {path}").format(path=image)
+        raise LitfassError(Problem("--image", 0, message))
+    return f"{slugify(image.stem) or 'bild'}{image.suffix.lower()}"
 
 
 def _slug(given: str, title: str) -> str:
@@ -184,17 +207,28 @@ def _front_matter(
     title: str,
     slug: str,
     times: _Times | None,
+    image: str = "",
 ) -> str:
     head = [f"title: {_quoted(title)}", f"slug: {slug}"]
     body = {
         NEWS: lambda: _news(config, item.now),
         EVENT: lambda: _event(item, times),
-        MAGAZINE: lambda: _magazine(item.now),
+        MAGAZINE: lambda: _magazine(item.now, item.bundled),
         PAGE: _page,
     }[item.kind]()
+    where = "in diesem Ordner" if item.bundled else "neben dieser Datei"
+    if image:
+        pictured = [
+            f"image: {image}  # das Bild, {where}",
+            'image_alt: ""  # Pflicht: was auf dem Bild zu sehen ist',
+        ]
+    else:
+        pictured = [
+            f"# image: bild.jpg  # Bild, {where}",
+            "# image_alt: Was auf dem Bild zu sehen ist",
+        ]
     tail = [
-        "# image: bild.jpg  # Bild, neben dieser Datei",
-        "# image_alt: Was auf dem Bild zu sehen ist",
+        *pictured,
         '# image_caption: "Bildunterschrift. Foto: Name"',
         "# aliases: [/alte/adresse/]  # frühere Adressen, die hierher weiterleiten",
         "draft: true  # Entwurf: auf false setzen, damit es erscheint",
@@ -217,7 +251,7 @@ def _news(config: Config, now: datetime) -> list[str]:
     return [
         f'date: "{now:%Y-%m-%d %H:%M}"       # erscheint ab diesem Zeitpunkt',
         f"category: {config.default_category:<18}# oder: {config.press_category}",
-        'summary: ""                  # 1–2 Sätze für Übersichten und Feeds; leer: erster Absatz',
+        "# summary: 1–2 Sätze für Übersichten und Feeds (ohne: der erste Absatz)",
         "tags: []                     # Themen, z. B. [Wohnen, Pflege]",
         "# region: Leipzig",
         "# dateline: Leipzig          # Ortsmarke, erscheint als „(Leipzig)“ vor dem Text",
@@ -250,27 +284,29 @@ def _event(item: NewItem, times: _Times | None) -> list[str]:
         f"# registration_deadline: {deadline:%Y-%m-%d}",
         "# organizer: Regionalgeschäftsstelle Leipzig",
         "# cost: kostenfrei",
+        "# status: abgesagt           # oder verschoben, ausgebucht; sonst weglassen",
         "tags: []                     # Themen, z. B. [Wohnen, Pflege]",
         "# region: Leipzig",
-        'summary: ""                  # 1–2 Sätze für den Kalender; leer: erster Absatz',
+        "# summary: 1–2 Sätze für den Kalender (ohne: der erste Absatz)",
         f"# date: {item.now:%Y-%m-%d}  # Tag der Ankündigung, ordnet den Feed",
     ]
 
 
-def _magazine(now: datetime) -> list[str]:
+def _magazine(now: datetime, bundled: bool) -> list[str]:
+    where = "im Ordner des Hefts" if bundled else "neben dieser Datei"
     return [
         f"date: {now:%Y-%m-%d}",
         f'issue: ""                    # Heftnummer, z. B. {now:%Y}/1',
         'theme: ""                    # der Schwerpunkt des Hefts',
-        'summary: ""                  # 1–2 Sätze für die Heftübersicht',
-        "# cover: titel.jpg           # Titelbild im Ordner des Hefts",
-        "# pdf: heft.pdf              # das Heft als PDF im Ordner des Hefts",
+        "# summary: 1–2 Sätze für die Heftübersicht (ohne: der erste Absatz)",
+        f"# cover: titel.jpg           # Titelbild {where}",
+        f"# pdf: heft.pdf              # das Heft als PDF {where}",
     ]
 
 
 def _page() -> list[str]:
     return [
-        'summary: ""',
+        "# summary: 1–2 Sätze für Suchmaschinen (ohne: der erste Absatz)",
         "# menu: 5                    # Platz im Hauptmenü; ohne: nicht im Menü",
     ]
 

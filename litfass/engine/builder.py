@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import jinja2
 
+from litfass import addresses
 from litfass.config import Config, load_config
 from litfass.content.model import BuildOptions, Page
 from litfass.engine.collector import collector_paused
@@ -35,13 +36,13 @@ from litfass.engine.records import (
 from litfass.engine.sources import Item, Sources, signature
 from litfass.engine.writers import MirrorWriter, Restart, StagedWriter, Written
 from litfass.errors import LitfassError, Problem
-from litfass.folders import CONFIG_NAME, cache_folder
+from litfass.folders import CONFIG_NAME, RECORD_NAME, cache_folder
 from litfass.outputs import Output
 from litfass.outputs.declare import declare, path_problems
 from litfass.outputs.theme import theme_files
 from litfass.render.templates import environment, render_output
 from litfass.reuse import Reuse
-from litfass.site import Site, assemble, reassemble, withheld_files, without_files
+from litfass.site import Site, assemble, is_public, reassemble, withheld_files, without_files
 from litfass.workers import run_chunks
 
 Progress = Callable[[int, int], None]
@@ -66,6 +67,7 @@ class RebuildResult:
     removed: tuple[str, ...]  # files no longer part of the site
     warnings: tuple[Problem, ...]
     seconds: float
+    addresses: addresses.Update  # the address record after this build, and what changed
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ class Builder:
         self.site_pages: dict[str, Page] = {}  # the pages self.site was made of, by file
         # The last (content URLs, pictures, files withheld) and the lists left without them.
         self.withheld: tuple[dict, dict, frozenset[str], dict, dict] | None = None
+        self.record: tuple[addresses.Entry, ...] = ()  # addresses.yaml as last read
+        self.addresses = addresses.Update((), (), (), addresses.AddressBook())
         self.env: jinja2.Environment | None = None
         self.ledger = Ledger()
         self.reuse = Reuse()
@@ -178,6 +182,7 @@ class Builder:
             removed=written.removed,
             warnings=tuple(sorted(warnings)),
             seconds=time.perf_counter() - started,
+            addresses=self.addresses,
         )
 
     def load(
@@ -234,7 +239,7 @@ class Builder:
         flags = {"config": False, "templates": False, "rescan": False}
         paths = []
         for path in (Path(p).absolute() for p in changed):
-            if path == (self.root / CONFIG_NAME).absolute():
+            if path in ((self.root / CONFIG_NAME).absolute(), (self.root / RECORD_NAME).absolute()):
                 flags["config"] = True
             elif path.is_relative_to(templates):
                 flags["templates"] = True
@@ -250,6 +255,7 @@ class Builder:
     def _load_config(self) -> None:
         self.config = self.sources = None  # until it loads: a broken one is read again next time
         config, self.config_warnings = load_config(self.root)
+        self.record = addresses.read_record(self.root)
         self.config, self.sources = config, Sources(config)
         self.site, self.site_pages = None, {}
         self.ledger = Ledger()  # every output is made again; unchanged bytes are not rewritten
@@ -275,12 +281,14 @@ class Builder:
         options, swaps = self.options(), self._swaps(sources)
         site = None
         if swaps is not None and self.site is not None:
-            site = reassemble(self.site, swaps, options, sources.urls, sources.pictures)
+            if any(old.title != new.title for old, new in swaps):
+                self._update_addresses(config, good, options)
+            book = self.addresses.book
+            site = reassemble(self.site, swaps, options, sources.urls, sources.pictures, book)
         if site is None:
             pages = [i.final for i in good if i.final is not None]
-            site = assemble(
-                config, pages, options, sources.urls, sources.pictures, previous=self.site
-            )
+            book = self._update_addresses(config, good, options)
+            site = assemble(config, pages, options, sources.urls, sources.pictures, self.site, book)
             self.site_pages = {
                 rel: i.final
                 for rel, i in sources.items.items()
@@ -319,6 +327,16 @@ class Builder:
             shown.pictures,
         )
         return shown
+
+    def _update_addresses(
+        self, config: Config, good: list[Item], options: BuildOptions
+    ) -> addresses.AddressBook:
+        """The address record brought up to date with the public items (never drafts or
+        scheduled ones, whatever this build shows); kept in memory until `build` saves it."""
+        public = [i.final for i in good if i.final is not None and is_public(i.final, options.now)]
+        now = options.now.astimezone(config.tz)
+        self.addresses = addresses.update(self.record, public, config.content_dir, now)
+        return self.addresses.book
 
     def _swaps(self, sources: Sources) -> list[tuple[Page, Page]] | None:
         """(page in the last site, page now) for each edited file; None if files came or went."""

@@ -13,12 +13,14 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from litfass import addresses
 from litfass.config import load_config
 from litfass.content.model import BuildOptions
 from litfass.engine import state
 from litfass.engine.builder import Builder, Progress, RebuildResult
 from litfass.engine.state import BuildResult, fresh_result
 from litfass.errors import Problem
+from litfass.folders import RECORD_NAME
 from litfass.outputs import Output
 from litfass.outputs.declare import declare
 from litfass.outputs.theme import theme_files
@@ -89,9 +91,20 @@ def _rebuild(
     state.forget(root)  # before output/ changes: a crash must not leave it describing old output
     rebuilt = builder.rebuild(changed, strict, progress)
     result = _result(rebuilt, builder)
+    _record_addresses(root, builder, inputs)
     if use_cache:
         _save(root, builder, inputs, options, result)
     return result
+
+
+def _record_addresses(root: Path, builder: Builder, inputs: state.Inputs) -> None:
+    """Save the address record this build brought up to date; its new stamp is an input
+    already seen, so the next build does not start over for it."""
+    entries = builder.addresses.entries
+    if addresses.write_record(root, entries):
+        stamps = state.scan(root, (), record=True).files
+        inputs.files[RECORD_NAME] = stamps[RECORD_NAME]
+    builder.record = entries
 
 
 def _stamps(root: Path) -> state.Inputs:
@@ -136,6 +149,7 @@ def _result(rebuilt: RebuildResult, builder: Builder) -> BuildResult:
         seconds=rebuilt.seconds,
         allow_html=rebuilt.site.config.allow_html,
         rendered=rebuilt.rendered,
+        notes=rebuilt.addresses.notes,
     )
 
 

@@ -50,6 +50,7 @@ class Sources:
         self.pictures: dict[str, images.Picture] | None = None
         self.image_problems: list[Problem] = []  # images that cannot be published
         self.assets_changed = False
+        self.files_changed: set[str] = set()  # assets saved again: links say their size
         self.addresses_changed = False  # some page's address, alias or id may be new
         self.touched: set[str] = set()  # files whose page is new since the last `taken`
         self.without_body: set[str] = set()  # files read again, their body not rendered yet
@@ -86,6 +87,7 @@ class Sources:
                 due[rel] = path
             elif rel in self.assets:
                 self.assets_changed = True  # an image may have new sizes
+                self.files_changed.add(rel)  # a document may have a new size
         self._read(due, workers, cache)
         if rescan:  # in the files' order, which is the order of the site's pages
             self.items = {rel: self.items[rel] for _, rel in self.files.markdown}
@@ -149,7 +151,8 @@ class Sources:
         every_body = pictures != self.pictures  # image sizes are written into bodies
         self.urls, self.pictures = urls, pictures
         self.assets_changed = self.addresses_changed = False
-        self._resolve_bodies(every_body, moved)
+        self._resolve_bodies(every_body, moved, self.files_changed)
+        self.files_changed = set()
         body_problems = [p for item in good for p in item.body_warnings]
         problems += [p for p in body_problems if p.severity == "error"]
         warnings = [
@@ -212,16 +215,17 @@ class Sources:
                     withheld.add(asset)
         return withheld
 
-    def _resolve_bodies(self, every_body: bool, moved: set[str]) -> None:
+    def _resolve_bodies(self, every_body: bool, moved: set[str], saved: set[str]) -> None:
         """Bodies against the current URLs and images: for files read again, or all where
-        links or image sizes may differ."""
+        links, image sizes or the sizes of linked documents (`saved` again) may differ."""
         assert self.pictures is not None
-        again = self.items.keys() if every_body or moved else self.items.keys() & self.without_body
+        linked = moved | saved
+        again = self.items.keys() if every_body or linked else self.items.keys() & self.without_body
         for rel in again:
             item = self.items[rel]
             if item.source is None or item.page is None or item.errors:
                 continue  # not a good page
-            if item.final is None or every_body or _links_into(item, moved):
+            if item.final is None or every_body or _links_into(item, linked):
                 self.touched.add(rel)
                 self.without_body.discard(rel)
                 item.body_warnings = []
@@ -325,7 +329,7 @@ def _links_into(item: Item, moved: set[str]) -> bool:
     content_rel = item.source.content_rel
     folder = content_rel.rsplit("/", 1)[0] + "/"
     bundle = content_rel.endswith("/index.md")
-    texts = (item.html, item.source.body)
+    texts = (item.html, item.source.body, item.page.pdf if item.page else "")
     for rel in moved:
         name = rel.rsplit("/", 1)[-1]
         if (bundle and rel.startswith(folder)) or any(

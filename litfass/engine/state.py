@@ -24,7 +24,7 @@ import litfass
 from litfass import __version__
 from litfass.engine.collector import collector_paused
 from litfass.errors import LitfassError, Problem
-from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME
+from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME, RECORD_NAME
 from litfass.i18n import language
 
 STATE_FILE = "state.pickle"  # small: input fingerprints and the last result
@@ -49,6 +49,7 @@ class BuildResult:
     seconds: float
     allow_html: bool
     rendered: int = -1  # outputs rendered; fewer than `files` when the cache saved work
+    notes: tuple[str, ...] = ()  # items whose address changed or went (addresses.yaml)
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def engine_id() -> str:
 
 
 def scan(root: Path, folders: tuple[str, ...], record: bool = False) -> Inputs:
-    """Stamp config.yaml and every file under `folders`.
+    """Stamp config.yaml, the address record and every file under `folders`.
 
     When recording (before a build reads its inputs), files modified in the last moments
     also get a hash of their bytes: a later write in the same clock tick keeps the mtime.
@@ -138,6 +139,7 @@ def scan(root: Path, folders: tuple[str, ...], record: bool = False) -> Inputs:
     files: dict[str, Stamp] = {}
     racy_after = now - RACY_NS if record else now + RACY_NS
     _stamp(root, CONFIG_NAME, racy_after, files)
+    _stamp(root, RECORD_NAME, racy_after, files)
     for folder in folders:
         _walk(root, folder, racy_after, files)
     return Inputs(engine_id(), folders, files, now)

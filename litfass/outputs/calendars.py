@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from litfass.addresses import AddressBook
 from litfass.config import Config
-from litfass.content.model import Page
+from litfass.content.model import CANCELLED, POSTPONED, Page
 from litfass.outputs import Output, path_of
 from litfass.outputs.translations import Translations, site_translations
 from litfass.reuse import Reuse
-from litfass.site import Site, is_public, stable_id
+from litfass.site import Site, is_public, last_change, stable_id
 
 if TYPE_CHECKING:
     import icalendar
@@ -232,11 +233,15 @@ def _change(tz: ZoneInfo, low: datetime, high: datetime) -> _Change:
     return _Change(instant, onset, before, after, local.tzname() or "", bool(local.dst()))
 
 
-def uid(config: Config, page: Page) -> str:
+ICAL_STATUS = {CANCELLED: "CANCELLED", POSTPONED: "TENTATIVE"}
+
+
+def uid(config: Config, page: Page, book: AddressBook | None = None) -> str:
     """'veranstaltungen-fachtag@www.example.de': from the stable id, so it survives renames."""
-    parts = urlsplit(stable_id(config, page))
+    ident = stable_id(config, page, book)
+    parts = urlsplit(ident)
     if not parts.netloc:  # an explicit URN or tag URI is unique as it stands
-        return stable_id(config, page)
+        return ident
     path = "-".join(part for part in parts.path.split("/") if part) or "start"
     return f"{path}@{parts.hostname}"
 
@@ -248,11 +253,11 @@ def vevent(site: Site, page: Page, t: Translations) -> icalendar.Event:
     config, info = site.config, page.event
     assert info is not None
     event = icalendar.Event()
-    event.add("uid", uid(config, page))
-    event.add("dtstamp", page.modified.astimezone(UTC))
+    event.add("uid", uid(config, page, site.addresses))
+    event.add("dtstamp", last_change(site, page).astimezone(UTC))
     if page.updated is not None:
         event.add("last-modified", page.updated.astimezone(UTC))
-    event.add("summary", page.title)
+    event.add("summary", t.titled(page.title, info))
     if info.all_day:
         event.add("dtstart", info.start_date)
         event.add("dtend", info.end_date + timedelta(days=1))
@@ -270,7 +275,8 @@ def vevent(site: Site, page: Page, t: Translations) -> icalendar.Event:
     event.add("description", description(site, page, t))
     if page.tags:
         event.add("categories", [tag.name for tag in page.tags])
-    event.add("status", "CONFIRMED")
+    # RFC 5545 has no word for "postponed": TENTATIVE says the date may not hold.
+    event.add("status", ICAL_STATUS.get(info.status, "CONFIRMED"))
     event.add("class", "PUBLIC")
     return event
 
@@ -287,7 +293,7 @@ def description(site: Site, page: Page, t: Translations) -> str:
         details.append(f"{t('organizer')}: {info.organizer}")
     if info.cost:
         details.append(f"{t('cost')}: {info.cost}")
-    if info.registration:
+    if info.registration_shown:
         details.append(f"{t('registration')}: {info.registration}")
     if info.registration_deadline:
         details.append(t("registration_deadline", date=t.date(info.registration_deadline)))

@@ -25,7 +25,7 @@ from litfass.outputs import Output, calendars, path_of
 from litfass.outputs.metadata import Image, PageContext, image_of, listing_title
 from litfass.outputs.translations import Translations, site_translations
 from litfass.reuse import Reuse
-from litfass.site import Listing, Site, is_public, stable_id
+from litfass.site import Listing, Site, announced, is_public, last_change, stable_id
 
 RSS, ATOM = "rss", "atom"
 FILES = {RSS: "feed.xml", ATOM: "atom.xml"}
@@ -63,13 +63,20 @@ def newest(site: Site, pages: Iterable[Page], news: Iterable[Page] = ()) -> tupl
     first = itertools.islice((p for p in news if is_public(p, site.now)), count)
     shown = itertools.chain(first, (p for p in pages if is_public(p, site.now)))
     # The same as sorting all and taking the first ones, without sorting thousands per feed.
-    return tuple(heapq.nlargest(count, shown, key=lambda p: (p.published, p.url)))
+    return tuple(heapq.nlargest(count, shown, key=lambda p: (announced(site, p), p.url)))
 
 
 def news_channel(site: Site, t: Translations) -> Channel:
     name = t("news")
     return Channel(
         name, _heading(site, name), site.config.urls.news_index, newest(site, (), site.news)
+    )
+
+
+def press_channel(site: Site, t: Translations) -> Channel:
+    name = t("press_releases")
+    return Channel(
+        name, _heading(site, name), site.config.urls.press_index, newest(site, (), site.press)
     )
 
 
@@ -102,6 +109,7 @@ def channels(site: Site, t: Translations, reuse: Reuse | None = None) -> list[Ch
         reuse.get(
             ("events", now), (site.upcoming, site.past_events), lambda: events_channel(site, t)
         ),
+        reuse.get(("press", now), (site.press,), lambda: press_channel(site, t)),
     ]
     for listings, kind in ((site.topics, "topic"), (site.regions, "region")):
         every += [
@@ -164,7 +172,7 @@ def render_feed(site: Site, channel: Channel, flavour: str, t: Translations) -> 
     feed.link(href=config.absolute(channel.feed_url(flavour)), rel="self")
     feed.link(href=config.absolute(channel.url), rel="alternate")
     # The newest change among the items, so an unchanged site gives unchanged bytes.
-    latest = max((p.modified for p in channel.items), default=EPOCH)
+    latest = max((last_change(site, p) for p in channel.items), default=EPOCH)
     feed.updated(latest)
     feed.lastBuildDate(latest)
     for page in channel.items:
@@ -211,13 +219,13 @@ def _organisation(site: Site) -> dict[str, str]:
 def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations, flavour: str) -> None:
     config = site.config
     link = config.absolute(page.url)
-    item_id = stable_id(config, page)
+    item_id = stable_id(config, page, site.addresses)
     entry = feed.add_entry(order="append")
     entry.guid(item_id, permalink=item_id == link)
-    entry.title(_title(page.title, flavour))
+    entry.title(_title(t.titled(page.title, page.event), flavour))
     entry.link(href=link, rel="alternate")
-    entry.published(page.published)
-    entry.updated(page.modified)
+    entry.published(announced(site, page))
+    entry.updated(last_change(site, page))
     entry.author(_author_of(site, page))
     summary = _summary(page, t)
     if summary:
@@ -228,6 +236,8 @@ def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations, flavour
         entry.content(absolute_html(_full_html(page, t), link), type="html")
     for tag in page.tags:
         entry.category(term=tag.name)
+    if page.event is not None and page.event.status:
+        entry.category(term=t.status(page.event.status))
     image = image_of(site, page)
     if image is not None and flavour == RSS:
         entry.enclosure(image.url, image.length, image.type)

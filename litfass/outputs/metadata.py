@@ -18,7 +18,17 @@ from xml.sax.saxutils import escape
 
 from litfass.config import Config
 from litfass.content import images
-from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE, Location, Page
+from litfass.content.model import (
+    BOOKED_OUT,
+    CANCELLED,
+    EVENT,
+    MAGAZINE,
+    NEWS,
+    PAGE,
+    POSTPONED,
+    Location,
+    Page,
+)
 from litfass.outputs import Output
 from litfass.outputs.translations import Translations
 from litfass.reuse import Reuse
@@ -242,6 +252,10 @@ def _author(config: Config, page: Page) -> dict[str, Any]:
     return person
 
 
+# schema.org's word for an event's `status` (sold out is said by its offer, not its status).
+EVENT_STATUS = {CANCELLED: "EventCancelled", POSTPONED: "EventPostponed"}
+
+
 def event(site: Site, page: Page) -> dict[str, Any]:
     """schema.org Event; all-day events carry plain dates (schema.org's endDate is inclusive)."""
     config, info = site.config, page.event
@@ -253,7 +267,7 @@ def event(site: Site, page: Page) -> dict[str, Any]:
         "description": page.summary,
         "url": config.absolute(page.url),
         "startDate": (info.start_date if info.all_day else info.start).isoformat(),
-        "eventStatus": f"{SCHEMA}/EventScheduled",
+        "eventStatus": f"{SCHEMA}/{EVENT_STATUS.get(info.status, 'EventScheduled')}",
         "eventAttendanceMode": f"{SCHEMA}/{'Online' if online else 'Offline'}EventAttendanceMode",
         "organizer": {
             "@type": "Organization",
@@ -272,6 +286,9 @@ def event(site: Site, page: Page) -> dict[str, Any]:
         data["image"] = [image.url]
     if info.cost:
         data["offers"] = offer(config, page)
+    if info.status == BOOKED_OUT:
+        data["offers"] = {**data.get("offers", {"@type": "Offer", "url": data["url"]}),
+                          "availability": f"{SCHEMA}/SoldOut"}  # fmt: skip
     return data
 
 

@@ -89,6 +89,7 @@ def _paged(
 def _home(site: Site) -> Iterator[Output]:
     yield _page("/", "home.html")
     yield Output("404.html", "404.html", {"url": "/404.html"})
+    yield Output("410.html", "410.html", {"url": "/410.html"})
     if site.config.search:
         yield _page(site.config.urls.search_index, "search.html")
 
@@ -99,6 +100,7 @@ def _news(site: Site, reuse: Reuse) -> Iterator[Output]:
     yield from _item_pages(reuse, site.news, "article.html")
     archive = urls.years.replace("{year}/", "")
     yield _page(archive, "archive.html")
+    yield from _listed(reuse, urls.press_index, "press_list.html", site.press, size)
     for year, pages in site.years:
         url = urls.years.replace("{year}", str(year))
         yield from _listed(reuse, url, "archive_year.html", pages, size, year=year)
@@ -150,3 +152,10 @@ def _aliases(site: Site) -> Iterator[Output]:
             # An old address without a file extension becomes a folder with an index.html.
             url = alias if "." in alias.rsplit("/", 1)[-1] else alias.rstrip("/") + "/"
             yield Output(path_of(url), "redirect.html", {"url": alias, "page": page})
+    # Addresses an item had before it was renamed or moved (the address record).
+    by_url = {page.url: page for page in site.pages}
+    for old, new in site.addresses.moved:
+        target = by_url.get(new)
+        if target is not None:
+            url = old if "." in old.rsplit("/", 1)[-1] else old.rstrip("/") + "/"
+            yield Output(path_of(url), "redirect.html", {"url": old, "page": target})

@@ -45,6 +45,15 @@ class Translations:
             key = f"{key}_one"
         return self(key, count=count, **values)
 
+    def status(self, status: str) -> str:
+        """An event's status as readers see it ("Abgesagt"); "" for an event as planned."""
+        return self(f"status_{status.replace('-', '_')}") if status else ""
+
+    def titled(self, page_title: str, event: EventInfo | None) -> str:
+        """A title as feeds and calendars show it: a changed event says so first."""
+        said = self.status(event.status) if event is not None else ""
+        return f"{said}: {page_title}" if said else page_title
+
     def date(self, value: date | datetime, style: str = "date_long") -> str:
         day = value.date() if isinstance(value, datetime) else value
         key = (day, style)

@@ -88,7 +88,7 @@ class Backend:
 
 @dataclass(frozen=True)
 class Terms:
-    """The topics and regions the site's items already use: the editor's choices."""
+    """The topics and regions the editor offers: config.yaml's lists, or those items use."""
 
     topics: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
@@ -240,7 +240,16 @@ def _text(name: str, words: str) -> dict[str, Any]:
 
 
 def known_terms(config: Config) -> Terms:
-    """The topics and regions written in the site's items, each once, sorted."""
+    """The topics and regions config.yaml lists; where it lists none, those written in the
+    site's items, each once, sorted."""
+    listed = Terms(tuple(t.name for t in config.topics), tuple(t.name for t in config.regions))
+    if listed.topics and listed.regions:
+        return listed
+    used = _used_terms(config)
+    return Terms(listed.topics or used.topics, listed.regions or used.regions)
+
+
+def _used_terms(config: Config) -> Terms:
     topics: set[str] = set()
     regions: set[str] = set()
     try:

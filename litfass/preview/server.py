@@ -20,10 +20,11 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
 from litfass.errors import Problem
 from litfass.i18n import _, ngettext
+from litfass.outputs.redirects import REDIRECTS, read_redirects, request_path
 from litfass.preview.cms import MAX_REQUEST, Admin, Reply
 
 PREFIX = "/__litfass/"
@@ -134,6 +135,30 @@ class Preview:
         self.stopping = False
         self.admin: Admin | None = None  # the browser editor at /admin/, once the site is read
         self._changed = threading.Condition()
+        self._redirects: tuple[tuple[int, int], dict[bytes, bytes | None]] = ((0, 0), {})
+
+    def answer(self, raw_path: str) -> tuple[HTTPStatus, bytes] | None:
+        """A 301 (and its Location) or a 410 for a request path, as nginx gives from the
+        site's redirects.nginx: renamed items' old addresses, deleted items' and aliases."""
+        path = request_path(unquote_to_bytes(raw_path))
+        target = self._answers().get(path, b"")
+        if target == b"":
+            return None
+        if target is None:
+            return HTTPStatus.GONE, b""
+        return HTTPStatus.MOVED_PERMANENTLY, target
+
+    def _answers(self) -> dict[bytes, bytes | None]:
+        """redirects.nginx read again only when a rebuild changed it."""
+        file = self.output / REDIRECTS
+        try:
+            stat = file.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            if stamp != self._redirects[0]:
+                self._redirects = (stamp, read_redirects(file.read_bytes()))
+        except OSError:
+            return {}
+        return self._redirects[1]
 
     def publish(
         self,
@@ -388,6 +413,18 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
 
         def _file(self, path: str, head: bool) -> None:
             output = preview.output
+            answer = preview.answer(urlsplit(self.path).path)
+            if answer is not None and answer[0] == HTTPStatus.MOVED_PERMANENTLY:
+                self._redirect(answer[1].decode("ascii", "replace"))
+                return
+            if answer is not None:  # 410: the site's page saying the item was removed
+                gone = file_for(output, "/410.html")
+                body = b"410 Gone"
+                with contextlib.suppress(OSError):
+                    body = gone.read_bytes() if gone is not None else body
+                body = inject(body, preview.state, path)
+                self._send(HTTPStatus.GONE, body, "text/html; charset=utf-8", head)
+                return
             found = file_for(output, path)
             folder = found is not None and found.name == "index.html"
             if folder and not path.endswith(("/", "/index.html")):

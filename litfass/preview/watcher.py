@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from litfass.folders import RECORD_NAME
+
 if TYPE_CHECKING:  # watchdog is imported where used: every command line start would pay for it
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
@@ -124,7 +126,9 @@ class Watcher:
 
     def _relevant(self, path: Path, folder: bool) -> bool:
         if path.parent == self.root:  # config.yaml, or a watched folder made or removed
-            return path == self.config_file or (folder and path in self.folders)
+            # The address record too: a `git pull` may bring the redirects of others' renames.
+            files = (self.config_file, self.root / RECORD_NAME)
+            return path in files or (folder and path in self.folders)
         for watched in self.folders:
             if path.is_relative_to(watched):
                 parts = path.relative_to(watched).parts

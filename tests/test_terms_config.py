@@ -1,0 +1,92 @@
+"""Fixed lists of topics and regions in config.yaml (issue 15, point 5): a misspelt one is a
+warning naming the closest, and each listing page shows its description and image.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+
+from conftest import NOW
+
+TERMS = """
+topics:
+  Pflege: {description: "Gute Pflege braucht Zeit.", image: /themen/pflege.png}
+  Wohnen: {description: "Bezahlbar wohnen."}
+  Ehrenamt:
+regions: [Leipzig, Görlitz]
+"""
+
+
+def with_terms(site: Path) -> Path:
+    config = site / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + TERMS, encoding="utf-8")
+    (site / "content/themen").mkdir()
+    (site / "content/themen/pflege.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    return site
+
+
+def typo(site: Path, old: str, new: str) -> None:
+    path = site / "content/news/2021-05-01-pflege.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_a_misspelt_topic_names_the_closest(fixture_site: Path, run) -> None:
+    with_terms(fixture_site)
+    typo(fixture_site, "tags: [Pflege]", "tags: [Plege]")
+    result = run("check", "--root", fixture_site, "--now", NOW)
+    expected = (
+        "content/news/2021-05-01-pflege.md:4: warning: unknown topic 'Plege'; "
+        "did you mean 'Pflege'? (topics in config.yaml)"
+    )
+    assert expected in result.out + result.err
+    built = run("--root", fixture_site, "--now", NOW, "--strict")
+    assert built.code == 1  # a warning: --strict refuses to publish /themen/plege/
+
+
+def test_a_misspelt_region_and_an_unknown_one(fixture_site: Path, run) -> None:
+    with_terms(fixture_site)
+    typo(fixture_site, "region: Leipzig", "region: Leipzg")
+    result = run("check", "--root", fixture_site, "--now", NOW)
+    assert "unknown region 'Leipzg'; did you mean 'Leipzig'?" in result.out + result.err
+    typo(fixture_site, "region: Leipzg", "region: Bautzen")
+    result = run("check", "--root", fixture_site, "--now", NOW)
+    assert "unknown region 'Bautzen'; add it to 'regions' in config.yaml" in result.out + result.err
+
+
+def test_the_spelling_of_the_list_wins(fixture_site: Path, run) -> None:
+    with_terms(fixture_site)
+    typo(fixture_site, "tags: [Pflege]", "tags: [pflege]")
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0 and "warning" not in result.out + result.err
+    page = (fixture_site / "output/themen/pflege/index.html").read_bytes()
+    assert lxml.html.fromstring(page).findtext(".//h1").strip().endswith("Pflege")
+
+
+def test_the_topic_page_shows_description_and_image(fixture_site: Path, run) -> None:
+    with_terms(fixture_site)
+    assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    root = lxml.html.fromstring((fixture_site / "output/themen/pflege/index.html").read_bytes())
+    assert root.cssselect(".term-description")[0].text == "Gute Pflege braucht Zeit."
+    (image,) = root.cssselect("img.term-image")
+    assert image.get("src") == "/themen/pflege.png"
+    assert (fixture_site / "output/themen/pflege.png").is_file()
+
+
+def test_without_lists_any_name_is_a_topic(fixture_site: Path, run) -> None:
+    typo(fixture_site, "tags: [Pflege]", "tags: [Plege]")
+    result = run("--root", fixture_site, "--now", NOW, "--strict")
+    assert result.code == 0
+    assert (fixture_site / "output/themen/plege/index.html").is_file()
+
+
+def test_a_broken_list_is_an_error_at_its_line(fixture_site: Path, run) -> None:
+    config = fixture_site / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "topics: Pflege\n", encoding="utf-8")
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    assert (
+        "config.yaml:15: error: 'topics' must be a list of names, or names each with "
+        "description and image" in result.err
+    )
