@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import lxml.html
+from PIL import Image
 
 from conftest import NOW
 
@@ -23,7 +24,7 @@ def with_terms(site: Path) -> Path:
     config = site / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8") + TERMS, encoding="utf-8")
     (site / "content/themen").mkdir()
-    (site / "content/themen/pflege.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    Image.new("RGB", (40, 30), (200, 80, 40)).save(site / "content/themen/pflege.png")
     return site
 
 
