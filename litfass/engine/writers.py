@@ -12,7 +12,7 @@ from litfass.config import Config
 from litfass.errors import LitfassError
 from litfass.outputs import Output
 from litfass.write import search
-from litfass.write.compress import COMPRESSIBLE, encoders, precompress
+from litfass.write.compress import COMPRESSIBLE, compressed, precompress
 from litfass.write.disk import files_below
 from litfass.write.lock import build_lock
 from litfass.write.mirror import Mirror, digest
@@ -45,9 +45,13 @@ class StagedWriter:
         self.digests: dict[str, bytes] = {}  # each HTML file's digest: the search index's
         self.paths: set[str] = set()  # files of the last commit
         self.staging: Staging | None = None
+        self.workers = 1  # compression runs over as many processes as the build
 
-    def begin(self, config: Config, outputs: Sequence[Output], due: set[str]) -> list[Output]:
+    def begin(
+        self, config: Config, outputs: Sequence[Output], due: set[str], workers: int = 1
+    ) -> list[Output]:
         """Start a new site from the live one; return the outputs to make besides `due`."""
+        self.workers = workers
         paths = {output.path for output in outputs}
         # The kept site can be brought up to date only if it has the very same files.
         reuse = self.previous if paths == self.paths else None
@@ -110,7 +114,7 @@ class StagedWriter:
             search.index(config.root, staging, fingerprint)
         # After the search index, so that its script and data are compressed too.
         if config.precompress:
-            precompress(staging)
+            precompress(staging, self.workers)
 
     def discard(self) -> None:
         if self.staging is not None:
@@ -137,9 +141,12 @@ class MirrorWriter:
         self.uncompressed: set[str] = set()  # changed text files whose .gz/.br are still due
         self.made: dict[str, bytes] = {}
         self.paths: list[str] = []  # of the outputs last committed, in order
+        self.workers = 1
 
-    def begin(self, config: Config, outputs: Sequence[Output], due: set[str]) -> list[Output]:
-        self.config, self.made = config, {}
+    def begin(
+        self, config: Config, outputs: Sequence[Output], due: set[str], workers: int = 1
+    ) -> list[Output]:
+        self.config, self.made, self.workers = config, {}, workers
         return []
 
     def stage(self, files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
@@ -204,7 +211,7 @@ class MirrorWriter:
             if config.search:
                 search.index(config.root, staging, fingerprint)
             if config.precompress:  # as a build does: after the index, so it is compressed too
-                precompress(staging)
+                precompress(staging, self.workers)
             staging.commit()
         except BaseException:
             staging.discard()
@@ -236,19 +243,28 @@ class MirrorWriter:
             removed: set[str] = set()
             if self.search_stale:
                 changed, removed = self._search_index(config, mirror)
-            if config.precompress:
-                pending = self.uncompressed | {r for r in changed if r.endswith(COMPRESSIBLE)}
-                for rel in sorted(pending):
-                    data = changed.get(rel) or (config.output_path / rel).read_bytes()
-                    for suffix, encode in encoders():
-                        changed[rel + suffix] = encode(data)
-                removed |= {rel + suffix for rel in removed for suffix in SUFFIXES} & self.extras
+            # Only files whose bytes differ from the live ones: an index part that did not
+            # change is neither written nor compressed again.
             changed = {r: d for r, d in changed.items() if mirror.live.get(r) != digest(d)}
+            if config.precompress:
+                changed.update(self._compressed(config, changed))
+                removed |= {rel + suffix for rel in removed for suffix in SUFFIXES} & self.extras
             if changed or removed:
                 mirror.commit(changed, removed)
         self.extras = (self.extras | changed.keys()) - removed
         self.search_stale, self.uncompressed = False, set()
         return bool(changed or removed)
+
+    def _compressed(self, config: Config, changed: dict[str, bytes]) -> dict[str, bytes]:
+        """The .gz and .br of every text file changed since they were last made."""
+        pending = sorted(self.uncompressed | {r for r in changed if r.endswith(COMPRESSIBLE)})
+        files = [changed.get(rel) or (config.output_path / rel).read_bytes() for rel in pending]
+        made = compressed(files, self.workers)
+        return {
+            rel + suffix: data
+            for rel, one in zip(pending, made, strict=True)
+            for suffix, data in one.items()
+        }
 
     def _search_index(self, config: Config, mirror: Mirror) -> tuple[dict[str, bytes], set[str]]:
         """The files of an up-to-date search index, and those of the old one to remove."""

@@ -165,38 +165,53 @@ class Staging:
         """Every file staged so far, relative and sorted."""
         return sorted(files_below(self.path))
 
-    def put_derived(self, source: str, rel: str, make: Callable[[bytes], bytes]) -> None:
-        """Write `make(bytes of source)` as `rel`, e.g. the .gz of a staged page.
-
-        When `source` was hard-linked from the live site, so is the live `rel`: a warm build
-        does not compress again what it compressed before.
-        """
+    def link_derived(self, source: str, rel: str) -> bool:
+        """Take the live `rel` (the .gz of a page) when `source` was hard-linked from the live
+        site: its bytes did not change, so neither did theirs. False: `rel` must be made."""
         inside(self.path, source)
         target = self._target(rel)
         staged, live = f"{self.path}/{source}", f"{self.output}/{rel}"
-        if _same_inode(staged, f"{self.output}/{source}") and not os.path.islink(live):
-            if self.reused and _same_inode(target, live):
-                self.stats.derived += 1  # the previous site links it already
-                return
-            try:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(target)
-                os.link(live, target)
-                self.stats.derived += 1
-                return
-            except OSError:
-                pass  # not there yet (option just turned on) or no hard links: make it
+        if not _same_inode(staged, f"{self.output}/{source}") or os.path.islink(live):
+            return False
+        if self.reused and _same_inode(target, live):
+            self.stats.derived += 1  # the previous site links it already
+            return True
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
+            os.link(live, target)
+        except OSError:
+            return False  # not there yet (option just turned on) or no hard links: make it
+        self.stats.derived += 1
+        return True
+
+    def write_derived(self, source: str, rel: str, make: Callable[[bytes], bytes]) -> None:
+        """Write `make(bytes of source)` as `rel`; safe in a worker process, which cannot
+        count it: the caller passes what its workers made to `derived`."""
+        inside(self.path, source)
+        target = self._target(rel)
         try:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)  # never write through a link into another tree
-            with open(staged, "rb") as handle:
+            with open(f"{self.path}/{source}", "rb") as handle:
                 data = make(handle.read())
             with open(target, "xb") as handle:
                 handle.write(data)
         except OSError as exc:
             raise disk_error(rel, exc) from None
+
+    def derived(self, made: list[str]) -> None:
+        """Count files `write_derived` made (in this process or in workers)."""
+        self.stats.derived += len(made)
+        self.written.extend(made)
+
+    def kept_derived(self, source: str, rel: str, written: set[str]) -> bool:
+        """Whether `rel` (made from `source`) is current already: in a reused previous site
+        every file equals the live one except those this build `written`."""
+        if not self.reused or source in written or not os.path.isfile(f"{self.path}/{rel}"):
+            return False
         self.stats.derived += 1
-        self.written.append(rel)
+        return True
 
     def keep(self, rel: str) -> bool:
         """Hard-link a file known to be unchanged from the live site; False if impossible."""
