@@ -128,21 +128,22 @@ class Staging:
         self.stats.written += 1
         self.written.append(rel)
 
-    def adopt(self, folder: Path, rel: str) -> None:
-        """Add a finished folder (a cached search index) below `rel`, by hard links."""
-        names = set()
+    def adopt(self, files: dict[str, Path], under: str) -> None:
+        """Add finished files (a cached search index: path in the site -> file) by hard
+        links; any other file below `under` left from the site before goes."""
         try:
-            for source in sorted(folder.rglob("*")):
-                if source.is_file():
-                    name = f"{rel}/{source.relative_to(folder).as_posix()}"
-                    names.add(name)
-                    self._adopt_one(source, name)
+            for name, source in sorted(files.items()):
+                inside(self.path, name)
+                self._adopt_one(source, name)
             if self.reused:  # files of the index it replaces must go
-                for name in sorted(files_below(Path(f"{self.path}/{rel}"), prefix=rel) - names):
+                old = files_below(Path(f"{self.path}/{under}"), prefix=under)
+                # The .gz and .br of a file that stays are kept: precompress knows them.
+                stays = {f"{name}{suffix}" for name in files for suffix in (".gz", ".br")}
+                for name in sorted(old - files.keys() - stays):
                     os.unlink(f"{self.path}/{name}")
                     self.written.append(name)
         except OSError as exc:
-            raise disk_error(rel, exc) from None
+            raise disk_error(under, exc) from None
 
     def _adopt_one(self, source: Path, name: str) -> None:
         target = self._target(name)
