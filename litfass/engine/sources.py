@@ -4,6 +4,7 @@ body is resolved again only where its file, its links or the images it shows cha
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -14,7 +15,7 @@ from litfass.content.bodies import content_urls, with_body
 from litfass.content.files import ContentFiles, find_files
 from litfass.content.frontmatter import Source
 from litfass.content.model import Page
-from litfass.content.reader import ReadFile, forget_other_bodies, read_files
+from litfass.content.reader import ReadFile, cached_bodies, forget_other_bodies, read_files
 from litfass.errors import LitfassError, Problem
 from litfass.site import id_problems, url_problems
 
@@ -29,7 +30,10 @@ class Item:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     key: str = ""  # of the body's text and the renderer settings (`reader.body_key`)
-    html: str = ""  # the body rendered, links not yet resolved
+    # The body rendered, links not yet resolved; with the Markdown cache only until `final`
+    # is made (the cache has it under `key`), so neither memory nor the saved state holds
+    # every body twice.
+    html: str = ""
     final: Page | None = None  # with body; None until rendered against the current URLs
     body_warnings: list[Problem] = field(default_factory=list)
 
@@ -51,6 +55,7 @@ class Sources:
         self.without_body: set[str] = set()  # files read again, their body not rendered yet
         self.restructured = True  # files came or went since the last `taken`
         self.address_problems: list[Problem] = []
+        self.workers, self.cache = 1, False  # of the last `update`
 
     def knows(self, rel: str) -> bool:
         """Whether `rel` (in content/) is a file listed last time."""
@@ -59,6 +64,7 @@ class Sources:
     def update(self, rescan: bool, changed: tuple[Path, ...], workers: int, cache: bool) -> None:
         """Read what is new: all files if `rescan` (or the first time), else `changed` ones."""
         config = self.config
+        self.workers, self.cache = workers, cache
         due: dict[str, Path] = {}  # files to read (again), by their path in content/
         if rescan or self.files is None:
             self.assets_changed = True
@@ -97,6 +103,7 @@ class Sources:
         old = self.items.get(rel)
         if old is not None and (old.source, old.key) == (item.source, item.key):
             old.signature = item.signature  # same text saved again: nothing to redo
+            old.html = old.html or item.html
             return
         # Addresses and ids depend on these alone: an edit to a text keeps them as they were.
         if old is None or _address(old) != _address(item):
@@ -155,6 +162,7 @@ class Sources:
         links or image sizes may differ."""
         assert self.pictures is not None
         again = self.items.keys() if every_body or moved else self.items.keys() & self.without_body
+        self._restore_html(again)
         for rel in again:
             item = self.items[rel]
             if item.source is None or item.page is None or item.errors:
@@ -172,6 +180,27 @@ class Sources:
                     item.body_warnings,
                     item.html,
                 )
+            if self.cache:
+                item.html = ""
+
+    def _restore_html(self, rels: Iterable[str]) -> None:
+        """Bodies left out once resolved (`Item.html`), back from the Markdown cache, or
+        read again where the cache lost them."""
+        lacking = {
+            rel: item
+            for rel in rels
+            if not (item := self.items[rel]).html and item.key and item.final is not None
+        }
+        if not lacking:
+            return
+        found = cached_bodies(self.config.root, [item.key for item in lacking.values()])
+        for item in lacking.values():
+            item.html = found.get(item.key, "")
+        assert self.files is not None
+        again = {rel: path for path, rel in self.files.markdown if rel in lacking}
+        again = {rel: path for rel, path in again.items() if not lacking[rel].html}
+        if again:
+            self._read(again, self.workers, self.cache)
 
     def taken(self) -> None:
         """The pages as they are now went into a site: what is new is counted from here."""

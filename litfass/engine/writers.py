@@ -46,6 +46,7 @@ class StagedWriter:
         self.previous: list[str] | None = None  # what the kept site lacks to equal output/
         self.digests: dict[str, bytes] = {}  # each HTML file's digest: the search index's
         self.marked: set[str] = set()  # HTML files with an element for Pagefind to index
+        self.precompressed = False  # whether the previous site has every .gz and .br
         self.paths: set[str] = set()  # files of the last commit
         self.staging: Staging | None = None
         self.workers = 1  # compression runs over as many processes as the build
@@ -122,7 +123,8 @@ class StagedWriter:
             staging.adopt(files, search.FOLDER)
         # After the search index, so that its script and data are compressed too.
         if config.precompress:
-            precompress(staging, self.workers)
+            precompress(staging, self.workers, only_written=self.precompressed)
+        self.precompressed = config.precompress
 
     def discard(self) -> None:
         if self.staging is not None:

@@ -51,12 +51,16 @@ def compressed(files: list[bytes], workers: int) -> list[dict[str, bytes]]:
     return [one for part in run_chunks(task, len(files), workers) for one in part]
 
 
-def precompress(staging: Staging, workers: int = 1) -> None:
-    """Add the compressed variants of every compressible file staged so far."""
+def precompress(staging: Staging, workers: int = 1, only_written: bool = False) -> None:
+    """Add the compressed variants of every compressible file staged so far.
+
+    `only_written`: the staging folder is a reused previous site that was precompressed
+    whole, so only the files this build wrote can lack theirs (no need to list them all).
+    """
     formats = encoders()
     written = set(staging.written)
     due: list[tuple[str, str]] = []  # (source, compressed file) to make
-    for rel in staging.files():
+    for rel in sorted(written) if only_written and staging.reused else staging.files():
         if rel.endswith(COMPRESSIBLE):
             for suffix in formats:
                 target = rel + suffix

@@ -10,12 +10,16 @@ part is cached by its pages' digests, so a rebuild gives the very files a cold b
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -124,23 +128,24 @@ def _parts_file(cache: Path, listing: list[str]) -> Path:
     return path
 
 
-def _executable() -> str:
-    """Pagefind's program, from the `pagefind[extended]` package."""
+def _executable() -> list[str]:
+    """Pagefind's program, from the `pagefind[extended]` package: its binary package's
+    program at once where it is found (no Python start per part), else through `pagefind`."""
     if importlib.util.find_spec("pagefind") is None:
         raise LitfassError.at(
             "pagefind", 0, "search needs Pagefind: pip install 'pagefind[extended]'"
         )
-    from pagefind.service import get_executable  # here: a site without search never needs it
+    chosen = os.environ.get("PAGEFIND_BINARY_PATH")  # as the pagefind package honours it
+    if chosen:
+        return [chosen]
+    for name in ("pagefind_bin_extended", "pagefind_bin"):
+        if importlib.util.find_spec(name) is not None:
+            with contextlib.suppress(Exception):  # a broken install: let pagefind say why
+                return [str(importlib.import_module(name).get_executable())]
+    return [sys.executable, "-m", "pagefind"]
 
-    found = get_executable()
-    if found is None:
-        raise LitfassError.at(
-            "pagefind", 0, "search needs Pagefind: pip install 'pagefind[extended]'"
-        )
-    return str(found)
 
-
-def _make(executable: str, site: Path, cache: Path, part: Part) -> str:
+def _make(executable: list[str], site: Path, cache: Path, part: Part) -> str:
     """Run Pagefind over the part's pages into its cache entry; the error, if it failed."""
     entry = cache / part.key
     unfinished = cache / f".{part.key}.tmp"
@@ -150,7 +155,7 @@ def _make(executable: str, site: Path, cache: Path, part: Part) -> str:
     _link_pages(site, part.pages, pages)
     # Run inside a folder of the pages alone, so no pagefind.yml of the project can change
     # the index, and the order Pagefind finds them in is the same for the same pages.
-    command = [executable, "--site", ".", "--output-path", str(unfinished)]
+    command = [*executable, "--site", ".", "--output-path", str(unfinished)]
     try:
         done = subprocess.run(command, cwd=pages, capture_output=True, text=True, check=False)
     finally:

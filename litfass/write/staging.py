@@ -22,6 +22,7 @@ from litfass.write.disk import (
     files_below,
     inside,
     link_or_copy,
+    refuse_outside,
     remove,
 )
 from litfass.write.swap import failure, recover, swap
@@ -88,7 +89,7 @@ class Staging:
                 self._folders.discard(folder)
 
     def _target(self, rel: str) -> str:
-        inside(self.path, rel)
+        refuse_outside(rel)
         target = f"{self.path}/{rel}"
         folder = target.rpartition("/")[0]
         if folder not in self._folders:
@@ -133,7 +134,6 @@ class Staging:
         links; any other file below `under` left from the site before goes."""
         try:
             for name, source in sorted(files.items()):
-                inside(self.path, name)
                 self._adopt_one(source, name)
             if self.reused:  # files of the index it replaces must go
                 old = files_below(Path(f"{self.path}/{under}"), prefix=under)
@@ -148,7 +148,8 @@ class Staging:
     def _adopt_one(self, source: Path, name: str) -> None:
         target = self._target(name)
         live = f"{self.output}/{name}"
-        unchanged = _same_file(live, source)
+        # Live files are links of the cache entries they came from: most need no reading.
+        unchanged = _same_inode(live, source) or _same_file(live, source)
         if unchanged and self.reused:  # the previous site links the live file already
             self.stats.unchanged += 1
             return
@@ -169,7 +170,7 @@ class Staging:
     def link_derived(self, source: str, rel: str) -> bool:
         """Take the live `rel` (the .gz of a page) when `source` was hard-linked from the live
         site: its bytes did not change, so neither did theirs. False: `rel` must be made."""
-        inside(self.path, source)
+        refuse_outside(source)
         target = self._target(rel)
         staged, live = f"{self.path}/{source}", f"{self.output}/{rel}"
         if not _same_inode(staged, f"{self.output}/{source}") or os.path.islink(live):
@@ -189,7 +190,7 @@ class Staging:
     def write_derived(self, source: str, rel: str, make: Callable[[bytes], bytes]) -> None:
         """Write `make(bytes of source)` as `rel`; safe in a worker process, which cannot
         count it: the caller passes what its workers made to `derived`."""
-        inside(self.path, source)
+        refuse_outside(source)
         target = self._target(rel)
         try:
             with contextlib.suppress(FileNotFoundError):
