@@ -284,7 +284,7 @@ class MirrorWriter:
         """The files of an up-to-date search index, and those of the old one to remove."""
         parts = search.parts(_pages(mirror.live), self.marked)
         files = search.index_files(config.root, config.output_path, parts, self.workers)
-        index = {rel: path.read_bytes() for rel, path in files.items()}
+        index = {rel: Path(path).read_bytes() for rel, path in files.items()}
         old = {rel for rel in self.extras if rel.startswith(search.FOLDER + "/")}
         return index, {rel for rel in old - index.keys() if not rel.endswith(SUFFIXES)}
 

@@ -91,7 +91,7 @@ def _bucket(path: str, count: int) -> int:
     return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=4).digest(), "big") % count
 
 
-def index_files(root: Path, site: Path, wanted: list[Part], workers: int) -> dict[str, Path]:
+def index_files(root: Path, site: Path, wanted: list[Part], workers: int) -> dict[str, str]:
     """Every file of the index of the pages in `site`, by its path in the site, in the cache.
 
     Parts not in the cache are made over `workers` Pagefind processes (one core each).
@@ -106,13 +106,14 @@ def index_files(root: Path, site: Path, wanted: list[Part], workers: int) -> dic
                 if failure:
                     raise LitfassError.at("pagefind", 0, f"search index failed: {failure}")
     _forget_others(cache, {part.key for part in wanted})
-    files: dict[str, Path] = {}
+    files: dict[str, str] = {}
     for number, part in enumerate(wanted):
-        for rel in sorted(files_below(cache / part.key)):
+        entry = f"{cache}/{part.key}"
+        for rel in sorted(files_below(Path(entry))):
             if number == 0 or PART_DATA.fullmatch(rel):
-                files[f"{part.rel}/{rel}"] = cache / part.key / rel
+                files[f"{part.rel}/{rel}"] = f"{entry}/{rel}"
     listing = [f"{part.rel.removeprefix(FOLDER + '/')}/" for part in wanted[1:]]
-    files[f"{FOLDER}/{PARTS_FILE}"] = _parts_file(cache, listing)
+    files[f"{FOLDER}/{PARTS_FILE}"] = str(_parts_file(cache, listing))
     return files
 
 

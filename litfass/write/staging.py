@@ -129,7 +129,7 @@ class Staging:
         self.stats.written += 1
         self.written.append(rel)
 
-    def adopt(self, files: dict[str, Path], under: str) -> None:
+    def adopt(self, files: dict[str, str], under: str) -> None:
         """Add finished files (a cached search index: path in the site -> file) by hard
         links; any other file below `under` left from the site before goes."""
         try:
@@ -145,7 +145,7 @@ class Staging:
         except OSError as exc:
             raise disk_error(under, exc) from None
 
-    def _adopt_one(self, source: Path, name: str) -> None:
+    def _adopt_one(self, source: str, name: str) -> None:
         target = self._target(name)
         live = f"{self.output}/{name}"
         # Live files are links of the cache entries they came from: most need no reading.
@@ -156,7 +156,7 @@ class Staging:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)  # in a reused site: a link of a live file, never written to
         # Cache entries are renamed into place, never rewritten: safe to share.
-        link_or_copy(Path(live) if unchanged else source, Path(target))
+        link_or_copy(Path(live if unchanged else source), Path(target))
         if unchanged:
             self.stats.unchanged += 1
         else:
@@ -290,12 +290,12 @@ def _same_bytes(path: str, data: bytes) -> bool:
         return False
 
 
-def _same_file(old: str, new: Path) -> bool:
+def _same_file(old: str, new: str) -> bool:
     try:
-        if os.lstat(old).st_size != new.stat().st_size:
+        if os.lstat(old).st_size != os.stat(new).st_size:
             return False
-        with open(old, "rb") as handle:
-            return handle.read() == new.read_bytes()
+        with open(old, "rb") as handle, open(new, "rb") as other:
+            return handle.read() == other.read()
     except OSError:
         return False
 
