@@ -11,6 +11,7 @@ part is cached by its pages' digests, so a rebuild gives the very files a cold b
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -76,7 +77,7 @@ def parts(pages: dict[str, bytes], marked: set[str]) -> list[Part]:
     groups: list[list[str]] = [[] for _ in range(count)]
     for path in chosen:
         groups[_bucket(path, count)].append(path)
-    version = _version()
+    version = _program()[1]
     found: list[Part] = []
     for group in (g for g in groups if g):
         key = hashlib.sha256(version.encode())
@@ -100,7 +101,7 @@ def index_files(root: Path, site: Path, wanted: list[Part], workers: int) -> dic
     cache.mkdir(parents=True, exist_ok=True)
     due = [part for part in wanted if not (cache / part.key / "pagefind-entry.json").is_file()]
     if due:
-        executable = _executable()
+        executable = _program()[0]
         with ThreadPoolExecutor(max(1, workers)) as pool:
             for failure in pool.map(lambda p: _make(executable, site, cache, p), due):
                 if failure:
@@ -189,10 +190,17 @@ def _forget_others(cache: Path, keys: set[str]) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _version() -> str:
-    import importlib.metadata  # here: a site without search never needs it
+@functools.cache
+def _program() -> tuple[list[str], str]:
+    """Pagefind's command, and what identifies its version: its program's path, size and
+    time (a newer Pagefind replaces the file), found without importing package metadata."""
+    command = _executable()
+    if len(command) > 1:  # through the pagefind package: its version
+        import importlib.metadata
 
+        return command, importlib.metadata.version("pagefind")
     try:
-        return importlib.metadata.version("pagefind")
-    except importlib.metadata.PackageNotFoundError:
-        return "missing"
+        stat = os.stat(command[0])
+    except OSError:
+        return command, command[0]
+    return command, f"{command[0]}:{stat.st_size}:{stat.st_mtime_ns}"
