@@ -28,6 +28,7 @@ from pathlib import Path
 
 from litfass.errors import LitfassError
 from litfass.folders import CACHE_DIR
+from litfass.i18n import _
 from litfass.write.disk import files_below, link_or_copy
 
 FOLDER = "pagefind"
@@ -105,7 +106,8 @@ def index_files(root: Path, site: Path, wanted: list[Part], workers: int) -> dic
         with ThreadPoolExecutor(max(1, workers)) as pool:
             for failure in pool.map(lambda p: _make(executable, site, cache, p), due):
                 if failure:
-                    raise LitfassError.at("pagefind", 0, f"search index failed: {failure}")
+                    message = _("search index failed: {reason}").format(reason=failure)
+                    raise LitfassError.at("pagefind", 0, message)
     _forget_others(cache, {part.key for part in wanted})
     files: dict[str, str] = {}
     for number, part in enumerate(wanted):
@@ -134,9 +136,8 @@ def _executable() -> list[str]:
     """Pagefind's program, from the `pagefind[extended]` package: its binary package's
     program at once where it is found (no Python start per part), else through `pagefind`."""
     if importlib.util.find_spec("pagefind") is None:
-        raise LitfassError.at(
-            "pagefind", 0, "search needs Pagefind: pip install 'pagefind[extended]'"
-        )
+        message = _("search needs Pagefind: pip install 'pagefind[extended]'")
+        raise LitfassError.at("pagefind", 0, message)
     chosen = os.environ.get("PAGEFIND_BINARY_PATH")  # as the pagefind package honours it
     if chosen:
         return [chosen]
