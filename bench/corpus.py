@@ -285,7 +285,7 @@ HUGO_LAYOUTS = {
 </html>
 """,
     "single.html": """\
-{{ define "main" }}<article><h1>{{ .Title }}</h1>
+{{ define "main" }}<article data-pagefind-body><h1>{{ .Title }}</h1>
 <p><time datetime="{{ .Date.Format "2006-01-02T15:04:05" }}">{{ .Date.Format "2. January 2006" }}</time></p>
 <ul>{{ range .GetTerms "themen" }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>
 <p>{{ .Summary }}</p>

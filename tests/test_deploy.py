@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from conftest import NOW, snapshot
 from litfass.outputs import redirects
 from litfass.outputs.theme import fingerprinted
+from litfass.workers import MIN_PER_WORKER
 from litfass.write.compress import COMPRESSIBLE
 
 PRECOMPRESS = "\ndeploy:\n  precompress: true\n"
@@ -91,6 +93,32 @@ def test_warm_build_links_unchanged_compressed_files_and_redoes_changed_ones(
     assert new != old
     assert gzip.decompress(new) == (output / article).read_bytes()
     assert b"Neuer Absatz." in gzip.decompress(new)
+
+
+def test_compressed_files_are_the_same_made_over_two_workers_or_one(
+    precompressed_site: Path, tmp_path: Path, run
+) -> None:
+    assert run("--root", precompressed_site, "--now", NOW, "--workers", "2").code == 0
+    output = precompressed_site / "output"
+    # A .gz and a .br of each: enough files to compress for both workers.
+    assert 2 * len(compressible(output)) >= 2 * MIN_PER_WORKER
+    over_two = snapshot(output)
+    for name in ("output", ".litfass-cache", ".litfass-previous"):
+        shutil.rmtree(precompressed_site / name, ignore_errors=True)
+    assert run("--root", precompressed_site, "--now", NOW, "--workers", "1").code == 0
+    assert snapshot(output) == over_two
+
+
+def test_turning_precompress_on_compresses_every_file_of_a_kept_site(
+    fixture_site: Path, run
+) -> None:
+    build(run, fixture_site)  # the next build starts from this site, kept beside output/
+    with open(fixture_site / "config.yaml", "a", encoding="utf-8") as config:
+        config.write(PRECOMPRESS)
+    build(run, fixture_site)
+    for path in compressible(fixture_site / "output"):
+        gz = path.with_name(path.name + ".gz").read_bytes()
+        assert gzip.decompress(gz) == path.read_bytes()
 
 
 def test_without_brotli_only_gz_files_are_made(

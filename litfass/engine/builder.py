@@ -372,7 +372,7 @@ class Builder:
         plan = self._plan(outputs, compare, stale)
         writer = self.writer
         try:
-            for output in writer.begin(config, outputs, {o.path for o in plan.todo}):
+            for output in writer.begin(config, outputs, {o.path for o in plan.todo}, self.workers):
                 plan.todo.append(output)  # not on disk as it should be: make it again
                 plan.heads[output.path] = self._head(output, compare)
             rendered = self._rendered(plan, tracked, compare, progress, working)

@@ -12,13 +12,15 @@ from litfass.config import Config
 from litfass.errors import LitfassError
 from litfass.outputs import Output
 from litfass.write import search
-from litfass.write.compress import COMPRESSIBLE, compressible, encoders, precompress
+from litfass.write.compress import COMPRESSIBLE, compressed, compressible, precompress
 from litfass.write.disk import Data, digest, files_below, size_of
 from litfass.write.lock import build_lock
 from litfass.write.mirror import Mirror
 from litfass.write.staging import Staging, WriteStats
 
 SUFFIXES = (".gz", ".br")  # what compress.py puts beside a text file
+# What a worker staged: counts, files written, and each page's digest and search mark.
+Staged = tuple[WriteStats, list[str], dict[str, tuple[bytes, bool]]]
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,17 @@ class StagedWriter:
         self.keep_previous = keep_previous  # with the cache: the next build starts from it
         self.previous: list[str] | None = None  # what the kept site lacks to equal output/
         self.digests: dict[str, bytes] = {}  # each HTML file's digest: the search index's
+        self.marked: set[str] = set()  # HTML files with an element for Pagefind to index
+        self.precompressed = False  # whether the previous site has every .gz and .br
         self.paths: set[str] = set()  # files of the last commit
         self.staging: Staging | None = None
+        self.workers = 1  # compression runs over as many processes as the build
 
-    def begin(self, config: Config, outputs: Sequence[Output], due: set[str]) -> list[Output]:
+    def begin(
+        self, config: Config, outputs: Sequence[Output], due: set[str], workers: int = 1
+    ) -> list[Output]:
         """Start a new site from the live one; return the outputs to make besides `due`."""
+        self.workers = workers
         paths = {output.path for output in outputs}
         # The kept site can be brought up to date only if it has the very same files.
         reuse = self.previous if paths == self.paths else None
@@ -55,38 +63,44 @@ class StagedWriter:
         self.config = config
         return [o for o in outputs if o.path not in due and not staging.keep(o.path)]
 
-    def stage(self, files: list[tuple[str, Data]]) -> tuple[WriteStats, list[str], dict]:
+    def stage(self, files: list[tuple[str, Data]]) -> Staged:
         """Write rendered files into the staging folder, in a worker process or here; return
         what `take` adds up in this process (a worker's counts die with it)."""
         staging = self.staging
         assert staging is not None
         counted, mark = staging.stats, len(staging.written)
         staging.stats = WriteStats()
-        digests = {}
+        pages = {}
         try:
             for path, data in files:
                 staging.put(path, data)
-                if path.endswith(".html"):  # pages are rendered: their bytes
-                    digests[path] = digest(data)
-            return staging.stats, staging.written[mark:], digests
+                if path.endswith(".html") and isinstance(data, bytes):  # a page it rendered
+                    pages[path] = (digest(data), search.is_marked(data))
+            return staging.stats, staging.written[mark:], pages
         finally:
             staging.stats = counted
             del staging.written[mark:]
 
-    def take(self, staged: tuple[WriteStats, list[str], dict]) -> None:
+    def take(self, staged: Staged) -> None:
         """Count files a `stage` call wrote (see there)."""
         assert self.staging is not None
-        stats, written, digests = staged
+        stats, written, pages = staged
         self.staging.stats.written += stats.written
         self.staging.stats.unchanged += stats.unchanged
         self.staging.written.extend(written)
-        self.digests.update(digests)
+        for path, (page_digest, marked) in pages.items():
+            self.digests[path] = page_digest
+            if marked:
+                self.marked.add(path)
+            else:
+                self.marked.discard(path)
 
     def commit(self, outputs: Sequence[Output]) -> Written:
         assert self.staging is not None
         staging, config = self.staging, self.config
         files = {output.path for output in outputs}
         self.digests = {p: d for p, d in self.digests.items() if p in files}
+        self.marked &= files
         try:
             self._index_and_compress(config, staging)
             if self.keep_previous:
@@ -104,13 +118,13 @@ class StagedWriter:
     def _index_and_compress(self, config: Config, staging: Staging) -> None:
         """What is made from the staged pages: the search index, then compressed copies."""
         if config.search:
-            fingerprint = search.Fingerprint()
-            for path in sorted(self.digests):
-                fingerprint.add(path, self.digests[path])
-            search.index(config.root, staging, fingerprint)
+            parts = search.parts(self.digests, self.marked)
+            files = search.index_files(config.root, staging.path, parts, self.workers)
+            staging.adopt(files, search.FOLDER)
         # After the search index, so that its script and data are compressed too.
         if config.precompress:
-            precompress(staging)
+            precompress(staging, self.workers, only_written=self.precompressed)
+        self.precompressed = config.precompress
 
     def discard(self) -> None:
         if self.staging is not None:
@@ -137,9 +151,13 @@ class MirrorWriter:
         self.uncompressed: set[str] = set()  # changed text files whose .gz/.br are still due
         self.made: dict[str, Data] = {}
         self.paths: list[str] = []  # of the outputs last committed, in order
+        self.workers = 1
+        self.marked: set[str] = set()  # HTML files with an element for Pagefind to index
 
-    def begin(self, config: Config, outputs: Sequence[Output], due: set[str]) -> list[Output]:
-        self.config, self.made = config, {}
+    def begin(
+        self, config: Config, outputs: Sequence[Output], due: set[str], workers: int = 1
+    ) -> list[Output]:
+        self.config, self.made, self.workers = config, {}, workers
         return []
 
     def stage(self, files: list[tuple[str, Data]]) -> list[tuple[str, Data]]:
@@ -177,6 +195,8 @@ class MirrorWriter:
         changed = {rel: data for rel, data in made.items() if mirror.live.get(rel) != digest(data)}
         if any(rel.endswith(".html") for rel in (*changed, *removed)):
             self.search_stale = True
+        self.marked -= removed | changed.keys()
+        self.marked |= {rel for rel, data in changed.items() if _marked_page(rel, data)}
         # A .gz or .br of a file that changed would be stale: gone now, made by finish_extras.
         stale = {rel + suffix for rel in (*changed, *removed) for suffix in SUFFIXES}
         stale &= self.extras
@@ -198,22 +218,21 @@ class MirrorWriter:
         """Write a whole site through Staging, then keep a spare copy for the next rebuilds."""
         before = files_below(config.output_path)
         staging = Staging(config.output_path)
-        fingerprint = search.Fingerprint()
+        live = {rel: digest(d) for rel, d in made.items()}
+        self.marked = {rel for rel, data in made.items() if _marked_page(rel, data)}
         try:
             for rel in sorted(made):
-                data = made[rel]
-                staging.put(rel, data)
-                if isinstance(data, bytes):  # copied files are no pages: not indexed
-                    fingerprint.add(rel, data)
+                staging.put(rel, made[rel])
             if config.search:
-                search.index(config.root, staging, fingerprint)
+                parts = search.parts(_pages(live), self.marked)
+                files = search.index_files(config.root, staging.path, parts, self.workers)
+                staging.adopt(files, search.FOLDER)
             if config.precompress:  # as a build does: after the index, so it is compressed too
-                precompress(staging)
+                precompress(staging, self.workers)
             staging.commit()
         except BaseException:
             staging.discard()
             raise
-        live = {rel: digest(d) for rel, d in made.items()}
         # What no output makes (the search index, .gz and .br files) is kept up by finish_extras.
         self.extras = files_below(config.output_path) - set(made)
         for rel in self.extras:
@@ -240,31 +259,49 @@ class MirrorWriter:
             removed: set[str] = set()
             if self.search_stale:
                 changed, removed = self._search_index(config, mirror)
-            if config.precompress:
-                pending = self.uncompressed | {r for r in changed if r.endswith(COMPRESSIBLE)}
-                for rel in sorted(pending):
-                    data = changed.get(rel) or (config.output_path / rel).read_bytes()
-                    for suffix, encode in encoders():
-                        changed[rel + suffix] = encode(data)
-                removed |= {rel + suffix for rel in removed for suffix in SUFFIXES} & self.extras
+            # Only files whose bytes differ from the live ones: an index part that did not
+            # change is neither written nor compressed again.
             changed = {r: d for r, d in changed.items() if mirror.live.get(r) != digest(d)}
+            if config.precompress:
+                changed.update(self._compressed(config, changed))
+                removed |= {rel + suffix for rel in removed for suffix in SUFFIXES} & self.extras
             if changed or removed:
                 mirror.commit(changed, removed)
         self.extras = (self.extras | changed.keys()) - removed
         self.search_stale, self.uncompressed = False, set()
         return bool(changed or removed)
 
+    def _compressed(self, config: Config, changed: dict[str, bytes]) -> dict[str, bytes]:
+        """The .gz and .br of every text file changed since they were last made."""
+        pending = sorted(self.uncompressed | {r for r in changed if r.endswith(COMPRESSIBLE)})
+        files = [changed.get(rel) or (config.output_path / rel).read_bytes() for rel in pending]
+        made = compressed(files, self.workers)
+        return {
+            rel + suffix: data
+            for rel, one in zip(pending, made, strict=True)
+            for suffix, data in one.items()
+        }
+
     def _search_index(self, config: Config, mirror: Mirror) -> tuple[dict[str, bytes], set[str]]:
         """The files of an up-to-date search index, and those of the old one to remove."""
-        pages = sorted((r, d) for r, d in mirror.live.items() if r.endswith(".html"))
-        folder = search.cached_index(config.root, config.output_path, pages)
-        index = files_below(folder, search.FOLDER)
-        files = {rel: (folder / rel.split("/", 1)[1]).read_bytes() for rel in index}
+        parts = search.parts(_pages(mirror.live), self.marked)
+        files = search.index_files(config.root, config.output_path, parts, self.workers)
+        index = {rel: Path(path).read_bytes() for rel, path in files.items()}
         old = {rel for rel in self.extras if rel.startswith(search.FOLDER + "/")}
-        return files, {rel for rel in old - index if not rel.endswith(SUFFIXES)}
+        return index, {rel for rel in old - index.keys() if not rel.endswith(SUFFIXES)}
 
     def close(self) -> None:
         """Remove the spare copy of the site (when serving stops)."""
         if self.mirror is not None:
             self.mirror.discard()
             self.mirror = None
+
+
+def _pages(digests: dict[str, bytes]) -> dict[str, bytes]:
+    """The HTML files among these, with their digests: what the search index is made of."""
+    return {rel: d for rel, d in digests.items() if rel.endswith(".html")}
+
+
+def _marked_page(rel: str, data: Data) -> bool:
+    # A copied file (a trusted site's own .html in content/) is no page litfass made.
+    return rel.endswith(".html") and isinstance(data, bytes) and search.is_marked(data)

@@ -64,10 +64,15 @@ def write_new(target: str | Path, data: Data) -> None:
 
 def inside(folder: Path, rel: str) -> Path:
     """Refuse any path that would land outside the site folder."""
+    refuse_outside(rel)
+    return folder.joinpath(*rel.split("/"))
+
+
+def refuse_outside(rel: str) -> None:
+    """`inside` without making a Path: for the many files of a whole site."""
     parts = rel.split("/")
     if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
         raise LitfassError.at(rel, 0, _("refusing to write outside output/"))
-    return folder.joinpath(*parts)
 
 
 def files_below(folder: Path, prefix: str = "") -> set[str]:

@@ -22,6 +22,7 @@ from litfass.write.disk import (
     files_below,
     inside,
     link_or_copy,
+    refuse_outside,
     remove,
     same_content,
     write_new,
@@ -90,7 +91,7 @@ class Staging:
                 self._folders.discard(folder)
 
     def _target(self, rel: str) -> str:
-        inside(self.path, rel)
+        refuse_outside(rel)
         target = f"{self.path}/{rel}"
         folder = target.rpartition("/")[0]
         if folder not in self._folders:
@@ -128,33 +129,34 @@ class Staging:
         self.stats.written += 1
         self.written.append(rel)
 
-    def adopt(self, folder: Path, rel: str) -> None:
-        """Add a finished folder (a cached search index) below `rel`, by hard links."""
-        names = set()
+    def adopt(self, files: dict[str, str], under: str) -> None:
+        """Add finished files (a cached search index: path in the site -> file) by hard
+        links; any other file below `under` left from the site before goes."""
         try:
-            for source in sorted(folder.rglob("*")):
-                if source.is_file():
-                    name = f"{rel}/{source.relative_to(folder).as_posix()}"
-                    names.add(name)
-                    self._adopt_one(source, name)
+            for name, source in sorted(files.items()):
+                self._adopt_one(source, name)
             if self.reused:  # files of the index it replaces must go
-                for name in sorted(files_below(Path(f"{self.path}/{rel}"), prefix=rel) - names):
+                old = files_below(Path(f"{self.path}/{under}"), prefix=under)
+                # The .gz and .br of a file that stays are kept: precompress knows them.
+                stays = {f"{name}{suffix}" for name in files for suffix in (".gz", ".br")}
+                for name in sorted(old - files.keys() - stays):
                     os.unlink(f"{self.path}/{name}")
                     self.written.append(name)
         except OSError as exc:
-            raise disk_error(rel, exc) from None
+            raise disk_error(under, exc) from None
 
-    def _adopt_one(self, source: Path, name: str) -> None:
+    def _adopt_one(self, source: str, name: str) -> None:
         target = self._target(name)
         live = f"{self.output}/{name}"
-        unchanged = same_content(live, source)
+        # Live files are links of the cache entries they came from: most need no reading.
+        unchanged = _same_inode(live, source) or same_content(live, Path(source))
         if unchanged and self.reused:  # the previous site links the live file already
             self.stats.unchanged += 1
             return
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)  # in a reused site: a link of a live file, never written to
         # Cache entries are renamed into place, never rewritten: safe to share.
-        link_or_copy(Path(live) if unchanged else source, Path(target))
+        link_or_copy(Path(live if unchanged else source), Path(target))
         if unchanged:
             self.stats.unchanged += 1
         else:
@@ -165,38 +167,53 @@ class Staging:
         """Every file staged so far, relative and sorted."""
         return sorted(files_below(self.path))
 
-    def put_derived(self, source: str, rel: str, make: Callable[[bytes], bytes]) -> None:
-        """Write `make(bytes of source)` as `rel`, e.g. the .gz of a staged page.
-
-        When `source` was hard-linked from the live site, so is the live `rel`: a warm build
-        does not compress again what it compressed before.
-        """
-        inside(self.path, source)
+    def link_derived(self, source: str, rel: str) -> bool:
+        """Take the live `rel` (the .gz of a page) when `source` was hard-linked from the live
+        site: its bytes did not change, so neither did theirs. False: `rel` must be made."""
+        refuse_outside(source)
         target = self._target(rel)
         staged, live = f"{self.path}/{source}", f"{self.output}/{rel}"
-        if _same_inode(staged, f"{self.output}/{source}") and not os.path.islink(live):
-            if self.reused and _same_inode(target, live):
-                self.stats.derived += 1  # the previous site links it already
-                return
-            try:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(target)
-                os.link(live, target)
-                self.stats.derived += 1
-                return
-            except OSError:
-                pass  # not there yet (option just turned on) or no hard links: make it
+        if not _same_inode(staged, f"{self.output}/{source}") or os.path.islink(live):
+            return False
+        if self.reused and _same_inode(target, live):
+            self.stats.derived += 1  # the previous site links it already
+            return True
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
+            os.link(live, target)
+        except OSError:
+            return False  # not there yet (option just turned on) or no hard links: make it
+        self.stats.derived += 1
+        return True
+
+    def write_derived(self, source: str, rel: str, make: Callable[[bytes], bytes]) -> None:
+        """Write `make(bytes of source)` as `rel`; safe in a worker process, which cannot
+        count it: the caller passes what its workers made to `derived`."""
+        refuse_outside(source)
+        target = self._target(rel)
         try:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)  # never write through a link into another tree
-            with open(staged, "rb") as handle:
+            with open(f"{self.path}/{source}", "rb") as handle:
                 data = make(handle.read())
             with open(target, "xb") as handle:
                 handle.write(data)
         except OSError as exc:
             raise disk_error(rel, exc) from None
+
+    def derived(self, made: list[str]) -> None:
+        """Count files `write_derived` made (in this process or in workers)."""
+        self.stats.derived += len(made)
+        self.written.extend(made)
+
+    def kept_derived(self, source: str, rel: str, written: set[str]) -> bool:
+        """Whether `rel` (made from `source`) is current already: in a reused previous site
+        every file equals the live one except those this build `written`."""
+        if not self.reused or source in written or not os.path.isfile(f"{self.path}/{rel}"):
+            return False
         self.stats.derived += 1
-        self.written.append(rel)
+        return True
 
     def keep(self, rel: str) -> bool:
         """Hard-link a file known to be unchanged from the live site; False if impossible."""

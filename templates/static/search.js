@@ -35,6 +35,16 @@ function resultItem(data) {
   return item;
 }
 
+// A large site's index comes in parts (an edit remakes only its part): merged here.
+async function load() {
+  const found = await import("/pagefind/pagefind.js");
+  const options = { excerptLength: 26 };
+  await found.options(options);
+  const parts = await (await fetch("/pagefind/parts.json")).json();
+  await Promise.all(parts.map((part) => found.mergeIndex(`/pagefind/${part}`, options)));
+  return found;
+}
+
 async function run(query) {
   const ticket = ++latest;
   list.replaceChildren();
@@ -45,8 +55,7 @@ async function run(query) {
   }
   status.textContent = form.dataset.loading;
   try {
-    pagefind ??= await import("/pagefind/pagefind.js");
-    await pagefind.options({ excerptLength: 26 });
+    pagefind ??= await load();
     const search = await pagefind.search(query);
     const found = await Promise.all(search.results.slice(0, MAX_RESULTS).map((r) => r.data()));
     if (ticket !== latest) return;
