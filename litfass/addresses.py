@@ -192,7 +192,8 @@ def update(
             matched[page.source] = entry
         else:
             rest.append(page)
-    free = [e for e in entries if e.id not in {m.id for m in matched.values()}]
+    claimed = {m.id for m in matched.values()}
+    free = [e for e in entries if e.id not in claimed]
     for rule in (_same_address, _same_title, _same_name):
         still = []
         for page in rest:
