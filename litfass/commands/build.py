@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-from collections.abc import Callable
 
 from litfass.commands import common
 from litfass.engine.state import BuildResult, fresh_result
@@ -54,7 +51,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    progress = None if args.quiet else _progress_printer()
+    rendering = _("rendering: {done}/{total} files ({percent}%)")
+    progress = None if args.quiet else common.progress_printer(_("files"), 200, rendering)
     options = common.options_from(args)
     result = None
     if args.use_cache:  # nothing changed: answer before importing the renderers at all
@@ -117,26 +115,3 @@ def _summary(result: BuildResult) -> None:
             warnings=warnings if count else "",
         )
     )
-
-
-def _progress_printer() -> Callable[[int, int], None]:
-    """A bar on a terminal; a few plain lines elsewhere (CI logs)."""
-    tty = sys.stderr.isatty() and not os.environ.get("CI")
-    last = [-1]
-
-    def show(done: int, total: int) -> None:
-        if total < 200:
-            return
-        percent = done * 100 // total
-        if tty:
-            if percent != last[0] or done == total:
-                bar = "#" * (percent // 4)
-                end = "\n" if done == total else ""
-                line = _("{done}/{total} files").format(done=done, total=total)
-                print(f"\r[{bar:<25}] {line}", end=end, file=sys.stderr, flush=True)
-        elif percent // 25 != last[0] // 25 and percent % 25 == 0:
-            line = _("rendering: {done}/{total} files ({percent}%)")
-            print(line.format(done=done, total=total, percent=percent), file=sys.stderr, flush=True)
-        last[0] = percent
-
-    return show

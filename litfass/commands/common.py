@@ -90,8 +90,11 @@ def format_problem(problem: Problem) -> str:
     return f"{where}: {_(severity)}: {problem.message}"
 
 
-def progress_printer(noun: str, minimum: int = 50) -> Callable[[int, int], None]:
-    """A bar on a terminal for `minimum` or more things; a few plain lines elsewhere (CI logs)."""
+def progress_printer(
+    noun: str, minimum: int = 50, plain: str = "{done}/{total} {noun} ({percent}%)"
+) -> Callable[[int, int], None]:
+    """A bar on a terminal for `minimum` or more things; a few plain lines elsewhere (CI logs),
+    `plain` with {done}, {total}, {noun} and {percent}."""
     tty = sys.stderr.isatty() and not os.environ.get("CI")
     last = [-1]
 
@@ -105,7 +108,8 @@ def progress_printer(noun: str, minimum: int = 50) -> Callable[[int, int], None]
                 end = "\n" if done == total else ""
                 print(f"\r[{bar:<25}] {done}/{total} {noun}", end=end, file=sys.stderr, flush=True)
         elif percent // 25 != last[0] // 25 and percent % 25 == 0:
-            print(f"{done}/{total} {noun} ({percent}%)", file=sys.stderr, flush=True)
+            line = plain.format(done=done, total=total, noun=noun, percent=percent)
+            print(line, file=sys.stderr, flush=True)
         last[0] = percent
 
     return show
