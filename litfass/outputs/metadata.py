@@ -398,8 +398,8 @@ def _entry(site: Site, output: Output, newest: datetime | None) -> tuple | None:
 
 
 def _listed(site: Site, output: Output) -> bool:
-    """Pages meant to be found: no redirects, no 404 page, no drafts or future items."""
-    if not output.template or output.template in ("redirect.html", "404.html"):
+    """Pages meant to be found: no redirects, no 404 or 410 page, no drafts or future items."""
+    if not output.template or output.template in ("redirect.html", "404.html", "410.html"):
         return False
     page = output.context.get("page")
     return page is None or is_public(page, site.now)
