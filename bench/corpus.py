@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-20 12:00"  # every tool builds as of this day; news are dated before it
 TAGS = [
@@ -165,6 +167,14 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _with_corpus_terms(config: str) -> str:
+    """The example's config with the corpus's own topics and regions as its fixed lists: the
+    example's lists would make a warning (and a closest-name search) of almost every item."""
+    data = yaml.safe_load(config)
+    data["topics"], data["regions"] = TAGS, REGIONS
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
 def write_litfass(target: Path, corpus: list[Item], search: bool = True) -> None:
     """The example portal's config and theme with the corpus as content/.
 
@@ -176,7 +186,7 @@ def write_litfass(target: Path, corpus: list[Item], search: bool = True) -> None
     if not search:
         config = config.replace("precompress: true", "precompress: false").rstrip("\n")
         config += "\nsearch: false\n"
-    (target / "config.yaml").write_text(config, encoding="utf-8")
+    (target / "config.yaml").write_text(_with_corpus_terms(config), encoding="utf-8")
     shutil.copytree(REPO / "templates", target / "templates")
     shutil.copytree(REPO / "content" / "pages", target / "content" / "pages")
     for kind in ("news", "events"):
