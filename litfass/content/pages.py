@@ -13,8 +13,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from litfass.config import Config
+from litfass.content import foreign
 from litfass.content.files import shown
 from litfass.content.frontmatter import FENCES, Source, read_bytes, read_source
+from litfass.content.kinds import is_bundle_index
 from litfass.content.model import (
     BOOKED_OUT,
     CANCELLED,
@@ -76,6 +78,7 @@ STATUSES = {
     "geplant": "", "scheduled": "",
 }  # fmt: skip
 DATE_PREFIX_LEN = len("2019-11-04-")
+REDIRECT_FROM = "redirect_from"  # Jekyll's plugin's name for `aliases`, accepted as it
 _QUERY = re.compile(r"[\w.~+-]+=[\w.~+-]*(?:&[\w.~+-]+=[\w.~+-]*)*", re.ASCII)
 _URI = re.compile(r"(?:https?://[^\s/]+|urn:[a-z0-9-]+:|tag:)\S+", re.I)
 
@@ -100,7 +103,15 @@ def read_page(config: Config, path: Path, content_rel: str) -> tuple[Source, Pag
     page = fields.page()
     if fields.errors:
         raise LitfassError(fields.errors + fields.warnings)
-    return source, page, fields.warnings
+    return source, page, fields.warnings + template_tag_warnings(source)
+
+
+def template_tag_warnings(source: Source) -> list[Problem]:
+    """A warning for each line of the body with a template tag another generator would run."""
+    return [
+        Problem(source.rel, source.body_line + line, message, "warning")
+        for line, _tag, message in foreign.template_tags(source.body)
+    ]
 
 
 def remote_image_message(what: str, url: str) -> str:
@@ -164,7 +175,7 @@ class _Fields:
         known = KEYS[self.kind]
         extra = {}
         for key, value in self.data.items():
-            if key in known:
+            if key in known or (key == REDIRECT_FROM and "aliases" in known):
                 continue
             meant = likely_key(key, known)
             line = self.source.meta.line(key)
@@ -242,7 +253,7 @@ class _Fields:
                 )
             return slugify(given)
         name = PurePosixPath(self.source.content_rel)
-        stem = name.parent.name if name.name == "index.md" else name.stem
+        stem = name.parent.name if is_bundle_index(name.as_posix()) else name.stem
         if stem[:4].isdigit() and stem[4:5] == "-" and len(stem) > DATE_PREFIX_LEN:
             stem = stem[DATE_PREFIX_LEN:]  # "2019-11-04-fachtag.md" -> "fachtag"
         return slugify(stem)
@@ -258,6 +269,10 @@ class _Fields:
         return pattern[self.kind].replace("{slug}", slug)
 
     def _date(self, key: str, required: bool = False) -> datetime | None:
+        if self.data.get(key) in (None, "") and key == "date" and self.kind != EVENT:
+            named = self._name_date()
+            if named is not None:
+                return named
         if self.data.get(key) in (None, ""):
             if required:
                 self.error(
@@ -265,6 +280,15 @@ class _Fields:
                 )
             return None
         return self._when(key)[0]
+
+    def _name_date(self) -> datetime | None:
+        """The day in the file name ("2016-03-10-x.md"), as Jekyll, Hugo and Eleventy take it
+        for a post without a date (not for an event: its file name carries the event's day)."""
+        day = foreign.name_date(self.source.content_rel)
+        try:
+            return parse_when(day, self.config.tz)[0] if day else None
+        except ValueError:
+            return None  # "2016-02-30-x.md": no day, so the missing date is reported
 
     def _id(self) -> str:
         """An explicit stable id: the item's first address, or a full URI."""
@@ -371,25 +395,33 @@ class _Fields:
         return bool(problems)
 
     def _aliases(self) -> tuple[str, ...]:
-        value = self.data.get("aliases") or []
+        aliases = self._aliases_of("aliases")
+        return tuple(dict.fromkeys((*aliases, *self._aliases_of(REDIRECT_FROM))))
+
+    def _aliases_of(self, key: str) -> list[str]:
+        """The old addresses of `aliases`, or of Jekyll's `redirect_from` (the same list)."""
+        value = self.data.get(key) or []
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error("aliases", _("'aliases' must be a list of old addresses starting with '/'"))
-            return ()
+            self.error(
+                key,
+                _("'{key}' must be a list of old addresses starting with '/'").format(key=key),
+            )
+            return []
         aliases = []
         for written in value:
             alias = unquote(one_line(written))  # old CMS addresses come percent-encoded
             if not is_alias(alias):
                 self.error(
-                    "aliases",
+                    key,
                     _(
                         "alias '{alias}' must be a path on this site starting with '/', without '..', '?' or '#'"
                     ).format(alias=one_line(written)),
                 )
                 continue
             aliases.append(alias)
-        return tuple(aliases)
+        return aliases
 
     def _menu(self) -> int | None:
         value = self.data.get("menu")

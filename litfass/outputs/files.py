@@ -7,6 +7,7 @@ from functools import partial
 from urllib.parse import unquote
 
 from litfass.content import images
+from litfass.content.kinds import is_markdown
 from litfass.outputs import Output, path_of
 from litfass.outputs.theme import ThemeFile
 from litfass.site import Site
@@ -32,7 +33,7 @@ def _assets(site: Site) -> Iterator[Output]:
     folder = site.config.content_path
     pictures = site.pictures
     for rel, url in site.content_urls.items():
-        if not rel.endswith(".md") and url not in pictures:
+        if not is_markdown(rel) and url not in pictures:
             yield Output(path_of(unquote(url)), source=folder / rel)
 
 
