@@ -13,8 +13,6 @@ import unicodedata
 from html import escape, unescape
 from urllib.parse import quote, unquote
 
-from babel.numbers import format_decimal
-
 from litfass.config import Config
 from litfass.content import images
 from litfass.content.files import ContentFiles
@@ -193,14 +191,7 @@ def document_info(config: Config, source: Source, written: str, urls: dict[str, 
         size = (config.content_path / rel).stat().st_size
     except OSError:
         return ""
-    return f"{kind}, {file_size(size, config.language)}"
-
-
-def file_size(size: int, language: str) -> str:
-    """'2,4 MB' in German, '2.4 MB' in English: decimal units, as file managers show them."""
-    if size >= 1_000_000:
-        return f"{format_decimal(size / 1_000_000, '#,##0.0', locale=language)} MB"
-    return f"{format_decimal(max(1, round(size / 1000)), '#,##0', locale=language)} kB"
+    return f"{kind}, {images.file_size(size, config.language)}"
 
 
 def assets_by_url(urls: dict[str, str]) -> list[tuple[str, int, str]]:

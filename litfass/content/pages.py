@@ -140,6 +140,8 @@ class _Fields:
         slug = self._slug()
         kind = self.kind
         date = self._date("date", required=kind in REQUIRED["date"])
+        event = self._event() if kind == EVENT else None
+        self._check_days(date, event)
         return Page(
             kind=kind,
             source=self.source.rel,
@@ -160,7 +162,7 @@ class _Fields:
             aliases=self._aliases(),
             draft=self._bool("draft"),
             menu=self._menu(),
-            event=self._event() if kind == EVENT else None,
+            event=event,
             issue=self.text("issue"),
             theme=self.text("theme"),
             cover=self.image_link("cover"),
@@ -280,6 +282,32 @@ class _Fields:
                 )
             return None
         return self._when(key)[0]
+
+    def warning(self, key: str, message: str) -> None:
+        self.warnings.append(
+            Problem(self.source.rel, self.source.meta.line(key), message, "warning")
+        )
+
+    def _check_days(self, date: datetime | None, event: EventInfo | None) -> None:
+        """Warn of days that contradict each other: likely a typo, published all the same."""
+        named = foreign.name_date(self.source.content_rel)
+        key, day = ("start", event.start) if event else ("date", date)
+        if named and day is not None and key in self.data and named != day.date().isoformat():
+            message = _(
+                "the file name says {named}, '{key}' says {day}: one of them is wrong; correct "
+                "'{key}' or rename the file"
+            )
+            self.warning(key, message.format(named=named, key=key, day=day.date().isoformat()))
+        deadline = event.registration_deadline if event else None
+        if event and deadline and deadline > event.start.date():
+            message = _(
+                "the registration deadline ({deadline}) is after the start ({start}): "
+                "correct 'registration_deadline'"
+            )
+            self.warning(
+                "registration_deadline",
+                message.format(deadline=deadline.isoformat(), start=event.start.date().isoformat()),
+            )
 
     def _name_date(self) -> datetime | None:
         """The day in the file name ("2016-03-10-x.md"), as Jekyll, Hugo and Eleventy take it
