@@ -160,16 +160,20 @@ def test_days_that_contradict_each_other_are_warned(fixture_site: Path, run) -> 
         "registration_deadline: 2026-12-10\n---\nText.\n",
         encoding="utf-8",
     )
-    (fixture_site / "content/news/2026-11-01-herbst.md").write_text(
-        "---\ntitle: Herbst\ndate: 2026-11-02\n---\nText.\n", encoding="utf-8"
+    (fixture_site / "content/news/2026-11-02-herbst.md").write_text(
+        "---\ntitle: Herbst\ndate: 2025-11-02\n---\nText.\n", encoding="utf-8"
     )
-    event, news = "content/events/2026-12-05-klausur.md", "content/news/2026-11-01-herbst.md"
+    # Written on the 1st, published on the 5th: a scheduled item, nothing to warn.
+    (fixture_site / "content/news/2026-11-01-geplant.md").write_text(
+        "---\ntitle: Geplant\ndate: 2026-11-05\n---\nText.\n", encoding="utf-8"
+    )
+    event, news = "content/events/2026-12-05-klausur.md", "content/news/2026-11-02-herbst.md"
     expected = [
         f"{event}:3: warning: the file name says 2026-12-05, 'start' says 2026-12-06: one of "
         "them is wrong; correct 'start' or rename the file",
         f"{event}:5: warning: the registration deadline (2026-12-10) is after the start "
         "(2026-12-06): correct 'registration_deadline'",
-        f"{news}:3: warning: the file name says 2026-11-01, 'date' says 2026-11-02: one of "
+        f"{news}:3: warning: the file name says 2026-11-02, 'date' says 2025-11-02: one of "
         "them is wrong; correct 'date' or rename the file",
     ]
     checked = run("check", "--root", fixture_site, "--now", NOW)

@@ -292,12 +292,15 @@ class _Fields:
         """Warn of days that contradict each other: likely a typo, published all the same."""
         named = foreign.name_date(self.source.content_rel)
         key, day = ("start", event.start) if event else ("date", date)
-        if named and day is not None and key in self.data and named != day.date().isoformat():
+        # A news item's name has the day it was written: a later `date:` schedules it (and
+        # `check` notes that); an earlier one is a typo more likely than a backdated item.
+        shown = day.date().isoformat() if day is not None and key in self.data else named
+        if named and (shown != named if event else shown < named):
             message = _(
                 "the file name says {named}, '{key}' says {day}: one of them is wrong; correct "
                 "'{key}' or rename the file"
             )
-            self.warning(key, message.format(named=named, key=key, day=day.date().isoformat()))
+            self.warning(key, message.format(named=named, key=key, day=shown))
         deadline = event.registration_deadline if event else None
         if event and deadline and deadline > event.start.date():
             message = _(
