@@ -28,6 +28,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from conftest import NOW, REPO, copy_site, snapshot
 from litfass.config import load_config
+from litfass.content import svg
 from litfass.content.schema import FIELDS, Field
 from litfass.preview.cmsconfig import API, Backend, Terms, config_yml
 
@@ -403,6 +404,23 @@ def test_the_endpoint_refuses_active_and_false_files(
     assert not (fixture_site / path).exists()
     assert not (fixture_site / "content/news/x").exists()  # nothing written when one part fails
     assert post(served, persist_media("content/news/ok.png", png()))[0] == 200
+
+
+def test_an_uploaded_drawing_is_published_rebuilt_under_the_sandbox(served: LiveSite) -> None:
+    # Script and XHTML can be taken out: the upload is saved, the site shows it rebuilt.
+    hostile = (REPO / "tests/fixtures/svg/hostile/xhtml-inside.svg").read_bytes()
+    assert post(served, persist_media("content/downloads/plan.svg", hostile))[0] == 200
+    served.rebuilt()
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+    try:
+        connection.request("GET", "/downloads/plan.svg")
+        response = connection.getresponse()
+        published = response.read()
+    finally:
+        connection.close()
+    assert response.status == 200 and published == svg.clean(hostile)
+    assert b"evil.example" not in published and b"xhtml" not in published
+    assert response.getheader("Content-Security-Policy", "").startswith("sandbox;")
 
 
 def test_the_admin_page_loads_only_from_this_server(served: LiveSite) -> None:
