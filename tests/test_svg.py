@@ -98,8 +98,8 @@ def embedded_photo_svg() -> bytes:
     ).encode()
 
 
-def build(site: Path, *extra: str) -> int:
-    return main(["--root", str(site), "--now", NOW, *extra])
+def build(site: Path) -> int:
+    return main(["--root", str(site), "--now", NOW])
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +156,8 @@ def active_parts(data: bytes) -> list[str]:
     ]
     parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     root = lxml.etree.fromstring(data, parser)
+    outside = [*root.itersiblings(preceding=True), *root.itersiblings()]
+    found += [f"before or after <svg>: {node!r}" for node in outside]
     for node in root.iter():
         if not isinstance(node.tag, str):
             found.append(f"node {node!r}")
@@ -297,8 +299,13 @@ def test_what_cannot_be_made_safe_is_refused_with_file_and_line(
     drawings.mkdir()
     for name in REFUSED:
         shutil.copy(FIXTURES / "refused" / name, drawings / name)
+    padding = b"<!--" + b"x" * svg.MAX_SVG + b"-->"  # refused unread
+    (drawings / "huge.svg").write_bytes(
+        b'<svg xmlns="http://www.w3.org/2000/svg">' + padding + b"</svg>"
+    )
     result = run("--root", site, "--now", NOW)
     assert result.code == 1 and not (site / "output").exists()
+    assert "content/downloads/huge.svg: error: SVG file is too large (at most 5 MB)" in result.err
     for name, (line, message) in REFUSED.items():
         assert f"content/downloads/{name}:{line}: error: {message}" in result.err, name
     assert "Traceback" not in result.err
