@@ -15,10 +15,13 @@ import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import lxml.etree
 import pytest
 import tinycss2
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from livesite import LiveSite
 from PIL import Image, ImageChops
 from playwright.sync_api import Browser
@@ -335,6 +338,59 @@ def test_an_edited_drawing_is_rebuilt_again(fixture_site: Path) -> None:
     builder.rebuild([drawing])
     published = (fixture_site / "output/downloads/plan.svg").read_bytes()
     assert b"evil.example" not in published and active_parts(published) == []
+
+
+# Pieces of drawings, allowed and hostile, for hypothesis to put together.
+TAGS = st.sampled_from(
+    ["g", "rect", "text", "use", "a", "style", "script", "set", "animate", "foreignObject",
+     "image", "feImage", "filter", "h:img", "h:meta", "svg:script", "x:thing", "switch",
+     "linearGradient", "pattern", "iframe", "handler", "discard"]
+)  # fmt: skip
+NAMES = st.sampled_from(
+    ["fill", "style", "href", "xlink:href", "onload", "ONCLICK", "onbegin", "attributeName",
+     "to", "values", "x", "d", "filter", "mask", "cursor", "xml:base", "h:style", "src",
+     "class", "id", "transform", "requiredExtensions", "begin"]
+)  # fmt: skip
+VALUES = st.sampled_from(
+    ["#a", " #a ", "url(#a)", "javascript:document.title='ran'", "url(http://evil.example/x)",
+     "u\\72l(//evil.example/x)", "ur\\l('//evil.example/x')", "URL( ' //evil.example ' )",
+     "fill:red;mask:url(http://evil.example/m)", "@import 'http://evil.example/i.css'",
+     "@\\69mport 'x'", "data:image/svg+xml,<svg onload=alert(1)>", "xlink:href", "href",
+     "red", "expression(alert(1))", "image-set('http://evil.example/a.png' 1x)", "var(--x)",
+     "rect { fill: url(//evil.example/y) }", "0 0 10 10", "&#x2028;javascript:alert(1)"]
+)  # fmt: skip
+NAMESPACES = (
+    'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+    'xmlns:h="http://www.w3.org/1999/xhtml" xmlns:svg="http://www.w3.org/2000/svg" '
+    'xmlns:x="urn:x"'
+)
+
+
+@st.composite
+def drawings(draw: st.DrawFn, depth: int = 3) -> str:
+    """A well-formed SVG of random elements, attributes and text, allowed and hostile."""
+
+    def element(level: int) -> str:
+        tag = draw(TAGS)
+        pairs = draw(st.dictionaries(NAMES, VALUES, max_size=4))
+        attributes = "".join(f" {name}={quoteattr(value)}" for name, value in pairs.items())
+        inner = "".join(
+            element(level - 1) if level and draw(st.booleans()) else escape(draw(VALUES))
+            for _ in range(draw(st.integers(0, 3)))
+        )
+        return f"<{tag}{attributes}>{inner}</{tag}>"
+
+    pi = draw(st.sampled_from(["", '<?xml-stylesheet type="text/xsl" href="/evil.xsl"?>']))
+    body = "".join(element(depth) for _ in range(draw(st.integers(1, 4))))
+    return f'{pi}<svg {NAMESPACES}><rect width="1" height="1"/>{body}</svg>'
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drawings())
+def test_whatever_the_drawing_holds_nothing_active_is_left(drawing: str) -> None:
+    published = svg.clean(drawing.encode())
+    assert active_parts(published) == []
+    assert svg.clean(published) == published
 
 
 def test_the_output_is_the_same_for_the_same_drawing() -> None:

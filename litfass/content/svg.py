@@ -277,7 +277,7 @@ def _attribute(element: str, key: str, value: str) -> str | None:
         return _declarations(value) or None
     if key in PROPERTIES:
         return _value(value)
-    return value if key in _ATTRIBUTES else None
+    return value if key in _ATTRIBUTES and _plain(value) else None
 
 
 def _append_text(parent: Any, text: str | None) -> None:
@@ -372,6 +372,27 @@ def _safe_tokens(tokens: Iterable[Any]) -> bool:
         if kind == "function" and token.lower_name in _FUNCTIONS and _safe_tokens(token.arguments):
             continue
         return False
+    return True
+
+
+def _plain(value: str) -> bool:
+    """Whether a geometry or structure value names nothing a CSS parser would load (browsers
+    read some of them as CSS: SVG 2's geometry properties), whatever else it holds."""
+    import tinycss2
+
+    return _loads_nothing(tinycss2.parse_component_value_list(value))
+
+
+def _loads_nothing(tokens: Iterable[Any]) -> bool:
+    for token in tokens:
+        if token.type in ("url", "at-keyword"):
+            return False
+        if token.type == "function" and token.lower_name not in _FUNCTIONS:
+            return False
+        if not _loads_nothing(
+            getattr(token, "arguments", None) or getattr(token, "content", None) or ()
+        ):
+            return False
     return True
 
 
