@@ -187,10 +187,14 @@ def attribute_parts(element: str, key: str, value: str) -> list[str]:
     return css_parts(tinycss2.parse_component_value_list(value))
 
 
-def css_parts(tokens: list) -> list[str]:
-    """At-rules, and url()s that are not `#fragment`s, anywhere in CSS."""
+def css_parts(tokens: list, depth: int = 0) -> list[str]:
+    """At-rules, url()s that are not `#fragment`s and broken ones, anywhere in CSS."""
+    if depth > 50:
+        return ["nesting deeper than any drawing's style"]
     found = []
     for token in tokens:
+        if token.type == "error":
+            found.append(f"broken CSS {token.message}")
         if token.type == "at-rule":
             found.append(f"@{token.at_keyword}")
         if token.type == "at-keyword":
@@ -202,7 +206,7 @@ def css_parts(tokens: list) -> list[str]:
             if not text.startswith("#"):
                 found.append(f"url {text}")
         for inner in ("content", "prelude", "arguments"):
-            found += css_parts(getattr(token, inner, None) or [])
+            found += css_parts(getattr(token, inner, None) or [], depth + 1)
     return found
 
 
@@ -357,7 +361,8 @@ VALUES = st.sampled_from(
      "fill:red;mask:url(http://evil.example/m)", "@import 'http://evil.example/i.css'",
      "@\\69mport 'x'", "data:image/svg+xml,<svg onload=alert(1)>", "xlink:href", "href",
      "red", "expression(alert(1))", "image-set('http://evil.example/a.png' 1x)", "var(--x)",
-     "rect { fill: url(//evil.example/y) }", "0 0 10 10", "&#x2028;javascript:alert(1)"]
+     "rect { fill: url(//evil.example/y) }", "0 0 10 10", "&#x2028;javascript:alert(1)",
+     "rgb(" * 40, "(" * 40, "url(url(http://evil.example/z"]
 )  # fmt: skip
 NAMESPACES = (
     'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '

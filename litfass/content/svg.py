@@ -83,6 +83,9 @@ _ATTRIBUTES = frozenset({
     "aria-describedby", "aria-hidden", "lang",
 })  # fmt: skip
 _XML_ATTRIBUTES = {f"{{{XML}}}space", f"{{{XML}}}lang"}  # not xml:base: it moves references
+# Brackets and functions nested deeper than this are no drawing's style (and would exhaust
+# the recursion of the checks and of tinycss2's serialiser): the value is dropped.
+_NESTING = 8
 _FRAGMENT = re.compile(r"#[A-Za-z_][\w.:-]*")
 # CSS functions that compute a colour or a transform: nothing else (no url but `#local`).
 _FUNCTIONS = {
@@ -318,15 +321,17 @@ def _stylesheet(node: Any) -> str:
     return "\n".join(kept)
 
 
-def _selector(tokens: Iterable[Any]) -> bool:
+def _selector(tokens: Iterable[Any], depth: int = 0) -> bool:
     """Plain selectors: names, #ids, .classes, combinators and [attribute] tests."""
+    if depth > _NESTING:
+        return False
     for token in tokens:
         kind = token.type
         if kind == "literal" and token.value in (".", ",", "*", ">", "+", "~", ":"):
             continue
         if kind in ("whitespace", "ident", "hash", "string"):
             continue
-        if kind == "[] block" and _selector(token.content):
+        if kind == "[] block" and _selector(token.content, depth + 1):
             continue
         if kind == "literal" and token.value in ("=", "^=", "$=", "*=", "|=", "~="):
             continue
@@ -358,7 +363,9 @@ def _value(value: str | list[Any]) -> str | None:
     return tinycss2.serialize(tokens).strip()
 
 
-def _safe_tokens(tokens: Iterable[Any]) -> bool:
+def _safe_tokens(tokens: Iterable[Any], depth: int = 0) -> bool:
+    if depth > _NESTING:
+        return False
     for token in tokens:
         kind = token.type
         if kind in ("whitespace", "ident", "number", "percentage", "dimension", "hash", "string"):
@@ -369,7 +376,8 @@ def _safe_tokens(tokens: Iterable[Any]) -> bool:
             continue
         if kind == "function" and token.lower_name == "url" and _local_url(token.arguments):
             continue
-        if kind == "function" and token.lower_name in _FUNCTIONS and _safe_tokens(token.arguments):
+        inner = token.arguments if kind == "function" else ()
+        if kind == "function" and token.lower_name in _FUNCTIONS and _safe_tokens(inner, depth + 1):
             continue
         return False
     return True
@@ -383,15 +391,16 @@ def _plain(value: str) -> bool:
     return _loads_nothing(tinycss2.parse_component_value_list(value))
 
 
-def _loads_nothing(tokens: Iterable[Any]) -> bool:
+def _loads_nothing(tokens: Iterable[Any], depth: int = 0) -> bool:
+    if depth > _NESTING:
+        return False
     for token in tokens:
-        if token.type in ("url", "at-keyword"):
+        if token.type in ("url", "at-keyword", "error"):  # error: a broken url( among them
             return False
         if token.type == "function" and token.lower_name not in _FUNCTIONS:
             return False
-        if not _loads_nothing(
-            getattr(token, "arguments", None) or getattr(token, "content", None) or ()
-        ):
+        inner = getattr(token, "arguments", None) or getattr(token, "content", None) or ()
+        if not _loads_nothing(inner, depth + 1):
             return False
     return True
 
