@@ -37,6 +37,18 @@ READ_TIMEOUT = 10.0
 # Connections served at once; more are closed at once rather than each given a thread. A
 # browser opens about six per site, and one more per open tab for the event stream.
 MAX_CONNECTIONS = 64
+# deploy/nginx.conf's $sandboxed, for the same files: what a browser may open as a document
+# of its own runs no script, loads from nowhere else and gets an origin of its own. The
+# preview runs beside the editor's API, so a drawing that slipped through must not reach it.
+SANDBOXED = (
+    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "media-src 'self'; frame-ancestors 'self'"
+)
+SANDBOXED_KINDS = frozenset({
+    ".svg", ".txt", ".csv", ".doc", ".docx", ".odt", ".ods", ".odp", ".xls", ".xlsx", ".ppt",
+    ".pptx", ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".wav", ".mp4", ".m4v", ".webm", ".ogv",
+    ".ics",
+})  # fmt: skip
 
 RELOAD_JS = b"""\
 // litfass preview: reload this page when the site was rebuilt (or the rebuild failed),
@@ -445,7 +457,8 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
                 data = f"<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>".encode()
             if kind.startswith("text/html"):
                 data = inject(data, preview.state, address_of(path))
-            self._send(status, data, kind, head)
+            policy = SANDBOXED if found is not None and _sandboxed(found.name) else None
+            self._send(status, data, kind, head, policy)
 
         def _events(self, head: bool) -> None:
             self.send_response(HTTPStatus.OK)
@@ -477,9 +490,13 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def _send(self, status: HTTPStatus, data: bytes, kind: str, head: bool) -> None:
+        def _send(
+            self, status: HTTPStatus, data: bytes, kind: str, head: bool, policy: str | None = None
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
+            if policy:
+                self.send_header("Content-Security-Policy", policy)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
@@ -497,6 +514,12 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
 def address_of(path: str) -> str:
     """The address a request path shows: /aktuelles/x/index.html is /aktuelles/x/."""
     return path[: -len("index.html")] if path.endswith("/index.html") else path
+
+
+def _sandboxed(name: str) -> bool:
+    """Whether nginx (deploy/nginx.conf) serves this file under the sandbox policy."""
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in SANDBOXED_KINDS
 
 
 def _content_type(name: str) -> str:
