@@ -79,7 +79,7 @@ class WordPressExport:
             _remember(element, self.index)
         self.index.base_url = self.index.base_url or self.index.site_url
         _refuse_unrecognised(path, self.index)
-        self.old = OldSite(self.index.base_url, _is_upload, self._media, original_of, self._block)
+        self.old = OldSite(self.index.base_url, _is_upload, self._media, _canonical, self._block)
 
     @property
     def total(self) -> int:
@@ -347,8 +347,28 @@ def _refuse_unrecognised(path: Path, index: _Index) -> None:
         raise LitfassError.at(str(path), 0, message.format(count=index.items))
 
 
+def upload_path(url: str) -> str:
+    """An upload's path below wp-content/uploads ("2019/11/x.jpg"), or "" if it is none.
+
+    WordPress.com serves uploads from its own host, `name.files.wordpress.com/2019/11/x.jpg`.
+    """
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if UPLOADS in path:
+        return path.split(UPLOADS, 1)[1]
+    host = (parts.hostname or "").lower()
+    return path.lstrip("/") if host.endswith(".files.wordpress.com") else ""
+
+
 def _is_upload(url: str) -> bool:
-    return UPLOADS in url
+    return bool(upload_path(url))
+
+
+def _canonical(url: str) -> str:
+    """One URL for the variants of an upload: full size, without WordPress.com's `?w=1024`."""
+    if not _is_upload(url):
+        return url
+    return original_of(urlsplit(url)._replace(query="", fragment="").geturl())
 
 
 def _decoded(slug: str) -> str:
@@ -370,10 +390,9 @@ def upload_finder(uploads: Path) -> Callable[[str], Path | None]:
     root = uploads.resolve()
 
     def locate(url: str) -> Path | None:
-        path = unquote(urlsplit(url).path)
-        if UPLOADS not in path:
+        rel = upload_path(url)
+        if not rel:
             return None
-        rel = path.split(UPLOADS, 1)[1]
         for candidate in dict.fromkeys((rel, original_of(rel))):
             found = (root / candidate).resolve()
             if found.is_relative_to(root) and found.is_file():
