@@ -25,7 +25,9 @@ from litfass.content.files import find_files
 from litfass.content.frontmatter import read_source
 from litfass.content.model import NEWS, PAGE
 from litfass.content.pages import DATE_PREFIX_LEN
-from litfass.errors import LitfassError
+from litfass.engine.oneshot import declare_outputs, load_site
+from litfass.errors import LitfassError, Problem
+from litfass.i18n import _
 from litfass.importers.items import Item, old_path
 from litfass.importers.paths import (
     address_key,
@@ -34,6 +36,8 @@ from litfass.importers.paths import (
     plain_slug,
     strict_date,
 )
+from litfass.outputs.declare import path_problems
+from litfass.site import BuildOptions
 from litfass.write.disk import create_whole, replace_whole
 
 MARK = "# imported from "
@@ -82,6 +86,7 @@ class ContentWriter:
             for url in entry.urls
         }
         self.created: list[Path] = []  # files and folders this run made, in order
+        self.claimed.update(_site_addresses(config, now))
         self.folders: dict[str, tuple[str, ...]] = {}  # a page's old URL -> its children's folders
         self.sources: dict[str, str] = {}  # an old address (as _key has it) -> the file now
         self.written: list[str] = []  # content-relative, in the order written
@@ -267,6 +272,26 @@ class ContentWriter:
                 self.created.append(target)
                 copied.append(name)
         return tuple(copied), tuple(missing)
+
+
+def _site_addresses(config: Config, now: datetime) -> set[str]:
+    """Every address a build of the site as it is answers (listings, feeds, topic pages,
+    items, redirects), as address_key has them; refused if that site does not build.
+
+    An import adds to a site that builds, or it does not start: nothing is written.
+    """
+    options = BuildOptions(now=now, drafts=True, future=True)
+    try:
+        site, problems = load_site(config.root, options, lenient=True)
+        outputs = declare_outputs(site)
+        problems += path_problems(outputs, config)
+    except LitfassError as exc:
+        outputs, problems = [], list(exc.problems)
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors:
+        message = _("the site does not build as it is: fix the errors above, then import")
+        raise LitfassError([*errors, Problem(config.content_dir, 0, message)])
+    return {address_key("/" + output.path.removesuffix("index.html")) for output in outputs}
 
 
 def _existing(config: Config) -> Iterator[tuple[str, set[str]]]:
