@@ -391,7 +391,7 @@ def upload_finder(uploads: Path) -> Callable[[str], Path | None]:
 
     def locate(url: str) -> Path | None:
         rel = upload_path(url)
-        if not rel:
+        if not rel or "\x00" in rel:  # '%00' in an address: no file has that name
             return None
         for candidate in dict.fromkeys((rel, original_of(rel))):
             found = (root / candidate).resolve()
