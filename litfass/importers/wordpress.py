@@ -394,9 +394,12 @@ def upload_finder(uploads: Path) -> Callable[[str], Path | None]:
         if not rel or "\x00" in rel:  # '%00' in an address: no file has that name
             return None
         for candidate in dict.fromkeys((rel, original_of(rel))):
-            found = (root / candidate).resolve()
-            if found.is_relative_to(root) and found.is_file():
-                return found
+            try:
+                found = (root / candidate).resolve()
+                if found.is_relative_to(root) and found.is_file():
+                    return found
+            except OSError:  # a name too long for the file system: no such file
+                continue
         return None
 
     return locate
