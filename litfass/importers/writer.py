@@ -128,11 +128,15 @@ class ContentWriter:
     def roll_back(self) -> None:
         """Remove every file and folder this run made (a folder only if it is empty again)."""
         for path in reversed(self.created):
-            with contextlib.suppress(OSError):
-                path.rmdir() if path.is_dir() else path.unlink()
+            with contextlib.suppress(OSError):  # an editor's file in a folder keeps the folder
+                if path.is_dir():
+                    path.rmdir()
+                else:
+                    path.unlink()
         self.created.clear()
 
     def _make_folders(self, folder: Path) -> None:
+        """Make `folder` and its missing parents, remembering each to take back."""
         missing = []
         while not folder.exists() and folder != folder.parent:
             missing.append(folder)
