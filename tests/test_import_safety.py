@@ -238,3 +238,24 @@ def test_an_entity_bomb_is_refused_and_nothing_is_written(tmp_path: Path) -> Non
     assert done.code == 1
     assert done.err.startswith(f"{export}:1: error: not readable as XML: "), done.err
     assert every_path(site) == before
+
+
+def test_a_date_that_is_not_a_date_gives_the_import_day_and_a_note(tmp_path: Path) -> None:
+    values = {
+        "date": "2019-11-04 10:00:00/../../../etc",
+        "slug": "fachtag",
+        "title": "Fachtag",
+        "link": "fachtag/",
+        "parent_slug": "verband",
+        "file": "bild.jpg",
+    }
+    export = tmp_path / "export.xml"
+    export.write_text(export_with(values), encoding="utf-8")
+    site = copy_site(FIXTURE, tmp_path / "site")
+    done = import_into(site, "wordpress", export)
+    rel = "content/news/2026-11-20-fachtag/index.md"
+    assert (site / rel).is_file(), done.out + done.err
+    report = done.out.split(f"{rel}: was {OLD}/fachtag/1\n", 1)[1]
+    assert report.startswith(
+        "  the export's date is not a date: dated by the day of the import\n"
+    ), report

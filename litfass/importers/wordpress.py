@@ -118,14 +118,14 @@ class WordPressExport:
         body = to_markdown(fields.get("content:encoded", ""), self.old, files)
         categories, tags = _terms(element)
         slug = plain_slug(_decoded(fields.get("wp:post_name", "")) or title or f"beitrag-{number}")
-        withheld = _withheld(fields)
+        withheld, date = _withheld(fields), _date(fields)
         return Item(
             kind=kind,
             title=title or slug,
             old_url=fields.get("link") or fields.get("guid", ""),
             body=body.markdown,
-            date=_date(fields),
-            notes=() if _date(fields) or not _has_date(fields) else (DATE_UNREADABLE,),
+            date=date,
+            notes=() if date or not _has_date(fields) else (DATE_UNREADABLE,),
             slug=slug,
             folders=self._ancestors(number) if kind == PAGE else (),
             parent=self.index.links.get(self.index.pages.get(number, ("", 0))[1], ""),
