@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from litfass.commands import common
 from litfass.destination import Destination, parse_destination
 from litfass.errors import LitfassError
-from litfass.i18n import N_, _, ngettext
+from litfass.i18n import N_, _
 
 if TYPE_CHECKING:
     from litfass.publish.upload import Published
@@ -68,7 +68,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from litfass.config import load_config
-    from litfass.publish.upload import Options, publish
+    from litfass.publish.upload import Options, describe, publish
 
     config, warnings = load_config(args.root)
     common.report(warnings)
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         _list(done)
     if not args.quiet:
-        print(summary(done, destination, args.dry_run))
+        print(describe(done, destination, args.dry_run))
     return common.EXIT_OK
 
 
@@ -115,32 +115,3 @@ def _list(done: Published) -> None:
         print(f"{word}: {rel}")
     for rel in done.deletes:
         print(_("delete: {file}").format(file=rel))
-
-
-def summary(done: Published, destination: Destination, dry_run: bool = False) -> str:
-    """One line: how many files went up, how many were deleted, how many were left alone."""
-    uploaded = len(done.uploads)
-    if dry_run:
-        said = ngettext(
-            "{count} file would be uploaded", "{count} files would be uploaded", uploaded
-        )
-        gone = ngettext("{count} would be deleted", "{count} would be deleted", len(done.deletes))
-    else:
-        said = ngettext("{count} file uploaded", "{count} files uploaded", uploaded)
-        gone = ngettext("{count} deleted", "{count} deleted", len(done.deletes))
-    line = _("{uploaded} ({size}), {deleted}, {unchanged} unchanged: {destination}")
-    return line.format(
-        uploaded=said.format(count=uploaded),
-        size=_megabytes(done.sent),
-        deleted=gone.format(count=len(done.deletes)),
-        unchanged=done.unchanged,
-        destination=destination,
-    )
-
-
-def _megabytes(size: int) -> str:
-    from babel.numbers import format_decimal
-
-    from litfass.i18n import language
-
-    return f"{format_decimal(size / 1_000_000, '0.0', locale=language())} MB"

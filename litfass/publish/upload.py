@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litfass.destination import Destination
+from litfass.engine import state
 from litfass.errors import LitfassError
-from litfass.i18n import _
+from litfass.i18n import _, language, ngettext
 from litfass.publish.plan import (
     MANIFEST,
     Entry,
@@ -60,7 +61,7 @@ def publish(
 ) -> Published:
     """Mirror the complete build in `output` to `destination`; raise with what went wrong."""
     with build_lock(root):  # no build swaps output/ while its files go up
-        _refuse_incomplete(output)
+        _refuse_incomplete(root, output)
         local = local_files(output)
         remote = _open(destination, options)
         try:
@@ -78,10 +79,26 @@ def _read(output: Path, rel: str) -> bytes:
     return output.joinpath(*rel.split("/")).read_bytes()
 
 
-def _refuse_incomplete(output: Path) -> None:
+def _refuse_incomplete(root: Path, output: Path) -> None:
+    """Only what `python build.py` left in output/: whole, without drafts or scheduled items
+    (the preview's output/ may hold them, and a build cut short holds no state)."""
+    where = output.name + "/"
     if not (output / "index.html").is_file():
         message = _("there is no complete build to publish; run `python build.py` first")
-        raise LitfassError.at(output.name + "/", 0, message)
+        raise LitfassError.at(where, 0, message)
+    last = state.load(root)
+    if last is None or state.output_id(output) != last.output_id:
+        message = _(
+            "this is not what `python build.py` left (the preview or another program changed "
+            "it since); run `python build.py`, then publish"
+        )
+        raise LitfassError.at(where, 0, message)
+    if last.drafts or last.future:
+        message = _(
+            "this build holds drafts or scheduled items (--drafts, --future); run "
+            "`python build.py` without them, then publish"
+        )
+        raise LitfassError.at(where, 0, message)
 
 
 def _open(destination: Destination, options: Options) -> Remote:
@@ -146,3 +163,30 @@ def _write_manifest(remote: Remote, output: Path, todo: Plan) -> None:
         remote.write(MANIFEST, beside)
     finally:
         beside.unlink(missing_ok=True)
+
+
+def describe(done: Published, destination: Destination, dry_run: bool = False) -> str:
+    """One line: how many files went up, how many were deleted, how many were left alone."""
+    uploaded, deleted = len(done.uploads), len(done.deletes)
+    if dry_run:
+        said = ngettext(
+            "{count} file would be uploaded", "{count} files would be uploaded", uploaded
+        )
+        gone = ngettext("{count} would be deleted", "{count} would be deleted", deleted)
+    else:
+        said = ngettext("{count} file uploaded", "{count} files uploaded", uploaded)
+        gone = ngettext("{count} deleted", "{count} deleted", deleted)
+    line = _("{uploaded} ({size}), {deleted}, {unchanged} unchanged: {destination}")
+    return line.format(
+        uploaded=said.format(count=uploaded),
+        size=_megabytes(done.sent),
+        deleted=gone.format(count=deleted),
+        unchanged=done.unchanged,
+        destination=destination,
+    )
+
+
+def _megabytes(size: int) -> str:
+    from babel.numbers import format_decimal
+
+    return f"{format_decimal(size / 1_000_000, '0.0', locale=language())} MB"
