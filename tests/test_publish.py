@@ -394,3 +394,47 @@ def test_files_left_by_an_upload_are_not_part_of_the_site(
     assert run("publish", "--root", fixture_site, web).code == 0
     assert (web / "kontakt.php").is_file()
     shutil.rmtree(fixture_site / "output")
+
+
+HANDBOOK_MESSAGES = [
+    "no destination: name one (python build.py publish sftp://user@host/folder) or set "
+    "'publish: destination:' in config.yaml",
+    "the destination must not contain a password; give it in the variable "
+    "LITFASS_PUBLISH_PASSWORD or type it when asked",
+    "the server's key is not known: {kind} {fingerprint}. Ask your provider whether this is "
+    "their server's fingerprint; if it is, add the key with `ssh-keyscan {port}{host} >> "
+    "{known_hosts}` and publish again",
+    "the server's key has changed (it shows {fingerprint}, {file} holds another): publishing "
+    "stopped. Ask your provider whether they changed the key",
+    "the server refused the login: check the user name, the key (--identity) or the password "
+    "(LITFASS_PUBLISH_PASSWORD)",
+    "FTP needs a password: set LITFASS_PUBLISH_PASSWORD or publish from a terminal",
+    "the server's TLS certificate cannot be trusted ({reason}); use the server name your "
+    "provider gives for FTPS",
+    "the connection broke off after {done} of {steps} steps ({reason}). The site on the server "
+    "still works; publish again to complete it",
+    "there is no complete build to publish; run `python build.py` first",
+    "this is not what `python build.py` left (the preview or another program changed it "
+    "since); run `python build.py`, then publish",
+    "this build holds drafts or scheduled items (--drafts, --future); run `python build.py` "
+    "without them, then publish",
+    "Not published. Please correct these problems first:",
+    "{uploaded} ({size}), {deleted}, {unchanged} unchanged: {destination}",
+]
+
+
+def test_the_handbook_quotes_each_message_as_litfass_prints_it() -> None:
+    """docs/redaktion.md's "Wenn es nicht klappt" quotes the German messages word for word."""
+    from conftest import REPO
+    from litfass.i18n import _, use_language
+
+    handbook = (REPO / "docs/redaktion.md").read_text(encoding="utf-8")
+    use_language("de")
+    try:
+        for message in HANDBOOK_MESSAGES:
+            german = _(message)
+            assert german != message, message  # translated
+            for part in re.split(r"\{\w+\}", german):
+                assert part.strip(" ,:()") in handbook, part
+    finally:
+        use_language("en")
