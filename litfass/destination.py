@@ -5,6 +5,7 @@ Read from the command line or config.yaml's `publish.destination`, once, into a 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -46,7 +47,7 @@ def parse_destination(text: str, base: Path) -> Destination:
     if not text:
         raise ValueError(_("no destination given"))
     if "://" not in text:
-        return Destination("folder", str(base / Path(text).expanduser()))
+        return Destination("folder", os.path.normpath(base / Path(text).expanduser()))
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,8 +73,6 @@ def test_one_click_publishes_the_public_site(
         source = fixture_site / name
         target = copy / name
         if source.is_dir():
-            import shutil
-
             shutil.copytree(source, target)
         else:
             target.write_bytes(source.read_bytes())
@@ -125,3 +124,33 @@ def test_the_editor_page_has_the_button_too(served: LiveSite) -> None:
     assert status == 200
     assert 'id="litfass-golive"' in page and "/__litfass/golive.js" in page
     assert "/__litfass/reload.js" not in page  # a reload would lose what is being typed
+
+
+def test_one_click_publishes_over_sftp_with_the_key_openssh_would_use(
+    chromium: Browser, fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No options at all: the key in ~/.ssh/id_ed25519, the server in ~/.ssh/known_hosts."""
+    from servers import start_sshd
+
+    server = start_sshd(tmp_path / "sshd")
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    shutil.copy(server.key, home / ".ssh/id_ed25519")
+    shutil.copy(server.known_hosts, home / ".ssh/known_hosts")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    monkeypatch.delenv("LITFASS_PUBLISH_PASSWORD", raising=False)
+    web = tmp_path / "htdocs"
+    with_destination(fixture_site, server.url(web))
+    site = LiveSite(fixture_site, "serve").ready()
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{site.port}/admin/")  # from the editor's page this time
+        press_publish(page)
+        expect(page.locator("#litfass-golive-status")).to_contain_text("Published:", timeout=WAIT)
+        assert "index.html" in live(web) and not broken_references(web)
+    finally:
+        context.close()
+        assert site.stop() == 0
+        server.stop()

@@ -40,8 +40,13 @@ def go_live(root: Path, now: datetime, password: str | None, say: Callable[[str]
         build(root, BuildOptions(now=now), strict=True, workers=default_workers())
         step = _("Publishing: {done} of {total} files ...")
 
+        said = [-1]
+
         def progress(done: int, total: int) -> None:
-            say(step.format(done=done, total=total))
+            percent = done * 100 // total
+            if percent != said[0]:  # a message per percent, not per file, to the open tabs
+                said[0] = percent
+                say(step.format(done=done, total=total))
 
         options = Options(ask=lambda _destination: password or None)
         done = publish(root, config.output_path, destination, options, progress)
