@@ -438,3 +438,20 @@ def test_the_handbook_quotes_each_message_as_litfass_prints_it() -> None:
                 assert part.strip(" ,:()") in handbook, part
     finally:
         use_language("en")
+
+
+def test_sftp_paths_below_the_login_folder(
+    fixture_site: Path, sshd: Sshd, tmp_path: Path, run
+) -> None:
+    """`sftp://user@host/~/folder` (as curl writes it) is relative to where the login starts."""
+    import os
+    import pwd
+
+    web = tmp_path / "im-home"
+    below_home = os.path.relpath(web, pwd.getpwuid(os.getuid()).pw_dir)
+    url = f"sftp://{sshd.user}@127.0.0.1:{sshd.port}/~/{below_home}"
+    built = build(fixture_site, run)
+    args = ["--identity", sshd.key, "--known-hosts", sshd.known_hosts]
+    result = run("publish", "--root", fixture_site, url, *args)
+    assert result.code == 0, result.err
+    assert live(web) == built

@@ -75,7 +75,12 @@ class Sftp:
             raise failed(
                 destination, _("the server offers no SFTP: {reason}").format(reason=exc)
             ) from None
-        self.root = destination.path
+        # /~/htdocs (as curl writes it): htdocs in the login folder, wherever that is
+        self.root = (
+            destination.path.removeprefix("/~").lstrip("/") or "."
+            if destination.path.startswith("/~")
+            else destination.path
+        )
         self._folders: set[str] = set()
 
     def _path(self, rel: str) -> str:
