@@ -455,3 +455,14 @@ def test_sftp_paths_below_the_login_folder(
     result = run("publish", "--root", fixture_site, url, *args)
     assert result.code == 0, result.err
     assert live(web) == built
+
+
+def test_an_unreadable_manifest_is_a_clear_error(fixture_site: Path, tmp_path: Path, run) -> None:
+    web = tmp_path / "webspace"
+    (web / MANIFEST).mkdir(parents=True)  # in the manifest's place, something unreadable
+    build(fixture_site, run)
+    result = run("publish", "--root", fixture_site, web)
+    assert result.code == 1
+    assert f"{web}: error: cannot read {MANIFEST} on the server: " in result.err
+    assert "Traceback" not in result.err
+    assert [path.name for path in web.iterdir()] == [MANIFEST]

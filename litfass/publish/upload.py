@@ -65,7 +65,12 @@ def publish(
         local = local_files(output)
         remote = _open(destination, options)
         try:
-            todo = plan(local, _manifest(remote), lambda rel: _read(output, rel))
+            try:
+                before = _manifest(remote)
+            except remote.errors as exc:
+                message = _("cannot read {file} on the server: {reason}")
+                raise failed(destination, message.format(file=MANIFEST, reason=exc)) from None
+            todo = plan(local, before, lambda rel: _read(output, rel))
             if not options.dry_run:
                 _carry_out(remote, output, todo, destination, progress)
         finally:
