@@ -11,6 +11,7 @@ import os
 import queue
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,8 +64,9 @@ class Sshd:
         self.process.wait(timeout=WAIT)
 
 
-def start_sshd(folder: Path) -> Sshd:
-    """sshd on a free port, answering only our test key, SFTP by its built-in server.
+def start_sshd(folder: Path, hang_up_after: int | None = None) -> Sshd:
+    """sshd on a free port, answering only our test key, SFTP by its built-in server (or,
+    with `hang_up_after`, by one that drops the connection after that many renames).
 
     As root (CI's containers), root logs in by key only; as anyone else, that user.
     """
@@ -74,12 +76,16 @@ def start_sshd(folder: Path) -> Sshd:
     authorized = folder / "authorized_keys"
     authorized.write_bytes((folder / "user_key.pub").read_bytes())
     port = free_port()
+    subsystem = "internal-sftp"
+    if hang_up_after is not None:  # OpenSSH's sftp-server behind a relay that hangs up
+        hook = Path(__file__).with_name("sftp_hangup.py")
+        subsystem = f"{sys.executable} {hook} {hang_up_after}"
     config = folder / "sshd_config"
     config.write_text(
         f"Port {port}\nListenAddress 127.0.0.1\nHostKey {host_key}\nPidFile none\n"
         f"AuthorizedKeysFile {authorized}\nPermitRootLogin prohibit-password\n"
         "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
-        "StrictModes no\nSubsystem sftp internal-sftp\n",
+        f"StrictModes no\nSubsystem sftp {subsystem}\n",
         encoding="utf-8",
     )
     if os.geteuid() == 0:

@@ -466,3 +466,38 @@ def test_an_unreadable_manifest_is_a_clear_error(fixture_site: Path, tmp_path: P
     assert f"{web}: error: cannot read {MANIFEST} on the server: " in result.err
     assert "Traceback" not in result.err
     assert [path.name for path in web.iterdir()] == [MANIFEST]
+
+
+def test_an_sftp_connection_dropped_midway_leaves_a_working_site(
+    fixture_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run
+) -> None:
+    """sshd's sftp-server behind a relay that hangs up halfway through the second publish."""
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    first = build(fixture_site, run)
+    skip = shutil.ignore_patterns("output", ".litfass*")  # addresses.yaml comes along
+    later = shutil.copytree(fixture_site, tmp_path / "later", ignore=skip)
+    change(later)
+    second = build(later, run)
+    changed = [rel for rel, data in second.items() if first.get(rel) != data]
+    web = tmp_path / "htdocs"
+    assert run("publish", "--root", fixture_site, web).code == 0  # the old site, by folder
+    assert live(web) == first
+    # each upload ends with a rename; every login counts afresh
+    server = start_sshd(tmp_path / "sshd", hang_up_after=len(changed) // 2)
+    args = [server.url(web), "--identity", server.key, "--known-hosts", server.known_hosts]
+    try:
+        change(fixture_site)
+        assert build(fixture_site, run) == second
+        broken = run("publish", "--root", fixture_site, *args)
+        assert broken.code == 1
+        assert "the connection broke off after" in broken.err, broken.err
+        assert "Traceback" not in broken.err
+        assert live(web) not in (first, second)
+        assert not broken_references(web)
+        server.stop()
+        server = start_sshd(tmp_path / "sshd-again")  # and on a good line, the rest goes up
+        args = [server.url(web), "--identity", server.key, "--known-hosts", server.known_hosts]
+        assert run("publish", "--root", fixture_site, *args).code == 0
+        assert live(web) == second
+    finally:
+        server.stop()
