@@ -427,7 +427,8 @@ def test_the_admin_page_loads_only_from_this_server(served: LiveSite) -> None:
     status, page = served.get("/admin/")
     assert status == 200
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert sources and all(source.startswith("/admin/") for source in sources)
+    # the editor's files, and the publish button's script and style
+    assert sources and all(source.startswith(("/admin/", "/__litfass/")) for source in sources)
     bundle = REPO / "litfass/preview/admin/decap-cms"
     assert (bundle / "LICENSE").is_file() and (bundle / "decap-cms.js").is_file()
     code = "".join(p.read_text(encoding="utf-8") for p in bundle.glob("*.js"))
