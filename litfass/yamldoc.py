@@ -5,6 +5,7 @@ Used for config.yaml and for front matter, so both report `path:line`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,9 @@ def load_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
         _check(node, path, offset)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
+        opened = _unclosed_quote_line(exc, text)
+        if opened is not None:
+            raise LitfassError.at(path, opened + 1 + offset, _unclosed_quote()) from exc
         line = _line_of(exc, offset, first_line)
         raise LitfassError.at(path, line, _describe(exc, text)) from exc
     except yaml.reader.ReaderError as exc:
@@ -136,6 +140,51 @@ def _reject_duplicates(node: yaml.MappingNode, path: str, offset: int) -> None:
         raise LitfassError(problems)
 
 
+# A value that opens a quote: `title: "…`, `- '…` (a key's or a list item's).
+_OPENING_QUOTE = re.compile(r"""^[ ]*(?:[^\s#'"\[{][^#]*?:|-)[ ]+(["'])(.*)$""")
+
+
+_KEY_LINE = re.compile(r"""^[ ]*(?:#|[^\s#'"\[{-][^#:]*:(?:[ ]|$))""")  # or a comment
+
+
+def _unclosed_quote() -> str:
+    return _("invalid YAML: the quote opened on this line is never closed")
+
+
+def _unclosed_quote_line(exc: yaml.MarkedYAMLError, text: str) -> int | None:
+    """The 0-based line whose quote is never closed, when that is what broke the YAML.
+
+    A quote left open runs on into the next keys until some other quote closes it, and
+    PyYAML then stumbles lines later ("wrong indentation" on the line of that other quote):
+    the line the editor must fix is the first one before it whose quote does not close.
+    """
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None or "flow " in (exc.context or ""):
+        return None
+    lines = text.split("\n")[: mark.line + 1]
+    number = 0
+    while number < len(lines):
+        found = _OPENING_QUOTE.match(lines[number])
+        if found and not _closes(found[1], found[2]):
+            closing = next(
+                (n for n in range(number + 1, len(lines)) if _closes(found[1], lines[n])), None
+            )
+            # A quoted text may go on over indented lines; one closed by a quote on a line
+            # of its own key (`summary: ""`) or in a comment, or never closed is the editor's mistake.
+            if closing is None or _KEY_LINE.match(lines[closing]):
+                return number
+            number = closing
+        number += 1
+    return None
+
+
+def _closes(quote: str, rest: str) -> bool:
+    """Whether `rest`, the text after an opening `quote`, closes it."""
+    if quote == "'":
+        return "'" in rest.replace("''", "")  # '' is a quote inside single quotes
+    return '"' in re.sub(r"\\.", "", rest)  # \" is a quote inside double quotes
+
+
 def _line_of(exc: yaml.MarkedYAMLError, offset: int, fallback: int) -> int:
     # An unclosed quote or bracket is found later; the editor needs where it opened.
     unclosed = any(what in (exc.context or "") for what in ("quoted scalar", "flow "))
@@ -159,7 +208,7 @@ def _describe(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = (exc.problem or "").strip()
     context = (exc.context or "").strip()
     if "quoted scalar" in context and "end of stream" in problem:
-        return _("invalid YAML: the quote opened on this line is never closed")
+        return _unclosed_quote()
     culprit = _character_at(exc.problem_mark, text)
     indent = _indentation(exc.problem_mark, text)
     if "tab" in problem or culprit == "\t" or "\t" in indent:

@@ -381,12 +381,34 @@ def test_on_a_phone_the_home_page_reaches_the_events_sooner(browser: Browser, se
     page = phone(browser, server)
     page.goto(server + "/")
     expect(page.locator(".home-news .card:visible")).to_have_count(3)
-    events = page.locator("#next_events").bounding_box()
-    news = page.locator("#latest_news").bounding_box()
-    assert events is not None and news is not None and events["y"] > news["y"]
     page.screenshot(path=ARTIFACTS / "home-phone.png", full_page=True)
     page.context.close()
     wide = browser.new_page(viewport={"width": 1280, "height": 900})
     wide.goto(server + "/")
     expect(wide.locator(".home-news .card:visible")).to_have_count(6)
+    # Wide: the events beside the news, at the same height; the magazine below the events.
+    news, events, issue = (
+        wide.locator(selector).bounding_box()
+        for selector in (".home-news", ".home-side:has(#next_events)", ".issue-teaser")
+    )
+    assert news and events and issue
+    assert events["x"] > news["x"] + news["width"] and events["y"] == news["y"]
+    assert issue["x"] == events["x"] and issue["y"] > events["y"] + events["height"]
     wide.close()
+
+
+@pytest.mark.parametrize("scripts", [True, False])
+def test_on_a_phone_the_next_event_starts_within_a_screen_and_a_half(
+    browser: Browser, server: str, scripts: bool
+) -> None:
+    """Issue 24, 11: at 375×740 the home page's first event started about 1,800 px down."""
+    page = phone(browser, server, java_script_enabled=scripts)
+    page.goto(server + "/")
+    first = page.locator(".home-side .event-item").first
+    box = first.bounding_box()
+    assert box is not None and box["y"] <= PHONE["height"] * 1.5, box
+    if scripts:
+        assert axe_violations(page) == []
+    else:
+        assert axe_violations_without_script(page) == []
+    page.context.close()

@@ -150,3 +150,34 @@ def test_drafts_option_counts_links_to_drafts_as_published(check_site: Path, run
     assert "links.md:8" not in result.out
     assert "links.md:11" not in result.out
     assert "links.md:6" in result.out
+
+
+def test_days_that_contradict_each_other_are_warned(fixture_site: Path, run) -> None:
+    """Issue 24, 9: a registration deadline after the start, and a day in the file name that
+    is not the event's start (or the news item's date), are warnings in `check` and the build."""
+    (fixture_site / "content/events/2026-12-05-klausur.md").write_text(
+        "---\ntitle: Klausur\nstart: 2026-12-06 10:00\nlocation: Haus\n"
+        "registration_deadline: 2026-12-10\n---\nText.\n",
+        encoding="utf-8",
+    )
+    (fixture_site / "content/news/2026-11-02-herbst.md").write_text(
+        "---\ntitle: Herbst\ndate: 2025-11-02\n---\nText.\n", encoding="utf-8"
+    )
+    # Written on the 1st, published on the 5th: a scheduled item, nothing to warn.
+    (fixture_site / "content/news/2026-11-01-geplant.md").write_text(
+        "---\ntitle: Geplant\ndate: 2026-11-05\n---\nText.\n", encoding="utf-8"
+    )
+    event, news = "content/events/2026-12-05-klausur.md", "content/news/2026-11-02-herbst.md"
+    expected = [
+        f"{event}:3: warning: the file name says 2026-12-05, 'start' says 2026-12-06: one of "
+        "them is wrong; correct 'start' or rename the file",
+        f"{event}:5: warning: the registration deadline (2026-12-10) is after the start "
+        "(2026-12-06): correct 'registration_deadline'",
+        f"{news}:3: warning: the file name says 2026-11-02, 'date' says 2025-11-02: one of "
+        "them is wrong; correct 'date' or rename the file",
+    ]
+    checked = run("check", "--root", fixture_site, "--now", NOW)
+    assert [line for line in checked.out.splitlines() if "/2026-1" in line] == expected
+    built = run("--root", fixture_site, "--now", NOW)
+    assert built.code == 0
+    assert built.err.splitlines() == expected

@@ -142,3 +142,34 @@ def test_a_broken_image_is_named_and_output_kept(fixture_site: Path, run) -> Non
     assert "content/news/2021-06-01-sommer/kaputt.jpg: error: cannot resize the image" in result.err
     assert "Traceback" not in result.err
     assert snapshot(fixture_site / "output") == before
+
+
+def test_a_camera_original_is_published_with_a_warning_saying_what_readers_get(
+    fixture_site: Path, run
+) -> None:
+    """Issue 24, 9: a 30 MB photo is not refused, but the editor hears what it costs."""
+    large = jpeg(1600, 1200) + bytes(30 * 1024 * 1024)  # a camera's bulk after the picture
+    index = add_bundle(fixture_site, "image: gross.jpg\nimage_alt: Sommerfest\n", "Text.\n", {})
+    (index.parent / "gross.jpg").write_bytes(large)
+    with Image.new("1", (7000, 4500)) as huge:  # 31.5 megapixels, a few kilobytes
+        huge.save(index.parent / "riesig.png")
+    small = f"{round((index.parent / 'riesig.png').stat().st_size / 1000)} kB"
+    shown = "content/news/2021-06-01-sommer"
+    advice = "save it smaller first: 2400 pixels wide and under 2 MB are plenty"
+    full = (
+        "but the original is published too, at full size, in output/ for anyone who opens "
+        "the file itself"
+    )
+    expected = [
+        f"{shown}/gross.jpg: warning: large photo (31.5 MB, 1600×1200 pixels, 2 megapixels): "
+        f"pages show it at most 1600×1200 pixels, {full}; {advice}",
+        f"{shown}/riesig.png: warning: large photo ({small}, 7000×4500 pixels, 32 megapixels): "
+        f"pages show it at most 1600×1029 pixels, {full}; {advice}",
+    ]
+    checked = run("check", "--root", fixture_site, "--now", NOW)
+    assert [line for line in checked.out.splitlines() if "large photo" in line] == expected
+    (index.parent / "riesig.png").unlink()  # resizing 31 megapixels takes long: one is enough
+    built = run("--root", fixture_site, "--now", NOW)
+    assert built.code == 0
+    assert built.err.splitlines() == expected[:1]
+    assert (fixture_site / "output/aktuelles/sommer/gross-1600w.webp").is_file()

@@ -14,6 +14,8 @@ import lxml.html
 import pytest
 from livesite import EventStream, LiveSite
 
+from conftest import NOW
+
 ARTICLE = "content/news/2020-01-10-neujahr.md"
 ARTICLE_URL = "/aktuelles/neujahr/"
 
@@ -151,3 +153,22 @@ def test_drafts_carry_a_banner_and_appear_only_when_asked(fixture_site: Path, ru
     assert banner and "Entwurf" in banner[0].text_content()
     other = fixture_site / "output/aktuelles/neujahr/index.html"
     assert not lxml.html.fromstring(other.read_bytes()).find_class("draft-banner")
+
+
+def test_event_drafts_carry_the_draft_label_in_the_calendar(fixture_site: Path, run) -> None:
+    """Issue 24, 7: in the preview's calendar and the home page's next events, an event draft
+    is marked as news drafts are, so it does not look published."""
+    (fixture_site / "content/events/vorstand.md").write_text(
+        "---\ntitle: Vorstandsklausur\nstart: 2026-12-01 10:00\nlocation: Haus\n"
+        "draft: true\n---\nText.\n",
+        encoding="utf-8",
+    )
+    assert run("--root", fixture_site, "--drafts", "--now", NOW).code == 0
+    for listing in ("veranstaltungen/index.html", "index.html"):
+        tree = lxml.html.fromstring((fixture_site / "output" / listing).read_bytes())
+        items = {
+            item.xpath("string(.//h3)").strip(): item.find_class("draft-label")
+            for item in tree.find_class("event-item")
+        }
+        assert items.pop("Vorstandsklausur")[0].text_content() == "Entwurf", listing
+        assert items and not any(items.values()), listing  # the published ones unmarked

@@ -13,12 +13,11 @@ import unicodedata
 from html import escape, unescape
 from urllib.parse import quote, unquote
 
-from babel.numbers import format_decimal
-
 from litfass.config import Config
 from litfass.content import images
 from litfass.content.files import ContentFiles
 from litfass.content.frontmatter import Source
+from litfass.content.kinds import is_bundle_index, is_markdown
 from litfass.content.markup import content_links, first_paragraph, render_markdown, resolve_links
 from litfass.content.model import Page
 from litfass.content.pages import remote_image_message
@@ -37,7 +36,7 @@ def content_urls(
     bundles = {
         posixpath.dirname(s.content_rel) + "/": p.url
         for s, p in zip(sources, pages, strict=True)
-        if s.content_rel.endswith("/index.md")
+        if is_bundle_index(s.content_rel)
     }
     for _path, rel in files.assets:
         folder = _bundle_of(rel, bundles)
@@ -95,7 +94,7 @@ def with_body(
     html, files = _with_images(config, source, page, html, urls, pictures, warnings)
     html = _file_links(html, source.content_rel, urls)
     bundled: tuple[str, ...] = ()
-    if source.content_rel.endswith("/index.md"):
+    if is_bundle_index(source.content_rel):
         found = _under(assets if assets is not None else assets_by_url(urls), page.url)
         bundled = tuple(rel for _, _, rel in sorted(found, key=lambda a: a[1]))
     summary = page.summary or first_paragraph(html)
@@ -123,7 +122,7 @@ def _content_file(written: str, folder: str, urls: dict[str, str]) -> str | None
         return None  # another host, mail, an anchor on the page, a query
     base = "" if path.startswith("/") else folder
     rel = posixpath.normpath(posixpath.join(base, unquote(path).lstrip("/")))
-    return rel if rel in urls and not rel.endswith(".md") else None
+    return rel if rel in urls and not is_markdown(rel) else None
 
 
 def _file_links(html: str, content_rel: str, urls: dict[str, str]) -> str:
@@ -192,14 +191,7 @@ def document_info(config: Config, source: Source, written: str, urls: dict[str, 
         size = (config.content_path / rel).stat().st_size
     except OSError:
         return ""
-    return f"{kind}, {file_size(size, config.language)}"
-
-
-def file_size(size: int, language: str) -> str:
-    """'2,4 MB' in German, '2.4 MB' in English: decimal units, as file managers show them."""
-    if size >= 1_000_000:
-        return f"{format_decimal(size / 1_000_000, '#,##0.0', locale=language)} MB"
-    return f"{format_decimal(max(1, round(size / 1000)), '#,##0', locale=language)} kB"
+    return f"{kind}, {images.file_size(size, config.language)}"
 
 
 def assets_by_url(urls: dict[str, str]) -> list[tuple[str, int, str]]:
@@ -207,7 +199,7 @@ def assets_by_url(urls: dict[str, str]) -> list[tuple[str, int, str]]:
     return sorted(
         (url, position, rel)
         for position, (rel, url) in enumerate(urls.items())
-        if not rel.endswith(".md")
+        if not is_markdown(rel)
     )
 
 

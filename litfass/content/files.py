@@ -52,13 +52,13 @@ def find_files(config: Config) -> tuple[ContentFiles, list[Problem]]:
                 continue
             path = Path(folder) / name
             problem = _name_problem(config, path) or _file_problem(config, path, real_root)
-            if problem is None and not name.endswith(".md"):
+            if problem is None and not kinds.is_markdown(name):
                 problem = _kind_problem(config, path)
             if problem:
                 problems.append(problem)
                 continue
             rel = path.relative_to(root).as_posix()
-            (markdown if name.endswith(".md") else assets).append((path, rel))
+            (markdown if kinds.is_markdown(name) else assets).append((path, rel))
     problems += _same_name_problems(config, assets)
     return ContentFiles(tuple(markdown), tuple(assets)), problems
 

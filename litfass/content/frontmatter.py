@@ -10,6 +10,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from litfass.content import foreign
 from litfass.errors import LitfassError
 from litfass.i18n import _
 from litfass.values import decode
@@ -36,6 +37,9 @@ def read_source(path: Path, rel: str, content_rel: str) -> Source:
     if not text.strip():
         raise LitfassError.at(rel, 1, _("file is empty; start with '---', 'title: ...', '---'"))
     lines = text.split("\n")
+    pelican = foreign.pelican_metadata(lines)
+    if pelican:
+        raise LitfassError.at(rel, 1, foreign.pelican_message(pelican))
     if not lines[0].strip() == "---":
         raise LitfassError.at(
             rel,

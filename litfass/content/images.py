@@ -17,15 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CACHE_DIR, write_cache_file
-from litfass.i18n import _
+from litfass.i18n import _, language
 
 WIDTHS = (480, 800, 1200)  # what phones, tablets and a wide article column need
 MAX_WIDTH = 1600  # the largest variant: og:image, feeds and `src` never send a camera original
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is already far more than a web page shows
+# A photo beyond either is published, with a warning: a camera original, not a picture for the
+# web (a first build resizes it for many seconds, and its full-size copy is published too).
+LARGE_BYTES = 10 * 1024 * 1024
+LARGE_PIXELS = 30_000_000
 FORMATS = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp", ".gif": "gif"}
 EXTENSION = {"jpeg": "jpg", "png": "png", "webp": "webp", "gif": "gif"}
 # What Pillow calls the formats a file may really be for each of its names (MPO: the
@@ -86,8 +91,9 @@ class Picture:
 def plan(
     root: Path, content_dir: str, assets: Iterable[tuple[Path, str]], urls: dict[str, str]
 ) -> tuple[dict[str, Picture], list[Problem]]:
-    """A Picture for every raster image in content/, keyed by its site URL, and an error for
-    each file that is not the image its name says or is too large to publish."""
+    """A Picture for every raster image in content/, keyed by its site URL, an error for
+    each file that is not the image its name says or is too large to publish, and a warning
+    for each camera original (`LARGE_BYTES`, `LARGE_PIXELS`)."""
     pictures = {}
     problems = []
     for path, rel in assets:
@@ -101,7 +107,41 @@ def plan(
             problems.extend(exc.problems)
             continue
         pictures[picture.url] = picture
+        large = _large_photo(picture, path.stat().st_size)
+        if large:
+            problems.append(Problem(shown, 0, large, "warning"))
     return pictures, problems
+
+
+def _large_photo(picture: Picture, size: int) -> str | None:
+    """What readers get of a photo far larger than a page shows, if it is one: sizes only,
+    from the file and its header, so that saying so costs no decoding."""
+    pixels = picture.width * picture.height
+    if size <= LARGE_BYTES and pixels <= LARGE_PIXELS:
+        return None
+    said = _("large photo ({size}, {width}×{height} pixels, {mp} megapixels)").format(
+        size=file_size(size, language()),
+        width=picture.width,
+        height=picture.height,
+        mp=round(pixels / 1e6),
+    )
+    if not picture.variants:  # an animation is published only as it is
+        downloads = _("readers download the whole file")
+    else:
+        largest = picture.fallback
+        downloads = _(
+            "pages show it at most {width}×{height} pixels, but the original is published "
+            "too, at full size, in output/ for anyone who opens the file itself"
+        ).format(width=largest.width, height=largest.height)
+    advice = _("save it smaller first: 2400 pixels wide and under 2 MB are plenty")
+    return f"{said}: {downloads}; {advice}"
+
+
+def file_size(size: int, language: str) -> str:
+    """'2,4 MB' in German, '2.4 MB' in English: decimal units, as file managers show them."""
+    if size >= 1_000_000:
+        return f"{format_decimal(size / 1_000_000, '#,##0.0', locale=language)} MB"
+    return f"{format_decimal(max(1, round(size / 1000)), '#,##0', locale=language)} kB"
 
 
 def _plan_one(root: Path, path: Path, shown: str, url: str, fmt: str) -> Picture:

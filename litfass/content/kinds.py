@@ -11,12 +11,25 @@ import posixpath
 
 from litfass.i18n import _
 
+# .md, and the other endings Jekyll, Hugo and Eleventy read as Markdown
+MARKDOWN = (".md", ".markdown", ".mdown", ".mkd")
+_BUNDLE_INDEXES = tuple(f"/index{ending}" for ending in MARKDOWN)
 IMAGES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg")
 DOCUMENTS = (".pdf", ".doc", ".docx", ".odt", ".ods", ".odp", ".xls", ".xlsx", ".ppt", ".pptx")
 MEDIA = (".mp3", ".m4a", ".ogg", ".oga", ".opus", ".wav", ".mp4", ".m4v", ".webm", ".ogv")
 TEXT = (".txt", ".csv", ".ics")
 PUBLISHED = frozenset((*IMAGES, *DOCUMENTS, *MEDIA, *TEXT))
 ACTIVE = frozenset((".html", ".htm", ".xhtml", ".shtml", ".js", ".mjs", ".css", ".xml", ".xsl"))
+
+
+def is_markdown(name: str) -> bool:
+    """Whether a content file is an item's text (and not a file published as it is)."""
+    return name.endswith(MARKDOWN)
+
+
+def is_bundle_index(content_rel: str) -> bool:
+    """Whether a content file is the text of a folder item, its files beside it."""
+    return content_rel.endswith(_BUNDLE_INDEXES)
 
 
 def kind_problem(name: str, trusted: bool) -> str | None:

@@ -14,11 +14,12 @@ from functools import lru_cache
 import markdown
 import nh3
 
+from litfass.content import foreign
 from litfass.slugs import slugify
 from litfass.values import printable
 
 EXTENSIONS = ["extra", "sane_lists", "toc"]
-SETTINGS_VERSION = "1"  # bump when the rendering below changes, to invalidate caches
+SETTINGS_VERSION = "2"  # bump when the rendering below changes, to invalidate caches
 
 # An allowlist fit for articles: no script, style, iframe, forms or event handlers.
 TAGS = {
@@ -41,6 +42,15 @@ ATTRIBUTES = {
     "div": {"class"},
     "sup": {"class"},
 }
+# The languages a code block may be marked with (```python): kept as class="language-…", for a
+# theme's stylesheet or a reader's highlighter; nh3 wants them listed.
+LANGUAGES = (
+    "bash", "c", "cpp", "csharp", "css", "csv", "diff", "go", "html", "ini", "java",
+    "javascript", "js", "json", "latex", "markdown", "md", "php", "powershell", "python", "py",
+    "r", "ruby", "rust", "scss", "sh", "shell", "sql", "text", "toml", "ts", "typescript",
+    "xml", "yaml", "yml",
+)  # fmt: skip
+CODE_CLASSES = {"code": {f"language-{name}" for name in LANGUAGES}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _LINK = re.compile(r'(href|src)="([^"#?:]+\.md)(#[^"]*)?"')
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
@@ -60,7 +70,7 @@ def render_markdown(body: str, allow_html: bool) -> str:
     """Markdown to HTML; raw HTML is sanitised unless the site trusts its editors."""
     md = _renderer()
     try:
-        result = md.convert(body)
+        result = md.convert(foreign.plain_fences(body))
     finally:
         md.reset()
     if not allow_html:
@@ -71,8 +81,9 @@ def render_markdown(body: str, allow_html: bool) -> str:
             url_schemes=URL_SCHEMES,
             link_rel=None,
             filter_style_properties={"text-align"},
+            allowed_classes=CODE_CLASSES,
             strip_comments=True,
-        )
+        ).replace('<code class="">', "<code>")  # a language not in the list: none
     # Entities like &#11; come back as raw control characters, which no feed may carry.
     return printable(result)
 

@@ -13,8 +13,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from litfass.config import Config
+from litfass.content import foreign
 from litfass.content.files import shown
 from litfass.content.frontmatter import FENCES, Source, read_bytes, read_source
+from litfass.content.kinds import is_bundle_index
 from litfass.content.model import (
     BOOKED_OUT,
     CANCELLED,
@@ -76,6 +78,7 @@ STATUSES = {
     "geplant": "", "scheduled": "",
 }  # fmt: skip
 DATE_PREFIX_LEN = len("2019-11-04-")
+REDIRECT_FROM = "redirect_from"  # Jekyll's plugin's name for `aliases`, accepted as it
 _QUERY = re.compile(r"[\w.~+-]+=[\w.~+-]*(?:&[\w.~+-]+=[\w.~+-]*)*", re.ASCII)
 _URI = re.compile(r"(?:https?://[^\s/]+|urn:[a-z0-9-]+:|tag:)\S+", re.I)
 
@@ -100,7 +103,15 @@ def read_page(config: Config, path: Path, content_rel: str) -> tuple[Source, Pag
     page = fields.page()
     if fields.errors:
         raise LitfassError(fields.errors + fields.warnings)
-    return source, page, fields.warnings
+    return source, page, fields.warnings + template_tag_warnings(source)
+
+
+def template_tag_warnings(source: Source) -> list[Problem]:
+    """A warning for each line of the body with a template tag another generator would run."""
+    return [
+        Problem(source.rel, source.body_line + line, message, "warning")
+        for line, _tag, message in foreign.template_tags(source.body)
+    ]
 
 
 def remote_image_message(what: str, url: str) -> str:
@@ -129,6 +140,8 @@ class _Fields:
         slug = self._slug()
         kind = self.kind
         date = self._date("date", required=kind in REQUIRED["date"])
+        event = self._event() if kind == EVENT else None
+        self._check_days(date, event)
         return Page(
             kind=kind,
             source=self.source.rel,
@@ -149,7 +162,7 @@ class _Fields:
             aliases=self._aliases(),
             draft=self._bool("draft"),
             menu=self._menu(),
-            event=self._event() if kind == EVENT else None,
+            event=event,
             issue=self.text("issue"),
             theme=self.text("theme"),
             cover=self.image_link("cover"),
@@ -164,7 +177,7 @@ class _Fields:
         known = KEYS[self.kind]
         extra = {}
         for key, value in self.data.items():
-            if key in known:
+            if key in known or (key == REDIRECT_FROM and "aliases" in known):
                 continue
             meant = likely_key(key, known)
             line = self.source.meta.line(key)
@@ -242,7 +255,7 @@ class _Fields:
                 )
             return slugify(given)
         name = PurePosixPath(self.source.content_rel)
-        stem = name.parent.name if name.name == "index.md" else name.stem
+        stem = name.parent.name if is_bundle_index(name.as_posix()) else name.stem
         if stem[:4].isdigit() and stem[4:5] == "-" and len(stem) > DATE_PREFIX_LEN:
             stem = stem[DATE_PREFIX_LEN:]  # "2019-11-04-fachtag.md" -> "fachtag"
         return slugify(stem)
@@ -258,6 +271,10 @@ class _Fields:
         return pattern[self.kind].replace("{slug}", slug)
 
     def _date(self, key: str, required: bool = False) -> datetime | None:
+        if self.data.get(key) in (None, "") and key == "date" and self.kind != EVENT:
+            named = self._name_date()
+            if named is not None:
+                return named
         if self.data.get(key) in (None, ""):
             if required:
                 self.error(
@@ -265,6 +282,44 @@ class _Fields:
                 )
             return None
         return self._when(key)[0]
+
+    def warning(self, key: str, message: str) -> None:
+        self.warnings.append(
+            Problem(self.source.rel, self.source.meta.line(key), message, "warning")
+        )
+
+    def _check_days(self, date: datetime | None, event: EventInfo | None) -> None:
+        """Warn of days that contradict each other: likely a typo, published all the same."""
+        named = foreign.name_date(self.source.content_rel)
+        key, day = ("start", event.start) if event else ("date", date)
+        # A news item's name has the day it was written: a later `date:` schedules it (and
+        # `check` notes that); an earlier one is a typo more likely than a backdated item.
+        shown = day.date().isoformat() if day is not None and key in self.data else named
+        if named and (shown != named if event else shown < named):
+            message = _(
+                "the file name says {named}, '{key}' says {day}: one of them is wrong; correct "
+                "'{key}' or rename the file"
+            )
+            self.warning(key, message.format(named=named, key=key, day=shown))
+        deadline = event.registration_deadline if event else None
+        if event and deadline and deadline > event.start.date():
+            message = _(
+                "the registration deadline ({deadline}) is after the start ({start}): "
+                "correct 'registration_deadline'"
+            )
+            self.warning(
+                "registration_deadline",
+                message.format(deadline=deadline.isoformat(), start=event.start.date().isoformat()),
+            )
+
+    def _name_date(self) -> datetime | None:
+        """The day in the file name ("2016-03-10-x.md"), as Jekyll, Hugo and Eleventy take it
+        for a post without a date (not for an event: its file name carries the event's day)."""
+        day = foreign.name_date(self.source.content_rel)
+        try:
+            return parse_when(day, self.config.tz)[0] if day else None
+        except ValueError:
+            return None  # "2016-02-30-x.md": no day, so the missing date is reported
 
     def _id(self) -> str:
         """An explicit stable id: the item's first address, or a full URI."""
@@ -371,25 +426,33 @@ class _Fields:
         return bool(problems)
 
     def _aliases(self) -> tuple[str, ...]:
-        value = self.data.get("aliases") or []
+        aliases = self._aliases_of("aliases")
+        return tuple(dict.fromkeys((*aliases, *self._aliases_of(REDIRECT_FROM))))
+
+    def _aliases_of(self, key: str) -> list[str]:
+        """The old addresses of `aliases`, or of Jekyll's `redirect_from` (the same list)."""
+        value = self.data.get(key) or []
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.error("aliases", _("'aliases' must be a list of old addresses starting with '/'"))
-            return ()
+            self.error(
+                key,
+                _("'{key}' must be a list of old addresses starting with '/'").format(key=key),
+            )
+            return []
         aliases = []
         for written in value:
             alias = unquote(one_line(written))  # old CMS addresses come percent-encoded
             if not is_alias(alias):
                 self.error(
-                    "aliases",
+                    key,
                     _(
                         "alias '{alias}' must be a path on this site starting with '/', without '..', '?' or '#'"
                     ).format(alias=one_line(written)),
                 )
                 continue
             aliases.append(alias)
-        return tuple(aliases)
+        return aliases
 
     def _menu(self) -> int | None:
         value = self.data.get("menu")

@@ -21,6 +21,7 @@ from litfass import addresses
 from litfass.config import Config, load_config
 from litfass.content.files import find_files
 from litfass.content.frontmatter import Source, read_source
+from litfass.content.kinds import is_bundle_index
 from litfass.content.markup import render_markdown
 from litfass.content.model import EVENT, KINDS, MAGAZINE, NEWS, PAGE, Page
 from litfass.content.pages import KEYS, likely_key, read_page
@@ -371,9 +372,9 @@ class _Links:
 
     def _image_hint(self, page: Page) -> str:
         content_rel = page.source.removeprefix(f"{self.config.content_dir}/")
-        if content_rel.endswith("/index.md"):
+        if is_bundle_index(content_rel):
             return _("put the file beside index.md in the item's folder")
-        folder = f"{self.config.content_dir}/{content_rel.removesuffix('.md')}"
+        folder = f"{self.config.content_dir}/{posixpath.splitext(content_rel)[0]}"
         return _(
             "images belong in the item's folder: move the text to {folder}/index.md "
             "and the image beside it"

@@ -14,6 +14,7 @@ from litfass.content import images
 from litfass.content.bodies import content_urls, with_body
 from litfass.content.files import ContentFiles, find_files, shown
 from litfass.content.frontmatter import Source
+from litfass.content.kinds import is_bundle_index
 from litfass.content.model import Page
 from litfass.content.reader import ReadFile, forget_other_bodies, read_files
 from litfass.errors import LitfassError, Problem
@@ -210,7 +211,7 @@ class Sources:
                 if not asset.startswith(folder):
                     continue
                 written = asset[len(folder) :]  # as a link beside the draft names it
-                bundled = rel.endswith("/index.md")
+                bundled = is_bundle_index(rel)
                 if bundled or (_names(text, written) and not named_by_others(written)):
                     withheld.add(asset)
         return withheld
@@ -328,7 +329,7 @@ def _links_into(item: Item, moved: set[str]) -> bool:
         return False
     content_rel = item.source.content_rel
     folder = content_rel.rsplit("/", 1)[0] + "/"
-    bundle = content_rel.endswith("/index.md")
+    bundle = is_bundle_index(content_rel)
     texts = (item.html, item.source.body, item.page.pdf if item.page else "")
     for rel in moved:
         name = rel.rsplit("/", 1)[-1]

@@ -7,6 +7,7 @@ from functools import partial
 from urllib.parse import unquote
 
 from litfass.content import images, svg
+from litfass.content.kinds import is_markdown
 from litfass.outputs import Output, path_of
 from litfass.outputs.theme import ThemeFile
 from litfass.site import Site
@@ -33,7 +34,7 @@ def _assets(site: Site) -> Iterator[Output]:
     folder = config.content_path
     pictures = site.pictures
     for rel, url in site.content_urls.items():
-        if rel.endswith(".md") or url in pictures:
+        if is_markdown(rel) or url in pictures:
             continue
         source = folder / rel
         if rel.lower().endswith(".svg"):
