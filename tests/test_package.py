@@ -35,6 +35,8 @@ def test_init_makes_a_site_that_builds_without_a_warning(tmp_path: Path, run) ->
     assert made.code == 0
     assert {Path(line).relative_to(site).as_posix() for line in made.out.split()} == {
         ".gitignore",
+        "build.py",
+        "requirements.txt",
         "config.yaml",
         "content/news/willkommen.md",
         "content/events/erstes-treffen.md",
@@ -128,6 +130,27 @@ def test_the_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
 
 def installed_wheel(tmp_path: Path) -> Path:
     """A fresh virtual environment with the wheel of this checkout installed."""
+    wheel = built_wheel(tmp_path)
+    venv = tmp_path / "venv"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+        check=True,
+    )
+    install = ["install", "--no-deps", "--no-index", str(wheel)]
+    subprocess.run(
+        [*PIP, "--python", str(venv / "bin/python"), *install],
+        check=True,
+        env=clean_env(),
+        cwd=tmp_path,
+    )
+    return venv
+
+
+PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "-q"]
+
+
+def built_wheel(tmp_path: Path, version: str | None = None) -> Path:
+    """The wheel of this checkout, built offline into tmp_path/dist (as `version`, if given)."""
     source = tmp_path / "source"  # a copy: building leaves build/ and *.egg-info behind
     source.mkdir()
     for name in SOURCES:
@@ -137,29 +160,20 @@ def installed_wheel(tmp_path: Path) -> Path:
             )
         else:
             shutil.copy(REPO / name, source / name)
+    if version:
+        project = source / "pyproject.toml"
+        text = project.read_text(encoding="utf-8")
+        project.write_text(re.sub(r'(?m)^version = ".*"$', f'version = "{version}"', text))
     dist = tmp_path / "dist"
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "-q"]
     # Offline: the setuptools and wheel of this environment, no build isolation.
     subprocess.run(
-        [*pip, "wheel", "--no-deps", "--no-index", "--no-build-isolation", "-w", str(dist), "."],
+        [*PIP, "wheel", "--no-deps", "--no-index", "--no-build-isolation", "-w", str(dist), "."],
         cwd=source,
         check=True,
         env=clean_env(),
     )
     [wheel] = dist.glob("litfass-*.whl")
-    venv = tmp_path / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
-        check=True,
-    )
-    install = ["install", "--no-deps", "--no-index", str(wheel)]
-    subprocess.run(
-        [*pip, "--python", str(venv / "bin/python"), *install],
-        check=True,
-        env=clean_env(),
-        cwd=tmp_path,
-    )
-    return venv
+    return wheel
 
 
 def clean_env() -> dict[str, str]:
