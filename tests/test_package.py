@@ -58,6 +58,36 @@ def test_init_makes_a_site_that_builds_without_a_warning(tmp_path: Path, run) ->
     assert {"/output/", ".litfass-cache/", ".litfass-previous/", ".litfass.lock"} <= set(ignored)
 
 
+def test_a_site_from_init_runs_the_handbooks_commands(tmp_path: Path) -> None:
+    """As a press officer meets it: `init` outside any site, on a machine without a German
+    locale, then the handbook's commands in the new folder, with its own build.py."""
+
+    def command(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        env = {**clean_env(), "PYTHONPATH": str(REPO), "LANG": "C.UTF-8", "LITFASS_NOW": NOW}
+        for name in ("LITFASS_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+            env.pop(name, None)
+        return subprocess.run(
+            [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+        )
+
+    made = command("-m", "litfass", "init", "portal", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert made.stderr.startswith("neues Portal in portal/ angelegt und nach portal/output/ gebaut")
+    site = tmp_path / "portal"
+    assert (site / "build.py").read_bytes() == (REPO / "build.py").read_bytes()
+    assert (site / "output/aktuelles/willkommen/index.html").is_file()  # built, as it says
+    requirement = (site / "requirements.txt").read_text(encoding="utf-8").splitlines()[-1]
+    assert requirement.startswith("litfass")
+
+    built = command("build.py", cwd=site)
+    assert built.returncode == 0 and built.stdout.startswith("4 Beiträge"), built.stderr
+    checked = command("build.py", "check", cwd=site)
+    assert checked.returncode == 0 and "keine Probleme" in checked.stderr, checked.stderr
+    new = command("build.py", "new", "news", "Pflegetag in Leipzig", cwd=site)
+    assert new.returncode == 0, new.stderr
+    assert Path(site / new.stdout.strip()).is_file()
+
+
 def test_init_refuses_a_folder_with_files_in_it(tmp_path: Path, run) -> None:
     taken = tmp_path / "portal"
     taken.mkdir()
