@@ -274,3 +274,32 @@ def served_home(venv: Path, site: Path) -> str:
         code = process.wait(timeout=60)
     assert code == 0
     return page
+
+
+class Installed:
+    """What importlib.metadata knows of an installed litfass: its version and direct_url.json."""
+
+    def __init__(self, direct_url: str | None) -> None:
+        self.version, self.direct_url = "0.3.0", direct_url
+
+    def read_text(self, name: str) -> str | None:
+        return self.direct_url if name == "direct_url.json" else None
+
+
+def test_the_requirement_init_writes_pins_where_litfass_came_from(monkeypatch) -> None:
+    from litfass.editors import starter
+
+    def installed(direct_url: str | None) -> str:
+        monkeypatch.setattr(starter.metadata, "distribution", lambda name: Installed(direct_url))
+        return starter.requirement()
+
+    from_git = (
+        '{"url": "https://codeberg.org/verband/litfass", "vcs_info": {"vcs": "git", '
+        '"requested_revision": "v0.3.0", "commit_id": "4f2a"}}'
+    )
+    assert installed(from_git) == "litfass @ git+https://codeberg.org/verband/litfass@v0.3.0"
+    unnamed = from_git.replace('"requested_revision": "v0.3.0", ', "")
+    assert installed(unnamed) == "litfass @ git+https://codeberg.org/verband/litfass@4f2a"
+    checkout = '{"url": "file:///home/anna/litfass", "dir_info": {"editable": true}}'
+    assert installed(checkout) == "litfass==0.3.0"  # a path on her machine, useless in CI
+    assert installed(None) == "litfass==0.3.0"  # from the index

@@ -23,12 +23,12 @@ EVENT_IN_DAYS = 28  # the example event is upcoming, so the calendar shows it
 REQUIREMENTS = "requirements.txt"  # what a git host's CI installs (deploy/*.yml)
 # Until litfass is on the package index, the pin is where this litfass came from.
 REQUIREMENTS_HEAD = """\
-# The litfass this site is built with: `python -m pip install -r requirements.txt`, as the
-# workflows in litfass's deploy/ folder do. Until litfass is on the package index, name
-# where it comes from: a git URL with a tag, e.g.
+# Das litfass, mit dem dieses Portal gebaut wird: `python -m pip install -r requirements.txt`,
+# wie es die Abläufe im Ordner deploy/ von litfass tun. Solange litfass nicht im Paketindex
+# steht, nennt die Zeile unten seine Herkunft: eine Git-Adresse mit Tag, z. B.
 #   litfass @ git+https://codeberg.org/OWNER/litfass@v0.1.0
-# or a wheel committed beside this file, named by its path: ./litfass-0.1.0-py3-none-any.whl
-# (see docs/deploying.md, "Building on the git host").
+# oder ein Wheel neben dieser Datei, mit seinem Pfad: ./litfass-0.1.0-py3-none-any.whl
+# (siehe docs/deploying.md, "Building on the git host").
 """
 
 
