@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     for rel in made:
         print(args.folder / rel)
     # What the help promises: the new site is there to look at, built like any other.
-    build(args.folder, BuildOptions(now=now, drafts=False, future=False), strict=True)
+    build(args.folder.resolve(), BuildOptions(now=now, drafts=False, future=False), strict=True)
     made_site = _(
         "created a new site in {folder}/ and built it into {folder}/output/.\n"
         "Next: cd {folder} and python build.py serve (the preview at http://localhost:8000/)."

@@ -49,7 +49,9 @@ def create_site(site: NewSite) -> list[Path]:
     _refuse_used(site.folder)
     values = _values(title, site.now)
     made = []
-    for source in sorted(p for p in STARTER.rglob("*") if p.is_file()):
+    # pip compiles the starter's build.py where it installs the wheel: not part of the site.
+    files = (p for p in STARTER.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for source in sorted(files):
         rel = source.relative_to(STARTER)
         rel = rel.with_name(RENAMED.get(rel.name, rel.name))
         text = string.Template(source.read_text(encoding="utf-8")).substitute(values)
