@@ -211,3 +211,19 @@ def test_saved_warnings_follow_the_language(tmp_path: Path) -> None:
     assert "has no alt text" in english.stderr
     german = litfass("build", cwd=site)
     assert "hat keinen Alternativtext" in german.stderr and "alt text" not in german.stderr
+
+
+def test_a_deleted_item_is_announced_in_german_without_english_words(tmp_path: Path) -> None:
+    site = copy_site(FIXTURE, tmp_path / "site")
+    assert litfass("build", cwd=site).returncode == 0
+    item = site / "content/news/2019-11-04-fachtag-in-goerlitz.md"
+    check_before = litfass("check", cwd=site)
+    assert check_before.returncode == 0, check_before.stderr
+    item.unlink()
+    checked = litfass("check", cwd=site)
+    built = litfass("build", cwd=site)
+    said = (checked.stdout + checked.stderr + built.stdout).splitlines()
+    gone = [line for line in said if "(Status 410)" in line]
+    assert any("steht nach dem nächsten Bauen „Diese Seite gibt es nicht mehr“" in g for g in gone)
+    assert any("steht ab jetzt „Diese Seite gibt es nicht mehr“" in g for g in gone)
+    assert not [line for line in said if "Gone" in line]
