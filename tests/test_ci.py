@@ -69,7 +69,9 @@ def test_forgejo_workflows_need_no_node_and_run_on_a_forgejo_label(name: str) ->
     assert job["runs-on"] in FORGEJO_LABELS
     assert job["container"]["image"].startswith("python:")  # git and Python, no Node
     assert not [step for step in job["steps"] if "uses" in step]  # actions are Node programs
-    assert "git clone" in job["steps"][0]["run"]
+    clone = job["steps"][0]["run"]
+    assert "git clone" in clone and "http.extraHeader" in clone  # the token never in a URL
+    assert "TOKEN@" not in clone and "TOKEN}@" not in clone
 
 
 @pytest.mark.parametrize("name", GITHUB)
@@ -254,6 +256,8 @@ def test_a_rename_on_the_git_host_built_by_ci_still_answers_301(
     first = built_site(host, host.ci())
     assert (first / OLD.strip("/") / "index.html").is_file()
     assert host.log()[0] == (BOT, "addresses.yaml nach dem Bauen [skip ci]")
+    changed = host.git("show", "--name-only", "--format=", "main", cwd=host.origin).split()
+    assert changed == ["addresses.yaml"]  # the bot commits nothing else
 
     host.git("pull", "--quiet", "--rebase", cwd=host.author)
     host.git("mv", "content/news/willkommen.md", "content/news/hallo-welt.md", cwd=host.author)
