@@ -105,6 +105,7 @@ def test_workflows_build_strict_on_a_schedule_and_keep_the_address_record(name: 
     assert "python build.py --strict" in text and "rsync" not in text
     assert "requirements.txt" in text and "pip install litfass" not in text
     assert "git add addresses.yaml" in text and "[skip ci]" in text
+    assert "TOKEN@" not in text and "TOKEN}@" not in text  # tokens go in a header, not a URL
     if name in PUBLISHING:
         assert PUBLISH_LINE in text
     if name not in GITLAB:  # GitLab's schedules are set in its settings, not in the file
