@@ -33,9 +33,7 @@ FORGEJO = ("forgejo-actions.yml", "codeberg-pages.yml")
 GITHUB = ("github-actions.yml", "github-pages.yml")
 GITLAB = ("gitlab-ci.yml", "gitlab-pages-ci.yml")
 PUBLISHING = ("forgejo-actions.yml", "github-actions.yml", "gitlab-ci.yml")
-# Until `publish` is merged (another branch), the publish line copies output/ to the folder.
 PUBLISH_LINE = 'python build.py publish ${LITFASS_DESTINATION:+"$LITFASS_DESTINATION"} "$@"'
-HAS_PUBLISH = (REPO / "litfass/commands/publish.py").is_file()
 BOT = "litfass-bot"
 OLD, NEW = "/aktuelles/willkommen/", "/aktuelles/hallo-welt/"
 
@@ -171,7 +169,9 @@ class Host:
         return [tuple(line.split("\t", 1)) for line in lines]  # type: ignore[misc]
 
     def ci(self) -> Path:
-        """Run the workflow's build job in a fresh folder; return that folder."""
+        """Run the workflow's build job in a fresh folder; return that folder. `publish` is the
+        real one, to a folder standing in for the web space (its SFTP and FTP transports are
+        tested against real servers in test_publish.py)."""
         self.runs += 1
         workspace = self.tmp / f"run-{self.runs}"
         workspace.mkdir()
@@ -200,9 +200,6 @@ class Host:
                 elif "run" in step:
                     scripts.append(step["run"])
         for number, script in enumerate(scripts):
-            if not HAS_PUBLISH:
-                copy = 'mkdir -p "$LITFASS_DESTINATION" && cp -a output/. "$LITFASS_DESTINATION"/'
-                script = script.replace(PUBLISH_LINE, copy)
             path = self.tmp / f"step-{self.runs}-{number}.sh"
             path.write_text(script, encoding="utf-8")
             done = subprocess.run(
