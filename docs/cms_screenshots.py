@@ -73,7 +73,7 @@ def _shoot(port: int, photo: Path) -> None:
         ).new_page()
         page.on("dialog", lambda dialog: dialog.accept())  # leave the unsaved example item
         page.goto(base)
-        page.get_by_role("button", name="Login").click()
+        page.get_by_role("button", name="Anmelden", exact=True).click()
         expect(page.get_by_text("Inhaltstypen")).to_be_visible()
         page.goto(base + "#/collections/news")
         expect(page.get_by_role("link", name=re.compile("Kita-Finanzierung"))).to_be_visible()

@@ -102,7 +102,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def choose_language(argv: list[str]) -> str:
-    """`LITFASS_LANG`, else the language of the site the command reads, else the locale's."""
+    """`LITFASS_LANG`, else the language of the site the command reads, else the locale's
+    (German where the locale names no language)."""
     chosen = os.environ.get(LANGUAGE_VARIABLE, "").strip()
     if chosen:
         return chosen
@@ -135,13 +136,23 @@ def _site_language(config: Path) -> str:
 
 
 def _locale_language() -> str:
-    """The language of the user's locale, as gettext finds it; else Windows' setting."""
+    """German, unless the user's locale is explicitly another language (then English).
+
+    litfass is a German product: a machine without any locale (C, POSIX, unset, as on many
+    servers and CI runners) gets German; fr_FR.UTF-8 or en_GB.UTF-8 are a choice, and English
+    is the only other language litfass speaks.
+    """
     import locale
 
     # LC_CTYPE is not asked: Python sets it to C.UTF-8 where the locale is not installed.
     said = (os.environ.get(name) for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"))
-    name = next((value for value in said if value), None) or locale.getlocale()[0] or ""
-    return "de" if name.lower().startswith(("de", "german")) else "en"
+    name = next((value for value in said if value), None) or ""
+    if not name and sys.platform == "win32":  # Windows keeps it in its settings, not in LANG
+        name = locale.getlocale()[0] or ""  # elsewhere Python reads C.UTF-8 as en_US here
+    first = name.split(":")[0].lower()  # LANGUAGE may list several: de:en
+    if not first or first in ("c", "posix") or first.startswith("c."):
+        return "de"
+    return "de" if first.startswith(("de", "german")) else "en"
 
 
 def _speak(language: str) -> None:

@@ -160,7 +160,7 @@ def test_failing_writes_leave_output_unchanged(
     assert lines[0].startswith("output/") and lines[0].endswith(
         ": error: cannot write: file too large; output/ was left unchanged"
     )
-    assert lines[1] == "1 error(s); output/ was not changed."
+    assert lines[1] == "1 error; output/ was not changed."
     assert snapshot(site / "output") == before
     assert (site / "addresses.yaml").read_bytes() == record  # nothing was published
     assert leftovers(site) == []

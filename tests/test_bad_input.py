@@ -24,7 +24,7 @@ from conftest import FIXTURE, NOW, REPO, copy_site, snapshot
 from litfass.cli import main
 
 CORPUS = Path(__file__).resolve().parent / "bad_input"
-SUMMARY = "error(s); output/ was not changed."
+SUMMARY = "; output/ was not changed."
 HINT = "write e.g. 2019-11-04 or 04.11.2019, with a time 2019-11-04 10:30"
 FRONT_MATTER = "add a line 'title: ...' to the front matter"
 ACTIVE = (
@@ -449,7 +449,10 @@ def expect_rejected(site: Path, run, lines: list[str]) -> None:
     before = snapshot(site / "output")
     result = run("--root", site, "--now", NOW)
     assert result.code == 1
-    assert result.err.splitlines() == [*lines, f"{len(lines)} {SUMMARY}"]
+    assert result.err.splitlines() == [
+        *lines,
+        f"{len(lines)} error{'s' if len(lines) > 1 else ''}{SUMMARY}",
+    ]
     assert result.out == ""
     assert snapshot(site / "output") == before
     assert not list(site.glob(".litfass-staging-*"))
@@ -625,7 +628,7 @@ def test_unreadable_file(built_once: Path, tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert result.stderr == (
-        f"content/news/gesperrt.md: error: cannot read the file: permission denied\n1 {SUMMARY}\n"
+        f"content/news/gesperrt.md: error: cannot read the file: permission denied\n1 error{SUMMARY}\n"
     )
     assert snapshot(site / "output") == before
 

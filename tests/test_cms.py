@@ -63,7 +63,7 @@ def admin(chromium: Browser, served: LiveSite) -> Iterator[tuple[Page, set[str]]
     hosts: set[str] = set()
     page.on("request", lambda request: hosts.add(origin_of(request.url)))
     page.goto(f"http://127.0.0.1:{served.port}/admin/")
-    page.get_by_role("button", name="Login").click()
+    page.get_by_role("button", name="Anmelden", exact=True).click()
     expect(page.get_by_text("Inhaltstypen")).to_be_visible()
     yield page, hosts
     context.close()
@@ -184,7 +184,7 @@ def test_saving_an_example_item_keeps_its_page(chromium: Browser, tmp_path: Path
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(f"http://127.0.0.1:{live.port}/admin/")
-        page.get_by_role("button", name="Login").click()
+        page.get_by_role("button", name="Anmelden", exact=True).click()
         untouched = snapshot(site / "content")
         for folder in ("news", "events", "magazine", "pages"):  # every example item opens
             for path in sorted((site / "content" / folder).rglob("*.md")):

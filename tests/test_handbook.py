@@ -279,3 +279,47 @@ def test_key_examples_together_make_a_valid_file(tmp_path: Path, run, kind: str)
     result = run("check", "--root", site, "--now", NOW, "--strict")
     assert (result.code, result.out) == (0, "")
     assert run("--root", site, "--now", NOW, "--drafts", "--future").code == 0
+
+
+QUOTE = re.compile(r"„([^“\n]+)“|`([^`\n]+)`")
+SEVERITY = re.compile(r"^(?:Fehler|Warnung|Hinweis|error|warning|note): ")
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\(\w+\)[sdr]|%[sdr]")
+
+
+def catalog_texts() -> tuple[list[str], list[str]]:
+    """The English and the German messages of the catalog, each placeholder written as '…'."""
+    from babel.messages.pofile import read_po
+
+    with (REPO / "litfass/locale/de/LC_MESSAGES/litfass.po").open("rb") as handle:
+        catalog = read_po(handle, locale="de")
+    english, german = [], []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        english += [PLACEHOLDER.sub("…", text) for text in ids]
+        german += [PLACEHOLDER.sub("…", text) for text in strings if text]
+    return english, german
+
+
+def quoted(text: str) -> re.Pattern[str]:
+    """A quote of a message as a pattern: its '…' stands for whatever litfass filled in."""
+    return re.compile(".*".join(re.escape(part.strip()) for part in text.split("…")))
+
+
+def test_every_message_the_handbook_quotes_is_what_litfass_prints_in_german() -> None:
+    english, german = catalog_texts()
+    text = HANDBOOK.read_text(encoding="utf-8")
+    checked = []
+    for match in QUOTE.finditer(text):
+        quote = SEVERITY.sub("", match[1] or match[2]).strip()
+        pattern = quoted(quote)
+        line = text.count("\n", 0, match.start()) + 1
+        in_german = any(pattern.match(message) for message in german)
+        if len(quote) >= 15 and " " in quote and any(pattern.match(m) for m in english):
+            assert in_german, f"docs/redaktion.md:{line}: quotes the English {quote!r}"
+        if SEVERITY.match(match[1] or match[2]):  # "Warnung: …": a message litfass prints
+            assert in_german, f"docs/redaktion.md:{line}: litfass never prints {quote!r}"
+            checked.append(quote)
+    assert "Entwurf beim Bauen ausgelassen: …" in checked

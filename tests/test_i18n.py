@@ -131,22 +131,57 @@ def test_help_is_german_argparse_words_too(german_site: Path) -> None:
 
 def test_litfass_lang_overrides_the_site(german_site: Path) -> None:
     result = litfass("build", cwd=german_site, LITFASS_LANG="en")
-    assert result.stderr.splitlines()[-1] == "1 error(s); output/ was not changed."
+    assert result.stderr.splitlines()[-1] == "1 error; output/ was not changed."
     english = german_site / "config.yaml"
     english.write_text(english.read_text(encoding="utf-8") + "language: en\n", encoding="utf-8")
     assert litfass("build", cwd=german_site).stderr.splitlines()[-1] == (
-        "1 error(s); output/ was not changed."
+        "1 error; output/ was not changed."
     )
     assert litfass("build", cwd=german_site, LITFASS_LANG="de").stderr.splitlines()[-1] == (
         "1 Fehler; output/ wurde nicht verändert."
     )
 
 
-def test_without_a_site_the_locale_decides(tmp_path: Path) -> None:
-    german = litfass("init", "--help", cwd=tmp_path, LANG="de_DE.UTF-8", LC_ALL="")
-    assert german.stdout.startswith("Aufruf: ")
-    english = litfass("init", "--help", cwd=tmp_path, LANG="C.UTF-8", LC_ALL="")
+NO_LOCALE = {"LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANGUAGE": ""}
+
+
+@pytest.mark.parametrize("locale", ["de_DE.UTF-8", "C.UTF-8", "C", "POSIX", ""])
+def test_without_a_site_litfass_speaks_german_unless_the_locale_says_otherwise(
+    tmp_path: Path, locale: str
+) -> None:
+    """A server or CI machine without a German locale (C, POSIX, none) still gets German."""
+    helped = litfass("init", "--help", cwd=tmp_path, **{**NO_LOCALE, "LANG": locale})
+    assert helped.stdout.startswith("Aufruf: build.py init [-h]")
+    assert "  -h, --help  " in helped.stdout and "diese Hilfe zeigen und beenden" in helped.stdout
+    assert "Das Portal wird sofort nach output/ gebaut." in helped.stdout
+    nowhere = litfass("build", cwd=tmp_path, **{**NO_LOCALE, "LANG": locale})
+    assert nowhere.stderr.splitlines() == [
+        "config.yaml: Fehler: hier gibt es keine config.yaml; starten Sie litfass im Ordner des Portals",
+        "1 Fehler; output/ wurde nicht verändert.",
+    ]
+    made = litfass("init", "portal", cwd=tmp_path, **{**NO_LOCALE, "LANG": locale})
+    assert made.returncode == 0
+    assert made.stderr.splitlines() == [
+        "neues Portal in portal/ angelegt und nach portal/output/ gebaut.",
+        "Weiter: cd portal und python build.py serve (die Vorschau unter http://localhost:8000/).",
+    ]
+
+
+@pytest.mark.parametrize("locale", ["en_GB.UTF-8", "fr_FR.UTF-8", "en_US"])
+def test_a_locale_that_names_another_language_gets_english(tmp_path: Path, locale: str) -> None:
+    english = litfass("init", "--help", cwd=tmp_path, **{**NO_LOCALE, "LANG": locale})
     assert english.stdout.startswith("usage: ")
+    chosen = litfass("init", "--help", cwd=tmp_path, **{**NO_LOCALE, "LANGUAGE": "de:en"})
+    assert chosen.stdout.startswith("Aufruf: ")
+
+
+def test_the_error_count_is_singular_or_plural(german_site: Path) -> None:
+    twice = german_site / "content/news/2026-11-18-kaputt-2.md"
+    twice.write_text("---\ntitle: Kaputt\ndate: 2026-11-18\n", encoding="utf-8")
+    german = litfass("build", cwd=german_site)
+    assert german.stderr.splitlines()[-1] == "2 Fehler; output/ wurde nicht verändert."
+    english = litfass("build", cwd=german_site, LITFASS_LANG="en")
+    assert english.stderr.splitlines()[-1] == "2 errors; output/ was not changed."
 
 
 @pytest.mark.parametrize("fork", ["1", "0"])
@@ -176,3 +211,19 @@ def test_saved_warnings_follow_the_language(tmp_path: Path) -> None:
     assert "has no alt text" in english.stderr
     german = litfass("build", cwd=site)
     assert "hat keinen Alternativtext" in german.stderr and "alt text" not in german.stderr
+
+
+def test_a_deleted_item_is_announced_in_german_without_english_words(tmp_path: Path) -> None:
+    site = copy_site(FIXTURE, tmp_path / "site")
+    assert litfass("build", cwd=site).returncode == 0
+    item = site / "content/news/2019-11-04-fachtag-in-goerlitz.md"
+    check_before = litfass("check", cwd=site)
+    assert check_before.returncode == 0, check_before.stderr
+    item.unlink()
+    checked = litfass("check", cwd=site)
+    built = litfass("build", cwd=site)
+    said = (checked.stdout + checked.stderr + built.stdout).splitlines()
+    gone = [line for line in said if "(Status 410)" in line]
+    assert any("steht nach dem nächsten Bauen „Diese Seite gibt es nicht mehr“" in g for g in gone)
+    assert any("steht ab jetzt „Diese Seite gibt es nicht mehr“" in g for g in gone)
+    assert not [line for line in said if "Gone" in line]

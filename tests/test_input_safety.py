@@ -259,7 +259,7 @@ def test_new_where_a_file_blocks_the_folder(fixture_site: Path, run) -> None:
     assert result.code == 1
     assert result.err == (
         "content/events/2027-01-01-fest.md: error: cannot write the new file: "
-        "not a directory; nothing was written\n1 error(s).\n"
+        "not a directory; nothing was written\n1 error.\n"
     )
     assert result.out == ""
 
@@ -286,8 +286,7 @@ def test_new_on_a_full_or_read_only_disk_leaves_no_file(
     result = run(*NEW, "--root", fixture_site)
     assert result.code == 1
     assert result.err == (
-        f"{NEW_FILE}: error: cannot write the new file: {reason}; nothing was written\n"
-        "1 error(s).\n"
+        f"{NEW_FILE}: error: cannot write the new file: {reason}; nothing was written\n1 error.\n"
     )
     assert "Traceback" not in result.out + result.err
     assert sorted(p.name for p in (fixture_site / "content/news").iterdir()) == before

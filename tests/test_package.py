@@ -35,6 +35,8 @@ def test_init_makes_a_site_that_builds_without_a_warning(tmp_path: Path, run) ->
     assert made.code == 0
     assert {Path(line).relative_to(site).as_posix() for line in made.out.split()} == {
         ".gitignore",
+        "build.py",
+        "requirements.txt",
         "config.yaml",
         "content/news/willkommen.md",
         "content/events/erstes-treffen.md",
@@ -54,6 +56,36 @@ def test_init_makes_a_site_that_builds_without_a_warning(tmp_path: Path, run) ->
     assert checked.code == 0 and "no problems found" in checked.err
     ignored = (site / ".gitignore").read_text(encoding="utf-8").split()
     assert {"/output/", ".litfass-cache/", ".litfass-previous/", ".litfass.lock"} <= set(ignored)
+
+
+def test_a_site_from_init_runs_the_handbooks_commands(tmp_path: Path) -> None:
+    """As a press officer meets it: `init` outside any site, on a machine without a German
+    locale, then the handbook's commands in the new folder, with its own build.py."""
+
+    def command(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        env = {**clean_env(), "PYTHONPATH": str(REPO), "LANG": "C.UTF-8", "LITFASS_NOW": NOW}
+        for name in ("LITFASS_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+            env.pop(name, None)
+        return subprocess.run(
+            [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+        )
+
+    made = command("-m", "litfass", "init", "portal", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert made.stderr.startswith("neues Portal in portal/ angelegt und nach portal/output/ gebaut")
+    site = tmp_path / "portal"
+    assert (site / "build.py").read_bytes() == (REPO / "build.py").read_bytes()
+    assert (site / "output/aktuelles/willkommen/index.html").is_file()  # built, as it says
+    requirement = (site / "requirements.txt").read_text(encoding="utf-8").splitlines()[-1]
+    assert requirement.startswith("litfass")
+
+    built = command("build.py", cwd=site)
+    assert built.returncode == 0 and built.stdout.startswith("4 Beiträge"), built.stderr
+    checked = command("build.py", "check", cwd=site)
+    assert checked.returncode == 0 and "keine Probleme" in checked.stderr, checked.stderr
+    new = command("build.py", "new", "news", "Pflegetag in Leipzig", cwd=site)
+    assert new.returncode == 0, new.stderr
+    assert Path(site / new.stdout.strip()).is_file()
 
 
 def test_init_refuses_a_folder_with_files_in_it(tmp_path: Path, run) -> None:
@@ -128,6 +160,27 @@ def test_the_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
 
 def installed_wheel(tmp_path: Path) -> Path:
     """A fresh virtual environment with the wheel of this checkout installed."""
+    wheel = built_wheel(tmp_path)
+    venv = tmp_path / "venv"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+        check=True,
+    )
+    install = ["install", "--no-deps", "--no-index", str(wheel)]
+    subprocess.run(
+        [*PIP, "--python", str(venv / "bin/python"), *install],
+        check=True,
+        env=clean_env(),
+        cwd=tmp_path,
+    )
+    return venv
+
+
+PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "-q"]
+
+
+def built_wheel(tmp_path: Path, version: str | None = None) -> Path:
+    """The wheel of this checkout, built offline into tmp_path/dist (as `version`, if given)."""
     source = tmp_path / "source"  # a copy: building leaves build/ and *.egg-info behind
     source.mkdir()
     for name in SOURCES:
@@ -137,29 +190,20 @@ def installed_wheel(tmp_path: Path) -> Path:
             )
         else:
             shutil.copy(REPO / name, source / name)
+    if version:
+        project = source / "pyproject.toml"
+        text = project.read_text(encoding="utf-8")
+        project.write_text(re.sub(r'(?m)^version = ".*"$', f'version = "{version}"', text))
     dist = tmp_path / "dist"
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", "-q"]
     # Offline: the setuptools and wheel of this environment, no build isolation.
     subprocess.run(
-        [*pip, "wheel", "--no-deps", "--no-index", "--no-build-isolation", "-w", str(dist), "."],
+        [*PIP, "wheel", "--no-deps", "--no-index", "--no-build-isolation", "-w", str(dist), "."],
         cwd=source,
         check=True,
         env=clean_env(),
     )
     [wheel] = dist.glob("litfass-*.whl")
-    venv = tmp_path / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
-        check=True,
-    )
-    install = ["install", "--no-deps", "--no-index", str(wheel)]
-    subprocess.run(
-        [*pip, "--python", str(venv / "bin/python"), *install],
-        check=True,
-        env=clean_env(),
-        cwd=tmp_path,
-    )
-    return venv
+    return wheel
 
 
 def clean_env() -> dict[str, str]:
@@ -230,3 +274,32 @@ def served_home(venv: Path, site: Path) -> str:
         code = process.wait(timeout=60)
     assert code == 0
     return page
+
+
+class Installed:
+    """What importlib.metadata knows of an installed litfass: its version and direct_url.json."""
+
+    def __init__(self, direct_url: str | None) -> None:
+        self.version, self.direct_url = "0.3.0", direct_url
+
+    def read_text(self, name: str) -> str | None:
+        return self.direct_url if name == "direct_url.json" else None
+
+
+def test_the_requirement_init_writes_pins_where_litfass_came_from(monkeypatch) -> None:
+    from litfass.editors import starter
+
+    def installed(direct_url: str | None) -> str:
+        monkeypatch.setattr(starter.metadata, "distribution", lambda name: Installed(direct_url))
+        return starter.requirement()
+
+    from_git = (
+        '{"url": "https://codeberg.org/verband/litfass", "vcs_info": {"vcs": "git", '
+        '"requested_revision": "v0.3.0", "commit_id": "4f2a"}}'
+    )
+    assert installed(from_git) == "litfass @ git+https://codeberg.org/verband/litfass@v0.3.0"
+    unnamed = from_git.replace('"requested_revision": "v0.3.0", ', "")
+    assert installed(unnamed) == "litfass @ git+https://codeberg.org/verband/litfass@4f2a"
+    checkout = '{"url": "file:///home/anna/litfass", "dir_info": {"editable": true}}'
+    assert installed(checkout) == "litfass==0.3.0"  # a path on her machine, useless in CI
+    assert installed(None) == "litfass==0.3.0"  # from the index

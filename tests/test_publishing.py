@@ -284,7 +284,7 @@ def test_oversized_and_false_images_are_errors_and_never_published(fixture_site:
         f"{folder}/grafik.jpg: error: a PNG image named .jpg: rename it to .png",
         f"{folder}/riesig.jpg: error: image is too large (8000×5001 pixels; at most 40"
         " megapixels); make it smaller",
-        "4 error(s); output/ was not changed.",
+        "4 errors; output/ was not changed.",
     ]
     assert snapshot(fixture_site / "output") == before
 
@@ -394,7 +394,7 @@ def test_attachments_differing_only_in_case_or_unicode_form_are_an_error(
     assert result.err.splitlines() == [
         f"{shown}/{nfc}: error: '{shown}/{nfc}' and '{shown}/{nfd}' {differ}",
         f"{shown}/foto.jpg: error: '{shown}/foto.jpg' and '{shown}/Foto.JPG' {differ}",
-        "2 error(s); output/ was not changed.",
+        "2 errors; output/ was not changed.",
     ]
 
 

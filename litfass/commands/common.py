@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from litfass.content.model import BuildOptions
 from litfass.errors import LitfassError, Problem
-from litfass.i18n import N_, _, language
+from litfass.i18n import N_, _, language, ngettext
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 SEVERITIES = {"error": N_("error"), "warning": N_("warning"), "note": N_("note")}
@@ -73,7 +73,8 @@ def report(problems: list[Problem], output_kept: bool = False) -> None:
     errors = sum(p.severity == "error" for p in problems)
     if errors:
         kept = _("; output/ was not changed") if output_kept else ""
-        print(_("{count} error(s){kept}.").format(count=errors, kept=kept), file=sys.stderr)
+        summary = ngettext("{count} error{kept}.", "{count} errors{kept}.", errors)
+        print(summary.format(count=errors, kept=kept), file=sys.stderr)
 
 
 def seconds(value: float) -> str:

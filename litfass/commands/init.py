@@ -1,6 +1,7 @@
-"""`init`: start a new site in a new folder, ready to build with the default theme.
+"""`init`: start a new site in a new folder and build it once with the default theme.
 
-The engine (starter.py) writes the files; this module only parses and prints what it made.
+The engine (starter.py) writes the files and the one-shot build builds them; this module only
+parses and prints what it made.
 """
 
 from __future__ import annotations
@@ -15,13 +16,18 @@ from litfass.i18n import N_, _
 EXAMPLES = N_("""\
 examples:
   litfass init mein-portal
-      writes mein-portal/config.yaml, .gitignore and one example news article, event,
-      magazine issue and page in mein-portal/content/
+      writes mein-portal/config.yaml, build.py, requirements.txt, .gitignore and one example
+      news article, event, magazine issue and page in mein-portal/content/, and builds the
+      site into mein-portal/output/
   litfass init mein-portal --title "Paritätischer Beispielverband"
   python build.py init ../mein-portal
       the same from a litfass checkout
-  cd mein-portal && litfass serve
+  cd mein-portal && python build.py serve
       preview the new site at http://localhost:8000/
+
+In the new folder every command of the handbook works: python build.py, python build.py check,
+python build.py new news "Titel". To build and publish on a git host, copy a workflow from
+litfass's deploy/ folder (docs/deploying.md); it installs the litfass requirements.txt names.
 
 The site uses the theme that ships with litfass. A file in the site's templates/ replaces
 the theme's file of the same name, one by one: templates/partials/footer.html,
@@ -35,8 +41,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         "init",
         help=_("start a new site in a new folder"),
         description=_(
-            "Start a new site: a commented config.yaml, one example of each kind of\n"
-            "content and a .gitignore, in a new or empty folder. It builds at once."
+            "Start a new site in a new or empty folder: a commented config.yaml, one example\n"
+            "of each kind of content, build.py, requirements.txt and a .gitignore. It builds\n"
+            "the site into output/ at once."
         ),
         epilog=_(EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -55,15 +62,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from litfass.content.model import BuildOptions
     from litfass.editors.starter import NewSite, create_site  # `build` must not import it
+    from litfass.engine.oneshot import build
 
-    site = NewSite(folder=args.folder, title=args.title, now=common.parse_now(args.now))
-    made = create_site(site)
+    now = common.parse_now(args.now)
+    made = create_site(NewSite(folder=args.folder, title=args.title, now=now))
     for rel in made:
         print(args.folder / rel)
+    # What the help promises: the new site is there to look at, built like any other.
+    build(args.folder.resolve(), BuildOptions(now=now, drafts=False, future=False), strict=True)
     made_site = _(
-        "created a new site in {folder}/; build it with: cd {folder} && litfass build "
-        "(preview: litfass serve)"
+        "created a new site in {folder}/ and built it into {folder}/output/.\n"
+        "Next: cd {folder} and python build.py serve (the preview at http://localhost:8000/)."
     )
     print(made_site.format(folder=args.folder), file=sys.stderr)
     return common.EXIT_OK

@@ -19,6 +19,14 @@
     return slug || (words.length ? words[0].slice(0, MAX) : "seite");
   }
 
+  // Decap's German phrases leave the login button in English ("Login"): the editor reads
+  // German, so the button says "Anmelden". Every other phrase stays Decap's own.
+  var german = CMS.getLocale("de");
+  if (german && german.auth) {
+    var auth = Object.assign({}, german.auth, { login: "Anmelden", loggingIn: "Anmeldung läuft …" });
+    CMS.registerLocale("de", Object.assign({}, german, { auth: auth }));
+  }
+
   CMS.registerPreviewStyle("/static/style.css");
   CMS.registerEventListener({
     name: "preSave",
