@@ -28,6 +28,7 @@ from litfass.config import Config
 from litfass.content.images import MAX_PIXELS, too_large
 from litfass.content.kinds import kind_problem, svg_data_problem
 from litfass.i18n import _
+from litfass.outputs import serving
 from litfass.preview.cmsconfig import API, Backend, config_yml
 
 ADMIN = "/admin/"
@@ -366,6 +367,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=".litfass-")
     try:
+        # mkstemp's file is private (0600): a web server's user could not read it.
+        os.chmod(name, 0o644)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -380,6 +383,18 @@ def write_admin(config: Config, backend: Backend, target: Path) -> None:
     """The editor's files and its config.yml for `backend`, into `target` (for the live site)."""
     shutil.copytree(FILES, target, dirs_exist_ok=True)
     write_atomically(target / "config.yml", config_yml(config, backend).encode())
+    write_atomically(target / HTACCESS, ADMIN_HTACCESS.encode())
+
+
+# Apache: the editor's own policy for its folder alone (nginx: deploy/nginx.conf); the
+# site's .htaccess above it gives everything else.
+HTACCESS = ".htaccess"
+ADMIN_HTACCESS = f"""\
+# Written by `litfass admin`: the browser editor's policy, for this folder alone. Decap CMS
+# needs eval, inline style, blob: previews and the git host's API (outputs/serving.py).
+Header always set Content-Security-Policy "{serving.ADMIN_POLICY}"
+AddType "text/yaml; charset=utf-8" .yml
+"""
 
 
 def _below(folder: Path, rel: str) -> Path | None:

@@ -19,7 +19,8 @@
     return slug || (words.length ? words[0].slice(0, MAX) : "seite");
   }
 
-  CMS.registerPreviewStyle("/static/style.css");
+  // Beside /admin/ wherever the site lives: at the host's root or in a folder of it.
+  CMS.registerPreviewStyle(new URL("../static/style.css", document.currentScript.src).pathname);
   CMS.registerEventListener({
     name: "preSave",
     handler: function (event) {
