@@ -134,8 +134,17 @@ class Preview:
         self.state = State()
         self.stopping = False
         self.admin: Admin | None = None  # the browser editor at /admin/, once the site is read
+        # The site's folder on its host (base_url's path): the preview serves it there too, so
+        # that the pages' addresses work; /admin/ and the preview's own files stay at the root.
+        self.base = "/"
         self._changed = threading.Condition()
         self._redirects: tuple[tuple[int, int], dict[bytes, bytes | None]] = ((0, 0), {})
+
+    def site_path(self, path: str) -> str | None:
+        """The site path ('/aktuelles/x/') a request path names, or None outside the folder."""
+        if self.base == "/":
+            return path
+        return "/" + path[len(self.base) :] if path.startswith(self.base) else None
 
     def answer(self, raw_path: str) -> tuple[HTTPStatus, bytes] | None:
         """A 301 (and its Location) or a 410 for a request path, as nginx gives from the
@@ -422,15 +431,20 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
                 body = b"410 Gone"
                 with contextlib.suppress(OSError):
                     body = gone.read_bytes() if gone is not None else body
-                body = inject(body, preview.state, path)
+                body = inject(body, preview.state, preview.site_path(path) or path)
                 self._send(HTTPStatus.GONE, body, "text/html; charset=utf-8", head)
                 return
+            asked = preview.site_path(path)
+            if asked is None and path in ("/", preview.base[:-1]):
+                self._redirect(quote(preview.base))  # the site is in its folder
+                return
+            path = "/\0" if asked is None else asked  # outside the site's folder: the 404 page
             found = file_for(output, path)
             folder = found is not None and found.name == "index.html"
             if folder and not path.endswith(("/", "/index.html")):
                 # A folder asked for without its slash: relative links need the slash.
                 parts = [part for part in path.split("/") if part]
-                self._redirect(quote("/" + "/".join(parts) + "/"))
+                self._redirect(quote(preview.base + "/".join(parts) + "/"))
                 return
             status = HTTPStatus.OK
             if found is None:
