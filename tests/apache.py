@@ -17,6 +17,7 @@ import signal
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,7 +42,8 @@ class Response:
 
 @dataclass(frozen=True)
 class Server:
-    """A web server answering for `output` at http://127.0.0.1:`port``base`."""
+    """A web server answering at http://127.0.0.1:`port``base` with the files in `output`
+    (for Apache as root a copy of the build's output/: see readable_copy)."""
 
     port: int
     output: Path
@@ -79,10 +81,10 @@ class Server:
 def main_config(output: Path, folder: Path, port: int, base: str) -> str:
     """The smallest apache2.conf around the site, everything kept inside `folder`."""
     modules = "".join(f"LoadModule {name}_module {MODULES / f'mod_{name}.so'}\n" for name in NEEDED)
-    # As root, Apache serves as another user (it refuses root); the tests' folders are
-    # opened to it (open_to_server).
+    # As root, Apache serves as another user (it refuses root): see readable_copy.
     user = "User www-data\nGroup www-data\n" if os.geteuid() == 0 else ""
-    empty = folder / "htdocs"
+    # The host's own root, beside the site's folder (where Apache may read it).
+    empty = (output.parent if os.geteuid() == 0 else folder) / "htdocs"
     empty.mkdir(exist_ok=True)
     root = output if base == "/" else empty
     alias = "" if base == "/" else f'Alias "{base}" "{output}/"\n'
@@ -96,14 +98,25 @@ def main_config(output: Path, folder: Path, port: int, base: str) -> str:
     )
 
 
-def open_to_server(path: Path) -> None:
-    """Let the server's user reach `path`: pytest's folders are private to their user."""
+@contextlib.contextmanager
+def readable_copy(output: Path) -> Iterator[Path]:
+    """`output` where the server's user can read it. As root, Apache serves as www-data (it
+    refuses root), and pytest's folders are private to root: every pytest that starts makes
+    /tmp/pytest-of-root private again. So the site is copied, byte for byte, into a folder
+    of its own that others may read, and removed afterwards."""
     if os.geteuid() != 0:
+        yield output
         return
-    for folder in [path, *path.parents]:
-        mode = folder.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            folder.chmod(mode | stat.S_IXOTH | stat.S_IROTH)
+    served = Path(tempfile.mkdtemp(prefix="litfass-apache-"))
+    try:
+        served.chmod(0o755)
+        shutil.copytree(output, served / "output", symlinks=True)
+        for folder in [served / "output", *(served / "output").rglob("*")]:
+            mode = folder.stat().st_mode
+            folder.chmod(mode | stat.S_IROTH | (stat.S_IXOTH if folder.is_dir() else 0))
+        yield served / "output"
+    finally:
+        shutil.rmtree(served, ignore_errors=True)
 
 
 def free_port() -> int:
@@ -119,7 +132,11 @@ def apache_serving(output: Path, folder: Path, base: str = "/") -> Iterator[Serv
     if apache is None:
         pytest.fail("apache2 is not installed: `bash tests/run` installs Debian's apache2")
     folder.mkdir(parents=True, exist_ok=True)
-    open_to_server(output)
+    with readable_copy(output) as served:
+        yield from _serving(apache, served, folder, base)
+
+
+def _serving(apache: str, output: Path, folder: Path, base: str) -> Iterator[Server]:
     for _attempt in range(5):  # another process may take the free port before Apache does
         port = free_port()
         (folder / "apache2.conf").write_text(

@@ -31,9 +31,12 @@ def _tag(tag: str, href: Callable[[str], str]) -> str:
         parts = [_candidate(part, href) for part in found[3].split(",")]
         return found[1] + found[2] + ",".join(parts) + found[2]
 
+    def refresh(found: re.Match[str]) -> str:
+        return found[1] + href(found[3]) + found[2]
+
     tag = _URL.sub(one, tag)
     tag = _SRCSET.sub(candidates, tag)
-    return _REFRESH.sub(one, tag)
+    return _REFRESH.sub(refresh, tag)
 
 
 def _candidate(candidate: str, href: Callable[[str], str]) -> str:
