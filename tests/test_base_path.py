@@ -22,7 +22,15 @@ from apache import Server, apache_serving
 from livesite import LiveSite
 from playwright.sync_api import Browser, expect
 from test_apache import QUERY_ALIASES, QUERY_ITEM, browse, build_portal, site_path
-from test_nginx import ARTICLE, DELETED, OLD_ARTICLE, RECORD_VIOLATIONS, SETTLED
+from test_nginx import (
+    ARTICLE,
+    DELETED,
+    OLD_ARTICLE,
+    RECORD_VIOLATIONS,
+    SETTLED,
+    nginx_serving,
+    server_block,
+)
 
 from conftest import REPO, copy_site
 from litfass.cli import main
@@ -236,6 +244,54 @@ def test_the_live_editor_works_below_the_folder(server: Server, chromium: Browse
     finally:
         context.close()
     assert [url for url in outside if not url.endswith("/favicon.ico")] == []
+
+
+# Served by nginx below /portal/ ---------------------------------------------------------
+
+
+def block_below_folder(output: Path, port: int) -> str:
+    """deploy/nginx.conf with the edits docs/deploying.md lists for a site in a folder: the
+    site's folder named like the folder (here a link), `root` the folder above it, and
+    /portal in front of the error pages, the include's location, static/ and admin/."""
+    www = output.parent / "www"
+    www.mkdir(exist_ok=True)
+    if not (www / "portal").exists():
+        (www / "portal").symlink_to(output)
+    text = server_block(www / "portal", port)
+    edits = {
+        f"root {www / 'portal'};": f"root {www};",
+        "error_page 404 /404.html;": "error_page 404 /portal/404.html;",
+        "error_page 410 /410.html;": "error_page 410 /portal/410.html;",
+        'location ~ "^/static/': 'location ~ "^/portal/static/',
+        "location ^~ /admin/ {": "location ^~ /portal/admin/ {",
+        "location = /redirects.nginx {": "location = /portal/redirects.nginx {",
+    }
+    for old, new in edits.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture(scope="module")
+def nginx(output: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("folder-nginx")
+    with nginx_serving(output, folder, block_below_folder) as running:
+        yield Server(running.port, output, "/portal/")
+
+
+def test_nginx_answers_below_the_folder(nginx: Server) -> None:
+    assert nginx.get("/").status == 200
+    assert nginx.get(OLD_ARTICLE).headers["Location"] == "/portal" + ARTICLE
+    gone = nginx.get(DELETED)
+    assert gone.status == 410 and gone.body == nginx.file("/410.html")
+    missing = nginx.get("/gibt-es-nicht/")
+    assert missing.status == 404 and missing.body == nginx.file("/404.html")
+    (stylesheet,) = lxml.html.fromstring(nginx.file("/")).xpath("//link[@rel='stylesheet']/@href")
+    assert nginx.get(stylesheet[len("/portal") :]).headers["Cache-Control"] == serving.IMMUTABLE
+    assert nginx.get("/admin/").headers["Content-Security-Policy"] == serving.ADMIN_POLICY
+    assert nginx.get("/").headers["Content-Security-Policy"] == serving.SITE_POLICY
+    for hidden in ("/redirects.nginx", "/.htaccess"):
+        assert nginx.get(hidden).status == 404, hidden
 
 
 # The preview ---------------------------------------------------------------------------
