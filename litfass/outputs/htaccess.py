@@ -16,7 +16,7 @@ from litfass.outputs.redirects import REDIRECTS, Answers, answers, host_path, lo
 from litfass.site import Site
 
 HTACCESS = ".htaccess"
-# Both ends of a text file's name: itself, or its precompressed copy.
+# A name's end as the file itself or its precompressed copy has it.
 _PACKED = r"(\.gz|\.br)?$"
 
 
@@ -25,6 +25,7 @@ def declare(site: Site) -> Iterator[Output]:
 
 
 def htaccess(site: Site) -> bytes:
+    """The whole file, in a stable order: settings, types, headers, answers, compression."""
     config = site.config
     sections = [
         _head(config),
@@ -84,7 +85,8 @@ def _headers(config: Config) -> str:
     )
     # Only below static/, which <FilesMatch> cannot see; <If> is merged last, so it wins.
     fingerprinted = re.escape(config.base_path) + serving.FINGERPRINTED + _PACKED
-    lines += [f'<If "%{{REQUEST_URI}} =~ m#^{fingerprinted}#">', _cache(serving.IMMUTABLE), "</If>"]
+    lines += [f'<If "%{{REQUEST_URI}} =~ m#^{fingerprinted}#">', "  " + _cache(serving.IMMUTABLE)]
+    lines.append("</If>")
     return "\n".join(lines) + "\n"
 
 
@@ -160,7 +162,7 @@ def _header(name: str, value: str) -> str:
 
 
 def _cache(value: str) -> str:
-    return "  " + _header("Cache-Control", value)
+    return _header("Cache-Control", value)
 
 
 def _config_string(value: str) -> str:
