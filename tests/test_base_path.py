@@ -307,6 +307,10 @@ def test_the_preview_serves_the_site_in_its_folder(fixture_site: Path) -> None:
         status, article = live.get("/portal/aktuelles/neujahr/")
         assert status == 200 and '<script src="/__litfass/reload.js"' in article
         assert live.get("/aktuelles/neujahr/")[0] == 404  # outside the folder
-        assert live.get("/admin/")[0] == 200  # the local editor stays where it was
+        # The editor in the folder too, beside the stylesheet its preview pane wears.
+        answer = live.raw(b"GET /admin/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.0 301") and b"\r\nLocation: /portal/admin/\r\n" in answer
+        assert live.get("/portal/admin/")[0] == 200
+        assert live.get("/portal/static/style.css")[0] == 200
     finally:
         assert live.stop() == 0

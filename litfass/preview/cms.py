@@ -61,14 +61,22 @@ class Admin:
 
     config: Config
 
+    @property
+    def home(self) -> str:
+        """Where the editor's page is: /admin/ in the site's folder (base_url), as on the
+        live site, so that it finds the site's stylesheet beside it."""
+        return self.config.base_path + ADMIN[1:]
+
     def owns(self, url_path: str) -> bool:
-        return url_path == ADMIN[:-1] or url_path.startswith(ADMIN)
+        return any(url_path == f[:-1] or url_path.startswith(f) for f in (ADMIN, self.home))
 
     def get(self, url_path: str) -> Reply:
         """The editor's page, its scripts, or config.yml made from the schema."""
-        if url_path == ADMIN[:-1]:
-            return Reply(HTTPStatus.MOVED_PERMANENTLY, b"", ADMIN)
-        rel = url_path[len(ADMIN) :] or "index.html"
+        if url_path in (ADMIN[:-1], self.home[:-1]):
+            return Reply(HTTPStatus.MOVED_PERMANENTLY, b"", self.home)
+        if not url_path.startswith(self.home):  # /admin/ of a site in a folder
+            return Reply(HTTPStatus.MOVED_PERMANENTLY, b"", self.home + url_path[len(ADMIN) :])
+        rel = url_path[len(self.home) :] or "index.html"
         if rel == "config.yml":
             return Reply(
                 HTTPStatus.OK, config_yml(self.config).encode(), "text/yaml; charset=utf-8"
