@@ -167,11 +167,9 @@ def test_old_addresses_with_a_query_redirect(server: Server, old: str) -> None:
     assert answer.status == 301, old
     # The old query stays behind: the new address needs none.
     assert site_path(server, answer.headers["Location"]) == QUERY_ITEM
-
-
-@pytest.mark.parametrize("other", ["/?p=1234", "/?q=p=123x", "/?s=suche"])
-def test_other_queries_leave_the_page_as_it_is(server: Server, other: str) -> None:
-    assert server.get(other).status == 200
+    # Near misses are the page as it is.
+    for other in ("/?p=1234", "/?q=p=123x", "/?s=suche"):
+        assert server.get(other).status == 200, other
 
 
 def test_a_deleted_items_address_answers_410_with_the_sites_page(server: Server) -> None:
