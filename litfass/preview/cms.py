@@ -25,8 +25,9 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from litfass.config import Config
+from litfass.content import svg
 from litfass.content.images import MAX_PIXELS, too_large
-from litfass.content.kinds import kind_problem, svg_data_problem
+from litfass.content.kinds import kind_problem
 from litfass.i18n import _
 from litfass.outputs import serving
 from litfass.preview.cmsconfig import API, Backend, config_yml
@@ -91,15 +92,15 @@ class Admin:
         try:
             if url_path != API:
                 raise Refused(_("not found"), HTTPStatus.NOT_FOUND)
-            _same_origin(headers)
-            request = _json(headers, body)
+            same_origin(headers)
+            request = json_body(headers, body)
             answer = Protocol(self.config).run(request)
         except Refused as refused:
-            return _json_reply({"error": str(refused)}, refused.status)
-        return _json_reply(answer, HTTPStatus.OK)
+            return json_reply({"error": str(refused)}, refused.status)
+        return json_reply(answer, HTTPStatus.OK)
 
 
-def _same_origin(headers: Headers) -> None:
+def same_origin(headers: Headers) -> None:
     """Only the editor's own page may write: a page of another site cannot, even on this machine."""
     origin = (headers.get("Origin") or "").strip().lower()
     host = (headers.get("Host") or "").strip().lower()
@@ -107,7 +108,7 @@ def _same_origin(headers: Headers) -> None:
         raise Refused(_("requests from another origin are refused"), HTTPStatus.FORBIDDEN)
 
 
-def _json(headers: Headers, body: bytes) -> dict[str, JSONValue]:
+def json_body(headers: Headers, body: bytes) -> dict[str, JSONValue]:
     # A form cannot send application/json without a CORS preflight, which we never allow.
     if (headers.get("Content-Type") or "").split(";")[0].strip() != "application/json":
         raise Refused(_("the request must be JSON"), HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
@@ -120,7 +121,7 @@ def _json(headers: Headers, body: bytes) -> dict[str, JSONValue]:
     return request
 
 
-def _json_reply(answer: JSONValue, status: HTTPStatus) -> Reply:
+def json_reply(answer: JSONValue, status: HTTPStatus) -> Reply:
     data = json.dumps(answer, ensure_ascii=False).encode()
     return Reply(status, data, "application/json; charset=utf-8")
 
@@ -338,7 +339,7 @@ def upload_problem(name: str, data: bytes) -> str | None:
     if refused:
         return refused
     if suffix == ".svg":
-        found = svg_data_problem(data)
+        found = svg.data_problem(data)  # the build publishes it rebuilt; this is its check
         return found[1] if found else None
     if suffix in IMAGES:
         return _image_problem(suffix, data)
