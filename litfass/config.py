@@ -163,6 +163,18 @@ class Config:
         terms = self.topics if kind == "topic" else self.regions
         return next((t for t in terms if t.name.casefold() == name.casefold()), None)
 
+    @property
+    def base_path(self) -> str:
+        """The site's folder on its host, from base_url: '/' or '/portal/'."""
+        return urlsplit(self.base_url).path.rstrip("/") + "/"
+
+    def href(self, url: str) -> str:
+        """A site path ('/aktuelles/x/', as content and templates write it) as the host has
+        it: below base_url's folder ('/portal/aktuelles/x/'). Every other address as is."""
+        if url.startswith("/") and not url.startswith("//"):
+            return self.base_path[:-1] + url
+        return url
+
     def absolute(self, url: str) -> str:
         """Make a site-relative URL absolute with the base URL."""
         if "://" in url or url.startswith("mailto:"):
@@ -276,6 +288,12 @@ class _Validator:
             self._error(
                 "base_url",
                 _("'base_url' must be a web address like https://www.example.de"),
+            )
+        elif not re.fullmatch(r"[A-Za-z0-9._~/-]*", urlsplit(url).path):
+            # The folder is written into every page and into .htaccess as it is.
+            self._error(
+                "base_url",
+                _("the folder in 'base_url' may have only letters a-z, digits, '-', '_' and '.'"),
             )
         return url
 

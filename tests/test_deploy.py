@@ -16,8 +16,8 @@ import brotli
 import lxml.html
 import pytest
 
-from conftest import NOW, snapshot
-from litfass.outputs import redirects
+from conftest import NOW, REPO, snapshot
+from litfass.outputs import redirects, serving
 from litfass.outputs.theme import fingerprinted
 from litfass.workers import MIN_PER_WORKER
 from litfass.write.compress import COMPRESSIBLE
@@ -259,3 +259,23 @@ def test_fingerprinted_names_keep_folder_and_suffix(rel: str, expected: str) -> 
 )
 def test_redirects_match_the_path_nginx_compares(alias: str, paths: list[bytes]) -> None:
     assert redirects._request_paths(alias) == paths
+
+
+def test_nginx_example_says_what_the_table_of_headers_says() -> None:
+    """deploy/nginx.conf is written by hand; .htaccess from outputs/serving.py: they agree."""
+    text = (REPO / "deploy/nginx.conf").read_text(encoding="utf-8")
+    # The server block's own variables: the first `set` of each (locations set them again).
+    variables: dict[str, str] = {}
+    for name, value in re.findall(r'^\s*set \$(\w+) "([^"]*)";', text, flags=re.M):
+        variables.setdefault(name, value)
+    assert variables["csp"] == serving.SITE_POLICY
+    assert variables["sandboxed"] == serving.SANDBOX_POLICY
+    assert variables["admin_csp"] == serving.ADMIN_POLICY
+    assert variables["cache_control"] == serving.REVALIDATE
+    headers = dict(re.findall(r'^\s*add_header ([\w-]+) "([^"]*)" always;', text, flags=re.M))
+    assert headers == serving.SECURITY_HEADERS
+    caches = set(re.findall(r'set \$cache_control "([^"]*)";', text))
+    assert caches == {serving.REVALIDATE, serving.IMMUTABLE, serving.REPLACEABLE}
+    suffixes = re.findall(r"location ~\* \\\.\(\?:([^)]*)\)\$", text)
+    assert suffixes == ["|".join(serving.REPLACEABLE_SUFFIXES), "|".join(serving.DOCUMENT_SUFFIXES)]
+    assert f'location ~ "^/{serving.FINGERPRINTED}$"' in text

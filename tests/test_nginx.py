@@ -16,7 +16,7 @@ import shutil
 import signal
 import socket
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -179,8 +179,11 @@ def server(portal: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
 
 
 @contextlib.contextmanager
-def nginx_serving(output: Path, folder: Path) -> Iterator[Server]:
-    """A real nginx with deploy/nginx.conf serving `output`, its files kept in `folder`."""
+def nginx_serving(
+    output: Path, folder: Path, block: Callable[[Path, int], str] | None = None
+) -> Iterator[Server]:
+    """A real nginx with deploy/nginx.conf serving `output`, its files kept in `folder`;
+    `block` makes the server block another way than `server_block`."""
     nginx = NGINX if os.access(NGINX, os.X_OK) else shutil.which("nginx")
     if nginx is None:
         pytest.fail("nginx is not installed: `bash tests/run` installs Debian's nginx package")
@@ -189,7 +192,7 @@ def nginx_serving(output: Path, folder: Path) -> Iterator[Server]:
     # socket's backlog until nginx accepts them, so nothing has to wait for it to start.
     listener = socket.create_server(("127.0.0.1", 0), backlog=64)
     port = listener.getsockname()[1]
-    (folder / "portal.conf").write_text(server_block(output, port), encoding="utf-8")
+    (folder / "portal.conf").write_text((block or server_block)(output, port), encoding="utf-8")
     (folder / "nginx.conf").write_text(main_config(folder), encoding="utf-8")
     command = [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")]
     command += ["-e", str(folder / "error.log")]
@@ -445,3 +448,18 @@ def test_script_in_an_svg_does_not_run_under_the_sandbox(server: Server, chromiu
         context.close()
         slipped.unlink()
         script.unlink()
+
+
+@pytest.mark.parametrize("path", ["/.htaccess", "/aktuelles/.litfass-notiz"])
+def test_hidden_files_are_not_served(server: Server, path: str) -> None:
+    hidden = server.local(path)
+    made = not hidden.exists()  # the build writes .htaccess; a copy may bring others along
+    if made:
+        hidden.write_text("intern", encoding="utf-8")
+    try:
+        answer = server.get(path)
+        assert answer.status == 404
+        assert answer.body == server.file("/404.html")
+    finally:
+        if made:
+            hidden.unlink()

@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         if loop.config is not None:  # config.yaml may have moved output/
             preview.output = loop.config.output_path
             preview.admin = Admin(loop.config)
+            preview.base = loop.config.base_path
         site = loop.builder.site
         files = {page.url: page.source for page in site.pages} if site else None
         hidden = {page.url: hidden_because(page, args) for page in loop.builder.unpublished()}

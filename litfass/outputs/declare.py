@@ -14,7 +14,16 @@ from litfass.config import Config
 from litfass.errors import Problem
 from litfass.folders import COMPRESSED_SUFFIXES, COMPRESSIBLE, SEARCH_FOLDER
 from litfass.i18n import _
-from litfass.outputs import Output, calendars, feeds, files, metadata, pages, redirects
+from litfass.outputs import (
+    Output,
+    calendars,
+    feeds,
+    files,
+    htaccess,
+    metadata,
+    pages,
+    redirects,
+)
 from litfass.outputs.theme import ThemeFile
 from litfass.reuse import Reuse
 from litfass.site import Site
@@ -33,6 +42,7 @@ def declare(site: Site, theme: Sequence[ThemeFile], reuse: Reuse | None = None) 
         *feeds.declare(site, reuse),
         *calendars.declare(site, reuse),
         *redirects.declare(site),
+        *htaccess.declare(site),
         *files.declare(site, theme),
     ]
     # Last: the sitemap lists the pages declared above.

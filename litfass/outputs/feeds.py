@@ -9,7 +9,7 @@ import heapq
 import html
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urljoin
@@ -233,7 +233,7 @@ def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations, flavour
         entry.description(_as_html(summary), isSummary=True)
         entry.summary(_as_html(summary), type="html")
     if config.feed_full_content:
-        entry.content(absolute_html(_full_html(page, t), link), type="html")
+        entry.content(absolute_html(_full_html(page, t), link, config.href), type="html")
     for tag in page.tags:
         entry.category(term=tag.name)
     if page.event is not None and page.event.status:
@@ -297,28 +297,29 @@ def _full_html(page: Page, t: Translations) -> str:
     return f"<p>{facts}</p>\n{page.body_html}"
 
 
-def absolute_html(fragment: str, base: str) -> str:
-    """HTML with every relative link and image made absolute against `base`.
+def absolute_html(fragment: str, base: str, href: Callable[[str], str] = str) -> str:
+    """HTML with every relative link and image made absolute against `base`, site paths
+    ('/veranstaltungen/') first made the host's by `href` (Config.href: below base_url's folder).
 
     Feed readers show items away from the site, where '/veranstaltungen/' means nothing.
     """
     if not fragment.strip():
         return fragment
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    root.make_links_absolute(base, resolve_base_href=False)
+    root.rewrite_links(lambda link: urljoin(base, href(link)), resolve_base_href=False)
     for element in root.iter("img", "source"):
         srcset = element.get("srcset")
         if srcset:
-            element.set("srcset", _absolute_srcset(srcset, base))
+            element.set("srcset", _absolute_srcset(srcset, base, href))
     inner = [html.escape(root.text or "", quote=False)]
     inner += [lxml.html.tostring(child, encoding="unicode") for child in root]
     return "".join(inner)
 
 
-def _absolute_srcset(srcset: str, base: str) -> str:
+def _absolute_srcset(srcset: str, base: str, href: Callable[[str], str]) -> str:
     candidates = []
     for candidate in srcset.split(","):
         parts = candidate.split()
         if parts:
-            candidates.append(" ".join([urljoin(base, parts[0]), *parts[1:]]))
+            candidates.append(" ".join([urljoin(base, href(parts[0])), *parts[1:]]))
     return ", ".join(candidates)

@@ -443,6 +443,6 @@ def sitemap(lines: Sequence[str]) -> bytes:
 
 def robots(site: Site) -> bytes:
     """Allow everything, except in a preview with drafts, which no search engine should keep."""
-    rule = "Disallow: /" if site.drafts else "Disallow:"
+    rule = f"Disallow: {site.config.base_path}" if site.drafts else "Disallow:"
     sitemap_url = site.config.absolute("/" + SITEMAP_PATH)
     return f"User-agent: *\n{rule}\n\nSitemap: {sitemap_url}\n".encode()

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from urllib.parse import quote, unquote_to_bytes
 
+from litfass.config import Config
 from litfass.outputs import Output
 from litfass.site import Site
 
@@ -24,12 +26,29 @@ def declare(site: Site) -> Iterator[Output]:
     yield Output(REDIRECTS, produce=lambda: redirects(site))
 
 
-def redirects(site: Site) -> bytes:
-    """One exact-match location per old address, in a stable order, each only once.
+@dataclass(frozen=True)
+class Answers:
+    """What the old addresses answer, by the decoded request path a server compares.
 
-    Old addresses with a query ('/?p=12') are tests of the query inside their path's
-    location; an address the record (addresses.yaml) knows as moved redirects, one it knows
-    as deleted answers 410.
+    The one record both redirects.nginx and .htaccess (htaccess.py) are written from.
+    """
+
+    targets: dict[bytes, str]  # path -> the address it moved to (301)
+    queries: dict[bytes, dict[str, str]]  # path -> old query ('p=12') -> address (301)
+    gone: frozenset[bytes]  # addresses of deleted items (410)
+
+    @property
+    def paths(self) -> list[bytes]:
+        """Every path with an answer, in a stable order, without the include itself."""
+        every = self.targets.keys() | self.queries.keys() | self.gone
+        return sorted(path for path in every if path != b"/" + REDIRECTS.encode())
+
+
+def answers(site: Site) -> Answers:
+    """The aliases of the content and the moves and deletions of the address record.
+
+    Old addresses with a query ('/?p=12') are kept apart by their path; an address the
+    record (addresses.yaml) knows as moved redirects, one it knows as deleted answers 410.
     """
     targets: dict[bytes, str] = {}
     queries: dict[bytes, dict[str, str]] = {}
@@ -46,18 +65,33 @@ def redirects(site: Site) -> bytes:
         for path in _request_paths(old):
             targets.setdefault(path, new)
     gone = {path for url in book.gone for path in _request_paths(url)} - targets.keys()
+    return Answers(targets, queries, frozenset(gone))
+
+
+def redirects(site: Site) -> bytes:
+    """One exact-match location per old address, in a stable order, each only once.
+
+    Old queries are tests of the query inside their path's location.
+    """
+    found, href = answers(site), site.config.href
     lines = [HEADER]
-    for path in sorted(targets.keys() | queries.keys() | gone):
-        if path != b"/" + REDIRECTS.encode():
-            answer = _answer(targets.get(path), path in gone)
-            lines.append(_location_block(path, answer, queries.get(path, {})))
+    for path in found.paths:
+        target = found.targets.get(path)
+        answer = _answer(href(target) if target else None, path in found.gone)
+        queries = {query: href(url) for query, url in found.queries.get(path, {}).items()}
+        lines.append(_location_block(host_path(site.config, path), answer, queries))
     return b"".join(lines)
+
+
+def host_path(config: Config, path: bytes) -> bytes:
+    """A site's request path as the host has it: below base_url's folder."""
+    return config.href(path.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
 
 
 def _answer(target: str | None, gone: bool) -> bytes:
     if gone:
         return b" return 410;"
-    return b" return 301 %s;" % _quoted(_location(target).encode()) if target else b""
+    return b" return 301 %s;" % _quoted(location(target).encode()) if target else b""
 
 
 def _location_block(path: bytes, answer: bytes, queries: dict[str, str]) -> bytes:
@@ -72,7 +106,7 @@ def _location_block(path: bytes, answer: bytes, queries: dict[str, str]) -> byte
         b"    if ($args ~ %s) { return 301 %s; }\n"
         % (
             _quoted(b"^(.*&)?" + re.escape(query).encode() + b"(&.*)?$"),
-            _quoted(_location(queries[query]).encode()),
+            _quoted(location(queries[query]).encode()),
         )
         for query in sorted(queries)
     )
@@ -124,7 +158,7 @@ def _request_paths(alias: str) -> list[bytes]:
     return [bare] if bare == b"/" else [bare, bare + b"/"]
 
 
-def _location(url: str) -> str:
+def location(url: str) -> str:
     """A Location header value: ASCII only, and no '$' that nginx would take for a variable."""
     return quote(url, safe="/:@!&'()*+,;=-._~%")
 

@@ -29,6 +29,7 @@ from litfass.content import svg
 from litfass.content.images import MAX_PIXELS, too_large
 from litfass.content.kinds import kind_problem
 from litfass.i18n import _
+from litfass.outputs import serving
 from litfass.preview.cmsconfig import API, Backend, config_yml
 
 ADMIN = "/admin/"
@@ -61,14 +62,22 @@ class Admin:
 
     config: Config
 
+    @property
+    def home(self) -> str:
+        """Where the editor's page is: /admin/ in the site's folder (base_url), as on the
+        live site, so that it finds the site's stylesheet beside it."""
+        return self.config.base_path + ADMIN[1:]
+
     def owns(self, url_path: str) -> bool:
-        return url_path == ADMIN[:-1] or url_path.startswith(ADMIN)
+        return any(url_path == f[:-1] or url_path.startswith(f) for f in (ADMIN, self.home))
 
     def get(self, url_path: str) -> Reply:
         """The editor's page, its scripts, or config.yml made from the schema."""
-        if url_path == ADMIN[:-1]:
-            return Reply(HTTPStatus.MOVED_PERMANENTLY, b"", ADMIN)
-        rel = url_path[len(ADMIN) :] or "index.html"
+        if url_path in (ADMIN[:-1], self.home[:-1]):
+            return Reply(HTTPStatus.MOVED_PERMANENTLY, b"", self.home)
+        if not url_path.startswith(self.home):  # /admin/ of a site in a folder
+            return Reply(HTTPStatus.MOVED_PERMANENTLY, b"", self.home + url_path[len(ADMIN) :])
+        rel = url_path[len(self.home) :] or "index.html"
         if rel == "config.yml":
             return Reply(
                 HTTPStatus.OK, config_yml(self.config).encode(), "text/yaml; charset=utf-8"
@@ -367,6 +376,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=".litfass-")
     try:
+        # mkstemp's file is private (0600): a web server's user could not read it.
+        os.chmod(name, 0o644)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -381,6 +392,18 @@ def write_admin(config: Config, backend: Backend, target: Path) -> None:
     """The editor's files and its config.yml for `backend`, into `target` (for the live site)."""
     shutil.copytree(FILES, target, dirs_exist_ok=True)
     write_atomically(target / "config.yml", config_yml(config, backend).encode())
+    write_atomically(target / HTACCESS, ADMIN_HTACCESS.encode())
+
+
+# Apache: the editor's own policy for its folder alone (nginx: deploy/nginx.conf); the
+# site's .htaccess above it gives everything else.
+HTACCESS = ".htaccess"
+ADMIN_HTACCESS = f"""\
+# Written by `litfass admin`: the browser editor's policy, for this folder alone. Decap CMS
+# needs eval, inline style, blob: previews and the git host's API (outputs/serving.py).
+Header always set Content-Security-Policy "{serving.ADMIN_POLICY}"
+AddType "text/yaml; charset=utf-8" .yml
+"""
 
 
 def _below(folder: Path, rel: str) -> Path | None:

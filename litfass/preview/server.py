@@ -24,6 +24,7 @@ from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _, ngettext
+from litfass.outputs import serving
 from litfass.outputs.redirects import REDIRECTS, read_redirects, request_path
 from litfass.preview.cms import (
     MAX_REQUEST,
@@ -50,10 +51,7 @@ MAX_CONNECTIONS = 64
 # deploy/nginx.conf's $sandboxed, for the same files: what a browser may open as a document
 # of its own runs no script, loads from nowhere else and gets an origin of its own. The
 # preview runs beside the editor's API, so a drawing that slipped through must not reach it.
-SANDBOXED = (
-    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
-    "media-src 'self'; frame-ancestors 'self'"
-)
+SANDBOXED = serving.SANDBOX_POLICY  # the one table of every server's headers
 SANDBOXED_KINDS = frozenset({
     ".svg", ".txt", ".csv", ".doc", ".docx", ".odt", ".ods", ".odp", ".xls", ".xlsx", ".ppt",
     ".pptx", ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".wav", ".mp4", ".m4v", ".webm", ".ogv",
@@ -241,12 +239,21 @@ class Preview:
         self.state = State()
         self.stopping = False
         self.admin: Admin | None = None  # the browser editor at /admin/, once the site is read
+        # The site's folder on its host (base_url's path): the preview serves it there too, so
+        # that the pages' addresses work; the preview's own files stay at the root.
+        self.base = "/"
         # Builds the public site and publishes it, given the password typed in the browser (if
         # any); returns the summary line. Set by `serve`; None: no button.
         self.go_live: Callable[[str | None], str] | None = None
         self.going_live = threading.Lock()  # one publish at a time
         self._changed = threading.Condition()
         self._redirects: tuple[tuple[int, int], dict[bytes, bytes | None]] = ((0, 0), {})
+
+    def site_path(self, path: str) -> str | None:
+        """The site path ('/aktuelles/x/') a request path names, or None outside the folder."""
+        if self.base == "/":
+            return path
+        return "/" + path[len(self.base) :] if path.startswith(self.base) else None
 
     def answer(self, raw_path: str) -> tuple[HTTPStatus, bytes] | None:
         """A 301 (and its Location) or a 410 for a request path, as nginx gives from the
@@ -586,15 +593,21 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
                 body = b"410 Gone"
                 with contextlib.suppress(OSError):
                     body = gone.read_bytes() if gone is not None else body
-                body = inject(body, preview.state, path, preview.go_live is not None)
+                address = preview.site_path(path) or path
+                body = inject(body, preview.state, address, preview.go_live is not None)
                 self._send(HTTPStatus.GONE, body, "text/html; charset=utf-8", head)
                 return
+            asked = preview.site_path(path)
+            if asked is None and path in ("/", preview.base[:-1]):
+                self._redirect(quote(preview.base))  # the site is in its folder
+                return
+            path = "/\0" if asked is None else asked  # outside the site's folder: the 404 page
             found = file_for(output, path)
             folder = found is not None and found.name == "index.html"
             if folder and not path.endswith(("/", "/index.html")):
                 # A folder asked for without its slash: relative links need the slash.
                 parts = [part for part in path.split("/") if part]
-                self._redirect(quote("/" + "/".join(parts) + "/"))
+                self._redirect(quote(preview.base + "/".join(parts) + "/"))
                 return
             status = HTTPStatus.OK
             if found is None:

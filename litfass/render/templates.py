@@ -26,6 +26,7 @@ from litfass.outputs import Output, calendars, feeds, metadata
 from litfass.outputs.metadata import PageContext
 from litfass.outputs.theme import AssetUrls, ThemeFile, theme_files
 from litfass.outputs.translations import Translations, load_translations
+from litfass.render.basepath import below_base
 from litfass.site import Site
 
 
@@ -148,7 +149,7 @@ def render_output(output: Output, env: jinja2.Environment, site: Site) -> bytes 
     except jinja2.TemplateSyntaxError as exc:
         raise _template_error(site.config, exc.filename, exc.lineno, exc.message or "") from None
     try:
-        return template.render(site=site, **output.context).encode("utf-8")
+        page = template.render(site=site, **output.context)
     except jinja2.TemplateSyntaxError as exc:  # in a template it includes
         raise _template_error(site.config, exc.filename, exc.lineno, exc.message or "") from None
     except jinja2.TemplateNotFound as exc:
@@ -169,6 +170,9 @@ def render_output(output: Output, env: jinja2.Environment, site: Site) -> bytes 
             exc,
             _("{message} (while rendering {url})").format(message=message, url=_url(output)),
         ) from None
+    if site.config.base_path != "/" and output.path.endswith(".html"):
+        page = below_base(page, site.config.href)
+    return page.encode("utf-8")
 
 
 def _url(output: Output) -> str:

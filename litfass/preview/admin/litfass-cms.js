@@ -27,7 +27,8 @@
     CMS.registerLocale("de", Object.assign({}, german, { auth: auth }));
   }
 
-  CMS.registerPreviewStyle("/static/style.css");
+  // Beside /admin/ wherever the site lives: at the host's root or in a folder of it.
+  CMS.registerPreviewStyle(new URL("../static/style.css", document.currentScript.src).pathname);
   CMS.registerEventListener({
     name: "preSave",
     handler: function (event) {
