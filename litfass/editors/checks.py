@@ -15,10 +15,11 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from litfass import addresses
 from litfass.config import Config, load_config
+from litfass.content.bodies import withheld_link_message
 from litfass.content.files import find_files
 from litfass.content.frontmatter import Source, read_source
 from litfass.content.markup import render_markdown
@@ -26,10 +27,11 @@ from litfass.content.model import EVENT, KINDS, MAGAZINE, NEWS, PAGE, Page
 from litfass.content.pages import KEYS, likely_key, read_page
 from litfass.engine.oneshot import declare_outputs, load_site
 from litfass.errors import LitfassError, Problem
+from litfass.hrefs import site_path
 from litfass.i18n import N_, _
 from litfass.outputs import path_of
 from litfass.outputs.declare import path_problems
-from litfass.site import BuildOptions, Site, assemble, is_public, is_published
+from litfass.site import BuildOptions, Site, assemble, is_public, is_published, withheld_reason
 
 SUMMARY_LIMIT = 300  # characters; cards and feed readers show about two sentences
 KIND_NAMES = {
@@ -365,8 +367,10 @@ class _Links:
                 url=ref.url, target=target, hint=hint
             )
         if is_published(page, self.options) and not self._exists(target, self.published_files):
-            what = _("image '{url}'") if ref.tag == "img" else _("link to '{url}'")
-            return f"{what.format(url=ref.url)}: {target} {self._not_yet(target)}"
+            if ref.tag == "img":
+                what = _("image '{url}'").format(url=ref.url)
+                return f"{what}: {target} {self._not_yet(target)}"
+            return withheld_link_message(ref.url, target, self._not_yet(target))
         return None
 
     def _image_hint(self, page: Page) -> str:
@@ -386,16 +390,11 @@ class _Links:
         return self.by_slug[close[0]] if close else None
 
     def _site_url(self, url: str, page_url: str) -> str | None:
-        """The site path a link lands on, or None for other hosts, mail and anchors."""
-        base = self.config.base_url
-        if url.startswith(base + "/"):
-            url = url[len(base) :]
-        parts = urlsplit(url)
-        if parts.scheme or parts.netloc or not parts.path:
-            return None
-        path = unquote(parts.path)
-        target = posixpath.normpath(posixpath.join(page_url, path))
-        return target + "/" if path.endswith("/") and target != "/" else target
+        """The site path a link lands on, or None for other hosts, mail and anchors (read
+        as a browser reads it: `hrefs.py`)."""
+        if not urlsplit(url.strip()).path:
+            return None  # an anchor or a query on the page itself
+        return site_path(url, self.config.base_url + page_url)
 
     @staticmethod
     def _exists(target: str, files: set[str]) -> bool:
@@ -403,11 +402,5 @@ class _Links:
 
     def _not_yet(self, target: str) -> str:
         item = self.items.get(path_of(target))
-        if item is None:
-            return _("is not on the site yet (only with --drafts or --future)")
-        if item.draft and not self.options.drafts:
-            return _("is a draft ({source}): it is not on the site yet").format(source=item.source)
-        when = f"{item.date:%Y-%m-%d %H:%M}" if item.date else _("later")
-        return _("is scheduled for {when} ({source}): it is not on the site yet").format(
-            when=when, source=item.source
-        )
+        reason = withheld_reason(item, self.options) if item is not None else None
+        return reason or _("is not on the site yet (only with --drafts or --future)")
