@@ -507,11 +507,14 @@ def test_a_clash_with_a_cleaned_image_names_the_content_file(fixture_site: Path,
 LINKING = """---
 title: Öffentlich verlinkt
 date: 2021-07-04
+image: 2021-07-01-quokka-entwurf/quokka-foto.jpg
+image_alt: Foto
 ---
 Siehe [den Entwurf](2021-07-01-quokka-entwurf/index.md) und
 [die Sperrfrist](2030-02-01-quokka-sperrfrist/index.md#mehr).
 Die [Mappe](2021-07-01-quokka-entwurf/pressemappe-quokka.pdf) und der
 [Termin](/veranstaltungen/quokka-termin/) und [öffentlich](2021-07-03-oeffentlich.md).
+![Saal im Haus](2021-07-01-quokka-entwurf/quokka-saal.jpg)
 """
 
 
@@ -535,21 +538,24 @@ def test_a_link_to_an_unpublished_item_is_text_and_a_warning(fixture_site: Path,
     ]
     text = " ".join(body.text_content().split())
     assert "Siehe den Entwurf und die Sperrfrist. Die Mappe und der Termin und" in text
+    assert "Saal im Haus" in text and body.xpath(".//img") == []
     shown = "content/news/2021-07-04-verlinkt.md"
     warned = [line for line in result.err.splitlines() if line.startswith(shown)]
-    assert [line.split(": ", 2)[0] for line in warned] == [f"{shown}:{n}" for n in (5, 6, 7, 8)]
+    lines = (4, 7, 8, 9, 10, 11)
+    assert [line.split(": ", 2)[0] for line in warned] == [f"{shown}:{n}" for n in lines]
     draft = "content/news/2021-07-01-quokka-entwurf/index.md"
-    assert warned[0] == (
-        f"{shown}:5: warning: link to '2021-07-01-quokka-entwurf/index.md': "
+    assert warned[1] == (
+        f"{shown}:7: warning: link to '2021-07-01-quokka-entwurf/index.md': "
         f"/aktuelles/quokka-entwurf/ is a draft ({draft}): it is not on the site yet; "
         "its text is shown without the link"
     )
-    assert "is scheduled for 2030-02-01 00:00" in warned[1]
+    assert "is scheduled for 2030-02-01 00:00" in warned[2]
+    assert warned[5].startswith(f"{shown}:11: warning: image '2021-07-01-quokka-entwurf/")
     strict = run("--root", fixture_site, "--now", NOW, "--strict")
-    assert strict.code == 1 and f"{shown}:5: error: link to" in strict.err
+    assert strict.code == 1 and f"{shown}:7: error: link to" in strict.err
     checked = run("check", "--root", fixture_site, "--now", NOW)
     said = checked.err.splitlines() + checked.out.splitlines()
-    assert warned[0] in said and warned[1] in said  # one rule, one message
+    assert all(line in said for line in warned), said  # one rule, one message
     # Published after all: the link is a link again, in a rebuild as in a cold build.
     index = fixture_site / "content/news/2021-07-01-quokka-entwurf/index.md"
     index.write_text(index.read_text("utf-8").replace("draft: true", "draft: false"), "utf-8")

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape, unescape
+from typing import Any
 from urllib.parse import quote, unquote
 
 from babel.numbers import format_decimal
@@ -141,6 +142,7 @@ def with_body(
     html = resolve_links(html, source.content_rel, urls)
     used = _files_used(source, page, html, urls)
     html = _with_document_sizes(config, source, html, urls)
+    page = _without_withheld_files(config, source, page, urls, withheld, unlinked)
     html, files = _with_images(config, source, page, html, urls, pictures, warnings)
     html = _file_links(html, source.content_rel, urls)
     bundled: tuple[str, ...] = ()
@@ -168,11 +170,19 @@ _ANCHOR = re.compile(r"""(<a\b(?:[^>"']|"[^"]*"|'[^']*')*>)(.*?)</a\s*>""", re.S
 _HREF = re.compile(r'\shref="([^"]*)"', re.I)
 
 
-def withheld_link_message(written: str, address: str, reason: str) -> str:
-    """What `build` and `check` say of a link to an item not on the site: one message."""
-    return _("link to '{url}': {target} {reason}; its text is shown without the link").format(
-        url=written, target=address, reason=reason
-    )
+_IMAGE_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.I)
+_SRC = re.compile(r'\ssrc="([^"]*)"', re.I)
+_ALT = re.compile(r'\salt="([^"]*)"', re.I)
+
+
+def withheld_message(tag: str, written: str, address: str, reason: str) -> str:
+    """What `build` and `check` say of a link ("a") or image ("img") that leads to what is
+    not on the site: one message."""
+    if tag == "img":
+        message = _("image '{url}': {target} {reason}; it is not shown")
+    else:
+        message = _("link to '{url}': {target} {reason}; its text is shown without the link")
+    return message.format(url=written, target=address, reason=reason)
 
 
 def _unlinked(
@@ -184,25 +194,59 @@ def _unlinked(
     withheld: Withheld,
     found: list[Problem] | None,
 ) -> str:
-    """Each link to something `withheld` replaced by its text, with a warning naming it."""
+    """Each link to something `withheld` replaced by its text, each image by its alt text,
+    with a warning naming it."""
     folder = posixpath.dirname(source.content_rel)
     base = config.base_url + page.url
 
-    def replace(match: re.Match[str]) -> str:
-        href = _HREF.search(match.group(1))
-        if href is None:
-            return match.group(0)
-        written = unescape(href.group(1))
+    def left_out(tag: str, address: re.Match[str] | None) -> bool:
+        if address is None:
+            return False
+        written = unescape(address.group(1))
         target = _withheld_target(written, folder, base, urls, withheld)
-        if target is None:
-            return match.group(0)
-        if found is not None:
+        if target is not None and found is not None:
             line = _body_line(_with_text(config, source), written)
-            message = withheld_link_message(written, *target)
+            message = withheld_message(tag, written, *target)
             found.append(Problem(source.rel, line, message, "warning"))
-        return match.group(2)
+        return target is not None
 
-    return _ANCHOR.sub(replace, html)
+    def link(match: re.Match[str]) -> str:
+        return match.group(2) if left_out("a", _HREF.search(match.group(1))) else match.group(0)
+
+    def image(match: re.Match[str]) -> str:
+        if not left_out("img", _SRC.search(match.group(0))):
+            return match.group(0)
+        alt = _ALT.search(match.group(0))
+        return alt.group(1) if alt else ""  # escaped as an attribute: as text too
+
+    return _IMAGE_TAG.sub(image, _ANCHOR.sub(link, html))
+
+
+def _without_withheld_files(
+    config: Config,
+    source: Source,
+    page: Page,
+    urls: dict[str, str],
+    withheld: Withheld,
+    found: list[Problem] | None,
+) -> Page:
+    """The page without the front-matter files (`image: ../entwurf/foto.jpg`) that are
+    withheld, with a warning for each."""
+    if not withheld.addresses:
+        return page
+    base = config.base_url + page.url
+    folder = posixpath.dirname(source.content_rel)
+    cleared: dict[str, Any] = {}
+    for key, tag in (("image", "img"), ("cover", "img"), ("pdf", "a")):
+        written = getattr(page, key)
+        target = _withheld_target(written, folder, base, urls, withheld) if written else None
+        if target is None:
+            continue
+        cleared[key] = ""
+        if found is not None:
+            message = withheld_message(tag, written, *target)
+            found.append(Problem(source.rel, source.meta.line(key), message, "warning"))
+    return dataclasses.replace(page, **cleared) if cleared else page
 
 
 def _with_text(config: Config, source: Source) -> Source:
