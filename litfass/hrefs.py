@@ -2,7 +2,7 @@
 
 A check that looks for `://` is stepped around by `//host/x.gif`, `https:\\\\host`,
 `/\\host` or a tab inside `https:`; a browser reads each as another host. Every decision
-whether an address stays on the site or leaves it goes through `on_site` here (with ada,
+whether an address stays on the site or leaves it goes through this module (with ada,
 the parser Node.js uses), so links, images and feeds judge an address the same way.
 """
 
@@ -22,14 +22,6 @@ def parsed(written: str, base: str) -> ada_url.URL | None:
         return ada_url.URL(written, base)
     except ValueError:
         return None
-
-
-def on_site(written: str, base: str) -> bool:
-    """Whether `written`, on the page at `base`, names an address of the site itself (same
-    scheme, host and port): a relative address, a path, an anchor. Mail, phone and script
-    addresses are not on the site, and neither is one a browser cannot read."""
-    url = parsed(written, base)
-    return url is not None and url.origin == parsed_origin(base)
 
 
 def remote_host(written: str, base: str) -> str | None:

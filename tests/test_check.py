@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,7 @@ def test_only_notes_pass_strict(check_site: Path, run) -> None:
     for path in list((check_site / "content").rglob("*.md")):
         if path.name not in ("zukunft.md", "impressum.md", "schluessel.md"):
             path.unlink()
+    shutil.rmtree(check_site / "content/news/bilder")  # a deleted item's photos go with it
     text = (check_site / "content/news/schluessel.md").read_text(encoding="utf-8")
     (check_site / "content/news/schluessel.md").write_text(
         text.replace("titel: Tippfehler\nfoerderer: Stiftung Beispiel\n", ""), encoding="utf-8"

@@ -600,3 +600,19 @@ def test_a_deleted_items_photos_are_no_longer_published(fixture_site: Path, run)
     said = checked.err.splitlines() + checked.out.splitlines()
     assert all(line in said for line in named)
     assert run("--root", fixture_site, "--now", NOW, "--strict").code == 1
+
+
+def test_a_look_at_later_today_publishes_nothing_early(fixture_site: Path, run) -> None:
+    """A build as of a later moment of the same day, then one as of now: the second must
+    not take up the first's clock (its saved state) and publish what is embargoed till then."""
+    write(
+        fixture_site,
+        "news/2031-05-05-quokka-mittag.md",
+        '---\ntitle: Quokka Mittag\ndate: "2031-05-05 13:00"\n---\nSperrfrist 13 Uhr.\n',
+    )
+    assert run("--root", fixture_site, "--now", "2031-05-05 14:00").code == 0
+    assert (fixture_site / "output/aktuelles/quokka-mittag/index.html").is_file()
+    result = run("--root", fixture_site, "--now", "2031-05-05 12:00")
+    assert result.code == 0, result.err
+    files = everything_in(fixture_site / "output")
+    assert [path for path, data in files if MARKER in path.encode() or MARKER in data.lower()] == []

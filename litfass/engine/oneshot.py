@@ -141,6 +141,8 @@ def _resume(
     builder = state.load_builder(root)
     if changed is None or not isinstance(builder, Builder) or builder.site is None:
         return None, None
+    if options.now < builder.site.now:
+        return None, None  # a look at later today came first: what was due then is not now
     # Same day, no scheduled item due: nothing the clock decides can differ from the last
     # build, so its clock is kept and an edited page can be swapped into its lists.
     kept = dataclasses.replace(options, now=builder.site.now)
@@ -178,6 +180,7 @@ def _save(
         output=config.output_dir,
         output_id=state.output_id(config.output_path),
         result=result,
+        now=options.now,
     )
     with contextlib.suppress(OSError):
         state.save(root, remembered, builder)
