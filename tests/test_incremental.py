@@ -115,6 +115,10 @@ EDITS = {
     "i18n": replace("templates/i18n/de.yaml", 'draft_label: "Entwurf"', 'draft_label: "E"'),
     "static-file": append("templates/static/style.css", "\n.x { color: red; }\n"),
     "config": replace("config.yaml", "page_size: 2", "page_size: 3"),
+    "item-folder-left": delete("content/pages/ueber-uns/index.md"),  # its files stay
+    "item-folder-back": write(
+        "content/pages/ueber-uns/index.md", "---\ntitle: Über uns\n---\n[Satzung](satzung.pdf)\n"
+    ),
     "nothing": lambda site: [],
 }
 
