@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from litfass import hrefs
 from litfass.destination import Destination, parse_destination
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME, cache_folder
@@ -149,14 +150,20 @@ class Config:
                 return file.relative_to(base).as_posix()
         return str(path)
 
-    def remote_image_allowed(self, url: str) -> bool:
-        """Whether pages may show an image from `url`'s host: readers' browsers ask that host
-        for it, so only hosts named in `remote_images` are allowed."""
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        return bool(host) and (
-            host in self.remote_images or parts.netloc.lower() in self.remote_images
-        )
+    def remote_image_host(self, written: str) -> str | None:
+        """The host readers' browsers would ask for an image written as `written`, when it
+        is another host than the site's and `remote_images` does not name it; else None.
+
+        Read as a browser reads it (`hrefs.py`): `//host/x.gif`, `https:\\\\host/x.gif` and
+        `/\\host/x.gif` all ask `host`, whatever a check for `://` would think.
+        """
+        url = hrefs.parsed(written, self.base_url + "/")
+        if url is None or hrefs.remote_host(written, self.base_url + "/") is None:
+            return None
+        host = url.hostname.lower()
+        if host in self.remote_images or url.host.lower() in self.remote_images:
+            return None
+        return host
 
     def term_info(self, kind: str, name: str) -> TermInfo | None:
         """The description and image config.yaml gives a topic or region, if any."""

@@ -97,6 +97,19 @@ def is_public(page: Page, now: datetime) -> bool:
     return not page.draft and (page.date is None or page.date <= now)
 
 
+def withheld_reason(page: Page, options: BuildOptions) -> str | None:
+    """Why `page` is not on a site built with `options` (said of each link to it), or None
+    when it is: the one rule for `build`, `check` and the preview."""
+    if is_published(page, options):
+        return None
+    if page.draft and not options.drafts:
+        return _("is a draft ({source}): it is not on the site yet").format(source=page.source)
+    when = f"{page.date:%Y-%m-%d %H:%M}" if page.date else _("later")
+    return _("is scheduled for {when} ({source}): it is not on the site yet").format(
+        when=when, source=page.source
+    )
+
+
 def withheld_files(pages: Iterable[Page], options: BuildOptions) -> frozenset[str]:
     """Content files that only unpublished items have: the files in a draft's or scheduled
     item's folder, and files that only such items show or link to (relative to content/).

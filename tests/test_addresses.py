@@ -115,8 +115,30 @@ def test_check_drafts_and_the_preview_never_write_the_record(fixture_site: Path,
     assert run("check", "--root", fixture_site, "--now", NOW).code == 0
     assert not (fixture_site / RECORD_NAME).exists()
     assert run("--root", fixture_site, "--now", NOW, "--drafts", "--future", "--quiet").code == 0
-    text = (fixture_site / RECORD_NAME).read_text(encoding="utf-8")
-    assert "entwurf" not in text and "zukunft" not in text
+    assert not (fixture_site / RECORD_NAME).exists()  # a build of what is not public yet
+
+
+def test_a_build_of_what_is_not_public_yet_leaves_no_trace(fixture_site: Path, run) -> None:
+    """An embargoed item seen by a build as of a later day (or with --drafts or --future)
+    must not be recorded: else the next build marks it gone and its address answers 410,
+    unlike an address that never existed (issue 22, point 4)."""
+    assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    before = (fixture_site / RECORD_NAME).read_bytes()
+    shown = {
+        ("--now", "2030-01-02"): "zukunft",
+        ("--now", NOW, "--drafts"): "entwurf",
+        ("--now", NOW, "--future"): "zukunft",
+    }
+    for options, item in shown.items():
+        result = run("--root", fixture_site, *options)
+        assert result.code == 0, result.err
+        assert (fixture_site / f"output/aktuelles/{item}/index.html").is_file()
+        assert (fixture_site / RECORD_NAME).read_bytes() == before, options
+        assert run("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+        text = (fixture_site / RECORD_NAME).read_text(encoding="utf-8")
+        assert "zukunft" not in text and "Zukunft" not in text and "entwurf" not in text
+        redirects = (fixture_site / "output/redirects.nginx").read_text(encoding="utf-8")
+        assert "/aktuelles/zukunft/" not in redirects and "/aktuelles/entwurf/" not in redirects
 
 
 def test_the_same_record_and_content_give_the_same_record(fixture_site: Path, run) -> None:

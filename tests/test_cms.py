@@ -532,3 +532,41 @@ def test_the_admin_command_refuses_a_git_backend_without_repository(tmp_path: Pa
     assert made.code == 1
     assert "--repo: error: the repository is needed as owner/name" in made.err
     shutil.rmtree(site)
+
+
+def terms_offered(document: dict) -> tuple[list[str], list[str]]:
+    news = {f["name"]: f for f in document["collections"][0]["fields"]}
+    return news["tags"].get("options", []), news["region"].get("options", [])
+
+
+def test_the_live_editor_offers_only_terms_of_public_items(
+    fixture_site: Path, served: LiveSite, run
+) -> None:
+    """On a site without fixed lists, output/admin/config.yml (public) names no topic or
+    region that only a draft or a scheduled item uses (issue 22, point 8); the preview's
+    own editor, on this computer, offers them to whoever edits the draft."""
+    news = fixture_site / "content/news"
+    (news / "2026-11-01-kita/index.md").parent.mkdir()
+    (news / "2026-11-01-kita/index.md").write_text(
+        "---\ntitle: Kita\ndate: 2026-11-01\ndraft: true\ntags: [Schließung Kita Nord]\n"
+        "region: Quokkadorf\n---\nIntern.\n",
+        encoding="utf-8",
+    )
+    (news / "2030-02-01-fusion.md").write_text(
+        "---\ntitle: Fusion\ndate: 2030-02-01\ntags: [Fusion Sperrfrist]\nregion: Quokkastadt\n"
+        "---\nAb Februar.\n",
+        encoding="utf-8",
+    )
+    made = run("admin", "--root", fixture_site, "--repo", "verband/portal")  # as of now
+    assert made.code == 0, made.err
+    published = (fixture_site / "output/admin/config.yml").read_text(encoding="utf-8")
+    topics, regions = terms_offered(yaml.safe_load(published))
+    assert topics == ["Ehrenamt", "Pflege", "Wohnen"]
+    assert regions == ["Görlitz", "Leipzig"]
+    for secret in ("Schließung", "Sperrfrist", "Quokka"):
+        assert secret not in published
+    status, local = served.get("/admin/config.yml")
+    assert status == 200
+    topics, regions = terms_offered(yaml.safe_load(local))
+    assert "Schließung Kita Nord" in topics and "Fusion Sperrfrist" in topics
+    assert "Quokkadorf" in regions

@@ -113,7 +113,9 @@ EDITS = {
     "asset-removed": delete("content/pages/ueber-uns/team.txt"),
     "loose-file": write("content/downloads/intern.txt", "Intern"),
     "draft-links-file": append("content/news/entwurf.md", "\n[Intern](../downloads/intern.txt)\n"),
+    "links-to-draft": append(NEUJAHR, "\n[Bald](entwurf.md), [getippt](/aktuelles/entwurf/)\n"),
     "draft-published": replace("content/news/entwurf.md", "draft: true", "draft: false"),
+    "draft-withdrawn": replace("content/news/entwurf.md", "draft: false", "draft: true"),
     "document-added": write("content/pages/ueber-uns/satzung.pdf", "%PDF" + "0" * 5000),
     "document-linked": append("content/pages/ueber-uns/index.md", "\n[Satzung](satzung.pdf)\n"),
     "document-grown": write("content/pages/ueber-uns/satzung.pdf", "%PDF" + "0" * 2_500_000),
@@ -123,6 +125,10 @@ EDITS = {
     "i18n": replace("templates/i18n/de.yaml", 'draft_label: "Entwurf"', 'draft_label: "E"'),
     "static-file": append("templates/static/style.css", "\n.x { color: red; }\n"),
     "config": replace("config.yaml", "page_size: 2", "page_size: 3"),
+    "item-folder-left": delete("content/pages/ueber-uns/index.md"),  # its files stay
+    "item-folder-back": write(
+        "content/pages/ueber-uns/index.md", "---\ntitle: Über uns\n---\n[Satzung](satzung.pdf)\n"
+    ),
     "nothing": lambda site: [],
 }
 

@@ -7,6 +7,7 @@ Chromium through Playwright, or fetched over HTTP where only the answer matters.
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 from collections.abc import Iterator
@@ -216,7 +217,8 @@ def test_a_dead_link_is_a_warning_in_the_preview(fixture_site: Path, tab: Page) 
         )
         draft = (
             f"{ARTICLE}:9: warning: link to '/aktuelles/entwurf/': /aktuelles/entwurf/ is a "
-            "draft (content/news/entwurf.md): it is not on the site yet"
+            "draft (content/news/entwurf.md): it is not on the site yet; "
+            "its text is shown without the link"
         )
         assert [line for line in server.printed if line.startswith(ARTICLE)] == [draft, nowhere]
         box = tab.locator("#litfass-warnings pre")
@@ -227,5 +229,39 @@ def test_a_dead_link_is_a_warning_in_the_preview(fixture_site: Path, tab: Page) 
         article.write_text(good)
         assert " rebuilt in " in server.rebuilt()
         tab.locator("#litfass-warnings").wait_for(state="detached")  # fixed: the box is gone
+    finally:
+        stop(server)
+
+
+def status_of(server: LiveSite, path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_the_preview_names_the_files_of_a_deleted_item(fixture_site: Path, tab: Page) -> None:
+    """Issue 22, point 11: an item's index.md deleted (in the browser editor), its photo
+    is no longer published and the overlay names it."""
+    folder = fixture_site / "content/news/2021-07-08-fest"
+    folder.mkdir()
+    (folder / "index.md").write_text("---\ntitle: Fest\ndate: 2021-07-08\n---\nGarten.\n")
+    Image.new("RGB", (600, 400)).save(folder / "foto.jpg")
+    server = start(fixture_site)
+    try:
+        assert status_of(server, "/aktuelles/fest/foto.jpg") == 200
+        tab.goto(f"http://127.0.0.1:{server.port}/")
+        (folder / "index.md").unlink()
+        assert " rebuilt in " in server.rebuilt()
+        box = tab.locator("#litfass-warnings pre")
+        box.wait_for()  # the tab reloaded by itself
+        assert box.inner_text().splitlines() == [
+            "content/news/2021-07-08-fest/foto.jpg: left over from a deleted item: its folder "
+            "has no index.md, so this file is not published; delete it, or put the item's "
+            "index.md back"
+        ]
+        assert status_of(server, "/aktuelles/fest/foto.jpg") == 404
     finally:
         stop(server)

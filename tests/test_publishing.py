@@ -329,6 +329,49 @@ def test_images_from_hosts_the_config_names_are_shown(fixture_site: Path, run) -
     assert "https://bilder.example.org/b.jpg" in shown
 
 
+def test_other_hosts_are_read_as_browsers_read_them(fixture_site: Path, run) -> None:
+    """`//host`, `https:\\host` and `/\\host` ask another host in every browser (WHATWG
+    URL parsing): the remote-image rule holds for them, and the feed sends a link where the
+    page's reader goes, not to the site (issue 22, point 7)."""
+    write(
+        fixture_site,
+        "news/2021-07-06-fern.md",
+        "---\ntitle: Fern\ndate: 2021-07-06\n---\n"
+        "![a](//fremd.example/x.gif)\n"
+        "![b](https:\\\\\\\\fremd.example/y.gif)\n"
+        "![c](/\\\\fremd.example/w.gif)\n"
+        "[Mehr](/\\\\fremd.example/seite)\n",
+    )
+    write(
+        fixture_site,
+        "news/2021-07-07-titelbild.md",
+        "---\ntitle: Titelbild\ndate: 2021-07-07\nimage: /\\fremd.example/z.jpg\nimage_alt: Z\n"
+        "---\nText.\n",
+    )
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 1
+    refused = "on another host (fremd.example): every reader's browser would ask that host"
+    assert [line.split(": error: ")[0] for line in result.err.splitlines() if refused in line] == [
+        "content/news/2021-07-06-fern.md:5",
+        "content/news/2021-07-06-fern.md:6",
+        "content/news/2021-07-06-fern.md:7",
+        "content/news/2021-07-07-titelbild.md:4",
+    ]
+    config = fixture_site / "config.yaml"
+    config.write_text(config.read_text("utf-8") + "remote_images: [fremd.example]\n", "utf-8")
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0, result.err
+    feed = feedparser.parse((fixture_site / "output/aktuelles/feed.xml").read_bytes())
+    content = next(e for e in feed.entries if e.title == "Fern").content[0].value
+    links = [link for _, _, link, _ in lxml.html.fromstring(content).iterlinks()]
+    assert links == [
+        "https://fremd.example/x.gif",
+        "https://fremd.example/y.gif",
+        "https://fremd.example/w.gif",
+        "https://fremd.example/seite",
+    ]
+
+
 # File names ---------------------------------------------------------------------------
 
 VALID_URL = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")  # RFC 3986, nothing else
@@ -458,3 +501,119 @@ def test_a_clash_with_a_cleaned_image_names_the_content_file(fixture_site: Path,
         "content/static/zeichen.png: error: address /static/zeichen.png is also used by "
         "the theme's templates/static/zeichen.png"
     )
+
+
+# Links to what is not published -------------------------------------------------------
+
+LINKING = """---
+title: Öffentlich verlinkt
+date: 2021-07-04
+image: 2021-07-01-quokka-entwurf/quokka-foto.jpg
+image_alt: Foto
+---
+Siehe [den Entwurf](2021-07-01-quokka-entwurf/index.md) und
+[die Sperrfrist](2030-02-01-quokka-sperrfrist/index.md#mehr).
+Die [Mappe](2021-07-01-quokka-entwurf/pressemappe-quokka.pdf) und der
+[Termin](/veranstaltungen/quokka-termin/) und [öffentlich](2021-07-03-oeffentlich.md).
+![Saal im Haus](2021-07-01-quokka-entwurf/quokka-saal.jpg)
+"""
+
+
+def test_a_link_to_an_unpublished_item_is_text_and_a_warning(fixture_site: Path, run) -> None:
+    """Issue 22, point 3: the address of a draft or scheduled item appears nowhere in
+    output/, every build warns with the line (so --strict fails), and check says the same."""
+    config = fixture_site / "config.yaml"
+    config.write_text(config.read_text("utf-8") + "deploy:\n  precompress: true\n", "utf-8")
+    unpublished_items(fixture_site)
+    write(fixture_site, "news/2021-07-04-verlinkt.md", LINKING)
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0, result.err
+    files = everything_in(fixture_site / "output")
+    assert [path for path, data in files if MARKER in path.encode() or MARKER in data.lower()] == []
+    page = lxml.html.fromstring(
+        (fixture_site / "output/aktuelles/verlinkt/index.html").read_bytes()
+    )
+    body = page.xpath("//main")[0]
+    assert [a.text for a in body.iter("a") if a.text in ("öffentlich", "Mappe", "Termin")] == [
+        "öffentlich"
+    ]
+    text = " ".join(body.text_content().split())
+    assert "Siehe den Entwurf und die Sperrfrist. Die Mappe und der Termin und" in text
+    assert "Saal im Haus" in text and body.xpath(".//img") == []
+    shown = "content/news/2021-07-04-verlinkt.md"
+    warned = [line for line in result.err.splitlines() if line.startswith(shown)]
+    lines = (4, 7, 8, 9, 10, 11)
+    assert [line.split(": ", 2)[0] for line in warned] == [f"{shown}:{n}" for n in lines]
+    draft = "content/news/2021-07-01-quokka-entwurf/index.md"
+    assert warned[1] == (
+        f"{shown}:7: warning: link to '2021-07-01-quokka-entwurf/index.md': "
+        f"/aktuelles/quokka-entwurf/ is a draft ({draft}): it is not on the site yet; "
+        "its text is shown without the link"
+    )
+    assert "is scheduled for 2030-02-01 00:00" in warned[2]
+    assert warned[5].startswith(f"{shown}:11: warning: image '2021-07-01-quokka-entwurf/")
+    strict = run("--root", fixture_site, "--now", NOW, "--strict")
+    assert strict.code == 1 and f"{shown}:7: error: link to" in strict.err
+    checked = run("check", "--root", fixture_site, "--now", NOW)
+    said = checked.err.splitlines() + checked.out.splitlines()
+    assert all(line in said for line in warned), said  # one rule, one message
+    # Published after all: the link is a link again, in a rebuild as in a cold build.
+    index = fixture_site / "content/news/2021-07-01-quokka-entwurf/index.md"
+    index.write_text(index.read_text("utf-8").replace("draft: true", "draft: false"), "utf-8")
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0, result.err
+    page = lxml.html.fromstring(
+        (fixture_site / "output/aktuelles/verlinkt/index.html").read_bytes()
+    )
+    assert "/aktuelles/quokka-entwurf/" in page.xpath("//main//a/@href")
+    assert "/aktuelles/quokka-entwurf/pressemappe-quokka.pdf" in page.xpath("//main//a/@href")
+
+
+def test_a_deleted_items_photos_are_no_longer_published(fixture_site: Path, run) -> None:
+    """Issue 22, point 11: the browser editor deletes an item's index.md; the photos left in
+    its folder are not published (no original, no variant), and build and check name them."""
+    folder = "news/2021-07-08-quokka-fest"
+    write(
+        fixture_site,
+        f"{folder}/index.md",
+        "---\ntitle: Fest\ndate: 2021-07-08\nimage: quokka-kind.jpg\nimage_alt: Kind\n---\n"
+        "![Garten](bilder/quokka-garten.jpg)\n",
+    )
+    write(fixture_site, f"{folder}/quokka-kind.jpg", jpeg(1000, 600))
+    write(fixture_site, f"{folder}/bilder/quokka-garten.jpg", jpeg(900, 600))
+    assert run("--root", fixture_site, "--now", NOW).code == 0
+    assert (fixture_site / "output/aktuelles/quokka-fest/quokka-kind-480w.webp").is_file()
+    (fixture_site / "content" / folder / "index.md").unlink()  # consent withdrawn
+    result = run("--root", fixture_site, "--now", NOW)
+    assert result.code == 0, result.err
+    files = everything_in(fixture_site / "output")
+    assert [path for path, data in files if MARKER in path.encode()] == []
+    left = (
+        "warning: left over from a deleted item: its folder has no index.md, so this file is "
+        "not published; delete it, or put the item's index.md back"
+    )
+    named = [
+        f"content/{folder}/bilder/quokka-garten.jpg: {left}",
+        f"content/{folder}/quokka-kind.jpg: {left}",
+    ]
+    assert [line for line in result.err.splitlines() if "left over" in line] == named
+    checked = run("check", "--root", fixture_site, "--now", NOW)
+    said = checked.err.splitlines() + checked.out.splitlines()
+    assert all(line in said for line in named)
+    assert run("--root", fixture_site, "--now", NOW, "--strict").code == 1
+
+
+def test_a_look_at_later_today_publishes_nothing_early(fixture_site: Path, run) -> None:
+    """A build as of a later moment of the same day, then one as of now: the second must
+    not take up the first's clock (its saved state) and publish what is embargoed till then."""
+    write(
+        fixture_site,
+        "news/2031-05-05-quokka-mittag.md",
+        '---\ntitle: Quokka Mittag\ndate: "2031-05-05 13:00"\n---\nSperrfrist 13 Uhr.\n',
+    )
+    assert run("--root", fixture_site, "--now", "2031-05-05 14:00").code == 0
+    assert (fixture_site / "output/aktuelles/quokka-mittag/index.html").is_file()
+    result = run("--root", fixture_site, "--now", "2031-05-05 12:00")
+    assert result.code == 0, result.err
+    files = everything_in(fixture_site / "output")
+    assert [path for path, data in files if MARKER in path.encode() or MARKER in data.lower()] == []

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from litfass.commands import common
-from litfass.i18n import _
+from litfass.i18n import N_, _
 
 EXAMPLES = """\
 examples:
@@ -21,6 +21,11 @@ examples:
 `python build.py serve` has the editor at http://localhost:8000/admin/ already, saving into
 content/ on this computer; this command is for the live site. See docs/redaktion.md.
 """
+
+
+ADMIN_NOW_HELP = N_(
+    "offer the topics and regions of items public at DATE (default: now), as the build does"
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -46,6 +51,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", type=Path, default=None, help="where (default: output/admin)")
     common.add_root_option(parser)
+    common.add_now_option(parser, ADMIN_NOW_HELP)
     parser.set_defaults(run=run)
 
 
@@ -60,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     )
     check_backend(backend)
     target = args.out or config.output_path / "admin"
-    write_admin(config, backend, target)
+    now = common.parse_now(args.now, config.timezone)
+    write_admin(config, backend, target, now)
     print(_("the browser editor is in {folder}").format(folder=target))
     return common.EXIT_OK

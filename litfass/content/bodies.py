@@ -10,19 +10,41 @@ import html as markup
 import posixpath
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html import escape, unescape
+from typing import Any
 from urllib.parse import quote, unquote
 
 from litfass.config import Config
 from litfass.content import images
 from litfass.content.files import ContentFiles
-from litfass.content.frontmatter import Source
+from litfass.content.frontmatter import Source, read_source
 from litfass.content.kinds import is_bundle_index, is_markdown
-from litfass.content.markup import content_links, first_paragraph, render_markdown, resolve_links
+from litfass.content.markup import (
+    content_links,
+    first_paragraph,
+    render_markdown,
+    resolve_links,
+    target_of,
+)
 from litfass.content.model import Page
-from litfass.content.pages import remote_image_message
-from litfass.errors import Problem
+from litfass.content.pages import FOLDERS, remote_image_message
+from litfass.errors import LitfassError, Problem
+from litfass.hrefs import remote_host, site_path
 from litfass.i18n import _
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """What a build leaves out (drafts, scheduled items and their folders' files), for the
+    links to it: by content file and by site address, each with why it is not on the site."""
+
+    files: Mapping[str, str] = field(default_factory=dict)  # in content/ -> why
+    addresses: Mapping[str, str] = field(default_factory=dict)  # decoded site path -> why
+
+
+NOTHING_WITHHELD = Withheld()
 
 
 def content_urls(
@@ -44,6 +66,26 @@ def content_urls(
             bundles[folder] + file_url(rel[len(folder) :]) if folder else file_url("/" + rel)
         )
     return urls
+
+
+def left_behind(files: ContentFiles) -> list[str]:
+    """The files of item folders whose item is gone: in a folder of a section (news/x/)
+    with no text of its own and no index.md above it. Deleting an item's index.md (in the
+    browser editor, say) must not leave its photos public: a consent withdrawn is a photo
+    that must go. Files directly in a section or outside the sections are shared files."""
+    texts = {posixpath.dirname(rel) for _, rel in files.markdown}
+    bundles = {posixpath.dirname(rel) for _, rel in files.markdown if rel.endswith("/index.md")}
+    found = []
+    for _path, rel in files.assets:
+        folder = posixpath.dirname(rel)
+        if folder.count("/") < 1 or folder.split("/", 1)[0] not in FOLDERS or folder in texts:
+            continue
+        above = folder
+        while "/" in above and above not in bundles:
+            above = posixpath.dirname(above)
+        if above not in bundles:
+            found.append(rel)
+    return found
 
 
 def file_url(path: str) -> str:
@@ -69,15 +111,23 @@ def with_body(
     warnings: list[Problem],
     html: str | None = None,
     assets: list[tuple[str, int, str]] | None = None,
+    withheld: Withheld = NOTHING_WITHHELD,
+    unlinked: list[Problem] | None = None,
 ) -> Page:
     """The page with its body: `html` if already rendered (cache), else rendered here;
     `warnings` gets its problems (an image from another host is an error among them).
+
+    A link to what the build leaves out (`withheld`) becomes its text: the address of a
+    draft or embargoed item must not be read in a published page, its feed or the search
+    index. `unlinked` gets a warning for each (the build counts them for published pages).
 
     `assets` are the non-page files by URL (`_assets_by_url`), to find a bundle's files
     without a pass over all of them for every page.
     """
     if html is None:
         html = render_markdown(source.body, config.allow_html)
+    if withheld.addresses:
+        html = _unlinked(config, source, page, html, urls, withheld, unlinked)
     for written, target in content_links(html, source.content_rel):
         if target not in urls:
             warnings.append(
@@ -91,11 +141,12 @@ def with_body(
     html = resolve_links(html, source.content_rel, urls)
     used = _files_used(source, page, html, urls)
     html = _with_document_sizes(config, source, html, urls)
+    page = _without_withheld_files(config, source, page, urls, withheld, unlinked)
     html, files = _with_images(config, source, page, html, urls, pictures, warnings)
     html = _file_links(html, source.content_rel, urls)
     bundled: tuple[str, ...] = ()
     if is_bundle_index(source.content_rel):
-        found = _under(assets if assets is not None else assets_by_url(urls), page.url)
+        found = files_under(assets if assets is not None else assets_by_url(urls), page.url)
         bundled = tuple(rel for _, _, rel in sorted(found, key=lambda a: a[1]))
     summary = page.summary or first_paragraph(html)
     return dataclasses.replace(
@@ -113,6 +164,118 @@ def with_body(
 
 
 _REFERENCE = re.compile(r'\b(href|src)="([^"]+)"')
+# A link and its text; a quoted attribute may hold '>' (raw HTML where editors are trusted).
+_ANCHOR = re.compile(r"""(<a\b(?:[^>"']|"[^"]*"|'[^']*')*>)(.*?)</a\s*>""", re.S | re.I)
+_HREF = re.compile(r'\shref="([^"]*)"', re.I)
+
+
+_IMAGE_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.I)
+_SRC = re.compile(r'\ssrc="([^"]*)"', re.I)
+_ALT = re.compile(r'\salt="([^"]*)"', re.I)
+
+
+def withheld_message(tag: str, written: str, address: str, reason: str) -> str:
+    """What `build` and `check` say of a link ("a") or image ("img") that leads to what is
+    not on the site: one message."""
+    if tag == "img":
+        message = _("image '{url}': {target} {reason}; it is not shown")
+    else:
+        message = _("link to '{url}': {target} {reason}; its text is shown without the link")
+    return message.format(url=written, target=address, reason=reason)
+
+
+def _unlinked(
+    config: Config,
+    source: Source,
+    page: Page,
+    html: str,
+    urls: dict[str, str],
+    withheld: Withheld,
+    found: list[Problem] | None,
+) -> str:
+    """Each link to something `withheld` replaced by its text, each image by its alt text,
+    with a warning naming it."""
+    folder = posixpath.dirname(source.content_rel)
+    base = config.base_url + page.url
+
+    def left_out(tag: str, address: re.Match[str] | None) -> bool:
+        if address is None:
+            return False
+        written = unescape(address.group(1))
+        target = _withheld_target(written, folder, base, urls, withheld)
+        if target is not None and found is not None:
+            line = _body_line(_with_text(config, source), written)
+            message = withheld_message(tag, written, *target)
+            found.append(Problem(source.rel, line, message, "warning"))
+        return target is not None
+
+    def link(match: re.Match[str]) -> str:
+        return match.group(2) if left_out("a", _HREF.search(match.group(1))) else match.group(0)
+
+    def image(match: re.Match[str]) -> str:
+        if not left_out("img", _SRC.search(match.group(0))):
+            return match.group(0)
+        alt = _ALT.search(match.group(0))
+        return alt.group(1) if alt else ""  # escaped as an attribute: as text too
+
+    return _IMAGE_TAG.sub(image, _ANCHOR.sub(link, html))
+
+
+def _without_withheld_files(
+    config: Config,
+    source: Source,
+    page: Page,
+    urls: dict[str, str],
+    withheld: Withheld,
+    found: list[Problem] | None,
+) -> Page:
+    """The page without the front-matter files (`image: ../entwurf/foto.jpg`) that are
+    withheld, with a warning for each."""
+    if not withheld.addresses:
+        return page
+    base = config.base_url + page.url
+    folder = posixpath.dirname(source.content_rel)
+    cleared: dict[str, Any] = {}
+    for key, tag in (("image", "img"), ("cover", "img"), ("pdf", "a")):
+        written = getattr(page, key)
+        target = _withheld_target(written, folder, base, urls, withheld) if written else None
+        if target is None:
+            continue
+        cleared[key] = ""
+        if found is not None:
+            message = withheld_message(tag, written, *target)
+            found.append(Problem(source.rel, source.meta.line(key), message, "warning"))
+    return dataclasses.replace(page, **cleared) if cleared else page
+
+
+def _with_text(config: Config, source: Source) -> Source:
+    """`source` with its body's text, read again where the reader left it out (a body
+    without links to files or images: `reader.py`), to say a link's line."""
+    if source.body:
+        return source
+    try:
+        return read_source(config.root / source.rel, source.rel, source.content_rel)
+    except LitfassError:
+        return source  # changed again since: the next rebuild tells
+
+
+def _withheld_target(
+    written: str, folder: str, base: str, urls: dict[str, str], withheld: Withheld
+) -> tuple[str, str] | None:
+    """(address, why) when `written` leads to something withheld: its Markdown file, a file
+    of its folder, or its address typed out."""
+    path = written.split("#", 1)[0]
+    rel = target_of(folder, path) if path.endswith(".md") else None
+    rel = rel if rel in withheld.files else _content_file(written, folder, urls)
+    if rel is not None and rel in withheld.files:
+        return urls[rel], withheld.files[rel]
+    address = site_path(written, base)
+    if address is None:
+        return None
+    for candidate in (address, address.rstrip("/") + "/"):
+        if candidate in withheld.addresses:
+            return candidate, withheld.addresses[candidate]
+    return None
 
 
 def _content_file(written: str, folder: str, urls: dict[str, str]) -> str | None:
@@ -203,7 +366,7 @@ def assets_by_url(urls: dict[str, str]) -> list[tuple[str, int, str]]:
     )
 
 
-def _under(assets: list[tuple[str, int, str]], prefix: str) -> list[tuple[str, int, str]]:
+def files_under(assets: list[tuple[str, int, str]], prefix: str) -> list[tuple[str, int, str]]:
     """The assets whose URL starts with `prefix`."""
     start = bisect.bisect_left(assets, (prefix, -1, ""))
     end = start
@@ -213,8 +376,12 @@ def _under(assets: list[tuple[str, int, str]], prefix: str) -> list[tuple[str, i
 
 
 def _body_line(source: Source, written: str) -> int:
-    """File line of the first mention of `written` in the body."""
-    return source.body_line + source.body[: max(0, source.body.find(written))].count("\n")
+    """File line of the first mention of `written` in the body (where Markdown wrote each
+    backslash in it twice, as an escape, that too)."""
+    found = source.body.find(written)
+    if found < 0 and "\\" in written:
+        found = source.body.find(written.replace("\\", "\\\\"))
+    return source.body_line + source.body[: max(0, found)].count("\n")
 
 
 def _with_images(
@@ -230,8 +397,8 @@ def _with_images(
     html, no_alt = images.responsive_body(
         html, posixpath.dirname(source.content_rel), urls, pictures
     )
-    for src in _remote_images(config, html):
-        message = remote_image_message("image", src)
+    for src, host in _remote_images(config, html):
+        message = remote_image_message("image", host)
         warnings.append(Problem(source.rel, _body_line(source, src), message))
     for src in no_alt:
         line = _image_line(source, src)
@@ -257,10 +424,12 @@ def _with_images(
 _IMAGE_SRC = re.compile(r'<img\b[^>]*?\bsrc="([^"]+)"', re.I)
 
 
-def _remote_images(config: Config, html: str) -> list[str]:
-    """Images a body shows from hosts config.yaml does not allow (`remote_images`)."""
+def _remote_images(config: Config, html: str) -> list[tuple[str, str]]:
+    """(address, host) of images a body shows from hosts config.yaml does not allow
+    (`remote_images`), read as browsers read addresses (`//host/x.gif` too)."""
     found = (unescape(m.group(1)) for m in _IMAGE_SRC.finditer(html))
-    return [src for src in found if "://" in src and not config.remote_image_allowed(src)]
+    hosts = ((src, config.remote_image_host(src)) for src in found)
+    return [(src, host) for src, host in hosts if host is not None]
 
 
 def _image_line(source: Source, src: str) -> int:
@@ -276,8 +445,8 @@ def _front_matter_file(
 ) -> str | None:
     """The site URL of a file named in front matter: beside the item, from the top of content/
     with '/', a theme file under /static/, or on another host. None when there is no such file."""
-    if not written or "://" in written:
-        return written
+    if not written or remote_host(written, config.base_url + "/") is not None:
+        return written  # an allowed host's (pages.py refused the others)
     if written.startswith("/static/"):
         rel = written.lstrip("/")
         return written if any((t / rel).is_file() for t in config.theme_paths) else None

@@ -116,6 +116,11 @@ def resolve_links(body_html: str, content_rel: str, urls: dict[str, str]) -> str
     return _LINK.sub(replace, body_html)
 
 
+def target_of(folder: str, written: str) -> str:
+    """The content file (relative to content/) a link written in `folder` names."""
+    return _resolve(folder, written)
+
+
 def _resolve(folder: str, written: str) -> str:
     if written.startswith("/"):
         return posixpath.normpath(written.lstrip("/"))

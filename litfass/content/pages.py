@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from litfass.config import Config
 from litfass.content import foreign
@@ -114,9 +114,8 @@ def template_tag_warnings(source: Source) -> list[Problem]:
     ]
 
 
-def remote_image_message(what: str, url: str) -> str:
+def remote_image_message(what: str, host: str) -> str:
     """Why an image on another host is refused, and the two ways out."""
-    host = urlsplit(url).hostname or url
     return _(
         "{what} on another host ({host}): every reader's browser would ask that host for it; "
         "put the file beside this item, or add the host to 'remote_images' in config.yaml"
@@ -231,8 +230,9 @@ class _Fields:
     def image_link(self, key: str) -> str:
         """A picture beside the item, or on a host config.yaml allows (`remote_images`)."""
         value = self.link(key)
-        if "://" in value and not self.config.remote_image_allowed(value):
-            self.error(key, remote_image_message(f"'{key}'", value))
+        host = self.config.remote_image_host(value)
+        if host is not None:
+            self.error(key, remote_image_message(f"'{key}'", host))
             return ""
         return value
 

@@ -15,10 +15,12 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from litfass import addresses
 from litfass.config import Config, load_config
+from litfass.content import images
+from litfass.content.bodies import withheld_message
 from litfass.content.files import find_files
 from litfass.content.frontmatter import Source, read_source
 from litfass.content.kinds import is_bundle_index
@@ -27,10 +29,20 @@ from litfass.content.model import EVENT, KINDS, MAGAZINE, NEWS, PAGE, Page
 from litfass.content.pages import KEYS, likely_key, read_page
 from litfass.engine.oneshot import declare_outputs, load_site
 from litfass.errors import LitfassError, Problem
+from litfass.hrefs import site_path
 from litfass.i18n import N_, _
 from litfass.outputs import path_of
 from litfass.outputs.declare import path_problems
-from litfass.site import BuildOptions, Site, assemble, is_public, is_published
+from litfass.site import (
+    BuildOptions,
+    Site,
+    assemble,
+    is_public,
+    is_published,
+    withheld_files,
+    withheld_reason,
+    without_files,
+)
 
 SUMMARY_LIMIT = 300  # characters; cards and feed readers show about two sentences
 KIND_NAMES = {
@@ -321,9 +333,11 @@ class _Links:
         all_files: set[str],
         published_files: set[str],
         pages: Iterable[Page],
+        content_urls: dict[str, str] | None = None,
     ) -> None:
         self.config, self.options = config, options
         self.all_files, self.published_files = all_files, published_files
+        self.content_urls = content_urls or {}
         pages = list(pages)
         self.items = {path_of(page.url): page for page in pages}
         # Slug -> address; with one slug in two sections the later one wins, a fair guess.
@@ -336,8 +350,10 @@ class _Links:
         published = assemble(
             site.config, list(site.pages), options, site.content_urls, site.pictures
         )
+        # As the build publishes it: without the files only unpublished items have.
+        published = without_files(published, withheld_files(site.pages, options))
         shown = {o.path for o in declare_outputs(published)}
-        return cls(site.config, options, every, shown, site.pages)
+        return cls(site.config, options, every, shown, site.pages, site.content_urls)
 
     def check(self, source: Source, page: Page, refs: list[_Ref]) -> list[Problem]:
         found = []
@@ -345,6 +361,22 @@ class _Links:
             message = self._problem(ref, page)
             if message:
                 found.append(Problem(source.rel, ref.line, message, "warning"))
+        if is_published(page, self.options):
+            found += self._front_matter_files(source, page)
+        return found
+
+    def _front_matter_files(self, source: Source, page: Page) -> list[Problem]:
+        """`image`, `cover` and `pdf` files that only unpublished items have, as the build
+        says of them."""
+        found = []
+        for key, tag in (("image", "img"), ("cover", "img"), ("pdf", "a")):
+            target = getattr(page, key)
+            if not target.startswith("/") or not self._exists(target, self.all_files):
+                continue
+            if not self._exists(target, self.published_files):
+                written = str(source.meta.data.get(key, target))
+                message = withheld_message(tag, written, target, self._not_yet(target))
+                found.append(Problem(source.rel, source.meta.line(key), message, "warning"))
         return found
 
     def leads_nowhere(self, url: str, page: Page) -> bool:
@@ -366,8 +398,8 @@ class _Links:
                 url=ref.url, target=target, hint=hint
             )
         if is_published(page, self.options) and not self._exists(target, self.published_files):
-            what = _("image '{url}'") if ref.tag == "img" else _("link to '{url}'")
-            return f"{what.format(url=ref.url)}: {target} {self._not_yet(target)}"
+            target = self._file_url(ref, page) or target  # the file as written, not a variant
+            return withheld_message(ref.tag, ref.url, target, self._not_yet(target))
         return None
 
     def _image_hint(self, page: Page) -> str:
@@ -387,28 +419,29 @@ class _Links:
         return self.by_slug[close[0]] if close else None
 
     def _site_url(self, url: str, page_url: str) -> str | None:
-        """The site path a link lands on, or None for other hosts, mail and anchors."""
-        base = self.config.base_url
-        if url.startswith(base + "/"):
-            url = url[len(base) :]
-        parts = urlsplit(url)
-        if parts.scheme or parts.netloc or not parts.path:
-            return None
-        path = unquote(parts.path)
-        target = posixpath.normpath(posixpath.join(page_url, path))
-        return target + "/" if path.endswith("/") and target != "/" else target
+        """The site path a link lands on, or None for other hosts, mail and anchors (read
+        as a browser reads it: `hrefs.py`)."""
+        if not urlsplit(url.strip()).path:
+            return None  # an anchor or a query on the page itself
+        return site_path(url, self.config.base_url + page_url)
 
     @staticmethod
     def _exists(target: str, files: set[str]) -> bool:
         return path_of(target) in files or path_of(target.rstrip("/") + "/") in files
 
+    def _file_url(self, ref: _Ref, page: Page) -> str | None:
+        """The address of the content file an image names, as the editor wrote it."""
+        if ref.tag != "img":
+            return None
+        content_rel = page.source.removeprefix(f"{self.config.content_dir}/")
+        return images.resolve(ref.url, posixpath.dirname(content_rel), self.content_urls)
+
+    def _owner(self, target: str) -> Page | None:
+        """The item in whose folder the file at `target` is (the longest address it starts with)."""
+        owners = [p for p in self.items.values() if target.startswith(p.url) and p.url != "/"]
+        return max(owners, key=lambda p: len(p.url), default=None)
+
     def _not_yet(self, target: str) -> str:
-        item = self.items.get(path_of(target))
-        if item is None:
-            return _("is not on the site yet (only with --drafts or --future)")
-        if item.draft and not self.options.drafts:
-            return _("is a draft ({source}): it is not on the site yet").format(source=item.source)
-        when = f"{item.date:%Y-%m-%d %H:%M}" if item.date else _("later")
-        return _("is scheduled for {when} ({source}): it is not on the site yet").format(
-            when=when, source=item.source
-        )
+        item = self.items.get(path_of(target)) or self._owner(target)
+        reason = withheld_reason(item, self.options) if item is not None else None
+        return reason or _("is not on the site yet (only with --drafts or --future)")

@@ -223,8 +223,9 @@ class Builder:
             self._load_templates(config, keep_declared=not changes.templates)
         sources.update(changes.rescan, changes.content, self.workers, self.use_cache)
         # Only a build that publishes leaves a broken draft out; the preview and `check` show it.
-        skip = self.publishes and not self.options().drafts
-        good, warnings = sources.pages(skip_broken_drafts=skip, lenient=lenient)
+        options = self.options()
+        skip = self.publishes and not options.drafts
+        good, warnings = sources.pages(skip_broken_drafts=skip, lenient=lenient, options=options)
         return self._assemble(config, sources, good), [*self.config_warnings, *warnings]
 
     # -- what changed ---------------------------------------------------------------------

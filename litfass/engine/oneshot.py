@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from litfass import addresses
@@ -90,11 +90,21 @@ def _rebuild(
         builder = Builder(root, lambda: options, workers, use_cache, staged=True)
     state.forget(root)  # before output/ changes: a crash must not leave it describing old output
     rebuilt = builder.rebuild(changed, strict, progress)
-    result = _result(rebuilt, builder)
-    _record_addresses(root, builder, inputs)
+    records = records_addresses(options)
+    result = _result(rebuilt, builder, records)
+    if records:
+        _record_addresses(root, builder, inputs)
     if use_cache:
         _save(root, builder, inputs, options, result)
     return result
+
+
+def records_addresses(options: BuildOptions) -> bool:
+    """Whether a build may write the address record: only one of the public site as of the
+    real now. A build as of a later day, with drafts or with scheduled items shows what is
+    not public yet; recorded, an embargoed item's title would stay in addresses.yaml and its
+    address answer 410 after the next build, unlike one that never existed."""
+    return not (options.drafts or options.future) and options.now <= datetime.now(UTC)
 
 
 def _record_addresses(root: Path, builder: Builder, inputs: state.Inputs) -> None:
@@ -131,6 +141,8 @@ def _resume(
     builder = state.load_builder(root)
     if changed is None or not isinstance(builder, Builder) or builder.site is None:
         return None, None
+    if options.now < builder.site.now:
+        return None, None  # a look at later today came first: what was due then is not now
     # Same day, no scheduled item due: nothing the clock decides can differ from the last
     # build, so its clock is kept and an edited page can be swapped into its lists.
     kept = dataclasses.replace(options, now=builder.site.now)
@@ -138,7 +150,7 @@ def _resume(
     return builder, {root / rel for rel in changed}
 
 
-def _result(rebuilt: RebuildResult, builder: Builder) -> BuildResult:
+def _result(rebuilt: RebuildResult, builder: Builder, records: bool) -> BuildResult:
     return BuildResult(
         items=len(rebuilt.site.pages),
         pages=sum(path.endswith(".html") for path in builder.paths),
@@ -149,7 +161,7 @@ def _result(rebuilt: RebuildResult, builder: Builder) -> BuildResult:
         seconds=rebuilt.seconds,
         allow_html=rebuilt.site.config.allow_html,
         rendered=rebuilt.rendered,
-        notes=rebuilt.addresses.notes,
+        notes=rebuilt.addresses.notes if records else (),  # nothing was recorded
     )
 
 
@@ -168,6 +180,7 @@ def _save(
         output=config.output_dir,
         output_id=state.output_id(config.output_path),
         result=result,
+        now=options.now,
     )
     with contextlib.suppress(OSError):
         state.save(root, remembered, builder)

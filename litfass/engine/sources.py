@@ -7,19 +7,27 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from litfass.config import Config
 from litfass.content import images
-from litfass.content.bodies import content_urls, with_body
+from litfass.content.bodies import (
+    NOTHING_WITHHELD,
+    Withheld,
+    assets_by_url,
+    content_urls,
+    files_under,
+    left_behind,
+    with_body,
+)
 from litfass.content.files import ContentFiles, find_files, shown
 from litfass.content.frontmatter import Source
 from litfass.content.kinds import is_bundle_index
-from litfass.content.model import Page
+from litfass.content.model import BuildOptions, Page
 from litfass.content.reader import ReadFile, forget_other_bodies, read_files
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
-from litfass.site import id_problems, url_problems
+from litfass.site import id_problems, is_published, url_problems, withheld_reason
 
 
 @dataclass
@@ -35,6 +43,7 @@ class Item:
     html: str = ""  # the body rendered, links not yet resolved
     final: Page | None = None  # with body; None until rendered against the current URLs
     body_warnings: list[Problem] = field(default_factory=list)
+    unlinked: list[Problem] = field(default_factory=list)  # links to what is left out
     draft: bool = False  # says `draft: true` (read line by line where it does not parse)
 
 
@@ -58,6 +67,7 @@ class Sources:
         self.restructured = True  # files came or went since the last `taken`
         self.address_problems: list[Problem] = []
         self.withheld: set[str] = set()  # files of broken drafts left out (in content/)
+        self.left_out = NOTHING_WITHHELD  # what links in bodies may not lead to
 
     def knows(self, rel: str) -> bool:
         """Whether `rel` (in content/) is a file listed last time."""
@@ -73,6 +83,7 @@ class Sources:
         if rescan or self.files is None:
             self.assets_changed = True
             self.files, self.file_problems = find_files(config)
+            self._leave_out_left_behind()
             self.restructured = True
             self.assets = {rel for _, rel in self.files.assets}
             known = {rel for _, rel in self.files.markdown}
@@ -94,6 +105,22 @@ class Sources:
             self.items = {rel: self.items[rel] for _, rel in self.files.markdown}
             if cache:  # files came or went: the bodies of texts no file has are dropped
                 forget_other_bodies(config, {item.key for item in self.items.values()})
+
+    def _leave_out_left_behind(self) -> None:
+        """Files of item folders whose item is gone are not published, each a warning."""
+        assert self.files is not None
+        gone = set(left_behind(self.files))
+        if not gone:
+            return
+        kept = tuple(asset for asset in self.files.assets if asset[1] not in gone)
+        self.files = dataclasses.replace(self.files, assets=kept)
+        message = _(
+            "left over from a deleted item: its folder has no index.md, so this file is not "
+            "published; delete it, or put the item's index.md back"
+        )
+        self.file_problems += [
+            Problem(shown(self.config, rel), 0, message, "warning") for rel in sorted(gone)
+        ]
 
     def _read(self, due: dict[str, Path], workers: int, cache: bool) -> None:
         """Read files and render their bodies (over `workers`, through the Markdown cache)."""
@@ -117,10 +144,16 @@ class Sources:
         self.without_body.add(rel)
 
     def pages(
-        self, skip_broken_drafts: bool = False, lenient: bool = False
+        self,
+        skip_broken_drafts: bool = False,
+        lenient: bool = False,
+        options: BuildOptions | None = None,
     ) -> tuple[list[Item], list[Problem]]:
         """Every good file with its page and body, and the warnings; raises with every error
         (`lenient`: returns them with the warnings, the broken files left out).
+
+        With `options`, links to the items they leave out (and their folders' files) are
+        shown as text, each a warning where the linking page is published.
 
         With `skip_broken_drafts` (a build without --drafts), a draft's errors are warnings
         and the draft is left out: one broken draft must not stop everyone's publishing.
@@ -152,9 +185,19 @@ class Sources:
         every_body = pictures != self.pictures  # image sizes are written into bodies
         self.urls, self.pictures = urls, pictures
         self.assets_changed = self.addresses_changed = False
-        self._resolve_bodies(every_body, moved, self.files_changed)
+        left_out = self._left_out(good, options) if options is not None else NOTHING_WITHHELD
+        unlinked = _withheld_changes(self.left_out, left_out)
+        self.left_out = left_out
+        self._resolve_bodies(every_body, moved | unlinked, self.files_changed)
         self.files_changed = set()
         body_problems = [p for item in good for p in item.body_warnings]
+        if options is not None:
+            body_problems += [
+                p
+                for item in good
+                if item.page is not None and is_published(item.page, options)
+                for p in item.unlinked
+            ]
         problems += [p for p in body_problems if p.severity == "error"]
         warnings = [
             *(p for p in self.file_problems if p.severity != "error"),
@@ -168,6 +211,25 @@ class Sources:
         if errors:
             return good, errors + warnings
         return good, warnings
+
+    def _left_out(self, good: list[Item], options: BuildOptions) -> Withheld:
+        """The items `options` leave out, with the files of their folders, and why."""
+        files: dict[str, str] = {}
+        addresses: dict[str, str] = {}
+        assets = None
+        for item in good:
+            page, source = item.page, item.source
+            reason = withheld_reason(page, options) if page is not None else None
+            if reason is None or page is None or source is None:
+                continue
+            files[source.content_rel] = addresses[page.url] = reason
+            if source.content_rel.endswith("/index.md"):
+                assets = assets if assets is not None else assets_by_url(self.urls)
+                for url, _position, rel in files_under(assets, page.url):
+                    files[rel] = addresses[unquote(url)] = reason
+        if files == self.left_out.files and addresses == self.left_out.addresses:
+            return self.left_out
+        return Withheld(files, addresses)
 
     def _addresses(self, good: list[Item]) -> dict[str, str]:
         """Every content file's URL, worked out again only when an address may have changed."""
@@ -229,7 +291,7 @@ class Sources:
             if item.final is None or every_body or _links_into(item, linked):
                 self.touched.add(rel)
                 self.without_body.discard(rel)
-                item.body_warnings = []
+                item.body_warnings, item.unlinked = [], []
                 item.final = with_body(
                     self.config,
                     item.source,
@@ -238,6 +300,8 @@ class Sources:
                     self.pictures,
                     item.body_warnings,
                     item.html,
+                    withheld=self.left_out,
+                    unlinked=item.unlinked,
                 )
 
     def taken(self) -> None:
@@ -253,6 +317,22 @@ def _same(old: Item, new: Item) -> bool:
         new.errors,
         new.draft,
     )
+
+
+def _withheld_changes(before: Withheld, now: Withheld) -> set[str]:
+    """The content files (and the last parts of addresses, as a link may name them) that
+    came into or went out of what is withheld: bodies naming them are resolved again."""
+    if before is now:
+        return set()
+    files = {
+        r for r in before.files.keys() | now.files.keys() if before.files.get(r) != now.files.get(r)
+    }
+    addresses = {
+        a
+        for a in before.addresses.keys() | now.addresses.keys()
+        if before.addresses.get(a) != now.addresses.get(a)
+    }
+    return files | {a.rstrip("/") for a in addresses if a.strip("/")}
 
 
 def _raw_text(path: Path) -> str:

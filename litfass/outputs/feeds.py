@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
@@ -21,6 +20,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from litfass.content.model import EPOCH, Page
+from litfass.hrefs import absolute
 from litfass.outputs import Output, calendars, path_of
 from litfass.outputs.metadata import Image, PageContext, image_of, listing_title
 from litfass.outputs.translations import Translations, site_translations
@@ -306,7 +306,8 @@ def absolute_html(fragment: str, base: str, href: Callable[[str], str] = str) ->
     if not fragment.strip():
         return fragment
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    root.rewrite_links(lambda link: urljoin(base, href(link)), resolve_base_href=False)
+    # As the reader's browser will follow them (`hrefs`): `/\\host` is another host there.
+    root.rewrite_links(lambda link: absolute(href(link), base), resolve_base_href=False)
     for element in root.iter("img", "source"):
         srcset = element.get("srcset")
         if srcset:
@@ -321,5 +322,5 @@ def _absolute_srcset(srcset: str, base: str, href: Callable[[str], str]) -> str:
     for candidate in srcset.split(","):
         parts = candidate.split()
         if parts:
-            candidates.append(" ".join([urljoin(base, href(parts[0])), *parts[1:]]))
+            candidates.append(" ".join([absolute(href(parts[0]), base), *parts[1:]]))
     return ", ".join(candidates)

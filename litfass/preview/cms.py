@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import Message
 from http import HTTPStatus
 from pathlib import Path, PurePosixPath
@@ -388,10 +389,11 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def write_admin(config: Config, backend: Backend, target: Path) -> None:
-    """The editor's files and its config.yml for `backend`, into `target` (for the live site)."""
+def write_admin(config: Config, backend: Backend, target: Path, now: datetime) -> None:
+    """The editor's files and its config.yml for `backend`, into `target` (for the live site,
+    so only the topics and regions of items public `now`)."""
     shutil.copytree(FILES, target, dirs_exist_ok=True)
-    write_atomically(target / "config.yml", config_yml(config, backend).encode())
+    write_atomically(target / "config.yml", config_yml(config, backend, public_at=now).encode())
     write_atomically(target / HTACCESS, ADMIN_HTACCESS.encode())
 
 

@@ -8,6 +8,7 @@ endpoint (`litfass serve`) or a git host for the live site.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import yaml
@@ -16,10 +17,11 @@ from litfass.config import Config
 from litfass.content.files import find_files
 from litfass.content.frontmatter import read_source
 from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
-from litfass.content.pages import FOLDERS
+from litfass.content.pages import FOLDERS, read_page
 from litfass.content.schema import FIELDS, KINDS, Field, fields_of
 from litfass.errors import LitfassError
 from litfass.i18n import _
+from litfass.site import is_public
 
 API = "/admin/api/v1"  # where `litfass serve` answers the editor's local backend protocol
 STYLE = "/static/style.css"  # the theme's stylesheet under its plain name, for the preview pane
@@ -104,9 +106,11 @@ def config_yml(
     backend: Backend = Backend(),
     terms: Terms | None = None,
     fields: tuple[Field, ...] = FIELDS,
+    public_at: datetime | None = None,
 ) -> str:
-    """The text of config.yml for the site `config` saving through `backend`."""
-    terms = known_terms(config) if terms is None else terms
+    """The text of config.yml for the site `config` saving through `backend`; the terms
+    offered are those of items public at `public_at` when given (see `known_terms`)."""
+    terms = known_terms(config, public_at) if terms is None else terms
     words = "en" if config.language == "en" else "de"
     document = {
         "locale": words,
@@ -239,17 +243,23 @@ def _text(name: str, words: str) -> dict[str, Any]:
     return {"name": name, "label": WORDS[words][name], "widget": "string", "required": False}
 
 
-def known_terms(config: Config) -> Terms:
+def known_terms(config: Config, public_at: datetime | None = None) -> Terms:
     """The topics and regions config.yaml lists; where it lists none, those written in the
-    site's items, each once, sorted."""
+    site's items, each once, sorted.
+
+    With `public_at` (the editor for the live site, published in output/admin/), only the
+    items public at that moment count: a draft's or scheduled item's topic ("Schließung
+    Kita Nord") must not be read there before the item is. The preview's own editor
+    (`public_at` None) shows the terms of every item: it works on drafts, on this computer.
+    """
     listed = Terms(tuple(t.name for t in config.topics), tuple(t.name for t in config.regions))
     if listed.topics and listed.regions:
         return listed
-    used = _used_terms(config)
+    used = _used_terms(config, public_at)
     return Terms(listed.topics or used.topics, listed.regions or used.regions)
 
 
-def _used_terms(config: Config) -> Terms:
+def _used_terms(config: Config, public_at: datetime | None) -> Terms:
     topics: set[str] = set()
     regions: set[str] = set()
     try:
@@ -258,9 +268,15 @@ def _used_terms(config: Config) -> Terms:
         return Terms()
     for path, content_rel in files.markdown:
         try:
-            data = read_source(path, content_rel, content_rel).meta.data
+            if public_at is None:
+                data = read_source(path, content_rel, content_rel).meta.data
+            else:
+                source, page = read_page(config, path, content_rel)[:2]
+                if not is_public(page, public_at):
+                    continue
+                data = source.meta.data
         except LitfassError:
-            continue  # a broken file is `check`'s business; the editor still opens
+            continue  # a broken file is `check`'s business (and a draft until it is not)
         topics.update(_names(data.get("tags")))
         regions.update(_names(data.get("region")))
     return Terms(tuple(sorted(topics)), tuple(sorted(regions)))
