@@ -303,7 +303,7 @@ def test_the_order_keeps_every_page_whole(fixture_site: Path, tmp_path: Path, ru
 
 def _kind(rel: str) -> int:
     name = Path(rel).name.removesuffix(".gz").removesuffix(".br")
-    if name == "redirects.nginx":
+    if name in ("redirects.nginx", ".htaccess"):  # the server's rules, after what they name
         return 3
     if name.endswith(".html"):
         return 1
