@@ -14,6 +14,7 @@ import io
 import json
 import re
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -502,3 +503,194 @@ def test_the_admin_command_refuses_a_git_backend_without_repository(tmp_path: Pa
     assert made.code == 1
     assert "--repo: error: the repository is needed as owner/name" in made.err
     shutil.rmtree(site)
+
+
+# Renames and deletes through the endpoint (issue 22, points 9 and 11).
+
+
+def everything(folder: Path) -> dict[str, bytes | None]:
+    """Every file and folder below `folder` (folders as None): empty folders count too.
+    What the preview's rebuilds write (output/, the cache) is not the editor's doing."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if rel.split("/")[0] not in ("output", ".litfass-cache"):
+            found[rel] = None if path.is_dir() else path.read_bytes()
+    return found
+
+
+def item(site: Path, name: str, title: str, photo: bool = True) -> Path:
+    """A news item in a folder of its own, with its photo beside it."""
+    folder = site / "content/news" / name
+    folder.mkdir()
+    (folder / "index.md").write_text(
+        f"---\ntitle: {title}\ndate: 2026-11-01\n" + ("image: foto.png\n" if photo else "")
+        + "---\nText.\n", encoding="utf-8"
+    )  # fmt: skip
+    if photo:
+        (folder / "foto.png").write_bytes(png())
+    return folder
+
+
+def rename(
+    old: str, new: str, raw: str = "---\ntitle: Neu\ndate: 2026-11-01\n---\nT.\n", assets=()
+):
+    entry = {"path": old, "newPath": new, "raw": raw}
+    params = {"dataFiles": [entry], "assets": list(assets), "options": {}}
+    return {"action": "persistEntry", "params": params}
+
+
+@pytest.mark.parametrize(
+    "new_path",
+    [
+        "content/news/evil.svg",
+        "content/news/evil.html",
+        "content/news/a/index.html",
+        "../evil.md",
+        "content/../evil.md",
+        "output/evil.md",
+        "content/news/../../evil.md",
+        "config.yaml",
+    ],
+)
+def test_a_rename_gets_every_check_a_path_gets(
+    served: LiveSite, fixture_site: Path, new_path: str
+) -> None:
+    item(fixture_site, "a", "A")
+    before = everything(fixture_site)
+    raw = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    status, answer = post(served, rename("content/news/a/index.md", new_path, raw))
+    assert status in (400, 403), answer
+    assert everything(fixture_site) == before  # nothing written, nothing moved
+    assert not (fixture_site / "output/evil.md").exists()
+    assert not (fixture_site.parent / "evil.md").exists()
+
+
+def test_a_rename_onto_an_existing_item_is_refused_in_german(fixture_site: Path) -> None:
+    item(fixture_site, "a", "A")
+    item(fixture_site, "b", "B", photo=False)
+    (fixture_site / "content/news/flach.md").write_text("---\ntitle: F\n---\n", encoding="utf-8")
+    live = LiveSite(fixture_site, "serve", language="de").ready()
+    try:
+        before = everything(fixture_site / "content")
+        for old, new in (
+            ("content/news/a/index.md", "content/news/b/index.md"),  # onto another folder
+            ("content/news/2020-01-10-neujahr.md", "content/news/flach.md"),  # onto a file
+        ):
+            status, answer = post(live, rename(old, new))
+            assert status == 409, answer
+            assert "existiert schon" in answer["error"], answer
+        # A new item may not take an existing item's file either.
+        entry = {"path": "content/news/b/index.md", "raw": "---\ntitle: X\n---\n"}
+        params = {"dataFiles": [entry], "assets": [], "options": {"newEntry": True}}
+        status, answer = post(live, {"action": "persistEntry", "params": params})
+        assert status == 409 and "existiert schon" in answer["error"]
+        assert everything(fixture_site / "content") == before  # not a byte, not a folder
+    finally:
+        assert live.stop() == 0
+
+
+def test_a_rename_is_whole_or_nothing(served: LiveSite, fixture_site: Path) -> None:
+    item(fixture_site, "a", "A")
+    before = everything(fixture_site / "content")
+    bad = asset("content/news/c/bild.png", b"not an image")
+    status, _ = post(
+        served, rename("content/news/a/index.md", "content/news/c/index.md", assets=[bad])
+    )
+    assert status == 422
+    assert everything(fixture_site / "content") == before  # no folder c, a untouched
+
+    raw = "---\ntitle: Umbenannt\ndate: 2026-11-01\nimage: foto.png\n---\nNeu.\n"
+    good = asset("content/news/c/plan.pdf", b"%PDF-1.4")
+    status, answer = post(
+        served, rename("content/news/a/index.md", "content/news/c/index.md", raw, [good])
+    )
+    assert status == 200, answer
+    moved = fixture_site / "content/news/c"
+    assert not (fixture_site / "content/news/a").exists()
+    assert sorted(p.name for p in moved.iterdir()) == ["foto.png", "index.md", "plan.pdf"]
+    assert (moved / "index.md").read_text(encoding="utf-8") == raw
+    assert (moved / "foto.png").read_bytes() == png()  # the photo followed its item
+
+    status, answer = post(
+        served, rename("content/news/2020-01-10-neujahr.md", "content/news/2020-01-10-jahr.md")
+    )
+    assert status == 200, answer
+    assert not (fixture_site / "content/news/2020-01-10-neujahr.md").exists()
+    assert (
+        (fixture_site / "content/news/2020-01-10-jahr.md")
+        .read_text(encoding="utf-8")
+        .startswith("---\ntitle: Neu")
+    )
+
+
+def test_deleting_a_folder_item_removes_its_folder_whole(
+    served: LiveSite, fixture_site: Path
+) -> None:
+    folder = item(fixture_site, "mit-foto", "Mit Foto")
+    (folder / "plan.pdf").write_bytes(b"%PDF-1.4")
+    status, _ = post(
+        served, {"action": "deleteFile", "params": {"path": "content/news/mit-foto/index.md"}}
+    )
+    assert status == 200
+    assert not folder.exists()  # the photo too: withdrawn consent means the photo goes
+    assert not [p for p in (fixture_site / "content/news").iterdir() if p.name.startswith(".")]
+    second = item(fixture_site, "zwei", "Zwei")
+    paths = ["content/news/zwei/index.md", "content/news/zwei/foto.png"]
+    assert post(served, {"action": "deleteFiles", "params": {"paths": paths}})[0] == 200
+    assert not second.exists()
+    # A flat item's neighbours are other items' files: only the item's own file goes.
+    (fixture_site / "content/news/bild.png").write_bytes(png())
+    flat = {"path": "content/news/2020-01-10-neujahr.md"}
+    assert post(served, {"action": "deleteFile", "params": flat})[0] == 200
+    assert (fixture_site / "content/news/bild.png").exists()
+
+
+def test_the_editor_may_not_be_framed(served: LiveSite) -> None:
+    for path in ("/admin/", "/admin/config.yml"):
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        assert response.status == 200
+        assert response.getheader("Content-Security-Policy") == "frame-ancestors 'none'"
+        assert response.getheader("X-Frame-Options") == "DENY"
+    raw = served.raw(
+        f"POST {API} HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n"
+        f"Origin: http://127.0.0.1:{served.port}\r\nContent-Type: application/json\r\n"
+        'Content-Length: 36\r\n\r\n{"action": "info", "params": {}}    '.encode()
+    )
+    head = raw.split(b"\r\n\r\n")[0]
+    assert head.startswith(b"HTTP/1.0 200")
+    assert b"Content-Security-Policy: frame-ancestors 'none'" in head
+    assert b"X-Frame-Options: DENY" in head
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Origin": "http://evil.example"}, b"403"),
+        ({"Content-Type": "text/plain"}, b"415"),
+        ({}, b"413"),  # from the right page, but larger than any photo
+    ],
+)
+def test_a_refused_request_is_answered_before_its_body_is_read(
+    served: LiveSite, headers: dict[str, str], status: bytes
+) -> None:
+    """Only the headers are sent: the answer must come without the body (900 MB announced)."""
+    host = f"127.0.0.1:{served.port}"
+    sent = {
+        "Host": host,
+        "Origin": f"http://{host}",
+        "Content-Type": "application/json",
+        "Content-Length": str(900 * 1024 * 1024),
+        **headers,
+    }
+    head = f"POST {API} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in sent.items())
+    with socket.create_connection(("127.0.0.1", served.port), timeout=60) as connection:
+        connection.sendall(head.encode() + b"\r\n")
+        answer = b""
+        while b"\r\n" not in answer and (chunk := connection.recv(4096)):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.0 " + status), answer

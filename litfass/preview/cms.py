@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import io
 import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
@@ -31,8 +33,12 @@ from litfass.i18n import _
 from litfass.preview.cmsconfig import API, Backend, config_yml
 
 ADMIN = "/admin/"
+# Sent with every answer below /admin/: no other page may frame the editor and trick a
+# click on "Veröffentlichen" or "Löschen" (clickjacking).
+FRAMING = (("Content-Security-Policy", "frame-ancestors 'none'"), ("X-Frame-Options", "DENY"))
 FILES = Path(__file__).parent / "admin"  # index.html, litfass-cms.js, decap-cms/ (pinned)
 MAX_REQUEST = 64 * 1024 * 1024  # base64 of a large photo, with room to spare
+MARKDOWN = (".md", ".markdown", ".mdown", ".mkd")  # what another item in a folder may be
 IMAGES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF"}
 
 JSONValue = Any  # what json.loads gives and json.dumps takes
@@ -77,6 +83,25 @@ class Admin:
             return Reply(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
         return Reply(HTTPStatus.OK, found.read_bytes(), _kind(found.name))
 
+    def admit(self, url_path: str, headers: Headers) -> int:
+        """The length of the body to read, once the headers alone show the request may be
+        carried out: to the endpoint, from this server's page, JSON, not too large.
+
+        Checked before a byte of the body is read, so another site's page cannot make the
+        preview read (and hold) up to MAX_REQUEST bytes.
+        """
+        if url_path != API:
+            raise Refused(_("not found"), HTTPStatus.NOT_FOUND)
+        _same_origin(headers)
+        _is_json(headers)
+        given = (headers.get("Content-Length") or "").strip()
+        if not given.isdigit():
+            raise Refused(_("the request must say its length"), HTTPStatus.LENGTH_REQUIRED)
+        if int(given) > MAX_REQUEST:
+            message = _("the request is larger than {size} MB").format(size=MAX_REQUEST >> 20)
+            raise Refused(message, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        return int(given)
+
     def post(self, url_path: str, headers: Headers, body: bytes) -> Reply:
         """One action of the local backend protocol, or the reason it was refused."""
         try:
@@ -86,8 +111,16 @@ class Admin:
             request = _json(headers, body)
             answer = Protocol(self.config).run(request)
         except Refused as refused:
-            return _json_reply({"error": str(refused)}, refused.status)
+            return refusal(refused)
+        except OSError as error:  # a full disk, a file in use: said, nothing half-written
+            message = _("could not save: {reason}").format(reason=error.strerror or error)
+            return refusal(Refused(message, HTTPStatus.INTERNAL_SERVER_ERROR))
         return _json_reply(answer, HTTPStatus.OK)
+
+
+def refusal(refused: Refused) -> Reply:
+    """The answer to a refused request: JSON the editor shows as its error."""
+    return _json_reply({"error": str(refused)}, refused.status)
 
 
 def _same_origin(headers: Headers) -> None:
@@ -98,10 +131,14 @@ def _same_origin(headers: Headers) -> None:
         raise Refused(_("requests from another origin are refused"), HTTPStatus.FORBIDDEN)
 
 
-def _json(headers: Headers, body: bytes) -> dict[str, JSONValue]:
+def _is_json(headers: Headers) -> None:
     # A form cannot send application/json without a CORS preflight, which we never allow.
-    if (headers.get("Content-Type") or "").split(";")[0].strip() != "application/json":
+    if (headers.get("Content-Type") or "").split(";")[0].strip().lower() != "application/json":
         raise Refused(_("the request must be JSON"), HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+
+
+def _json(headers: Headers, body: bytes) -> dict[str, JSONValue]:
+    _is_json(headers)
     try:
         request = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -176,27 +213,35 @@ class Protocol:
         return {"data": text, "file": {"path": rel, "label": label, "id": _id(data)}}
 
     def _persist_entry(self, params: dict[str, JSONValue]) -> JSONValue:
+        """Save an entry (renamed, if it has a `newPath`) with its new files, whole or not at
+        all: every check comes before the first change, and a change that fails is undone."""
         entry = params.get("entry")
         files = params.get("dataFiles") or ([entry] if isinstance(entry, dict) else [])
         assets = params.get("assets") or []
         if not isinstance(files, list) or not isinstance(assets, list):
             raise Refused(_("'dataFiles' and 'assets' must be lists"))
+        options = params.get("options")
+        new = isinstance(options, dict) and options.get("newEntry") is True
         writes = [self._data_file(f) for f in files]
         writes += [self._asset(a) for a in assets]  # every check before the first write
         moves = [self._move_of(f) for f in files if isinstance(f, dict) and f.get("newPath")]
-        for path, data in writes:
-            write_atomically(path, data)
-        for source, target in moves:
-            self._move(source, target)
+        _no_two_moves_meet(moves)
+        if new:
+            for path, _data in writes[: len(files)]:
+                _not_taken(path)
+        Changes(self.content, moves, writes).apply()
         return {"message": "entry persisted"}
 
     def _data_file(self, file: JSONValue) -> tuple[Path, bytes]:
         if not isinstance(file, dict) or not isinstance(file.get("raw"), str):
             raise Refused(_("an entry needs 'path' and 'raw'"))
-        path = self.path(_text(file, "path"))
+        return self._entry_path(_text(file, "path")), file["raw"].encode("utf-8")
+
+    def _entry_path(self, rel: str) -> Path:
+        path = self.path(rel)
         if path.suffix != ".md":
             raise Refused(_("entries are Markdown files ending in .md"))
-        return path, file["raw"].encode("utf-8")
+        return path
 
     def _asset(self, asset: JSONValue) -> tuple[Path, bytes]:
         if not isinstance(asset, dict) or asset.get("encoding") != "base64":
@@ -211,18 +256,25 @@ class Protocol:
             raise Refused(problem, HTTPStatus.UNPROCESSABLE_ENTITY)
         return path, data
 
-    def _move_of(self, file: dict[str, JSONValue]) -> tuple[Path, Path]:
-        return self.path(_text(file, "path")), self.path(_text(file, "newPath"))
-
-    def _move(self, source: Path, target: Path) -> None:
-        """A renamed entry: its folder's files follow it (the images of a bundle)."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.name == "index.md" and target.name == "index.md":
-            if target.parent.exists():
-                raise Refused(_("an item of that name exists already"), HTTPStatus.CONFLICT)
-            os.replace(source.parent, target.parent)
-        else:
-            os.replace(source, target)
+    def _move_of(self, file: dict[str, JSONValue]) -> Move:
+        """A rename, checked as `path` is (a Markdown file below content/) and more: the
+        entry exists, and nothing is at its new place (never a silent replace)."""
+        source = self._entry_path(_text(file, "path"))
+        target = self._entry_path(_text(file, "newPath"))
+        if not source.is_file():
+            message = _("no such file: {path}").format(path=self.rel(source))
+            raise Refused(message, HTTPStatus.NOT_FOUND)
+        folders = source.name == "index.md", target.name == "index.md"
+        if folders[0] != folders[1]:
+            raise Refused(_("an item in a folder of its own stays in a folder of its own"))
+        move = Move(source.parent, target.parent) if folders[0] else Move(source, target)
+        if move.source in (self.content, *self.content.parents):
+            raise Refused(_("only an item's own folder can be renamed"))
+        if move.target.is_relative_to(move.source):
+            raise Refused(_("an item cannot be moved into itself"))
+        if move.target != move.source:
+            _not_taken(move.target)
+        return move
 
     def _get_media(self, params: dict[str, JSONValue]) -> JSONValue:
         folder = self.path(_text(params, "mediaFolder"))
@@ -269,11 +321,24 @@ class Protocol:
         return {"message": "deleted files " + ", ".join(paths)}
 
     def _delete(self, path: Path) -> None:
-        if path.is_file():
-            path.unlink()
-            folder = path.parent  # an emptied item folder goes too
-            if folder != self.content and not any(folder.iterdir()):
-                folder.rmdir()
+        """Delete a file; an item's index.md goes with its folder, photos and all (a photo
+        whose consent was withdrawn must not stay published beside nothing)."""
+        if not path.is_file():
+            return
+        folder = path.parent
+        if path.name == "index.md" and self._own_folder(folder):
+            remove_folder(folder)
+            return
+        path.unlink()
+        if folder != self.content and not any(folder.iterdir()):
+            folder.rmdir()  # an emptied folder goes too
+
+    def _own_folder(self, folder: Path) -> bool:
+        """Whether `folder` holds one item only: below a section, no other Markdown in it."""
+        if folder.parent in (self.content, *self.content.parents):
+            return False  # content/news/index.md: the section's folder holds other items
+        markdown = [f for f in folder.rglob("*") if f.suffix.lower() in MARKDOWN]
+        return all(f == folder / "index.md" for f in markdown)
 
     def path(self, rel: str) -> Path:
         """The file `rel` (relative to the site) names, if it lies below content/."""
@@ -359,6 +424,125 @@ def _is_text(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Move:
+    """A rename of an entry's file, or of an item's whole folder."""
+
+    source: Path
+    target: Path
+
+
+class Changes:
+    """A save carried out whole or not at all.
+
+    Every new file is first written in full to a hidden temporary file (where its folder is
+    now: a renamed folder takes it along); then the renames; then each temporary file takes
+    its name. A failure before the last step undoes what was done: no empty folder, no half
+    file, no rename without its content.
+    """
+
+    def __init__(self, content: Path, moves: list[Move], writes: list[tuple[Path, bytes]]) -> None:
+        self.content = content
+        self.moves = moves
+        self.writes = writes
+        self.made: list[Path] = []  # folders this save made, removed again if it fails
+        self.staged: list[tuple[Path, Path]] = []  # temporary file, the name it will get
+        self.moved: list[Move] = []
+
+    def apply(self) -> None:
+        try:
+            for path, data in self.writes:
+                self._stage(path, data)
+            for move in self.moves:
+                if move.source != move.target:
+                    self._move(move)
+        except FileExistsError:  # the new name was taken between the check and the rename
+            self._undo()
+            raise Refused(
+                _("that name exists already; choose another"), HTTPStatus.CONFLICT
+            ) from None
+        except BaseException:
+            self._undo()
+            raise
+        for temporary, path in self.staged:
+            os.replace(self._after_moves(temporary), self._after_moves(path))
+
+    def _stage(self, path: Path, data: bytes) -> None:
+        """Write `data` beside where `path` is before the renames."""
+        before = self._before_moves(path)
+        self._make_folder(before.parent)
+        descriptor, name = tempfile.mkstemp(dir=before.parent, prefix=".litfass-")
+        self.staged.append((Path(name), before))
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def _move(self, move: Move) -> None:
+        self._make_folder(move.target.parent)
+        if move.source.is_dir():
+            _not_taken(move.target)  # checked before; looked at again just before the rename
+            os.rename(move.source, move.target)
+        else:
+            os.link(move.source, move.target)  # fails if the name was taken meanwhile
+            move.source.unlink()
+        self.moved.append(move)
+
+    def _undo(self) -> None:
+        for move in reversed(self.moved):
+            if move.target.is_dir():
+                os.rename(move.target, move.source)
+            else:
+                os.link(move.target, move.source)
+                move.target.unlink()
+        for temporary, _path in self.staged:
+            temporary.unlink(missing_ok=True)
+        for folder in reversed(self.made):
+            with contextlib.suppress(OSError):  # not empty: someone else wrote there
+                folder.rmdir()
+
+    def _make_folder(self, folder: Path) -> None:
+        missing = [f for f in (folder, *folder.parents) if not f.exists()]
+        for made in reversed(missing):
+            made.mkdir()
+            self.made.append(made)
+
+    def _before_moves(self, path: Path) -> Path:
+        """Where the file now at `path` after the renames is before them."""
+        for move in self.moves:
+            if path == move.target or path.is_relative_to(move.target):
+                return move.source / path.relative_to(move.target)
+        return path
+
+    def _after_moves(self, path: Path) -> Path:
+        for move in self.moves:
+            if path == move.source or path.is_relative_to(move.source):
+                return move.target / path.relative_to(move.source)
+        return path
+
+
+def _not_taken(path: Path) -> None:
+    if path.exists() or path.is_symlink():
+        raise Refused(
+            _("'{name}' exists already; choose another name").format(name=path.name),
+            HTTPStatus.CONFLICT,
+        )
+
+
+def _no_two_moves_meet(moves: list[Move]) -> None:
+    targets = [m.target for m in moves]
+    if len(set(targets)) != len(targets):
+        raise Refused(_("two entries cannot get the same name"), HTTPStatus.CONFLICT)
+
+
+def remove_folder(folder: Path) -> None:
+    """Remove `folder` as a whole: one rename hides it from the site (litfass skips hidden
+    names), then it is deleted; if deleting fails half-way, nothing of it is published."""
+    hidden = folder.with_name(f".litfass-deleted-{folder.name}-{os.getpid()}-{time.monotonic_ns()}")
+    os.rename(folder, hidden)
+    shutil.rmtree(hidden, ignore_errors=True)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -25,7 +25,7 @@ from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 from litfass.errors import Problem
 from litfass.i18n import _, ngettext
 from litfass.outputs.redirects import REDIRECTS, read_redirects, request_path
-from litfass.preview.cms import MAX_REQUEST, Admin, Reply
+from litfass.preview.cms import FRAMING, Admin, Refused, Reply, refusal
 
 PREFIX = "/__litfass/"
 EVENTS = PREFIX + "events"
@@ -392,10 +392,15 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
         def do_POST(self) -> None:
             """The browser editor's saves: only from this machine, to this machine's name."""
             path, admin = unquote(urlsplit(self.path).path), preview.admin
-            given = (self.headers.get("Content-Length") or "0").strip()
-            length = int(given) if given.isdigit() else MAX_REQUEST + 1
-            if not (loopback and self._local_host()) or admin is None or length > MAX_REQUEST:
+            if not (loopback and self._local_host()) or admin is None:
+                self.close_connection = True  # the body, if any, is never read
                 self._send(HTTPStatus.FORBIDDEN, b"Not allowed\n", "text/plain", False)
+                return
+            try:
+                length = admin.admit(path, self.headers)  # every check the headers allow
+            except Refused as refused:
+                self.close_connection = True
+                self._admin(refusal(refused), False)
                 return
             self._admin(admin.post(path, self.headers, self.rfile.read(length)), False)
 
@@ -403,7 +408,7 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
             if reply.status == HTTPStatus.MOVED_PERMANENTLY:
                 self._redirect(reply.kind)
             else:
-                self._send(reply.status, reply.data, reply.kind, head)
+                self._send(reply.status, reply.data, reply.kind, head, FRAMING)
 
         def _local_host(self) -> bool:
             """Refuse other names for this server (a web page's DNS rebinding trick)."""
@@ -477,12 +482,21 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def _send(self, status: HTTPStatus, data: bytes, kind: str, head: bool) -> None:
+        def _send(
+            self,
+            status: HTTPStatus,
+            data: bytes,
+            kind: str,
+            head: bool,
+            extra: Sequence[tuple[str, str]] = (),
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
+            for name, value in extra:
+                self.send_header(name, value)
             self.end_headers()
             if not head:
                 with contextlib.suppress(OSError):  # the browser went away
