@@ -694,3 +694,65 @@ def test_a_refused_request_is_answered_before_its_body_is_read(
         while b"\r\n" not in answer and (chunk := connection.recv(4096)):
             answer += chunk
     assert answer.startswith(b"HTTP/1.0 " + status), answer
+
+
+# The editor's small snags (issue 24, point 10).
+
+
+def test_an_upload_gets_the_name_new_would_give_it(
+    admin: tuple[Page, set[str]], served: LiveSite, fixture_site: Path, tmp_path: Path, run
+) -> None:
+    """One slug rule: "Pressefoto_Übergabe.jpg" is pressefoto-uebergabe.jpg in the browser
+    editor as with `new --image`, in the folder and in the front matter, saved twice."""
+    page, _ = admin
+    photo = tmp_path / "Pressefoto_Übergabe.jpg"
+    Image.new("RGB", (1600, 1000), (200, 80, 40)).save(photo, quality=85)
+    page.goto(f"http://127.0.0.1:{served.port}/admin/#/collections/news/new")
+    page.get_by_label("Titel").fill("Übergabe der Spende")
+    page.get_by_label("Datum").fill("2026-11-20T10:00")
+    page.get_by_role("button", name="Wähle ein Bild").click()
+    page.locator("input[type=file]").set_input_files(photo)
+    page.get_by_role("button", name="Ausgewähltes Element verwenden").click()
+    page.get_by_label("Alternativtext").fill("Die Übergabe")
+    page.get_by_label("Entwurf").click()
+    page.locator("[data-slate-editor]").click()
+    page.keyboard.type("Text.")
+    publish(page, served)
+    folder = fixture_site / "content/news/2026-11-20-uebergabe-der-spende"
+    assert sorted(p.name for p in folder.iterdir()) == ["index.md", "pressefoto-uebergabe.jpg"]
+    assert front_matter(folder / "index.md")[0]["image"] == "pressefoto-uebergabe.jpg"
+
+    page.get_by_label("Titel").fill("Übergabe der Spende an die Tafel")  # saved again
+    publish(page, served)
+    meta, _ = front_matter(folder / "index.md")
+    assert meta["title"].endswith("an die Tafel") and meta["image"] == "pressefoto-uebergabe.jpg"
+    assert not [line for line in served.printed if "not found" in line]
+
+    made = run("new", "news", "Übergabe", "--image", photo, "--root", fixture_site, "--now", NOW)
+    assert made.code == 0, made.err
+    assert front_matter(Path(made.out.strip()))[0]["image"] == "pressefoto-uebergabe.jpg"
+
+
+def test_the_editor_writes_a_z_and_capitals_as_meant(
+    admin: tuple[Page, set[str]], served: LiveSite
+) -> None:
+    """The slug rule says a-z (Decap shows errors in capitals: it said "A-Z"), and a list's
+    label keeps its capitals ("Frühere Adressen", Decap wrote "frühere adressen")."""
+    page, _ = admin
+    page.goto(f"http://127.0.0.1:{served.port}/admin/#/collections/news/new")
+    page.get_by_label("Titel").fill("Fachtag")
+    page.get_by_label("Adresse (Kurzname) (optional)").fill("Fachtag_Groß")
+    page.get_by_role("button", name="Veröffentlichen").click()
+    page.get_by_role("menuitem", name="Jetzt veröffentlichen").click()
+    error = page.locator("[class*='-ControlErrorsList']").filter(has_text="Kurzname")
+    expect(error).to_be_visible(timeout=60_000)
+    shown = error.inner_text()  # as rendered: CSS capitals included
+    assert "a-z" in shown and "A-Z" not in shown, shown
+    aliases = page.locator("[class*='-ControlContainer']").filter(
+        has=page.get_by_text("Frühere Adressen (optional)", exact=True)
+    )
+    bar = aliases.locator("[class*='-TopBarContainer']").first
+    expect(bar).to_contain_text("0 Frühere Adressen", timeout=60_000)
+    bar.get_by_role("button", name="Frühere Adressen hinzufügen").click()
+    expect(bar).to_contain_text("1 Frühere Adressen", timeout=60_000)
+    assert "frühere adressen" not in bar.inner_text()

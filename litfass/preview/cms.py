@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -23,6 +24,7 @@ from email.message import Message
 from http import HTTPStatus
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from PIL import Image, UnidentifiedImageError
 
@@ -31,6 +33,7 @@ from litfass.content.images import MAX_PIXELS, too_large
 from litfass.content.kinds import kind_problem, svg_data_problem
 from litfass.i18n import _
 from litfass.preview.cmsconfig import API, Backend, config_yml
+from litfass.slugs import file_name
 
 ADMIN = "/admin/"
 # Sent with every answer below /admin/: no other page may frame the editor and trick a
@@ -222,20 +225,26 @@ class Protocol:
             raise Refused(_("'dataFiles' and 'assets' must be lists"))
         options = params.get("options")
         new = isinstance(options, dict) and options.get("newEntry") is True
-        writes = [self._data_file(f) for f in files]
-        writes += [self._asset(a) for a in assets]  # every check before the first write
+        entries = [self._data_file(f) for f in files]
+        uploads = [self._asset(a) for a in assets]  # every check before the first write
         moves = [self._move_of(f) for f in files if isinstance(f, dict) and f.get("newPath")]
         _no_two_moves_meet(moves)
         if new:
-            for path, _data in writes[: len(files)]:
+            for path, _raw in entries:
                 _not_taken(path)
+        uploaded = {path.name for path, _data in uploads}
+        # Files first, then the entries naming them: a rebuild in between finds each file.
+        writes = uploads + [
+            (path, with_file_names(raw, uploaded | _names_in(path.parent)).encode("utf-8"))
+            for path, raw in entries
+        ]
         Changes(self.content, moves, writes).apply()
         return {"message": "entry persisted"}
 
-    def _data_file(self, file: JSONValue) -> tuple[Path, bytes]:
+    def _data_file(self, file: JSONValue) -> tuple[Path, str]:
         if not isinstance(file, dict) or not isinstance(file.get("raw"), str):
             raise Refused(_("an entry needs 'path' and 'raw'"))
-        return self._entry_path(_text(file, "path")), file["raw"].encode("utf-8")
+        return self._entry_path(_text(file, "path")), file["raw"]
 
     def _entry_path(self, rel: str) -> Path:
         path = self.path(rel)
@@ -246,7 +255,9 @@ class Protocol:
     def _asset(self, asset: JSONValue) -> tuple[Path, bytes]:
         if not isinstance(asset, dict) or asset.get("encoding") != "base64":
             raise Refused(_("a file must come base64-encoded"))
-        path = self.path(_text(asset, "path"))
+        given = self.path(_text(asset, "path"))
+        # The name `new --image` would give it: the browser's rule differs (Ü is U there).
+        path = given if given.suffix == ".md" else given.with_name(file_name(given.name))
         try:
             data = base64.b64decode(_text(asset, "content"), validate=True)
         except (binascii.Error, ValueError):
@@ -521,6 +532,28 @@ class Changes:
             if path == move.source or path.is_relative_to(move.source):
                 return move.target / path.relative_to(move.source)
         return path
+
+
+# A file name in an entry's text: letters, digits, '_', '-', '~', '%', dots, a suffix.
+_FILE_NAME = re.compile(r"(?<![\w%~.-])[\w%~.-]+\.[A-Za-z0-9]{1,8}(?![\w%~.-])")
+
+
+def with_file_names(raw: str, names: set[str]) -> str:
+    """`raw` with each file it names by the browser's name written by the name the file got
+    (`names`: those beside the entry), also when an entry is saved again still naming it so."""
+
+    def named(found: re.Match[str]) -> str:
+        given = found[0]
+        if given in names:
+            return given
+        renamed = file_name(unquote(given))
+        return renamed if renamed in names else given
+
+    return _FILE_NAME.sub(named, raw)
+
+
+def _names_in(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
 
 
 def _not_taken(path: Path) -> None:
