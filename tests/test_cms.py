@@ -25,7 +25,7 @@ import pytest
 import yaml
 from livesite import LiveSite
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Expect, Page
 
 from conftest import NOW, REPO, copy_site, snapshot
 from litfass.config import load_config
@@ -33,6 +33,12 @@ from litfass.content.schema import FIELDS, Field
 from litfass.preview.cmsconfig import API, Backend, Terms, config_yml
 
 pytestmark = pytest.mark.browser
+
+# Every wait on the browser is for a condition, bounded this generously: a loaded 2-core
+# machine may take many seconds for what takes one at rest (Playwright's default is 5 s).
+WAIT = 120_000  # milliseconds
+expect = Expect()  # this module's own, so the patience does not leak into other tests
+expect.set_options(timeout=WAIT)
 
 PRESS = "content/news/2026-11-20-verband-begruesst-neue-foerderrichtlinie"
 EVENT = "content/events/2027-03-12-fachtag-ehrenamt-im-quartier"
@@ -58,7 +64,7 @@ def served(fixture_site: Path) -> Iterator[LiveSite]:
 @pytest.fixture
 def admin(chromium: Browser, served: LiveSite) -> Iterator[tuple[Page, set[str]]]:
     """The editor, logged in to the local backend; every host the page asked is noted."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    context = patient_context(chromium)
     page = context.new_page()
     hosts: set[str] = set()
     page.on("request", lambda request: hosts.add(origin_of(request.url)))
@@ -67,6 +73,14 @@ def admin(chromium: Browser, served: LiveSite) -> Iterator[tuple[Page, set[str]]
     expect(page.get_by_text("Inhaltstypen")).to_be_visible()
     yield page, hosts
     context.close()
+
+
+def patient_context(chromium: Browser) -> BrowserContext:
+    """A German desktop browser whose every action waits as long as `WAIT` if it must."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    context.set_default_timeout(WAIT)
+    context.set_default_navigation_timeout(WAIT)
+    return context
 
 
 def origin_of(url: str) -> str:
@@ -82,12 +96,13 @@ def choose(page: Page, label: str, option: str) -> None:
     page.keyboard.press("Enter")
 
 
-def publish(page: Page, served: LiveSite) -> None:
-    """Save the item and wait until the editor shows it saved and the preview has rebuilt."""
+def publish(page: Page, served: LiveSite, saved: str) -> None:
+    """Save the item and wait until the editor shows it saved and the preview has rebuilt
+    with it: the rebuild that names `saved` (an earlier one may still be under way)."""
     page.get_by_role("button", name="Veröffentlichen").click()
     page.get_by_role("menuitem", name="Jetzt veröffentlichen").click()
     expect(page.get_by_role("button", name="Veröffentlicht", exact=True)).to_be_visible()
-    served.rebuilt()
+    served.line(lambda text: saved in text and " rebuilt in " in text)
 
 
 def front_matter(path: Path) -> tuple[dict, str]:
@@ -125,7 +140,7 @@ def test_an_editor_writes_a_press_release_and_an_event_in_the_browser(
     pane = page.frame_locator("iframe").first  # the preview pane wears the site's stylesheet
     expect(pane.locator("link[href='/static/style.css']")).to_have_count(1)
     expect(pane.get_by_text("Der Verband begrüßt die neue Richtlinie")).to_be_visible()
-    publish(page, served)
+    publish(page, served, PRESS)
 
     meta, body = front_matter(fixture_site / PRESS / "index.md")
     assert meta == {
@@ -152,7 +167,7 @@ def test_an_editor_writes_a_press_release_and_an_event_in_the_browser(
     page.get_by_label("Entwurf").click()
     page.locator("[data-slate-editor]").click()
     page.keyboard.type("Ein Tag für alle, die Ehrenamtliche begleiten.")
-    publish(page, served)
+    publish(page, served, EVENT)
 
     meta, _ = front_matter(fixture_site / EVENT / "index.md")
     assert meta["start"] == "2027-03-12 10:00" and meta["end"] == "2027-03-12 16:00"
@@ -178,7 +193,7 @@ def test_saving_an_example_item_keeps_its_page(chromium: Browser, tmp_path: Path
     page_before = (site / "output" / KITA_URL[1:] / "index.html").read_bytes()
     original = front_matter(site / KITA)
     live = LiveSite(site, "serve").ready()
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    context = patient_context(chromium)
     try:
         page = context.new_page()
         errors: list[str] = []
@@ -197,13 +212,13 @@ def test_saving_an_example_item_keeps_its_page(chromium: Browser, tmp_path: Path
         open_entry(page, live, f"news/entries/{slug}", original[0]["title"])
         title = page.get_by_label("Titel")
         title.fill(original[0]["title"] + " (geändert)")
-        publish(page, live)
+        publish(page, live, KITA)
         assert "(geändert)" in (site / KITA).read_text(encoding="utf-8")
         changed = original[0]["title"] + " (geändert)"
         page.reload()  # another day, the item opened afresh: back to the old title
         expect(page.get_by_label("Titel")).to_have_value(changed)
         page.get_by_label("Titel").fill(original[0]["title"])
-        publish(page, live)
+        publish(page, live, KITA)
     finally:
         context.close()
         assert live.stop() == 0
@@ -717,13 +732,13 @@ def test_an_upload_gets_the_name_new_would_give_it(
     page.get_by_label("Entwurf").click()
     page.locator("[data-slate-editor]").click()
     page.keyboard.type("Text.")
-    publish(page, served)
     folder = fixture_site / "content/news/2026-11-20-uebergabe-der-spende"
+    publish(page, served, folder.relative_to(fixture_site).as_posix())
     assert sorted(p.name for p in folder.iterdir()) == ["index.md", "pressefoto-uebergabe.jpg"]
     assert front_matter(folder / "index.md")[0]["image"] == "pressefoto-uebergabe.jpg"
 
     page.get_by_label("Titel").fill("Übergabe der Spende an die Tafel")  # saved again
-    publish(page, served)
+    publish(page, served, folder.relative_to(fixture_site).as_posix())
     meta, _ = front_matter(folder / "index.md")
     assert meta["title"].endswith("an die Tafel") and meta["image"] == "pressefoto-uebergabe.jpg"
     assert not [line for line in served.printed if "not found" in line]
@@ -745,14 +760,14 @@ def test_the_editor_writes_a_z_and_capitals_as_meant(
     page.get_by_role("button", name="Veröffentlichen").click()
     page.get_by_role("menuitem", name="Jetzt veröffentlichen").click()
     error = page.locator("[class*='-ControlErrorsList']").filter(has_text="Kurzname")
-    expect(error).to_be_visible(timeout=60_000)
+    expect(error).to_be_visible()
     shown = error.inner_text()  # as rendered: CSS capitals included
     assert "a-z" in shown and "A-Z" not in shown, shown
     aliases = page.locator("[class*='-ControlContainer']").filter(
         has=page.get_by_text("Frühere Adressen (optional)", exact=True)
     )
     bar = aliases.locator("[class*='-TopBarContainer']").first
-    expect(bar).to_contain_text("0 Frühere Adressen", timeout=60_000)
+    expect(bar).to_contain_text("0 Frühere Adressen")
     bar.get_by_role("button", name="Frühere Adressen hinzufügen").click()
-    expect(bar).to_contain_text("1 Frühere Adressen", timeout=60_000)
+    expect(bar).to_contain_text("1 Frühere Adressen")
     assert "frühere adressen" not in bar.inner_text()

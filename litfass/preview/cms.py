@@ -448,27 +448,30 @@ class Move:
 class Changes:
     """A save carried out whole or not at all.
 
-    Every new file is first written in full to a hidden temporary file (where its folder is
-    now: a renamed folder takes it along); then the renames; then each temporary file takes
-    its name. A failure before the last step undoes what was done: no empty folder, no half
-    file, no rename without its content.
+    Every new file is first written in full to a hidden temporary file where its folder is
+    now (a renamed folder takes it along); a folder the save makes is built under a hidden
+    name. Then the renames; then each temporary file takes its name, and each new folder
+    its own, so a rebuild never sees an item half there. A failure before the last step
+    undoes what was done: no empty folder, no half file, no rename without its content.
     """
 
     def __init__(self, content: Path, moves: list[Move], writes: list[tuple[Path, bytes]]) -> None:
         self.content = content
-        self.moves = moves
+        self.moves = [m for m in moves if m.source != m.target]
         self.writes = writes
-        self.made: list[Path] = []  # folders this save made, removed again if it fails
+        self.made: list[Path] = []  # folders made for a rename's target, removed on failure
+        self.fresh: dict[Path, Path] = {}  # a folder this save makes -> its hidden name
         self.staged: list[tuple[Path, Path]] = []  # temporary file, the name it will get
         self.moved: list[Move] = []
 
     def apply(self) -> None:
         try:
             for path, data in self.writes:
-                self._stage(path, data)
+                self._stage(self._before_moves(path), data)
+            for folder in self.fresh:
+                _not_taken(self._after_moves(folder))
             for move in self.moves:
-                if move.source != move.target:
-                    self._move(move)
+                self._move(move)
         except FileExistsError:  # the new name was taken between the check and the rename
             self._undo()
             raise Refused(
@@ -478,21 +481,38 @@ class Changes:
             self._undo()
             raise
         for temporary, path in self.staged:
-            os.replace(self._after_moves(temporary), self._after_moves(path))
+            os.replace(self._after_moves(temporary), self._after_moves(self._hidden(path)))
+        for folder, hidden in self.fresh.items():
+            os.rename(self._after_moves(hidden), self._after_moves(folder))
 
     def _stage(self, path: Path, data: bytes) -> None:
-        """Write `data` beside where `path` is before the renames."""
-        before = self._before_moves(path)
-        self._make_folder(before.parent)
-        descriptor, name = tempfile.mkstemp(dir=before.parent, prefix=".litfass-")
-        self.staged.append((Path(name), before))
+        """Write `data` into a temporary file beside `path` (as things are before renames)."""
+        folder = self._hidden(path.parent)
+        if folder == path.parent and not folder.exists():  # a folder no one has made yet
+            missing = [f for f in (path.parent, *path.parent.parents) if not f.exists()]
+            top = missing[-1]
+            self.fresh[top] = top.with_name(f".litfass-new-{os.getpid()}-{time.monotonic_ns()}")
+            folder = self._hidden(path.parent)
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor, name = tempfile.mkstemp(dir=folder, prefix=".litfass-")
+        self.staged.append((Path(name), path))
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
 
+    def _hidden(self, path: Path) -> Path:
+        """Where `path` is while its new folder is built under a hidden name."""
+        for folder, hidden in self.fresh.items():
+            if path.is_relative_to(folder):
+                return hidden / path.relative_to(folder)
+        return path
+
     def _move(self, move: Move) -> None:
-        self._make_folder(move.target.parent)
+        missing = [f for f in move.target.parents if not f.exists()]
+        for folder in reversed(missing):
+            folder.mkdir()
+            self.made.append(folder)
         if move.source.is_dir():
             _not_taken(move.target)  # checked before; looked at again just before the rename
             os.rename(move.source, move.target)
@@ -510,26 +530,22 @@ class Changes:
                 move.target.unlink()
         for temporary, _path in self.staged:
             temporary.unlink(missing_ok=True)
+        for hidden in self.fresh.values():
+            shutil.rmtree(hidden, ignore_errors=True)
         for folder in reversed(self.made):
             with contextlib.suppress(OSError):  # not empty: someone else wrote there
                 folder.rmdir()
 
-    def _make_folder(self, folder: Path) -> None:
-        missing = [f for f in (folder, *folder.parents) if not f.exists()]
-        for made in reversed(missing):
-            made.mkdir()
-            self.made.append(made)
-
     def _before_moves(self, path: Path) -> Path:
-        """Where the file now at `path` after the renames is before them."""
+        """Where the file at `path` after the renames is before them."""
         for move in self.moves:
-            if path == move.target or path.is_relative_to(move.target):
+            if path.is_relative_to(move.target):
                 return move.source / path.relative_to(move.target)
         return path
 
     def _after_moves(self, path: Path) -> Path:
         for move in self.moves:
-            if path == move.source or path.is_relative_to(move.source):
+            if path.is_relative_to(move.source):
                 return move.target / path.relative_to(move.source)
         return path
 

@@ -56,7 +56,9 @@ RELOAD_JS = b"""\
       box = document.createElement("div");
       box.id = "litfass-progress";
       box.setAttribute("role", "status");
-      document.body.appendChild(box);
+      // Above the other boxes in their column: boxes never cover each other.
+      var boxes = document.getElementById("litfass-boxes") || document.body;
+      boxes.insertBefore(box, boxes.firstChild);
     }
     if (box) {
       box.textContent = event.data;
@@ -80,16 +82,19 @@ RELOAD_JS = b"""\
 })();
 """
 OVERLAY_CSS = b"""\
-#litfass-overlay { position: fixed; inset: 0 0 auto 0; z-index: 2147483647; max-height: 60vh;
-  overflow: auto; margin: 0; padding: 1rem 1.5rem; background: #7f1d1d; color: #fff;
+#litfass-boxes { position: fixed; inset: 0; z-index: 2147483647; display: flex;
+  flex-direction: column; align-items: stretch; gap: 0.5rem; pointer-events: none; }
+#litfass-boxes > * { flex: 0 1 auto; min-height: 0; overflow: auto; pointer-events: auto;
+  box-sizing: border-box; }
+#litfass-overlay { max-height: 60vh; margin: 0; padding: 1rem 1.5rem; background: #7f1d1d; color: #fff;
   font: 1rem/1.5 system-ui, sans-serif; box-shadow: 0 0.5rem 1.5rem rgba(0, 0, 0, 0.4); }
 #litfass-overlay h2, #litfass-warnings h2, #litfass-notice h2 { margin: 0 0 0.5rem;
   font: bold 1.25rem/1.3 system-ui, sans-serif; color: inherit; }
 #litfass-overlay pre, #litfass-warnings pre { margin: 0 0 0.5rem; white-space: pre-wrap;
   font: 0.95rem/1.4 monospace; color: inherit; background: transparent; }
 #litfass-overlay p, #litfass-warnings p, #litfass-notice p { margin: 0 0 0.5rem; color: inherit; }
-#litfass-warnings { position: fixed; inset: auto 0 0 0; z-index: 2147483646; box-sizing: border-box;
-  width: 100%; max-width: none; max-height: 40vh; overflow: auto; margin: 0; padding: 1rem 1.5rem;
+#litfass-warnings { position: static; inset: auto; margin: auto 0 0 0; width: 100%;
+  max-width: none; max-height: 40vh; padding: 1rem 1.5rem;
   border: 0; border-top: 0.25rem solid #b45309; background: #fef3c7; color: #1c1917;
   font: 1rem/1.5 system-ui, sans-serif; box-shadow: 0 -0.5rem 1.5rem rgba(0, 0, 0, 0.25); }
 #litfass-warnings:not([open]) { display: none; }
@@ -97,7 +102,7 @@ OVERLAY_CSS = b"""\
 #litfass-warnings button { font: inherit; padding: 0.25rem 1rem; border: 2px solid #1c1917;
   border-radius: 0.25rem; background: #fff; color: #1c1917; cursor: pointer; }
 #litfass-warnings button:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
-#litfass-progress { position: fixed; top: 1rem; right: 1rem; z-index: 2147483647; max-width: 30rem;
+#litfass-progress { align-self: flex-end; flex-shrink: 0; max-width: 30rem; margin: 1rem 1rem 0;
   padding: 0.5rem 1rem; border-radius: 0.25rem; background: #1e3a8a; color: #fff;
   font: 0.95rem/1.4 system-ui, sans-serif; box-shadow: 0 0.25rem 1rem rgba(0, 0, 0, 0.3); }
 #litfass-progress[hidden] { display: none; }
@@ -279,16 +284,20 @@ def inject(page: bytes, state: State, address: str = "/") -> bytes:
     """
     script = f'<script src="{SCRIPT}" data-build="{state.build}"></script>'.encode()
     boxes = f'<link rel="stylesheet" href="{STYLE}">'
+    own = state.files.get(address)
+    # One fixed column for the boxes: progress, notice, errors at the top, warnings at the
+    # bottom; in a column they can shrink and scroll, but never cover each other.
+    boxes += '<div id="litfass-boxes">'
     why = state.hidden.get(address) or state.hidden.get(address.rstrip("/") + "/")
     if why:
         boxes += notice_html(why)
-    own = state.files.get(address)
+    if state.progress:
+        boxes += f'<div id="litfass-progress" role="status">{html.escape(state.progress)}</div>'
     if state.errors:
         boxes += overlay_html(ordered(state.errors, own))
     if state.warnings:
         boxes += warnings_html(ordered(state.warnings, own))
-    if state.progress:
-        boxes += f'<div id="litfass-progress" role="status">{html.escape(state.progress)}</div>'
+    boxes += "</div>"
     lower = page.lower()
     body = lower.find(b"<body")
     body_end = lower.find(b">", body) + 1 if body >= 0 else 0
