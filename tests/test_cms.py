@@ -771,3 +771,28 @@ def test_the_editor_writes_a_z_and_capitals_as_meant(
     bar.get_by_role("button", name="Frühere Adressen hinzufügen").click()
     expect(bar).to_contain_text("1 Frühere Adressen")
     assert "frühere adressen" not in bar.inner_text()
+
+
+def test_a_save_with_a_large_photo_raises_no_false_alarm(
+    served: LiveSite, fixture_site: Path
+) -> None:
+    """Issue 24, point 8: saving an item with a large photo warned "file 'grosses-foto.jpg'
+    not found" while the photo was still being written. The item's folder appears whole."""
+    buffer = io.BytesIO()
+    Image.effect_noise((4000, 3000), 64).convert("RGB").save(buffer, "JPEG", quality=95)
+    raw = (
+        "---\ntitle: Spende\ndate: 2026-11-02\nimage: grosses-foto.jpg\n"
+        "image_alt: Eine Übergabe\n---\nText.\n"
+    )
+    folder = "content/news/2026-11-02-spende"
+    entry = {"path": f"{folder}/index.md", "raw": raw}
+    photo = asset(f"{folder}/grosses-foto.jpg", buffer.getvalue())
+    params = {"dataFiles": [entry], "assets": [photo], "options": {"newEntry": True}}
+    assert post(served, {"action": "persistEntry", "params": params})[0] == 200
+    done = served.line(lambda text: folder in text and "rebuilt" in text)
+    assert " rebuilt in " in done
+    # The first rebuild that saw the folder saw it whole: page and photo, nothing missing.
+    status, page = served.get("/aktuelles/spende/")
+    assert status == 200 and "grosses-foto" in page
+    said = "\n".join(served.printed)
+    assert "not found" not in said and "warning" not in said, said
