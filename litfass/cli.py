@@ -18,6 +18,7 @@ from litfass.commands import check as check_command
 from litfass.commands import importing as import_command
 from litfass.commands import init as init_command
 from litfass.commands import new as new_command
+from litfass.commands import publish as publish_command
 from litfass.commands import serve as serve_command
 from litfass.commands import watch as watch_command
 from litfass.commands.common import EXIT_INTERRUPTED, EXIT_PROBLEMS, report
@@ -34,6 +35,7 @@ COMMANDS = [
     watch_command,
     import_command,
     admin_command,
+    publish_command,
 ]  # each module has register(subparsers)
 DESCRIPTION = N_("""\
 litfass builds the news and events portal in this folder: Markdown in content/,

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from litfass.destination import Destination, parse_destination
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME, cache_folder
 from litfass.i18n import _
@@ -111,6 +112,8 @@ class Config:
     # The fixed lists of topics and regions, if the site keeps them (else any name is one).
     topics: tuple[TermInfo, ...] = ()
     regions: tuple[TermInfo, ...] = ()
+    # publish.destination: where `publish` puts the site unless told otherwise (no password)
+    publish_destination: Destination | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -171,7 +174,7 @@ _TOP_KEYS = {
     "title", "tagline", "base_url", "language", "timezone", "organisation", "urls",
     "page_size", "default_category", "press_category", "navigation", "feeds", "markdown",
     "deploy", "content_dir", "templates_dir", "output_dir", "search", "remote_images",
-    "topics", "regions",
+    "topics", "regions", "publish",
 }  # fmt: skip
 _TERM_KEYS = ("description", "image")
 
@@ -210,6 +213,7 @@ class _Validator:
         feeds = self._section("feeds", {"items", "content"})
         markdown = self._section("markdown", {"allow_html"})
         deploy = self._section("deploy", {"precompress"})
+        publish = self._section("publish", {"destination"})
         values: dict[str, Any] = {
             "root": self.root,
             "title": self._text("title", required=True),
@@ -231,6 +235,7 @@ class _Validator:
             "remote_images": self._hosts("remote_images"),
             "topics": self._terms("topics"),
             "regions": self._terms("regions"),
+            "publish_destination": self._destination(publish),
         }
         values.update(self._folders())
         if self.errors:
@@ -454,6 +459,20 @@ class _Validator:
             )
             return False
         return value
+
+    def _destination(self, publish: dict[str, Any]) -> Destination | None:
+        """publish.destination: a web space's address without a password, or a folder."""
+        value = publish.get("destination")
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            self._error("publish", _("'publish.destination' must be text"))
+            return None
+        try:
+            return parse_destination(value, self.root)
+        except ValueError as exc:
+            self._error("publish", _("'publish.destination': {reason}").format(reason=exc))
+            return None
 
     def _feed_content(self, feeds: dict[str, Any]) -> bool:
         value = feeds.get("content", "full")

@@ -29,6 +29,7 @@ from playwright.sync_api import Browser, BrowserContext, Expect, Page
 
 from conftest import NOW, REPO, copy_site, snapshot
 from litfass.config import load_config
+from litfass.content import svg
 from litfass.content.schema import FIELDS, Field
 from litfass.preview.cmsconfig import API, Backend, Terms, config_yml
 
@@ -387,13 +388,21 @@ def huge_png() -> bytes:
         ("seite.html", b"<script>alert(1)</script>", ".html files are active content"),
         ("app.js", b"alert(1)", ".js files are active content"),
         ("stil.css", b"body{}", ".css files are active content"),
-        ("bild.svg", b'<svg onload="alert(1)"></svg>', "SVG with the event handler 'onload'"),
-        ("bild.svg", b"<svg><script>alert(1)</script></svg>", "SVG with <script>"),
+        ("bild.svg", b'<svg onload="alert(1)"></svg>', "not an SVG drawing: <svg> lacks xmlns"),
+        (
+            "bild.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "nothing of the drawing is left once what could run script",
+        ),
         ("foto.jpg", b"<html>not a photo</html>", "not a readable image"),
         ("foto.jpg", png(), "the file is a PNG image, not .jpg"),
         ("foto.png", png()[:40], "not a readable image"),
         ("heft.pdf", b"<html>", "not a PDF file"),
-        ("karte.svg", b'<svg><image href="https://x.example/p.png"/></svg>', "SVG refers to"),
+        (
+            "karte.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><image href="https://x.example/p.png"/></svg>',
+            "nothing of the drawing is left once what could run script",
+        ),
         ("riesig.png", huge_png(), "image is too large (7000×7000 pixels"),
         ("programm", b"#!/bin/sh", "'programm' is not a kind of file the site publishes"),
     ],
@@ -413,11 +422,29 @@ def test_the_endpoint_refuses_active_and_false_files(
     assert post(served, persist_media("content/news/ok.png", png()))[0] == 200
 
 
+def test_an_uploaded_drawing_is_published_rebuilt_under_the_sandbox(served: LiveSite) -> None:
+    # Script and XHTML can be taken out: the upload is saved, the site shows it rebuilt.
+    hostile = (REPO / "tests/fixtures/svg/hostile/xhtml-inside.svg").read_bytes()
+    assert post(served, persist_media("content/downloads/plan.svg", hostile))[0] == 200
+    served.rebuilt()
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+    try:
+        connection.request("GET", "/downloads/plan.svg")
+        response = connection.getresponse()
+        published = response.read()
+    finally:
+        connection.close()
+    assert response.status == 200 and published == svg.clean(hostile)
+    assert b"evil.example" not in published and b"xhtml" not in published
+    assert response.getheader("Content-Security-Policy", "").startswith("sandbox;")
+
+
 def test_the_admin_page_loads_only_from_this_server(served: LiveSite) -> None:
     status, page = served.get("/admin/")
     assert status == 200
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert sources and all(source.startswith("/admin/") for source in sources)
+    # the editor's files, and the publish button's script and style
+    assert sources and all(source.startswith(("/admin/", "/__litfass/")) for source in sources)
     bundle = REPO / "litfass/preview/admin/decap-cms"
     assert (bundle / "LICENSE").is_file() and (bundle / "decap-cms.js").is_file()
     code = "".join(p.read_text(encoding="utf-8") for p in bundle.glob("*.js"))

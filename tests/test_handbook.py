@@ -181,6 +181,9 @@ def test_each_message_is_what_check_prints(tmp_path: Path, run, example: Example
 def test_commands_in_the_handbook_run(tmp_path: Path, run, monkeypatch) -> None:
     monkeypatch.setenv("LITFASS_NOW", NOW)
     site = handbook_site(tmp_path / "site")
+    webspace = tmp_path / "webspace"  # `publish` goes into a folder standing in for it
+    with (site / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"\npublish:\n  destination: {webspace}\n")
     ran = 0
     for example in (e for e in EXAMPLES if e.lang == "sh"):
         for line in example.code.splitlines():
@@ -198,6 +201,7 @@ def test_commands_in_the_handbook_run(tmp_path: Path, run, monkeypatch) -> None:
                     assert expected in result.err.splitlines(), f"{example.where}: {line}"
     assert ran >= 10
     assert (site / "content/news/2026-11-20-fachtag-in-goerlitz.md").is_file()  # as the text says
+    assert (webspace / "index.html").is_file()  # "Mit einem Befehl" published the site
 
 
 def test_scheduling_and_preview_commands_parse() -> None:

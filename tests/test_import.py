@@ -86,7 +86,10 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Imported:
 def test_posts_become_news_with_their_terms_summary_contact_and_featured_image(
     imported: Imported,
 ) -> None:
-    assert imported.code == 0, imported.out + imported.err
+    # One image is left out of uploads/ on purpose: not everything came over, and the exit
+    # code says so.
+    assert imported.code == 1, imported.out + imported.err
+    assert "files copied: 3, files missing: 1" in imported.err
     meta, _ = front(imported.site, LEAD)
     assert meta["title"] == "Soziale Träger als Partner der Wohnungswirtschaft"
     assert meta["date"] == "2019-11-04 10:00"
@@ -137,7 +140,7 @@ def test_classic_posts_shortcodes_scripts_and_frames(imported: Imported) -> None
     assert "alert" not in body and "script" not in body
     assert "<https://www.google.com/maps/embed?pb=abc>" in body  # the iframe, as a link
     assert "<https://vimeo.com/123456>" in body  # a URL alone on a line (oEmbed)
-    assert '[contact-form-7 id="5" title="Newsletter"]' in body  # kept as text …
+    assert '\\[contact-form-7 id="5" title="Newsletter"\\]' in body  # kept as text …
     report = imported.out.split(f"{CLASSIC}: was ", 1)[1].split("\ncontent/", 1)[0]
     assert report.startswith(f"{OLD}/2019/12/01/gr%c3%bc%c3%9fe-aus-g%c3%b6rlitz/\n")
     assert (
@@ -372,7 +375,7 @@ def test_without_uploads_files_are_listed_and_never_fetched(
     export.write_text(EXPORT.read_text(encoding="utf-8").replace(OLD, old_server), "utf-8")
     site = copy_site(FIXTURE, tmp_path / "site")
     done = import_into(site, "wordpress", export)
-    assert done.code == 0, done.out
+    assert done.code == 1, done.out  # the files did not come over
     assert _Recorder.requests == []
     assert "files copied: 0, files missing: 4" in done.err
     folder = site / LEAD.rsplit("/", 1)[0]
@@ -392,7 +395,7 @@ def test_feeds_from_several_files_become_news(tmp_path: Path) -> None:
     (old_files / "fileadmin/bilder").mkdir(parents=True)
     shutil.copy(UPLOADS / "2019/12/haus.jpg", old_files / "fileadmin/bilder/pflege.jpg")
     done = import_into(site, "feed", *feeds, "--files", old_files)
-    assert done.code == 0, done.out
+    assert done.code == 1, done.out  # a file is missing
     assert "files copied: 1, files missing: 1" in done.err
     assert (site / NEWS / "2018-03-13-pflege-braucht-zeit/pflege.jpg").is_file()
     missing = "https://www.paritaet-alt.de/fileadmin/pdf/positionspapier.pdf"
@@ -432,7 +435,9 @@ def test_an_export_that_is_not_xml_is_one_message_and_nothing_is_written(
     done = import_into(site, "wordpress", feed)
     assert done.code == 1
     assert done.err.startswith(
-        f"{feed}: error: not a WordPress export: the file has no <wp:base_site_url>"
+        f"{feed}: error: not a WordPress export: none of its 2 items has fields in "
+        "WordPress's namespace (http or https://wordpress.org/export/1.0/ to 1.2/); "
+        "namespaces found: http://purl.org/rss/1.0/modules/content/\n"
     )
     assert snapshot(site) == before
 
@@ -636,21 +641,43 @@ def test_an_item_moved_over_by_hand_is_recognised_by_its_old_address(tmp_path: P
                 "_",
                 "](",
                 "[x",
+                "&lt;img src=x onerror=alert(1)&gt;",
+                "&lt;script&gt;alert(1)&lt;/script&gt;",
+                "&amp;lt;b onclick=alert(1)&amp;gt;",
+                "[klick](javascript:alert(1))",
+                "[1]: javascript:alert(1)",
+                "<a href='https://x.org/)<img src=x onerror=alert(1)>'>",
+                "<img src='/a.jpg' alt='] (javascript:alert(1)) <img src=x onerror=alert(1)>'>",
+                "<a href='https://x.org/' title='\" onmouseover=\"alert(1)'>",
+                "<h2>",
+                "</h2>",
+                "<code>",
+                "</code>",
+                "\\",
+                "`",
+                "<",
+                ")",
+                "javascript:alert(1)",
             ]
         )
         | st.text(max_size=8)
     ).map("".join)
 )
 def test_any_old_html_becomes_safe_markdown(html: str) -> None:
+    """Also where the site allows HTML in Markdown: what the old text showed as text
+    (`&lt;img onerror…&gt;`, `[x](javascript:…)`) stays text, nothing becomes live."""
     old = OldSite("https://alt.example.org", lambda url: "/wp-content/uploads/" in url)
-    rendered = render_markdown(to_markdown(html, old).markdown, allow_html=False)
-    if not rendered.strip():
-        return
-    for element in lxml.html.fragment_fromstring(rendered, create_parent="div").iter():
-        assert element.tag not in ("script", "style", "iframe"), rendered
-        for name, value in element.attrib.items():
-            assert not name.startswith("on"), rendered
-            assert not value.strip().lower().startswith("javascript:"), rendered
+    markdown = to_markdown(html, old).markdown
+    for allow_html in (False, True):
+        rendered = render_markdown(markdown, allow_html=allow_html)
+        if not rendered.strip():
+            continue
+        for element in lxml.html.fragment_fromstring(rendered, create_parent="div").iter():
+            assert element.tag not in ("script", "style", "iframe"), rendered
+            for name, value in element.attrib.items():
+                assert not name.startswith("on"), rendered
+                if name in ("href", "src"):
+                    assert "javascript:" not in value.strip().lower(), rendered
 
 
 FIDELITY = [  # what real press releases hold, and what html2text got wrong (docs/importing.md)

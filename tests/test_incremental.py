@@ -100,6 +100,16 @@ EDITS = {
         "title: Sommerfest 2027\nstatus: abgesagt",
     ),
     "asset-added": write("content/pages/ueber-uns/plan.txt", "Plan"),
+    "svg-added": write(
+        "content/pages/ueber-uns/plan.svg",
+        '<svg xmlns="http://www.w3.org/2000/svg"><!-- Entwurf --><rect width="4" height="4"/></svg>',
+    ),
+    "svg-edited": write(
+        "content/pages/ueber-uns/plan.svg",
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:sodipodi="http://sodipodi.sourceforge.net/'
+        'DTD/sodipodi-0.dtd" sodipodi:docname="/home/anna/plan.svg"><circle r="2" onclick="x()"/>'
+        "</svg>",
+    ),
     "asset-removed": delete("content/pages/ueber-uns/team.txt"),
     "loose-file": write("content/downloads/intern.txt", "Intern"),
     "draft-links-file": append("content/news/entwurf.md", "\n[Intern](../downloads/intern.txt)\n"),

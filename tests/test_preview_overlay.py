@@ -244,7 +244,7 @@ def overlaps(a: dict, b: dict) -> bool:
 
 def boxes_of(page: Page) -> dict[str, dict]:
     found = {}
-    for name in ("progress", "notice", "overlay", "warnings"):
+    for name in ("progress", "notice", "overlay", "golive", "warnings"):
         box = page.locator(f"#litfass-{name}")
         if box.count() and box.is_visible():
             found[name] = box.bounding_box()
@@ -254,10 +254,21 @@ def boxes_of(page: Page) -> dict[str, dict]:
 @pytest.mark.parametrize("viewport", [(1280, 800), (375, 740)])
 def test_the_boxes_never_cover_each_other(chromium: Browser, viewport: tuple[int, int]) -> None:
     """Issue 24, point 8: the progress box sat on the red box. Every box the preview can
-    show at once (many errors and warnings, a slow step, a notice), as Chromium lays them out,
+    show at once (many errors and warnings, a slow step, a notice, the publish button), as
+    Chromium lays them out,
     on a desktop and a phone; then a progress box made by the script when the step begins."""
     from litfass.errors import Problem
-    from litfass.preview.server import EVENTS, OVERLAY_CSS, RELOAD_JS, SCRIPT, STYLE, State, inject
+    from litfass.preview.server import (
+        EVENTS,
+        GO_LIVE_JS,
+        GO_LIVE_JS_CODE,
+        OVERLAY_CSS,
+        RELOAD_JS,
+        SCRIPT,
+        STYLE,
+        State,
+        inject,
+    )
 
     width, height = viewport
     problems = tuple(
@@ -281,17 +292,19 @@ def test_the_boxes_never_cover_each_other(chromium: Browser, viewport: tuple[int
                 route.fulfill(body=OVERLAY_CSS, content_type="text/css")
             elif path == SCRIPT:
                 route.fulfill(body=RELOAD_JS, content_type="text/javascript")
+            elif path == GO_LIVE_JS:
+                route.fulfill(body=GO_LIVE_JS_CODE, content_type="text/javascript")
             elif path == EVENTS:
                 said = "event: progress\ndata: resizing images: 2 of 4 (bild.jpg) ...\n\n"
                 route.fulfill(body="retry: 60000\n" + said, content_type="text/event-stream")
             else:
-                body = inject(page_html, states[path], path)
+                body = inject(page_html, states[path], path, go_live=True)
                 route.fulfill(body=body, content_type="text/html; charset=utf-8")
 
         page.route("http://preview.test/**", answer)
         page.goto("http://preview.test/")
         shown = boxes_of(page)
-        assert set(shown) == {"progress", "notice", "overlay", "warnings"}
+        assert set(shown) == {"progress", "notice", "overlay", "golive", "warnings"}
         page.goto("http://preview.test/ohne/")
         expect_progress = page.locator("#litfass-progress")
         expect_progress.wait_for(state="visible", timeout=60_000)  # made by the script

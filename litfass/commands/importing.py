@@ -1,7 +1,9 @@
 """`import wordpress` and `import feed`: bring an existing site's items into content/.
 
-Nothing existing is overwritten; afterwards the site is checked and every imported item that
-needs a look is printed with its old address and the reasons, then a summary.
+Nothing existing is overwritten; afterwards the site is checked as `check` does it: if it
+would not build, everything the import wrote is removed again. Every imported item that needs
+a look is printed with its old address and the reasons, then a summary; the exit code says
+whether everything came over.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from litfass.i18n import _
 if TYPE_CHECKING:  # imported when run: `build` must not pay for the importers
     from litfass.importers.items import Item
     from litfass.importers.summary import Summary
-    from litfass.importers.writer import Locate
+    from litfass.importers.writer import ContentWriter, Locate
 
 EXAMPLES = """\
 examples:
@@ -32,7 +34,10 @@ examples:
   python build.py import feed https://www.example.org/aktuelles/rss.xml
 
 Run it again after a newer export: items imported before are recognised by their old
-address and left alone. docs/importing.md explains what becomes of what.
+address and left alone, and items deleted on the site since are not brought back (unless
+--restore-deleted). Exit code 0: everything came over; 1: something is missing (listed),
+or the site would not build with the import (then nothing was written).
+docs/importing.md explains what becomes of what.
 """
 
 
@@ -75,6 +80,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     feed.set_defaults(run=run_feed)
     for sub in (wordpress, feed):
+        sub.add_argument(
+            "--restore-deleted",
+            action="store_true",
+            help=_("also import items whose address was deleted on this site (addresses.yaml)"),
+        )
         common.add_root_option(sub)
         common.add_now_option(sub, "import")
 
@@ -90,9 +100,10 @@ def run_wordpress(args: argparse.Namespace) -> int:
         return common.EXIT_USAGE
     export = WordPressExport(args.export)
     locate = upload_finder(args.uploads) if args.uploads else None
-    summary = _import(args, export.items(), export.total, locate)
+    summary, writer = _import(args, export.items(), export.total, locate)
     summary.skipped.update(export.skipped)
-    return _finish(args, summary)
+    summary.trashed.extend(export.trashed)
+    return _finish(args, summary, writer)
 
 
 def run_feed(args: argparse.Namespace) -> int:
@@ -109,43 +120,67 @@ def run_feed(args: argparse.Namespace) -> int:
     total = sum(len(feed.entries) for feed in feeds)
     items = (item for feed in feeds for item in feed.items(config.timezone))
     locate = file_finder(args.files) if args.files else None
-    return _finish(args, _import(args, items, total, locate))
+    return _finish(args, *_import(args, items, total, locate))
 
 
 def _import(
     args: argparse.Namespace, items: Iterable[Item], total: int, locate: Locate | None
-) -> Summary:
-    """Write every item, with a progress bar on a terminal; count what happened."""
+) -> tuple[Summary, ContentWriter]:
+    """Write every item, with a progress bar on a terminal; count what happened.
+
+    On any error (a refused path, a full disk, an unreadable item) what was written so far is
+    removed again: an import is whole or not at all.
+    """
     from litfass.config import load_config
     from litfass.importers.summary import Summary
     from litfass.importers.writer import ContentWriter
 
     config, _problems = load_config(args.root)
     now = common.parse_now(args.now, config.timezone)
-    writer = ContentWriter(config, now, locate)
+    writer = ContentWriter(config, now, locate, restore=args.restore_deleted)
     summary = Summary()
     progress = common.progress_printer(_("items"))
-    for done, item in enumerate(items, start=1):
-        summary.add(writer.write(item), config.content_dir, now)
-        progress(done, max(total, done))
-    summary.relinked = writer.relink()
-    return summary
+    try:
+        for done, item in enumerate(items, start=1):
+            summary.add(writer.write(item), config.content_dir, now)
+            progress(done, max(total, done))
+        summary.relinked = writer.relink()
+    except BaseException:
+        writer.roll_back()
+        raise
+    return summary, writer
 
 
-def _finish(args: argparse.Namespace, summary: Summary) -> int:
-    """Check the site, print each item to look at with its old address, then the summary."""
-    errors = 0
+def _finish(args: argparse.Namespace, summary: Summary, writer: ContentWriter) -> int:
+    """Check the site as `check` does; if it would not build, take the import back.
+
+    Else print each item to look at with its old address, what was left out, the summary.
+    """
     if summary.written:
         from litfass.editors.checks import check
 
         checked = argparse.Namespace(now=args.now, drafts=True, future=True)
-        result = check(args.root, common.options_from(checked))
-        errors = summary.add_findings(result.findings)
+        try:
+            findings = check(args.root, common.options_from(checked)).findings
+        except BaseException:
+            writer.roll_back()
+            raise
+        if any(problem.severity == "error" for problem in findings):
+            writer.roll_back()
+            common.report([p for p in findings if p.severity == "error"])
+            print(
+                _("the site would not build with the import: nothing was imported"),
+                file=sys.stderr,
+            )
+            return common.EXIT_PROBLEMS
+        summary.add_findings(findings)
     for note in sorted(summary.notes.values(), key=lambda n: n.path):
         if note.reasons:
             print(f"{note.path}: {_('was')} {note.old_url}")
             for reason in note.reasons:
                 print(f"  {reason}")
+    for line in summary.left_out():
+        print(line)
     for line in summary.lines():
         print(line, file=sys.stderr)
-    return common.EXIT_PROBLEMS if errors else common.EXIT_OK
+    return common.EXIT_OK if summary.complete else common.EXIT_PROBLEMS

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from litfass.commands import common
-from litfass.commands.watch import RebuildLoop, add_watch_options
+from litfass.commands.watch import RebuildLoop, add_watch_options, options_factory
 from litfass.content.model import Page
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import N_, _, language
@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
     loop.on_change = changed
     loop.on_progress = preview.working
+    preview.go_live = _go_live(args, loop, preview)
     serving = None
     try:
         loop.start()
@@ -96,6 +97,27 @@ def run(args: argparse.Namespace) -> int:
         loop.close()
     print(_("Stopped."), flush=True)
     return common.EXIT_OK
+
+
+def _go_live(args: argparse.Namespace, loop: RebuildLoop, preview: Preview):
+    """The publish button's work: the public site built and published, said here too."""
+    clock = options_factory(args)  # the preview's clock: --now, else now
+
+    def go_live(password: str | None) -> str:
+        from litfass.preview.golive import go_live as build_and_publish
+
+        try:
+            summary = build_and_publish(args.root, clock().now, password, preview.working)
+        except LitfassError as exc:
+            common.report(exc.problems)
+            raise
+        finally:  # output/ holds the public site now: the preview builds its own again
+            if loop.watcher is not None:
+                loop.watcher.note(loop.watcher.config_file)
+        print(summary, flush=True)
+        return summary
+
+    return go_live
 
 
 def hidden_because(page: Page, args: argparse.Namespace) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litfass.config import Config
-from litfass.content import kinds
+from litfass.content import kinds, svg
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
 
@@ -116,15 +116,15 @@ def _file_problem(config: Config, path: Path, real_root: Path) -> Problem | None
 
 
 def _kind_problem(config: Config, path: Path) -> Problem | None:
-    """A kind of file that is not published, or an SVG that could run script (unless the
-    site trusts its editors with HTML)."""
+    """A kind of file that is not published, or an SVG that cannot be rebuilt safely (also
+    on a site that trusts its editors with HTML: a drawing's metadata leaks all the same)."""
     found = kinds.kind_problem(path.name, config.allow_html)
     if found:
         return Problem(_shown_path(config, path), 0, found)
-    if path.suffix.lower() == ".svg" and not config.allow_html:
-        svg = kinds.svg_problem(path)
-        if svg:
-            return Problem(_shown_path(config, path), *svg)
+    if path.suffix.lower() == ".svg":
+        refused = svg.problem(path)
+        if refused:
+            return Problem(_shown_path(config, path), *refused)
     return None
 
 

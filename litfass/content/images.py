@@ -133,7 +133,7 @@ def _checked_size(path: Path, shown: str, fmt: str) -> tuple[int, int]:
 
     name = fmt.upper()
     try:
-        with _quiet(), Image.open(path) as image:
+        with quiet(), Image.open(path) as image:
             width, height = image.size
             found = image.format or ""
             if image.getexif().get(0x0112) in _SWAPPED:
@@ -169,7 +169,7 @@ def too_large(width: int = 0, height: int = 0) -> str:
 
 
 @contextlib.contextmanager
-def _quiet() -> Iterator[None]:
+def quiet() -> Iterator[None]:
     """Pillow's own warnings (a damaged EXIF block...) never reach the editor raw; a
     decompression bomb's warning becomes an exception."""
     from PIL import Image
@@ -195,7 +195,7 @@ def produce(variant: Variant) -> bytes:
     except OSError:
         pass
     try:
-        with _quiet():
+        with quiet():
             data = _encode(variant)
     except (
         OSError,

@@ -5,9 +5,7 @@
 
 from __future__ import annotations
 
-import errno
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +18,7 @@ from litfass.dates import parse_when
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
 from litfass.slugs import file_name, is_slug, slugify
+from litfass.write.disk import create_whole
 
 _COMMENT = re.compile(r"(.*?\S) {2,}# (.*)")  # "key: value  # explanation"
 FOLDER_OF = {kind: folder for folder, kind in FOLDERS.items()}
@@ -70,7 +69,7 @@ def create(config: Config, item: NewItem) -> Path:
     text = _front_matter(config, item, title, slug, times, image) + BODY
     path = config.root / rel
     try:
-        write_new(path, text.encode("utf-8"))
+        create_whole(path, text.encode("utf-8"))
     except FileExistsError:
         raise _exists(rel) from None
     except OSError as exc:
@@ -78,37 +77,8 @@ def create(config: Config, item: NewItem) -> Path:
         message = _("cannot write the new file: {reason}; nothing was written")
         raise LitfassError(Problem(rel, 0, message.format(reason=reason))) from None
     if item.image is not None:
-        write_new(path.parent / image, item.image.read_bytes())
+        create_whole(path.parent / image, item.image.read_bytes())
     return path
-
-
-def write_new(path: Path, data: bytes) -> None:
-    """Write a file that did not exist, whole or not at all; never overwrite one.
-
-    On a full or read-only disk an empty or cut-off file would break the next build, so
-    the bytes go to a hidden file first, are flushed to the disk, and only then linked in
-    under their name (a link, unlike a rename, fails rather than replace a file).
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:  # a file where the folder should be
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)) from None
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links here (FAT, some network shares): look, then rename
-            if path.exists():
-                raise FileExistsError(path) from None
-            os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _image_name(image: Path | None) -> str:

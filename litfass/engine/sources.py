@@ -67,7 +67,7 @@ class Sources:
         config = self.config
         due: dict[str, Path] = {}  # files to read (again), by their path in content/
         content = config.content_path.absolute()
-        # An edited SVG is checked again (kinds.py), as listing the files does.
+        # An edited SVG is checked again (content/svg.py), as listing the files does.
         rescan = rescan or any(p.suffix.lower() == ".svg" for p in changed)
         if rescan or self.files is None:
             self.assets_changed = True

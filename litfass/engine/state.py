@@ -31,7 +31,11 @@ STATE_FILE = "state.pickle"  # small: input fingerprints and the last result
 BUILDER_FILE = "builder.pickle"  # large: the Builder with every page and every record
 RACY_NS = 2_000_000_000  # a file changed this close to a scan may keep its mtime: hash it
 # Libraries whose version can change the output (the rest is fixed by litfass's own files).
-LIBRARIES = ("markdown", "nh3", "slugify", "jinja2", "babel", "feedgen", "yaml", "markupsafe")
+# lxml and tinycss2: the SVGs rebuilt (content/svg.py).
+LIBRARIES = (
+    "markdown", "nh3", "slugify", "jinja2", "babel", "feedgen", "yaml", "markupsafe", "lxml",
+    "tinycss2",
+)  # fmt: skip
 
 Stamp = tuple[int, int, int, str]  # size, mtime_ns, inode, content hash ('' unless racy)
 

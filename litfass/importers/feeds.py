@@ -127,7 +127,10 @@ def file_finder(folder: Path) -> Callable[[str], Path | None]:
     root = folder.resolve()
 
     def locate(url: str) -> Path | None:
-        found = (root / unquote(urlsplit(url).path).lstrip("/")).resolve()
-        return found if found.is_relative_to(root) and found.is_file() else None
+        try:
+            found = (root / unquote(urlsplit(url).path).lstrip("/")).resolve()
+            return found if found.is_relative_to(root) and found.is_file() else None
+        except (OSError, ValueError):  # a name too long, or '%00' in it: no such file
+            return None
 
     return locate

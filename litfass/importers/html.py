@@ -13,7 +13,8 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urljoin, urlsplit
+from typing import Any
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import lxml.html
 import nh3
@@ -22,6 +23,7 @@ from lxml.etree import ParserError
 from markdownify import MarkdownConverter
 
 from litfass.content.markup import ATTRIBUTES, TAGS, URL_SCHEMES
+from litfass.importers.paths import plain_slug
 from litfass.slugs import slugify
 from litfass.values import printable
 
@@ -90,6 +92,9 @@ _BARE_URL = re.compile(r"https?://\S+")
 # markdownify's own escape_misc escapes these anywhere, which litters German dates ("am 5\. Mai").
 _LINE_START = re.compile(r"(?m)^([ \t]*)(\d{1,9}(?=[.)](?:\s|$))|[-+](?=\s|$)|#|>)")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # text that the renderer would take for a tag
+_ENTITY = re.compile(r"&(?=#?\w+;)")  # text that the renderer would take for a character
+_MARKUP = re.compile(r"[\\`\[\]]")  # escapes, code spans and the brackets of any link
+_URL_KEEP = "/:?#&=+;,@!$*~%"  # a URL's own punctuation; '(', ')', '<', ' ' would end it
 _SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.\w+$)")
 FRAMES = ("iframe", "embed", "object", "video", "audio")
 
@@ -140,11 +145,13 @@ def autop(text: str) -> str:
 
 def file_name(url: str) -> str:
     """A file name fit for a Markdown link: 'Mein Bild.JPG' -> 'mein-bild.jpg'."""
-    name = posixpath.basename(unquote(urlsplit(url).path)) or "datei"
+    name = posixpath.basename(unquote(urlsplit(url).path).replace("\\", "/"))
     stem, dot, extension = name.rpartition(".")
-    if not dot or not stem:
-        return slugify(name)
-    return f"{slugify(stem)}.{slugify(extension)}"
+    if not dot or not stem.strip("."):
+        stem, extension = name, ""
+    stem = plain_slug(stem.strip(".") or "datei")
+    extension = slugify(extension) if extension.strip(".-_ ") else ""
+    return f"{stem}.{extension}" if extension else stem
 
 
 def original_of(path: str) -> str:
@@ -272,10 +279,23 @@ class _Converter(MarkdownConverter):
     and text that would start a list, heading or quote (German "5. Mai …") escaped."""
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
-        # markdownify's defaults (escape_asterisks, escape_underscores), then the line starts.
-        text = text.replace("*", r"\*").replace("_", r"\_")
-        text = _TAG_START.sub("&lt;", text)
+        # Text stays text even where the site allows HTML: no tag, entity, code span or link
+        # (`[x](javascript:…)` written as text) comes alive; then the line starts.
+        text = _MARKUP.sub(r"\\\g<0>", text).replace("*", r"\*").replace("_", r"\_")
+        text = _TAG_START.sub("&lt;", _ENTITY.sub("&amp;", text))
         return _LINE_START.sub(_escaped_marker, text)
+
+    def convert_a(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        if el.get("href"):
+            el["href"] = _url(el["href"])
+        el.attrs.pop("title", None)  # a title is one more quoted string to break out of
+        return str(super().convert_a(el, text, parent_tags))  # type: ignore[misc]
+
+    def convert_img(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        el["src"] = _url(el.get("src") or "")
+        el["alt"] = self.escape(el.get("alt") or "", parent_tags)
+        el.attrs.pop("title", None)
+        return str(super().convert_img(el, text, parent_tags))  # type: ignore[misc]
 
     def convert_figure(self, el: object, text: str, parent_tags: set[str]) -> str:
         return f"\n\n{text.strip()}\n\n"
@@ -283,6 +303,11 @@ class _Converter(MarkdownConverter):
     def convert_figcaption(self, el: object, text: str, parent_tags: set[str]) -> str:
         text = text.strip()
         return f"\n\n{text}\n\n" if text else ""
+
+
+def _url(url: str) -> str:
+    """A link target that cannot end early: '(', ')', '<', quotes and spaces percent-encoded."""
+    return quote(url.strip(), safe=_URL_KEEP)
 
 
 def _escaped_marker(match: re.Match[str]) -> str:

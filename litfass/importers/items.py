@@ -8,6 +8,16 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from litfass.content.pages import is_alias
+from litfass.i18n import N_
+
+# Why a post is kept from the public (Item.withheld), and the note an editor reads about it.
+PASSWORD = "password"
+PRIVATE = "private"
+WITHHELD = {
+    PASSWORD: N_("password-protected in WordPress: imported as a draft, the password left behind"),
+    PRIVATE: N_("private in WordPress: imported as a draft"),
+}
+DATE_UNREADABLE = N_("the export's date is not a date: dated by the day of the import")
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,8 @@ class Item:
     aliases: tuple[str, ...] = ()  # old addresses as paths: "/2019/11/04/slug/"
     files: tuple[tuple[str, str], ...] = ()  # (old URL, file name) the body uses
     shortcodes: tuple[str, ...] = ()  # left as text: an editor has to look
+    withheld: str = ""  # PASSWORD or PRIVATE: a draft, whatever its status was
+    notes: tuple[str, ...] = ()  # further notes for an editor, as message ids (N_)
 
 
 def old_path(url: str) -> str:

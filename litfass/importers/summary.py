@@ -12,6 +12,7 @@ from datetime import datetime
 from litfass.content.model import NEWS
 from litfass.errors import Problem
 from litfass.i18n import _
+from litfass.importers.items import WITHHELD
 from litfass.importers.writer import Outcome
 
 
@@ -36,6 +37,9 @@ class Summary:
     shortcodes: int = 0
     redirects: int = 0
     known: int = 0  # imported before: left as they are
+    withheld: int = 0  # password-protected or private: drafts whatever their status
+    gone: list[tuple[str, str]] = field(default_factory=list)  # (old URL, address deleted here)
+    trashed: list[tuple[str, str]] = field(default_factory=list)  # (title, old URL)
     relinked: int = 0  # links between imported items pointed at their files
     skipped: Counter[str] = field(default_factory=Counter)
     notes: dict[str, Note] = field(default_factory=dict)  # by content-relative path
@@ -43,9 +47,13 @@ class Summary:
     def add(self, outcome: Outcome, content_dir: str, now: datetime) -> None:
         """Count one outcome and note what an editor has to do about it."""
         item = outcome.item
+        if outcome.gone:
+            self.gone.append((item.old_url, outcome.gone))
+            return
         if not outcome.written:
             self.known += 1
             return
+        self.withheld += bool(item.withheld)
         self.kinds[item.kind] += 1
         self.drafts += item.draft
         self.scheduled += not item.draft and item.date > now.strftime("%Y-%m-%d %H:%M")
@@ -54,7 +62,9 @@ class Summary:
         self.shortcodes += len(item.shortcodes)
         self.redirects += len(outcome.aliases)
         folder = f"{content_dir}/{outcome.path.rsplit('/', 1)[0]}/"
-        reasons = [
+        reasons = [_(WITHHELD[item.withheld])] if item.withheld else []
+        reasons += [_(note) for note in item.notes]
+        reasons += [
             _("shortcode left as text: {code}").format(code=code) for code in item.shortcodes
         ] + [
             _("file not found: {url}; put it into {folder} as {name}").format(
@@ -87,6 +97,26 @@ class Summary:
     def written(self) -> int:
         return sum(self.kinds.values())
 
+    @property
+    def complete(self) -> bool:
+        """Whether everything came over: every item and every file it uses."""
+        return not self.missing
+
+    def left_out(self) -> list[str]:
+        """One line for each item left out on purpose, with how to bring it anyway."""
+        return [
+            _(
+                "{old_url}: not imported again: its address {url} was deleted on this site "
+                "(--restore-deleted brings it back)"
+            ).format(old_url=old_url, url=url)
+            for old_url, url in self.gone
+        ] + [
+            _("{old_url}: not imported: '{title}' is in WordPress's trash").format(
+                old_url=old_url, title=title
+            )
+            for title, old_url in self.trashed
+        ]
+
     def lines(self) -> list[str]:
         """The closing summary, one fact a line."""
         news, pages = self.kinds[NEWS], self.written - self.kinds[NEWS]
@@ -107,8 +137,22 @@ class Summary:
                 count=sum(bool(n.reasons) for n in self.notes.values())
             ),
         ]
+        if self.withheld:
+            lines.append(
+                _("password-protected or private, imported as drafts: {count}").format(
+                    count=self.withheld
+                )
+            )
         if self.known:
             lines.append(_("imported before, left as they are: {count}").format(count=self.known))
+        if self.gone:
+            lines.append(
+                _("deleted on this site, not imported again: {count}").format(count=len(self.gone))
+            )
+        if self.trashed:
+            lines.append(
+                _("in WordPress's trash, not imported: {count}").format(count=len(self.trashed))
+            )
         for kind, count in sorted(self.skipped.items()):
             lines.append(_("not imported: {count} × {kind}").format(count=count, kind=kind))
         return lines

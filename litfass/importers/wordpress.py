@@ -21,18 +21,22 @@ from litfass.content.model import NEWS, PAGE
 from litfass.errors import LitfassError
 from litfass.i18n import _
 from litfass.importers.html import Files, Media, OldSite, original_of, to_markdown
-from litfass.importers.items import Item, old_path
-from litfass.slugs import slugify
+from litfass.importers.items import DATE_UNREADABLE, PASSWORD, PRIVATE, Item, old_path
+from litfass.importers.paths import plain_slug, strict_date
 from litfass.values import one_line
 
 UPLOADS = "/wp-content/uploads/"
 DRAFTS = {"draft", "pending", "private"}
 IMPORTED = {"publish", "future"} | DRAFTS  # trash and auto-draft are left behind
+TRASH = "trash"
 KINDS = {"post": NEWS, "page": PAGE}
 UNSORTED = {"uncategorized", "allgemein", "unkategorisiert"}  # WordPress's default category
+# Every spelling WordPress and WordPress.com have written: WXR 1.0 to 1.2, http and https
+# (WordPress.com), with or without the final '/'.
+_WORDPRESS = re.compile(r"https?://wordpress\.(?:org|com)/export/\d+\.\d+/?(excerpt/?)?")
 _NAMESPACES = {
-    "http://purl.org/rss/1.0/modules/content/": "content",
-    "http://purl.org/dc/elements/1.1/": "dc",
+    "purl.org/rss/1.0/modules/content/": "content",
+    "purl.org/dc/elements/1.1/": "dc",
 }
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -50,7 +54,11 @@ class Attachment:
 class _Index:
     """What the first pass keeps: small records that other items refer to by id."""
 
-    base_url: str = ""
+    base_url: str = ""  # <wp:base_blog_url>: WordPress.com's <wp:base_site_url> is its own
+    site_url: str = ""  # <wp:base_site_url>, or the channel's <link> (WXR 1.0 has neither)
+    items: int = 0  # <item> elements, recognised or not
+    namespaces: set[str] = field(default_factory=set)  # those of the items' fields
+    trashed: list[tuple[str, str]] = field(default_factory=list)  # (title, old URL), left out
     authors: dict[str, str] = field(default_factory=dict)  # login -> a name fit for a contact
     attachments: dict[int, Attachment] = field(default_factory=dict)
     children: dict[int, list[int]] = field(default_factory=dict)  # item id -> attachment ids
@@ -69,11 +77,9 @@ class WordPressExport:
         self.index = _Index()
         for element in _elements(path):
             _remember(element, self.index)
-        if not self.index.base_url:
-            raise LitfassError.at(
-                str(path), 0, _("not a WordPress export: the file has no <wp:base_site_url>")
-            )
-        self.old = OldSite(self.index.base_url, _is_upload, self._media, original_of, self._block)
+        self.index.base_url = self.index.base_url or self.index.site_url
+        _refuse_unrecognised(path, self.index)
+        self.old = OldSite(self.index.base_url, _is_upload, self._media, _canonical, self._block)
 
     @property
     def total(self) -> int:
@@ -82,6 +88,11 @@ class WordPressExport:
     @property
     def skipped(self) -> Counter[str]:
         return self.index.skipped
+
+    @property
+    def trashed(self) -> list[tuple[str, str]]:
+        """Posts and pages in WordPress's trash (title, old URL): left out, and listed."""
+        return self.index.trashed
 
     def items(self) -> Iterator[Item]:
         """Each post and page of the export, in the order of the file."""
@@ -106,20 +117,23 @@ class WordPressExport:
         image, image_alt = self._featured(element, number, files)
         body = to_markdown(fields.get("content:encoded", ""), self.old, files)
         categories, tags = _terms(element)
-        slug = slugify(_decoded(fields.get("wp:post_name", "")) or title or f"beitrag-{number}")
+        slug = plain_slug(_decoded(fields.get("wp:post_name", "")) or title or f"beitrag-{number}")
+        withheld, date = _withheld(fields), _date(fields)
         return Item(
             kind=kind,
             title=title or slug,
             old_url=fields.get("link") or fields.get("guid", ""),
             body=body.markdown,
-            date=_date(fields),
+            date=date,
+            notes=() if date or not _has_date(fields) else (DATE_UNREADABLE,),
             slug=slug,
             folders=self._ancestors(number) if kind == PAGE else (),
             parent=self.index.links.get(self.index.pages.get(number, ("", 0))[1], ""),
             summary=_plain(fields.get("excerpt:encoded", "")),
             category=categories[0] if kind == NEWS and categories else "",
             tags=tuple(dict.fromkeys(categories[1:] + tags)) if kind == NEWS else (),
-            draft=fields.get("wp:status") in DRAFTS,
+            draft=fields.get("wp:status") in DRAFTS or bool(withheld),
+            withheld=withheld,
             contact=self.index.authors.get(fields.get("dc:creator", ""), "")
             if kind == NEWS
             else "",
@@ -188,8 +202,10 @@ def _elements(path: Path) -> Iterator[etree._Element]:
 
 def _remember(element: etree._Element, index: _Index) -> None:
     tag = etree.QName(element).localname
-    if tag == "base_site_url":
+    if tag == "base_blog_url":
         index.base_url = (element.text or "").strip().rstrip("/")
+    elif tag in ("base_site_url", "link") and not index.site_url:
+        index.site_url = (element.text or "").strip().rstrip("/")
     elif tag == "author":
         fields = _fields(element)
         login = fields.get("wp:author_login", "")
@@ -201,6 +217,10 @@ def _remember(element: etree._Element, index: _Index) -> None:
         if login and person:  # "admin" and other account names are nobody to contact
             index.authors[login] = one_line(html.unescape(person))
     elif tag == "item":
+        index.items += 1
+        index.namespaces.update(
+            etree.QName(child).namespace or "" for child in element if isinstance(child.tag, str)
+        )
         _remember_item(_fields(element), element, index)
 
 
@@ -222,10 +242,13 @@ def _remember_item(fields: dict[str, str], element: etree._Element, index: _Inde
         return
     elif kind == "page":
         slug = _decoded(fields.get("wp:post_name", "")) or fields.get("title", "")
-        index.pages[number] = (slugify(slug), _number(fields.get("wp:post_parent", "")))
+        index.pages[number] = (plain_slug(slug), _number(fields.get("wp:post_parent", "")))
         index.links[number] = fields.get("link") or fields.get("guid", "")
     if _importable(fields):
         index.total += 1
+    elif kind in KINDS and fields.get("wp:status") == TRASH:
+        title = one_line(html.unescape(fields.get("title", "")))
+        index.trashed.append((title, fields.get("link") or fields.get("guid", "")))
     elif kind != "attachment":
         index.skipped[f"{kind} ({fields.get('wp:status', '')})" if kind in KINDS else kind] += 1
 
@@ -247,10 +270,11 @@ def _fields(element: etree._Element) -> dict[str, str]:
 def _prefixed(element: etree._Element) -> str:
     qname = etree.QName(element)
     namespace = qname.namespace or ""
-    if namespace.startswith("http://wordpress.org/export/"):
-        prefix = "excerpt" if namespace.endswith("/excerpt/") else "wp"
+    wordpress = _WORDPRESS.fullmatch(namespace)
+    if wordpress:
+        prefix = "excerpt" if wordpress.group(1) else "wp"
     else:
-        prefix = _NAMESPACES.get(namespace, "")
+        prefix = _NAMESPACES.get(namespace.partition("://")[2], "")
     return f"{prefix}:{qname.localname}" if prefix else qname.localname
 
 
@@ -280,16 +304,71 @@ def _terms(element: etree._Element) -> tuple[list[str], list[str]]:
 
 
 def _date(fields: dict[str, str]) -> str:
-    """Local time as WordPress wrote it; a draft never saved with a date has none."""
+    """Local time as WordPress wrote it, without seconds; "" for a draft never saved with a
+    date, and for anything that is not exactly a date (it becomes part of a file name)."""
     for key in ("wp:post_date", "wp:post_date_gmt"):
-        value = fields.get(key, "").strip()
-        if value and not value.startswith("0000"):
-            return value[:16]  # "2019-11-04 10:00", without seconds
+        value = strict_date(fields.get(key, ""))
+        if value:
+            return value
     return ""
 
 
+def _has_date(fields: dict[str, str]) -> bool:
+    """Whether the export gives a date at all (WordPress writes zeros for none)."""
+    return any(
+        fields.get(key, "").strip().strip("0-: ") for key in ("wp:post_date", "wp:post_date_gmt")
+    )
+
+
+def _withheld(fields: dict[str, str]) -> str:
+    """Why a post must not become public: a password, or WordPress's status private."""
+    if fields.get("wp:post_password", "").strip():
+        return PASSWORD
+    return PRIVATE if fields.get("wp:status") == "private" else ""
+
+
+def _refuse_unrecognised(path: Path, index: _Index) -> None:
+    """An export in which nothing is recognised is an error that says why, never 0 items."""
+    if not index.base_url and not index.items:
+        raise LitfassError.at(
+            str(path), 0, _("not a WordPress export: the file has no <wp:base_site_url>")
+        )
+    recognised = index.total + len(index.trashed) + sum(index.skipped.values())
+    if index.items and not any(_WORDPRESS.fullmatch(n) for n in index.namespaces):
+        found = ", ".join(sorted(n for n in index.namespaces if n)) or _("none")
+        message = _(
+            "not a WordPress export: none of its {count} items has fields in WordPress's "
+            "namespace (http or https://wordpress.org/export/1.0/ to 1.2/); namespaces found: "
+            "{found}"
+        )
+        raise LitfassError.at(str(path), 0, message.format(count=index.items, found=found))
+    if not recognised or not index.items:
+        message = _("nothing to import: the export holds no posts or pages ({count} items)")
+        raise LitfassError.at(str(path), 0, message.format(count=index.items))
+
+
+def upload_path(url: str) -> str:
+    """An upload's path below wp-content/uploads ("2019/11/x.jpg"), or "" if it is none.
+
+    WordPress.com serves uploads from its own host, `name.files.wordpress.com/2019/11/x.jpg`.
+    """
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if UPLOADS in path:
+        return path.split(UPLOADS, 1)[1]
+    host = (parts.hostname or "").lower()
+    return path.lstrip("/") if host.endswith(".files.wordpress.com") else ""
+
+
 def _is_upload(url: str) -> bool:
-    return UPLOADS in url
+    return bool(upload_path(url))
+
+
+def _canonical(url: str) -> str:
+    """One URL for the variants of an upload: full size, without WordPress.com's `?w=1024`."""
+    if not _is_upload(url):
+        return url
+    return original_of(urlsplit(url)._replace(query="", fragment="").geturl())
 
 
 def _decoded(slug: str) -> str:
@@ -311,14 +390,16 @@ def upload_finder(uploads: Path) -> Callable[[str], Path | None]:
     root = uploads.resolve()
 
     def locate(url: str) -> Path | None:
-        path = unquote(urlsplit(url).path)
-        if UPLOADS not in path:
+        rel = upload_path(url)
+        if not rel or "\x00" in rel:  # '%00' in an address: no file has that name
             return None
-        rel = path.split(UPLOADS, 1)[1]
         for candidate in dict.fromkeys((rel, original_of(rel))):
-            found = (root / candidate).resolve()
-            if found.is_relative_to(root) and found.is_file():
-                return found
+            try:
+                found = (root / candidate).resolve()
+                if found.is_relative_to(root) and found.is_file():
+                    return found
+            except OSError:  # a name too long for the file system: no such file
+                continue
         return None
 
     return locate

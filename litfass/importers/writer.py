@@ -1,14 +1,15 @@
 """Write imported items into content/ as Markdown files, never over an existing file.
 
 Each written file names where it came from (`# imported from <old URL>` and its `aliases`),
-so a second run recognises what it imported before and adds only what is new.
+so a second run recognises what it imported before and adds only what is new. Every file is
+written whole or not at all, and what one run wrote can be taken back as a whole.
 """
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
-import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -18,13 +19,26 @@ from urllib.parse import unquote
 
 import yaml
 
+from litfass.addresses import read_record
 from litfass.config import Config
 from litfass.content.files import find_files
 from litfass.content.frontmatter import read_source
 from litfass.content.model import NEWS, PAGE
 from litfass.content.pages import DATE_PREFIX_LEN
-from litfass.errors import LitfassError
+from litfass.engine.oneshot import declare_outputs, load_site
+from litfass.errors import LitfassError, Problem
+from litfass.i18n import _
 from litfass.importers.items import Item, old_path
+from litfass.importers.paths import (
+    address_key,
+    inside_content,
+    marked_url,
+    plain_slug,
+    strict_date,
+)
+from litfass.outputs.declare import path_problems
+from litfass.site import BuildOptions
+from litfass.write.disk import create_whole, replace_whole
 
 MARK = "# imported from "
 _LINK = re.compile(r"(\]\()(/[^)\s]*)")  # the target of a Markdown link to a path on the site
@@ -43,6 +57,7 @@ class Outcome:
     copied: tuple[str, ...] = ()  # file names copied into the item's folder
     missing: tuple[tuple[str, str], ...] = ()  # (old URL, file name) to bring by hand
     aliases: tuple[str, ...] = ()  # the old addresses that now redirect to it
+    gone: str = ""  # the address it had here, which an editor deleted: not written again
 
     @property
     def written(self) -> bool:
@@ -52,16 +67,32 @@ class Outcome:
 class ContentWriter:
     """Writes items into one site's content/, remembering what is there already."""
 
-    def __init__(self, config: Config, now: datetime, locate: Locate | None = None) -> None:
-        self.config, self.now, self.locate = config, now, locate
+    def __init__(
+        self,
+        config: Config,
+        now: datetime,
+        locate: Locate | None = None,
+        restore: bool = False,
+    ) -> None:
+        self.config, self.now, self.locate, self.restore = config, now, locate, restore
         self.known: set[str] = set()  # old URLs and aliases of every content file
         self.slugs: dict[str, set[str]] = {NEWS: set(), PAGE: set()}
-        self.urls: set[str] = set()  # the addresses of the items there, without the final '/'
+        self.claimed: set[str] = set()  # every address and alias there, as address_key has it
+        # Addresses of items editors deleted (the record's 410s): what a new run must not revive.
+        self.gone = {
+            address_key(url): url
+            for entry in read_record(config.root)
+            if entry.gone
+            for url in entry.urls
+        }
+        self.created: list[Path] = []  # files and folders this run made, in order
+        self.claimed.update(_site_addresses(config, now))
         self.folders: dict[str, tuple[str, ...]] = {}  # a page's old URL -> its children's folders
         self.sources: dict[str, str] = {}  # an old address (as _key has it) -> the file now
         self.written: list[str] = []  # content-relative, in the order written
         for rel, old in _existing(config):
             self.known.update(old)
+            self.claimed.update(address_key(a) for a in old if a.startswith("/"))
             self._remember(rel, old)
             kind = {"news": NEWS, "pages": PAGE}.get(rel.split("/", 1)[0])
             if kind:
@@ -71,22 +102,48 @@ class ContentWriter:
         """Write `item` unless it was imported before; copy or list the files it uses."""
         if self.imported(item):
             return Outcome(item)
+        item = replace(item, slug=plain_slug(item.slug), date=strict_date(item.date))
+        gone = self.gone.get(address_key(self._url(item.kind, item.slug)))
+        if gone and not self.restore:
+            return Outcome(item, gone=gone)
         item = replace(item, folders=self.folders.get(item.parent, item.folders))
         slug = self._free_slug(item)
         files = item.files
-        rel = self._path(item, slug, bundle=bool(files))
-        target = self.config.content_path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        parts = self._parts(item, slug, bundle=bool(files))
+        target = inside_content(self.config.content_path, parts)
         aliases = self._aliases(item, slug)
-        with open(target, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
-            handle.write(self._text(item, aliases))
-        self.known.update(a for a in (item.old_url, *aliases) if a)
+        self._make_folders(target.parent)
+        create_whole(target, self._text(item, aliases).encode("utf-8"))
+        self.created.append(target)
+        self.known.update(a for a in (item.old_url, marked_url(item.old_url), *aliases) if a)
+        self.claimed.update(address_key(a) for a in aliases)
         self._take(item.kind, slug)
         self.folders[item.old_url] = (*item.folders, slug)
+        rel = "/".join(parts)
         self._remember(rel, (item.old_url, *aliases))
         self.written.append(rel)
-        copied, missing = self._bring(files, target.parent)
+        copied, missing = self._bring(files, parts[:-1])
         return Outcome(item, rel, copied, missing, aliases)
+
+    def roll_back(self) -> None:
+        """Remove every file and folder this run made (a folder only if it is empty again)."""
+        for path in reversed(self.created):
+            with contextlib.suppress(OSError):  # an editor's file in a folder keeps the folder
+                if path.is_dir():
+                    path.rmdir()
+                else:
+                    path.unlink()
+        self.created.clear()
+
+    def _make_folders(self, folder: Path) -> None:
+        """Make `folder` and its missing parents, remembering each to take back."""
+        missing = []
+        while not folder.exists() and folder != folder.parent:
+            missing.append(folder)
+            folder = folder.parent
+        for made in reversed(missing):
+            made.mkdir()
+            self.created.append(made)
 
     def relink(self) -> int:
         """Point links between the items written at their files instead of their old addresses.
@@ -105,7 +162,7 @@ class ContentWriter:
                 body = body[:start] + target + body[end:]
                 changed += 1
             if any(target for _, _, target in links):
-                path.write_text(f"{head}\n---\n{body}", encoding="utf-8", newline="\n")
+                replace_whole(path, f"{head}\n---\n{body}".encode())
         return changed
 
     def _file_for(self, address: str, rel: str) -> str:
@@ -129,31 +186,38 @@ class ContentWriter:
         """
         own = old_path(item.old_url)
         return bool(item.old_url) and (
-            item.old_url in self.known or (bool(own) and own in self.known)
+            item.old_url in self.known
+            or marked_url(item.old_url) in self.known
+            or (bool(own) and own in self.known)
         )
 
     def _free_slug(self, item: Item) -> str:
         taken = self.slugs[item.kind]
         slug, number = item.slug, 2
-        while slug in taken or self._exists(item, slug):
+        while slug in taken or self._exists(item, slug) or self._claimed(item.kind, slug):
             slug, number = f"{item.slug}-{number}", number + 1
         return slug
+
+    def _claimed(self, kind: str, slug: str) -> bool:
+        """Whether the address `slug` gives is an alias of another item already."""
+        return address_key(self._url(kind, slug)) in self.claimed
 
     def _exists(self, item: Item, slug: str) -> bool:
         content = self.config.content_path
         return any(
-            (content / self._path(item, slug, bundle)).exists()
-            or (content / self._path(item, slug, bundle)).parent.is_file()
+            content.joinpath(*self._parts(item, slug, bundle)).exists()
+            or content.joinpath(*self._parts(item, slug, bundle)).parent.is_file()
             for bundle in (False, True)
         )
 
-    def _path(self, item: Item, slug: str, bundle: bool) -> str:
+    def _parts(self, item: Item, slug: str, bundle: bool) -> tuple[str, ...]:
+        """The path below content/ as its parts, each one checked by `inside_content`."""
         name = f"{self._date(item)[:10]}-{slug}" if item.kind == NEWS else slug
-        folder = "/".join((FOLDER[item.kind], *item.folders))
-        return f"{folder}/{name}/index.md" if bundle else f"{folder}/{name}.md"
+        folder = (FOLDER[item.kind], *item.folders)
+        return (*folder, name, "index.md") if bundle else (*folder, f"{name}.md")
 
     def _date(self, item: Item) -> str:
-        return item.date or self.now.strftime("%Y-%m-%d %H:%M")
+        return strict_date(item.date) or self.now.strftime("%Y-%m-%d %H:%M")
 
     def _text(self, item: Item, aliases: tuple[str, ...]) -> str:
         meta: dict[str, Any] = {"title": item.title}
@@ -172,39 +236,66 @@ class ContentWriter:
         meta.update((key, value) for key, value in optional.items() if value)
         if item.draft:
             meta["draft"] = True
+        # Every value goes through the YAML emitter; the one comment line is a URL quoted so
+        # that it holds no space or line break (a newline in <link> cannot add a key).
         front = yaml.dump(meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1000)
-        return f"---\n{MARK}{item.old_url}\n{front}---\n{item.body}"
+        return f"---\n{MARK}{marked_url(item.old_url)}\n{front}---\n{item.body}"
 
     def _aliases(self, item: Item, slug: str) -> tuple[str, ...]:
-        """The old addresses, less those that are an item's address now (the item's own too)."""
-        own = self._url(item.kind, slug)
-        return tuple(a for a in item.aliases if a.rstrip("/") != own and not self._taken(a))
-
-    def _taken(self, alias: str) -> bool:
-        return alias.rstrip("/") in self.urls
+        """The old addresses once each as the build compares them (`/rss-2/` and `/rss-2` are
+        one), less those that are an address of the site now (the item's own too)."""
+        seen = {address_key(self._url(item.kind, slug))}
+        kept = []
+        for alias in item.aliases:
+            key = address_key(alias)
+            if key not in seen and key not in self.claimed:
+                seen.add(key)
+                kept.append(alias)
+        return tuple(kept)
 
     def _take(self, kind: str, slug: str) -> None:
         self.slugs[kind].add(slug)
-        self.urls.add(self._url(kind, slug))
+        self.claimed.add(address_key(self._url(kind, slug)))
 
     def _url(self, kind: str, slug: str) -> str:
         pattern = self.config.urls.news if kind == NEWS else self.config.urls.pages
         return pattern.replace("{slug}", slug).rstrip("/")
 
     def _bring(
-        self, files: tuple[tuple[str, str], ...], folder: Path
+        self, files: tuple[tuple[str, str], ...], folder: tuple[str, ...]
     ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-        """Copy each file from the local copy into `folder`; list those not found."""
+        """Copy each file from the local copy into the item's folder; list those not found."""
         copied, missing = [], []
         for url, name in files:
             found = self.locate(url) if self.locate else None
-            target = folder / name
+            target = inside_content(self.config.content_path, (*folder, name))
             if found is None:
                 missing.append((url, name))
             elif not target.exists():
-                shutil.copyfile(found, target)
+                create_whole(target, found)
+                self.created.append(target)
                 copied.append(name)
         return tuple(copied), tuple(missing)
+
+
+def _site_addresses(config: Config, now: datetime) -> set[str]:
+    """Every address a build of the site as it is answers (listings, feeds, topic pages,
+    items, redirects), as address_key has them; refused if that site does not build.
+
+    An import adds to a site that builds, or it does not start: nothing is written.
+    """
+    options = BuildOptions(now=now, drafts=True, future=True)
+    try:
+        site, problems = load_site(config.root, options, lenient=True)
+        outputs = declare_outputs(site)
+        problems += path_problems(outputs, config)
+    except LitfassError as exc:
+        outputs, problems = [], list(exc.problems)
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors:
+        message = _("the site does not build as it is: fix the errors above, then import")
+        raise LitfassError([*errors, Problem(config.content_dir, 0, message)])
+    return {address_key("/" + output.path.removesuffix("index.html")) for output in outputs}
 
 
 def _existing(config: Config) -> Iterator[tuple[str, set[str]]]:

@@ -22,6 +22,8 @@ class Output:
     template: str = ""
     context: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     produce: Callable[[], bytes] | None = field(default=None, compare=False)
+    # The file to copy; with `produce`, the file it is made from (an SVG rebuilt): either
+    # way the output is made again when that file changes.
     source: Path | None = None
     # What to name while making it, when that takes seconds (a new photo to resize).
     slow: str = field(default="", compare=False)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from urllib.parse import unquote
 
-from litfass.content import images
+from litfass.content import images, svg
 from litfass.outputs import Output, path_of
 from litfass.outputs.theme import ThemeFile
 from litfass.site import Site
@@ -28,12 +28,20 @@ def _theme(theme: Sequence[ThemeFile]) -> Iterator[Output]:
 
 def _assets(site: Site) -> Iterator[Output]:
     """Other files in content/ are copied to the URL the content map gives them; images are
-    published by `_pictures`, without their metadata."""
-    folder = site.config.content_path
+    published by `_pictures`, without their metadata, and SVGs rebuilt (`content/svg.py`)."""
+    config = site.config
+    folder = config.content_path
     pictures = site.pictures
     for rel, url in site.content_urls.items():
-        if not rel.endswith(".md") and url not in pictures:
-            yield Output(path_of(unquote(url)), source=folder / rel)
+        if rel.endswith(".md") or url in pictures:
+            continue
+        source = folder / rel
+        if rel.lower().endswith(".svg"):
+            # `source` too: an edited drawing is made again, as a copied file would be.
+            made = partial(svg.produce, source, f"{config.content_dir}/{rel}")
+            yield Output(path_of(unquote(url)), source=source, produce=made)
+        else:
+            yield Output(path_of(unquote(url)), source=source)
 
 
 def _pictures(site: Site) -> Iterator[Output]:

@@ -29,8 +29,9 @@ from urllib.parse import unquote
 from PIL import Image, UnidentifiedImageError
 
 from litfass.config import Config
+from litfass.content import svg
 from litfass.content.images import MAX_PIXELS, too_large
-from litfass.content.kinds import kind_problem, svg_data_problem
+from litfass.content.kinds import kind_problem
 from litfass.i18n import _
 from litfass.preview.cmsconfig import API, Backend, config_yml
 from litfass.slugs import file_name
@@ -87,46 +88,50 @@ class Admin:
         return Reply(HTTPStatus.OK, found.read_bytes(), _kind(found.name))
 
     def admit(self, url_path: str, headers: Headers) -> int:
-        """The length of the body to read, once the headers alone show the request may be
-        carried out: to the endpoint, from this server's page, JSON, not too large.
-
-        Checked before a byte of the body is read, so another site's page cannot make the
-        preview read (and hold) up to MAX_REQUEST bytes.
-        """
+        """The length of the body to read, if the headers alone show the request may be
+        carried out (see `admitted`)."""
         if url_path != API:
             raise Refused(_("not found"), HTTPStatus.NOT_FOUND)
-        _same_origin(headers)
-        _is_json(headers)
-        given = (headers.get("Content-Length") or "").strip()
-        if not given.isdigit():
-            raise Refused(_("the request must say its length"), HTTPStatus.LENGTH_REQUIRED)
-        if int(given) > MAX_REQUEST:
-            message = _("the request is larger than {size} MB").format(size=MAX_REQUEST >> 20)
-            raise Refused(message, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        return int(given)
+        return admitted(headers)
 
     def post(self, url_path: str, headers: Headers, body: bytes) -> Reply:
         """One action of the local backend protocol, or the reason it was refused."""
         try:
             if url_path != API:
                 raise Refused(_("not found"), HTTPStatus.NOT_FOUND)
-            _same_origin(headers)
-            request = _json(headers, body)
+            same_origin(headers)
+            request = json_body(headers, body)
             answer = Protocol(self.config).run(request)
         except Refused as refused:
             return refusal(refused)
         except OSError as error:  # a full disk, a file in use: said, nothing half-written
             message = _("could not save: {reason}").format(reason=error.strerror or error)
             return refusal(Refused(message, HTTPStatus.INTERNAL_SERVER_ERROR))
-        return _json_reply(answer, HTTPStatus.OK)
+        return json_reply(answer, HTTPStatus.OK)
 
 
 def refusal(refused: Refused) -> Reply:
     """The answer to a refused request: JSON the editor shows as its error."""
-    return _json_reply({"error": str(refused)}, refused.status)
+    return json_reply({"error": str(refused)}, refused.status)
 
 
-def _same_origin(headers: Headers) -> None:
+def admitted(headers: Headers) -> int:
+    """The length of the body to read, once the headers alone show a request may be
+    carried out: from this server's page, JSON, not too large (the editor's saves and the
+    publish button alike). Checked before a byte of the body is read, so another site's page
+    cannot make the preview read (and hold) up to MAX_REQUEST bytes."""
+    same_origin(headers)
+    is_json(headers)
+    given = (headers.get("Content-Length") or "").strip()
+    if not given.isdigit():
+        raise Refused(_("the request must say its length"), HTTPStatus.LENGTH_REQUIRED)
+    if int(given) > MAX_REQUEST:
+        message = _("the request is larger than {size} MB").format(size=MAX_REQUEST >> 20)
+        raise Refused(message, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    return int(given)
+
+
+def same_origin(headers: Headers) -> None:
     """Only the editor's own page may write: a page of another site cannot, even on this machine."""
     origin = (headers.get("Origin") or "").strip().lower()
     host = (headers.get("Host") or "").strip().lower()
@@ -134,14 +139,14 @@ def _same_origin(headers: Headers) -> None:
         raise Refused(_("requests from another origin are refused"), HTTPStatus.FORBIDDEN)
 
 
-def _is_json(headers: Headers) -> None:
+def is_json(headers: Headers) -> None:
     # A form cannot send application/json without a CORS preflight, which we never allow.
     if (headers.get("Content-Type") or "").split(";")[0].strip().lower() != "application/json":
         raise Refused(_("the request must be JSON"), HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
 
 
-def _json(headers: Headers, body: bytes) -> dict[str, JSONValue]:
-    _is_json(headers)
+def json_body(headers: Headers, body: bytes) -> dict[str, JSONValue]:
+    is_json(headers)
     try:
         request = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -151,7 +156,7 @@ def _json(headers: Headers, body: bytes) -> dict[str, JSONValue]:
     return request
 
 
-def _json_reply(answer: JSONValue, status: HTTPStatus) -> Reply:
+def json_reply(answer: JSONValue, status: HTTPStatus) -> Reply:
     data = json.dumps(answer, ensure_ascii=False).encode()
     return Reply(status, data, "application/json; charset=utf-8")
 
@@ -405,7 +410,7 @@ def upload_problem(name: str, data: bytes) -> str | None:
     if refused:
         return refused
     if suffix == ".svg":
-        found = svg_data_problem(data)
+        found = svg.data_problem(data)  # the build publishes it rebuilt; this is its check
         return found[1] if found else None
     if suffix in IMAGES:
         return _image_problem(suffix, data)

@@ -14,7 +14,7 @@ import mimetypes
 import socket
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,21 +22,45 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
-from litfass.errors import Problem
+from litfass.errors import LitfassError, Problem
 from litfass.i18n import _, ngettext
 from litfass.outputs.redirects import REDIRECTS, read_redirects, request_path
-from litfass.preview.cms import FRAMING, Admin, Refused, Reply, refusal
+from litfass.preview.cms import (
+    FRAMING,
+    Admin,
+    Refused,
+    Reply,
+    admitted,
+    json_body,
+    json_reply,
+    refusal,
+    same_origin,
+)
 
 PREFIX = "/__litfass/"
 EVENTS = PREFIX + "events"
 SCRIPT = PREFIX + "reload.js"
 STYLE = PREFIX + "overlay.css"
+GO_LIVE = PREFIX + "publish"  # POST: build the public site and publish it (golive.py)
+GO_LIVE_JS = PREFIX + "golive.js"
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream (finds closed tabs)
 # A client that sends nothing (a half-open connection) holds a thread only this long.
 READ_TIMEOUT = 10.0
 # Connections served at once; more are closed at once rather than each given a thread. A
 # browser opens about six per site, and one more per open tab for the event stream.
 MAX_CONNECTIONS = 64
+# deploy/nginx.conf's $sandboxed, for the same files: what a browser may open as a document
+# of its own runs no script, loads from nowhere else and gets an origin of its own. The
+# preview runs beside the editor's API, so a drawing that slipped through must not reach it.
+SANDBOXED = (
+    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "media-src 'self'; frame-ancestors 'self'"
+)
+SANDBOXED_KINDS = frozenset({
+    ".svg", ".txt", ".csv", ".doc", ".docx", ".odt", ".ods", ".odp", ".xls", ".xlsx", ".ppt",
+    ".pptx", ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".wav", ".mp4", ".m4v", ".webm", ".ogv",
+    ".ics",
+})  # fmt: skip
 
 RELOAD_JS = b"""\
 // litfass preview: reload this page when the site was rebuilt (or the rebuild failed),
@@ -46,6 +70,11 @@ RELOAD_JS = b"""\
   var events = new EventSource("/__litfass/events");
   events.addEventListener("build", function (event) {
     if (shown !== null && event.data !== shown) {
+      var live = window.litfassGoLive;
+      if (live && live.open) {  // the publish dialog is open: reload once it closes
+        live.due = true;
+        return;
+      }
       events.close();
       location.reload();
     }
@@ -81,6 +110,70 @@ RELOAD_JS = b"""\
   }
 })();
 """
+GO_LIVE_JS_CODE = b"""\
+// litfass preview: the "publish" button. Builds the public site and puts it on the web space
+// (POST /__litfass/publish, from this page only); shows the progress, the result or problems.
+(function () {
+  var button = document.getElementById("litfass-golive");
+  var dialog = document.getElementById("litfass-golive-dialog");
+  if (!button || !dialog || !dialog.showModal) {
+    return;
+  }
+  var live = window.litfassGoLive = { open: false, due: false };
+  var form = dialog.querySelector("form");
+  var start = document.getElementById("litfass-golive-start");
+  var status = document.getElementById("litfass-golive-status");
+  var problems = document.getElementById("litfass-golive-problems");
+  button.addEventListener("click", function () {
+    live.open = true;
+    dialog.showModal();
+  });
+  dialog.addEventListener("close", function () {
+    live.open = false;
+    if (live.due) {
+      location.reload();
+    }
+  });
+  form.addEventListener("submit", function (event) {
+    if (!event.submitter || event.submitter.value !== "publish") {
+      return;  // "close": the dialog closes by itself
+    }
+    event.preventDefault();
+    start.disabled = true;
+    problems.hidden = true;
+    status.textContent = dialog.getAttribute("data-working");
+    var progress = new EventSource("/__litfass/events");
+    progress.addEventListener("progress", function (message) {
+      if (message.data) {
+        status.textContent = message.data;
+      }
+    });
+    fetch("/__litfass/publish", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ password: form.elements.password.value })
+    }).then(function (response) {
+      return response.json();
+    }).then(function (answer) {
+      form.elements.password.value = "";
+      if (answer.summary) {
+        status.textContent = dialog.getAttribute("data-done") + " " + answer.summary;
+      } else if (answer.problems) {
+        status.textContent = dialog.getAttribute("data-failed");
+        problems.textContent = answer.problems.join("\\n");
+        problems.hidden = false;
+      } else {
+        status.textContent = answer.error;
+      }
+    }, function (error) {
+      status.textContent = String(error);
+    }).then(function () {
+      progress.close();
+      start.disabled = false;
+    });
+  });
+})();
+"""
 OVERLAY_CSS = b"""\
 #litfass-boxes { position: fixed; inset: 0; z-index: 2147483647; display: flex;
   flex-direction: column; align-items: stretch; gap: 0.5rem; pointer-events: none; }
@@ -106,6 +199,25 @@ OVERLAY_CSS = b"""\
   padding: 0.5rem 1rem; border-radius: 0.25rem; background: #1e3a8a; color: #fff;
   font: 0.95rem/1.4 system-ui, sans-serif; box-shadow: 0 0.25rem 1rem rgba(0, 0, 0, 0.3); }
 #litfass-progress[hidden] { display: none; }
+#litfass-boxes > #litfass-golive { position: static; align-self: flex-start; flex-shrink: 0;
+  margin: auto 1rem 1rem; }
+#litfass-boxes > #litfass-golive ~ #litfass-warnings { margin-top: 0; }
+#litfass-golive { position: fixed; bottom: 1rem; left: 1rem; z-index: 2147483645;
+  padding: 0.5rem 1rem; border: 2px solid #fff; border-radius: 0.25rem; background: #166534;
+  color: #fff; font: bold 1rem/1.4 system-ui, sans-serif; cursor: pointer;
+  box-shadow: 0 0.25rem 1rem rgba(0, 0, 0, 0.3); }
+#litfass-golive:focus-visible, #litfass-golive-dialog button:focus-visible,
+#litfass-golive-dialog input:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
+#litfass-golive-dialog { max-width: 40rem; padding: 1rem 1.5rem; border: 0; border-radius: 0.5rem;
+  background: #fff; color: #1c1917; font: 1rem/1.5 system-ui, sans-serif; }
+#litfass-golive-dialog h2 { margin: 0 0 0.5rem; font: bold 1.25rem/1.3 system-ui, sans-serif; }
+#litfass-golive-dialog label { display: block; margin: 0.5rem 0; }
+#litfass-golive-dialog input { display: block; margin-top: 0.25rem; font: inherit; padding: 0.25rem; }
+#litfass-golive-dialog pre { white-space: pre-wrap; font: 0.95rem/1.4 monospace;
+  background: #fef2f2; color: #7f1d1d; padding: 0.5rem; }
+#litfass-golive-dialog button { font: inherit; padding: 0.25rem 1rem; margin-right: 0.5rem;
+  border: 2px solid #1c1917; border-radius: 0.25rem; background: #fff; color: #1c1917; }
+#litfass-golive-dialog button[value="publish"] { background: #166534; color: #fff; }
 #litfass-notice { margin: 0; padding: 1rem 1.5rem; background: #1e3a8a; color: #fff;
   font: 1rem/1.5 system-ui, sans-serif; }
 """
@@ -139,6 +251,10 @@ class Preview:
         self.state = State()
         self.stopping = False
         self.admin: Admin | None = None  # the browser editor at /admin/, once the site is read
+        # Builds the public site and publishes it, given the password typed in the browser (if
+        # any); returns the summary line. Set by `serve`; None: no button.
+        self.go_live: Callable[[str | None], str] | None = None
+        self.going_live = threading.Lock()  # one publish at a time
         self._changed = threading.Condition()
         self._redirects: tuple[tuple[int, int], dict[bytes, bytes | None]] = ((0, 0), {})
 
@@ -276,17 +392,18 @@ class _ServerIPv6(_Server):
     address_family = socket.AF_INET6
 
 
-def inject(page: bytes, state: State, address: str = "/") -> bytes:
+def inject(page: bytes, state: State, address: str = "/", go_live: bool = False) -> bytes:
     """Add the reload script, and what the editor should know, to an HTML page at `address`.
 
     The boxes say what the last rebuild found (this page's own file first); for the address
-    of an unpublished item, why it shows nothing.
+    of an unpublished item, why it shows nothing. With `go_live`, the publish button.
     """
     script = f'<script src="{SCRIPT}" data-build="{state.build}"></script>'.encode()
     boxes = f'<link rel="stylesheet" href="{STYLE}">'
     own = state.files.get(address)
-    # One fixed column for the boxes: progress, notice, errors at the top, warnings at the
-    # bottom; in a column they can shrink and scroll, but never cover each other.
+    # One fixed column for the boxes: progress, notice, errors at the top, the publish
+    # button and warnings at the bottom; in a column they can shrink and scroll, but never
+    # cover each other.
     boxes += '<div id="litfass-boxes">'
     why = state.hidden.get(address) or state.hidden.get(address.rstrip("/") + "/")
     if why:
@@ -295,6 +412,8 @@ def inject(page: bytes, state: State, address: str = "/") -> bytes:
         boxes += f'<div id="litfass-progress" role="status">{html.escape(state.progress)}</div>'
     if state.errors:
         boxes += overlay_html(ordered(state.errors, own))
+    if go_live:
+        boxes += go_live_html()
     if state.warnings:
         boxes += warnings_html(ordered(state.warnings, own))
     boxes += "</div>"
@@ -306,6 +425,38 @@ def inject(page: bytes, state: State, address: str = "/") -> bytes:
     if closing < 0:
         return page + script
     return page[:closing] + script + page[closing:]
+
+
+def go_live_html() -> str:
+    """The publish button and its dialog (an optional password: the environment may hold it)."""
+    text = {
+        "button": _("Publish"),
+        "title": _("Put the site online"),
+        "what": _(
+            "Builds the site without drafts and scheduled items and puts it on the web space. "
+            "Nothing is published while there are problems."
+        ),
+        "password": _("Password for the web space (only if asked for it)"),
+        "start": _("Publish now"),
+        "close": _("Close"),
+        "working": _("Publishing ..."),
+        "done": _("Published:"),
+        "failed": _("Not published. Please correct these problems first:"),
+    }
+    t = {key: html.escape(value, quote=True) for key, value in text.items()}
+    return (
+        f'<button id="litfass-golive" type="button">{t["button"]}</button>'
+        f'<dialog id="litfass-golive-dialog" aria-labelledby="litfass-golive-title" '
+        f'data-working="{t["working"]}" data-done="{t["done"]}" data-failed="{t["failed"]}">'
+        f'<form method="dialog"><h2 id="litfass-golive-title">{t["title"]}</h2><p>{t["what"]}</p>'
+        f'<label>{t["password"]} <input type="password" name="password" '
+        f'autocomplete="current-password"></label>'
+        f'<p id="litfass-golive-status" role="status" aria-live="polite"></p>'
+        f'<pre id="litfass-golive-problems" hidden></pre>'
+        f'<button id="litfass-golive-start" value="publish">{t["start"]}</button>'
+        f'<button value="close">{t["close"]}</button></form></dialog>'
+        f'<script src="{GO_LIVE_JS}"></script>'
+    )
 
 
 def ordered(problems: Sequence[Problem], own: str | None) -> list[Problem]:
@@ -339,6 +490,14 @@ def warnings_html(warnings: Sequence[Problem]) -> str:
         f'data-key="{key}"><h2 id="litfass-warnings-title">{title}</h2><pre>{lines}</pre>'
         f'<p>{hint}</p><form method="dialog"><button>{close}</button></form></dialog>'
     )
+
+
+def with_go_live(page: bytes) -> bytes:
+    """The editor's page (/admin/) with the publish button: no reload script there, which
+    would throw away what is being typed."""
+    closing = page.lower().rfind(b"</body>")
+    added = f'<link rel="stylesheet" href="{STYLE}">{go_live_html()}'.encode()
+    return page + added if closing < 0 else page[:closing] + added + page[closing:]
 
 
 def notice_html(why: str) -> str:
@@ -393,31 +552,45 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
                 self._send(HTTPStatus.OK, RELOAD_JS, "text/javascript", head)
             elif path == STYLE:
                 self._send(HTTPStatus.OK, OVERLAY_CSS, "text/css", head)
+            elif path == GO_LIVE_JS:
+                self._send(HTTPStatus.OK, GO_LIVE_JS_CODE, "text/javascript", head)
             elif preview.admin is not None and preview.admin.owns(path):
-                self._admin(preview.admin.get(path), head)
+                reply = preview.admin.get(path)
+                if preview.go_live is not None and reply.kind.startswith("text/html"):
+                    reply = replace(reply, data=with_go_live(reply.data))
+                self._admin(reply, head)
             else:
                 self._file(path, head)
 
         def do_POST(self) -> None:
             """The browser editor's saves: only from this machine, to this machine's name."""
             path, admin = unquote(urlsplit(self.path).path), preview.admin
-            if not (loopback and self._local_host()) or admin is None:
+            if not (loopback and self._local_host()) or (admin is None and path != GO_LIVE):
                 self.close_connection = True  # the body, if any, is never read
                 self._send(HTTPStatus.FORBIDDEN, b"Not allowed\n", "text/plain", False)
                 return
-            try:
-                length = admin.admit(path, self.headers)  # every check the headers allow
+            try:  # every check the headers allow, before a byte of the body is read
+                if path == GO_LIVE:
+                    length = admitted(self.headers)
+                else:
+                    assert admin is not None
+                    length = admin.admit(path, self.headers)
             except Refused as refused:
                 self.close_connection = True
                 self._admin(refusal(refused), False)
                 return
-            self._admin(admin.post(path, self.headers, self.rfile.read(length)), False)
+            body = self.rfile.read(length)
+            if path == GO_LIVE:
+                self._admin(publish_reply(preview, self.headers, body), False)
+            else:
+                assert admin is not None
+                self._admin(admin.post(path, self.headers, body), False)
 
         def _admin(self, reply: Reply, head: bool) -> None:
             if reply.status == HTTPStatus.MOVED_PERMANENTLY:
                 self._redirect(reply.kind)
             else:
-                self._send(reply.status, reply.data, reply.kind, head, FRAMING)
+                self._send(reply.status, reply.data, reply.kind, head, extra=FRAMING)
 
         def _local_host(self) -> bool:
             """Refuse other names for this server (a web page's DNS rebinding trick)."""
@@ -436,7 +609,7 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
                 body = b"410 Gone"
                 with contextlib.suppress(OSError):
                     body = gone.read_bytes() if gone is not None else body
-                body = inject(body, preview.state, path)
+                body = inject(body, preview.state, path, preview.go_live is not None)
                 self._send(HTTPStatus.GONE, body, "text/html; charset=utf-8", head)
                 return
             found = file_for(output, path)
@@ -458,8 +631,9 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
                 title = html.escape(_("Nothing built yet") if not output.is_dir() else "404")
                 data = f"<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>".encode()
             if kind.startswith("text/html"):
-                data = inject(data, preview.state, address_of(path))
-            self._send(status, data, kind, head)
+                data = inject(data, preview.state, address_of(path), preview.go_live is not None)
+            policy = SANDBOXED if found is not None and _sandboxed(found.name) else None
+            self._send(status, data, kind, head, policy)
 
         def _events(self, head: bool) -> None:
             self.send_response(HTTPStatus.OK)
@@ -497,10 +671,13 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
             data: bytes,
             kind: str,
             head: bool,
+            policy: str | None = None,
             extra: Sequence[tuple[str, str]] = (),
         ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
+            if policy:
+                self.send_header("Content-Security-Policy", policy)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
@@ -517,9 +694,39 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
     return Handler
 
 
+def publish_reply(preview: Preview, headers: Any, body: bytes) -> Reply:
+    """The publish button's request: from this server's own page only (as the editor's
+    saves), one at a time; the summary, or every problem that stopped it."""
+    try:
+        same_origin(headers)
+        request = json_body(headers, body)
+        if preview.go_live is None:
+            raise Refused(_("not found"), HTTPStatus.NOT_FOUND)
+        password = request.get("password")
+        if not preview.going_live.acquire(blocking=False):
+            raise Refused(_("the site is being published already"), HTTPStatus.CONFLICT)
+    except Refused as refused:
+        return json_reply({"error": str(refused)}, refused.status)
+    try:
+        summary = preview.go_live(password if isinstance(password, str) and password else None)
+    except LitfassError as exc:
+        problems = [str(problem) for problem in exc.problems]
+        return json_reply({"problems": problems}, HTTPStatus.UNPROCESSABLE_ENTITY)
+    finally:
+        preview.going_live.release()
+        preview.working("")
+    return json_reply({"summary": summary}, HTTPStatus.OK)
+
+
 def address_of(path: str) -> str:
     """The address a request path shows: /aktuelles/x/index.html is /aktuelles/x/."""
     return path[: -len("index.html")] if path.endswith("/index.html") else path
+
+
+def _sandboxed(name: str) -> bool:
+    """Whether nginx (deploy/nginx.conf) serves this file under the sandbox policy."""
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in SANDBOXED_KINDS
 
 
 def _content_type(name: str) -> str:

@@ -62,6 +62,53 @@ def write_new(target: str | Path, data: Data) -> None:
                 shutil.copyfileobj(source, handle, CHUNK)
 
 
+def create_whole(path: Path, data: Data) -> None:
+    """Create a file that did not exist, whole or not at all; never overwrite one.
+
+    On a full or read-only disk an empty or cut-off file would break the next build, so
+    the bytes go to a hidden file first, are flushed to the disk, and only then linked in
+    under their name (a link, unlike a rename, fails rather than replace a file).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file where the folder should be
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)) from None
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        _write_synced(temporary, data)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (FAT, some network shares): look, then rename
+            if path.exists():
+                raise FileExistsError(path) from None
+            os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def replace_whole(path: Path, data: bytes) -> None:
+    """Replace a file's bytes whole or not at all: a hidden file beside it, then one rename."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        _write_synced(temporary, data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write_synced(path: Path, data: Data) -> None:
+    with open(path, "xb") as handle:
+        if isinstance(data, bytes):
+            handle.write(data)
+        else:
+            with data.open("rb") as source:
+                shutil.copyfileobj(source, handle, CHUNK)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def inside(folder: Path, rel: str) -> Path:
     """Refuse any path that would land outside the site folder."""
     refuse_outside(rel)

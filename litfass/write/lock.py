@@ -18,6 +18,9 @@ from litfass.i18n import _
 from litfass.write.disk import reason
 
 LOCK_NAME = ".litfass.lock"
+# One lock object per site: a thread that holds it may take it again (the preview's "publish"
+# builds and uploads under one lock); another thread waits as another process does.
+_LOCKS: dict[Path, FileLock] = {}
 
 
 @contextmanager
@@ -32,7 +35,8 @@ def build_lock(root: Path) -> Iterator[None]:
         raise LitfassError.at(
             LOCK_NAME, 0, _("cannot create the lock file: {reason}").format(reason=reason(missing))
         )
-    lock = FileLock(root / LOCK_NAME, timeout=-1)  # -1: wait as long as the other build runs
+    path = (root / LOCK_NAME).absolute()
+    lock = _LOCKS.setdefault(path, FileLock(path, timeout=-1))  # -1: wait for the other build
     try:
         lock.acquire()
     except OSError as exc:
