@@ -158,7 +158,10 @@ def test_an_editor_writes_a_press_release_and_an_event_in_the_browser(
     assert (fixture_site / PRESS / "foto.jpg").read_bytes() == photo.read_bytes()
 
     page.goto(base + "#/collections/events/new")
+    # Only the hash changes: the saved news item's form may still be shown for a moment.
+    expect(page.get_by_label("Beginn")).to_be_visible()
     page.get_by_label("Titel").fill("Fachtag: Ehrenamt im Quartier")
+    expect(page.get_by_label("Titel")).to_have_value("Fachtag: Ehrenamt im Quartier")
     page.get_by_label("Beginn").fill("2027-03-12T10:00")
     page.get_by_label("Ende").fill("2027-03-12T16:00")
     page.get_by_label("Name (optional)", exact=True).fill("Volkshaus Leipzig")

@@ -25,6 +25,8 @@ CLOSED = 0.005  # the last event closed a file just written: the save is complet
 # A file still open for writing (a large photo being copied in) is waited for this long at
 # most: read half-written, it would be reported as broken or empty, a false alarm.
 WRITING = 120.0
+# An open file not written to for this long counts as complete (a close that was never seen).
+STALLED = 10.0
 # Events that change nothing; reading files (as every rebuild does) must not start another one.
 _NO_CHANGE = {"opened", "closed_no_write"}
 # Names editors use for temp, lock, swap and backup files.
@@ -123,8 +125,9 @@ class Watcher:
         if any(_is_empty(p) for p in self._pending):
             quiet = max(quiet, VANISHED)  # truncated to be written anew, or a copy begun
         now = time.monotonic()
-        if any(p in self._writing and p.exists() for p in self._pending):
-            return first + WRITING - now  # a copy under way: read now, it would look broken
+        if any(p in self._writing and _written_lately(p) for p in self._pending):
+            # A copy under way: read now, it would look broken. Looked at again each second.
+            return min(first + WRITING - now, 1.0)
         return min(self._last + quiet, first + self.longest) - now
 
     def busy(self) -> bool:
@@ -170,6 +173,13 @@ class Watcher:
         return False
 
 
+def _written_lately(path: Path) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime < STALLED
+    except OSError:  # gone: nothing to wait for
+        return False
+
+
 def _is_empty(path: Path) -> bool:
     try:
         return path.is_file() and path.stat().st_size == 0
@@ -188,7 +198,9 @@ def _handler(watcher: Watcher) -> FileSystemEventHandler:
             if event.is_directory and event.event_type == "modified":
                 return  # a folder's listing changed: the file's own event says which file
             created, closed = event.event_type == "created", event.event_type == "closed"
-            writing = event.event_type in ("created", "modified") and not event.is_directory
+            # Events watchdog makes up for a folder moved in are no writes.
+            written = event.event_type in ("created", "modified") and not event.is_directory
+            writing = written and not getattr(event, "is_synthetic", False)
             for raw, new in ((event.src_path, created), (getattr(event, "dest_path", ""), False)):
                 if raw:
                     path = raw.decode() if isinstance(raw, bytes) else raw
