@@ -555,11 +555,13 @@ def test_the_admin_command_refuses_a_git_backend_without_repository(tmp_path: Pa
 
 def everything(folder: Path) -> dict[str, bytes | None]:
     """Every file and folder below `folder` (folders as None): empty folders count too.
-    What the preview's rebuilds write (output/, the cache) is not the editor's doing."""
+    What the preview's rebuilds write (output/, its cache and spare copy) is not the editor's
+    doing."""
     found = {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
-        if rel.split("/")[0] not in ("output", ".litfass-cache"):
+        top = rel.split("/")[0]
+        if top != "output" and not top.startswith(".litfass-"):  # the cache, the spare copy
             found[rel] = None if path.is_dir() else path.read_bytes()
     return found
 
@@ -670,6 +672,7 @@ def test_deleting_a_folder_item_removes_its_folder_whole(
 ) -> None:
     folder = item(fixture_site, "mit-foto", "Mit Foto")
     (folder / "plan.pdf").write_bytes(b"%PDF-1.4")
+    served.line(lambda text: "mit-foto" in text and "rebuilt" in text)  # not mid-rebuild
     status, _ = post(
         served, {"action": "deleteFile", "params": {"path": "content/news/mit-foto/index.md"}}
     )
@@ -677,6 +680,7 @@ def test_deleting_a_folder_item_removes_its_folder_whole(
     assert not folder.exists()  # the photo too: withdrawn consent means the photo goes
     assert not [p for p in (fixture_site / "content/news").iterdir() if p.name.startswith(".")]
     second = item(fixture_site, "zwei", "Zwei")
+    served.line(lambda text: "zwei" in text and "rebuilt" in text)
     paths = ["content/news/zwei/index.md", "content/news/zwei/foto.png"]
     assert post(served, {"action": "deleteFiles", "params": {"paths": paths}})[0] == 200
     assert not second.exists()
