@@ -319,7 +319,7 @@ class Protocol:
 
     def _persist_media(self, params: dict[str, JSONValue]) -> JSONValue:
         path, data = self._asset(params.get("asset"))
-        write_atomically(path, data)
+        Changes(self.content, [], [(path, data)]).apply()  # a new folder appears with its file
         return self._media(self.rel(path))
 
     def _delete_file(self, params: dict[str, JSONValue]) -> JSONValue:
