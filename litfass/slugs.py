@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from pathlib import PurePosixPath
 
 from slugify import slugify as _slugify
 
@@ -27,3 +28,10 @@ def slugify(text: str) -> str:
 def is_slug(text: str) -> bool:
     """Whether `text` is already a clean slug (what editors may put in `slug:`)."""
     return bool(text) and slugify(text) == text
+
+
+def file_name(name: str) -> str:
+    """The name a file added by `new --image` or uploaded in the browser editor gets: the
+    same rule both ways, "Pressefoto_Übergabe.JPG" -> "pressefoto-uebergabe.jpg"."""
+    path = PurePosixPath(unicodedata.normalize("NFC", name))
+    return slugify(path.stem) + path.suffix.lower()

@@ -14,6 +14,7 @@ import io
 import json
 import re
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import pytest
 import yaml
 from livesite import LiveSite
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Expect, Page
 
 from conftest import NOW, REPO, copy_site, snapshot
 from litfass.config import load_config
@@ -33,6 +34,12 @@ from litfass.content.schema import FIELDS, Field
 from litfass.preview.cmsconfig import API, Backend, Terms, config_yml
 
 pytestmark = pytest.mark.browser
+
+# Every wait on the browser is for a condition, bounded this generously: a loaded 2-core
+# machine may take many seconds for what takes one at rest (Playwright's default is 5 s).
+WAIT = 120_000  # milliseconds
+expect = Expect()  # this module's own, so the patience does not leak into other tests
+expect.set_options(timeout=WAIT)
 
 PRESS = "content/news/2026-11-20-verband-begruesst-neue-foerderrichtlinie"
 EVENT = "content/events/2027-03-12-fachtag-ehrenamt-im-quartier"
@@ -58,7 +65,7 @@ def served(fixture_site: Path) -> Iterator[LiveSite]:
 @pytest.fixture
 def admin(chromium: Browser, served: LiveSite) -> Iterator[tuple[Page, set[str]]]:
     """The editor, logged in to the local backend; every host the page asked is noted."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    context = patient_context(chromium)
     page = context.new_page()
     hosts: set[str] = set()
     page.on("request", lambda request: hosts.add(origin_of(request.url)))
@@ -67,6 +74,14 @@ def admin(chromium: Browser, served: LiveSite) -> Iterator[tuple[Page, set[str]]
     expect(page.get_by_text("Inhaltstypen")).to_be_visible()
     yield page, hosts
     context.close()
+
+
+def patient_context(chromium: Browser) -> BrowserContext:
+    """A German desktop browser whose every action waits as long as `WAIT` if it must."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    context.set_default_timeout(WAIT)
+    context.set_default_navigation_timeout(WAIT)
+    return context
 
 
 def origin_of(url: str) -> str:
@@ -82,12 +97,13 @@ def choose(page: Page, label: str, option: str) -> None:
     page.keyboard.press("Enter")
 
 
-def publish(page: Page, served: LiveSite) -> None:
-    """Save the item and wait until the editor shows it saved and the preview has rebuilt."""
+def publish(page: Page, served: LiveSite, saved: str) -> None:
+    """Save the item and wait until the editor shows it saved and the preview has rebuilt
+    with it: the rebuild that names `saved` (an earlier one may still be under way)."""
     page.get_by_role("button", name="Veröffentlichen").click()
     page.get_by_role("menuitem", name="Jetzt veröffentlichen").click()
     expect(page.get_by_role("button", name="Veröffentlicht", exact=True)).to_be_visible()
-    served.rebuilt()
+    served.line(lambda text: saved in text and " rebuilt in " in text)
 
 
 def front_matter(path: Path) -> tuple[dict, str]:
@@ -125,7 +141,7 @@ def test_an_editor_writes_a_press_release_and_an_event_in_the_browser(
     pane = page.frame_locator("iframe").first  # the preview pane wears the site's stylesheet
     expect(pane.locator("link[href='/static/style.css']")).to_have_count(1)
     expect(pane.get_by_text("Der Verband begrüßt die neue Richtlinie")).to_be_visible()
-    publish(page, served)
+    publish(page, served, PRESS)
 
     meta, body = front_matter(fixture_site / PRESS / "index.md")
     assert meta == {
@@ -142,7 +158,10 @@ def test_an_editor_writes_a_press_release_and_an_event_in_the_browser(
     assert (fixture_site / PRESS / "foto.jpg").read_bytes() == photo.read_bytes()
 
     page.goto(base + "#/collections/events/new")
+    # Only the hash changes: the saved news item's form may still be shown for a moment.
+    expect(page.get_by_label("Beginn")).to_be_visible()
     page.get_by_label("Titel").fill("Fachtag: Ehrenamt im Quartier")
+    expect(page.get_by_label("Titel")).to_have_value("Fachtag: Ehrenamt im Quartier")
     page.get_by_label("Beginn").fill("2027-03-12T10:00")
     page.get_by_label("Ende").fill("2027-03-12T16:00")
     page.get_by_label("Name (optional)", exact=True).fill("Volkshaus Leipzig")
@@ -152,7 +171,7 @@ def test_an_editor_writes_a_press_release_and_an_event_in_the_browser(
     page.get_by_label("Entwurf").click()
     page.locator("[data-slate-editor]").click()
     page.keyboard.type("Ein Tag für alle, die Ehrenamtliche begleiten.")
-    publish(page, served)
+    publish(page, served, EVENT)
 
     meta, _ = front_matter(fixture_site / EVENT / "index.md")
     assert meta["start"] == "2027-03-12 10:00" and meta["end"] == "2027-03-12 16:00"
@@ -178,7 +197,7 @@ def test_saving_an_example_item_keeps_its_page(chromium: Browser, tmp_path: Path
     page_before = (site / "output" / KITA_URL[1:] / "index.html").read_bytes()
     original = front_matter(site / KITA)
     live = LiveSite(site, "serve").ready()
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    context = patient_context(chromium)
     try:
         page = context.new_page()
         errors: list[str] = []
@@ -197,13 +216,13 @@ def test_saving_an_example_item_keeps_its_page(chromium: Browser, tmp_path: Path
         open_entry(page, live, f"news/entries/{slug}", original[0]["title"])
         title = page.get_by_label("Titel")
         title.fill(original[0]["title"] + " (geändert)")
-        publish(page, live)
+        publish(page, live, KITA)
         assert "(geändert)" in (site / KITA).read_text(encoding="utf-8")
         changed = original[0]["title"] + " (geändert)"
         page.reload()  # another day, the item opened afresh: back to the old title
         expect(page.get_by_label("Titel")).to_have_value(changed)
         page.get_by_label("Titel").fill(original[0]["title"])
-        publish(page, live)
+        publish(page, live, KITA)
     finally:
         context.close()
         assert live.stop() == 0
@@ -570,3 +589,282 @@ def test_the_live_editor_offers_only_terms_of_public_items(
     topics, regions = terms_offered(yaml.safe_load(local))
     assert "Schließung Kita Nord" in topics and "Fusion Sperrfrist" in topics
     assert "Quokkadorf" in regions
+
+
+# Renames and deletes through the endpoint (issue 22, points 9 and 11).
+
+
+def everything(folder: Path) -> dict[str, bytes | None]:
+    """Every file and folder below `folder` (folders as None): empty folders count too.
+    What the preview's rebuilds write (output/, its cache and spare copy) is not the editor's
+    doing."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        top = rel.split("/")[0]
+        if top != "output" and not top.startswith(".litfass-"):  # the cache, the spare copy
+            found[rel] = None if path.is_dir() else path.read_bytes()
+    return found
+
+
+def item(site: Path, name: str, title: str, photo: bool = True) -> Path:
+    """A news item in a folder of its own, with its photo beside it."""
+    folder = site / "content/news" / name
+    folder.mkdir()
+    (folder / "index.md").write_text(
+        f"---\ntitle: {title}\ndate: 2026-11-01\n" + ("image: foto.png\n" if photo else "")
+        + "---\nText.\n", encoding="utf-8"
+    )  # fmt: skip
+    if photo:
+        (folder / "foto.png").write_bytes(png())
+    return folder
+
+
+def rename(
+    old: str, new: str, raw: str = "---\ntitle: Neu\ndate: 2026-11-01\n---\nT.\n", assets=()
+):
+    entry = {"path": old, "newPath": new, "raw": raw}
+    params = {"dataFiles": [entry], "assets": list(assets), "options": {}}
+    return {"action": "persistEntry", "params": params}
+
+
+def test_a_rename_gets_every_check_a_path_gets(served: LiveSite, fixture_site: Path) -> None:
+    """A rename's `newPath` is checked as `path` is: a Markdown file, below content/."""
+    item(fixture_site, "a", "A")
+    before = everything(fixture_site)
+    raw = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    for new_path in (
+        "content/news/evil.svg",
+        "content/news/evil.html",
+        "content/news/a/index.html",
+        "../evil.md",
+        "content/../evil.md",
+        "output/evil.md",
+        "content/news/../../evil.md",
+        "config.yaml",
+    ):
+        status, answer = post(served, rename("content/news/a/index.md", new_path, raw))
+        assert status in (400, 403), (new_path, answer)
+        assert everything(fixture_site) == before, new_path  # nothing written, nothing moved
+    assert not (fixture_site / "output/evil.md").exists()
+    assert not (fixture_site.parent / "evil.md").exists()
+
+
+def test_a_rename_onto_an_existing_item_is_refused_in_german(fixture_site: Path) -> None:
+    item(fixture_site, "a", "A")
+    item(fixture_site, "b", "B", photo=False)
+    (fixture_site / "content/news/flach.md").write_text("---\ntitle: F\n---\n", encoding="utf-8")
+    live = LiveSite(fixture_site, "serve", language="de").ready()
+    try:
+        before = everything(fixture_site / "content")
+        for old, new in (
+            ("content/news/a/index.md", "content/news/b/index.md"),  # onto another folder
+            ("content/news/2020-01-10-neujahr.md", "content/news/flach.md"),  # onto a file
+        ):
+            status, answer = post(live, rename(old, new))
+            assert status == 409, answer
+            assert "existiert schon" in answer["error"], answer
+        # A new item may not take an existing item's file either.
+        entry = {"path": "content/news/b/index.md", "raw": "---\ntitle: X\n---\n"}
+        params = {"dataFiles": [entry], "assets": [], "options": {"newEntry": True}}
+        status, answer = post(live, {"action": "persistEntry", "params": params})
+        assert status == 409 and "existiert schon" in answer["error"]
+        assert everything(fixture_site / "content") == before  # not a byte, not a folder
+    finally:
+        assert live.stop() == 0
+
+
+def test_a_rename_is_whole_or_nothing(served: LiveSite, fixture_site: Path) -> None:
+    item(fixture_site, "a", "A")
+    before = everything(fixture_site / "content")
+    bad = asset("content/news/c/bild.png", b"not an image")
+    status, _ = post(
+        served, rename("content/news/a/index.md", "content/news/c/index.md", assets=[bad])
+    )
+    assert status == 422
+    assert everything(fixture_site / "content") == before  # no folder c, a untouched
+
+    raw = "---\ntitle: Umbenannt\ndate: 2026-11-01\nimage: foto.png\n---\nNeu.\n"
+    good = asset("content/news/c/plan.pdf", b"%PDF-1.4")
+    status, answer = post(
+        served, rename("content/news/a/index.md", "content/news/c/index.md", raw, [good])
+    )
+    assert status == 200, answer
+    moved = fixture_site / "content/news/c"
+    assert not (fixture_site / "content/news/a").exists()
+    assert sorted(p.name for p in moved.iterdir()) == ["foto.png", "index.md", "plan.pdf"]
+    assert (moved / "index.md").read_text(encoding="utf-8") == raw
+    assert (moved / "foto.png").read_bytes() == png()  # the photo followed its item
+
+    status, answer = post(
+        served, rename("content/news/2020-01-10-neujahr.md", "content/news/2020-01-10-jahr.md")
+    )
+    assert status == 200, answer
+    assert not (fixture_site / "content/news/2020-01-10-neujahr.md").exists()
+    assert (
+        (fixture_site / "content/news/2020-01-10-jahr.md")
+        .read_text(encoding="utf-8")
+        .startswith("---\ntitle: Neu")
+    )
+
+
+def test_deleting_a_folder_item_removes_its_folder_whole(
+    served: LiveSite, fixture_site: Path
+) -> None:
+    folder = item(fixture_site, "mit-foto", "Mit Foto")
+    (folder / "plan.pdf").write_bytes(b"%PDF-1.4")
+    served.line(lambda text: "mit-foto" in text and "rebuilt" in text)  # not mid-rebuild
+    status, _ = post(
+        served, {"action": "deleteFile", "params": {"path": "content/news/mit-foto/index.md"}}
+    )
+    assert status == 200
+    assert not folder.exists()  # the photo too: withdrawn consent means the photo goes
+    assert not [p for p in (fixture_site / "content/news").iterdir() if p.name.startswith(".")]
+    second = item(fixture_site, "zwei", "Zwei")
+    served.line(lambda text: "zwei" in text and "rebuilt" in text)
+    paths = ["content/news/zwei/index.md", "content/news/zwei/foto.png"]
+    assert post(served, {"action": "deleteFiles", "params": {"paths": paths}})[0] == 200
+    assert not second.exists()
+    # A flat item's neighbours are other items' files: only the item's own file goes.
+    (fixture_site / "content/news/bild.png").write_bytes(png())
+    flat = {"path": "content/news/2020-01-10-neujahr.md"}
+    assert post(served, {"action": "deleteFile", "params": flat})[0] == 200
+    assert (fixture_site / "content/news/bild.png").exists()
+
+
+def test_the_editor_may_not_be_framed(served: LiveSite) -> None:
+    for path in ("/admin/", "/admin/config.yml"):
+        connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        assert response.status == 200
+        assert response.getheader("Content-Security-Policy") == "frame-ancestors 'none'"
+        assert response.getheader("X-Frame-Options") == "DENY"
+    raw = served.raw(
+        f"POST {API} HTTP/1.1\r\nHost: 127.0.0.1:{served.port}\r\n"
+        f"Origin: http://127.0.0.1:{served.port}\r\nContent-Type: application/json\r\n"
+        'Content-Length: 36\r\n\r\n{"action": "info", "params": {}}    '.encode()
+    )
+    head = raw.split(b"\r\n\r\n")[0]
+    assert head.startswith(b"HTTP/1.0 200")
+    assert b"Content-Security-Policy: frame-ancestors 'none'" in head
+    assert b"X-Frame-Options: DENY" in head
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Origin": "http://evil.example"}, b"403"),
+        ({"Content-Type": "text/plain"}, b"415"),
+        ({"Content-Length": str(900 * 1024 * 1024)}, b"413"),  # larger than any photo
+    ],
+)
+def test_a_refused_request_is_answered_before_its_body_is_read(
+    served: LiveSite, headers: dict[str, str], status: bytes
+) -> None:
+    """Only the headers are sent: the answer must come without the body (60 MB announced,
+    within the size allowed: only the other headers can refuse it)."""
+    host = f"127.0.0.1:{served.port}"
+    sent = {
+        "Host": host,
+        "Origin": f"http://{host}",
+        "Content-Type": "application/json",
+        "Content-Length": str(60 * 1024 * 1024),
+        **headers,
+    }
+    head = f"POST {API} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in sent.items())
+    with socket.create_connection(("127.0.0.1", served.port), timeout=60) as connection:
+        connection.sendall(head.encode() + b"\r\n")
+        answer = b""
+        while b"\r\n" not in answer and (chunk := connection.recv(4096)):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.0 " + status), answer
+
+
+# The editor's small snags (issue 24, point 10).
+
+
+def test_an_upload_gets_the_name_new_would_give_it(
+    admin: tuple[Page, set[str]], served: LiveSite, fixture_site: Path, tmp_path: Path, run
+) -> None:
+    """One slug rule: "Pressefoto_Übergabe.jpg" is pressefoto-uebergabe.jpg in the browser
+    editor as with `new --image`, in the folder and in the front matter, saved twice."""
+    page, _ = admin
+    photo = tmp_path / "Pressefoto_Übergabe.jpg"
+    Image.new("RGB", (1600, 1000), (200, 80, 40)).save(photo, quality=85)
+    page.goto(f"http://127.0.0.1:{served.port}/admin/#/collections/news/new")
+    page.get_by_label("Titel").fill("Übergabe der Spende")
+    page.get_by_label("Datum").fill("2026-11-20T10:00")
+    page.get_by_role("button", name="Wähle ein Bild").click()
+    page.locator("input[type=file]").set_input_files(photo)
+    page.get_by_role("button", name="Ausgewähltes Element verwenden").click()
+    page.get_by_label("Alternativtext").fill("Die Übergabe")
+    page.get_by_label("Entwurf").click()
+    page.locator("[data-slate-editor]").click()
+    page.keyboard.type("Text.")
+    folder = fixture_site / "content/news/2026-11-20-uebergabe-der-spende"
+    publish(page, served, folder.relative_to(fixture_site).as_posix())
+    assert sorted(p.name for p in folder.iterdir()) == ["index.md", "pressefoto-uebergabe.jpg"]
+    assert front_matter(folder / "index.md")[0]["image"] == "pressefoto-uebergabe.jpg"
+
+    page.get_by_label("Titel").fill("Übergabe der Spende an die Tafel")  # saved again
+    publish(page, served, folder.relative_to(fixture_site).as_posix())
+    meta, _ = front_matter(folder / "index.md")
+    assert meta["title"].endswith("an die Tafel") and meta["image"] == "pressefoto-uebergabe.jpg"
+    assert not [line for line in served.printed if "not found" in line]
+
+    made = run("new", "news", "Übergabe", "--image", photo, "--root", fixture_site, "--now", NOW)
+    assert made.code == 0, made.err
+    assert front_matter(Path(made.out.strip()))[0]["image"] == "pressefoto-uebergabe.jpg"
+
+
+def test_the_editor_writes_a_z_and_capitals_as_meant(
+    admin: tuple[Page, set[str]], served: LiveSite
+) -> None:
+    """The slug rule says a-z (Decap shows errors in capitals: it said "A-Z"), and a list's
+    label keeps its capitals ("Frühere Adressen", Decap wrote "frühere adressen")."""
+    page, _ = admin
+    page.goto(f"http://127.0.0.1:{served.port}/admin/#/collections/news/new")
+    page.get_by_label("Titel").fill("Fachtag")
+    page.get_by_label("Adresse (Kurzname) (optional)").fill("Fachtag_Groß")
+    page.get_by_role("button", name="Veröffentlichen").click()
+    page.get_by_role("menuitem", name="Jetzt veröffentlichen").click()
+    error = page.locator("[class*='-ControlErrorsList']").filter(has_text="Kurzname")
+    expect(error).to_be_visible()
+    shown = error.inner_text()  # as rendered: CSS capitals included
+    assert "a-z" in shown and "A-Z" not in shown, shown
+    aliases = page.locator("[class*='-ControlContainer']").filter(
+        has=page.get_by_text("Frühere Adressen (optional)", exact=True)
+    )
+    bar = aliases.locator("[class*='-TopBarContainer']").first
+    expect(bar).to_contain_text("0 Frühere Adressen")
+    bar.get_by_role("button", name="Frühere Adressen hinzufügen").click()
+    expect(bar).to_contain_text("1 Frühere Adressen")
+    assert "frühere adressen" not in bar.inner_text()
+
+
+def test_a_save_with_a_large_photo_raises_no_false_alarm(
+    served: LiveSite, fixture_site: Path
+) -> None:
+    """Issue 24, point 8: saving an item with a large photo warned "file 'grosses-foto.jpg'
+    not found" while the photo was still being written. The item's folder appears whole."""
+    buffer = io.BytesIO()
+    Image.effect_noise((4000, 3000), 64).convert("RGB").save(buffer, "JPEG", quality=95)
+    raw = (
+        "---\ntitle: Spende\ndate: 2026-11-02\nimage: grosses-foto.jpg\n"
+        "image_alt: Eine Übergabe\n---\nText.\n"
+    )
+    folder = "content/news/2026-11-02-spende"
+    entry = {"path": f"{folder}/index.md", "raw": raw}
+    photo = asset(f"{folder}/grosses-foto.jpg", buffer.getvalue())
+    params = {"dataFiles": [entry], "assets": [photo], "options": {"newEntry": True}}
+    assert post(served, {"action": "persistEntry", "params": params})[0] == 200
+    done = served.line(lambda text: folder in text and "rebuilt" in text)
+    assert " rebuilt in " in done
+    # The first rebuild that saw the folder saw it whole: page and photo, nothing missing.
+    status, page = served.get("/aktuelles/spende/")
+    assert status == 200 and "grosses-foto" in page
+    said = "\n".join(served.printed)
+    assert "not found" not in said and "warning" not in said, said

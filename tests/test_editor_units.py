@@ -116,3 +116,40 @@ def test_new_files_offer_every_useful_key(
     assert filled | commented == offered
     assert not filled & commented - {"location"}
     assert yaml.safe_load(head)["slug"] == "fachtag-in-goerlitz"
+
+
+def test_one_slug_rule_for_file_names() -> None:
+    """Issue 24, point 10: `new --image` and the browser editor name a file alike."""
+    from litfass.slugs import file_name
+
+    assert file_name("Pressefoto_Übergabe.jpg") == "pressefoto-uebergabe.jpg"
+    assert file_name("Pressefoto_U\u0308bergabe.JPG") == "pressefoto-uebergabe.jpg"  # a Mac's NFD
+    assert file_name("pressefoto_übergabe.jpg") == "pressefoto-uebergabe.jpg"  # as Decap sends it
+
+
+def test_an_entry_names_its_uploads_by_the_names_they_got() -> None:
+    from litfass.preview.cms import with_file_names
+
+    raw = (
+        "image: pressefoto_übergabe.jpg\n---\n![Foto](pressefoto_%C3%BCbergabe.jpg) "
+        "Version 2.0, z.B. foto.jpg und Plan_A.pdf\n"
+    )
+    assert with_file_names(raw, {"pressefoto-uebergabe.jpg", "Plan_A.pdf"}) == (
+        "image: pressefoto-uebergabe.jpg\n---\n![Foto](pressefoto-uebergabe.jpg) "
+        "Version 2.0, z.B. foto.jpg und Plan_A.pdf\n"
+    )
+
+
+def test_the_editor_config_keeps_file_names_for_the_backend(tmp_path: Path) -> None:
+    from litfass.preview.cmsconfig import Terms, config_yml
+
+    config = Config(root=tmp_path, title="T", base_url="https://example.org")
+    document = yaml.safe_load(config_yml(config, terms=Terms()))
+    # Decap's own rule would turn "Ü" into "U" before the backend could say "Ue".
+    assert document["slug"] == {
+        "encoding": "unicode",
+        "clean_accents": False,
+        "sanitize_replacement": "-",
+    }
+    news = {f["name"]: f for f in document["collections"][0]["fields"]}
+    assert news["slug"]["pattern"][1] == "nur Kleinbuchstaben a-z, Ziffern 0-9 und Bindestriche"

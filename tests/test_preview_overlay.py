@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from livesite import EventStream, LiveSite
@@ -265,3 +266,91 @@ def test_the_preview_names_the_files_of_a_deleted_item(fixture_site: Path, tab: 
         assert status_of(server, "/aktuelles/fest/foto.jpg") == 404
     finally:
         stop(server)
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    """Whether two bounding boxes share any area."""
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def boxes_of(page: Page) -> dict[str, dict]:
+    found = {}
+    for name in ("progress", "notice", "overlay", "golive", "warnings"):
+        box = page.locator(f"#litfass-{name}")
+        if box.count() and box.is_visible():
+            found[name] = box.bounding_box()
+    return found
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (375, 740)])
+def test_the_boxes_never_cover_each_other(chromium: Browser, viewport: tuple[int, int]) -> None:
+    """Issue 24, point 8: the progress box sat on the red box. Every box the preview can
+    show at once (many errors and warnings, a slow step, a notice, the publish button), as
+    Chromium lays them out,
+    on a desktop and a phone; then a progress box made by the script when the step begins."""
+    from litfass.errors import Problem
+    from litfass.preview.server import (
+        EVENTS,
+        GO_LIVE_JS,
+        GO_LIVE_JS_CODE,
+        OVERLAY_CSS,
+        RELOAD_JS,
+        SCRIPT,
+        STYLE,
+        State,
+        inject,
+    )
+
+    width, height = viewport
+    problems = tuple(
+        Problem(f"content/news/x{n}.md", n + 1, "the file is empty; start with '---'", severity)
+        for n in range(25)
+        for severity in ("error", "warning")
+    )
+    page_html = b"<!DOCTYPE html><html><body><h1>Seite</h1><p>Text</p></body></html>"
+    states = {
+        "/": State(problems=problems, progress="resizing images: 1 of 4 (foto.jpg) ...",
+                   hidden={"/": "draft"}),
+        "/ohne/": State(problems=problems),
+    }  # fmt: skip
+    context = chromium.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+
+        def answer(route, request) -> None:
+            path = urlsplit(request.url).path
+            if path == STYLE:
+                route.fulfill(body=OVERLAY_CSS, content_type="text/css")
+            elif path == SCRIPT:
+                route.fulfill(body=RELOAD_JS, content_type="text/javascript")
+            elif path == GO_LIVE_JS:
+                route.fulfill(body=GO_LIVE_JS_CODE, content_type="text/javascript")
+            elif path == EVENTS:
+                said = "event: progress\ndata: resizing images: 2 of 4 (bild.jpg) ...\n\n"
+                route.fulfill(body="retry: 60000\n" + said, content_type="text/event-stream")
+            else:
+                body = inject(page_html, states[path], path, go_live=True)
+                route.fulfill(body=body, content_type="text/html; charset=utf-8")
+
+        page.route("http://preview.test/**", answer)
+        page.goto("http://preview.test/")
+        shown = boxes_of(page)
+        assert set(shown) == {"progress", "notice", "overlay", "golive", "warnings"}
+        page.goto("http://preview.test/ohne/")
+        expect_progress = page.locator("#litfass-progress")
+        expect_progress.wait_for(state="visible", timeout=60_000)  # made by the script
+        assert "bild.jpg" in expect_progress.inner_text()
+        for seen in (shown, boxes_of(page)):
+            names = sorted(seen)
+            for i, a in enumerate(names):
+                box = seen[a]
+                assert box["y"] >= 0 and box["y"] + box["height"] <= height + 0.5, (a, box)
+                for b in names[i + 1 :]:
+                    assert not overlaps(box, seen[b]), (a, b, seen)
+    finally:
+        context.close()

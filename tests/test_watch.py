@@ -5,14 +5,17 @@ The watcher runs real watchdog on real folders; the loop runs as a real subproce
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from livesite import LiveSite
+from PIL import Image
 
 from litfass.preview.watcher import Watcher, is_temporary
 
@@ -130,3 +133,45 @@ def test_a_plain_build_does_not_load_the_preview() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def copy_slowly(data: bytes, target: Path, seconds: float) -> None:
+    """Write `data` to `target` as a slow copy does (a 30 MB photo from a USB stick): in
+    pieces over `seconds`, the file open all the while. The pace is the input, not a wait
+    for a result: how long the machine takes for anything else does not matter."""
+    pieces = 40
+    size = len(data) // pieces + 1
+    pause = threading.Event()
+    with target.open("wb") as handle:
+        for start in range(0, len(data), size):
+            handle.write(data[start : start + size])
+            handle.flush()
+            pause.wait(seconds / pieces)
+
+
+def test_a_file_being_copied_in_is_waited_for(fixture_site: Path, tmp_path: Path) -> None:
+    """Issue 24, point 8: index.md saved while its large photo is still being copied gave
+    a red false alarm; the photo is read once it is complete, and only then."""
+    buffer = io.BytesIO()
+    Image.effect_noise((2400, 1600), 64).convert("RGB").save(buffer, "JPEG", quality=90)
+    live = LiveSite(fixture_site, "watch").ready()
+    try:
+        folder = fixture_site / "content/news/2026-11-02-spende"
+        folder.mkdir()
+        photo = folder / "grosses-foto.jpg"
+        copying = threading.Thread(target=copy_slowly, args=(buffer.getvalue(), photo, 3.0))
+        copying.start()
+        (folder / "index.md").write_text(
+            "---\ntitle: Spende\ndate: 2026-11-02\nimage: grosses-foto.jpg\n"
+            "image_alt: Eine Übergabe\n---\nText.\n",
+            encoding="utf-8",
+        )
+        copying.join()
+        done = live.line(lambda text: "rebuilt" in text and "grosses-foto.jpg" in text)
+        assert " rebuilt in " in done, live.printed
+        said = "\n".join(live.printed)
+        assert ": error: " not in said and "not rebuilt" not in said and "warning" not in said
+        page = fixture_site / "output/aktuelles/spende/index.html"
+        assert "grosses-foto" in page.read_text(encoding="utf-8")
+    finally:
+        assert live.stop() == 0

@@ -133,7 +133,9 @@ class RebuildLoop:
         try:
             result = self.builder.rebuild(changed, progress=self._progress, working=self._working)
         except LitfassError as exc:
-            self._failed(exc.problems)
+            # Files changed while being read (a copy under way): the next rebuild reports.
+            if self.watcher is None or not self.watcher.busy():
+                self._failed(exc.problems)
         else:
             self._done(result, changed)
         if self.watcher is None or self.watcher.folders != self._folders():

@@ -17,7 +17,7 @@ from litfass.content.pages import FOLDERS, read_page
 from litfass.dates import parse_when
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
-from litfass.slugs import is_slug, slugify
+from litfass.slugs import file_name, is_slug, slugify
 from litfass.write.disk import create_whole
 
 _COMMENT = re.compile(r"(.*?\S) {2,}# (.*)")  # "key: value  # explanation"
@@ -88,7 +88,7 @@ def _image_name(image: Path | None) -> str:
     if not image.is_file():
         message = _("no such image file: {path}").format(path=image)
         raise LitfassError(Problem("--image", 0, message))
-    return f"{slugify(image.stem) or 'bild'}{image.suffix.lower()}"
+    return file_name(image.name)
 
 
 def _slug(given: str, title: str) -> str:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +25,7 @@ from email.message import Message
 from http import HTTPStatus
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from PIL import Image, UnidentifiedImageError
 
@@ -32,10 +36,15 @@ from litfass.content.kinds import kind_problem
 from litfass.i18n import _
 from litfass.outputs import serving
 from litfass.preview.cmsconfig import API, Backend, config_yml
+from litfass.slugs import file_name
 
 ADMIN = "/admin/"
+# Sent with every answer below /admin/: no other page may frame the editor and trick a
+# click on "Veröffentlichen" or "Löschen" (clickjacking).
+FRAMING = (("Content-Security-Policy", "frame-ancestors 'none'"), ("X-Frame-Options", "DENY"))
 FILES = Path(__file__).parent / "admin"  # index.html, litfass-cms.js, decap-cms/ (pinned)
 MAX_REQUEST = 64 * 1024 * 1024  # base64 of a large photo, with room to spare
+MARKDOWN = (".md", ".markdown", ".mdown", ".mkd")  # what another item in a folder may be
 IMAGES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF"}
 
 JSONValue = Any  # what json.loads gives and json.dumps takes
@@ -88,6 +97,13 @@ class Admin:
             return Reply(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8")
         return Reply(HTTPStatus.OK, found.read_bytes(), _kind(found.name))
 
+    def admit(self, url_path: str, headers: Headers) -> int:
+        """The length of the body to read, if the headers alone show the request may be
+        carried out (see `admitted`)."""
+        if url_path != API:
+            raise Refused(_("not found"), HTTPStatus.NOT_FOUND)
+        return admitted(headers)
+
     def post(self, url_path: str, headers: Headers, body: bytes) -> Reply:
         """One action of the local backend protocol, or the reason it was refused."""
         try:
@@ -97,8 +113,32 @@ class Admin:
             request = json_body(headers, body)
             answer = Protocol(self.config).run(request)
         except Refused as refused:
-            return json_reply({"error": str(refused)}, refused.status)
+            return refusal(refused)
+        except OSError as error:  # a full disk, a file in use: said, nothing half-written
+            message = _("could not save: {reason}").format(reason=error.strerror or error)
+            return refusal(Refused(message, HTTPStatus.INTERNAL_SERVER_ERROR))
         return json_reply(answer, HTTPStatus.OK)
+
+
+def refusal(refused: Refused) -> Reply:
+    """The answer to a refused request: JSON the editor shows as its error."""
+    return json_reply({"error": str(refused)}, refused.status)
+
+
+def admitted(headers: Headers) -> int:
+    """The length of the body to read, once the headers alone show a request may be
+    carried out: from this server's page, JSON, not too large (the editor's saves and the
+    publish button alike). Checked before a byte of the body is read, so another site's page
+    cannot make the preview read (and hold) up to MAX_REQUEST bytes."""
+    same_origin(headers)
+    is_json(headers)
+    given = (headers.get("Content-Length") or "").strip()
+    if not given.isdigit():
+        raise Refused(_("the request must say its length"), HTTPStatus.LENGTH_REQUIRED)
+    if int(given) > MAX_REQUEST:
+        message = _("the request is larger than {size} MB").format(size=MAX_REQUEST >> 20)
+        raise Refused(message, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    return int(given)
 
 
 def same_origin(headers: Headers) -> None:
@@ -109,10 +149,14 @@ def same_origin(headers: Headers) -> None:
         raise Refused(_("requests from another origin are refused"), HTTPStatus.FORBIDDEN)
 
 
-def json_body(headers: Headers, body: bytes) -> dict[str, JSONValue]:
+def is_json(headers: Headers) -> None:
     # A form cannot send application/json without a CORS preflight, which we never allow.
-    if (headers.get("Content-Type") or "").split(";")[0].strip() != "application/json":
+    if (headers.get("Content-Type") or "").split(";")[0].strip().lower() != "application/json":
         raise Refused(_("the request must be JSON"), HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+
+
+def json_body(headers: Headers, body: bytes) -> dict[str, JSONValue]:
+    is_json(headers)
     try:
         request = json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -187,32 +231,48 @@ class Protocol:
         return {"data": text, "file": {"path": rel, "label": label, "id": _id(data)}}
 
     def _persist_entry(self, params: dict[str, JSONValue]) -> JSONValue:
+        """Save an entry (renamed, if it has a `newPath`) with its new files, whole or not at
+        all: every check comes before the first change, and a change that fails is undone."""
         entry = params.get("entry")
         files = params.get("dataFiles") or ([entry] if isinstance(entry, dict) else [])
         assets = params.get("assets") or []
         if not isinstance(files, list) or not isinstance(assets, list):
             raise Refused(_("'dataFiles' and 'assets' must be lists"))
-        writes = [self._data_file(f) for f in files]
-        writes += [self._asset(a) for a in assets]  # every check before the first write
+        options = params.get("options")
+        new = isinstance(options, dict) and options.get("newEntry") is True
+        entries = [self._data_file(f) for f in files]
+        uploads = [self._asset(a) for a in assets]  # every check before the first write
         moves = [self._move_of(f) for f in files if isinstance(f, dict) and f.get("newPath")]
-        for path, data in writes:
-            write_atomically(path, data)
-        for source, target in moves:
-            self._move(source, target)
+        _no_two_moves_meet(moves)
+        if new:
+            for path, _raw in entries:
+                _not_taken(path)
+        uploaded = {path.name for path, _data in uploads}
+        # Files first, then the entries naming them: a rebuild in between finds each file.
+        writes = uploads + [
+            (path, with_file_names(raw, uploaded | _names_in(path.parent)).encode("utf-8"))
+            for path, raw in entries
+        ]
+        Changes(self.content, moves, writes).apply()
         return {"message": "entry persisted"}
 
-    def _data_file(self, file: JSONValue) -> tuple[Path, bytes]:
+    def _data_file(self, file: JSONValue) -> tuple[Path, str]:
         if not isinstance(file, dict) or not isinstance(file.get("raw"), str):
             raise Refused(_("an entry needs 'path' and 'raw'"))
-        path = self.path(_text(file, "path"))
+        return self._entry_path(_text(file, "path")), file["raw"]
+
+    def _entry_path(self, rel: str) -> Path:
+        path = self.path(rel)
         if path.suffix != ".md":
             raise Refused(_("entries are Markdown files ending in .md"))
-        return path, file["raw"].encode("utf-8")
+        return path
 
     def _asset(self, asset: JSONValue) -> tuple[Path, bytes]:
         if not isinstance(asset, dict) or asset.get("encoding") != "base64":
             raise Refused(_("a file must come base64-encoded"))
-        path = self.path(_text(asset, "path"))
+        given = self.path(_text(asset, "path"))
+        # The name `new --image` would give it: the browser's rule differs (Ü is U there).
+        path = given if given.suffix == ".md" else given.with_name(file_name(given.name))
         try:
             data = base64.b64decode(_text(asset, "content"), validate=True)
         except (binascii.Error, ValueError):
@@ -222,18 +282,25 @@ class Protocol:
             raise Refused(problem, HTTPStatus.UNPROCESSABLE_ENTITY)
         return path, data
 
-    def _move_of(self, file: dict[str, JSONValue]) -> tuple[Path, Path]:
-        return self.path(_text(file, "path")), self.path(_text(file, "newPath"))
-
-    def _move(self, source: Path, target: Path) -> None:
-        """A renamed entry: its folder's files follow it (the images of a bundle)."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.name == "index.md" and target.name == "index.md":
-            if target.parent.exists():
-                raise Refused(_("an item of that name exists already"), HTTPStatus.CONFLICT)
-            os.replace(source.parent, target.parent)
-        else:
-            os.replace(source, target)
+    def _move_of(self, file: dict[str, JSONValue]) -> Move:
+        """A rename, checked as `path` is (a Markdown file below content/) and more: the
+        entry exists, and nothing is at its new place (never a silent replace)."""
+        source = self._entry_path(_text(file, "path"))
+        target = self._entry_path(_text(file, "newPath"))
+        if not source.is_file():
+            message = _("no such file: {path}").format(path=self.rel(source))
+            raise Refused(message, HTTPStatus.NOT_FOUND)
+        folders = source.name == "index.md", target.name == "index.md"
+        if folders[0] != folders[1]:
+            raise Refused(_("an item in a folder of its own stays in a folder of its own"))
+        move = Move(source.parent, target.parent) if folders[0] else Move(source, target)
+        if move.source in (self.content, *self.content.parents):
+            raise Refused(_("only an item's own folder can be renamed"))
+        if move.target.is_relative_to(move.source):
+            raise Refused(_("an item cannot be moved into itself"))
+        if move.target != move.source:
+            _not_taken(move.target)
+        return move
 
     def _get_media(self, params: dict[str, JSONValue]) -> JSONValue:
         folder = self.path(_text(params, "mediaFolder"))
@@ -262,7 +329,7 @@ class Protocol:
 
     def _persist_media(self, params: dict[str, JSONValue]) -> JSONValue:
         path, data = self._asset(params.get("asset"))
-        write_atomically(path, data)
+        Changes(self.content, [], [(path, data)]).apply()  # a new folder appears with its file
         return self._media(self.rel(path))
 
     def _delete_file(self, params: dict[str, JSONValue]) -> JSONValue:
@@ -280,11 +347,24 @@ class Protocol:
         return {"message": "deleted files " + ", ".join(paths)}
 
     def _delete(self, path: Path) -> None:
-        if path.is_file():
-            path.unlink()
-            folder = path.parent  # an emptied item folder goes too
-            if folder != self.content and not any(folder.iterdir()):
-                folder.rmdir()
+        """Delete a file; an item's index.md goes with its folder, photos and all (a photo
+        whose consent was withdrawn must not stay published beside nothing)."""
+        if not path.is_file():
+            return
+        folder = path.parent
+        if path.name == "index.md" and self._own_folder(folder):
+            remove_folder(folder)
+            return
+        path.unlink()
+        if folder != self.content and not any(folder.iterdir()):
+            folder.rmdir()  # an emptied folder goes too
+
+    def _own_folder(self, folder: Path) -> bool:
+        """Whether `folder` holds one item only: below a section, no other Markdown in it."""
+        if folder.parent in (self.content, *self.content.parents):
+            return False  # content/news/index.md: the section's folder holds other items
+        markdown = [f for f in folder.rglob("*") if f.suffix.lower() in MARKDOWN]
+        return all(f == folder / "index.md" for f in markdown)
 
     def path(self, rel: str) -> Path:
         """The file `rel` (relative to the site) names, if it lies below content/."""
@@ -370,6 +450,163 @@ def _is_text(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Move:
+    """A rename of an entry's file, or of an item's whole folder."""
+
+    source: Path
+    target: Path
+
+
+class Changes:
+    """A save carried out whole or not at all.
+
+    Every new file is first written in full to a hidden temporary file where its folder is
+    now (a renamed folder takes it along); a folder the save makes is built under a hidden
+    name. Then the renames; then each temporary file takes its name, and each new folder
+    its own, so a rebuild never sees an item half there. A failure before the last step
+    undoes what was done: no empty folder, no half file, no rename without its content.
+    """
+
+    def __init__(self, content: Path, moves: list[Move], writes: list[tuple[Path, bytes]]) -> None:
+        self.content = content
+        self.moves = [m for m in moves if m.source != m.target]
+        self.writes = writes
+        self.made: list[Path] = []  # folders made for a rename's target, removed on failure
+        self.fresh: dict[Path, Path] = {}  # a folder this save makes -> its hidden name
+        self.staged: list[tuple[Path, Path]] = []  # temporary file, the name it will get
+        self.moved: list[Move] = []
+
+    def apply(self) -> None:
+        try:
+            for path, data in self.writes:
+                self._stage(self._before_moves(path), data)
+            for folder in self.fresh:
+                _not_taken(self._after_moves(folder))
+            for move in self.moves:
+                self._move(move)
+        except FileExistsError:  # the new name was taken between the check and the rename
+            self._undo()
+            raise Refused(
+                _("that name exists already; choose another"), HTTPStatus.CONFLICT
+            ) from None
+        except BaseException:
+            self._undo()
+            raise
+        for temporary, path in self.staged:
+            os.replace(self._after_moves(temporary), self._after_moves(self._hidden(path)))
+        for folder, hidden in self.fresh.items():
+            os.rename(self._after_moves(hidden), self._after_moves(folder))
+
+    def _stage(self, path: Path, data: bytes) -> None:
+        """Write `data` into a temporary file beside `path` (as things are before renames)."""
+        folder = self._hidden(path.parent)
+        if folder == path.parent and not folder.exists():  # a folder no one has made yet
+            missing = [f for f in (path.parent, *path.parent.parents) if not f.exists()]
+            top = missing[-1]
+            self.fresh[top] = top.with_name(f".litfass-new-{os.getpid()}-{time.monotonic_ns()}")
+            folder = self._hidden(path.parent)
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor, name = tempfile.mkstemp(dir=folder, prefix=".litfass-")
+        self.staged.append((Path(name), path))
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def _hidden(self, path: Path) -> Path:
+        """Where `path` is while its new folder is built under a hidden name."""
+        for folder, hidden in self.fresh.items():
+            if path.is_relative_to(folder):
+                return hidden / path.relative_to(folder)
+        return path
+
+    def _move(self, move: Move) -> None:
+        missing = [f for f in move.target.parents if not f.exists()]
+        for folder in reversed(missing):
+            folder.mkdir()
+            self.made.append(folder)
+        if move.source.is_dir():
+            _not_taken(move.target)  # checked before; looked at again just before the rename
+            os.rename(move.source, move.target)
+        else:
+            os.link(move.source, move.target)  # fails if the name was taken meanwhile
+            move.source.unlink()
+        self.moved.append(move)
+
+    def _undo(self) -> None:
+        for move in reversed(self.moved):
+            if move.target.is_dir():
+                os.rename(move.target, move.source)
+            else:
+                os.link(move.target, move.source)
+                move.target.unlink()
+        for temporary, _path in self.staged:
+            temporary.unlink(missing_ok=True)
+        for hidden in self.fresh.values():
+            shutil.rmtree(hidden, ignore_errors=True)
+        for folder in reversed(self.made):
+            with contextlib.suppress(OSError):  # not empty: someone else wrote there
+                folder.rmdir()
+
+    def _before_moves(self, path: Path) -> Path:
+        """Where the file at `path` after the renames is before them."""
+        for move in self.moves:
+            if path.is_relative_to(move.target):
+                return move.source / path.relative_to(move.target)
+        return path
+
+    def _after_moves(self, path: Path) -> Path:
+        for move in self.moves:
+            if path.is_relative_to(move.source):
+                return move.target / path.relative_to(move.source)
+        return path
+
+
+# A file name in an entry's text: letters, digits, '_', '-', '~', '%', dots, a suffix.
+_FILE_NAME = re.compile(r"(?<![\w%~.-])[\w%~.-]+\.[A-Za-z0-9]{1,8}(?![\w%~.-])")
+
+
+def with_file_names(raw: str, names: set[str]) -> str:
+    """`raw` with each file it names by the browser's name written by the name the file got
+    (`names`: those beside the entry), also when an entry is saved again still naming it so."""
+
+    def named(found: re.Match[str]) -> str:
+        given = found[0]
+        if given in names:
+            return given
+        renamed = file_name(unquote(given))
+        return renamed if renamed in names else given
+
+    return _FILE_NAME.sub(named, raw)
+
+
+def _names_in(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
+
+
+def _not_taken(path: Path) -> None:
+    if path.exists() or path.is_symlink():
+        raise Refused(
+            _("'{name}' exists already; choose another name").format(name=path.name),
+            HTTPStatus.CONFLICT,
+        )
+
+
+def _no_two_moves_meet(moves: list[Move]) -> None:
+    targets = [m.target for m in moves]
+    if len(set(targets)) != len(targets):
+        raise Refused(_("two entries cannot get the same name"), HTTPStatus.CONFLICT)
+
+
+def remove_folder(folder: Path) -> None:
+    """Remove `folder` as a whole: one rename hides it from the site (litfass skips hidden
+    names), then it is deleted; if deleting fails half-way, nothing of it is published."""
+    hidden = folder.with_name(f".litfass-deleted-{folder.name}-{os.getpid()}-{time.monotonic_ns()}")
+    os.rename(folder, hidden)
+    shutil.rmtree(hidden, ignore_errors=True)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -62,6 +62,7 @@ WORDS = {
         "phone": "Telefon",
         "email": "E-Mail",
         "alias": "Adresse",
+        "slug rule": "nur Kleinbuchstaben a-z, Ziffern 0-9 und Bindestriche",
     },
     "en": {
         "body": "Text",
@@ -72,6 +73,7 @@ WORDS = {
         "phone": "Phone",
         "email": "E-mail",
         "alias": "Address",
+        "slug rule": "only lower-case letters a-z, digits 0-9 and hyphens",
     },
 }
 
@@ -116,7 +118,9 @@ def config_yml(
         "locale": words,
         **_backend(backend),
         "media_folder": f"{config.content_dir}/media",  # unused: every collection keeps its own
-        "slug": {"encoding": "ascii", "clean_accents": True},
+        # File names arrive as the editor's computer spells them ("Übergabe", not "Ubergabe"):
+        # the backend renames each upload by litfass.slugs, the rule `new --image` follows.
+        "slug": {"encoding": "unicode", "clean_accents": False, "sanitize_replacement": "-"},
         "collections": [
             _collection(config, kind, words, replace(terms, categories=_categories(config)), fields)
             for kind in KINDS
@@ -216,7 +220,7 @@ def _widget(field: Field, words: str, terms: Terms) -> dict[str, Any]:
         "number": {"widget": "number", "value_type": "int"},
         "image": {"widget": "image", "choose_url": False},
         "file": {"widget": "file", "choose_url": False},
-        "slug": {"widget": "string", "pattern": [SLUG_PATTERN, "a-z, 0-9, -"]},
+        "slug": {"widget": "string", "pattern": [SLUG_PATTERN, WORDS[words]["slug rule"]]},
         "links": {"widget": "list", "field": _text("alias", words)},
     }
     return simple.get(kind, {"widget": "string"})

@@ -27,12 +27,14 @@ from litfass.i18n import _, ngettext
 from litfass.outputs import serving
 from litfass.outputs.redirects import REDIRECTS, read_redirects, request_path
 from litfass.preview.cms import (
-    MAX_REQUEST,
+    FRAMING,
     Admin,
     Refused,
     Reply,
+    admitted,
     json_body,
     json_reply,
+    refusal,
     same_origin,
 )
 
@@ -81,7 +83,9 @@ RELOAD_JS = b"""\
       box = document.createElement("div");
       box.id = "litfass-progress";
       box.setAttribute("role", "status");
-      document.body.appendChild(box);
+      // Above the other boxes in their column: boxes never cover each other.
+      var boxes = document.getElementById("litfass-boxes") || document.body;
+      boxes.insertBefore(box, boxes.firstChild);
     }
     if (box) {
       box.textContent = event.data;
@@ -169,16 +173,19 @@ GO_LIVE_JS_CODE = b"""\
 })();
 """
 OVERLAY_CSS = b"""\
-#litfass-overlay { position: fixed; inset: 0 0 auto 0; z-index: 2147483647; max-height: 60vh;
-  overflow: auto; margin: 0; padding: 1rem 1.5rem; background: #7f1d1d; color: #fff;
+#litfass-boxes { position: fixed; inset: 0; z-index: 2147483647; display: flex;
+  flex-direction: column; align-items: stretch; gap: 0.5rem; pointer-events: none; }
+#litfass-boxes > * { flex: 0 1 auto; min-height: 0; overflow: auto; pointer-events: auto;
+  box-sizing: border-box; }
+#litfass-overlay { max-height: 60vh; margin: 0; padding: 1rem 1.5rem; background: #7f1d1d; color: #fff;
   font: 1rem/1.5 system-ui, sans-serif; box-shadow: 0 0.5rem 1.5rem rgba(0, 0, 0, 0.4); }
 #litfass-overlay h2, #litfass-warnings h2, #litfass-notice h2 { margin: 0 0 0.5rem;
   font: bold 1.25rem/1.3 system-ui, sans-serif; color: inherit; }
 #litfass-overlay pre, #litfass-warnings pre { margin: 0 0 0.5rem; white-space: pre-wrap;
   font: 0.95rem/1.4 monospace; color: inherit; background: transparent; }
 #litfass-overlay p, #litfass-warnings p, #litfass-notice p { margin: 0 0 0.5rem; color: inherit; }
-#litfass-warnings { position: fixed; inset: auto 0 0 0; z-index: 2147483646; box-sizing: border-box;
-  width: 100%; max-width: none; max-height: 40vh; overflow: auto; margin: 0; padding: 1rem 1.5rem;
+#litfass-warnings { position: static; inset: auto; margin: auto 0 0 0; width: 100%;
+  max-width: none; max-height: 40vh; padding: 1rem 1.5rem;
   border: 0; border-top: 0.25rem solid #b45309; background: #fef3c7; color: #1c1917;
   font: 1rem/1.5 system-ui, sans-serif; box-shadow: 0 -0.5rem 1.5rem rgba(0, 0, 0, 0.25); }
 #litfass-warnings:not([open]) { display: none; }
@@ -186,10 +193,13 @@ OVERLAY_CSS = b"""\
 #litfass-warnings button { font: inherit; padding: 0.25rem 1rem; border: 2px solid #1c1917;
   border-radius: 0.25rem; background: #fff; color: #1c1917; cursor: pointer; }
 #litfass-warnings button:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
-#litfass-progress { position: fixed; top: 1rem; right: 1rem; z-index: 2147483647; max-width: 30rem;
+#litfass-progress { align-self: flex-end; flex-shrink: 0; max-width: 30rem; margin: 1rem 1rem 0;
   padding: 0.5rem 1rem; border-radius: 0.25rem; background: #1e3a8a; color: #fff;
   font: 0.95rem/1.4 system-ui, sans-serif; box-shadow: 0 0.25rem 1rem rgba(0, 0, 0, 0.3); }
 #litfass-progress[hidden] { display: none; }
+#litfass-boxes > #litfass-golive { position: static; align-self: flex-start; flex-shrink: 0;
+  margin: auto 1rem 1rem; }
+#litfass-boxes > #litfass-golive ~ #litfass-warnings { margin-top: 0; }
 #litfass-golive { position: fixed; bottom: 1rem; left: 1rem; z-index: 2147483645;
   padding: 0.5rem 1rem; border: 2px solid #fff; border-radius: 0.25rem; background: #166534;
   color: #fff; font: bold 1rem/1.4 system-ui, sans-serif; cursor: pointer;
@@ -397,18 +407,23 @@ def inject(page: bytes, state: State, address: str = "/", go_live: bool = False)
     """
     script = f'<script src="{SCRIPT}" data-build="{state.build}"></script>'.encode()
     boxes = f'<link rel="stylesheet" href="{STYLE}">'
-    if go_live:
-        boxes += go_live_html()
+    own = state.files.get(address)
+    # One fixed column for the boxes: progress, notice, errors at the top, the publish
+    # button and warnings at the bottom; in a column they can shrink and scroll, but never
+    # cover each other.
+    boxes += '<div id="litfass-boxes">'
     why = state.hidden.get(address) or state.hidden.get(address.rstrip("/") + "/")
     if why:
         boxes += notice_html(why)
-    own = state.files.get(address)
-    if state.errors:
-        boxes += overlay_html(ordered(state.errors, own))
-    if state.warnings:
-        boxes += warnings_html(ordered(state.warnings, own))
     if state.progress:
         boxes += f'<div id="litfass-progress" role="status">{html.escape(state.progress)}</div>'
+    if state.errors:
+        boxes += overlay_html(ordered(state.errors, own))
+    if go_live:
+        boxes += go_live_html()
+    if state.warnings:
+        boxes += warnings_html(ordered(state.warnings, own))
+    boxes += "</div>"
     lower = page.lower()
     body = lower.find(b"<body")
     body_end = lower.find(b">", body) + 1 if body >= 0 else 0
@@ -557,24 +572,32 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
         def do_POST(self) -> None:
             """The browser editor's saves: only from this machine, to this machine's name."""
             path, admin = unquote(urlsplit(self.path).path), preview.admin
-            given = (self.headers.get("Content-Length") or "0").strip()
-            length = int(given) if given.isdigit() else MAX_REQUEST + 1
-            if not (loopback and self._local_host()) or length > MAX_REQUEST:
+            if not (loopback and self._local_host()) or (admin is None and path != GO_LIVE):
+                self.close_connection = True  # the body, if any, is never read
                 self._send(HTTPStatus.FORBIDDEN, b"Not allowed\n", "text/plain", False)
+                return
+            try:  # every check the headers allow, before a byte of the body is read
+                if path == GO_LIVE:
+                    length = admitted(self.headers)
+                else:
+                    assert admin is not None
+                    length = admin.admit(path, self.headers)
+            except Refused as refused:
+                self.close_connection = True
+                self._admin(refusal(refused), False)
                 return
             body = self.rfile.read(length)
             if path == GO_LIVE:
                 self._admin(publish_reply(preview, self.headers, body), False)
-            elif admin is not None:
-                self._admin(admin.post(path, self.headers, body), False)
             else:
-                self._send(HTTPStatus.FORBIDDEN, b"Not allowed\n", "text/plain", False)
+                assert admin is not None
+                self._admin(admin.post(path, self.headers, body), False)
 
         def _admin(self, reply: Reply, head: bool) -> None:
             if reply.status == HTTPStatus.MOVED_PERMANENTLY:
                 self._redirect(reply.kind)
             else:
-                self._send(reply.status, reply.data, reply.kind, head)
+                self._send(reply.status, reply.data, reply.kind, head, extra=FRAMING)
 
         def _local_host(self) -> bool:
             """Refuse other names for this server (a web page's DNS rebinding trick)."""
@@ -656,7 +679,13 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
             self.end_headers()
 
         def _send(
-            self, status: HTTPStatus, data: bytes, kind: str, head: bool, policy: str | None = None
+            self,
+            status: HTTPStatus,
+            data: bytes,
+            kind: str,
+            head: bool,
+            policy: str | None = None,
+            extra: Sequence[tuple[str, str]] = (),
         ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
@@ -665,6 +694,8 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
+            for name, value in extra:
+                self.send_header(name, value)
             self.end_headers()
             if not head:
                 with contextlib.suppress(OSError):  # the browser went away

@@ -22,6 +22,11 @@ QUIET = 0.02  # seconds without events that end a burst: an editor's save takes 
 LONGEST = 1.0  # a burst that never settles is still rebuilt after this long
 VANISHED = 0.25  # a file that is gone may be mid-save (renamed away, written anew): wait more
 CLOSED = 0.005  # the last event closed a file just written: the save is complete
+# A file still open for writing (a large photo being copied in) is waited for this long at
+# most: read half-written, it would be reported as broken or empty, a false alarm.
+WRITING = 120.0
+# An open file not written to for this long counts as complete (a close that was never seen).
+STALLED = 10.0
 # Events that change nothing; reading files (as every rebuild does) must not start another one.
 _NO_CHANGE = {"opened", "closed_no_write"}
 # Names editors use for temp, lock, swap and backup files.
@@ -62,11 +67,14 @@ class Watcher:
         self.folders = tuple(f.absolute() for f in folders)
         self.quiet, self.longest = quiet, longest
         self._pending: dict[Path, bool] = {}  # path -> whether it was new in this burst
+        self._writing: set[Path] = set()  # files written to and not yet closed
         self._last = 0.0  # time of the last event that counted
         self._closed = False  # whether that event was a file closed after writing
         self._ready = threading.Condition()
         self._stopped = False
         self._observer = Observer()
+        # Only inotify (Linux) says when a file is closed; elsewhere an open file looks idle.
+        self._sees_closing = type(self._observer).__name__ == "InotifyObserver"
         self.watched: tuple[Path, ...] = ()  # the folders that existed when watching started
 
     @property
@@ -100,11 +108,7 @@ class Watcher:
                 self._ready.wait(left)
             first = time.monotonic()
             while not self._stopped:
-                # A longer --debounce (a slow network drive) is kept even after complete writes.
-                quiet = CLOSED if self._closed and self.quiet <= QUIET else self.quiet
-                if any(not new and not p.exists() for p, new in self._pending.items()):
-                    quiet = max(quiet, VANISHED)
-                wait = min(self._last + quiet, first + self.longest) - time.monotonic()
+                wait = self._settling(first)
                 if wait <= 0:
                     break
                 self._ready.wait(wait)
@@ -112,16 +116,47 @@ class Watcher:
             # A file made and gone within one burst was some program's temp file (sed -i).
             return {path for path, new in batch.items() if not new or path.exists()} or None
 
+    def _settling(self, first: float) -> float:
+        """How much longer the burst that began at `first` is waited for (<= 0: it is over)."""
+        # A longer --debounce (a slow network drive) is kept even after complete writes.
+        quiet = CLOSED if self._closed and self.quiet <= QUIET else self.quiet
+        if any(not new and not p.exists() for p, new in self._pending.items()):
+            quiet = max(quiet, VANISHED)
+        if any(_is_empty(p) for p in self._pending):
+            quiet = max(quiet, VANISHED)  # truncated to be written anew, or a copy begun
+        now = time.monotonic()
+        if any(p in self._writing and _written_lately(p) for p in self._pending):
+            # A copy under way: read now, it would look broken. Looked at again each second.
+            return min(first + WRITING - now, 1.0)
+        return min(self._last + quiet, first + self.longest) - now
+
+    def busy(self) -> bool:
+        """Whether files changed since the last batch was handed over."""
+        with self._ready:
+            return bool(self._pending)
+
     def note(
-        self, path: Path, folder: bool = False, created: bool = False, closed: bool = False
+        self,
+        path: Path,
+        folder: bool = False,
+        created: bool = False,
+        closed: bool = False,
+        writing: bool = False,
     ) -> None:
-        """Count a changed path, unless it is not part of the site or a temp file."""
+        """Count a changed path, unless it is not part of the site or a temp file.
+
+        `writing`: the file was written to (and is open until a `closed` event says so).
+        """
         if not self._relevant(path, folder):
             return
         with self._ready:
             self._pending.setdefault(path, created)
             self._last = time.monotonic()
             self._closed = closed
+            if writing and self._sees_closing:
+                self._writing.add(path)
+            else:
+                self._writing.discard(path)
             self._ready.notify_all()
 
     def _relevant(self, path: Path, folder: bool) -> bool:
@@ -138,6 +173,20 @@ class Watcher:
         return False
 
 
+def _written_lately(path: Path) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime < STALLED
+    except OSError:  # gone: nothing to wait for
+        return False
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size == 0
+    except OSError:
+        return False
+
+
 def _handler(watcher: Watcher) -> FileSystemEventHandler:
     """A watchdog event handler that hands each changed path to `watcher`."""
     from watchdog.events import FileSystemEventHandler
@@ -149,9 +198,12 @@ def _handler(watcher: Watcher) -> FileSystemEventHandler:
             if event.is_directory and event.event_type == "modified":
                 return  # a folder's listing changed: the file's own event says which file
             created, closed = event.event_type == "created", event.event_type == "closed"
+            # Events watchdog makes up for a folder moved in are no writes.
+            written = event.event_type in ("created", "modified") and not event.is_directory
+            writing = written and not getattr(event, "is_synthetic", False)
             for raw, new in ((event.src_path, created), (getattr(event, "dest_path", ""), False)):
                 if raw:
                     path = raw.decode() if isinstance(raw, bytes) else raw
-                    watcher.note(Path(path), event.is_directory, new, closed)
+                    watcher.note(Path(path), event.is_directory, new, closed, writing)
 
     return Handler()

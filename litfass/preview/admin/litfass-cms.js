@@ -27,6 +27,29 @@
     CMS.registerLocale("de", Object.assign({}, german, { auth: auth }));
   }
 
+  // Decap writes a list's label in lower case in its heading and button ("2 frühere
+  // adressen"): German nouns keep their capital, so the field's own label is put back.
+  function properCase() {
+    var bars = document.querySelectorAll("[class*='-TopBarContainer']");
+    for (var i = 0; i < bars.length; i++) {
+      var control = bars[i].closest("[class*='-ControlContainer']");
+      var label = control && control.querySelector("label");
+      if (!label) { continue; }
+      var name = label.textContent.replace(/\s*\(optional\)\s*$/, "").trim();
+      var lower = name.toLowerCase();
+      if (!name || lower === name) { continue; }
+      var walker = document.createTreeWalker(bars[i], NodeFilter.SHOW_TEXT);
+      for (var text = walker.nextNode(); text; text = walker.nextNode()) {
+        if (text.nodeValue.indexOf(lower) >= 0) {
+          text.nodeValue = text.nodeValue.split(lower).join(name);
+        }
+      }
+    }
+  }
+  new MutationObserver(properCase).observe(document.documentElement, {
+    childList: true, subtree: true, characterData: true
+  });
+
   // Beside /admin/ wherever the site lives: at the host's root or in a folder of it.
   CMS.registerPreviewStyle(new URL("../static/style.css", document.currentScript.src).pathname);
   CMS.registerEventListener({
