@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from litfass.cli import main
+from litfass.i18n import use_language
 
 # Tests assert the English source messages; a test that wants German asks for it
 # (monkeypatch.setenv("LITFASS_LANG", "de"), or delenv to follow the site's language).
@@ -30,6 +31,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    """Each test starts in English: a command run in German (a test's LITFASS_LANG=de) leaves
+    `_()` in German for this worker's next test, which may call the engine directly."""
+    use_language("en")
+    yield
+    use_language("en")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
