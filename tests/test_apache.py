@@ -30,11 +30,10 @@ from test_nginx import (
     RENAMED_FROM,
     RENAMED_TO,
     SETTLED,
-    SLIPPED_JS,
-    SLIPPED_SVG,
     STYLE,
     add_items_to_rename_and_delete,
     add_test_content,
+    assert_svg_script_stays_inert,
     rename_and_delete,
 )
 
@@ -313,19 +312,4 @@ def test_pages_work_in_a_browser_with_the_csp_on(server: Server, chromium: Brows
 
 @pytest.mark.browser
 def test_script_in_an_svg_does_not_run_under_the_sandbox(server: Server, chromium: Browser) -> None:
-    # The site's own script, which its policy allows anywhere but in a sandbox.
-    slipped = server.output / "downloads/slipped.svg"
-    script = server.output / "downloads/slipped.js"
-    slipped.write_bytes(SLIPPED_SVG)
-    script.write_bytes(SLIPPED_JS)
-    context = chromium.new_context()
-    try:
-        page = context.new_page()
-        answer = page.goto(server.url + "/downloads/slipped.svg")
-        assert answer is not None and answer.status == 200
-        assert page.evaluate("document.documentElement.localName") == "svg"
-        assert page.evaluate("document.documentElement.getAttribute('data-ran')") is None
-    finally:
-        context.close()
-        slipped.unlink()
-        script.unlink()
+    assert_svg_script_stays_inert(server, chromium)
