@@ -2,10 +2,11 @@
 
 Pagefind (from PyPI) reads the pages marked `data-pagefind-body` and writes a static index
 with German stemming (from `<html lang="de">`) to /pagefind/. Pagefind cannot add or replace
-one page in an index, so a large site's index comes in parts, each of a fixed share of the
-pages (by a hash of their path), that the theme's search script merges in the browser
-(Pagefind's `mergeIndex`). An edit makes again only the parts whose pages changed; every
-part is cached by its pages' digests, so a rebuild gives the very files a cold build gives.
+one page in an index, so a large site is indexed in parts, each of a fixed share of the pages
+(by a hash of their path) and cached by their digests: an edit runs Pagefind over the edited
+page's part alone. The parts are then joined into the one index readers get
+(`searchmerge.py`: a reader's first search costs what one index costs), itself cached by the
+parts' keys, so a rebuild gives the very files a cold build gives.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import functools
 import hashlib
 import importlib
 import importlib.util
-import json
 import os
 import re
 import shutil
@@ -30,11 +30,14 @@ from litfass.errors import LitfassError
 from litfass.folders import CACHE_DIR, SEARCH_FOLDER
 from litfass.i18n import _
 from litfass.write.disk import files_below, link_or_copy
+from litfass.write.searchmerge import ENTRY, JOINING, Unmergeable, merge
 
 FOLDER = SEARCH_FOLDER
-PARTS_FILE = "parts.json"  # in /pagefind/: the parts the search script merges into the first
+# In /pagefind/: the parts a theme's own search script once merged; always none now, for
+# such a script (docs/theme.md#search) to keep working against the one index.
+PARTS_FILE = "parts.json"
 PART_PAGES = 200  # pages per part: an edit indexes about this many pages again
-MOST_PARTS = 64  # each part costs the reader two small requests on the first search
+MOST_PARTS = 64  # joining the parts costs about 20 ms each (at 4000 pages, 20 parts)
 # Pagefind's own result widgets: the theme has its own small script, so leave them out.
 UNUSED = (
     "pagefind-ui.js",
@@ -45,8 +48,6 @@ UNUSED = (
     "pagefind-modular-ui.css",
     "pagefind-highlight.js",
 )
-# What a merged part needs: it searches with the first part's script and WebAssembly.
-PART_DATA = re.compile(r"pagefind-entry\.json|[^/]+\.pf_meta|(fragment|index|filter)/.+")
 # The attribute on an element (never in text, where `<` is escaped): a page without it is
 # left out of the index as soon as any page of the site has it.
 MARKED = re.compile(rb"<[A-Za-z][^<>]*\sdata-pagefind-body[\s=/>]")
@@ -61,7 +62,6 @@ def is_marked(page: bytes) -> bool:
 class Part:
     """One part of the index: the pages it holds, and the key of its cache entry."""
 
-    rel: str  # where it goes in the site: pagefind, pagefind/part-1, ...
     pages: tuple[str, ...]
     key: str
 
@@ -84,8 +84,7 @@ def parts(pages: dict[str, bytes], marked: set[str]) -> list[Part]:
         key = hashlib.sha256(version.encode())
         for path in group:
             key.update(f"{path}\0".encode() + pages[path])
-        rel = FOLDER if not found else f"{FOLDER}/part-{len(found)}"
-        found.append(Part(rel, tuple(group), key.hexdigest()[:24]))
+        found.append(Part(tuple(group), key.hexdigest()[:24]))
     return found
 
 
@@ -94,42 +93,67 @@ def _bucket(path: str, count: int) -> int:
 
 
 def index_files(root: Path, site: Path, wanted: list[Part], workers: int) -> dict[str, str]:
-    """Every file of the index of the pages in `site`, by its path in the site, in the cache.
+    """Every file of the one index of the pages in `site`, by its path in the site, in the cache.
 
-    Parts not in the cache are made over `workers` Pagefind processes (one core each).
+    Parts not in the cache are made over `workers` Pagefind processes (one core each), then
+    joined into one index unless it is in the cache already.
     """
     cache = (root / CACHE_DIR / "search").resolve()
     cache.mkdir(parents=True, exist_ok=True)
-    due = [part for part in wanted if not (cache / part.key / "pagefind-entry.json").is_file()]
+    due = [part for part in wanted if not (cache / part.key / ENTRY).is_file()]
     if due:
-        executable = _program()[0]
         with ThreadPoolExecutor(max(1, workers)) as pool:
-            for failure in pool.map(lambda p: _make(executable, site, cache, p), due):
-                if failure:
-                    message = _("search index failed: {reason}").format(reason=failure)
-                    raise LitfassError.at("pagefind", 0, message)
-    _forget_others(cache, {part.key for part in wanted})
-    files: dict[str, str] = {}
-    for number, part in enumerate(wanted):
-        entry = f"{cache}/{part.key}"
-        for rel in sorted(files_below(Path(entry))):
-            if number == 0 or PART_DATA.fullmatch(rel):
-                files[f"{part.rel}/{rel}"] = f"{entry}/{rel}"
-    listing = [f"{part.rel.removeprefix(FOLDER + '/')}/" for part in wanted[1:]]
-    files[f"{FOLDER}/{PARTS_FILE}"] = str(_parts_file(cache, listing))
+            for failure in pool.map(lambda p: _make(site, cache, p), due):
+                _raise(failure)
+    whole = _whole(site, cache, wanted)
+    _forget_others(cache, {part.key for part in wanted} | {whole.key})
+    entry = cache / whole.key
+    files = {f"{FOLDER}/{rel}": f"{entry}/{rel}" for rel in sorted(files_below(entry))}
+    files[f"{FOLDER}/{PARTS_FILE}"] = str(_no_parts(cache))
     return files
 
 
-def _parts_file(cache: Path, listing: list[str]) -> Path:
-    """The list of parts the search script merges, as a file (renamed into place, never
-    rewritten: the site links it)."""
-    data = json.dumps(listing).encode() + b"\n"
-    path = cache / f"parts-{hashlib.sha256(data).hexdigest()[:24]}.json"
+def _whole(site: Path, cache: Path, wanted: list[Part]) -> Part:
+    """The one index of all the parts' pages, joined from the parts into the cache.
+
+    Where the parts cannot be joined (a theme's filters or sorts, a Pagefind whose files
+    this litfass does not know), Pagefind indexes every page at once instead.
+    """
+    if len(wanted) == 1:
+        return wanted[0]
+    keys = " ".join([JOINING, *(part.key for part in wanted)])
+    key = hashlib.sha256(keys.encode()).hexdigest()[:24]
+    whole = Part(tuple(page for part in wanted for page in part.pages), key)
+    if (cache / key / ENTRY).is_file():
+        return whole
+    unfinished = cache / f".{key}.tmp"
+    shutil.rmtree(unfinished, ignore_errors=True)
+    try:
+        merge([cache / part.key for part in wanted], unfinished)
+    except Unmergeable:
+        shutil.rmtree(unfinished, ignore_errors=True)
+        _raise(_make(site, cache, whole))
+        return whole
+    shutil.rmtree(cache / key, ignore_errors=True)
+    unfinished.rename(cache / key)
+    return whole
+
+
+def _no_parts(cache: Path) -> Path:
+    """The list of parts to merge, empty, as a file (renamed into place, never rewritten:
+    the site links it)."""
+    path = cache / PARTS_FILE
     if not path.is_file():
         temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(data)
+        temporary.write_bytes(b"[]\n")
         temporary.replace(path)
     return path
+
+
+def _raise(failure: str) -> None:
+    if failure:
+        message = _("search index failed: {reason}").format(reason=failure)
+        raise LitfassError.at("pagefind", 0, message)
 
 
 def _executable() -> list[str]:
@@ -148,8 +172,9 @@ def _executable() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
-def _make(executable: list[str], site: Path, cache: Path, part: Part) -> str:
+def _make(site: Path, cache: Path, part: Part) -> str:
     """Run Pagefind over the part's pages into its cache entry; the error, if it failed."""
+    executable = _program()[0]
     entry = cache / part.key
     unfinished = cache / f".{part.key}.tmp"
     pages = cache / f".{part.key}.pages"
