@@ -158,6 +158,7 @@ def plain_index(output: Path, folder: Path) -> Path:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    (folder / "pagefind/parts.json").write_text("[]\n")  # for a theme's script made for parts
     return folder
 
 
