@@ -231,7 +231,7 @@ def test_parts_with_filters_are_indexed_whole_by_pagefind(tmp_path: Path) -> Non
     files = search.index_files(tmp_path, site, wanted, 2)
     folder = tmp_path / ".litfass-cache/search"
     with pytest.raises(Unmergeable):
-        merge([folder / part.key for part in wanted], tmp_path / "joined")
+        merge([folder / part.key for part in wanted], tmp_path / "joined", [])
     entry = json.loads(Path(files["pagefind/pagefind-entry.json"]).read_text())
     assert entry["languages"]["de"]["page_count"] == PART_PAGES * 2
     assert any(path.startswith("pagefind/filter/") for path in files)

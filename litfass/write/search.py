@@ -30,12 +30,14 @@ from litfass.errors import LitfassError
 from litfass.folders import CACHE_DIR, SEARCH_FOLDER
 from litfass.i18n import _
 from litfass.write.disk import files_below, link_or_copy
-from litfass.write.searchmerge import ENTRY, JOINING, Unmergeable, merge
+from litfass.write.searchmerge import ENTRY, JOINING, WORDS, Unmergeable, merge
 
 FOLDER = SEARCH_FOLDER
 # In /pagefind/: the parts a theme's own search script once merged; always none now, for
 # such a script (docs/theme.md#search) to keep working against the one index.
 PARTS_FILE = "parts.json"
+JOINED = "joined-"  # a cache entry joined from parts: where the next joining finds chunks
+WHOLE = "whole-"  # one Pagefind run over every page, where the parts cannot be joined
 PART_PAGES = 200  # pages per part: an edit indexes about this many pages again
 MOST_PARTS = 64  # joining the parts costs about 20 ms each (at 4000 pages, 20 parts)
 # Pagefind's own result widgets: the theme has its own small script, so leave them out.
@@ -122,21 +124,24 @@ def _whole(site: Path, cache: Path, wanted: list[Part]) -> Part:
     if len(wanted) == 1:
         return wanted[0]
     keys = " ".join([JOINING, *(part.key for part in wanted)])
-    key = hashlib.sha256(keys.encode()).hexdigest()[:24]
-    whole = Part(tuple(page for part in wanted for page in part.pages), key)
-    if (cache / key / ENTRY).is_file():
-        return whole
-    unfinished = cache / f".{key}.tmp"
+    digest = hashlib.sha256(keys.encode()).hexdigest()[:24]
+    pages = tuple(page for part in wanted for page in part.pages)
+    joined, made = Part(pages, JOINED + digest), Part(pages, WHOLE + digest)
+    for whole in (joined, made):
+        if (cache / whole.key / ENTRY).is_file():
+            return whole
+    unfinished = cache / f".{joined.key}.tmp"
     shutil.rmtree(unfinished, ignore_errors=True)
     try:
-        merge([cache / part.key for part in wanted], unfinished)
+        earlier = sorted(cache.glob(f"{JOINED}*"))
+        merge([cache / part.key for part in wanted], unfinished, earlier)
     except Unmergeable:
         shutil.rmtree(unfinished, ignore_errors=True)
-        _raise(_make(site, cache, whole))
-        return whole
-    shutil.rmtree(cache / key, ignore_errors=True)
-    unfinished.rename(cache / key)
-    return whole
+        _raise(_make(site, cache, made))
+        return made
+    shutil.rmtree(cache / joined.key, ignore_errors=True)
+    unfinished.rename(cache / joined.key)
+    return joined
 
 
 def _no_parts(cache: Path) -> Path:
@@ -212,8 +217,12 @@ def _link_pages(site: Path, pages: Iterable[str], folder: Path) -> None:
 def _forget_others(cache: Path, keys: set[str]) -> None:
     """Only the parts of the newest index are worth keeping (and the parts lists: small)."""
     for entry in cache.iterdir():
-        if entry.is_dir() and entry.name not in keys and not entry.name.startswith("."):
+        if entry.name.startswith(".") or entry.name.split(".")[0] in keys:
+            continue
+        if entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.endswith(WORDS):
+            entry.unlink(missing_ok=True)
 
 
 @functools.cache

@@ -10,10 +10,12 @@ whole site with Pagefind instead: slower, never wrong.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import heapq
 import json
+import marshal
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,12 +29,17 @@ JOINING = "1"  # the version of the joining below: a new one joins cached parts 
 KNOWN = ("1.5.",)  # the Pagefind versions whose files this joins (tests/test_search.py)
 SIGNATURE = b"pagefind_dcd"  # before the CBOR of every file Pagefind decodes
 ENTRY = "pagefind-entry.json"
+WORDS = ".words"  # beside a part in the cache: its words with their pages encoded
 CHUNK_LOCATIONS = 20000  # words per index chunk, counted as Pagefind counts them
 # The layout of a metadata file this module joins: version, pages, chunks, filters, sorts,
 # the names of the metadata fields a word was found in.
 META_FIELDS = 6
 
-Word = list[Any]  # [word, [[page step, positions, field positions], ...], [[variant, pages]]]
+# A word's pages in one part: how many, the first's step and the rest of it encoded, the
+# others encoded, the last page's number, and the locations they hold (see `_postings`).
+Postings = tuple[int, int, bytes, bytes, int, int]
+EncodedWord = tuple[str, Postings, tuple[tuple[str, Postings], ...]]  # with its variants
+UNSIGNED, ARRAY, TEXT = 0, 4, 3  # CBOR's major types
 
 
 class Unmergeable(Exception):
@@ -51,18 +58,19 @@ class Language:
         return len(self.meta[1])
 
 
-def merge(folders: list[Path], target: Path) -> None:
+def merge(folders: list[Path], target: Path, earlier: list[Path]) -> None:
     """Write into `target` one index of the pages of every index in `folders` (in order).
 
     The first folder brings Pagefind's script and WebAssembly; `target` must not exist.
+    Chunks of words that `earlier` joined indexes hold already are linked from them.
     """
     try:
-        _merge(folders, target)
+        _merge(folders, target, earlier)
     except (KeyError, IndexError, TypeError, ValueError, cbor2.CBORDecodeError) as error:
         raise Unmergeable(f"an index of another layout: {error!r}") from error
 
 
-def _merge(folders: list[Path], target: Path) -> None:
+def _merge(folders: list[Path], target: Path, earlier: list[Path]) -> None:
     entries = [json.loads((folder / ENTRY).read_text("utf-8")) for folder in folders]
     first = entries[0]
     if not str(first["version"]).startswith(KNOWN):
@@ -85,7 +93,7 @@ def _merge(folders: list[Path], target: Path) -> None:
             )
             for folder, e in zip(folders, entries, strict=True)
         ]
-        digest_name, count = _merge_language(language, parts, target)
+        digest_name, count = _merge_language(language, parts, target, earlier)
         languages[language] = {**described, "hash": digest_name, "page_count": count}
     entry = {**first, "languages": languages}
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
@@ -99,7 +107,9 @@ def _program_files(folder: Path) -> Iterator[str]:
             yield path.name
 
 
-def _merge_language(language: str, parts: list[Language], target: Path) -> tuple[str, int]:
+def _merge_language(
+    language: str, parts: list[Language], target: Path, earlier: list[Path]
+) -> tuple[str, int]:
     """Join one language's pages, words and fragments; its metadata file's name and pages."""
     for part in parts:
         meta = part.meta
@@ -107,10 +117,12 @@ def _merge_language(language: str, parts: list[Language], target: Path) -> tuple
             raise Unmergeable("filters, sorts or metadata fields")
     pages = _merge_fragments(parts, target)
     offsets = [sum(p.pages for p in parts[:n]) for n in range(len(parts))]
+    words = [_encoded_words(part, language) for part in parts]
     chunks = []
-    for words in _chunks(_joined_words(parts, offsets)):
-        name = _write(target / "index", language, ".pf_index", [words])
-        chunks.append([words[0][0], words[-1][0], name])
+    for chunk in _chunks(_joined_words(words, offsets)):
+        encoded = b"\x81" + _head(ARRAY, len(chunk)) + b"".join(word for _, word, _ in chunk)
+        name = _write_chunk(target / "index", language, encoded, earlier)
+        chunks.append([chunk[0][0], chunk[-1][0], name])
     _narrow(chunks)
     meta = [parts[0].meta[0], pages, chunks, [], [], parts[0].meta[5]]
     encoded = cbor2.dumps(meta)
@@ -128,10 +140,10 @@ def _merge_fragments(parts: list[Language], target: Path) -> list[list[Any]]:
         for page in part.meta[1]:
             name, *rest = page
             source = part.folder / "fragment" / f"{name}.pf_fragment"
-            data = source.read_bytes()
             while (existing := target / "fragment" / f"{name}.pf_fragment").exists():
+                data = source.read_bytes()
                 if existing.read_bytes() == data:
-                    break
+                    break  # the same page twice: one file, as Pagefind does
                 name += hashlib.sha256(data).hexdigest()[len(name) % 64]
             else:
                 os.link(source, existing)
@@ -139,60 +151,104 @@ def _merge_fragments(parts: list[Language], target: Path) -> list[list[Any]]:
     return pages
 
 
-def _joined_words(parts: list[Language], offsets: list[int]) -> Iterator[Word]:
-    """Every word of the parts in order, its pages numbered on after the parts before."""
-    streams = [_numbered(number, part) for number, part in enumerate(parts)]
-    for text, group in groupby(heapq.merge(*streams, key=lambda w: w[:2]), key=lambda w: w[0]):
+def _encoded_words(part: Language, language: str) -> list[EncodedWord]:
+    """A part's words with their pages encoded, kept beside the part (`KEY.words`): a part
+    is decoded once, when it is first joined."""
+    kept = part.folder.with_name(f"{part.folder.name}.{language}.{JOINING}{WORDS}")
+    with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+        return marshal.loads(kept.read_bytes())
+    words = [
+        (word[0], _postings(word[1]), tuple((form, _postings(pages)) for form, pages in word[2]))
+        for chunk in part.meta[2]
+        for word in _decode(part.folder / "index" / f"{chunk[2]}.pf_index")[0]
+    ]
+    unfinished = kept.with_suffix(".tmp")
+    unfinished.write_bytes(marshal.dumps(words))
+    unfinished.replace(kept)
+    return words
+
+
+def _postings(pages: list[Any]) -> Postings:
+    """One word's pages in one part: each page is stored as the step from the page before
+    it (the first from 0), so joining changes only the first, which is kept apart."""
+    if not pages:
+        return (0, 0, b"", b"", 0, 0)
+    for page in pages:
+        if len(page) != 3 or not isinstance(page[0], int) or page[0] < 0:
+            raise Unmergeable("a page of a word in another layout")
+    first = pages[0]
+    tail = cbor2.dumps(first)[1 + len(_head(UNSIGNED, first[0])) :]
+    rest = cbor2.dumps(pages[1:])[len(_head(ARRAY, len(pages) - 1)) :]
+    last = sum(page[0] for page in pages)
+    return (len(pages), first[0], tail, rest, last, sum(len(page[1]) + 1 for page in pages))
+
+
+def _joined_words(
+    parts: list[list[EncodedWord]], offsets: list[int]
+) -> Iterator[tuple[str, bytes, int]]:
+    """Every word of the parts in order, encoded, its pages numbered on after the parts
+    before; with the locations it holds."""
+    streams = [_numbered(number, words) for number, words in enumerate(parts)]
+    for text, group in groupby(heapq.merge(*streams), key=lambda w: w[0]):
         found = [(offsets[number], word) for _, number, word in group]
-        pages = _renumbered([(offset, word[1]) for offset, word in found])
-        forms: dict[str, list[tuple[int, list[Any]]]] = {}
+        pages, size = _joined_postings([(offset, word[1]) for offset, word in found])
+        forms: dict[str, list[tuple[int, Postings]]] = {}
         for offset, word in found:
-            for form, form_pages in word[2]:
-                forms.setdefault(form, []).append((offset, form_pages))
-        variants = [[form, _renumbered(forms[form])] for form in sorted(forms)]
-        yield [text, pages, variants]
+            for form, postings in word[2]:
+                forms.setdefault(form, []).append((offset, postings))
+        variants = [
+            b"\x82" + _text(form) + _joined_postings(forms[form])[0] for form in sorted(forms)
+        ]
+        encoded = b"\x83" + _text(text) + pages + _head(ARRAY, len(variants)) + b"".join(variants)
+        yield text, encoded, size
 
 
-def _numbered(number: int, part: Language) -> Iterator[tuple[str, int, Word]]:
+def _numbered(number: int, words: list[EncodedWord]) -> Iterator[tuple[str, int, EncodedWord]]:
     """A part's words, each with the part's number: a word found in several parts is
     joined in the parts' order."""
-    for word in _words(part):
+    for word in words:
         yield word[0], number, word
 
 
-def _words(part: Language) -> Iterator[Word]:
-    """A part's words in the order of its chunks (sorted), one chunk decoded at a time."""
-    for chunk in part.meta[2]:
-        yield from _decode(part.folder / "index" / f"{chunk[2]}.pf_index")[0]
+def _joined_postings(lists: list[tuple[int, Postings]]) -> tuple[bytes, int]:
+    """Page lists of several parts as one, encoded; and the locations they hold."""
+    encoded: list[bytes] = []
+    count = last = size = 0
+    for offset, (pages, first, tail, rest, part_last, part_size) in lists:
+        if pages:
+            encoded += (b"\x83", _head(UNSIGNED, offset + first - last), tail, rest)
+            count, last, size = count + pages, offset + part_last, size + part_size
+    return _head(ARRAY, count) + b"".join(encoded), size
 
 
-def _renumbered(lists: list[tuple[int, list[Any]]]) -> list[Any]:
-    """Page lists of several parts as one: each page is stored as the step from the one
-    before it, so only each part's first page changes."""
-    joined: list[Any] = []
-    last = 0
-    for offset, pages in lists:
-        if not pages:
-            continue
-        step, *rest = pages[0]
-        joined.append([offset + step - last, *rest])
-        joined.extend(pages[1:])
-        last = offset + sum(page[0] for page in pages)
-    return joined
-
-
-def _chunks(words: Iterator[Word]) -> Iterator[list[Word]]:
+def _chunks(words: Iterator[tuple[str, bytes, int]]) -> Iterator[list[tuple[str, bytes, int]]]:
     """Words in chunks of about CHUNK_LOCATIONS locations, as Pagefind cuts its index."""
-    chunk: list[Word] = []
+    chunk: list[tuple[str, bytes, int]] = []
     size = 0
     for word in words:
         chunk.append(word)
-        size += sum(len(page[1]) + 1 for page in word[1])
+        size += word[2]
         if size >= CHUNK_LOCATIONS:
             yield chunk
             chunk, size = [], 0
     if chunk:
         yield chunk
+
+
+def _head(major: int, number: int) -> bytes:
+    """A CBOR item's head: its major type and a number (a length, or the integer itself),
+    in the shortest form, as Pagefind's encoder and cbor2 write it."""
+    if number < 24:
+        return bytes([major << 5 | number])
+    for extra, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if number < 1 << (8 * size):
+            return bytes([major << 5 | extra]) + number.to_bytes(size, "big")
+    raise Unmergeable("a number too large for CBOR")
+
+
+def _text(text: str) -> bytes:
+    data = text.encode()
+    return _head(TEXT, len(data)) + data
 
 
 def _narrow(chunks: list[list[str]]) -> None:
@@ -207,17 +263,20 @@ def _narrow(chunks: list[list[str]]) -> None:
         before[1], after[0] = before[1][: common + 1], after[0][: common + 1]
 
 
-def _write(folder: Path, language: str, suffix: str, value: object) -> str:
-    """A file named by its content's digest, as Pagefind names its index files (longer
-    where two chunks' names would be the same)."""
-    encoded = cbor2.dumps(value)
+def _write_chunk(folder: Path, language: str, encoded: bytes, earlier: list[Path]) -> str:
+    """A chunk of words named by its content's digest, as Pagefind names its files (longer
+    where two chunks' names would be the same), linked where an earlier index has it."""
     digest = hashlib.sha256(encoded).hexdigest()
     folder.mkdir(exist_ok=True)
     length = 7
-    while (folder / f"{language}_{digest[:length]}{suffix}").exists():
+    while (folder / f"{language}_{digest[:length]}.pf_index").exists():
         length += 1
     name = f"{language}_{digest[:length]}"
-    _save(folder / f"{name}{suffix}", encoded)
+    for index in earlier:
+        with contextlib.suppress(OSError):
+            os.link(index / "index" / f"{name}.pf_index", folder / f"{name}.pf_index")
+            return name
+    _save(folder / f"{name}.pf_index", encoded)
     return name
 
 
