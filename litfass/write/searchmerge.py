@@ -17,6 +17,7 @@ import heapq
 import json
 import marshal
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby, pairwise
@@ -273,9 +274,12 @@ def _write_chunk(folder: Path, language: str, encoded: bytes, earlier: list[Path
         length += 1
     name = f"{language}_{digest[:length]}"
     for index in earlier:
-        with contextlib.suppress(OSError):
-            os.link(index / "index" / f"{name}.pf_index", folder / f"{name}.pf_index")
-            return name
+        made = index / "index" / f"{name}.pf_index"
+        with contextlib.suppress(OSError, EOFError, zlib.error):
+            # Names are short: a file is taken only if it holds these very words.
+            if gzip.decompress(made.read_bytes()) == SIGNATURE + encoded:
+                os.link(made, folder / f"{name}.pf_index")
+                return name
     _save(folder / f"{name}.pf_index", encoded)
     return name
 
