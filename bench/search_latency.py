@@ -3,8 +3,9 @@
 Builds the benchmark corpus (`bench/corpus.py`) with its search index, makes a second copy of
 the same pages with one index from a plain Pagefind run over all of them (what a Hugo user
 publishes), and searches both on the search page in headless Chromium with the network
-throttled as a phone's (150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up): the time from
-submitting a query to the results shown, and the requests made for it.
+throttled as a phone's (150 ms round trip, 1.6 Mbit/s down; the server plays the network, see
+`Link`): the time from submitting a query to the results shown, and the requests and bytes
+it took.
 
     python bench/search_latency.py --items 4000
     python bench/search_latency.py --items 1000 --litfass /work/main   # another checkout
@@ -25,18 +26,15 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import corpus
 from playwright.sync_api import Browser, sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-PHONE = {  # Chrome's DevTools units: bytes per second, milliseconds
-    "offline": False,
-    "latency": 150,
-    "downloadThroughput": 1_600_000 / 8,
-    "uploadThroughput": 750_000 / 8,
-}
+ROUND_TRIP = 0.150  # seconds
+PHONE_BITS = 1_600_000  # per second, down (the few bytes of a request go up at once)
 WORDS = ("Wohnungswirtschaft", "Fachkräftemangel", "Beratung", "Ehrenamtliche")
 
 
@@ -63,6 +61,8 @@ def plain(output: Path, folder: Path) -> Path:
         check=True,
         capture_output=True,
     )
+    # For a search script of a litfass that merged parts: one index has none.
+    (folder / "pagefind/parts.json").write_text("[]\n")
     return folder
 
 
@@ -76,9 +76,31 @@ def pagefind() -> list[str]:
         return [sys.executable, "-m", "pagefind"]
 
 
+class Link:
+    """A phone's connection, played by the server: every response waits one round trip,
+    then its bytes take their turn on one downlink of PHONE_BITS per second. (Chromium's own
+    throttling, DevTools' Network.emulateNetworkConditions, leaves out the requests of a web
+    worker, where Pagefind loads its WebAssembly and index.)"""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.free = 0.0  # when the downlink has sent what it was given
+        self.requests = 0
+        self.bytes = 0
+
+    def send(self, size: int) -> None:
+        with self.lock:
+            self.requests += 1
+            self.bytes += size
+            start = max(time.monotonic(), self.free)
+            self.free = start + size * 8 / PHONE_BITS
+            done = self.free
+        time.sleep(max(0.0, done - time.monotonic()))
+
+
 @contextlib.contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    handler = functools.partial(Quiet, directory=str(folder))
+def serving(folder: Path, link: Link) -> Iterator[str]:
+    handler = functools.partial(Throttled, link, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
@@ -88,25 +110,31 @@ def serving(folder: Path) -> Iterator[str]:
         httpd.server_close()
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
+class Throttled(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, link: Link, *args: Any, **kwargs: Any) -> None:
+        self.link = link
+        super().__init__(*args, **kwargs)
+
+    def do_GET(self) -> None:
+        time.sleep(ROUND_TRIP)  # the request going up and the first byte coming down
+        super().do_GET()
+
+    def copyfile(self, source: Any, outputfile: Any) -> None:
+        data = source.read()
+        self.link.send(len(data))
+        outputfile.write(data)
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
 
-def first_search(browser: Browser, address: str, word: str) -> tuple[float, int, int]:
+def first_search(browser: Browser, address: str, link: Link, word: str) -> tuple[float, int, int]:
     """Seconds from submitting `word` to its results, requests and bytes it took."""
     context = browser.new_context()  # an empty cache: the reader's first search
     page = context.new_page()
-    session = context.new_cdp_session(page)
-    session.send("Network.enable")
-    session.send("Network.emulateNetworkConditions", PHONE)
     page.goto(f"{address}/suche/", wait_until="networkidle")
-    sizes: dict[str, int] = {}
-    session.on(
-        "Network.loadingFinished", lambda e: sizes.update({e["requestId"]: e["encodedDataLength"]})
-    )
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    with link.lock:
+        link.requests = link.bytes = 0
     page.fill("#search_q", word)
     start = time.perf_counter()
     page.press("#search_q", "Enter")
@@ -114,7 +142,7 @@ def first_search(browser: Browser, address: str, word: str) -> tuple[float, int,
     took = time.perf_counter() - start
     page.wait_for_load_state("networkidle")
     context.close()
-    return took, len(requests), sum(sizes.values())
+    return took, link.requests, link.bytes
 
 
 def main() -> None:
@@ -137,9 +165,10 @@ def main() -> None:
             "one Pagefind index": args.work / f"plain-{args.items}",
         }
         for name, folder in folders.items():
-            with serving(folder) as address:
+            link = Link()
+            with serving(folder, link) as address:
                 for word in WORDS:
-                    runs = [first_search(browser, address, word) for _ in range(args.repeat)]
+                    runs = [first_search(browser, address, link, word) for _ in range(args.repeat)]
                     results[name].append(min(runs))
         browser.close()
     print(f"{args.items} items, {args.litfass.resolve()}, phone network (150 ms, 1.6 Mbit/s)")

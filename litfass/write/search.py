@@ -39,7 +39,7 @@ PARTS_FILE = "parts.json"
 JOINED = "joined-"  # a cache entry joined from parts: where the next joining finds chunks
 WHOLE = "whole-"  # one Pagefind run over every page, where the parts cannot be joined
 PART_PAGES = 200  # pages per part: an edit indexes about this many pages again
-MOST_PARTS = 64  # joining the parts costs about 20 ms each (at 4000 pages, 20 parts)
+MOST_PARTS = 64  # so parts grow past PART_PAGES on the largest sites (40000: 625 pages)
 # Pagefind's own result widgets: the theme has its own small script, so leave them out.
 UNUSED = (
     "pagefind-ui.js",

@@ -31,7 +31,7 @@ KNOWN = ("1.5.",)  # the Pagefind versions whose files this joins (tests/test_se
 SIGNATURE = b"pagefind_dcd"  # before the CBOR of every file Pagefind decodes
 ENTRY = "pagefind-entry.json"
 WORDS = ".words"  # beside a part in the cache: its words with their pages encoded
-CHUNK_LOCATIONS = 20000  # words per index chunk, counted as Pagefind counts them
+CHUNK_LOCATIONS = 20000  # a chunk of words holds about this many locations, as Pagefind cuts
 # The layout of a metadata file this module joins: version, pages, chunks, filters, sorts,
 # the names of the metadata fields a word was found in.
 META_FIELDS = 6
