@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import http.server
 import json
 import shutil
@@ -16,7 +17,9 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import cbor2
 import lxml.html
 import pytest
 from playwright.sync_api import Browser, expect
@@ -254,3 +257,62 @@ def serving(folder: Path) -> Iterator[str]:
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+def pagefind_index(folder: Path, titles: list[str]) -> Path:
+    """Pagefind's own index of a few pages, one per title."""
+    for number, title in enumerate(titles):
+        page = folder / f"site/seite-{number}/index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(
+            f'<html lang="de"><body><main data-pagefind-body><h1>{title}</h1>'
+            f"<p>{title} im Quartier.</p></main></body></html>",
+            encoding="utf-8",
+        )
+    command = [*search._program()[0], "--site", "site", "--output-path", "index"]
+    assert subprocess.run(command, cwd=folder, capture_output=True, check=False).returncode == 0
+    return folder / "index"
+
+
+def decoded(path: Path) -> Any:
+    """A file of a Pagefind index: gzipped, signed, then CBOR (a fragment: JSON)."""
+    data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
+    return json.loads(data) if path.suffix == ".pf_fragment" else cbor2.loads(data)
+
+
+def test_joined_pages_are_numbered_on_and_clashing_fragment_names_kept_apart(
+    tmp_path: Path,
+) -> None:
+    first = pagefind_index(tmp_path / "a", ["Tafel", "Kita"])
+    second = pagefind_index(tmp_path / "b", ["Tafel Nord", "Pflege", "Ehrenamt"])
+    # Give a fragment of the second part the name of one of the first's, as two parts'
+    # short digests can clash: both must stay, under two names.
+    metas = [next(folder.glob("*.pf_meta")) for folder in (first, second)]
+    taken = decoded(metas[0])[1][0][0]
+    meta = decoded(metas[1])
+    (second / f"fragment/{meta[1][0][0]}.pf_fragment").rename(
+        second / f"fragment/{taken}.pf_fragment"
+    )
+    meta[1][0][0] = taken
+    metas[1].write_bytes(gzip.compress(b"pagefind_dcd" + cbor2.dumps(meta)))
+    merge([first, second], tmp_path / "joined", [])
+    joined = decoded(next((tmp_path / "joined").glob("*.pf_meta")))
+    names = [page[0] for page in joined[1]]
+    assert len(names) == len(set(names)) == 5
+    titles = [
+        decoded(tmp_path / f"joined/fragment/{name}.pf_fragment")["meta"]["title"] for name in names
+    ]
+    assert sorted(titles) == ["Ehrenamt", "Kita", "Pflege", "Tafel", "Tafel Nord"]
+    words = {
+        word[0]: word
+        for chunk in joined[2]
+        for word in decoded(tmp_path / f"joined/index/{chunk[2]}.pf_index")[0]
+    }
+
+    def found(word: str) -> set[str]:
+        steps = [page[0] for page in words[word][1]]  # each page the step from the last
+        return {titles[sum(steps[: n + 1])] for n in range(len(steps))}
+
+    assert found("tafel") == {"Tafel", "Tafel Nord"}
+    assert found("nord") == {"Tafel Nord"}
+    assert found("ehrenamt") == {"Ehrenamt"}

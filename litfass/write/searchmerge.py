@@ -135,21 +135,27 @@ def _merge_language(
 def _merge_fragments(parts: list[Language], target: Path) -> list[list[Any]]:
     """Every part's pages in order, their fragments linked; a name two parts use for two
     different fragments is made longer for the second, as Pagefind does within one index."""
-    (target / "fragment").mkdir(exist_ok=True)
+    folder = target / "fragment"
+    folder.mkdir(exist_ok=True)
     pages: list[list[Any]] = []
     for part in parts:
-        for page in part.meta[1]:
-            name, *rest = page
-            source = part.folder / "fragment" / f"{name}.pf_fragment"
-            while (existing := target / "fragment" / f"{name}.pf_fragment").exists():
-                data = source.read_bytes()
-                if existing.read_bytes() == data:
-                    break  # the same page twice: one file, as Pagefind does
-                name += hashlib.sha256(data).hexdigest()[len(name) % 64]
-            else:
-                os.link(source, existing)
-            pages.append([name, *rest])
+        fragments = f"{part.folder}/fragment"
+        for name, *rest in part.meta[1]:
+            pages.append([_link_fragment(f"{fragments}/{name}.pf_fragment", folder, name), *rest])
     return pages
+
+
+def _link_fragment(source: str, folder: Path, name: str) -> str:
+    """Link one fragment into the joined index, under its name or a longer one."""
+    while True:
+        try:
+            os.link(source, f"{folder}/{name}.pf_fragment")
+            return name
+        except FileExistsError:
+            data = Path(source).read_bytes()
+            if (folder / f"{name}.pf_fragment").read_bytes() == data:
+                return name  # the same page twice: one file, as Pagefind does
+            name += hashlib.sha256(data).hexdigest()[len(name) % 64]
 
 
 def _encoded_words(part: Language, language: str) -> list[EncodedWord]:
