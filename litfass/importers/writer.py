@@ -20,6 +20,7 @@ from urllib.parse import unquote
 import yaml
 
 from litfass.addresses import read_record
+from litfass.atomic import Data, write_whole
 from litfass.config import Config
 from litfass.content.files import find_files
 from litfass.content.frontmatter import read_source
@@ -38,7 +39,7 @@ from litfass.importers.paths import (
 )
 from litfass.outputs.declare import path_problems
 from litfass.site import BuildOptions
-from litfass.write.disk import create_whole, replace_whole
+from litfass.write.disk import reason
 
 MARK = "# imported from "
 _LINK = re.compile(r"(\]\()(/[^)\s]*)")  # the target of a Markdown link to a path on the site
@@ -113,7 +114,7 @@ class ContentWriter:
         target = inside_content(self.config.content_path, parts)
         aliases = self._aliases(item, slug)
         self._make_folders(target.parent)
-        create_whole(target, self._text(item, aliases).encode("utf-8"))
+        self._write(target, self._text(item, aliases).encode("utf-8"))
         self.created.append(target)
         self.known.update(a for a in (item.old_url, marked_url(item.old_url), *aliases) if a)
         self.claimed.update(address_key(a) for a in aliases)
@@ -124,6 +125,18 @@ class ContentWriter:
         self.written.append(rel)
         copied, missing = self._bring(files, parts[:-1])
         return Outcome(item, rel, copied, missing, aliases)
+
+    def _write(self, path: Path, data: Data, create: bool = True) -> None:
+        """One file, whole or not at all, flushed (content/ is the only copy); a disk that
+        refuses it stops the import, which the command then takes back."""
+        try:
+            write_whole(path, data, durable=True, create=create)
+        except OSError as exc:
+            rel = path.relative_to(self.config.content_path).as_posix()
+            message = _("cannot write the file ({reason}); nothing was imported")
+            raise LitfassError.at(
+                f"{self.config.content_dir}/{rel}", 0, message.format(reason=reason(exc))
+            ) from None
 
     def roll_back(self) -> None:
         """Remove every file and folder this run made (a folder only if it is empty again)."""
@@ -162,7 +175,7 @@ class ContentWriter:
                 body = body[:start] + target + body[end:]
                 changed += 1
             if any(target for _, _, target in links):
-                replace_whole(path, f"{head}\n---\n{body}".encode())
+                self._write(path, f"{head}\n---\n{body}".encode(), create=False)
         return changed
 
     def _file_for(self, address: str, rel: str) -> str:
@@ -272,7 +285,7 @@ class ContentWriter:
             if found is None:
                 missing.append((url, name))
             elif not target.exists():
-                create_whole(target, found)
+                self._write(target, found)
                 self.created.append(target)
                 copied.append(name)
         return tuple(copied), tuple(missing)
