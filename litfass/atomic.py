@@ -17,8 +17,9 @@ files a `publish` leaves in a folder. There `fsync` runs on the temporary file b
 rename, so after a power cut the name never points at bytes that did not reach the disk; the
 folder is flushed after the rename so the new name survives too. Windows cannot open a folder
 to flush it (and NTFS journals the rename itself), so that second step is skipped there;
-`os.fsync` on a file is `FlushFileBuffers` on Windows and works the same. macOS's fsync leaves
-the drive's own cache (F_FULLFSYNC would not); we accept that, as SQLite's default does.
+`os.fsync` on a file is `FlushFileBuffers` on Windows and works the same. On macOS fsync
+leaves the bytes in the drive's own cache (F_FULLFSYNC would empty it): accepted, as SQLite's
+default accepts it.
 What litfass makes again from those files (output/, the staged site, the preview's copy,
 caches) is not flushed: each fsync costs ~9 ms on this project's ext4 disk, an edit replaces
 dozens of such files and a cold build thousands, and losing them costs only a rebuild. They
@@ -120,12 +121,12 @@ def _link(temporary: Path, path: Path) -> None:
 
 
 def keep_aside(path: Path) -> Path | None:
-    """A second name for the file at `path` (a hard link, no bytes copied), so a write of
+    """A second name for the file at `path` (a hard link: no bytes copied), so a write of
     several files can put it back if a later one fails; None if there is no file."""
     if not path.is_file():
         return None
     kept = _beside(path)
-    os.link(path, kept)
+    link_or_copy(path, kept)  # a copy where the file system has no links (FAT)
     return kept
 
 
@@ -162,12 +163,14 @@ def sync_folder(folder: Path) -> None:
     """Flush a folder's list of names, so a rename in it survives a power cut (POSIX only)."""
     if sys.platform == "win32":
         return  # a folder cannot be opened for fsync; NTFS journals the rename
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        with contextlib.suppress(OSError):  # some file systems (a few FUSE) refuse: best effort
+    # Best effort: the rename has happened, and a few file systems (some FUSE, a folder
+    # without read permission) refuse; failing now would call a finished write failed.
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
             os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def write_new(target: str | Path, data: Data) -> None:
