@@ -56,12 +56,20 @@ Fill = Data | Callable[[BinaryIO], object]
 _numbers = itertools.count()  # a temporary name per write (next() is atomic: threads too)
 
 
-def write_whole(path: Path, data: Fill, *, durable: bool, create: bool = False) -> None:
+def write_whole(
+    path: Path,
+    data: Fill,
+    *,
+    durable: bool,
+    create: bool = False,
+    folders: set[Path] | None = None,
+) -> None:
     """Give `path` the bytes `data`, whole or not at all (its folders are made).
 
     `durable`: the only copy of what it holds (see the module's rule). `create`: the file
     must not exist yet; a file of that name, even one made meanwhile, is never replaced
-    (FileExistsError).
+    (FileExistsError). `folders`: for many files in few folders (an import), each folder is
+    added here rather than flushed at once; the caller flushes them once (`sync_folders`).
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +77,7 @@ def write_whole(path: Path, data: Fill, *, durable: bool, create: bool = False) 
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)) from None
     temporary = stage(path, data, durable=durable)
     try:
-        commit(temporary, path, durable=durable, create=create)
+        commit(temporary, path, durable=durable, create=create, folders=folders)
     finally:
         temporary.unlink(missing_ok=True)
 
@@ -97,14 +105,23 @@ def _beside(path: Path) -> Path:
     return path.with_name(f"{TEMPORARY_PREFIX}{os.getpid()}-{next(_numbers)}.tmp")
 
 
-def commit(temporary: Path, path: Path, *, durable: bool, create: bool = False) -> None:
+def commit(
+    temporary: Path,
+    path: Path,
+    *,
+    durable: bool,
+    create: bool = False,
+    folders: set[Path] | None = None,
+) -> None:
     """Give the staged file its name by one rename (`create`: only if the name is free)."""
     if create:
         _link(temporary, path)
         temporary.unlink(missing_ok=True)  # gone if the link had to be a rename
     else:
         os.replace(temporary, path)
-    if durable:
+    if durable and folders is not None:
+        folders.add(path.parent)
+    elif durable:
         sync_folder(path.parent)
 
 
@@ -157,6 +174,14 @@ def link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
+
+
+def sync_folders(folders: set[Path]) -> None:
+    """Flush each folder `write_whole` left to the caller, once (an import of 1000 files in
+    one folder: one fsync of it instead of 1000, ~10 ms each on an ordinary disk)."""
+    for folder in sorted(folders):
+        sync_folder(folder)
+    folders.clear()
 
 
 def sync_folder(folder: Path) -> None:

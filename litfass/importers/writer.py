@@ -20,7 +20,7 @@ from urllib.parse import unquote
 import yaml
 
 from litfass.addresses import read_record
-from litfass.atomic import Data, write_whole
+from litfass.atomic import Data, sync_folders, write_whole
 from litfass.config import Config
 from litfass.content.files import find_files
 from litfass.content.frontmatter import read_source
@@ -91,6 +91,7 @@ class ContentWriter:
         self.folders: dict[str, tuple[str, ...]] = {}  # a page's old URL -> its children's folders
         self.sources: dict[str, str] = {}  # an old address (as _key has it) -> the file now
         self.written: list[str] = []  # content-relative, in the order written
+        self.unflushed: set[Path] = set()  # folders whose new names are not on the disk yet
         for rel, old in _existing(config):
             self.known.update(old)
             self.claimed.update(address_key(a) for a in old if a.startswith("/"))
@@ -130,13 +131,17 @@ class ContentWriter:
         """One file, whole or not at all, flushed (content/ is the only copy); a disk that
         refuses it stops the import, which the command then takes back."""
         try:
-            write_whole(path, data, durable=True, create=create)
+            write_whole(path, data, durable=True, create=create, folders=self.unflushed)
         except OSError as exc:
             rel = path.relative_to(self.config.content_path).as_posix()
             message = _("cannot write the file ({reason}); nothing was imported")
             raise LitfassError.at(
                 f"{self.config.content_dir}/{rel}", 0, message.format(reason=reason(exc))
             ) from None
+
+    def flush(self) -> None:
+        """Flush the folders the written files are named in, once each, when all are written."""
+        sync_folders(self.unflushed)
 
     def roll_back(self) -> None:
         """Remove every file and folder this run made (a folder only if it is empty again)."""
