@@ -561,6 +561,8 @@ class Changes:
         else:
             os.link(move.source, move.target)  # fails if the name was taken meanwhile
             move.source.unlink()
+            atomic.sync_folder(move.source.parent)  # the old name gone for good (the new one's
+            # folder is flushed when the entry's new text takes that name)
         self.moved.append(move)
 
     def _undo(self) -> None:
