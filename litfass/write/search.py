@@ -26,10 +26,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from litfass.atomic import link_or_copy, rename, write_whole
+from litfass.digests import digest, hasher, stamp
 from litfass.errors import LitfassError
 from litfass.folders import CACHE_DIR, SEARCH_FOLDER
 from litfass.i18n import _
-from litfass.write.disk import files_below, link_or_copy
+from litfass.write.disk import files_below
 
 FOLDER = SEARCH_FOLDER
 PARTS_FILE = "parts.json"  # in /pagefind/: the parts the search script merges into the first
@@ -81,7 +83,8 @@ def parts(pages: dict[str, bytes], marked: set[str]) -> list[Part]:
     version = _program()[1]
     found: list[Part] = []
     for group in (g for g in groups if g):
-        key = hashlib.sha256(version.encode())
+        key = hasher()
+        key.update(version.encode())
         for path in group:
             key.update(f"{path}\0".encode() + pages[path])
         rel = FOLDER if not found else f"{FOLDER}/part-{len(found)}"
@@ -90,6 +93,8 @@ def parts(pages: dict[str, bytes], marked: set[str]) -> list[Part]:
 
 
 def _bucket(path: str, count: int) -> int:
+    # Not a digest of bytes but which part a page falls into: it shapes the published index,
+    # so it stays as it was (BLAKE2b) rather than follow litfass.digests.
     return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=4).digest(), "big") % count
 
 
@@ -124,11 +129,9 @@ def _parts_file(cache: Path, listing: list[str]) -> Path:
     """The list of parts the search script merges, as a file (renamed into place, never
     rewritten: the site links it)."""
     data = json.dumps(listing).encode() + b"\n"
-    path = cache / f"parts-{hashlib.sha256(data).hexdigest()[:24]}.json"
+    path = cache / f"parts-{digest(data).hex()[:24]}.json"
     if not path.is_file():
-        temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(path)
+        write_whole(path, data, durable=False)
     return path
 
 
@@ -170,7 +173,7 @@ def _make(executable: list[str], site: Path, cache: Path, part: Part) -> str:
     for name in UNUSED:
         (unfinished / name).unlink(missing_ok=True)
     shutil.rmtree(entry, ignore_errors=True)
-    unfinished.rename(entry)
+    rename(unfinished, entry, durable=False)
     return ""
 
 
@@ -201,7 +204,6 @@ def _program() -> tuple[list[str], str]:
 
         return command, importlib.metadata.version("pagefind")
     try:
-        stat = os.stat(command[0])
+        return command, f"{command[0]}:{stamp(command[0])}"
     except OSError:
         return command, command[0]
-    return command, f"{command[0]}:{stat.st_size}:{stat.st_mtime_ns}"
