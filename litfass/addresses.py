@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
+from litfass.atomic import write_whole
 from litfass.content.model import Page
 from litfass.errors import LitfassError, Problem
 from litfass.folders import RECORD_NAME
@@ -162,9 +163,12 @@ def write_record(root: Path, entries: tuple[Entry, ...]) -> bool:
             return False
     except (OSError, UnicodeDecodeError):
         pass
-    temporary = path.with_name(f".{RECORD_NAME}.tmp")
-    temporary.write_text(text, encoding="utf-8", newline="\n")
-    temporary.replace(path)
+    try:  # the site's only memory of what it published: flushed (durable), as content/ is
+        write_whole(path, text.encode("utf-8"), durable=True)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        message = _("cannot write the address record ({reason}); it was left as it was")
+        raise LitfassError.at(RECORD_NAME, 0, message.format(reason=reason)) from None
     return True
 
 

@@ -6,8 +6,10 @@ and the same default theme.
 
 from __future__ import annotations
 
-import os
+import contextlib
 from pathlib import Path
+
+from litfass.atomic import write_whole
 
 CONFIG_NAME = "config.yaml"
 RECORD_NAME = "addresses.yaml"  # every address the site has published (addresses.py)
@@ -20,6 +22,9 @@ SEARCH_FOLDER = "pagefind"
 COMPRESSIBLE = (
     ".html", ".css", ".js", ".mjs", ".xml", ".json", ".ics", ".svg", ".txt", ".webmanifest",
 )  # fmt: skip
+# The one list of the copies the writer derives from a text file, gzip then brotli (the
+# later packs tighter: .htaccess offers it first); compress.py, .htaccess, the preview's
+# writer, `publish` and `declare` all read it here.
 COMPRESSED_SUFFIXES = (".gz", ".br")
 
 
@@ -47,10 +52,5 @@ def cache_folder(root: Path, *parts: str) -> Path:
 
 def write_cache_file(path: Path, data: bytes) -> None:
     """Store a cache entry whole or not at all; a cache that cannot be written is skipped."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        write_whole(path, data, durable=False)  # made again if lost: not flushed

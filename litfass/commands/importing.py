@@ -145,6 +145,7 @@ def _import(
             summary.add(writer.write(item), config.content_dir, now)
             progress(done, max(total, done))
         summary.relinked = writer.relink()
+        writer.flush()
     except BaseException:
         writer.roll_back()
         raise

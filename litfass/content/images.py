@@ -6,7 +6,6 @@ Variants are cached in .litfass-cache/images/ by source hash, width and format a
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import html
 import io
 import posixpath
@@ -20,6 +19,7 @@ from urllib.parse import unquote
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
+from litfass.digests import digest
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CACHE_DIR, write_cache_file
 from litfass.i18n import _, language
@@ -221,9 +221,8 @@ def quiet() -> Iterator[None]:
 
 
 def _file_digest(path: Path) -> str:
-    """SHA-256 of a file, read in chunks: a large file never lies in memory whole."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    """The digest of a file, read in chunks: a large file never lies in memory whole."""
+    return digest(path).hex()
 
 
 def produce(variant: Variant) -> bytes:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from litfass.content.frontmatter import Source
 from litfass.content.markup import EXTENSIONS, SETTINGS_VERSION, render_markdown
 from litfass.content.model import Page
 from litfass.content.pages import declares_draft, read_page
+from litfass.digests import hasher
 from litfass.errors import LitfassError, Problem
 from litfass.folders import cache_folder
 from litfass.workers import flatten, run_chunks
@@ -45,7 +45,8 @@ def renderer_settings(allow_html: bool) -> str:
 
 def body_key(body: str, allow_html: bool) -> str:
     """Cache key of one body under the current renderer settings."""
-    digest = hashlib.blake2b(renderer_settings(allow_html).encode(), digest_size=20)
+    digest = hasher()
+    digest.update(renderer_settings(allow_html).encode())
     digest.update(body.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 

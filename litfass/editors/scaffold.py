@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from litfass.atomic import write_whole
 from litfass.config import Config
 from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
 from litfass.content.pages import FOLDERS, read_page
@@ -18,7 +20,6 @@ from litfass.dates import parse_when
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
 from litfass.slugs import file_name, is_slug, slugify
-from litfass.write.disk import create_whole
 
 _COMMENT = re.compile(r"(.*?\S) {2,}# (.*)")  # "key: value  # explanation"
 FOLDER_OF = {kind: folder for folder, kind in FOLDERS.items()}
@@ -68,17 +69,32 @@ def create(config: Config, item: NewItem) -> Path:
     image = _image_name(item.image)
     text = _front_matter(config, item, title, slug, times, image) + BODY
     path = config.root / rel
+    _write_item(config, rel, text, item.image, image)
+    return path
+
+
+def _write_item(config: Config, rel: str, text: str, image: Path | None, name: str) -> None:
+    """The item's file and its image, both or neither: the image goes in first, so a build
+    never sees the item without it, and is taken back if the item's file cannot be written."""
+    path = config.root / rel
+    folder_was_there = path.parent.is_dir()
+    made: Path | None = None
     try:
-        create_whole(path, text.encode("utf-8"))
-    except FileExistsError:
-        raise _exists(rel) from None
+        if image is not None:
+            write_whole(path.parent / name, image, durable=True, create=True)
+            made = path.parent / name
+        write_whole(path, text.encode("utf-8"), durable=True, create=True)
     except OSError as exc:
+        if made is not None:
+            made.unlink(missing_ok=True)
+        if not folder_was_there:
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()
+        if isinstance(exc, FileExistsError):
+            raise _exists(rel) from None
         reason = (exc.strerror or str(exc)).lower()
         message = _("cannot write the new file: {reason}; nothing was written")
         raise LitfassError(Problem(rel, 0, message.format(reason=reason))) from None
-    if item.image is not None:
-        create_whole(path.parent / image, item.image.read_bytes())
-    return path
 
 
 def _image_name(image: Path | None) -> str:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
+from litfass.atomic import write_whole
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
 
@@ -103,9 +104,7 @@ def _values(title: str, now: datetime) -> dict[str, str]:
 
 def _write(path: Path, text: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8") as handle:  # "x": never overwrite
-            handle.write(text)
+        write_whole(path, text.encode("utf-8"), durable=True, create=True)  # never overwrite
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
         raise LitfassError(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import hashlib
 import inspect
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -24,6 +23,7 @@ import jinja2.meta
 
 from litfass.config import Config, NavItem
 from litfass.content.model import Page, Term
+from litfass.digests import digest
 from litfass.outputs import Output
 from litfass.outputs.translations import Translations
 from litfass.site import Site
@@ -615,6 +615,6 @@ class TemplateSet:
 
 def _file_digest(path: Path) -> str:
     try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        return digest(path).hex()
     except OSError:
         return MISSING

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import importlib.util
 import os
 import pickle
@@ -22,6 +21,8 @@ from typing import Any
 
 import litfass
 from litfass import __version__
+from litfass.atomic import write_whole
+from litfass.digests import digest, hasher
 from litfass.engine.collector import collector_paused
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME, RECORD_NAME
@@ -92,8 +93,7 @@ def _same(new: Stamp, old: Stamp, root: Path, path: str) -> bool:
 
 def _digest(path: Path) -> str:
     try:
-        with path.open("rb") as handle:  # in chunks: a content file may be a large video
-            return hashlib.file_digest(handle, hashlib.blake2b).hexdigest()
+        return digest(path).hex()  # in chunks: a content file may be a large video
     except OSError:
         return ""
 
@@ -118,7 +118,8 @@ def engine_id() -> str:
     unstamped otherwise), the installed files of the libraries that shape the output, and the
     language of the messages (saved warnings are in it)."""
     package = Path(litfass.__file__).parent
-    digest = hashlib.blake2b(f"{__version__}:{language()}".encode(), digest_size=16)
+    key = hasher()
+    key.update(f"{__version__}:{language()}".encode())
     origins = [str(path) for path in sorted(package.rglob("*.py"))]
     origins += [str(path) for path in sorted(package.rglob("*.mo"))]
     origins += [str(path) for path in sorted(DEFAULT_THEME.rglob("*")) if path.is_file()]
@@ -128,10 +129,10 @@ def engine_id() -> str:
     for origin in origins:
         try:
             stat = os.stat(origin)
-            digest.update(f"{origin}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+            key.update(f"{origin}:{stat.st_size}:{stat.st_mtime_ns};".encode())
         except OSError:
-            digest.update(f"{origin}:-;".encode())
-    return digest.hexdigest()
+            key.update(f"{origin}:-;".encode())
+    return key.hexdigest()
 
 
 def scan(root: Path, folders: tuple[str, ...], record: bool = False) -> Inputs:
@@ -266,7 +267,5 @@ def forget(root: Path) -> None:
 
 
 def _write(path: Path, value: object) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    with open(temporary, "wb") as handle, collector_paused(freeze=True):
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
+    with collector_paused(freeze=True):  # made again by a cold build if lost: not flushed
+        write_whole(path, lambda f: pickle.dump(value, f, pickle.HIGHEST_PROTOCOL), durable=False)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from litfass.config import Config
 from litfass.errors import LitfassError
+from litfass.folders import COMPRESSED_SUFFIXES
 from litfass.outputs import Output
 from litfass.write import search
 from litfass.write.compress import COMPRESSIBLE, compressed, compressible, precompress
@@ -18,7 +19,7 @@ from litfass.write.lock import build_lock
 from litfass.write.mirror import Mirror
 from litfass.write.staging import Staging, WriteStats
 
-SUFFIXES = (".gz", ".br")  # what compress.py puts beside a text file
+SUFFIXES = COMPRESSED_SUFFIXES  # what compress.py puts beside a text file
 # What a worker staged: counts, files written, and each page's digest and search mark.
 Staged = tuple[WriteStats, list[str], dict[str, tuple[bytes, bool]]]
 

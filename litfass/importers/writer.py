@@ -20,6 +20,7 @@ from urllib.parse import unquote
 import yaml
 
 from litfass.addresses import read_record
+from litfass.atomic import Data, sync_folders, write_whole
 from litfass.config import Config
 from litfass.content.files import find_files
 from litfass.content.frontmatter import read_source
@@ -38,7 +39,7 @@ from litfass.importers.paths import (
 )
 from litfass.outputs.declare import path_problems
 from litfass.site import BuildOptions
-from litfass.write.disk import create_whole, replace_whole
+from litfass.write.disk import reason
 
 MARK = "# imported from "
 _LINK = re.compile(r"(\]\()(/[^)\s]*)")  # the target of a Markdown link to a path on the site
@@ -90,6 +91,7 @@ class ContentWriter:
         self.folders: dict[str, tuple[str, ...]] = {}  # a page's old URL -> its children's folders
         self.sources: dict[str, str] = {}  # an old address (as _key has it) -> the file now
         self.written: list[str] = []  # content-relative, in the order written
+        self.unflushed: set[Path] = set()  # folders whose new names are not on the disk yet
         for rel, old in _existing(config):
             self.known.update(old)
             self.claimed.update(address_key(a) for a in old if a.startswith("/"))
@@ -113,7 +115,7 @@ class ContentWriter:
         target = inside_content(self.config.content_path, parts)
         aliases = self._aliases(item, slug)
         self._make_folders(target.parent)
-        create_whole(target, self._text(item, aliases).encode("utf-8"))
+        self._write(target, self._text(item, aliases).encode("utf-8"))
         self.created.append(target)
         self.known.update(a for a in (item.old_url, marked_url(item.old_url), *aliases) if a)
         self.claimed.update(address_key(a) for a in aliases)
@@ -124,6 +126,22 @@ class ContentWriter:
         self.written.append(rel)
         copied, missing = self._bring(files, parts[:-1])
         return Outcome(item, rel, copied, missing, aliases)
+
+    def _write(self, path: Path, data: Data, create: bool = True) -> None:
+        """One file, whole or not at all, flushed (content/ is the only copy); a disk that
+        refuses it stops the import, which the command then takes back."""
+        try:
+            write_whole(path, data, durable=True, create=create, folders=self.unflushed)
+        except OSError as exc:
+            rel = path.relative_to(self.config.content_path).as_posix()
+            message = _("cannot write the file ({reason}); nothing was imported")
+            raise LitfassError.at(
+                f"{self.config.content_dir}/{rel}", 0, message.format(reason=reason(exc))
+            ) from None
+
+    def flush(self) -> None:
+        """Flush the folders the written files are named in, once each, when all are written."""
+        sync_folders(self.unflushed)
 
     def roll_back(self) -> None:
         """Remove every file and folder this run made (a folder only if it is empty again)."""
@@ -162,7 +180,7 @@ class ContentWriter:
                 body = body[:start] + target + body[end:]
                 changed += 1
             if any(target for _, _, target in links):
-                replace_whole(path, f"{head}\n---\n{body}".encode())
+                self._write(path, f"{head}\n---\n{body}".encode(), create=False)
         return changed
 
     def _file_for(self, address: str, rel: str) -> str:
@@ -272,7 +290,7 @@ class ContentWriter:
             if found is None:
                 missing.append((url, name))
             elif not target.exists():
-                create_whole(target, found)
+                self._write(target, found)
                 self.created.append(target)
                 copied.append(name)
         return tuple(copied), tuple(missing)

@@ -10,14 +10,18 @@ import re
 from collections.abc import Iterator
 
 from litfass.config import Config
-from litfass.folders import COMPRESSIBLE
+from litfass.folders import COMPRESSED_SUFFIXES, COMPRESSIBLE
 from litfass.outputs import Output, serving
 from litfass.outputs.redirects import REDIRECTS, Answers, answers, host_path, location
 from litfass.site import Site
 
 HTACCESS = ".htaccess"
+# The precompressed copies' encodings as Apache names them, in the order of the one list of
+# suffixes (folders.COMPRESSED_SUFFIXES): one added there must be named here.
+_ENCODINGS = dict(zip(COMPRESSED_SUFFIXES, ("gzip", "br"), strict=True))
+_SUFFIXES = " ".join(COMPRESSED_SUFFIXES)  # ".gz .br"
 # A name's end as the file itself or its precompressed copy has it.
-_PACKED = r"(\.gz|\.br)?$"
+_PACKED = "(" + "|".join(re.escape(s) for s in COMPRESSED_SUFFIXES) + ")?$"
 
 
 def declare(site: Site) -> Iterator[Output]:
@@ -54,11 +58,11 @@ ErrorDocument 410 {config.href("/410.html")}
 def _types() -> str:
     """Types with charset by the name before .gz/.br, which only say how it is packed."""
     lines = [
-        "# A text file and its .gz/.br copies: one type; the copies' encoding by their end.",
-        "RemoveType .gz .br",
+        f"# A text file and its {'/'.join(COMPRESSED_SUFFIXES)} copies: one type; the copies' "
+        "encoding by their end.",
+        f"RemoveType {_SUFFIXES}",
         "RemoveLanguage .br",  # Debian's mime.conf calls .br Breton
-        "AddEncoding gzip .gz",
-        "AddEncoding br .br",
+        *(f"AddEncoding {_ENCODINGS[s]} {s}" for s in COMPRESSED_SUFFIXES),
     ]
     for suffix, kind in serving.TEXT_TYPES.items():
         lines += _files(rf"\.{suffix}{_PACKED}", f'ForceType "{kind}; charset={serving.CHARSET}"')
@@ -129,15 +133,18 @@ def _bytes_pattern(value: bytes) -> str:
 
 
 def _precompressed() -> str:
-    return """\
-# The build's .br/.gz copy of a text file, when the browser takes it.
-RewriteCond %{HTTP:Accept-Encoding} \\bbr\\b
-RewriteCond %{REQUEST_FILENAME}.br -f
-RewriteRule ^(.+)$ $1.br [END]
-RewriteCond %{HTTP:Accept-Encoding} \\bgzip\\b
-RewriteCond %{REQUEST_FILENAME}.gz -f
-RewriteRule ^(.+)$ $1.gz [END]
-"""
+    """The copy a browser takes, the better packed first (brotli before gzip)."""
+    best_first = COMPRESSED_SUFFIXES[::-1]  # the list's later format packs tighter
+    lines = [
+        f"# The build's {'/'.join(best_first)} copy of a text file, when the browser takes it."
+    ]
+    for suffix in best_first:
+        lines += [
+            rf"RewriteCond %{{HTTP:Accept-Encoding}} \b{_ENCODINGS[suffix]}\b",
+            f"RewriteCond %{{REQUEST_FILENAME}}{suffix} -f",
+            f"RewriteRule ^(.+)$ $1{suffix} [END]",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _moved(config: Config, target: str) -> str:

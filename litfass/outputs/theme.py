@@ -7,12 +7,12 @@ too, for addresses outside the templates (the logo in feeds, `url()` in CSS, old
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
 from litfass.config import Config
+from litfass.digests import digest
 from litfass.errors import LitfassError
 from litfass.i18n import _
 
@@ -21,10 +21,10 @@ STATIC_URL = "/static/"
 
 def fingerprinted(rel: str, data: bytes) -> str:
     """'css/style.css' -> 'css/style.3f9c2a1b.css': the first 8 hex digits of the SHA-256."""
-    digest = hashlib.sha256(data).hexdigest()[:8]
+    short = digest(data).hex()[:8]
     folder, name = posixpath.split(rel)
     stem, dot, suffix = name.rpartition(".")
-    named = f"{stem}.{digest}.{suffix}" if dot and stem else f"{name}.{digest}"
+    named = f"{stem}.{short}.{suffix}" if dot and stem else f"{name}.{short}"
     return posixpath.join(folder, named)
 
 

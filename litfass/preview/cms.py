@@ -10,13 +10,11 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import hashlib
 import io
 import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,10 +27,12 @@ from urllib.parse import unquote
 
 from PIL import Image, UnidentifiedImageError
 
+from litfass import atomic
 from litfass.config import Config
 from litfass.content import svg
 from litfass.content.images import MAX_PIXELS, too_large
 from litfass.content.kinds import kind_problem
+from litfass.digests import digest
 from litfass.i18n import _
 from litfass.outputs import serving
 from litfass.preview.cmsconfig import API, Backend, config_yml
@@ -407,7 +407,7 @@ def _files_below(folder: Path, depth: int) -> list[Path]:
 
 
 def _id(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return digest(data).hex()
 
 
 def upload_problem(name: str, data: bytes) -> str | None:
@@ -495,10 +495,42 @@ class Changes:
         except BaseException:
             self._undo()
             raise
-        for temporary, path in self.staged:
-            os.replace(self._after_moves(temporary), self._after_moves(self._hidden(path)))
-        for folder, hidden in self.fresh.items():
-            os.rename(self._after_moves(hidden), self._after_moves(folder))
+        self._take_names()
+
+    def _take_names(self) -> None:
+        """The last step: each staged file its name, each new folder its own. Should one
+        fail, every name taken so far is given back (a replaced file from its second name)
+        and the save undone. Content is the only copy of an editor's work: flushed."""
+        taken: list[tuple[Path, Path | None]] = []  # a name given, its earlier file kept aside
+        named: list[tuple[Path, Path]] = []  # a new folder's name, its hidden one
+        try:
+            for temporary, path in self.staged:
+                final = self._after_moves(self._hidden(path))
+                kept = atomic.keep_aside(final)
+                try:
+                    atomic.commit(self._after_moves(temporary), final, durable=True)
+                except BaseException:  # the name still holds its file: nothing to put back
+                    if kept is not None:
+                        kept.unlink()
+                    raise
+                taken.append((final, kept))
+            for folder, hidden in self.fresh.items():
+                named.append((self._after_moves(folder), self._after_moves(hidden)))
+                atomic.rename(named[-1][1], named[-1][0], durable=True)
+        except BaseException:
+            for folder, hidden in reversed(named):
+                if folder.is_dir():
+                    atomic.rename(folder, hidden, durable=True)
+            for final, kept in reversed(taken):
+                if kept is None:
+                    final.unlink(missing_ok=True)
+                else:
+                    atomic.commit(kept, final, durable=True)
+            self._undo()
+            raise
+        for _final, kept in taken:
+            if kept is not None:
+                kept.unlink()
 
     def _stage(self, path: Path, data: bytes) -> None:
         """Write `data` into a temporary file beside `path` (as things are before renames)."""
@@ -509,12 +541,7 @@ class Changes:
             self.fresh[top] = top.with_name(f".litfass-new-{os.getpid()}-{time.monotonic_ns()}")
             folder = self._hidden(path.parent)
         folder.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(dir=folder, prefix=".litfass-")
-        self.staged.append((Path(name), path))
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        self.staged.append((atomic.stage(folder / path.name, data, durable=True), path))
 
     def _hidden(self, path: Path) -> Path:
         """Where `path` is while its new folder is built under a hidden name."""
@@ -530,16 +557,18 @@ class Changes:
             self.made.append(folder)
         if move.source.is_dir():
             _not_taken(move.target)  # checked before; looked at again just before the rename
-            os.rename(move.source, move.target)
+            atomic.rename(move.source, move.target, durable=True)
         else:
             os.link(move.source, move.target)  # fails if the name was taken meanwhile
             move.source.unlink()
+            atomic.sync_folder(move.source.parent)  # the old name gone for good (the new one's
+            # folder is flushed when the entry's new text takes that name)
         self.moved.append(move)
 
     def _undo(self) -> None:
         for move in reversed(self.moved):
             if move.target.is_dir():
-                os.rename(move.target, move.source)
+                atomic.rename(move.target, move.source, durable=True)
             else:
                 os.link(move.target, move.source)
                 move.target.unlink()
@@ -605,25 +634,13 @@ def remove_folder(folder: Path) -> None:
     """Remove `folder` as a whole: one rename hides it from the site (litfass skips hidden
     names), then it is deleted; if deleting fails half-way, nothing of it is published."""
     hidden = folder.with_name(f".litfass-deleted-{folder.name}-{os.getpid()}-{time.monotonic_ns()}")
-    os.rename(folder, hidden)
+    atomic.rename(folder, hidden, durable=True)
     shutil.rmtree(hidden, ignore_errors=True)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write `path` whole or not at all: a temporary file beside it, then one rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=".litfass-")
-    try:
-        # mkstemp's file is private (0600): a web server's user could not read it.
-        os.chmod(name, 0o644)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+    """Write a file of output/admin/ whole or not at all (made again by `litfass admin`)."""
+    atomic.write_whole(path, data, durable=False)
 
 
 def write_admin(config: Config, backend: Backend, target: Path, now: datetime) -> None:

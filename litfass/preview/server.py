@@ -7,7 +7,6 @@ rebuild, the problems) added on the way out: the files in output/ never contain 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import html
 import ipaddress
 import mimetypes
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
+from litfass.digests import Stamp, digest, stamp
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _, ngettext
 from litfass.outputs import serving
@@ -257,7 +257,7 @@ class Preview:
         self.go_live: Callable[[str | None], str] | None = None
         self.going_live = threading.Lock()  # one publish at a time
         self._changed = threading.Condition()
-        self._redirects: tuple[tuple[int, int], dict[bytes, bytes | None]] = ((0, 0), {})
+        self._redirects: tuple[Stamp | None, dict[bytes, bytes | None]] = (None, {})
 
     def site_path(self, path: str) -> str | None:
         """The site path ('/aktuelles/x/') a request path names, or None outside the folder."""
@@ -280,10 +280,9 @@ class Preview:
         """redirects.nginx read again only when a rebuild changed it."""
         file = self.output / REDIRECTS
         try:
-            stat = file.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
-            if stamp != self._redirects[0]:
-                self._redirects = (stamp, read_redirects(file.read_bytes()))
+            now = stamp(file)
+            if now != self._redirects[0]:
+                self._redirects = (now, read_redirects(file.read_bytes()))
         except OSError:
             return {}
         return self._redirects[1]
@@ -487,7 +486,7 @@ def overlay_html(errors: Sequence[Problem]) -> str:
 def warnings_html(warnings: Sequence[Problem]) -> str:
     """The yellow box: what readers would meet; it can be closed (a form, no script needed)."""
     lines = "\n".join(html.escape(str(p)) for p in warnings)
-    key = hashlib.blake2b(lines.encode(), digest_size=8).hexdigest()
+    key = digest(lines.encode()).hex()[:16]
     count = len(warnings)
     title = html.escape(ngettext("{count} warning", "{count} warnings", count).format(count=count))
     hint = html.escape(_("Readers would meet these; `check` lists them too."))

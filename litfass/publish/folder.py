@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 from pathlib import Path
 
+from litfass.atomic import write_whole
 from litfass.destination import Destination
 from litfass.i18n import _
-from litfass.publish.plan import temporary_name
 from litfass.publish.remote import failed
-from litfass.write.disk import CHUNK, inside, reason
+from litfass.write.disk import inside, reason
 
 
 class Folder:
-    """Files copied in and renamed over their names (`os.replace`: atomic on one disk)."""
+    """Files copied in and renamed over their names, flushed: the folder may be the only copy
+    of the published site (a USB stick taken to the server), so `durable` (atomic.py)."""
 
     errors: tuple[type[BaseException], ...] = (OSError,)
 
@@ -35,12 +34,7 @@ class Folder:
             return None
 
     def write(self, rel: str, source: Path) -> None:
-        target = inside(self.root, rel)
-        temporary = inside(self.root, temporary_name(rel))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with source.open("rb") as reading, temporary.open("wb") as writing:
-            shutil.copyfileobj(reading, writing, CHUNK)
-        os.replace(temporary, target)
+        write_whole(inside(self.root, rel), source, durable=True)
 
     def remove(self, rel: str) -> None:
         inside(self.root, rel).unlink(missing_ok=True)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from litfass.digests import digest
 from litfass.folders import COMPRESSED_SUFFIXES
-from litfass.write.disk import digest, files_below
+from litfass.write.disk import files_below
 
 MANIFEST = ".litfass-manifest.json"  # on the server: what the last publish put there
 TEMPORARY = ".litfass-upload-"  # a file on its way up, renamed over its real name when whole

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from litfass.atomic import write_whole
 from litfass.destination import Destination
 from litfass.engine import state
 from litfass.errors import LitfassError
@@ -163,7 +164,7 @@ def _carry_out(
 def _write_manifest(remote: Remote, output: Path, todo: Plan) -> None:
     """The manifest goes up as any file does, from a file beside output/ (never inside it)."""
     beside = output.parent / f".litfass-manifest-{output.name}.json"
-    beside.write_bytes(manifest_bytes(todo.local))
+    write_whole(beside, manifest_bytes(todo.local), durable=False)  # only read by the upload
     try:
         remote.write(MANIFEST, beside)
     finally:

@@ -11,7 +11,7 @@ import gzip
 import os
 from collections.abc import Callable
 
-from litfass.folders import COMPRESSIBLE
+from litfass.folders import COMPRESSED_SUFFIXES, COMPRESSIBLE
 from litfass.workers import run_chunks
 from litfass.write.staging import Staging
 
@@ -39,12 +39,13 @@ def gzipped(data: bytes) -> bytes:
 
 def encoders() -> dict[str, Encoder]:
     """Suffix and encoder of every format to produce: gzip always, brotli when installed."""
-    found: dict[str, Encoder] = {".gz": gzipped}
+    gz, br = COMPRESSED_SUFFIXES
+    found: dict[str, Encoder] = {gz: gzipped}
     try:
         import brotli  # optional: pip install litfass[brotli]
     except ImportError:
         return found
-    found[".br"] = lambda data: brotli.compress(data, quality=BROTLI_QUALITY)
+    found[br] = lambda data: brotli.compress(data, quality=BROTLI_QUALITY)
     return found
 
 

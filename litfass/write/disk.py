@@ -1,8 +1,8 @@
 """What Staging and Mirror share: the staging folders' names, path checks, links and removal.
 
 Also the one wording of a failed write, so every disk error reads the same to an editor, and
-files copied as they are (a 400 MB video): compared, hashed and copied in chunks, never read
-into memory whole.
+files copied as they are (a 400 MB video): compared in chunks, never read into memory whole.
+Writing itself is `litfass/atomic.py`'s, hashing `litfass/digests.py`'s.
 """
 
 from __future__ import annotations
@@ -10,28 +10,17 @@ from __future__ import annotations
 import contextlib
 import errno
 import filecmp
-import hashlib
 import os
 import shutil
 from pathlib import Path
 from stat import S_ISREG
 
+from litfass.atomic import Data
+from litfass.digests import digest as digest  # what the engine's writers compare by
 from litfass.errors import LitfassError
 from litfass.i18n import _
 
 STAGING_PREFIX = ".litfass-staging-"  # beside output/; whatever a killed build left is removed
-CHUNK = 1 << 20  # what a copied file costs in memory at a time
-
-# A file of the site: its rendered bytes, or a file to copy as it is (content/ attachments).
-Data = bytes | Path
-
-
-def digest(data: Data) -> bytes:
-    """A short fingerprint of a file's bytes, to tell changed files from unchanged."""
-    if isinstance(data, bytes):
-        return hashlib.blake2b(data, digest_size=16).digest()
-    with data.open("rb") as handle:
-        return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).digest()
 
 
 def size_of(data: Data) -> int:
@@ -50,63 +39,6 @@ def same_content(path: str, data: Data) -> bool:
             return handle.read() == data
     except OSError:
         return False
-
-
-def write_new(target: str | Path, data: Data) -> None:
-    """Create `target` (it must not exist) with `data`; a file is copied in chunks."""
-    with open(target, "xb") as handle:
-        if isinstance(data, bytes):
-            handle.write(data)
-        else:
-            with data.open("rb") as source:
-                shutil.copyfileobj(source, handle, CHUNK)
-
-
-def create_whole(path: Path, data: Data) -> None:
-    """Create a file that did not exist, whole or not at all; never overwrite one.
-
-    On a full or read-only disk an empty or cut-off file would break the next build, so
-    the bytes go to a hidden file first, are flushed to the disk, and only then linked in
-    under their name (a link, unlike a rename, fails rather than replace a file).
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:  # a file where the folder should be
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)) from None
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        _write_synced(temporary, data)
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links here (FAT, some network shares): look, then rename
-            if path.exists():
-                raise FileExistsError(path) from None
-            os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def replace_whole(path: Path, data: bytes) -> None:
-    """Replace a file's bytes whole or not at all: a hidden file beside it, then one rename."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        _write_synced(temporary, data)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _write_synced(path: Path, data: Data) -> None:
-    with open(path, "xb") as handle:
-        if isinstance(data, bytes):
-            handle.write(data)
-        else:
-            with data.open("rb") as source:
-                shutil.copyfileobj(source, handle, CHUNK)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def inside(folder: Path, rel: str) -> Path:
@@ -141,14 +73,6 @@ def remove(path: Path) -> None:
             path.unlink()
     else:
         shutil.rmtree(path, ignore_errors=True)
-
-
-def link_or_copy(source: Path, target: Path) -> None:
-    """A hard link where the file system has them (FAT and some shares do not), else a copy."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def disk_error(rel: str, exc: OSError) -> LitfassError:

@@ -10,15 +10,9 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from litfass.write.disk import (
-    STAGING_PREFIX,
-    Data,
-    digest,
-    disk_error,
-    inside,
-    link_or_copy,
-    write_new,
-)
+from litfass.atomic import Data, link_or_copy, link_whole, write_whole
+from litfass.digests import digest
+from litfass.write.disk import STAGING_PREFIX, disk_error, inside
 from litfass.write.swap import failure, swap
 
 SPARE_SUFFIX = "-spare"
@@ -65,10 +59,12 @@ class Mirror:
             if (updates[rel] if rel in updates else self.live.get(rel)) is None:
                 self._remove(rel)
             elif rel in changed:
-                self._replace(rel, lambda tmp, rel=rel: write_new(tmp, changed[rel]))
+                self._replace(
+                    rel, lambda target, rel=rel: write_whole(target, changed[rel], durable=False)
+                )
                 written += 1
             else:  # unchanged now, but the spare still has an older version: share the live one
-                self._replace(rel, lambda tmp, rel=rel: link_or_copy(self.output / rel, tmp))
+                self._replace(rel, lambda target, rel=rel: link_whole(self.output / rel, target))
         try:
             swap(self.spare, self.output)
         except OSError as exc:
@@ -89,13 +85,9 @@ class Mirror:
         """Put a new file at `rel` in the spare by rename: a shared (linked) file stays intact."""
         target = inside(self.spare, rel)
         _make_folder(target.parent)
-        temporary = target.with_name(f".{target.name}.litfass-tmp")
         try:
-            temporary.unlink(missing_ok=True)  # left by a build that was killed
-            fill(temporary)
-            os.replace(temporary, target)
+            fill(target)
         except OSError as exc:
-            temporary.unlink(missing_ok=True)
             raise disk_error(rel, exc) from None
 
     def _remove(self, rel: str) -> None:

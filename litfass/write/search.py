@@ -26,10 +26,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from litfass.atomic import link_or_copy, rename, write_whole
+from litfass.digests import hasher, stamp
 from litfass.errors import LitfassError
 from litfass.folders import CACHE_DIR, SEARCH_FOLDER
 from litfass.i18n import _
-from litfass.write.disk import files_below, link_or_copy
+from litfass.write.disk import files_below
 from litfass.write.searchmerge import ENTRY, JOINING, WORDS, Unmergeable, merge
 
 FOLDER = SEARCH_FOLDER
@@ -83,7 +85,8 @@ def parts(pages: dict[str, bytes], marked: set[str]) -> list[Part]:
     version = _program()[1]
     found: list[Part] = []
     for group in (g for g in groups if g):
-        key = hashlib.sha256(version.encode())
+        key = hasher()
+        key.update(version.encode())
         for path in group:
             key.update(f"{path}\0".encode() + pages[path])
         found.append(Part(tuple(group), key.hexdigest()[:24]))
@@ -91,6 +94,8 @@ def parts(pages: dict[str, bytes], marked: set[str]) -> list[Part]:
 
 
 def _bucket(path: str, count: int) -> int:
+    # Not a digest of bytes but which part a page falls into: it shapes the published index,
+    # so it stays as it was (BLAKE2b) rather than follow litfass.digests.
     return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=4).digest(), "big") % count
 
 
@@ -123,8 +128,9 @@ def _whole(site: Path, cache: Path, wanted: list[Part]) -> Part:
     """
     if len(wanted) == 1:
         return wanted[0]
-    keys = " ".join([JOINING, *(part.key for part in wanted)])
-    digest = hashlib.sha256(keys.encode()).hexdigest()[:24]
+    keys = hasher()
+    keys.update(" ".join([JOINING, *(part.key for part in wanted)]).encode())
+    digest = keys.hexdigest()[:24]
     pages = tuple(page for part in wanted for page in part.pages)
     joined, made = Part(pages, JOINED + digest), Part(pages, WHOLE + digest)
     for whole in (joined, made):
@@ -140,7 +146,7 @@ def _whole(site: Path, cache: Path, wanted: list[Part]) -> Part:
         _raise(_make(site, cache, made))
         return made
     shutil.rmtree(cache / joined.key, ignore_errors=True)
-    unfinished.rename(cache / joined.key)
+    rename(unfinished, cache / joined.key, durable=False)
     return joined
 
 
@@ -149,9 +155,7 @@ def _no_parts(cache: Path) -> Path:
     the site links it)."""
     path = cache / PARTS_FILE
     if not path.is_file():
-        temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(b"[]\n")
-        temporary.replace(path)
+        write_whole(path, b"[]\n", durable=False)
     return path
 
 
@@ -200,7 +204,7 @@ def _make(site: Path, cache: Path, part: Part) -> str:
     for name in UNUSED:
         (unfinished / name).unlink(missing_ok=True)
     shutil.rmtree(entry, ignore_errors=True)
-    unfinished.rename(entry)
+    rename(unfinished, entry, durable=False)
     return ""
 
 
@@ -235,7 +239,6 @@ def _program() -> tuple[list[str], str]:
 
         return command, importlib.metadata.version("pagefind")
     try:
-        stat = os.stat(command[0])
+        return command, f"{command[0]}:{stamp(command[0])}"
     except OSError:
         return command, command[0]
-    return command, f"{command[0]}:{stat.st_size}:{stat.st_mtime_ns}"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import hashlib
 import heapq
 import json
 import marshal
@@ -25,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import cbor2
+
+from litfass.atomic import link_or_copy, write_whole
+from litfass.digests import digest
 
 JOINING = "1"  # the version of the joining below: a new one joins cached parts anew
 KNOWN = ("1.5.",)  # the Pagefind versions whose files this joins (tests/test_search.py)
@@ -84,8 +86,7 @@ def _merge(folders: list[Path], target: Path, earlier: list[Path]) -> None:
         raise Unmergeable("the parts differ in languages or settings")
     target.mkdir(parents=True)
     for rel in _program_files(folders[0]):
-        (target / rel).parent.mkdir(parents=True, exist_ok=True)
-        os.link(folders[0] / rel, target / rel)
+        link_or_copy(folders[0] / rel, target / rel)
     languages = {}
     for language, described in first["languages"].items():
         parts = [
@@ -98,7 +99,7 @@ def _merge(folders: list[Path], target: Path, earlier: list[Path]) -> None:
         languages[language] = {**described, "hash": digest_name, "page_count": count}
     entry = {**first, "languages": languages}
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-    (target / ENTRY).write_text(text, "utf-8")
+    write_whole(target / ENTRY, text.encode(), durable=False)
 
 
 def _program_files(folder: Path) -> Iterator[str]:
@@ -127,7 +128,7 @@ def _merge_language(
     _narrow(chunks)
     meta = [parts[0].meta[0], pages, chunks, [], [], parts[0].meta[5]]
     encoded = cbor2.dumps(meta)
-    name = f"{language}_{hashlib.sha256(encoded).hexdigest()[:10]}"
+    name = f"{language}_{digest(encoded).hex()[:10]}"
     _save(target / f"pagefind.{name}.pf_meta", encoded)
     return name, len(pages)
 
@@ -147,15 +148,13 @@ def _merge_fragments(parts: list[Language], target: Path) -> list[list[Any]]:
 
 def _link_fragment(source: str, folder: Path, name: str) -> str:
     """Link one fragment into the joined index, under its name or a longer one."""
-    while True:
-        try:
-            os.link(source, f"{folder}/{name}.pf_fragment")
-            return name
-        except FileExistsError:
-            data = Path(source).read_bytes()
-            if (folder / f"{name}.pf_fragment").read_bytes() == data:
-                return name  # the same page twice: one file, as Pagefind does
-            name += hashlib.sha256(data).hexdigest()[len(name) % 64]
+    while os.path.exists(target := f"{folder}/{name}.pf_fragment"):
+        data = Path(source).read_bytes()
+        if Path(target).read_bytes() == data:
+            return name  # the same page twice: one file, as Pagefind does
+        name += digest(data).hex()[len(name) % 64]
+    link_or_copy(Path(source), Path(target))
+    return name
 
 
 def _encoded_words(part: Language, language: str) -> list[EncodedWord]:
@@ -169,9 +168,7 @@ def _encoded_words(part: Language, language: str) -> list[EncodedWord]:
         for chunk in part.meta[2]
         for word in _decode(part.folder / "index" / f"{chunk[2]}.pf_index")[0]
     ]
-    unfinished = kept.with_suffix(".tmp")
-    unfinished.write_bytes(marshal.dumps(words))
-    unfinished.replace(kept)
+    write_whole(kept, marshal.dumps(words), durable=False)
     return words
 
 
@@ -273,18 +270,18 @@ def _narrow(chunks: list[list[str]]) -> None:
 def _write_chunk(folder: Path, language: str, encoded: bytes, earlier: list[Path]) -> str:
     """A chunk of words named by its content's digest, as Pagefind names its files (longer
     where two chunks' names would be the same), linked where an earlier index has it."""
-    digest = hashlib.sha256(encoded).hexdigest()
+    hexdigest = digest(encoded).hex()
     folder.mkdir(exist_ok=True)
     length = 7
-    while (folder / f"{language}_{digest[:length]}.pf_index").exists():
+    while (folder / f"{language}_{hexdigest[:length]}.pf_index").exists():
         length += 1
-    name = f"{language}_{digest[:length]}"
+    name = f"{language}_{hexdigest[:length]}"
     for index in earlier:
         made = index / "index" / f"{name}.pf_index"
         with contextlib.suppress(OSError, EOFError, zlib.error):
             # Names are short: a file is taken only if it holds these very words.
             if gzip.decompress(made.read_bytes()) == SIGNATURE + encoded:
-                os.link(made, folder / f"{name}.pf_index")
+                link_or_copy(made, folder / f"{name}.pf_index")
                 return name
     _save(folder / f"{name}.pf_index", encoded)
     return name
@@ -292,7 +289,7 @@ def _write_chunk(folder: Path, language: str, encoded: bytes, earlier: list[Path
 
 def _save(path: Path, encoded: bytes) -> None:
     # mtime=0: the same index is the same bytes, whenever it is made
-    path.write_bytes(gzip.compress(SIGNATURE + encoded, compresslevel=6, mtime=0))
+    write_whole(path, gzip.compress(SIGNATURE + encoded, compresslevel=6, mtime=0), durable=False)
 
 
 def _decode(path: Path) -> Any:

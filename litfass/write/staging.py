@@ -14,18 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from litfass.folders import PREVIOUS_NAME
+from litfass.atomic import Data, link_or_copy, rename, write_new, write_whole
+from litfass.folders import COMPRESSED_SUFFIXES, PREVIOUS_NAME
 from litfass.write.disk import (
     STAGING_PREFIX,
-    Data,
     disk_error,
     files_below,
     inside,
-    link_or_copy,
     refuse_outside,
     remove,
     same_content,
-    write_new,
 )
 from litfass.write.swap import failure, recover, swap
 
@@ -117,11 +115,7 @@ class Staging:
                         raise
                     # another file system, no hard links, or too many: just write it
             if self.reused:  # the old name may be a link of a live file: a new file, renamed
-                temporary = f"{target}.litfass-new"
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(temporary)
-                write_new(temporary, data)
-                os.replace(temporary, target)
+                write_whole(Path(target), data, durable=False)
             else:
                 write_new(target, data)
         except OSError as exc:
@@ -138,7 +132,7 @@ class Staging:
             if self.reused:  # files of the index it replaces must go
                 old = files_below(Path(f"{self.path}/{under}"), prefix=under)
                 # The .gz and .br of a file that stays are kept: precompress knows them.
-                stays = {f"{name}{suffix}" for name in files for suffix in (".gz", ".br")}
+                stays = {f"{name}{suffix}" for name in files for suffix in COMPRESSED_SUFFIXES}
                 for name in sorted(old - files.keys() - stays):
                     os.unlink(f"{self.path}/{name}")
                     self.written.append(name)
@@ -197,8 +191,7 @@ class Staging:
                 os.unlink(target)  # never write through a link into another tree
             with open(f"{self.path}/{source}", "rb") as handle:
                 data = make(handle.read())
-            with open(target, "xb") as handle:
-                handle.write(data)
+            write_new(target, data)
         except OSError as exc:
             raise disk_error(rel, exc) from None
 
@@ -238,7 +231,7 @@ class Staging:
         first = not os.path.lexists(self.output)
         try:
             if first:
-                os.rename(self.path, self.output)
+                rename(self.path, self.output, durable=False)
             else:
                 swap(self.path, self.output)  # self.path now holds the replaced site
         except OSError as exc:
@@ -256,7 +249,7 @@ class Staging:
             return []
         try:
             if self.path != previous:
-                os.rename(self.path, previous)
+                rename(self.path, previous, durable=False)
         except OSError:
             remove(self.path)  # no previous site to reuse: the next build links afresh
             return []
