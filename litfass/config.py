@@ -234,6 +234,14 @@ class Settings:
             raise LitfassError(list(self.errors))
         return self.config, list(self.warnings)
 
+    def unchanged(self) -> bool:
+        """Whether config.yaml is still the file that was read (by its stamp)."""
+        try:
+            stat = (self.root / CONFIG_NAME).stat()
+        except OSError:
+            return self.stamp is None
+        return self.stamp == (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
     @property
     def tz(self) -> ZoneInfo:
         """The site's time zone (the default one while config.yaml is broken)."""

@@ -263,7 +263,9 @@ class Builder:
 
     def _load_config(self) -> None:
         self.config = self.sources = None  # until it loads: a broken one is read again next time
-        settings, self.settings = self.settings or read_settings(self.root), None
+        given, self.settings = self.settings, None
+        # Saved since the command line read it (the preview starts watching after that)?
+        settings = given if given is not None and given.unchanged() else read_settings(self.root)
         config, self.config_warnings = settings.loaded()
         self.record = addresses.read_record(self.root)
         self.config, self.sources = config, Sources(config)

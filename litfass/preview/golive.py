@@ -38,7 +38,8 @@ def go_live(root: Path, now: datetime, password: str | None, say: Callable[[str]
         raise LitfassError.at(CONFIG_NAME, 0, message)
     with build_lock(root):
         say(_("Publishing: building the site ..."))
-        build(root, BuildOptions(now=now), True, workers=default_workers(), settings=settings)
+        public = BuildOptions(now=now)
+        build(root, public, strict=True, workers=default_workers(), settings=settings)
         step = _("Publishing: {done} of {total} files ...")
 
         said = [-1]
