@@ -6,7 +6,6 @@ Read once, passed explicitly; never mutated and never the template context.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,11 +234,15 @@ class Settings:
         return self.config, list(self.warnings)
 
     def unchanged(self) -> bool:
-        """Whether config.yaml is still the file that was read (by its stamp)."""
+        """Whether config.yaml is still the file that was read (by its stamp). Settings made
+        from a Config (the import's check of the site it writes into) are taken as they are;
+        a file that could not be read is read again."""
+        if self.stamp is None:
+            return self.config is not None
         try:
             stat = (self.root / CONFIG_NAME).stat()
         except OSError:
-            return self.stamp is None
+            return False
         return self.stamp == (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
     @property
@@ -359,6 +362,8 @@ class _Validator:
         for key in data:
             if key in known:
                 continue
+            import difflib  # here: every command reads config.yaml, few have a typo in it
+
             near = difflib.get_close_matches(str(key), sorted(known), n=1)
             hint = _("; did you mean '{near}'?").format(near=near[0]) if near else ""
             if section:
