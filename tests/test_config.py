@@ -14,8 +14,9 @@ from conftest import FIXTURE, NOW
 FEED = FIXTURE.parent / "import" / "feeds"
 
 # Opens of any config.yaml, while a test counts them. An audit hook cannot be removed, so
-# one is added for the whole run and counts only when asked to.
+# one is added on first use for the rest of the run and counts only when asked to.
 _opened: list[str] | None = None
+_hooked = False
 
 
 def _audit(event: str, args: tuple) -> None:
@@ -23,12 +24,12 @@ def _audit(event: str, args: tuple) -> None:
         _opened.append(str(args[0]))
 
 
-sys.addaudithook(_audit)
-
-
 def opens_of_config(run, *args: str | Path) -> tuple[int, list[str]]:
     """Run the command line in-process; its exit code and every open of a config.yaml."""
-    global _opened
+    global _opened, _hooked
+    if not _hooked:
+        sys.addaudithook(_audit)
+        _hooked = True
     _opened = []
     try:
         code = run(*args).code
