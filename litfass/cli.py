@@ -22,8 +22,8 @@ from litfass.commands import publish as publish_command
 from litfass.commands import serve as serve_command
 from litfass.commands import watch as watch_command
 from litfass.commands.common import EXIT_INTERRUPTED, EXIT_PROBLEMS, report
+from litfass.config import Settings, read_config_file, validate
 from litfass.errors import LitfassError
-from litfass.folders import CONFIG_NAME
 from litfass.i18n import DOMAIN, LOCALE_DIR, N_, _, use_language
 
 COMMANDS = [
@@ -67,18 +67,33 @@ ARGPARSE_MESSAGES = (
 def main(argv: list[str] | None = None) -> int:
     """Run litfass with `argv` (default: the process arguments); return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    _speak(choose_language(argv))
+    settings = _read_settings(_root_of(argv))
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")  # building is what `python build.py` means
     args = _parser().parse_args(argv)
+    root = getattr(args, "root", None)
+    if root is not None and root != settings.root:  # --root said twice: argparse takes the last
+        settings = _read_settings(root)
     try:
-        return args.run(args)
+        return args.run(args, settings)
     except LitfassError as exc:
         report(exc.problems, output_kept=getattr(args, "writes_output", False))
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print(_("interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _read_settings(root: Path) -> Settings:
+    """config.yaml of the site the command reads, read once, and the language chosen from it:
+    `LITFASS_LANG`, else the site's `language`, else the locale's (German where the locale
+    names no language). What is wrong with the file is said in the language chosen."""
+    chosen = os.environ.get(LANGUAGE_VARIABLE, "").strip()
+    _speak(chosen or _locale_language())  # for a config.yaml that is missing or not YAML
+    file = read_config_file(root)
+    if not chosen and file.language:
+        _speak(file.language)
+    return validate(file)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,18 +116,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def choose_language(argv: list[str]) -> str:
-    """`LITFASS_LANG`, else the language of the site the command reads, else the locale's
-    (German where the locale names no language)."""
-    chosen = os.environ.get(LANGUAGE_VARIABLE, "").strip()
-    if chosen:
-        return chosen
-    config = _root_of(argv) / CONFIG_NAME
-    if config.is_file():
-        return _site_language(config)
-    return _locale_language()
-
-
 def _root_of(argv: list[str]) -> Path:
     """The folder `--root` names (the parser is not made yet: its texts need the language)."""
     for index, arg in enumerate(argv):
@@ -121,18 +124,6 @@ def _root_of(argv: list[str]) -> Path:
         if arg.startswith("--root="):
             return Path(arg.removeprefix("--root="))
     return Path(".")
-
-
-def _site_language(config: Path) -> str:
-    """config.yaml's `language` (German, its default); a broken file is reported later."""
-    import yaml
-
-    try:
-        settings = yaml.safe_load(config.read_text(encoding="utf-8"))
-    except (OSError, ValueError, yaml.YAMLError):
-        return "de"
-    language = settings.get("language") if isinstance(settings, dict) else None
-    return language if isinstance(language, str) else "de"
 
 
 def _locale_language() -> str:

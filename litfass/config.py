@@ -6,7 +6,6 @@ Read once, passed explicitly; never mutated and never the template context.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from litfass.values import (
 from litfass.yamldoc import YamlMapping, load_mapping
 
 LANGUAGES = ("de", "en")
+DEFAULT_TIMEZONE = "Europe/Berlin"  # the site's zone where config.yaml names none
 _HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:[0-9]{1,5})?")
 
 
@@ -94,7 +94,7 @@ class Config:
     base_url: str
     tagline: str = ""
     language: str = "de"
-    timezone: str = "Europe/Berlin"
+    timezone: str = DEFAULT_TIMEZONE
     organisation: Organisation = field(default_factory=Organisation)
     urls: UrlScheme = field(default_factory=UrlScheme)
     page_size: int = 10
@@ -198,25 +198,119 @@ _TOP_KEYS = {
 _TERM_KEYS = ("description", "image")
 
 
-def load_config(root: Path, name: str = CONFIG_NAME) -> tuple[Config, list[Problem]]:
-    """Read `root/name`; return the config and its warnings, or raise with every error."""
+@dataclass(frozen=True)
+class ConfigFile:
+    """config.yaml as read, once per command: its YAML, or why it has none."""
+
+    root: Path
+    doc: YamlMapping | None
+    errors: tuple[Problem, ...] = ()
+    # (size, mtime_ns, inode) taken before the bytes were read: a save after it counts as a
+    # change for the next build, never as seen.
+    stamp: tuple[int, int, int] | None = None
+    # `language` as written, known before the rest is validated: the messages about the
+    # rest are said in it (found by plain YAML where the file breaks litfass's rules).
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """config.yaml read and validated once: the Config and its warnings, or every error.
+
+    The command line reads it before anything else (its language is the messages'
+    language) and hands it to the command; a command that needs the site raises its errors.
+    """
+
+    root: Path
+    config: Config | None
+    warnings: tuple[Problem, ...] = ()
+    errors: tuple[Problem, ...] = ()
+    stamp: tuple[int, int, int] | None = None
+
+    def loaded(self) -> tuple[Config, list[Problem]]:
+        """The config and its warnings; raise with every error if there is none."""
+        if self.config is None:
+            raise LitfassError(list(self.errors))
+        return self.config, list(self.warnings)
+
+    def unchanged(self) -> bool:
+        """Whether config.yaml is still the file that was read (by its stamp). Settings made
+        from a Config (the import's check of the site it writes into) are taken as they are;
+        a file that could not be read is read again."""
+        if self.stamp is None:
+            return self.config is not None
+        try:
+            stat = (self.root / CONFIG_NAME).stat()
+        except OSError:
+            return False
+        return self.stamp == (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The site's time zone (the default one while config.yaml is broken)."""
+        return self.config.tz if self.config is not None else ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def read_config_file(root: Path, name: str = CONFIG_NAME) -> ConfigFile:
+    """Read and parse `root/name` once; a missing or broken file is kept as its errors."""
     path = root / name
     try:
+        stat = path.stat()
         data = path.read_bytes()
     except FileNotFoundError:
-        raise LitfassError.at(
-            name, 0, _("no config.yaml here; run litfass in the site's folder")
-        ) from None
+        message = _("no config.yaml here; run litfass in the site's folder")
+        return ConfigFile(root, None, (Problem(name, 0, message),))
     except IsADirectoryError:
-        raise LitfassError.at(name, 0, _("is a folder; config.yaml must be a file")) from None
+        message = _("is a folder; config.yaml must be a file")
+        return ConfigFile(root, None, (Problem(name, 0, message),))
     except OSError as exc:
-        raise LitfassError.at(
-            name,
-            0,
-            _("cannot read the file: {reason}").format(reason=(exc.strerror or str(exc)).lower()),
-        ) from None
-    doc = load_mapping(decode(data, name), name)
-    return _Validator(name, doc, root).config()
+        reason = (exc.strerror or str(exc)).lower()
+        message = _("cannot read the file: {reason}").format(reason=reason)
+        return ConfigFile(root, None, (Problem(name, 0, message),))
+    stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    try:
+        doc = load_mapping(decode(data, name), name)
+    except LitfassError as exc:
+        return ConfigFile(root, None, tuple(exc.problems), stamp, _plain_language(data))
+    return ConfigFile(root, doc, (), stamp, _language(doc.data))
+
+
+def _plain_language(data: bytes) -> str | None:
+    """`language` as plain YAML reads it (a duplicate key: the last), if it can."""
+    import yaml
+
+    try:
+        found = yaml.safe_load(data.decode("utf-8-sig"))
+    except (ValueError, yaml.YAMLError):
+        return None
+    return _language(found) if isinstance(found, dict) else None
+
+
+def _language(data: dict[str, Any]) -> str | None:
+    value = data.get("language")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def validate(file: ConfigFile, name: str = CONFIG_NAME) -> Settings:
+    """The settings of a file read by `read_config_file`: every problem collected."""
+    if file.doc is None:
+        return Settings(file.root, None, errors=file.errors, stamp=file.stamp)
+    try:
+        config, warnings = _Validator(name, file.doc, file.root).config()
+    except LitfassError as exc:
+        return Settings(file.root, None, errors=tuple(exc.problems), stamp=file.stamp)
+    return Settings(file.root, config, tuple(warnings), stamp=file.stamp)
+
+
+def read_settings(root: Path) -> Settings:
+    """config.yaml read and validated: for the command line, and for the preview when the
+    editor changed it."""
+    return validate(read_config_file(root))
+
+
+def load_config(root: Path, name: str = CONFIG_NAME) -> tuple[Config, list[Problem]]:
+    """Read `root/name`; return the config and its warnings, or raise with every error."""
+    return validate(read_config_file(root, name), name).loaded()
 
 
 class _Validator:
@@ -268,6 +362,8 @@ class _Validator:
         for key in data:
             if key in known:
                 continue
+            import difflib  # here: every command reads config.yaml, few have a typo in it
+
             near = difflib.get_close_matches(str(key), sorted(known), n=1)
             hint = _("; did you mean '{near}'?").format(near=near[0]) if near else ""
             if section:
@@ -377,7 +473,7 @@ class _Validator:
         return value
 
     def _timezone(self) -> str:
-        value = self._text("timezone") or "Europe/Berlin"
+        value = self._text("timezone") or DEFAULT_TIMEZONE
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder
@@ -385,7 +481,7 @@ class _Validator:
                 "timezone",
                 _("unknown time zone '{value}' (e.g. Europe/Berlin)").format(value=value),
             )
-            return "Europe/Berlin"
+            return DEFAULT_TIMEZONE
         return value
 
     def _section(self, key: str, known: set[str]) -> dict[str, Any]:

@@ -21,14 +21,20 @@ _language = "en"
 def use_language(language: str) -> None:
     """Make `_()` answer in `language`; English (the source) when no catalog exists."""
     global _current, _language
-    wanted = language.replace("-", "_")  # de-DE as a browser writes it is gettext's de_DE
-    _current = gettext.translation(DOMAIN, LOCALE_DIR, languages=[wanted], fallback=True)
+    _current = catalog(language)  # de-DE as a browser writes it is gettext's de_DE
     # As the catalog names it ("de" for LITFASS_LANG=de_DE.UTF-8): Babel formats dates with it.
     _language = (
         _current.info().get("language", "en")
         if isinstance(_current, gettext.GNUTranslations)
         else "en"
     )
+
+
+def catalog(language: str) -> gettext.NullTranslations:
+    """The messages of `language` whatever the command line chose: for what the site says in
+    its own language (the browser editor's labels follow config.yaml, not LITFASS_LANG)."""
+    wanted = language.replace("-", "_")
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[wanted], fallback=True)
 
 
 def language() -> str:

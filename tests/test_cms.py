@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 import pytest
 import yaml
+from babel.messages.pofile import read_po
 from livesite import LiveSite
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Expect, Page
@@ -32,7 +33,17 @@ from conftest import NOW, REPO, copy_site, snapshot
 from litfass.config import load_config
 from litfass.content import svg
 from litfass.content.schema import FIELDS, Field
-from litfass.preview.cmsconfig import API, Backend, Terms, config_yml
+from litfass.i18n import catalog
+from litfass.preview.cmsconfig import (
+    API,
+    COLLECTIONS,
+    SLUG_PATTERN,
+    WORDS,
+    Backend,
+    Terms,
+    config_yml,
+)
+from translations import TEMPLATE
 
 pytestmark = pytest.mark.browser
 
@@ -496,17 +507,52 @@ def test_config_yml_speaks_english_for_an_english_site(tmp_path: Path) -> None:
     assert document["locale"] == "en" and news["title"]["label"] == "Title"
 
 
+def _labels(document: dict[str, Any]) -> set[str]:
+    """Every label and hint of config.yml, the collections' names and nested fields too."""
+    found: set[str] = set()
+
+    def visit(value: object) -> None:
+        if isinstance(value, dict):
+            found.update(
+                str(value[key]) for key in ("label", "label_singular", "hint") if key in value
+            )
+            for inner in value.values():
+                visit(inner)
+        elif isinstance(value, list):
+            if value and value[0] == SLUG_PATTERN:  # the slug's pattern and what it asks for
+                found.add(str(value[1]))
+            for inner in value:
+                visit(inner)
+
+    visit(document)
+    return found
+
+
+def test_every_word_of_the_editor_comes_from_the_message_catalog(tmp_path: Path) -> None:
+    """The schema's labels and hints and the editor's own words are English source strings in
+    the catalog, said in German for a German site and as written for an English one."""
+    words = {field.label for field in FIELDS} | {field.hint for field in FIELDS if field.hint}
+    words |= {word for pair in COLLECTIONS.values() for word in pair} | set(WORDS.values())
+    with TEMPLATE.open("rb") as template:
+        assert words <= {message.id for message in read_po(template)}
+    config = site_config(tmp_path)
+    english = type(config)(**{**config.__dict__, "language": "en"})
+    german = catalog("de").gettext
+    assert _labels(yaml.safe_load(config_yml(english, terms=Terms()))) == words
+    assert _labels(yaml.safe_load(config_yml(config, terms=Terms()))) == {german(w) for w in words}
+
+
 def test_a_key_added_to_the_schema_appears_in_the_editor(tmp_path: Path) -> None:
     config = site_config(tmp_path)
     audience = Field(
-        "audience", "choice", frozenset({"event"}), "Zielgruppe", "Audience",
+        "audience", "choice", frozenset({"event"}), "Audience",
         choices=("Fachkräfte", "Ehrenamtliche"),
     )  # fmt: skip
     document = yaml.safe_load(config_yml(config, terms=Terms(), fields=(*FIELDS, audience)))
     events = {f["name"]: f for f in document["collections"][1]["fields"]}
     assert events["audience"] == {
         "name": "audience",
-        "label": "Zielgruppe",
+        "label": "Audience",  # as written until the catalog has it in German
         "required": False,
         "widget": "select",
         "options": ["Fachkräfte", "Ehrenamtliche"],

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import NOW, snapshot
+from conftest import FIXTURE, NOW, REPO, copy_site, snapshot
 
 
 def write(site: Path, rel: str, text: str) -> None:
@@ -146,3 +150,30 @@ def test_template_syntax_error(built: Path, run) -> None:
     assert result.code == 1
     assert "templates/page.html:" in result.err
     assert "Traceback" not in result.err
+
+
+def test_a_page_whose_template_is_missing_names_the_template(tmp_path: Path) -> None:
+    """In the checkout the site's templates/ is the default theme itself, so a template the
+    editor deleted there has no fallback: the build names it instead of crashing."""
+    checkout = tmp_path / "checkout"
+    site = copy_site(FIXTURE, checkout)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "litfass", checkout / "litfass", ignore=ignore)
+    shutil.copy(REPO / "build.py", checkout / "build.py")
+    env = {**os.environ, "LITFASS_LANG": "en"}
+    env.pop("PYTHONPATH", None)  # `python build.py` imports the litfass beside it
+
+    def build() -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "build.py", "--now", NOW, "--quiet"]
+        return subprocess.run(command, cwd=site, env=env, capture_output=True, text=True)
+
+    assert build().returncode == 0, build().stderr
+    before = snapshot(site / "output")
+    (site / "templates" / "event.html").unlink()
+    result = build()
+    assert result.returncode == 1
+    assert "templates/event.html: error: template not found (needed for /veranstaltungen/" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert snapshot(site / "output") == before

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from litfass.commands import common
+from litfass.config import Settings
 from litfass.i18n import N_, _
 
 EXAMPLES = """\
@@ -55,18 +56,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from litfass.config import load_config
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from litfass.preview.cms import write_admin
     from litfass.preview.cmsconfig import Backend, check_backend
 
-    config, _warnings = load_config(args.root)
+    config, _warnings = settings.loaded()
     backend = Backend(
         args.backend, args.repo, args.branch, args.base_url, config.base_url, args.app_id
     )
     check_backend(backend)
     target = args.out or config.output_path / "admin"
-    now = common.parse_now(args.now, config.timezone)
+    now = common.parse_now(args.now, config.tz)
     write_admin(config, backend, target, now)
     print(_("the browser editor is in {folder}").format(folder=target))
     return common.EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from litfass.commands import common
+from litfass.config import Settings
 from litfass.engine.state import BuildResult, fresh_result
 from litfass.folders import CACHE_DIR
 from litfass.i18n import N_, _, ngettext
@@ -50,10 +51,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run, writes_output=True)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     rendering = _("rendering: {done}/{total} files ({percent}%)")
     progress = None if args.quiet else common.progress_printer(_("files"), 200, rendering)
-    options = common.options_from(args)
+    options = common.options_from(args, settings.tz)
     result = None
     if args.use_cache:  # nothing changed: answer before importing the renderers at all
         result = fresh_result(args.root, options.now, options.drafts, options.future, args.strict)
@@ -68,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             use_cache=args.use_cache,
             check_fresh=False,
+            settings=settings,
         )
     common.report(list(result.warnings))
     if not args.quiet:

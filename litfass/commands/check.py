@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from litfass.commands import common
+from litfass.config import Settings
 from litfass.i18n import N_, _, ngettext
 
 EXAMPLES = N_("""\
@@ -52,10 +53,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from litfass.editors.checks import check  # here: `build` must not pay for importing it
 
-    result = check(args.root, common.options_from(args))
+    result = check(settings, common.options_from(args, settings.tz))
     for problem in result.findings:
         print(common.format_problem(problem))
     errors, warnings, notes = (result.count(s) for s in ("error", "warning", "note"))

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from litfass.config import DEFAULT_TIMEZONE
 from litfass.content.model import BuildOptions
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import N_, _, language, ngettext
@@ -48,14 +49,15 @@ def add_now_option(parser: argparse.ArgumentParser, help: str = NOW_HELP) -> Non
     )
 
 
-def options_from(args: argparse.Namespace, timezone: str = "Europe/Berlin") -> BuildOptions:
-    """Build options from the shared command-line options."""
-    return BuildOptions(now=parse_now(args.now, timezone), drafts=args.drafts, future=args.future)
+def options_from(args: argparse.Namespace, zone: ZoneInfo) -> BuildOptions:
+    """Build options from the shared command-line options; `zone` is the site's."""
+    return BuildOptions(now=parse_now(args.now, zone), drafts=args.drafts, future=args.future)
 
 
-def parse_now(text: str | None, timezone: str = "Europe/Berlin") -> datetime:
-    """The build's clock: now, or the moment given with --now / LITFASS_NOW."""
-    tz = ZoneInfo(timezone)
+def parse_now(text: str | None, zone: ZoneInfo | str = DEFAULT_TIMEZONE) -> datetime:
+    """The build's clock: now, or the moment given with --now / LITFASS_NOW, a time without
+    an offset read on the wall clock of `zone` (the site's)."""
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
     if not text:
         return datetime.now(tz)
     from litfass.dates import parse_when

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from litfass.commands import common
+from litfass.config import Settings
 from litfass.i18n import _
 
 if TYPE_CHECKING:  # imported when run: `build` must not pay for the importers
@@ -89,7 +90,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         common.add_now_option(sub, "import")
 
 
-def run_wordpress(args: argparse.Namespace) -> int:
+def run_wordpress(args: argparse.Namespace, settings: Settings) -> int:
     from litfass.importers.wordpress import WordPressExport, upload_finder
 
     if args.uploads is not None and not args.uploads.is_dir():
@@ -100,14 +101,13 @@ def run_wordpress(args: argparse.Namespace) -> int:
         return common.EXIT_USAGE
     export = WordPressExport(args.export)
     locate = upload_finder(args.uploads) if args.uploads else None
-    summary, writer = _import(args, export.items(), export.total, locate)
+    summary, writer = _import(args, settings, export.items(), export.total, locate)
     summary.skipped.update(export.skipped)
     summary.trashed.extend(export.trashed)
-    return _finish(args, summary, writer)
+    return _finish(args, settings, summary, writer)
 
 
-def run_feed(args: argparse.Namespace) -> int:
-    from litfass.config import load_config
+def run_feed(args: argparse.Namespace, settings: Settings) -> int:
     from litfass.importers.feeds import file_finder, read_feed
 
     if args.files is not None and not args.files.is_dir():
@@ -115,28 +115,31 @@ def run_feed(args: argparse.Namespace) -> int:
             _("error: --files {folder} is not a folder").format(folder=args.files), file=sys.stderr
         )
         return common.EXIT_USAGE
-    config, _problems = load_config(args.root)
+    zone = settings.loaded()[0].tz
     feeds = [read_feed(source) for source in args.feeds]  # all readable before one is written
     total = sum(len(feed.entries) for feed in feeds)
-    items = (item for feed in feeds for item in feed.items(config.timezone))
+    items = (item for feed in feeds for item in feed.items(zone))
     locate = file_finder(args.files) if args.files else None
-    return _finish(args, *_import(args, items, total, locate))
+    return _finish(args, settings, *_import(args, settings, items, total, locate))
 
 
 def _import(
-    args: argparse.Namespace, items: Iterable[Item], total: int, locate: Locate | None
+    args: argparse.Namespace,
+    settings: Settings,
+    items: Iterable[Item],
+    total: int,
+    locate: Locate | None,
 ) -> tuple[Summary, ContentWriter]:
     """Write every item, with a progress bar on a terminal; count what happened.
 
     On any error (a refused path, a full disk, an unreadable item) what was written so far is
     removed again: an import is whole or not at all.
     """
-    from litfass.config import load_config
     from litfass.importers.summary import Summary
     from litfass.importers.writer import ContentWriter
 
-    config, _problems = load_config(args.root)
-    now = common.parse_now(args.now, config.timezone)
+    config, _problems = settings.loaded()
+    now = common.parse_now(args.now, config.tz)
     writer = ContentWriter(config, now, locate, restore=args.restore_deleted)
     summary = Summary()
     progress = common.progress_printer(_("items"))
@@ -152,7 +155,9 @@ def _import(
     return summary, writer
 
 
-def _finish(args: argparse.Namespace, summary: Summary, writer: ContentWriter) -> int:
+def _finish(
+    args: argparse.Namespace, settings: Settings, summary: Summary, writer: ContentWriter
+) -> int:
     """Check the site as `check` does; if it would not build, take the import back.
 
     Else print each item to look at with its old address, what was left out, the summary.
@@ -162,7 +167,7 @@ def _finish(args: argparse.Namespace, summary: Summary, writer: ContentWriter) -
 
         checked = argparse.Namespace(now=args.now, drafts=True, future=True)
         try:
-            findings = check(args.root, common.options_from(checked)).findings
+            findings = check(settings, common.options_from(checked, settings.tz)).findings
         except BaseException:
             writer.roll_back()
             raise

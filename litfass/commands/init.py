@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from litfass.commands import common
+from litfass.config import DEFAULT_TIMEZONE, Settings
 from litfass.i18n import N_, _
 
 EXAMPLES = N_("""\
@@ -61,12 +62,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from litfass.content.model import BuildOptions
     from litfass.editors.starter import NewSite, create_site  # `build` must not import it
     from litfass.engine.oneshot import build
 
-    now = common.parse_now(args.now)
+    # The new site's zone is the starter's, the default; `settings` are the folder's around it.
+    now = common.parse_now(args.now, DEFAULT_TIMEZONE)
     made = create_site(NewSite(folder=args.folder, title=args.title, now=now))
     for rel in made:
         print(args.folder / rel)

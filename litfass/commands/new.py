@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from litfass.commands import common
+from litfass.config import Settings
 from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
 from litfass.i18n import N_, _
 
@@ -78,18 +79,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.kind != EVENT and (args.start or args.end or args.location):
         print(_("error: --start, --end and --location are for events only"), file=sys.stderr)
         return common.EXIT_USAGE
-    from litfass.config import load_config  # here: `build` must not pay for importing it
-    from litfass.editors.scaffold import NewItem, create
+    from litfass.editors.scaffold import NewItem, create  # here: `build` must not import it
 
-    config = load_config(args.root)[0]
+    config = settings.loaded()[0]
     item = NewItem(
         kind=args.kind,
         title=args.title,
-        now=common.parse_now(args.now, config.timezone),
+        now=common.parse_now(args.now, config.tz),
         start=args.start,
         end=args.end,
         location=args.location,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from litfass.commands import common
+from litfass.config import Settings
 from litfass.destination import Destination, parse_destination
 from litfass.errors import LitfassError
 from litfass.i18n import N_, _
@@ -66,11 +67,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from litfass.config import load_config
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from litfass.publish.upload import Options, describe, publish
 
-    config, warnings = load_config(args.root)
+    config, warnings = settings.loaded()
     common.report(warnings)
     destination = _destination(args.destination, config.publish_destination, args.root)
     options = Options(_ask, args.identity, args.known_hosts, args.dry_run)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from litfass.commands import common
 from litfass.commands.watch import RebuildLoop, add_watch_options, options_factory
+from litfass.config import Settings
 from litfass.content.model import Page
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import N_, _, language
@@ -54,7 +55,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from litfass.preview.cms import Admin
     from litfass.preview.server import Preview, is_loopback, url_of
 
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         print(warning.format(host=args.host), file=sys.stderr, flush=True)
     preview = Preview(args.root / "output")
     server = _listen(preview, args.host, args.port)  # a taken port is said before building
-    loop = RebuildLoop(args)
+    loop = RebuildLoop(args, settings)
 
     def changed(problems: Sequence[Problem]) -> None:
         if loop.config is not None:  # config.yaml may have moved output/
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
     loop.on_change = changed
     loop.on_progress = preview.working
-    preview.go_live = _go_live(args, loop, preview)
+    preview.go_live = _go_live(args, settings, loop, preview)
     serving = None
     try:
         loop.start()
@@ -100,9 +101,9 @@ def run(args: argparse.Namespace) -> int:
     return common.EXIT_OK
 
 
-def _go_live(args: argparse.Namespace, loop: RebuildLoop, preview: Preview):
+def _go_live(args: argparse.Namespace, settings: Settings, loop: RebuildLoop, preview: Preview):
     """The publish button's work: the public site built and published, said here too."""
-    clock = options_factory(args)  # the preview's clock: --now, else now
+    clock = options_factory(args, settings)  # the preview's clock: --now, else now
 
     def go_live(password: str | None) -> str:
         from litfass.preview.golive import go_live as build_and_publish

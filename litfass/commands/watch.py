@@ -14,13 +14,13 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from litfass.commands import common
+from litfass.config import Config, Settings
 from litfass.content.model import BuildOptions, Page
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import N_, _
 from litfass.preview.watcher import QUIET, Watcher
 
 if TYPE_CHECKING:  # imported where used: a plain build must not pay for them at start-up
-    from litfass.config import Config
     from litfass.engine.builder import RebuildResult
     from litfass.site import Site
 
@@ -59,8 +59,8 @@ def add_watch_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    loop = RebuildLoop(args)
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    loop = RebuildLoop(args, settings)
     try:
         loop.start()
         print(_("Watching content, templates and config.yaml; Ctrl-C stops."), flush=True)
@@ -79,13 +79,14 @@ class RebuildLoop:
     def __init__(
         self,
         args: argparse.Namespace,
+        settings: Settings,
         on_change: Callable[[Sequence[Problem]], None] | None = None,
     ) -> None:
         self.root: Path = args.root
         self.quiet = max(0, args.debounce) / 1000
         from litfass.engine.builder import Builder  # here: `build` must not pay for importing it
 
-        self.builder = Builder(args.root, options_factory(args))
+        self.builder = Builder(args.root, options_factory(args, settings), settings=settings)
         self.on_change = on_change  # told after every rebuild that changed what a browser sees
         self.on_progress: Callable[[str], None] | None = None  # told of slow steps, then ""
         self._announced = ""  # the photo the last progress line named
@@ -254,29 +255,21 @@ class RebuildLoop:
             return str(path)
 
 
-def options_factory(args: argparse.Namespace) -> Callable[[], BuildOptions]:
-    """Build options per rebuild: without --now the clock moves on while watching."""
-    fixed = common.options_from(args)
+def options_factory(args: argparse.Namespace, settings: Settings) -> Callable[[], BuildOptions]:
+    """Build options per rebuild: without --now the clock moves on while watching (the site
+    shows it in its zone, also after config.yaml changed it)."""
+    fixed = common.options_from(args, settings.tz)
     if args.now:
         return lambda: fixed
-    timezone = _timezone(args.root)
+    zone = settings.tz
 
     def options() -> BuildOptions:
         # To the minute: what shows "now" (feeds, calendars) is then made again once a
         # minute at most, not on every save; scheduled items appear within that minute.
-        now = common.parse_now(None, timezone).replace(second=0, microsecond=0)
+        now = common.parse_now(None, zone).replace(second=0, microsecond=0)
         return BuildOptions(now=now, drafts=args.drafts, future=args.future)
 
     return options
-
-
-def _timezone(root: Path) -> str:
-    try:
-        from litfass.config import load_config
-
-        return load_config(root)[0].timezone
-    except LitfassError:
-        return "Europe/Berlin"
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from litfass import addresses
-from litfass.config import Config, load_config
+from litfass.config import Config, Settings
 from litfass.content import images
 from litfass.content.bodies import withheld_message
 from litfass.content.files import find_files
@@ -65,15 +65,16 @@ class CheckResult:
         return sum(p.severity == severity for p in self.findings)
 
 
-def check(root: Path, options: BuildOptions) -> CheckResult:
-    """Check every content file of the site in `root`; config errors are raised."""
-    config = load_config(root)[0]
+def check(settings: Settings, options: BuildOptions) -> CheckResult:
+    """Check every content file of the site whose config.yaml the command line read;
+    config errors are raised."""
+    root, config = settings.root, settings.loaded()[0]
     # Drafts and scheduled items are checked too: they are what editors work on.
     everything = dataclasses.replace(options, drafts=True, future=True)
     findings: list[Problem] = []
     try:
         # A file with errors is left out, so the links of all the others are still checked.
-        site, problems = load_site(root, everything, lenient=True)
+        site, problems = load_site(root, everything, lenient=True, settings=settings)
         findings += problems
         if not any(p.severity == "error" for p in problems):
             # What only the build sees after declaring every file: a page litfass makes

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import jinja2
 
 from litfass import addresses
-from litfass.config import Config, load_config
+from litfass.config import Config, Settings, read_settings
 from litfass.content.model import BuildOptions, Page
 from litfass.engine.collector import collector_paused
 from litfass.engine.records import (
@@ -106,8 +106,12 @@ class Builder:
         workers: int = 1,
         use_cache: bool = False,
         staged: bool = False,
+        settings: Settings | None = None,
     ) -> None:
         self.root = root
+        # config.yaml as the command line read it, used by the first load; later loads (the
+        # preview after an edit of config.yaml) read it again.
+        self.settings = settings
         self.options = options  # called per rebuild: the clock moves on while serving
         self.workers = workers
         self.use_cache = use_cache
@@ -133,7 +137,7 @@ class Builder:
     def __getstate__(self) -> dict[str, Any]:
         """What the next one-shot build needs: not the templates, the clock or the workers."""
         kept = dict(self.__dict__)
-        for name in ("options", "env", "templates", "theme", "workers"):
+        for name in ("options", "env", "templates", "theme", "workers", "settings"):
             kept.pop(name, None)
         return kept
 
@@ -141,10 +145,14 @@ class Builder:
         self.__dict__.update(kept)
         self.env = None  # templates are loaded again; records compare their fingerprints
         self.workers = 1
+        self.settings = None
 
-    def resume(self, options: Callable[[], BuildOptions], workers: int) -> None:
-        """Take up a Builder loaded from the last build with this build's clock and workers."""
-        self.options, self.workers = options, workers
+    def resume(
+        self, options: Callable[[], BuildOptions], workers: int, settings: Settings | None = None
+    ) -> None:
+        """Take up a Builder loaded from the last build with this build's clock, workers and
+        config.yaml as read (used if it changed)."""
+        self.options, self.workers, self.settings = options, workers, settings
 
     # -- the rebuild, top to bottom -------------------------------------------------------
 
@@ -255,7 +263,10 @@ class Builder:
 
     def _load_config(self) -> None:
         self.config = self.sources = None  # until it loads: a broken one is read again next time
-        config, self.config_warnings = load_config(self.root)
+        given, self.settings = self.settings, None
+        # Saved since the command line read it (the preview starts watching after that)?
+        settings = given if given is not None and given.unchanged() else read_settings(self.root)
+        config, self.config_warnings = settings.loaded()
         self.record = addresses.read_record(self.root)
         self.config, self.sources = config, Sources(config)
         self.site, self.site_pages = None, {}

@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from litfass import addresses
-from litfass.config import load_config
+from litfass.config import Settings, read_settings
 from litfass.content.model import BuildOptions
 from litfass.engine import state
 from litfass.engine.builder import Builder, Progress, RebuildResult
 from litfass.engine.state import BuildResult, fresh_result
 from litfass.errors import Problem
-from litfass.folders import RECORD_NAME
+from litfass.folders import CONFIG_NAME, RECORD_NAME
 from litfass.outputs import Output
 from litfass.outputs.declare import declare
 from litfass.outputs.theme import theme_files
@@ -36,15 +36,18 @@ def load_site(
     workers: int = 1,
     use_cache: bool = False,
     lenient: bool = False,
+    settings: Settings | None = None,
 ) -> tuple[Site, list[Problem]]:
     """Read and validate everything; raise LitfassError with every error found.
 
     Bodies are rendered over `workers` processes; with `use_cache` they come from the
     Markdown cache when they can, and new ones are stored there (this writes to the site).
     `lenient`: content files with errors are left out of the site and their errors returned
-    with the warnings (what `check` needs to check the links of the others).
+    with the warnings (what `check` needs to check the links of the others). `settings`:
+    config.yaml as the command line read it (else it is read here).
     """
-    return Builder(root, lambda: options, workers, use_cache).load(lenient=lenient)
+    builder = Builder(root, lambda: options, workers, use_cache, settings=settings)
+    return builder.load(lenient=lenient)
 
 
 def declare_outputs(site: Site) -> list[Output]:
@@ -60,19 +63,21 @@ def build(
     workers: int = 1,
     use_cache: bool = True,
     check_fresh: bool = True,
+    settings: Settings | None = None,
 ) -> BuildResult:
     """Build the site in `root` into its output folder, atomically, over `workers` processes.
 
     With the cache, a build whose inputs did not change stops after checking them (unless
     the caller did that already: `check_fresh`), and any other build starts from the last
-    one's records.
+    one's records. `settings`: config.yaml as the command line read it (else it is read here).
     """
     started = time.perf_counter()
     with build_lock(root):
         result = None
         if use_cache and check_fresh:
             result = fresh_result(root, options.now, options.drafts, options.future, strict)
-        result = result or _rebuild(root, options, strict, workers, use_cache, progress)
+        settings = settings or read_settings(root)
+        result = result or _rebuild(root, options, strict, workers, use_cache, progress, settings)
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
 
@@ -83,11 +88,14 @@ def _rebuild(
     workers: int,
     use_cache: bool,
     progress: Progress | None,
+    settings: Settings,
 ) -> BuildResult:
-    inputs = _stamps(root)  # before anything is read: a save meanwhile counts next time
-    builder, changed = _resume(root, options, workers, inputs) if use_cache else (None, None)
+    inputs = _stamps(root, settings)
+    builder, changed = (None, None)
+    if use_cache:
+        builder, changed = _resume(root, options, workers, inputs, settings)
     if builder is None:
-        builder = Builder(root, lambda: options, workers, use_cache, staged=True)
+        builder = Builder(root, lambda: options, workers, use_cache, True, settings)
     state.forget(root)  # before output/ changes: a crash must not leave it describing old output
     rebuilt = builder.rebuild(changed, strict, progress)
     records = records_addresses(options)
@@ -117,17 +125,20 @@ def _record_addresses(root: Path, builder: Builder, inputs: state.Inputs) -> Non
     builder.record = entries
 
 
-def _stamps(root: Path) -> state.Inputs:
-    """Stamps of config.yaml, then of the content and template folders it names."""
-    before_config = state.scan(root, (), record=True)
-    config, _ = load_config(root)
+def _stamps(root: Path, settings: Settings) -> state.Inputs:
+    """Stamps of config.yaml and of the content and template folders it names, taken before
+    they are read: a save meanwhile counts next time. config.yaml was read already: if it
+    changed since, its stamp is left out, so the next build sees it as changed."""
+    config, _ = settings.loaded()
     inputs = state.scan(root, (config.content_dir, config.templates_dir), record=True)
-    inputs.files.update(before_config.files)  # the stamp from before config.yaml was read
+    stamp = inputs.files.get(CONFIG_NAME)
+    if stamp is None or stamp[:3] != settings.stamp:
+        inputs.files.pop(CONFIG_NAME, None)
     return inputs
 
 
 def _resume(
-    root: Path, options: BuildOptions, workers: int, inputs: state.Inputs
+    root: Path, options: BuildOptions, workers: int, inputs: state.Inputs, settings: Settings
 ) -> tuple[Builder | None, set[Path] | None]:
     """The last build's Builder and the paths changed since, if it can go on from there."""
     old = state.load(root)
@@ -146,7 +157,7 @@ def _resume(
     # Same day, no scheduled item due: nothing the clock decides can differ from the last
     # build, so its clock is kept and an edited page can be swapped into its lists.
     kept = dataclasses.replace(options, now=builder.site.now)
-    builder.resume(lambda: kept, workers)
+    builder.resume(lambda: kept, workers, settings)
     return builder, {root / rel for rel in changed}
 
 

@@ -41,11 +41,11 @@ class Feed:
     base_url: str
     entries: tuple[Any, ...]
 
-    def items(self, timezone: str) -> Iterator[Item]:
+    def items(self, zone: ZoneInfo) -> Iterator[Item]:
         """Each entry as a news item, dated in the site's time zone."""
         old = OldSite(self.base_url, lambda url: _is_file(url, self.base_url))
         for entry in self.entries:
-            yield _item(entry, old, ZoneInfo(timezone))
+            yield _item(entry, old, zone)
 
 
 def read_feed(source: str) -> Feed:

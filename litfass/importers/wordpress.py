@@ -262,7 +262,8 @@ def _fields(element: etree._Element) -> dict[str, str]:
     found: dict[str, str] = {}
     for child in element:
         if not isinstance(child.tag, str):
-            continue  # a comment or processing instruction
+            # a comment or processing instruction (lxml-stubs type every tag as str)
+            continue  # type: ignore[unreachable]
         found.setdefault(_prefixed(child), child.text or "")
     return found
 

@@ -21,7 +21,7 @@ import yaml
 
 from litfass.addresses import read_record
 from litfass.atomic import Data, sync_folders, write_whole
-from litfass.config import Config
+from litfass.config import Config, Settings
 from litfass.content.files import find_files
 from litfass.content.frontmatter import read_source
 from litfass.content.model import NEWS, PAGE
@@ -304,7 +304,8 @@ def _site_addresses(config: Config, now: datetime) -> set[str]:
     """
     options = BuildOptions(now=now, drafts=True, future=True)
     try:
-        site, problems = load_site(config.root, options, lenient=True)
+        settings = Settings(config.root, config)  # as the command read it: not read again
+        site, problems = load_site(config.root, options, lenient=True, settings=settings)
         outputs = declare_outputs(site)
         problems += path_problems(outputs, config)
     except LitfassError as exc:

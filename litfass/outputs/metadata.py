@@ -77,6 +77,7 @@ def image_of(site: Site, page: Page) -> Image | None:
         return Image(name, None, media)
     if "://" in name:  # no other scheme belongs in a feed or a meta tag
         return None
+    path = None  # the file in content/, where the image is one
     if name.startswith("/"):  # a file in content/ as the build resolved it, or a static file
         url = name
     else:
@@ -85,14 +86,13 @@ def image_of(site: Site, page: Page) -> Image | None:
         found = site.content_urls.get(rel)
         if found is None:
             return None
-        url = found
+        url, path = found, config.content_path / rel
     picture = site.pictures.get(url)
     if picture is not None:
         shared = picture.shared if picture.variants else picture.original
         if shared is not None:
             kind = f"image/{shared.format}"
             return Image(config.absolute(shared.url), shared.source, kind, shared)
-    path = None if name.startswith("/") else config.content_path / rel
     return Image(config.absolute(url), path, media)
 
 

@@ -7,6 +7,7 @@ endpoint (`litfass serve`) or a git host for the live site.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,7 @@ from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
 from litfass.content.pages import FOLDERS, read_page
 from litfass.content.schema import FIELDS, KINDS, Field, fields_of
 from litfass.errors import LitfassError
-from litfass.i18n import _
+from litfass.i18n import N_, _, catalog
 from litfass.site import is_public
 
 API = "/admin/api/v1"  # where `litfass serve` answers the editor's local backend protocol
@@ -38,44 +39,25 @@ NAMES = {
     MAGAZINE: "{{fields.slug}}",
     PAGE: "{{fields.slug}}",
 }
+# English, marked for the catalog, said in the site's language (`_say`).
 COLLECTIONS = {
-    "de": {
-        NEWS: ("Nachrichten", "Nachricht"),
-        EVENT: ("Veranstaltungen", "Veranstaltung"),
-        MAGAZINE: ("Magazin", "Heft"),
-        PAGE: ("Seiten", "Seite"),
-    },
-    "en": {
-        NEWS: ("News", "News item"),
-        EVENT: ("Events", "Event"),
-        MAGAZINE: ("Magazine", "Issue"),
-        PAGE: ("Pages", "Page"),
-    },
+    NEWS: (N_("News"), N_("News item")),
+    EVENT: (N_("Events"), N_("Event")),
+    MAGAZINE: (N_("Magazine"), N_("Issue")),
+    PAGE: (N_("Pages"), N_("Page")),
 }
 WORDS = {
-    "de": {
-        "body": "Text",
-        "name": "Name",
-        "address": "Anschrift",
-        "online": "Online-Veranstaltung",
-        "url": "Link zur Online-Veranstaltung",
-        "phone": "Telefon",
-        "email": "E-Mail",
-        "alias": "Adresse",
-        "slug rule": "nur Kleinbuchstaben a-z, Ziffern 0-9 und Bindestriche",
-    },
-    "en": {
-        "body": "Text",
-        "name": "Name",
-        "address": "Address",
-        "online": "Online event",
-        "url": "Link to the online event",
-        "phone": "Phone",
-        "email": "E-mail",
-        "alias": "Address",
-        "slug rule": "only lower-case letters a-z, digits 0-9 and hyphens",
-    },
+    "body": N_("Text"),
+    "name": N_("Name"),
+    "address": N_("Address"),
+    "online": N_("Online event"),
+    "url": N_("Link to the online event"),
+    "phone": N_("Phone"),
+    "email": N_("E-mail"),
+    "alias": N_("Web address"),
+    "slug rule": N_("only lower-case letters a-z, digits 0-9 and hyphens"),
 }
+Say = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -114,6 +96,7 @@ def config_yml(
     offered are those of items public at `public_at` when given (see `known_terms`)."""
     terms = known_terms(config, public_at) if terms is None else terms
     words = "en" if config.language == "en" else "de"
+    say = catalog(words).gettext
     document = {
         "locale": words,
         **_backend(backend),
@@ -122,7 +105,7 @@ def config_yml(
         # the backend renames each upload by litfass.slugs, the rule `new --image` follows.
         "slug": {"encoding": "unicode", "clean_accents": False, "sanitize_replacement": "-"},
         "collections": [
-            _collection(config, kind, words, replace(terms, categories=_categories(config)), fields)
+            _collection(config, kind, say, replace(terms, categories=_categories(config)), fields)
             for kind in KINDS
         ],
     }
@@ -155,14 +138,14 @@ def _backend(backend: Backend) -> dict[str, Any]:
 
 
 def _collection(
-    config: Config, kind: str, words: str, terms: Terms, fields: tuple[Field, ...]
+    config: Config, kind: str, say: Say, terms: Terms, fields: tuple[Field, ...]
 ) -> dict[str, Any]:
     folder = next(name for name, of in FOLDERS.items() if of == kind)
-    label, singular = COLLECTIONS[words][kind]
+    label, singular = COLLECTIONS[kind]
     return {
         "name": folder,
-        "label": label,
-        "label_singular": singular,
+        "label": say(label),
+        "label_singular": say(singular),
         "folder": f"{config.content_dir}/{folder}",
         "create": True,
         "extension": "md",
@@ -174,28 +157,27 @@ def _collection(
         "summary": "{{title}}",
         "sortable_fields": ["title", *(["date"] if kind != PAGE else [])],
         "fields": [
-            *(_field(field, kind, words, terms) for field in fields_of(kind, fields)),
-            {"name": "body", "label": WORDS[words]["body"], "widget": "markdown"},
+            *(_field(field, kind, say, terms) for field in fields_of(kind, fields)),
+            {"name": "body", "label": say(WORDS["body"]), "widget": "markdown"},
         ],
     }
 
 
-def _field(field: Field, kind: str, words: str, terms: Terms) -> dict[str, Any]:
+def _field(field: Field, kind: str, say: Say, terms: Terms) -> dict[str, Any]:
     described: dict[str, Any] = {
         "name": field.name,
-        "label": field.label_en if words == "en" else field.label_de,
+        "label": say(field.label),
         "required": kind in field.required,
     }
-    hint = field.hint_en if words == "en" else field.hint_de
-    if hint:
-        described["hint"] = hint
-    described.update(_widget(field, words, terms))
+    if field.hint:
+        described["hint"] = say(field.hint)
+    described.update(_widget(field, say, terms))
     if field.name == "draft":
         described["default"] = True  # like `litfass new`: nothing appears by accident
     return described
 
 
-def _widget(field: Field, words: str, terms: Terms) -> dict[str, Any]:
+def _widget(field: Field, say: Say, terms: Terms) -> dict[str, Any]:
     """The editor's widget for a value of the field's type."""
     kind = field.type
     if kind in ("date", "datetime"):
@@ -213,15 +195,15 @@ def _widget(field: Field, words: str, terms: Terms) -> dict[str, Any]:
     if kind == "category":
         return {"widget": "select", "options": list(terms.categories)}
     if kind in ("location", "contact"):
-        return _object(kind, words)
+        return _object(kind, say)
     simple: dict[str, dict[str, Any]] = {
         "long text": {"widget": "text"},
         "bool": {"widget": "boolean"},
         "number": {"widget": "number", "value_type": "int"},
         "image": {"widget": "image", "choose_url": False},
         "file": {"widget": "file", "choose_url": False},
-        "slug": {"widget": "string", "pattern": [SLUG_PATTERN, WORDS[words]["slug rule"]]},
-        "links": {"widget": "list", "field": _text("alias", words)},
+        "slug": {"widget": "string", "pattern": [SLUG_PATTERN, say(WORDS["slug rule"])]},
+        "links": {"widget": "list", "field": _text("alias", say)},
     }
     return simple.get(kind, {"widget": "string"})
 
@@ -232,19 +214,19 @@ def _terms(known: tuple[str, ...], many: bool) -> dict[str, Any]:
     return {"widget": "select", "multiple": many, "options": list(known)}
 
 
-def _object(kind: str, words: str) -> dict[str, Any]:
+def _object(kind: str, say: Say) -> dict[str, Any]:
     names = (
         ("name", "address", "online", "url") if kind == "location" else ("name", "phone", "email")
     )
     parts = [
-        {**_text(name, words), "widget": "boolean"} if name == "online" else _text(name, words)
+        {**_text(name, say), "widget": "boolean"} if name == "online" else _text(name, say)
         for name in names
     ]
     return {"widget": "object", "collapsed": False, "fields": parts}
 
 
-def _text(name: str, words: str) -> dict[str, Any]:
-    return {"name": name, "label": WORDS[words][name], "widget": "string", "required": False}
+def _text(name: str, say: Say) -> dict[str, Any]:
+    return {"name": name, "label": say(WORDS[name]), "widget": "string", "required": False}
 
 
 def known_terms(config: Config, public_at: datetime | None = None) -> Terms:

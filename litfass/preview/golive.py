@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from litfass.config import load_config
+from litfass.config import read_settings
 from litfass.content.model import BuildOptions
 from litfass.engine.oneshot import build
 from litfass.errors import LitfassError
@@ -27,7 +27,8 @@ def go_live(root: Path, now: datetime, password: str | None, say: Callable[[str]
     `password` (typed in the browser) is used when the environment holds none; `say` is
     told each step, for the open tabs.
     """
-    config, _warnings = load_config(root)
+    settings = read_settings(root)  # as it is now, edited since the preview began or not
+    config, _warnings = settings.loaded()
     destination = config.publish_destination
     if destination is None:
         message = _(
@@ -37,7 +38,8 @@ def go_live(root: Path, now: datetime, password: str | None, say: Callable[[str]
         raise LitfassError.at(CONFIG_NAME, 0, message)
     with build_lock(root):
         say(_("Publishing: building the site ..."))
-        build(root, BuildOptions(now=now), strict=True, workers=default_workers())
+        public = BuildOptions(now=now)
+        build(root, public, strict=True, workers=default_workers(), settings=settings)
         step = _("Publishing: {done} of {total} files ...")
 
         said = [-1]

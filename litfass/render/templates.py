@@ -141,7 +141,7 @@ def render_output(output: Output, env: jinja2.Environment, site: Site) -> bytes 
     except jinja2.TemplateNotFound as exc:
         if exc.name != output.template:  # an {% extends %} or {% include %} inside it
             unknown = _("unknown template '{name}'").format(name=exc.name)
-        raise _located(site.config, exc, unknown) from None
+            raise _located(site.config, exc, unknown) from None
         shown = f"{site.config.templates_dir}/{output.template}"
         raise LitfassError.at(
             shown, 0, _("template not found (needed for {url})").format(url=_url(output))
