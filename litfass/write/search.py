@@ -2,10 +2,11 @@
 
 Pagefind (from PyPI) reads the pages marked `data-pagefind-body` and writes a static index
 with German stemming (from `<html lang="de">`) to /pagefind/. Pagefind cannot add or replace
-one page in an index, so a large site's index comes in parts, each of a fixed share of the
-pages (by a hash of their path), that the theme's search script merges in the browser
-(Pagefind's `mergeIndex`). An edit makes again only the parts whose pages changed; every
-part is cached by its pages' digests, so a rebuild gives the very files a cold build gives.
+one page in an index, so a large site is indexed in parts, each of a fixed share of the pages
+(by a hash of their path) and cached by their digests: an edit runs Pagefind over the edited
+page's part alone. The parts are then joined into the one index readers get
+(`searchmerge.py`: a reader's first search costs what one index costs), itself cached by the
+parts' keys, so a rebuild gives the very files a cold build gives.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import functools
 import hashlib
 import importlib
 import importlib.util
-import json
 import os
 import re
 import shutil
@@ -27,16 +27,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litfass.atomic import link_or_copy, rename, write_whole
-from litfass.digests import digest, hasher, stamp
+from litfass.digests import hasher, stamp
 from litfass.errors import LitfassError
 from litfass.folders import CACHE_DIR, SEARCH_FOLDER
 from litfass.i18n import _
 from litfass.write.disk import files_below
+from litfass.write.searchmerge import ENTRY, JOINING, WORDS, Unmergeable, merge
 
 FOLDER = SEARCH_FOLDER
-PARTS_FILE = "parts.json"  # in /pagefind/: the parts the search script merges into the first
+# In /pagefind/: the parts a theme's own search script once merged; always none now, for
+# such a script (docs/theme.md#search) to keep working against the one index.
+PARTS_FILE = "parts.json"
+JOINED = "joined-"  # a cache entry joined from parts: where the next joining finds chunks
+WHOLE = "whole-"  # one Pagefind run over every page, where the parts cannot be joined
 PART_PAGES = 200  # pages per part: an edit indexes about this many pages again
-MOST_PARTS = 64  # each part costs the reader two small requests on the first search
+MOST_PARTS = 64  # so parts grow past PART_PAGES on the largest sites (40000: 625 pages)
 # Pagefind's own result widgets: the theme has its own small script, so leave them out.
 UNUSED = (
     "pagefind-ui.js",
@@ -47,8 +52,6 @@ UNUSED = (
     "pagefind-modular-ui.css",
     "pagefind-highlight.js",
 )
-# What a merged part needs: it searches with the first part's script and WebAssembly.
-PART_DATA = re.compile(r"pagefind-entry\.json|[^/]+\.pf_meta|(fragment|index|filter)/.+")
 # The attribute on an element (never in text, where `<` is escaped): a page without it is
 # left out of the index as soon as any page of the site has it.
 MARKED = re.compile(rb"<[A-Za-z][^<>]*\sdata-pagefind-body[\s=/>]")
@@ -63,7 +66,6 @@ def is_marked(page: bytes) -> bool:
 class Part:
     """One part of the index: the pages it holds, and the key of its cache entry."""
 
-    rel: str  # where it goes in the site: pagefind, pagefind/part-1, ...
     pages: tuple[str, ...]
     key: str
 
@@ -87,8 +89,7 @@ def parts(pages: dict[str, bytes], marked: set[str]) -> list[Part]:
         key.update(version.encode())
         for path in group:
             key.update(f"{path}\0".encode() + pages[path])
-        rel = FOLDER if not found else f"{FOLDER}/part-{len(found)}"
-        found.append(Part(rel, tuple(group), key.hexdigest()[:24]))
+        found.append(Part(tuple(group), key.hexdigest()[:24]))
     return found
 
 
@@ -99,40 +100,69 @@ def _bucket(path: str, count: int) -> int:
 
 
 def index_files(root: Path, site: Path, wanted: list[Part], workers: int) -> dict[str, str]:
-    """Every file of the index of the pages in `site`, by its path in the site, in the cache.
+    """Every file of the one index of the pages in `site`, by its path in the site, in the cache.
 
-    Parts not in the cache are made over `workers` Pagefind processes (one core each).
+    Parts not in the cache are made over `workers` Pagefind processes (one core each), then
+    joined into one index unless it is in the cache already.
     """
     cache = (root / CACHE_DIR / "search").resolve()
     cache.mkdir(parents=True, exist_ok=True)
-    due = [part for part in wanted if not (cache / part.key / "pagefind-entry.json").is_file()]
+    due = [part for part in wanted if not (cache / part.key / ENTRY).is_file()]
     if due:
-        executable = _program()[0]
         with ThreadPoolExecutor(max(1, workers)) as pool:
-            for failure in pool.map(lambda p: _make(executable, site, cache, p), due):
-                if failure:
-                    message = _("search index failed: {reason}").format(reason=failure)
-                    raise LitfassError.at("pagefind", 0, message)
-    _forget_others(cache, {part.key for part in wanted})
-    files: dict[str, str] = {}
-    for number, part in enumerate(wanted):
-        entry = f"{cache}/{part.key}"
-        for rel in sorted(files_below(Path(entry))):
-            if number == 0 or PART_DATA.fullmatch(rel):
-                files[f"{part.rel}/{rel}"] = f"{entry}/{rel}"
-    listing = [f"{part.rel.removeprefix(FOLDER + '/')}/" for part in wanted[1:]]
-    files[f"{FOLDER}/{PARTS_FILE}"] = str(_parts_file(cache, listing))
+            for failure in pool.map(lambda p: _make(site, cache, p), due):
+                _raise(failure)
+    whole = _whole(site, cache, wanted)
+    _forget_others(cache, {part.key for part in wanted} | {whole.key})
+    entry = cache / whole.key
+    files = {f"{FOLDER}/{rel}": f"{entry}/{rel}" for rel in sorted(files_below(entry))}
+    files[f"{FOLDER}/{PARTS_FILE}"] = str(_no_parts(cache))
     return files
 
 
-def _parts_file(cache: Path, listing: list[str]) -> Path:
-    """The list of parts the search script merges, as a file (renamed into place, never
-    rewritten: the site links it)."""
-    data = json.dumps(listing).encode() + b"\n"
-    path = cache / f"parts-{digest(data).hex()[:24]}.json"
+def _whole(site: Path, cache: Path, wanted: list[Part]) -> Part:
+    """The one index of all the parts' pages, joined from the parts into the cache.
+
+    Where the parts cannot be joined (a theme's filters or sorts, a Pagefind whose files
+    this litfass does not know), Pagefind indexes every page at once instead.
+    """
+    if len(wanted) == 1:
+        return wanted[0]
+    keys = hasher()
+    keys.update(" ".join([JOINING, *(part.key for part in wanted)]).encode())
+    digest = keys.hexdigest()[:24]
+    pages = tuple(page for part in wanted for page in part.pages)
+    joined, made = Part(pages, JOINED + digest), Part(pages, WHOLE + digest)
+    for whole in (joined, made):
+        if (cache / whole.key / ENTRY).is_file():
+            return whole
+    unfinished = cache / f".{joined.key}.tmp"
+    shutil.rmtree(unfinished, ignore_errors=True)
+    try:
+        earlier = sorted(cache.glob(f"{JOINED}*"))
+        merge([cache / part.key for part in wanted], unfinished, earlier)
+    except Unmergeable:
+        shutil.rmtree(unfinished, ignore_errors=True)
+        _raise(_make(site, cache, made))
+        return made
+    shutil.rmtree(cache / joined.key, ignore_errors=True)
+    rename(unfinished, cache / joined.key, durable=False)
+    return joined
+
+
+def _no_parts(cache: Path) -> Path:
+    """The list of parts to merge, empty, as a file (renamed into place, never rewritten:
+    the site links it)."""
+    path = cache / PARTS_FILE
     if not path.is_file():
-        write_whole(path, data, durable=False)
+        write_whole(path, b"[]\n", durable=False)
     return path
+
+
+def _raise(failure: str) -> None:
+    if failure:
+        message = _("search index failed: {reason}").format(reason=failure)
+        raise LitfassError.at("pagefind", 0, message)
 
 
 def _executable() -> list[str]:
@@ -151,8 +181,9 @@ def _executable() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
-def _make(executable: list[str], site: Path, cache: Path, part: Part) -> str:
+def _make(site: Path, cache: Path, part: Part) -> str:
     """Run Pagefind over the part's pages into its cache entry; the error, if it failed."""
+    executable = _program()[0]
     entry = cache / part.key
     unfinished = cache / f".{part.key}.tmp"
     pages = cache / f".{part.key}.pages"
@@ -190,8 +221,12 @@ def _link_pages(site: Path, pages: Iterable[str], folder: Path) -> None:
 def _forget_others(cache: Path, keys: set[str]) -> None:
     """Only the parts of the newest index are worth keeping (and the parts lists: small)."""
     for entry in cache.iterdir():
-        if entry.is_dir() and entry.name not in keys and not entry.name.startswith("."):
+        if entry.name.startswith(".") or entry.name.split(".")[0] in keys:
+            continue
+        if entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.endswith(WORDS):
+            entry.unlink(missing_ok=True)
 
 
 @functools.cache

@@ -35,16 +35,12 @@ function resultItem(data) {
   return item;
 }
 
-// A large site's index comes in parts (an edit remakes only its part): merged here.
 // The index is beside static/, where this script is: at the host's root or in the site's
 // folder (base_url https://verein.example/portal/), whose path every result's address needs.
 async function load() {
   const base = new URL("..", import.meta.url).pathname;
   const found = await import(`${base}pagefind/pagefind.js`);
-  const options = { excerptLength: 26, baseUrl: base };
-  await found.options(options);
-  const parts = await (await fetch(`${base}pagefind/parts.json`)).json();
-  await Promise.all(parts.map((part) => found.mergeIndex(`${base}pagefind/${part}`, options)));
+  await found.options({ excerptLength: 26, baseUrl: base });
   return found;
 }
 
