@@ -114,7 +114,7 @@ def _why(kind: str, detail: str, edited: str) -> str:
     if kind == "head":
         if detail:
             return _("{path}: its template {detail} changed")
-        return _("{path}: the code or settings that make it changed")
+        return _("{path}: what it is made from changed (its producer or the values it holds)")
     if kind == "context":
         return _("{path}: what it shows changed ({detail})")
     if kind == "output":
