@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import io
+import pickle
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -136,30 +138,47 @@ class Builder:
         self.paths: list[str] = []  # of the outputs last written
         self.edited: tuple[str, ...] = ()  # content files the last rebuild read anew
         self._stored: dict[str, tuple[Item, Page | None, Stamp]] = {}  # items as in the store
+        # The digests of the site's pages, by id (records.Digests): an unchanged page is not
+        # digested again in the next rebuild, nor in the next process (the store keeps them).
+        self.page_digests: dict[int, tuple[Any, bytes]] = {}
         self.template_references: dict[tuple[str, str], tuple[str | None, ...]] = {}
 
     # -- kept between processes (store.py) ------------------------------------------------
 
     def restore(self, db: sqlite3.Connection) -> None:
-        """Take up the last build from the store: its content files as read, its records and
-        what its writer knows of output/; config.yaml and the templates are read anew."""
-        self._load_config()
+        """Take up the last build from the store: its content files as read, its site, its
+        records and what its writer knows of output/; config.yaml and the templates are read
+        anew (a site made with another config is not taken up). The address record is the
+        one kept: had addresses.yaml changed since, the rebuild would read it again."""
+        rows = store.read_items(db)
+        items = {rel: item for rel, (item, _digest) in rows.items()}
+        kept = self._unpickled(store.get_bytes(db, "builder"), items)
+        writer = store.get(db, "writer")
+        if not isinstance(kept, dict) or not isinstance(kept.get("sources"), Sources) or not writer:
+            raise LookupError("no complete build in the store")
+        self._load_config(record=kept["record"])
         config = self.config
         assert config is not None
-        sources, kept, writer = (
-            store.get(db, "sources"),
-            store.get(db, "builder"),
-            store.get(db, "writer"),
-        )
-        if not isinstance(sources, Sources) or not isinstance(kept, dict) or writer is None:
-            raise LookupError("no complete build in the store")
-        sources.config, sources.items = config, store.read_items(db)
+        sources = kept["sources"]
+        sources.config, sources.items = config, items
         self.sources = sources
-        self._stored = {
-            rel: (item, item.final, item.signature) for rel, item in sources.items.items()
-        }
-        self.ledger = load_ledger(db)
+        if isinstance(kept["site"], Site) and kept["site"].config == config:
+            # Another object, the same values: the edited pages are swapped into its lists.
+            self.site = dataclasses.replace(kept["site"], config=config)
+            self.site_pages, self.withheld = kept["site_pages"], kept["withheld"]
+            self.addresses = kept["addresses"]
         self.paths, self.template_references = kept["paths"], kept["references"]
+        self.page_digests = {
+            id(item.final): (item.final, digest)
+            for item, digest in rows.values()
+            if item.final is not None and digest
+        }
+        self._stored = {rel: (item, item.final, item.signature) for rel, item in items.items()}
+        self.ledger = load_ledger(db)
+        if self.site is not None and isinstance(kept["shown"], Site):
+            # The site the records' digests describe: a field of the next site that is the
+            # very same object holds the very same values, and is passed over whole.
+            self.ledger.site = kept["shown"]
         self.writer.__dict__.update(writer)
 
     def save(self, db: sqlite3.Connection, everything: bool) -> None:
@@ -170,9 +189,9 @@ class Builder:
         if everything:
             store.clear(db)
             self._stored = {}
-        stored = self._stored
+        stored, digests = self._stored, Digests(self.page_digests)
         changed = {
-            rel: item
+            rel: (item, digests.of(item.final) if item.final is not None else b"")
             for rel, item in sources.items.items()
             if (rel not in stored)
             or stored[rel][0] is not item
@@ -183,10 +202,46 @@ class Builder:
         self._stored = {
             rel: (item, item.final, item.signature) for rel, item in sources.items.items()
         }
-        store.put(db, "sources", sources)
-        store.put(db, "builder", {"paths": self.paths, "references": self.template_references})
+        kept = {
+            "sources": sources,
+            "site": self.site,
+            "site_pages": self.site_pages,
+            "withheld": self.withheld,
+            "addresses": self.addresses,
+            "record": self.record,
+            "shown": self.ledger.site,
+            "paths": self.paths,
+            "references": self.template_references,
+        }
+        store.put_bytes(db, "builder", self._pickled(kept))
         store.put(db, "writer", self.writer.kept())
         save_ledger(db, self.ledger, everything)
+
+    def _pickled(self, kept: dict[str, Any]) -> bytes:
+        """`kept` with each content file's page named by its file, not copied: the pages
+        are in the store's rows (`items`) already, and stay one object with the site's."""
+        assert self.sources is not None
+        named: dict[int, tuple[str, str]] = {}
+        for rel, item in self.sources.items.items():
+            if item.page is not None:
+                named[id(item.page)] = ("page", rel)
+            if item.final is not None:
+                named[id(item.final)] = ("final", rel)
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+        pickler.persistent_id = lambda value: (  # type: ignore[method-assign]
+            named.get(id(value)) if type(value) is Page else None
+        )
+        pickler.dump(kept)
+        return buffer.getvalue()
+
+    @staticmethod
+    def _unpickled(data: bytes | None, items: dict[str, Item]) -> Any:
+        if data is None:
+            return None
+        unpickler = pickle.Unpickler(io.BytesIO(data))
+        unpickler.persistent_load = lambda named: getattr(items[named[1]], named[0])  # type: ignore[method-assign]
+        return unpickler.load()
 
     # -- the rebuild, top to bottom -------------------------------------------------------
 
@@ -298,10 +353,11 @@ class Builder:
 
     # -- config and templates -------------------------------------------------------------
 
-    def _load_config(self) -> None:
+    def _load_config(self, record: tuple[addresses.Entry, ...] | None = None) -> None:
+        """Read config.yaml and the address record (or take `record`, as last read)."""
         self.config = self.sources = None  # until it loads: a broken one is read again next time
         config, self.config_warnings = load_config(self.root)
-        self.record = addresses.read_record(self.root)
+        self.record = addresses.read_record(self.root) if record is None else record
         self.config, self.sources = config, Sources(config)
         self.site, self.site_pages = None, {}
         self.ledger = Ledger()  # every output is made again; unchanged bytes are not rewritten
@@ -413,7 +469,7 @@ class Builder:
             clashes = path_problems(outputs, config)
             if clashes:
                 raise LitfassError(clashes)
-        digests = Digests()
+        digests = Digests(self.page_digests)
         stale, updates = self.ledger.stale(site, digests)
         plan = self._plan(outputs, digests, stale)
         writer = self.writer
@@ -435,6 +491,7 @@ class Builder:
             raise
         made = {o.path for o in plan.todo}
         self.ledger.commit(plan.records, made, updates, site, digests)
+        self.page_digests = digests.known(site.pages)
         self.paths = paths
         return len(outputs), rendered, written, made
 

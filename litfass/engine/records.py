@@ -27,7 +27,8 @@ import jinja2
 import jinja2.meta
 
 from litfass.config import Config, NavItem
-from litfass.content.model import Page, Term
+from litfass.content.images import Picture, Variant
+from litfass.content.model import Contact, EventInfo, Location, Page, Term
 from litfass.outputs import Output
 from litfass.site import Site
 
@@ -224,8 +225,14 @@ class Digests:
     but never wrong.
     """
 
-    def __init__(self) -> None:
-        self._memo: dict[int, tuple[Any, bytes]] = {}
+    def __init__(self, known: dict[int, tuple[Any, bytes]] | None = None) -> None:
+        self._memo: dict[int, tuple[Any, bytes]] = dict(known) if known else {}
+
+    def known(self, values: Iterable[Any]) -> dict[int, tuple[Any, bytes]]:
+        """The digests of `values` made so far, to start the next rebuild's `Digests` with
+        (pages unchanged since are not digested again)."""
+        memo = self._memo
+        return {id(v): memo[id(v)] for v in values if id(v) in memo and memo[id(v)][0] is v}
 
     def of(self, value: Any) -> bytes:
         kind = type(value)
@@ -241,6 +248,9 @@ class Digests:
         return digest
 
     def _compound(self, value: Any) -> bytes:
+        kind = type(value)
+        if kind in _BY_REPR:  # plain values all through: their repr says all, in C
+            return _hash(kind.__qualname__.encode(), repr(value).encode("utf-8", "surrogatepass"))
         if isinstance(value, (tuple, list)):
             return _hash(b"t", *map(self.of, value))
         if isinstance(value, Mapping):
@@ -273,6 +283,9 @@ class Digests:
 
 _PATHS = (PurePosixPath, PosixPath, PureWindowsPath, WindowsPath)
 _PLAIN = {int, float, bool, type(None), date, datetime}
+# Frozen dataclasses of text, numbers, dates, paths and each other (a page's `extra` holds
+# what YAML reads: the same), so their repr is their whole value and the same in any process.
+_BY_REPR = {Page, Term, Contact, Location, EventInfo, Picture, Variant, NavItem}
 
 
 def _hash(*parts: bytes) -> bytes:

@@ -20,14 +20,15 @@ from typing import Any, NamedTuple
 from litfass.folders import CACHE_DIR
 
 STORE_FILE = "build.sqlite"
-SCHEMA = "litfass-store-1"  # a store of another shape is started afresh
+SCHEMA = "litfass-store-2"  # a store of another shape is started afresh
 TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
     # The stamp of every input file the last build read (see `Stamp`).
     "CREATE TABLE IF NOT EXISTS inputs (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
     " inode INTEGER, digest TEXT)",
     # Each content file as last read: its page, body and problems (engine/sources.py).
-    "CREATE TABLE IF NOT EXISTS items (rel TEXT PRIMARY KEY, item BLOB NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS items (rel TEXT PRIMARY KEY, item BLOB NOT NULL,"
+    " digest BLOB NOT NULL)",
     # Named reads (`site.news[0:10]`) and the digest of the value each read last time.
     "CREATE TABLE IF NOT EXISTS reads (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
     " key BLOB NOT NULL, digest BLOB NOT NULL)",
@@ -156,6 +157,15 @@ def put(db: sqlite3.Connection, key: str, value: Any) -> None:
     )
 
 
+def get_bytes(db: sqlite3.Connection, key: str) -> bytes | None:
+    """Bytes kept under `key`, for a caller that unpickles them its own way."""
+    return _meta(db, key)
+
+
+def put_bytes(db: sqlite3.Connection, key: str, value: bytes) -> None:
+    db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
 def forget(db: sqlite3.Connection, key: str) -> None:
     db.execute("DELETE FROM meta WHERE key = ?", (key,))
 
@@ -173,14 +183,21 @@ def write_inputs(db: sqlite3.Connection, files: dict[str, Stamp], before: dict[s
     db.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?, ?)", new)
 
 
-def read_items(db: sqlite3.Connection) -> dict[str, Any]:
-    return {rel: pickle.loads(blob) for rel, blob in db.execute("SELECT rel, item FROM items")}
+def read_items(db: sqlite3.Connection) -> dict[str, tuple[Any, bytes]]:
+    """Each content file's item as last read, with the digest of its page (b"": none)."""
+    rows = db.execute("SELECT rel, item, digest FROM items")
+    return {rel: (pickle.loads(blob), bytes(digest)) for rel, blob, digest in rows}
 
 
-def write_items(db: sqlite3.Connection, items: dict[str, Any], gone: Iterable[str]) -> None:
+def write_items(
+    db: sqlite3.Connection, items: dict[str, tuple[Any, bytes]], gone: Iterable[str]
+) -> None:
     db.executemany("DELETE FROM items WHERE rel = ?", [(rel,) for rel in gone])
-    rows = [(rel, pickle.dumps(item, pickle.HIGHEST_PROTOCOL)) for rel, item in items.items()]
-    db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?)", rows)
+    rows = (  # one at a time: a cold build writes every item, never all pickled at once
+        (rel, pickle.dumps(item, pickle.HIGHEST_PROTOCOL), digest)
+        for rel, (item, digest) in items.items()
+    )
+    db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?)", rows)
 
 
 def clear(db: sqlite3.Connection) -> None:
