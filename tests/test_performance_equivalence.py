@@ -215,6 +215,11 @@ def test_a_damaged_or_locked_store_means_a_cold_build(
     assert result.code == 0, result.err
     assert "Traceback" not in result.err
     assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
+    # The store is whole again: after at most one more full build, edits are cheap again.
+    edit(site, ARTICLE, " beantworten gern ", " beantwortet ")
+    build(site, run)
+    edit(site, ARTICLE, " beantwortet ", " beantworten gern ")
+    assert rendered(build(site, run)) <= 25
 
 
 def test_a_theme_showing_bodies_on_other_pages_is_followed(

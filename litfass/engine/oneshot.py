@@ -206,12 +206,16 @@ def _save(
         site_now=builder.site.now if builder.site is not None else options.now,
     )
 
-    def save() -> None:
+    try:
         with store.transaction(db):
             builder.save(db, everything=before is None)
             state.write(db, remembered, before)
-
-    _cache_failed(save)
+    except sqlite3.OperationalError:
+        pass  # locked, or the disk full: only the next build takes longer
+    except sqlite3.DatabaseError:  # damaged where the reads did not reach: start it afresh
+        store.discard(builder.root)
+    except OSError:
+        pass
 
 
 def _cache_failed(step: Callable[[], None]) -> None:

@@ -29,6 +29,7 @@ import jinja2.meta
 from litfass.config import Config, NavItem
 from litfass.content.images import Picture, Variant
 from litfass.content.model import Contact, EventInfo, Location, Page, Term
+from litfass.engine.store import file_digest
 from litfass.outputs import Output
 from litfass.site import Site
 
@@ -609,10 +610,7 @@ class TemplateSet:
 
 
 def _file_digest(path: Path) -> str:
-    try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-    except OSError:
-        return MISSING
+    return file_digest(path) or MISSING
 
 
 # -- the records in the store (store.py) ---------------------------------------------------

@@ -84,10 +84,11 @@ def connect(root: Path, create: bool = True) -> sqlite3.Connection | None:
         return None
     try:
         return _connect(path)
+    except sqlite3.OperationalError:
+        return None  # locked by another process: no store this time
     except sqlite3.DatabaseError:
-        with contextlib.suppress(OSError):
-            path.unlink()  # garbage, or a file of another program: start afresh
-    except (sqlite3.Error, OSError):
+        discard(root)  # garbage, or a file of another program: start afresh
+    except OSError:
         return None  # locked by another process, or the folder not writable: no store
     if not create:
         return None
@@ -95,6 +96,14 @@ def connect(root: Path, create: bool = True) -> sqlite3.Connection | None:
         return _connect(path)
     except (sqlite3.Error, OSError):
         return None
+
+
+def discard(root: Path) -> None:
+    """Remove a store that cannot be trusted; the next build makes it anew."""
+    path = store_path(root)
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):
+            name.unlink()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
