@@ -36,8 +36,9 @@ from litfass.site import Site
 MISSING = "<missing>"
 
 # A read is a path from a root (the site, or one name in the output's context) through
-# attributes, keys, indexes, slices and calls; the value at the end of the path is kept and
-# compared with the value there in the next rebuild. Pages count whole, by identity.
+# attributes, keys, indexes, slices and calls, named as a template writes it (`describe`:
+# `site.news[0:10]`); the digest of the value at the end of the path is kept (`Digests`) and
+# compared with the digest of the value there in the next rebuild, in this process or the next.
 
 SITE = ("site",)
 NEVER = (("never",),)  # read something that cannot be compared: make the output every time
