@@ -84,8 +84,10 @@ def connect(root: Path, create: bool = True) -> sqlite3.Connection | None:
         return None
     try:
         return _connect(path)
-    except sqlite3.OperationalError:
-        return None  # locked by another process: no store this time
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            return None  # another process writes to it: no store this time
+        discard(root)  # a table missing: not a store this litfass made
     except sqlite3.DatabaseError:
         discard(root)  # garbage, or a file of another program: start afresh
     except OSError:
@@ -113,13 +115,14 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")  # readers (the Markdown cache's workers) never wait
         db.execute("PRAGMA synchronous=NORMAL")  # a power cut loses the last build, not the file
         schema = _meta(db, "schema")
-        if schema is not None and schema != SCHEMA.encode():
-            _drop(db)
-        with transaction(db):
-            for table in TABLES:
-                db.execute(table)
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA.encode(),))
-        db.execute("SELECT count(*) FROM meta").fetchone()  # a damaged file fails here
+        if schema != SCHEMA.encode():  # new, or of another shape: no write lock otherwise
+            if schema is not None:
+                _drop(db)
+            with transaction(db):
+                for table in TABLES:
+                    db.execute(table)
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA.encode(),))
+        db.execute("SELECT count(*) FROM records").fetchone()  # a damaged file fails here
     except BaseException:
         db.close()
         raise
