@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from litfass import hrefs
 from litfass.destination import Destination, parse_destination
+from litfass.digests import Stamp, stamp_or_missing
+from litfass.digests import stamp as stamp_of
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME, cache_folder
 from litfass.i18n import _
@@ -205,9 +207,9 @@ class ConfigFile:
     root: Path
     doc: YamlMapping | None
     errors: tuple[Problem, ...] = ()
-    # (size, mtime_ns, inode) taken before the bytes were read: a save after it counts as a
-    # change for the next build, never as seen.
-    stamp: tuple[int, int, int] | None = None
+    # Taken before the bytes were read: a save after it counts as a change for the next
+    # build, never as seen.
+    stamp: Stamp | None = None
     # `language` as written, known before the rest is validated: the messages about the
     # rest are said in it (found by plain YAML where the file breaks litfass's rules).
     language: str | None = None
@@ -225,7 +227,7 @@ class Settings:
     config: Config | None
     warnings: tuple[Problem, ...] = ()
     errors: tuple[Problem, ...] = ()
-    stamp: tuple[int, int, int] | None = None
+    stamp: Stamp | None = None
 
     def loaded(self) -> tuple[Config, list[Problem]]:
         """The config and its warnings; raise with every error if there is none."""
@@ -239,11 +241,7 @@ class Settings:
         a file that could not be read is read again."""
         if self.stamp is None:
             return self.config is not None
-        try:
-            stat = (self.root / CONFIG_NAME).stat()
-        except OSError:
-            return False
-        return self.stamp == (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        return self.stamp == stamp_or_missing(self.root / CONFIG_NAME)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -267,7 +265,7 @@ def read_config_file(root: Path, name: str = CONFIG_NAME) -> ConfigFile:
         reason = (exc.strerror or str(exc)).lower()
         message = _("cannot read the file: {reason}").format(reason=reason)
         return ConfigFile(root, None, (Problem(name, 0, message),))
-    stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    stamp = stamp_of(path, stat)
     try:
         doc = load_mapping(decode(data, name), name)
     except LitfassError as exc:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ALGORITHM = "sha256"
 
@@ -34,20 +34,41 @@ def hasher() -> hashlib._Hash:
     return hashlib.new(ALGORITHM)
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     """What the file system says of a file without reading it: a changed stamp means the file
-    may have changed (its bytes tell for sure), an equal one that it did not."""
+    may have changed (its bytes tell for sure), an equal one that it did not. `digest` of its
+    bytes only where the build keeps one: a file saved in the clock tick of the build, whose
+    mtime a later save in the same tick keeps (engine/state.py)."""
 
     size: int
     mtime_ns: int
     inode: int
+    digest: str = ""
 
     def __str__(self) -> str:
         return f"{self.size}:{self.mtime_ns}:{self.inode}"
 
 
-def stamp(path: str | Path) -> Stamp:
-    """The file's stamp (OSError when it is missing)."""
-    info = os.stat(path)
+MISSING = Stamp(-1, -1, -1)  # the stamp of a file that is not there
+
+
+def stamp(path: str | Path, stat: os.stat_result | None = None) -> Stamp:
+    """The file's stamp (OSError when it is missing), from `stat` when the caller has it."""
+    info = stat or os.stat(path)
     return Stamp(info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def stamp_or_missing(path: str | Path, stat: os.stat_result | None = None) -> Stamp:
+    """The file's stamp, or `MISSING`: for inputs, whose going away is a change like any."""
+    try:
+        return stamp(path, stat)
+    except OSError:
+        return MISSING
+
+
+def file_digest(path: Path) -> str:
+    """The digest of a file's bytes as text, or "" when it cannot be read."""
+    try:
+        return digest(path).hex()
+    except OSError:
+        return ""

@@ -54,8 +54,7 @@ def cold(site: Path, target: Path, run, *args: str) -> dict[str, bytes]:
     fresh = copy(site, target)
     result = run("--root", fresh, "--now", NOW, "--no-cache", "--workers", "1", *args)
     assert result.code == 0, result.err
-    assert not (fresh / ".litfass-cache" / "markdown.sqlite").exists()
-    assert not (fresh / ".litfass-cache" / "state.pickle").exists()
+    assert not (fresh / ".litfass-cache" / "build.sqlite").exists()
     return snapshot(fresh / "output")
 
 
@@ -83,11 +82,13 @@ def test_many_workers_and_the_cache_give_the_same_bytes(generated: Path, tmp_pat
     expected = cold(generated, tmp_path / "cold", run)
     site = copy(generated, tmp_path / "site")
     build(site, run, "--workers", "3")
-    assert (site / ".litfass-cache" / "markdown.sqlite").is_file()
+    assert (site / ".litfass-cache" / "build.sqlite").is_file()
     assert snapshot(site / "output") == expected
-    # the Markdown cache alone (state gone, output gone): bodies come from the cache
+    # the Markdown cache alone (the last build forgotten, output gone): bodies from the cache
     shutil.rmtree(site / "output")
-    (site / ".litfass-cache" / "state.pickle").unlink()
+    store = site / ".litfass-cache" / "build.sqlite"
+    with contextlib.closing(sqlite3.connect(store)) as db, db:
+        db.execute("DELETE FROM meta WHERE key != 'schema'")
     build(site, run, "--workers", "1")
     assert snapshot(site / "output") == expected
 
@@ -185,11 +186,40 @@ def test_another_day_or_a_scheduled_item_rebuilds(generated: Path, tmp_path: Pat
 def test_a_damaged_cache_is_rebuilt(generated: Path, tmp_path: Path, run) -> None:
     site = copy(generated, tmp_path / "site")
     build(site, run)
-    for name in ("markdown.sqlite", "state.pickle", "builder.pickle"):
-        (site / ".litfass-cache" / name).write_bytes(b"not what it was")
+    (site / ".litfass-cache" / "build.sqlite").write_bytes(b"not what it was")
     shutil.rmtree(site / "output")
     build(site, run)
     assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage in its pages", "locked"])
+def test_a_damaged_or_locked_store_means_a_cold_build(
+    generated: Path, tmp_path: Path, run, damage: str
+) -> None:
+    site = copy(generated, tmp_path / "site")
+    build(site, run)
+    edit(site, ARTICLE, " Fragen beantwortet ", " Fragen beantworten gern ")
+    store = site / ".litfass-cache" / "build.sqlite"
+    with contextlib.ExitStack() as stack:
+        if damage == "truncated":
+            with store.open("r+b") as handle:
+                handle.truncate(store.stat().st_size // 3)
+        elif damage == "garbage in its pages":
+            data = bytearray(store.read_bytes())
+            data[4096:] = bytes((i * 7) % 251 for i in range(len(data) - 4096))
+            store.write_bytes(bytes(data))
+        else:  # another process holds a write lock on it for the whole build
+            holder = stack.enter_context(contextlib.closing(sqlite3.connect(store)))
+            holder.execute("BEGIN EXCLUSIVE")
+        result = run("--root", site, "--now", NOW)
+    assert result.code == 0, result.err
+    assert "Traceback" not in result.err
+    assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
+    # The store is whole again: after at most one more full build, edits are cheap again.
+    edit(site, ARTICLE, " beantworten gern ", " beantwortet ")
+    build(site, run)
+    edit(site, ARTICLE, " beantwortet ", " beantworten gern ")
+    assert rendered(build(site, run)) <= 25
 
 
 def test_a_theme_showing_bodies_on_other_pages_is_followed(
@@ -221,7 +251,7 @@ def test_an_edit_keeps_every_other_body_in_the_markdown_cache(
 ) -> None:
     site = copy(generated, tmp_path / "site")
     build(site, run)
-    database = site / ".litfass-cache" / "markdown.sqlite"
+    database = site / ".litfass-cache" / "build.sqlite"
 
     def keys() -> set[str]:
         with contextlib.closing(sqlite3.connect(database)) as db:

@@ -7,6 +7,7 @@ comparison went wrong.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import pickle
 from functools import partial
@@ -17,14 +18,18 @@ import pytest
 from conftest import FIXTURE, NOW, copy_site
 from litfass.commands.common import parse_now
 from litfass.content.model import Page
+from litfass.engine import store
 from litfass.engine.oneshot import load_site
 from litfass.engine.records import (
     NEVER,
     SITE,
-    Compare,
+    Digests,
     Ledger,
     TrackedSite,
+    describe,
+    load_ledger,
     record_of,
+    save_ledger,
     tracked_output,
 )
 from litfass.outputs import Output, Pager
@@ -107,33 +112,53 @@ def test_a_producer_reads_through_the_tracked_site_it_closes_over(site: Site) ->
     assert tracked.reads == {(SITE, ("attr", "news"), ("index", 0))}
 
 
+# -- each read has a readable name ----------------------------------------------------------
+
+
+def test_a_read_reads_as_a_template_would_write_it(site: Site) -> None:
+    news = (SITE, ("attr", "news"))
+    assert describe((*news, ("slice", 0, 10, None))) == "site.news[0:10]"
+    assert describe((*news, ("len",))) == "len(site.news)"
+    assert describe((SITE, ("attr", "related"), ("item", "/a/"))) == "site.related['/a/']"
+    pager = (("context", "pager"), ("attr", "items"), ("index", 2), ("attr", "title"))
+    assert describe(pager) == "pager.items[2].title"
+
+
 # -- stale detection -------------------------------------------------------------------------
 
 
 def ledger_reading(site: Site, path: str, read) -> tuple[Ledger, Output]:
     """A ledger holding one output that read what `read` reads."""
     output = Output(path, "page.html", {"url": "/" + path})
-    compare = Compare(site)
-    record = record_of(output, ("head",), reads_of(site, read), compare)
+    digests = Digests()
+    record = record_of(output, b"head", reads_of(site, read), digests)
     ledger = Ledger()
-    ledger.commit({path: record}, {path}, {}, compare)
+    ledger.commit({path: record}, {path}, {}, site, digests)
     return ledger, output
 
 
 def test_an_edited_page_in_the_slice_read_makes_the_output_stale(site: Site) -> None:
     ledger, _ = ledger_reading(site, "home.html", lambda s: s.news[0:2])
     now = edited(site, site.news[0], title="Neu")
-    stale, _ = ledger.stale(Compare(now))
+    stale, _ = ledger.stale(now, Digests())
     assert stale == {"home.html"}
+    assert ledger.why["home.html"] == ("read", "site.news[0:2]")
 
 
 def test_an_edited_page_outside_the_slice_read_changes_nothing(site: Site) -> None:
     ledger, _ = ledger_reading(site, "home.html", lambda s: s.news[0:2])
     now = edited(site, site.news[2], title="Neu")
     assert now.news is not site.news  # a new list: only what was read of it counts
-    stale, updates = ledger.stale(Compare(now))
+    stale, updates = ledger.stale(now, Digests())
     assert stale == set()
-    assert list(updates) == [(SITE, ("attr", "news"), ("slice", 0, 2, None))]
+    assert updates == {}  # the same pages in the slice: the same digest
+
+
+def test_a_page_read_again_with_the_same_text_is_the_same_value(site: Site) -> None:
+    ledger, _ = ledger_reading(site, "home.html", lambda s: s.news[0:2])
+    now = edited(site, site.news[0])  # a new object, equal in every field
+    assert now.news[0] is not site.news[0]
+    assert ledger.stale(now, Digests()) == (set(), {})
 
 
 def test_a_related_entry_of_another_page_changes_nothing(site: Site) -> None:
@@ -143,35 +168,37 @@ def test_a_related_entry_of_another_page_changes_nothing(site: Site) -> None:
     assert others, "the fixture needs a news item not related to the newest"
     ledger, _ = ledger_reading(site, "a.html", lambda s: s.related[first.url])
     now = edited(site, others[0], body_html="<p>anders</p>")
-    assert ledger.stale(Compare(now))[0] == set()
+    assert ledger.stale(now, Digests())[0] == set()
     again = edited(site, site.related[first.url][0], body_html="<p>anders</p>")
-    assert ledger.stale(Compare(again))[0] == {"a.html"}
+    assert ledger.stale(again, Digests())[0] == {"a.html"}
 
 
 def test_the_same_site_is_never_stale(site: Site) -> None:
     ledger, _ = ledger_reading(site, "home.html", lambda s: (s.news[0:2], len(s.pages), s.now))
-    assert ledger.stale(Compare(site)) == (set(), {})
+    assert ledger.stale(site, Digests()) == (set(), {})
 
 
 def test_a_read_that_cannot_be_compared_is_always_stale(site: Site) -> None:
     ledger, output = ledger_reading(site, "x.html", lambda s: s.static_page(site.news[0]))
-    compare = Compare(site)
-    stale, _ = ledger.stale(compare)
+    digests = Digests()
+    stale, _ = ledger.stale(site, digests)
     assert stale == {"x.html"}
-    assert ledger.clean(output, ("head",), compare, stale) is None
+    assert ledger.clean(output, b"head", digests, stale) is None
 
 
 def test_clean_keeps_a_record_for_the_same_context_and_head(site: Site) -> None:
     ledger, output = ledger_reading(site, "home.html", lambda s: s.now)
-    compare = Compare(site)
+    digests = Digests()
     again = dataclasses.replace(output, context=dict(output.context))
-    assert ledger.clean(again, ("head",), compare, set()) is not None
-    assert ledger.clean(again, ("other head",), compare, set()) is None
+    assert ledger.clean(again, b"head", digests, set()) is not None
+    assert ledger.clean(again, b"other head", digests, set()) is None
+    assert ledger.why["home.html"] == ("head", "page.html")
     moved = dataclasses.replace(output, context={"url": "/anders/"})
-    assert ledger.clean(moved, ("head",), compare, set()) is None
+    assert ledger.clean(moved, b"head", digests, set()) is None
+    assert ledger.why["home.html"] == ("context", "url")
 
 
-# -- producers are compared by code and closure, also after a save -------------------------
+# -- producers are compared by code and closure; records survive the process ---------------
 
 
 def produce_title(site: object, index: int) -> bytes:
@@ -179,24 +206,36 @@ def produce_title(site: object, index: int) -> bytes:
 
 
 def test_a_producer_is_the_same_for_the_same_code_and_closure(site: Site) -> None:
-    compare = Compare(site)
+    digests = Digests()
     tracked = TrackedSite(site)
-    one = compare.producer(partial(produce_title, tracked, 1))
-    assert compare.same(one, compare.producer(partial(produce_title, TrackedSite(site), 1)))
-    assert not compare.same(one, compare.producer(partial(produce_title, tracked, 2)))
-    assert not compare.same(one, compare.producer(lambda: b""))
+    one = digests.of(partial(produce_title, tracked, 1))
+    assert one == Digests().of(partial(produce_title, TrackedSite(site), 1))
+    assert one != digests.of(partial(produce_title, tracked, 2))
+    assert one != digests.of(lambda: b"")
 
 
-def test_a_saved_record_compares_as_before(site: Site, tmp_path: Path) -> None:
-    tracked = TrackedSite(site)
-    head = ("produce", Compare(site).producer(lambda: tracked.news[0].title.encode()))
-    output = Output("feed.xml", produce=lambda: b"")
-    record = record_of(output, head, {(SITE, ("attr", "news"), ("index", 0))}, Compare(site))
-    saved = tmp_path / "record.pickle"
-    saved.write_bytes(pickle.dumps((site, record)))
-    loaded_site, loaded = pickle.loads(saved.read_bytes())
-    assert loaded.output.produce is None  # a closure is not saved: the head names it
-    assert Compare(loaded_site).same(loaded.head, head)
+def test_a_value_of_an_unknown_kind_is_never_the_same() -> None:
+    thing = Thing()
+    assert Digests().of(thing) != Digests().of(thing)
+
+
+def test_a_stored_ledger_compares_as_before_in_another_process(site: Site, tmp_path: Path) -> None:
+    ledger, output = ledger_reading(site, "home.html", lambda s: (s.news[0:2], len(s.pages)))
+    db = store.connect(tmp_path)
+    assert db is not None
+    with contextlib.closing(db):
+        with store.transaction(db):
+            save_ledger(db, ledger, everything=True)
+        names = {row[0] for row in db.execute("SELECT name FROM reads")}
+        assert names == {"site.news[0:2]", "len(site.pages)"}
+        # Another process: other objects, equal values; nothing is compared by identity.
+        loaded_site = pickle.loads(pickle.dumps(site))
+        loaded = load_ledger(db)
+    assert loaded.records["home.html"].output is None
+    assert loaded.stale(loaded_site, Digests()) == (set(), {})
+    assert loaded.clean(output, b"head", Digests(), set()) is not None
+    now = edited(loaded_site, loaded_site.news[1], title="Neu")
+    assert loaded.stale(now, Digests())[0] == {"home.html"}
 
 
 # -- saved state is dropped when litfass itself changes ------------------------------------
@@ -230,10 +269,9 @@ def test_a_memo_that_takes_no_part_in_comparisons_does_not_make_a_value_differ(s
     one = Translations("de", strings, "templates/i18n/de.yaml")
     other = Translations("de", dict(strings), "templates/i18n/de.yaml")
     one.date(site.now)  # fills its memo of formatted dates; `other`'s stays empty
-    compare = Compare(site)
-    assert compare.same((one,), (other,))
+    assert Digests().of((one,)) == Digests().of((other,))
     changed = Translations("de", {**strings, "home": "Start"}, one.path)
-    assert not compare.same((one,), (changed,))
+    assert Digests().of((one,)) != Digests().of((changed,))
 
 
 def test_a_saved_reuse_hands_back_values_for_the_very_same_loaded_objects() -> None:

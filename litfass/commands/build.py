@@ -17,6 +17,8 @@ examples:
   python build.py --drafts         include drafts (marked "Entwurf")
   python build.py --strict         fail on warnings too (for the content repository's CI)
   python build.py --now 2027-03-01 build as if it were that day (scheduled items)
+  python build.py --explain        say why each file was made again
+  python build.py --explain aktuelles/index.html   ... for that one file
 """)
 
 
@@ -48,6 +50,16 @@ def register(commands: argparse._SubParsersAction) -> None:
             "render every page and body afresh: no Markdown cache, no saved state in {folder}/"
         ).format(folder=CACHE_DIR),
     )
+    parser.add_argument(
+        "--explain",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help=_(
+            "say for each file made again which of the things it read changed "
+            "(with PATH, a file in output/: only for that one)"
+        ),
+    )
     parser.set_defaults(run=run, writes_output=True)
 
 
@@ -72,11 +84,44 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             settings=settings,
         )
     common.report(list(result.warnings))
+    if args.explain is not None:
+        _explain(result, args.explain)
     if not args.quiet:
         for note in result.notes:  # an address changed: the editor should know what became of it
             print(note)
         _summary(result)
     return common.EXIT_OK
+
+
+def _explain(result: BuildResult, only: str) -> None:
+    """For each file made again (or the one asked for), why: the read that changed."""
+    wanted = only.replace("\\", "/").strip("/")
+    if wanted.endswith("/") or (wanted and "." not in wanted.rsplit("/", 1)[-1]):
+        wanted = wanted.rstrip("/") + "/index.html"
+    shown = [entry for entry in result.why if not wanted or entry[0] == wanted]
+    if wanted and not shown:
+        print(_("{path}: unchanged, not made again").format(path=wanted))
+    elif not shown:
+        print(_("nothing was made again: nothing any file read has changed"))
+    edited = ", ".join(result.edited)
+    for path, kind, detail in shown:
+        print(_why(kind, detail, edited).format(path=path, detail=detail, edited=edited))
+
+
+def _why(kind: str, detail: str, edited: str) -> str:
+    if kind == "read":
+        if edited:
+            return _("{path}: {detail} changed ({edited})")
+        return _("{path}: {detail} changed")
+    if kind == "head":
+        if detail:
+            return _("{path}: its template {detail} changed")
+        return _("{path}: what it is made from changed (its producer or the values it holds)")
+    if kind == "context":
+        return _("{path}: what it shows changed ({detail})")
+    if kind == "output":
+        return _("{path}: output/ did not hold it as the last build left it")
+    return _("{path}: new, or no record of an earlier build")
 
 
 def _positive(text: str) -> int:

@@ -29,7 +29,7 @@ from litfass.errors import LitfassError, Problem
 from litfass.folders import cache_folder
 from litfass.workers import flatten, run_chunks
 
-MARKDOWN_DB = "markdown.sqlite"
+MARKDOWN_DB = "build.sqlite"  # the table `body` of the build's store (engine/store.py)
 # Libraries whose version changes the HTML of a body (toc slugs come from python-slugify).
 RENDER_LIBRARIES = (markdown, nh3, slugify)
 

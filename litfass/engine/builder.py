@@ -3,8 +3,8 @@ render and write a site through a `Builder`, and after an edit redo only what it
 
 Each file's page is kept between rebuilds (`sources.py`); each output remembers what it read
 from the site (`records.py`) and is rendered again only when some of that is different now,
-never by guess. The one-shot build saves its Builder in .litfass-cache/ (`state.py`), so the
-next build starts where this one ended, exactly as the preview's next rebuild does.
+never by guess. The one-shot build keeps both in the store (`store.py`), so the next build
+starts where this one ended, exactly as the preview's next rebuild does.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import io
+import pickle
+import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,17 +26,22 @@ import jinja2
 from litfass import addresses
 from litfass.config import Config, Settings, read_settings
 from litfass.content.model import BuildOptions, Page
+from litfass.engine import store
 from litfass.engine.collector import collector_paused
 from litfass.engine.records import (
-    Compare,
+    Digests,
     Ledger,
     Record,
     TemplateSet,
     TrackedSite,
+    Why,
+    load_ledger,
     record_of,
+    save_ledger,
     tracked_output,
 )
-from litfass.engine.sources import Item, Sources, signature
+from litfass.engine.sources import Item, Sources
+from litfass.engine.store import Stamp, stamp
 from litfass.engine.writers import MirrorWriter, Restart, StagedWriter, Written
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CONFIG_NAME, RECORD_NAME, cache_folder
@@ -68,6 +76,8 @@ class RebuildResult:
     warnings: tuple[Problem, ...]
     seconds: float
     addresses: addresses.Update  # the address record after this build, and what changed
+    why: tuple[tuple[str, Why], ...] = ()  # each output rendered, and why (`--explain`)
+    edited: tuple[str, ...] = ()  # the content files read anew (relative to the root)
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ class Builder:
         staged: bool = False,
         settings: Settings | None = None,
     ) -> None:
-        self.root = root
+        self.root = root.absolute()  # the same site, wherever the next build is run from
         # config.yaml as the command line read it, used by the first load; later loads (the
         # preview after an edit of config.yaml) read it again.
         self.settings = settings
@@ -130,29 +140,112 @@ class Builder:
         self.ledger = Ledger()
         self.reuse = Reuse()
         self.paths: list[str] = []  # of the outputs last written
+        self.edited: tuple[str, ...] = ()  # content files the last rebuild read anew
+        self._stored: dict[str, tuple[Item, Page | None, Stamp]] = {}  # items as in the store
+        # The digests of the site's pages, by id (records.Digests): an unchanged page is not
+        # digested again in the next rebuild, nor in the next process (the store keeps them).
+        self.page_digests: dict[int, tuple[Any, bytes]] = {}
         self.template_references: dict[tuple[str, str], tuple[str | None, ...]] = {}
 
-    # -- kept between processes (state.py) ------------------------------------------------
+    # -- kept between processes (store.py) ------------------------------------------------
 
-    def __getstate__(self) -> dict[str, Any]:
-        """What the next one-shot build needs: not the templates, the clock or the workers."""
-        kept = dict(self.__dict__)
-        for name in ("options", "env", "templates", "theme", "workers", "settings"):
-            kept.pop(name, None)
-        return kept
+    def restore(self, db: sqlite3.Connection) -> None:
+        """Take up the last build from the store: its content files as read, its site, its
+        records and what its writer knows of output/; config.yaml and the templates are read
+        anew (a site made with another config is not taken up). The address record is the
+        one kept: had addresses.yaml changed since, the rebuild would read it again."""
+        rows = store.read_items(db)
+        items = {rel: item for rel, (item, _digest) in rows.items()}
+        kept = self._unpickled(store.get_bytes(db, "builder"), items)
+        writer = store.get(db, "writer")
+        if not isinstance(kept, dict) or not isinstance(kept.get("sources"), Sources) or not writer:
+            raise LookupError("no complete build in the store")
+        self._load_config(record=kept["record"])
+        config = self.config
+        assert config is not None
+        sources = kept["sources"]
+        sources.config, sources.items = config, items
+        self.sources = sources
+        if isinstance(kept["site"], Site) and kept["site"].config == config:
+            # Another object, the same values: the edited pages are swapped into its lists.
+            self.site = dataclasses.replace(kept["site"], config=config)
+            self.site_pages, self.withheld = kept["site_pages"], kept["withheld"]
+            self.addresses = kept["addresses"]
+        self.paths, self.template_references = kept["paths"], kept["references"]
+        self.page_digests = {
+            id(item.final): (item.final, digest)
+            for item, digest in rows.values()
+            if item.final is not None and digest
+        }
+        self._stored = {rel: (item, item.final, item.signature) for rel, item in items.items()}
+        self.ledger = load_ledger(db)
+        if self.site is not None and isinstance(kept["shown"], Site):
+            # The site the records' digests describe: a field of the next site that is the
+            # very same object holds the very same values, and is passed over whole.
+            self.ledger.site = kept["shown"]
+        self.writer.__dict__.update(writer)
 
-    def __setstate__(self, kept: dict[str, Any]) -> None:
-        self.__dict__.update(kept)
-        self.env = None  # templates are loaded again; records compare their fingerprints
-        self.workers = 1
-        self.settings = None
+    def save(self, db: sqlite3.Connection, everything: bool) -> None:
+        """Write what this build changed into the store (`everything`: all it knows), in the
+        caller's transaction."""
+        sources = self.sources
+        assert sources is not None and isinstance(self.writer, StagedWriter)
+        if everything:
+            store.clear(db)
+            self._stored = {}
+        stored, digests = self._stored, Digests(self.page_digests)
+        changed = {
+            rel: (item, digests.of(item.final) if item.final is not None else b"")
+            for rel, item in sources.items.items()
+            if (rel not in stored)
+            or stored[rel][0] is not item
+            or stored[rel][1] is not item.final
+            or stored[rel][2] != item.signature
+        }
+        store.write_items(db, changed, stored.keys() - sources.items.keys())
+        self._stored = {
+            rel: (item, item.final, item.signature) for rel, item in sources.items.items()
+        }
+        kept = {
+            "sources": sources,
+            "site": self.site,
+            "site_pages": self.site_pages,
+            "withheld": self.withheld,
+            "addresses": self.addresses,
+            "record": self.record,
+            "shown": self.ledger.site,
+            "paths": self.paths,
+            "references": self.template_references,
+        }
+        store.put_bytes(db, "builder", self._pickled(kept))
+        store.put(db, "writer", self.writer.kept())
+        save_ledger(db, self.ledger, everything)
 
-    def resume(
-        self, options: Callable[[], BuildOptions], workers: int, settings: Settings | None = None
-    ) -> None:
-        """Take up a Builder loaded from the last build with this build's clock, workers and
-        config.yaml as read (used if it changed)."""
-        self.options, self.workers, self.settings = options, workers, settings
+    def _pickled(self, kept: dict[str, Any]) -> bytes:
+        """`kept` with each content file's page named by its file, not copied: the pages
+        are in the store's rows (`items`) already, and stay one object with the site's."""
+        assert self.sources is not None
+        named: dict[int, tuple[str, str]] = {}
+        for rel, item in self.sources.items.items():
+            if item.page is not None:
+                named[id(item.page)] = ("page", rel)
+            if item.final is not None:
+                named[id(item.final)] = ("final", rel)
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+        pickler.persistent_id = lambda value: (  # type: ignore[method-assign]
+            named.get(id(value)) if type(value) is Page else None
+        )
+        pickler.dump(kept)
+        return buffer.getvalue()
+
+    @staticmethod
+    def _unpickled(data: bytes | None, items: dict[str, Item]) -> Any:
+        if data is None:
+            return None
+        unpickler = pickle.Unpickler(io.BytesIO(data))
+        unpickler.persistent_load = lambda named: getattr(items[named[1]], named[0])  # type: ignore[method-assign]
+        return unpickler.load()
 
     # -- the rebuild, top to bottom -------------------------------------------------------
 
@@ -178,7 +271,7 @@ class Builder:
             except Restart:  # output/ is not what the writer left: make every file once more
                 self.ledger = Ledger()
                 result = self._render_and_write(site, progress, working)
-            files, rendered, written = result
+            files, rendered, written, made = result
             if rendered == files:
                 gc.freeze()  # after a full build: the collector need not walk the kept site again
         return RebuildResult(
@@ -191,6 +284,8 @@ class Builder:
             warnings=tuple(sorted(warnings)),
             seconds=time.perf_counter() - started,
             addresses=self.addresses,
+            why=tuple((path, self.ledger.why.get(path, Why("new"))) for path in sorted(made)),
+            edited=self.edited,
         )
 
     def load(
@@ -222,6 +317,7 @@ class Builder:
         self, changed: Collection[Path] | None, lenient: bool = False
     ) -> tuple[Site, list[Problem]]:
         changes = self._classify(changed)
+        self.edited = tuple(sorted(_shown(self.root, path) for path in changes.content))
         if self.config is None or self.sources is None or changes.config:
             self._load_config()
         config, sources = self.config, self.sources
@@ -261,13 +357,14 @@ class Builder:
 
     # -- config and templates -------------------------------------------------------------
 
-    def _load_config(self) -> None:
+    def _load_config(self, record: tuple[addresses.Entry, ...] | None = None) -> None:
+        """Read config.yaml and the address record (or take `record`, as last read)."""
         self.config = self.sources = None  # until it loads: a broken one is read again next time
         given, self.settings = self.settings, None
         # Saved since the command line read it (the preview starts watching after that)?
         settings = given if given is not None and given.unchanged() else read_settings(self.root)
         config, self.config_warnings = settings.loaded()
-        self.record = addresses.read_record(self.root)
+        self.record = addresses.read_record(self.root) if record is None else record
         self.config, self.sources = config, Sources(config)
         self.site, self.site_pages = None, {}
         self.ledger = Ledger()  # every output is made again; unchanged bytes are not rewritten
@@ -367,9 +464,9 @@ class Builder:
 
     def _render_and_write(
         self, site: Site, progress: Progress | None, working: Working | None = None
-    ) -> tuple[int, int, Written]:
+    ) -> tuple[int, int, Written, set[str]]:
         """Declare every output, render those whose reads changed, and write; return the
-        number of files, of files rendered, and what the writer did."""
+        number of files, of files rendered, what the writer did and the paths rendered."""
         config = site.config
         tracked = TrackedSite(site)
         with tracked.untracked():
@@ -379,15 +476,16 @@ class Builder:
             clashes = path_problems(outputs, config)
             if clashes:
                 raise LitfassError(clashes)
-        compare = Compare(site)
-        stale, updates = self.ledger.stale(compare)
-        plan = self._plan(outputs, compare, stale)
+        digests = Digests(self.page_digests)
+        stale, updates = self.ledger.stale(site, digests)
+        plan = self._plan(outputs, digests, stale)
         writer = self.writer
         try:
             for output in writer.begin(config, outputs, {o.path for o in plan.todo}, self.workers):
                 plan.todo.append(output)  # not on disk as it should be: make it again
-                plan.heads[output.path] = self._head(output, compare)
-            rendered = self._rendered(plan, tracked, compare, progress, working)
+                plan.heads[output.path] = self._head(output, digests)
+                self.ledger.why.setdefault(output.path, Why("output"))
+            rendered = self._rendered(plan, tracked, digests, progress, working)
         except BaseException:
             writer.discard()  # output/ is untouched: the records still describe it
             raise
@@ -398,11 +496,13 @@ class Builder:
         except BaseException:
             self.ledger = Ledger()  # output/ may not be what the records say: start afresh
             raise
-        self.ledger.commit(plan.records, {o.path for o in plan.todo}, updates, compare)
+        made = {o.path for o in plan.todo}
+        self.ledger.commit(plan.records, made, updates, site, digests)
+        self.page_digests = digests.known(site.pages)
         self.paths = paths
-        return len(outputs), rendered, written
+        return len(outputs), rendered, written, made
 
-    def _plan(self, outputs: list[Output], compare: Compare, stale: set[str]) -> _Plan:
+    def _plan(self, outputs: list[Output], digests: Digests, stale: set[str]) -> _Plan:
         """Keep the record of each output nothing it read has changed for; the rest is due."""
         plan = _Plan(outputs, {}, [], {})
         before = self.ledger.records
@@ -413,8 +513,8 @@ class Builder:
                 # template set's: the same template, context and head; most files end here.
                 plan.records[output.path] = kept
                 continue
-            head = self._head(output, compare)
-            record = self.ledger.clean(output, head, compare, stale)
+            head = self._head(output, digests)
+            record = self.ledger.clean(output, head, digests, stale)
             if record is None:
                 plan.todo.append(output)
                 plan.heads[output.path] = head
@@ -422,19 +522,19 @@ class Builder:
                 plan.records[output.path] = record
         return plan
 
-    def _head(self, output: Output, compare: Compare) -> Any:
+    def _head(self, output: Output, digests: Digests) -> bytes:
         """What an output is made with, apart from its context and what it reads."""
         if output.source is not None:
-            return ("copy", str(output.source), signature(output.source))
+            return digests.of(("copy", str(output.source), stamp(output.source)))
         if output.produce is not None:
-            return ("produce", compare.producer(output.produce))
-        return self.templates.fingerprint(output.template)
+            return digests.of(("produce", output.produce))
+        return digests.of(self.templates.fingerprint(output.template))
 
     def _rendered(
         self,
         plan: _Plan,
         tracked: TrackedSite,
-        compare: Compare,
+        digests: Digests,
         progress: Progress | None,
         working: Working | None = None,
     ) -> int:
@@ -469,11 +569,19 @@ class Builder:
         for done, staged in _announced(render, todo, workers, working):
             writer.take(staged)
             for path, reads in done:
-                plan.records[path] = record_of(by_path[path], plan.heads[path], reads, compare)
+                plan.records[path] = record_of(by_path[path], plan.heads[path], reads, digests)
             count += len(done)
             if progress:
                 progress(count, len(todo))
         return count
+
+
+def _shown(root: Path, path: Path) -> str:
+    """A changed path as the editor knows it: relative to the site's folder."""
+    try:
+        return path.absolute().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _announced(

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import sqlite3
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from litfass import addresses
 from litfass.config import Settings, read_settings
 from litfass.content.model import BuildOptions
-from litfass.engine import state
+from litfass.engine import state, store
 from litfass.engine.builder import Builder, Progress, RebuildResult
 from litfass.engine.state import BuildResult, fresh_result
 from litfass.errors import Problem
@@ -91,19 +93,22 @@ def _rebuild(
     settings: Settings,
 ) -> BuildResult:
     inputs = _stamps(root, settings)
-    builder, changed = (None, None)
-    if use_cache:
-        builder, changed = _resume(root, options, workers, inputs, settings)
-    if builder is None:
-        builder = Builder(root, lambda: options, workers, use_cache, True, settings)
-    state.forget(root)  # before output/ changes: a crash must not leave it describing old output
-    rebuilt = builder.rebuild(changed, strict, progress)
-    records = records_addresses(options)
-    result = _result(rebuilt, builder, records)
-    if records:
-        _record_addresses(root, builder, inputs)
-    if use_cache:
-        _save(root, builder, inputs, options, result)
+    db = store.connect(root) if use_cache else None
+    with contextlib.closing(db) if db is not None else contextlib.nullcontext():
+        before, builder, changed = _resume(root, options, workers, inputs, db, settings)
+        if builder is None:
+            builder = Builder(root, lambda: options, workers, use_cache, True, settings)
+        if db is not None:
+            _cache_failed(
+                lambda: state.forget(db)
+            )  # a crash must not leave it describing old output
+        rebuilt = builder.rebuild(changed, strict, progress)
+        records = records_addresses(options)
+        result = _result(rebuilt, builder, records)
+        if records:
+            _record_addresses(root, builder, inputs)
+        if db is not None:
+            _save(db, builder, inputs, options, result, before if changed is not None else None)
     return result
 
 
@@ -132,33 +137,40 @@ def _stamps(root: Path, settings: Settings) -> state.Inputs:
     config, _ = settings.loaded()
     inputs = state.scan(root, (config.content_dir, config.templates_dir), record=True)
     stamp = inputs.files.get(CONFIG_NAME)
-    if stamp is None or stamp[:3] != settings.stamp:
+    if stamp is None or settings.stamp is None or stamp[:3] != settings.stamp[:3]:
         inputs.files.pop(CONFIG_NAME, None)
     return inputs
 
 
 def _resume(
-    root: Path, options: BuildOptions, workers: int, inputs: state.Inputs, settings: Settings
-) -> tuple[Builder | None, set[Path] | None]:
-    """The last build's Builder and the paths changed since, if it can go on from there."""
-    old = state.load(root)
-    if old is None or (old.drafts, old.future) != (options.drafts, options.future):
-        return None, None
+    root: Path,
+    options: BuildOptions,
+    workers: int,
+    inputs: state.Inputs,
+    db: sqlite3.Connection | None,
+    settings: Settings,
+) -> tuple[state.LastBuild | None, Builder | None, set[Path] | None]:
+    """The last build, a Builder taking it up and the paths changed since, if this build
+    can go on from there."""
+    old = state.read(db) if db is not None else None
+    if db is None or old is None or (old.drafts, old.future) != (options.drafts, options.future):
+        return old, None, None
     if old.today != options.now.date() or (old.valid_until and options.now >= old.valid_until):
-        return None, None  # lists that depend on the day (upcoming events) may differ
+        return old, None, None  # lists that depend on the day (upcoming events) may differ
     if state.output_id(root / old.output) != old.output_id:
-        return None, None  # output/ is not what that build left
+        return old, None, None  # output/ is not what that build left
     changed = inputs.changed(old.inputs, root)
-    builder = state.load_builder(root)
-    if changed is None or not isinstance(builder, Builder) or builder.site is None:
-        return None, None
-    if options.now < builder.site.now:
-        return None, None  # a look at later today came first: what was due then is not now
+    if changed is None or old.site_now is None or options.now < old.site_now:
+        return old, None, None  # a look at later today came first: what was due then is not now
     # Same day, no scheduled item due: nothing the clock decides can differ from the last
     # build, so its clock is kept and an edited page can be swapped into its lists.
-    kept = dataclasses.replace(options, now=builder.site.now)
-    builder.resume(lambda: kept, workers, settings)
-    return builder, {root / rel for rel in changed}
+    kept = dataclasses.replace(options, now=old.site_now)
+    builder = Builder(root, lambda: kept, workers, True, True, settings)
+    try:
+        builder.restore(db)
+    except Exception:  # a store from another version, or damaged: build afresh
+        return old, None, None
+    return old, builder, {root / rel for rel in changed}
 
 
 def _result(rebuilt: RebuildResult, builder: Builder, records: bool) -> BuildResult:
@@ -173,13 +185,22 @@ def _result(rebuilt: RebuildResult, builder: Builder, records: bool) -> BuildRes
         allow_html=rebuilt.site.config.allow_html,
         rendered=rebuilt.rendered,
         notes=rebuilt.addresses.notes if records else (),  # nothing was recorded
+        why=tuple((path, why.kind, why.detail) for path, why in rebuilt.why),
+        edited=rebuilt.edited,
     )
 
 
 def _save(
-    root: Path, builder: Builder, inputs: state.Inputs, options: BuildOptions, result: BuildResult
+    db: sqlite3.Connection,
+    builder: Builder,
+    inputs: state.Inputs,
+    options: BuildOptions,
+    result: BuildResult,
+    before: state.LastBuild | None,
 ) -> None:
-    """Remember this build; a cache that cannot be written only costs the next build time."""
+    """Remember this build (`before`: the build it took up, else everything is written
+    anew), in one transaction; a store that cannot be written only costs the next build
+    time."""
     config = builder.config
     assert config is not None
     remembered = state.LastBuild(
@@ -192,9 +213,25 @@ def _save(
         output_id=state.output_id(config.output_path),
         result=result,
         now=options.now,
+        site_now=builder.site.now if builder.site is not None else options.now,
     )
-    with contextlib.suppress(OSError):
-        state.save(root, remembered, builder)
+
+    try:
+        with store.transaction(db):
+            builder.save(db, everything=before is None)
+            state.write(db, remembered, before)
+    except sqlite3.OperationalError:
+        pass  # locked, or the disk full: only the next build takes longer
+    except sqlite3.DatabaseError:  # damaged where the reads did not reach: start it afresh
+        store.discard(builder.root)
+    except OSError:
+        pass
+
+
+def _cache_failed(step: Callable[[], None]) -> None:
+    """Run a step that keeps the store; a locked or full disk costs the next build time."""
+    with contextlib.suppress(OSError, sqlite3.Error):
+        step()
 
 
 def _valid_until(builder: Builder, options: BuildOptions) -> datetime | None:

@@ -10,29 +10,35 @@ import contextlib
 import dataclasses
 import functools
 import inspect
-import operator
+import os
+import pickle
+import sqlite3
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PosixPath, PurePosixPath, PureWindowsPath, WindowsPath
 from types import CodeType
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
+from zoneinfo import ZoneInfo
 
 import jinja2
 import jinja2.meta
 
 from litfass.config import Config, NavItem
-from litfass.content.model import Page, Term
-from litfass.digests import digest
+from litfass.content.images import Picture, Variant
+from litfass.content.model import Contact, EventInfo, Location, Page, Term
+from litfass.digests import hasher
+from litfass.engine.store import file_digest
 from litfass.outputs import Output
-from litfass.outputs.translations import Translations
 from litfass.site import Site
 
 MISSING = "<missing>"
 
 # A read is a path from a root (the site, or one name in the output's context) through
-# attributes, keys, indexes, slices and calls; the value at the end of the path is kept and
-# compared with the value there in the next rebuild. Pages count whole, by identity.
+# attributes, keys, indexes, slices and calls, named as a template writes it (`describe`:
+# `site.news[0:10]`); the digest of the value at the end of the path is kept (`Digests`) and
+# compared with the digest of the value there in the next rebuild, in this process or the next.
 
 SITE = ("site",)
 NEVER = (("never",),)  # read something that cannot be compared: make the output every time
@@ -211,186 +217,173 @@ def _follow(value: Any, steps: tuple) -> Any:
     return value
 
 
-class Compare:
-    """Tells whether what an output read then is the same as what it would read now.
+class Digests:
+    """Digests of the values outputs read: the same digest is the same value, in this
+    process or the next (a record in the store compares by digest, never by identity).
 
-    Pages, tuples and frozen dataclasses never change, so the very same object is the same
-    value and an edited page is a new object: most checks are one identity test. A value of
-    a kind not known here never counts as the same: its output is made again every time,
-    which is slow but never wrong.
+    Frozen content never changes once made, so each object is digested once per rebuild
+    (kept by id, with the object, so no id is reused). A value of a kind not known here
+    gets a digest of its own every time: its output is made again every time, which is slow
+    but never wrong.
     """
 
-    def __init__(self, site: Site) -> None:
-        self.site = site
-        self._now: dict[tuple, Any] = {}
-        self._found: dict[tuple[int, tuple], tuple[Any, Any]] = {}  # by context value
-        # Answers by object ids; each entry keeps its objects alive so no id is reused.
-        self._same: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
-        self._frozen: dict[int, tuple[Any, bool]] = {}
+    def __init__(self, known: dict[int, tuple[Any, bytes]] | None = None) -> None:
+        self._memo: dict[int, tuple[Any, bytes]] = dict(known) if known else {}
 
-    def now(self, key: tuple, context: dict[str, Any] | None = None) -> Any:
-        """The value a read leads to in the current site (or the output's context)."""
-        root, steps = key[0], key[1:]
-        if root == SITE:
-            if key not in self._now:
-                self._now[key] = _follow(self.site, steps)
-            return self._now[key]
-        if context is not None and root[0] == "context" and root[1] in context:
-            # The pages of one listing share it: what each read of it is found once.
-            value = context[root[1]]
-            found = self._found.get((id(value), steps))
-            if found is None or found[0] is not value:
-                found = self._found[(id(value), steps)] = (value, _follow(value, steps))
-            return found[1]
-        return _NEVER_SAME  # NEVER, or a name the context no longer has
+    def known(self, values: Iterable[Any]) -> dict[int, tuple[Any, bytes]]:
+        """The digests of `values` made so far, to start the next rebuild's `Digests` with
+        (pages unchanged since are not digested again)."""
+        memo = self._memo
+        return {id(v): memo[id(v)] for v in values if id(v) in memo and memo[id(v)][0] is v}
 
-    def same(self, old: Any, new: Any) -> bool:
-        kind = type(old)
-        if old is new:
-            return kind in _IMMUTABLE or self.frozen(old)
-        if kind is not type(new) or kind is Page or kind is _NeverSame:
-            return False
-        if kind in _SCALARS:
-            return old == new
-        if kind is tuple and len(old) == len(new) and all(map(operator.is_, old, new)):
-            return self.frozen(new)  # the usual case: a list of the very same pages
-        pair = (id(old), id(new))
-        if pair not in self._same:
-            self._same[pair] = (old, new, self._deep(old, new))
-        return self._same[pair][2]
+    def of(self, value: Any) -> bytes:
+        kind = type(value)
+        if kind is str:
+            return _hash(b"s", value.encode("utf-8", "surrogatepass"))
+        if kind in _PLAIN:
+            return _hash(kind.__name__.encode(), repr(value).encode())
+        known = self._memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        digest = self._compound(value)
+        self._memo[id(value)] = (value, digest)
+        return digest
 
-    def frozen(self, value: Any) -> bool:
-        """Whether the same object is always the same value: nothing inside it can change."""
-        if type(value) in _IMMUTABLE:
-            return True
-        known = self._frozen.get(id(value))
-        if known is None:
-            kind: type = type(value)
-            if kind is tuple:
-                frozen = _IMMUTABLE.issuperset(map(type, value)) or all(map(self.frozen, value))
-            elif dataclasses.is_dataclass(value) and _is_frozen_class(kind):
-                frozen = all(self.frozen(getattr(value, n)) for n in _field_names(kind))
-            else:
-                frozen = False
-            known = self._frozen[id(value)] = (value, frozen)
-        return known[1]
-
-    def _deep(self, old: Any, new: Any) -> bool:
-        if isinstance(old, (tuple, list)):
-            if len(old) != len(new):
-                return False
-            if _plain_values(new):  # text, numbers, dates (a sitemap's entries): compare in C
-                return old == new
-            for a, b in zip(old, new, strict=True):  # long lists: no call per unchanged page
-                if (a is not b or type(a) not in _IMMUTABLE) and not self.same(a, b):
-                    return False
-            return True
-        if isinstance(old, dict):
-            return old.keys() == new.keys() and all(self.same(old[k], new[k]) for k in old)
-        if dataclasses.is_dataclass(old) and not isinstance(old, type):
-            fields = _fields_of(type(old))
-            olds, news = fields(old), fields(new)
-            if all(map(operator.is_, olds, news)):
-                return all(map(self.frozen, news))
-            return all(map(self.same, olds, news))
-        return isinstance(old, TrackedSite)  # what is read through it is noted as it is read
-
-    def producer(self, produce: Callable[[], bytes]) -> Any:
-        """A producer's code and what it closes over, to compare (the site is tracked).
-
-        The code is named, not kept, so that a record can be saved for the next build:
-        saved records are dropped whenever litfass's own files change (`state.engine_id`).
-        """
-        if isinstance(produce, functools.partial):
-            return (self.producer(produce.func), produce.args, produce.keywords)
-        code = getattr(produce, "__code__", None)
-        if not isinstance(code, CodeType):
-            return _NEVER_SAME
-        named = (code.co_filename, code.co_qualname, code.co_firstlineno, code.co_code)
-        cells = tuple(c.cell_contents for c in getattr(produce, "__closure__", None) or ())
-        return (named, cells, getattr(produce, "__defaults__", None))
+    def _compound(self, value: Any) -> bytes:
+        kind = type(value)
+        if kind in _BY_REPR:  # plain values all through: their repr says all, in C
+            return _hash(kind.__qualname__.encode(), repr(value).encode("utf-8", "surrogatepass"))
+        if isinstance(value, (tuple, list)):
+            return _hash(b"t", *map(self.of, value))
+        if isinstance(value, Mapping):
+            return _hash(b"d", *(self.of(k) + self.of(v) for k, v in value.items()))
+        if isinstance(value, (set, frozenset)):
+            return _hash(b"e", *sorted(map(self.of, value)))
+        if isinstance(value, bytes):
+            return _hash(b"b", value)
+        if isinstance(value, TrackedSite):
+            return _hash(b"site")  # what is read through it is recorded as it is read
+        if isinstance(value, (*_PATHS, ZoneInfo)):
+            return _hash(type(value).__name__.encode(), str(value).encode())
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            kind = type(value)
+            fields = (getattr(value, name) for name in _all_fields(kind))
+            return _hash(kind.__qualname__.encode(), *map(self.of, fields))
+        if isinstance(value, functools.partial):
+            return _hash(
+                b"partial", self.of(value.func), self.of(value.args), self.of(value.keywords)
+            )
+        code = getattr(value, "__code__", None)
+        if isinstance(code, CodeType):
+            # A producer: its code by name (litfass's own files are in the store's engine id)
+            # and what it closes over.
+            cells = tuple(c.cell_contents for c in getattr(value, "__closure__", None) or ())
+            named = (code.co_filename, code.co_qualname, code.co_firstlineno, code.co_code)
+            return _hash(b"code", self.of(named), self.of(cells), self.of(value.__defaults__))
+        return os.urandom(16)  # unknown: never the same
 
 
-class _NeverSame:
-    """Stands for a value that cannot be compared."""
-
-
-_NEVER_SAME = _NeverSame()
 _PATHS = (PurePosixPath, PosixPath, PureWindowsPath, WindowsPath)
-_SCALARS = (str, bytes, int, float, bool, date, datetime, type(None), Term, NavItem, *_PATHS)
-# A translation table holds a dict, but nothing changes it once loaded (one per template set).
-_IMMUTABLE = {*_SCALARS, Page, Config, Translations}
-_SCALAR_SET = set(_SCALARS)
+_PLAIN = {int, float, bool, type(None), date, datetime}
+# Frozen dataclasses of text, numbers, dates, paths and each other (a page's `extra` holds
+# what YAML reads: the same), so their repr is their whole value and the same in any process.
+_BY_REPR = {Page, Term, Contact, Location, EventInfo, Picture, Variant, NavItem}
 
 
-def _plain_values(values: tuple | list) -> bool:
-    """Whether a list holds only scalars, or tuples of scalars: `==` is then exact."""
-    kinds = set(map(type, values))
-    if kinds <= _SCALAR_SET:
-        return True
-    return kinds == {tuple} and all(_SCALAR_SET.issuperset(map(type, v)) for v in values)
-
-
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    """The fields that make a dataclass's value (not memos declared with compare=False)."""
-    return tuple(f.name for f in dataclasses.fields(cls) if f.compare)
+def _hash(*parts: bytes) -> bytes:
+    digest = hasher()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.digest()
 
 
 @functools.cache
-def _fields_of(cls: type) -> Callable[[Any], tuple]:
-    """A function giving a dataclass's field values as one tuple (in C, for speed)."""
-    getter = operator.attrgetter(*_field_names(cls))
-    if len(_field_names(cls)) == 1:
-        return lambda value: (getter(value),)
-    return getter
+def _all_fields(cls: type) -> tuple[str, ...]:
+    """The fields that make a dataclass's value: those left out of comparisons too (a page's
+    `extra`, which a template may show), but not memos (`init=False`), filled as it is used."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init or f.compare)
 
 
-@functools.cache
-def _is_frozen_class(cls: type) -> bool:
-    params = getattr(cls, "__dataclass_params__", None)  # set by @dataclass on every such class
-    return bool(params is not None and params.frozen)
+def describe(key: tuple) -> str:
+    """A read in the form a template would write it: `site.news[0:10]`, `len(pager.items)`."""
+    if key == NEVER:
+        return "(a value that cannot be compared)"
+    root = key[0]
+    text = root[0] if root == SITE else str(root[1])
+    for step in key[1:]:
+        kind = step[0]
+        if kind == "attr":
+            text += f".{step[1]}"
+        elif kind in ("item", "index"):
+            text += f"[{step[1]!r}]"
+        elif kind == "slice":
+            bounds = step[1:] if step[3] is not None else step[1:3]
+            text += "[" + ":".join("" if s is None else str(s) for s in bounds) + "]"
+        elif kind == "len":
+            text = f"len({text})"
+        else:
+            text += "(" + ", ".join(map(repr, step[1])) + ")"
+    return text
 
 
 @dataclass
 class Record:
-    """What one output was made from when it was last written."""
+    """What one output was made from when it was last written, by digest."""
 
-    output: Output  # as it was declared then: its context is what the template was given
-    head: Any  # the template set's fingerprint, the producer, or the copied file's state
-    context_reads: dict[tuple, Any]  # what it read from pagers, listings... -> the value
-    site_reads: frozenset[tuple]  # what it read from the site (the values: Ledger.seen)
+    head: bytes  # the template set's fingerprint, the producer, or the copied file's stamp
+    context: dict[str, bytes]  # each name of its context -> the value's digest
+    context_reads: dict[tuple, bytes]  # what it read from pagers, listings... -> digest
+    site_reads: frozenset[tuple]  # what it read from the site (the digests: Ledger.seen)
+    output: Output | None = None  # as declared, while this process keeps it (reuse.py)
+
+
+class Why(NamedTuple):
+    """Why an output was made again: `kind` is "read" (`detail` names the read that changed:
+    `site.news[0:10]`), "new" (no record of it), "head" (its template or producer changed),
+    "context" (`detail`: the names in its context that changed) or "output" (output/ does
+    not hold it as the last build left it)."""
+
+    kind: str
+    detail: str = ""
 
 
 class Ledger:
-    """Every output's record, and which outputs read each part of the site."""
+    """Every output's record, and which outputs read each part of the site.
+
+    Kept in the store between processes (`store.py`): what changed since it was loaded is
+    noted in `dirty`, so a build writes only the rows of what it made again.
+    """
 
     def __init__(self) -> None:
         self.records: dict[str, Record] = {}
         self.readers: dict[tuple, set[str]] = {}
-        # Each part of the site read -> its value in `site`, the site of the last commit,
-        # filed under the site's field it starts from, so a field that is the very same
-        # object in the next site is passed over whole.
-        self.seen: dict[str | tuple[str, str], dict[tuple, Any]] = {}
+        # Each part of the site read -> its digest in the site of the last commit, filed under
+        # the site's field it starts from, so a field that is the very same object in the next
+        # site is passed over whole (in the preview, which keeps that site).
+        self.seen: dict[str | tuple[str, str], dict[tuple, bytes]] = {}
         self.site: Site | None = None
+        self.why: dict[str, Why] = {}  # the outputs made by the last rebuild -> why
+        self.dirty_records: set[str] = set()
+        self.dirty_reads: set[tuple] = set()
+        self.ids: dict[tuple, int] = {}  # each read's row in the store
 
-    def stale(self, compare: Compare) -> tuple[set[str], dict[tuple, Any]]:
-        """Outputs that read a part of the site that is different now, and the new values.
+    def stale(self, site: Site, digests: Digests) -> tuple[set[str], dict[tuple, bytes]]:
+        """Outputs that read a part of the site that is different now, and the new digests.
 
-        A field of the site that is the very same object as before holds the very same
-        values (the site's lists and mappings are never changed once assembled); of a
-        mapping read entry by entry (`site.related[url]`) only entries that are other
-        objects now are looked at.
+        Each stale output's first changed read is noted in `why`.
         """
         stale: set[str] = set()
-        updates: dict[tuple, Any] = {}
+        updates: dict[tuple, bytes] = {}
+        self.why = {}
         for group, seen in self.seen.items():
             if group == "":  # reads that cannot be compared: their outputs are made every time
-                stale.update(*(self.readers[key] for key in seen))
+                for key in seen:
+                    self._stale(stale, key)
                 continue
             name = group[0] if isinstance(group, tuple) else group
-            before = getattr(self.site, name, MISSING)
-            now = getattr(compare.site, name, MISSING)
+            before = getattr(self.site, name, MISSING) if self.site is not None else MISSING
+            now = getattr(site, name, MISSING)
             if name and now is before:
                 continue
             keys: Iterable[tuple] = seen
@@ -401,68 +394,66 @@ class Ledger:
             ):
                 keys = _entries_changed(name, seen, before, now)
             for key in keys:
-                value = compare.now(key)
-                if value is not seen[key]:
-                    updates[key] = value
-                    if not compare.same(seen[key], value):
-                        stale |= self.readers[key]
+                digest = digests.of(_follow(site, key[1:]))
+                if digest != seen[key]:
+                    updates[key] = digest
+                    self._stale(stale, key)
         return stale, updates
 
-    def clean(self, output: Output, head: Any, compare: Compare, stale: set[str]) -> Record | None:
-        """The output's record, brought up to date, if nothing it read changed; else None.
+    def _stale(self, stale: set[str], key: tuple) -> None:
+        for path in self.readers[key]:
+            stale.add(path)
+            self.why.setdefault(path, Why("read", describe(key)))
 
-        This runs for every file of the site on every rebuild, so it allocates nothing for
-        the usual case: the same template, the same text and the very same page objects.
-        """
+    def clean(
+        self, output: Output, head: bytes, digests: Digests, stale: set[str]
+    ) -> Record | None:
+        """The output's record, brought up to date, if nothing it read changed; else None
+        (and why, in `why`)."""
         record = self.records.get(output.path)
-        if record is None or output.path in stale:
+        if record is None:
+            self.why[output.path] = Why("new")
             return None
-        before, now = record.output.context, output.context
-        if (
-            record.head is head
-            and all(map(operator.is_, before.values(), now.values()))
-            and _IMMUTABLE.issuperset(map(type, now.values()))
-            and before.keys() == now.keys()
-        ):
-            record.output = output  # an article page: the same template, text and page
-            return record
-        if record.head is not head and not compare.same(record.head, head):
+        if output.path in stale:
             return None
-        if before.keys() != now.keys():
+        if record.head != head:
+            self.why[output.path] = Why("head", output.template)
             return None
-        changed: set[str] = set()
-        for name, value in now.items():
-            old = before[name]
-            kind = type(value)
-            if kind in _SCALARS:
-                if old is not value and old != value:
-                    return None
-            elif kind is Page or kind is not type(old):
-                if old is not value:
-                    return None
-            elif not compare.same(old, value):
-                changed.add(name)  # pagers, listings: look closer at what was read of them
+        now = {name: digests.of(value) for name, value in output.context.items()}
+        if now.keys() != record.context.keys():
+            self.why[output.path] = Why(
+                "context", ", ".join(sorted(now.keys() ^ record.context.keys()))
+            )
+            return None
+        changed = {name for name, digest in now.items() if digest != record.context[name]}
         reads = record.context_reads
         if changed:
+            if any(is_plain(output.context[name]) for name in changed):
+                self.why[output.path] = Why("context", ", ".join(sorted(changed)))
+                return None
             reads = dict(reads)
-            for key, seen in record.context_reads.items():
+            for key in record.context_reads:
                 if key[0][1] in changed:
-                    value = compare.now(key, now)
-                    if not compare.same(seen, value):
+                    digest = digests.of(_follow(output.context[key[0][1]], key[1:]))
+                    if digest != reads[key]:
+                        self.why[output.path] = Why("read", describe(key))
                         return None
-                    reads[key] = value
-        return Record(output, head, reads, record.site_reads)
+                    reads[key] = digest
+            self.dirty_records.add(output.path)
+        return Record(head, now, reads, record.site_reads, output)
 
     def commit(
         self,
         records: dict[str, Record],
         made: set[str],
-        updates: dict[tuple, Any],
-        compare: Compare,
+        updates: dict[tuple, bytes],
+        site: Site,
+        digests: Digests,
     ) -> None:
         """Take the records of a rebuild whose files are written, and what it saw."""
-        for key, value in updates.items():
-            self.seen[_group(key)][key] = value
+        for key, digest in updates.items():
+            self.seen[_group(key)][key] = digest
+        self.dirty_reads.update(updates)
         for path in made | (self.records.keys() - records.keys()):
             old = self.records.get(path)
             for key in old.site_reads if old else ():
@@ -473,25 +464,28 @@ class Ledger:
         keys: dict[tuple, tuple] = {key: key for key in self.readers}
         for path in made:
             record = records[path]
-            # One object per distinct read, however many outputs made it: a saved ledger
-            # then holds thousands of reads, not tens of thousands of equal tuples.
+            # One object per distinct read, however many outputs made it.
             record.site_reads = frozenset(keys.setdefault(k, k) for k in record.site_reads)
-            record.context_reads = {
-                keys.setdefault(k, k): v for k, v in record.context_reads.items()
-            }
             for key in record.site_reads:
                 self.readers.setdefault(key, set()).add(path)
                 group = self.seen.setdefault(_group(key), {})
                 if key not in group:
-                    group[key] = compare.now(key)
+                    group[key] = digests.of(_follow(site, key[1:])) if key != NEVER else b""
+                    self.dirty_reads.add(key)
+        self.dirty_records |= made | (self.records.keys() - records.keys())
         self.records = records
-        self.site = compare.site
+        self.site = site
 
     def _forget(self, key: tuple) -> None:
+        self.dirty_reads.add(key)
         group = self.seen.get(_group(key), {})
         group.pop(key, None)
         if not group:
             self.seen.pop(_group(key), None)
+
+    def digest_of(self, key: tuple) -> bytes | None:
+        """The digest a read had in the last commit (None: no output reads it)."""
+        return self.seen.get(_group(key), {}).get(key)
 
 
 def _group(key: tuple) -> str | tuple[str, str]:
@@ -504,7 +498,7 @@ def _group(key: tuple) -> str | tuple[str, str]:
 
 
 def _entries_changed(
-    name: str, seen: dict[tuple, Any], before: Mapping, now: Mapping
+    name: str, seen: dict[tuple, bytes], before: Mapping, now: Mapping
 ) -> Iterator[tuple]:
     """The reads of entries of a mapping of the site that are other objects now."""
     differ = {k for k, v in now.items() if before.get(k, MISSING) is not v}
@@ -515,13 +509,16 @@ def _entries_changed(
             yield key
 
 
-def record_of(output: Output, head: Any, reads: set[tuple], compare: Compare) -> Record:
+def record_of(output: Output, head: bytes, reads: set[tuple], digests: Digests) -> Record:
     """The record of an output just made, from what it read."""
     site_reads = frozenset(key for key in reads if key[0] == SITE or key == NEVER)
     context_reads = {
-        key: compare.now(key, output.context) for key in reads if key[0] != SITE and key != NEVER
+        key: digests.of(_follow(output.context.get(key[0][1], MISSING), key[1:]))
+        for key in reads
+        if key[0] != SITE and key != NEVER
     }
-    return Record(output, head, context_reads, site_reads)
+    context = {name: digests.of(value) for name, value in output.context.items()}
+    return Record(head, context, context_reads, site_reads, output)
 
 
 def is_plain(value: object) -> bool:
@@ -614,7 +611,70 @@ class TemplateSet:
 
 
 def _file_digest(path: Path) -> str:
-    try:
-        return digest(path).hex()
-    except OSError:
-        return MISSING
+    return file_digest(path) or MISSING
+
+
+# -- the records in the store (store.py) ---------------------------------------------------
+
+
+def load_ledger(db: sqlite3.Connection) -> Ledger:
+    """The records of the last build, as the store keeps them."""
+    ledger = Ledger()
+    keys: dict[int, tuple] = {}
+    for number, blob, digest in db.execute("SELECT id, key, digest FROM reads"):
+        key = pickle.loads(blob)
+        keys[number] = key
+        ledger.ids[key] = number
+        ledger.seen.setdefault(_group(key), {})[key] = bytes(digest)
+    for path, head, context, reads in db.execute("SELECT path, head, context, reads FROM records"):
+        numbers = array("q")
+        numbers.frombytes(reads)
+        site_reads = frozenset(keys[n] for n in numbers)
+        names, context_reads = pickle.loads(context)
+        ledger.records[path] = Record(bytes(head), names, context_reads, site_reads)
+        for key in site_reads:
+            ledger.readers.setdefault(key, set()).add(path)
+    return ledger
+
+
+def save_ledger(db: sqlite3.Connection, ledger: Ledger, everything: bool) -> None:
+    """Write what changed in the ledger since it was loaded (`everything`: all of it)."""
+    reads = ledger.ids.keys() | ledger.readers.keys() if everything else ledger.dirty_reads
+    paths = ledger.records.keys() if everything else ledger.dirty_records
+    for key in reads:
+        digest = ledger.digest_of(key)
+        if digest is None or key not in ledger.readers:
+            number = ledger.ids.pop(key, None)
+            if number is not None:
+                db.execute("DELETE FROM reads WHERE id = ?", (number,))
+            continue
+        blob = pickle.dumps(key, pickle.HIGHEST_PROTOCOL)
+        number = ledger.ids.get(key)
+        if number is None:
+            found = db.execute(
+                "INSERT INTO reads (name, key, digest) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET key = excluded.key, digest = excluded.digest "
+                "RETURNING id",
+                (_name(key), blob, digest),
+            ).fetchone()
+            ledger.ids[key] = found[0]
+        else:
+            db.execute("UPDATE reads SET digest = ? WHERE id = ?", (digest, number))
+    for path in paths:
+        record = ledger.records.get(path)
+        if record is None:
+            db.execute("DELETE FROM records WHERE path = ?", (path,))
+            continue
+        numbers = array("q", sorted(ledger.ids[key] for key in record.site_reads))
+        context = pickle.dumps((record.context, record.context_reads), pickle.HIGHEST_PROTOCOL)
+        db.execute(
+            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
+            (path, record.head, context, numbers.tobytes()),
+        )
+    ledger.dirty_reads, ledger.dirty_records = set(), set()
+
+
+def _name(key: tuple) -> str:
+    """A read's readable name, which is also its key in the store: every argument and index
+    by its repr, so no two reads share one."""
+    return describe(key) if key != NEVER else "never"

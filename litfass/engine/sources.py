@@ -25,6 +25,7 @@ from litfass.content.frontmatter import Source
 from litfass.content.kinds import is_bundle_index
 from litfass.content.model import BuildOptions, Page
 from litfass.content.reader import ReadFile, forget_other_bodies, read_files
+from litfass.engine.store import Stamp, stamp
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
 from litfass.site import id_problems, is_published, url_problems, withheld_reason
@@ -34,7 +35,7 @@ from litfass.site import id_problems, is_published, url_problems, withheld_reaso
 class Item:
     """One Markdown file as last read: its page without body, then with body."""
 
-    signature: tuple[int, int, int]
+    signature: Stamp
     source: Source | None = None
     page: Page | None = None
     errors: list[Problem] = field(default_factory=list)
@@ -68,6 +69,13 @@ class Sources:
         self.address_problems: list[Problem] = []
         self.withheld: set[str] = set()  # files of broken drafts left out (in content/)
         self.left_out = NOTHING_WITHHELD  # what links in bodies may not lead to
+
+    def __getstate__(self) -> dict[str, object]:
+        """What the store keeps in one row: not the items (a row each) nor the config
+        (read again)."""
+        kept = dict(self.__dict__)
+        kept["items"], kept["config"] = {}, None
+        return kept
 
     def knows(self, rel: str) -> bool:
         """Whether `rel` (in content/) is a file listed last time."""
@@ -127,8 +135,8 @@ class Sources:
         files = [(path, rel) for rel, path in due.items()]
         stamps = [signature(path) for path, _rel in files]
         found = read_files(self.config, files, workers, cache)
-        for (_path, rel), stamp, read in zip(files, stamps, found, strict=True):
-            self._take(rel, _item_of(stamp, read))
+        for (_path, rel), signed, read in zip(files, stamps, found, strict=True):
+            self._take(rel, _item_of(signed, read))
 
     def _take(self, rel: str, item: Item) -> None:
         old = self.items.get(rel)
@@ -369,19 +377,15 @@ def _drafts_warned(
     ]
 
 
-def signature(path: Path) -> tuple[int, int, int]:
-    """What tells a file changed without reading it: time, size, inode."""
-    try:
-        info = path.stat()
-    except OSError:
-        return (-1, -1, -1)
-    return (info.st_mtime_ns, info.st_size, info.st_ino)
+def signature(path: Path) -> Stamp:
+    """What tells a file changed without reading it (`store.stamp`)."""
+    return stamp(path)
 
 
-def _item_of(stamp: tuple[int, int, int], read: ReadFile) -> Item:
+def _item_of(signed: Stamp, read: ReadFile) -> Item:
     """A file's item from what the reader found: its page, body and problems."""
     draft = read.draft or (read.page is not None and read.page.draft)
-    item = Item(stamp, read.source, read.page, key=read.key, html=read.html, draft=draft)
+    item = Item(signed, read.source, read.page, key=read.key, html=read.html, draft=draft)
     if read.page is None:
         item.errors = [p for p in read.problems if p.severity == "error"]
         item.warnings = [p for p in read.problems if p.severity != "error"]

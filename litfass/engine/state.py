@@ -1,8 +1,9 @@
-"""What the last build read and made, kept in .litfass-cache/ to skip work the next build.
+"""The stamps of what the last build read, and what it reported, kept in the store
+(`store.py`) to skip work the next build.
 
 A build whose inputs did not change stops after a stat of every input (this module
-imports nothing heavy for that); otherwise the next build takes up the saved `Builder` with
-its records and redoes only what the changed files affect, as the preview does.
+imports nothing heavy for that); otherwise the next build takes up the last one's records
+from the store and redoes only what the changed files affect, as the preview does.
 """
 
 from __future__ import annotations
@@ -11,25 +12,22 @@ import contextlib
 import dataclasses
 import importlib.util
 import os
-import pickle
+import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
 
 import litfass
 from litfass import __version__
-from litfass.atomic import write_whole
-from litfass.digests import digest, hasher
-from litfass.engine.collector import collector_paused
+from litfass.digests import hasher
+from litfass.engine import store
+from litfass.engine.store import Stamp, file_digest, stamp
 from litfass.errors import LitfassError, Problem
-from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME, RECORD_NAME
+from litfass.folders import CONFIG_NAME, DEFAULT_THEME, RECORD_NAME
 from litfass.i18n import language
 
-STATE_FILE = "state.pickle"  # small: input fingerprints and the last result
-BUILDER_FILE = "builder.pickle"  # large: the Builder with every page and every record
 RACY_NS = 2_000_000_000  # a file changed this close to a scan may keep its mtime: hash it
 # Libraries whose version can change the output (the rest is fixed by litfass's own files).
 # lxml and tinycss2: the SVGs rebuilt (content/svg.py).
@@ -38,7 +36,7 @@ LIBRARIES = (
     "tinycss2",
 )  # fmt: skip
 
-Stamp = tuple[int, int, int, str]  # size, mtime_ns, inode, content hash ('' unless racy)
+__all__ = ["Stamp", "stamp"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +53,9 @@ class BuildResult:
     allow_html: bool
     rendered: int = -1  # outputs rendered; fewer than `files` when the cache saved work
     notes: tuple[str, ...] = ()  # items whose address changed or went (addresses.yaml)
+    # Each output rendered and why: (path, kind, detail) as `records.Why` says (`--explain`).
+    why: tuple[tuple[str, str, str], ...] = ()
+    edited: tuple[str, ...] = ()  # the content files read anew, relative to the root
 
 
 @dataclass(frozen=True)
@@ -71,31 +72,24 @@ class Inputs:
         if self.engine != other.engine or self.folders != other.folders:
             return None
         changed = set(self.files.keys() ^ other.files.keys())
-        for path, stamp in self.files.items():
+        for path, now in self.files.items():
             old = other.files.get(path)
-            if old is not None and old != stamp and not _same(stamp, old, root, path):
+            if old is not None and old != now and not _same(now, old, root, path):
                 changed.add(path)
         return changed
 
     @property
     def racy(self) -> bool:
-        return any(stamp[3] for stamp in self.files.values())
+        return any(s.digest for s in self.files.values())
 
 
 def _same(new: Stamp, old: Stamp, root: Path, path: str) -> bool:
     if new[:3] != old[:3]:
         return False
-    if not old[3]:
+    if not old.digest:
         return True
     # Recorded while its mtime was too fresh to trust: only its bytes can tell.
-    return (new[3] or _digest(root / path)) == old[3]
-
-
-def _digest(path: Path) -> str:
-    try:
-        return digest(path).hex()  # in chunks: a content file may be a large video
-    except OSError:
-        return ""
+    return (new.digest or file_digest(root / path)) == old.digest
 
 
 @dataclass(frozen=True)
@@ -108,9 +102,10 @@ class LastBuild:
     today: date
     valid_until: datetime | None  # first moment a scheduled item becomes visible
     output: str  # output folder, relative to the root
-    output_id: tuple[int, int]  # inode and mtime of output/ right after the swap
+    output_id: Stamp  # of output/ right after the swap
     result: BuildResult
     now: datetime | None = None  # the build's clock: an earlier one may show less
+    site_now: datetime | None = None  # the site's clock (kept from a build taken up)
 
 
 def engine_id() -> str:
@@ -118,8 +113,8 @@ def engine_id() -> str:
     unstamped otherwise), the installed files of the libraries that shape the output, and the
     language of the messages (saved warnings are in it)."""
     package = Path(litfass.__file__).parent
-    key = hasher()
-    key.update(f"{__version__}:{language()}".encode())
+    digest = hasher()
+    digest.update(f"{__version__}:{language()}".encode())
     origins = [str(path) for path in sorted(package.rglob("*.py"))]
     origins += [str(path) for path in sorted(package.rglob("*.mo"))]
     origins += [str(path) for path in sorted(DEFAULT_THEME.rglob("*")) if path.is_file()]
@@ -129,10 +124,10 @@ def engine_id() -> str:
     for origin in origins:
         try:
             stat = os.stat(origin)
-            key.update(f"{origin}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+            digest.update(f"{origin}:{stat.st_size}:{stat.st_mtime_ns};".encode())
         except OSError:
-            key.update(f"{origin}:-;".encode())
-    return key.hexdigest()
+            digest.update(f"{origin}:-;".encode())
+    return digest.hexdigest()
 
 
 def scan(root: Path, folders: tuple[str, ...], record: bool = False) -> Inputs:
@@ -164,7 +159,7 @@ def _walk(root: Path, rel: str, racy_after: int, files: dict[str, Stamp]) -> Non
             else:
                 _stamp(root, path, racy_after, files, entry.stat())
         except OSError:  # a broken link: the build reports it
-            files[path] = (-1, 0, 0, "")
+            files[path] = store.MISSING_FILE
 
 
 def _stamp(root: Path, rel: str, racy_after: int, files: dict[str, Stamp], stat=None) -> None:
@@ -174,35 +169,43 @@ def _stamp(root: Path, rel: str, racy_after: int, files: dict[str, Stamp], stat=
         return
     # Only regular files are read: a named pipe or a device must not block the check.
     racy = stat.st_mtime_ns >= racy_after and S_ISREG(stat.st_mode)
-    digest = _digest(root / rel) if racy else ""
-    files[rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, digest)
+    digest = file_digest(root / rel) if racy else ""
+    files[rel] = stamp(root / rel, stat)._replace(digest=digest)
 
 
-def output_id(output: Path) -> tuple[int, int]:
+def output_id(output: Path) -> Stamp:
     """Identity of the live output folder: a swap or a removal changes it."""
-    try:
-        stat = output.stat()
-    except OSError:
-        return (0, 0)
-    return (stat.st_ino, stat.st_mtime_ns)
+    return stamp(output)
 
 
 def load(root: Path) -> LastBuild | None:
-    found = _read(root / CACHE_DIR / STATE_FILE)
-    return found if isinstance(found, LastBuild) else None
-
-
-def load_builder(root: Path) -> Any:
-    """The Builder the last build saved (the caller checks its type), or None."""
-    return _read(root / CACHE_DIR / BUILDER_FILE)
-
-
-def _read(path: Path) -> Any:
-    try:
-        with open(path, "rb") as handle, collector_paused(freeze=True):
-            return pickle.load(handle)
-    except Exception:  # missing, from another version, or damaged: build afresh
+    """The last build as the store keeps it, or None (no store, or one not to trust)."""
+    db = store.connect(root, create=False)
+    if db is None:
         return None
+    try:
+        return read(db)
+    finally:
+        db.close()
+
+
+def read(db: sqlite3.Connection) -> LastBuild | None:
+    try:
+        last = store.get(db, "last")
+        if not isinstance(last, LastBuild):
+            return None
+        files = store.read_inputs(db)
+    except Exception:  # from another version, or damaged: build afresh
+        return None
+    return dataclasses.replace(last, inputs=dataclasses.replace(last.inputs, files=files))
+
+
+def write(db: sqlite3.Connection, last: LastBuild, before: LastBuild | None) -> None:
+    """Keep `last` in the store (in the caller's transaction), its stamps as rows."""
+    store.write_inputs(db, last.inputs.files, before.inputs.files if before else {})
+    store.put(
+        db, "last", dataclasses.replace(last, inputs=dataclasses.replace(last.inputs, files={}))
+    )
 
 
 def is_current(state: LastBuild, root: Path, now: datetime, drafts: bool, future: bool) -> bool:
@@ -232,8 +235,7 @@ def fresh_result(
     if state.inputs.racy:  # the hashes were needed once; stat alone is safe from now on
         settled = scan(root, state.inputs.folders, record=True)
         if not settled.racy and settled.changed(state.inputs, root) == set():
-            with contextlib.suppress(OSError):
-                save(root, dataclasses.replace(state, inputs=settled), None)
+            _settle(root, state, dataclasses.replace(state, inputs=settled))
     result = state.result
     if strict and result.warnings:
         raise LitfassError([dataclasses.replace(w, severity="error") for w in result.warnings])
@@ -251,21 +253,15 @@ def fresh_result(
     )
 
 
-def save(root: Path, state: LastBuild, builder: object | None) -> None:
-    """Write both files, each atomically; the Builder first, so a state never points ahead."""
-    folder = root / CACHE_DIR
-    folder.mkdir(exist_ok=True)
-    if builder is not None:
-        _write(folder / BUILDER_FILE, builder)
-    _write(folder / STATE_FILE, state)
+def _settle(root: Path, before: LastBuild, now: LastBuild) -> None:
+    db = store.connect(root, create=False)
+    if db is None:
+        return
+    with contextlib.suppress(sqlite3.Error), contextlib.closing(db), store.transaction(db):
+        write(db, now, before)
 
 
-def forget(root: Path) -> None:
-    """Drop the state before output/ changes, so a crash cannot leave it describing old output."""
-    with contextlib.suppress(OSError):
-        (root / CACHE_DIR / STATE_FILE).unlink()
-
-
-def _write(path: Path, value: object) -> None:
-    with collector_paused(freeze=True):  # made again by a cold build if lost: not flushed
-        write_whole(path, lambda f: pickle.dump(value, f, pickle.HIGHEST_PROTOCOL), durable=False)
+def forget(db: sqlite3.Connection) -> None:
+    """Drop the last build before output/ changes, so a crash cannot leave it describing old
+    output."""
+    store.forget(db, "last")

@@ -64,6 +64,13 @@ class StagedWriter:
         self.config = config
         return [o for o in outputs if o.path not in due and not staging.keep(o.path)]
 
+    def kept(self) -> dict[str, object]:
+        """What the next build's writer needs to know of output/ (kept in the store)."""
+        return {
+            name: getattr(self, name)
+            for name in ("previous", "digests", "marked", "precompressed", "paths")
+        }
+
     def stage(self, files: list[tuple[str, Data]]) -> Staged:
         """Write rendered files into the staging folder, in a worker process or here; return
         what `take` adds up in this process (a worker's counts die with it)."""

@@ -1,0 +1,194 @@
+"""What a build knows, in one SQLite database in .litfass-cache/ (as Lektor keeps its build
+database): input stamps, the last build, each content file as read, each output's record.
+
+Rows are read when a build takes up the last one and written in place, one transaction per
+build, only for what changed. A store from another litfass, or one that cannot be read,
+locked or damaged, is no store: the build starts cold and makes it anew, never trusting it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from litfass import digests
+from litfass.folders import CACHE_DIR
+
+STORE_FILE = "build.sqlite"
+SCHEMA = "litfass-store-2"  # a store of another shape is started afresh
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+    # The stamp of every input file the last build read (see `Stamp`).
+    "CREATE TABLE IF NOT EXISTS inputs (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
+    " inode INTEGER, digest TEXT)",
+    # Each content file as last read: its page, body and problems (engine/sources.py).
+    "CREATE TABLE IF NOT EXISTS items (rel TEXT PRIMARY KEY, item BLOB NOT NULL,"
+    " digest BLOB NOT NULL)",
+    # Named reads (`site.news[0:10]`) and the digest of the value each read last time.
+    "CREATE TABLE IF NOT EXISTS reads (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+    " key BLOB NOT NULL, digest BLOB NOT NULL)",
+    # Each output's record: digests of what it was made with, and the ids of its reads.
+    "CREATE TABLE IF NOT EXISTS records (path TEXT PRIMARY KEY, head BLOB NOT NULL,"
+    " context BLOB NOT NULL, reads BLOB NOT NULL)",
+    # Rendered bodies by text and renderer settings (content/reader.py's Markdown cache).
+    "CREATE TABLE IF NOT EXISTS body (key TEXT PRIMARY KEY, html TEXT NOT NULL)",
+)
+
+
+# The one stamp and file digest are litfass.digests'; the engine names them from here.
+Stamp = digests.Stamp
+MISSING_FILE = digests.MISSING
+stamp = digests.stamp_or_missing
+file_digest = digests.file_digest
+
+
+def store_path(root: Path) -> Path:
+    return root / CACHE_DIR / STORE_FILE
+
+
+def connect(root: Path, create: bool = True) -> sqlite3.Connection | None:
+    """The store of the site in `root`, its tables made; None if there is none (and not
+    `create`) or it cannot be used: a damaged file is removed, so the next build makes it
+    anew."""
+    path = store_path(root)
+    if not create and not path.is_file():
+        return None
+    try:
+        return _connect(path)
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            return None  # another process writes to it: no store this time
+        discard(root)  # a table missing: not a store this litfass made
+    except sqlite3.DatabaseError:
+        discard(root)  # garbage, or a file of another program: start afresh
+    except OSError:
+        return None  # locked by another process, or the folder not writable: no store
+    if not create:
+        return None
+    try:
+        return _connect(path)
+    except (sqlite3.Error, OSError):
+        return None
+
+
+def discard(root: Path) -> None:
+    """Remove a store that cannot be trusted; the next build makes it anew."""
+    path = store_path(root)
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(OSError):
+            name.unlink()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(exist_ok=True)
+    db = sqlite3.connect(path, timeout=5, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")  # readers (the Markdown cache's workers) never wait
+        db.execute("PRAGMA synchronous=NORMAL")  # a power cut loses the last build, not the file
+        schema = _meta(db, "schema")
+        if schema != SCHEMA.encode():  # new, or of another shape: no write lock otherwise
+            if schema is not None:
+                _drop(db)
+            with transaction(db):
+                for table in TABLES:
+                    db.execute(table)
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA.encode(),))
+        db.execute("SELECT count(*) FROM records").fetchone()  # a damaged file fails here
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _drop(db: sqlite3.Connection) -> None:
+    tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    with transaction(db):
+        for table in tables:
+            db.execute(f'DROP TABLE IF EXISTS "{table}"')
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One transaction: every row written, or none."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _meta(db: sqlite3.Connection, key: str) -> bytes | None:
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    except sqlite3.OperationalError:  # no such table: a new file
+        return None
+    return None if row is None else bytes(row[0])
+
+
+def get(db: sqlite3.Connection, key: str) -> Any:
+    """A value kept under `key` (None if there is none)."""
+    value = _meta(db, key)
+    return None if value is None else pickle.loads(value)
+
+
+def put(db: sqlite3.Connection, key: str, value: Any) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        (key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)),
+    )
+
+
+def get_bytes(db: sqlite3.Connection, key: str) -> bytes | None:
+    """Bytes kept under `key`, for a caller that unpickles them its own way."""
+    return _meta(db, key)
+
+
+def put_bytes(db: sqlite3.Connection, key: str, value: bytes) -> None:
+    db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def forget(db: sqlite3.Connection, key: str) -> None:
+    db.execute("DELETE FROM meta WHERE key = ?", (key,))
+
+
+def read_inputs(db: sqlite3.Connection) -> dict[str, Stamp]:
+    rows = db.execute("SELECT path, size, mtime_ns, inode, digest FROM inputs")
+    return {row[0]: Stamp(*row[1:]) for row in rows}
+
+
+def write_inputs(db: sqlite3.Connection, files: dict[str, Stamp], before: dict[str, Stamp]) -> None:
+    """The stamps of this build's inputs, written where they differ from `before`'s."""
+    gone = [(path,) for path in before.keys() - files.keys()]
+    db.executemany("DELETE FROM inputs WHERE path = ?", gone)
+    new = [(path, *s) for path, s in files.items() if before.get(path) != s]
+    db.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?, ?)", new)
+
+
+def read_items(db: sqlite3.Connection) -> dict[str, tuple[Any, bytes]]:
+    """Each content file's item as last read, with the digest of its page (b"": none)."""
+    rows = db.execute("SELECT rel, item, digest FROM items")
+    return {rel: (pickle.loads(blob), bytes(digest)) for rel, blob, digest in rows}
+
+
+def write_items(
+    db: sqlite3.Connection, items: dict[str, tuple[Any, bytes]], gone: Iterable[str]
+) -> None:
+    db.executemany("DELETE FROM items WHERE rel = ?", [(rel,) for rel in gone])
+    rows = (  # one at a time: a cold build writes every item, never all pickled at once
+        (rel, pickle.dumps(item, pickle.HIGHEST_PROTOCOL), digest)
+        for rel, (item, digest) in items.items()
+    )
+    db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?)", rows)
+
+
+def clear(db: sqlite3.Connection) -> None:
+    """Forget everything but the rendered bodies (a cold build writes it all anew)."""
+    for table in ("inputs", "items", "reads", "records"):
+        db.execute(f"DELETE FROM {table}")
+    db.execute("DELETE FROM meta WHERE key != 'schema'")
