@@ -32,6 +32,10 @@ def printable(text: str) -> str:
 
 def one_line(text: str) -> str:
     """A single-line value: line breaks and runs of spaces become one space."""
+    if text.isprintable() and "  " not in text:
+        # The usual title or name, which neither substitution would change: every character
+        # they replace is unprintable (Python's sense), but for a run of plain spaces.
+        return text.strip()
     return _LINE_BREAKS.sub(" ", printable(text)).strip()
 
 

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
-from litfass.config import Config
+from litfass.config import Config, TermInfo
 from litfass.content import foreign
 from litfass.content.files import shown
 from litfass.content.frontmatter import FENCES, Source, read_bytes, read_source
@@ -230,7 +230,7 @@ class _Fields:
     def image_link(self, key: str) -> str:
         """A picture beside the item, or on a host config.yaml allows (`remote_images`)."""
         value = self.link(key)
-        host = self.config.remote_image_host(value)
+        host = self.config.remote_image_host(value) if value else None
         if host is not None:
             self.error(key, remote_image_message(f"'{key}'", host))
             return ""
@@ -374,7 +374,7 @@ class _Fields:
         terms = self.config.topics if key == "tags" else self.config.regions
         if not terms:
             return name
-        known = {slugify(t.name): t.name for t in terms}
+        known = _known_terms(terms)
         found = known.get(slugify(name))
         if found is not None:
             return found
@@ -583,6 +583,21 @@ def declares_draft(path: Path) -> bool:
         if match and match[1] == "draft" and as_bool(match[2]):
             return True
     return False
+
+
+# config.yaml's names of a list by their slugs, made once per Config rather than for every
+# tag of every item. Keyed by the list's identity: hashing it would hash every TermInfo.
+_KNOWN_TERMS: dict[int, tuple[tuple[TermInfo, ...], dict[str, str]]] = {}
+
+
+def _known_terms(terms: tuple[TermInfo, ...]) -> dict[str, str]:
+    kept = _KNOWN_TERMS.get(id(terms))
+    if kept is None or kept[0] is not terms:
+        if len(_KNOWN_TERMS) > 8:  # old configs of a long preview
+            _KNOWN_TERMS.clear()
+        kept = (terms, {slugify(t.name): t.name for t in terms})
+        _KNOWN_TERMS[id(terms)] = kept
+    return kept[1]
 
 
 def likely_key(key: str, known: set[str]) -> str | None:

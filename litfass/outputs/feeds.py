@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 import lxml.etree
 import lxml.html
@@ -297,6 +297,9 @@ def _full_html(page: Page, t: Translations) -> str:
     return f"<p>{facts}</p>\n{page.body_html}"
 
 
+# An item is in the news feed, its topics' and its region's, each as RSS and Atom: the same
+# body made absolute six times or more. Bounded: a preview runs for days.
+@lru_cache(maxsize=256)
 def absolute_html(fragment: str, base: str, href: Callable[[str], str] = str) -> str:
     """HTML with every relative link and image made absolute against `base`, site paths
     ('/veranstaltungen/') first made the host's by `href` (Config.href: below base_url's folder).

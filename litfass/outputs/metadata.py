@@ -5,6 +5,7 @@ Everything here is plain data (dicts, tuples, bytes); templates only print it.
 
 from __future__ import annotations
 
+import html
 import mimetypes
 import posixpath
 import re
@@ -14,7 +15,6 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from litfass.config import Config
 from litfass.content import images
@@ -428,7 +428,9 @@ def _sitemap_lines(entries: Iterable[tuple[str, datetime | None]]) -> tuple[str,
     # and must not crash the comparison of a date with None first.
     for url, lastmod in sorted(set(entries), key=lambda entry: entry[0]):
         stamp = f"<lastmod>{lastmod.isoformat(timespec='seconds')}</lastmod>" if lastmod else ""
-        lines.append(f"  <url><loc>{escape(url)}</loc>{stamp}</url>")
+        # &, < and > as xml.sax.saxutils.escape does, without the 50 ms of imports it brings
+        # (urllib.request, http.client, ssl, email) into every build.
+        lines.append(f"  <url><loc>{html.escape(url, quote=False)}</loc>{stamp}</url>")
     return tuple(lines)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 
 # One tag, its quoted attribute values whole: text between tags (a code sample showing
 # `<a href="/x">` is `&lt;a href="/x"&gt;` there) is never touched.
@@ -20,23 +21,38 @@ _REFRESH = re.compile(r"""(\scontent\s*=\s*(["'])\s*\d+\s*;\s*url\s*=\s*)(/[^"']
 
 def below_base(page: str, href: Callable[[str], str]) -> str:
     """`page` with every site path in its links, sources, forms and refreshes through `href`."""
-    return _TAG.sub(lambda tag: _tag(tag[0], href), page)
+    one = partial(_one, href=href)
+    candidates = partial(_candidates, href=href)
+    refresh = partial(_refresh, href=href)
+
+    def tag(found: re.Match[str]) -> str:
+        text = found[0]
+        # Most tags (<p>, <li>, <span class="x">) hold no path: every address rewritten
+        # starts with '/', so they are kept without running the patterns (a page has hundreds).
+        if "/" not in text:
+            return text
+        text = _URL.sub(one, text)
+        if "srcset" in text.lower():
+            text = _SRCSET.sub(candidates, text)
+        lowered = text.lower()
+        if "content" in lowered and "url" in lowered:
+            text = _REFRESH.sub(refresh, text)
+        return text
+
+    return _TAG.sub(tag, page)
 
 
-def _tag(tag: str, href: Callable[[str], str]) -> str:
-    def one(found: re.Match[str]) -> str:
-        return found[1] + found[2] + href(found[3]) + found[2]
+def _one(found: re.Match[str], href: Callable[[str], str]) -> str:
+    return found[1] + found[2] + href(found[3]) + found[2]
 
-    def candidates(found: re.Match[str]) -> str:
-        parts = [_candidate(part, href) for part in found[3].split(",")]
-        return found[1] + found[2] + ",".join(parts) + found[2]
 
-    def refresh(found: re.Match[str]) -> str:
-        return found[1] + href(found[3]) + found[2]
+def _candidates(found: re.Match[str], href: Callable[[str], str]) -> str:
+    parts = [_candidate(part, href) for part in found[3].split(",")]
+    return found[1] + found[2] + ",".join(parts) + found[2]
 
-    tag = _URL.sub(one, tag)
-    tag = _SRCSET.sub(candidates, tag)
-    return _REFRESH.sub(refresh, tag)
+
+def _refresh(found: re.Match[str], href: Callable[[str], str]) -> str:
+    return found[1] + href(found[3]) + found[2]
 
 
 def _candidate(candidate: str, href: Callable[[str], str]) -> str:

@@ -48,6 +48,9 @@ def environment(
         cache = jinja2.FileSystemBytecodeCache(str(compiled))
     env = jinja2.Environment(
         bytecode_cache=cache,
+        # No stat of the template's file at every get_template: an include inside a loop
+        # would stat it once per card. A changed template makes the builder a new environment.
+        auto_reload=False,
         loader=jinja2.FileSystemLoader(config.theme_paths),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
