@@ -50,7 +50,7 @@ REJECTED: dict[str, list[tuple[int, str]]] = {
             "GIF, SVG), PDF and office documents, audio, video, text, CSV and calendars are",
         )
     ],
-    # SVGs are rebuilt (tests/test_svg.py); these cannot be (issue 22, 1)
+    # SVGs are rebuilt (tests/content/test_svg.py); these cannot be (issue 22, 1)
     "news/svg-entities.svg": [
         (6, "SVG uses the entity '&b;' in its text; export it again without")
     ],

@@ -1,6 +1,6 @@
 """Whole pages of the fixture site compared with golden files.
 
-After an intended change to the theme: `python -m pytest tests/test_golden.py --update-golden`.
+After an intended change to the theme: `python -m pytest tests/site/test_golden.py --update-golden`.
 """
 
 from __future__ import annotations
