@@ -39,7 +39,7 @@ def add_events(site: Path, festival_status: str = "abgesagt") -> None:
 
 @pytest.fixture(scope="module")
 def events_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture site with events of every status, events_output once: the tests only read it."""
+    """The fixture site with events of every status, built once: the tests only read it."""
     site = copy_site(FIXTURE, tmp_path_factory.mktemp("events") / "site")
     add_events(site)
     return build(site, "--quiet").output

@@ -102,7 +102,7 @@ def embedded_photo_svg() -> bytes:
 
 @pytest.fixture(scope="module")
 def svg_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture site with every hostile and real drawing in content/downloads/, svg_output."""
+    """The fixture site with every hostile and real drawing in content/downloads/, built."""
     site = copy_site(FIXTURE, tmp_path_factory.mktemp("svg"))
     drawings = site / "content/downloads"
     drawings.mkdir()

@@ -236,7 +236,7 @@ def test_the_imported_site_checks_clean_but_for_the_reported_items(imported: Imp
 
 @pytest.fixture(scope="module")
 def imported_output(imported: Imported) -> Path:
-    """The imported site imported_output into its output/."""
+    """The imported site built into its output/."""
     return build(imported.site, "--quiet").output
 
 

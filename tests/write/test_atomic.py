@@ -1,7 +1,7 @@
 """output/ is always a complete site: the previous one or the new one, never a mix.
 
 Real builds of a generated portal are killed with SIGKILL at seeded moments spread over a
-whole build_apart (counted in its changes to the file system, so every phase is reached however busy
+whole build (counted in its changes to the file system, so every phase is reached however busy
 the machine is), run out of disk space, and run two at a time; after each, output/ is compared
 with complete builds.
 """
@@ -29,11 +29,11 @@ STAGING = ".litfass-staging-"
 
 
 def build_command(site: Path) -> list[str]:
-    return [sys.executable, str(REPO / "build_apart.py"), "--root", str(site), "--now", NOW, "-q"]
+    return [sys.executable, str(REPO / "build.py"), "--root", str(site), "--now", NOW, "-q"]
 
 
 def build_apart(site: Path, **kwargs) -> subprocess.CompletedProcess[str]:
-    """A build_apart in a process of its own, as an editor starts it."""
+    """A build in a process of its own, as an editor starts it."""
     return subprocess.run(build_command(site), capture_output=True, text=True, **kwargs)
 
 
@@ -72,21 +72,21 @@ def with_history(site: Path) -> Path:
 
 
 def leftovers(site: Path) -> list[str]:
-    """What a build_apart left in the site's folder besides its own files and caches."""
+    """What a build left in the site's folder besides its own files and caches."""
     expected = {"config.yaml", "content", "templates", "output", ".litfass.lock", ".litfass-cache"}
-    expected.add("addresses.yaml")  # every address published, kept by the build_apart
-    expected.add(".litfass-previous")  # the site before the last swap, for the next build_apart
+    expected.add("addresses.yaml")  # every address published, kept by the build
+    expected.add(".litfass-previous")  # the site before the last swap, for the next build
     return sorted(p.name for p in site.iterdir() if p.name not in expected)
 
 
 def test_killed_builds_leave_the_old_or_the_new_site(
     history: Path, editions: dict[str, dict[str, bytes]], tmp_path: Path
 ) -> None:
-    """Builds killed at moments spread over every phase of a build_apart, by its own clock: the
+    """Builds killed at moments spread over every phase of a build, by its own clock: the
     count of its changes to the file system (tests/crash.py), not the wall clock."""
     site = copy_of(history, tmp_path)
     write_content(site / "content", ITEMS, "a")
-    changes = crash_build(site, tmp_path, 0)  # undisturbed: how many changes a build_apart makes
+    changes = crash_build(site, tmp_path, 0)  # undisturbed: how many changes a build makes
     assert changes.returncode == 0, changes.stderr
     assert snapshot(site / "output") == editions["a"]
     total = int((tmp_path / "changes").read_text())
@@ -98,7 +98,7 @@ def test_killed_builds_leave_the_old_or_the_new_site(
     for run in range(KILLS):
         target = "b" if live == "a" else "a"
         write_content(site / "content", ITEMS, target)
-        # One kill in each of KILLS equal stretches of the build_apart, at a seeded place in it.
+        # One kill in each of KILLS equal stretches of the build, at a seeded place in it.
         at = 1 + int((run + chooser.random()) * total / KILLS)
         done = crash_build(site, tmp_path, at)
         killed += done.returncode == -signal.SIGKILL
@@ -113,7 +113,7 @@ def test_killed_builds_leave_the_old_or_the_new_site(
             live = target
         else:
             phases["while writing" if leftovers(site) else "before writing"] += 1
-    print(f"killed {killed} of {KILLS} builds ({phases}); a build_apart makes {total} changes")
+    print(f"killed {killed} of {KILLS} builds ({phases}); a build makes {total} changes")
     assert killed > KILLS // 2, f"most builds finished before their kill (seed {seed})"
     assert build_apart(site).returncode == 0
     assert snapshot(site / "output") == editions[target]
@@ -121,7 +121,7 @@ def test_killed_builds_leave_the_old_or_the_new_site(
 
 
 def crash_build(site: Path, tmp: Path, at: int) -> subprocess.CompletedProcess[str]:
-    """A build_apart of `site` killed (with its workers) just before its `at`-th change; 0: never."""
+    """A build of `site` killed (with its workers) just before its `at`-th change; 0: never."""
     command = build_command(site)
     wrapper = [command[0], str(CRASH), str(at), str(tmp / "changes"), *command[1:]]
     return subprocess.run(
@@ -223,7 +223,7 @@ def test_full_disk_leaves_output_unchanged(
 
 
 def fill_the_disk(disk: Path) -> None:
-    """On a small disk: a build_apart that needs more room than is left fails and keeps output/."""
+    """On a small disk: a build that needs more room than is left fails and keeps output/."""
     site = write_bulk_site(disk / "site", ITEMS, "a")
     assert build_apart(site).returncode == 0
     # Compared with itself: Pagefind orders its index by the directory order of the
