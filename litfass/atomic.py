@@ -2,7 +2,7 @@
 
 Every file litfass writes (content/ from `new`, `import` and the browser editor, the address
 record, caches, the staged site's replaced files, the preview's spare copy, a publish folder)
-goes through here; tests/test_atomic_writes.py keeps every other module from renaming,
+goes through here; tests/write/test_atomic_writes.py keeps every other module from renaming,
 flushing or making temporary files itself.
 
 How a write goes: the bytes go to a hidden temporary file beside the name (same folder, so

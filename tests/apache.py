@@ -4,7 +4,7 @@ read with `AllowOverride All`, only the modules a host has, Debian's own mime.co
     with apache_serving(output, tmp_path / "apache") as server:      # the site at /
     with apache_serving(output, folder, base="/portal/") as server:  # Alias /portal/ output/
 
-Shared by the tests of anything an Apache host serves (tests/test_apache.py and others); its
+Shared by the tests of anything an Apache host serves (tests/deploy/test_apache.py and others); its
 `Server` and `Response` are the nginx tests' too.
 """
 

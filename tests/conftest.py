@@ -1,7 +1,15 @@
-"""Shared fixtures: real sites copied into tmp_path and built with the real command line."""
+"""Shared fixtures: real sites copied into tmp_path and built with the real command line.
+
+One family of built sites: `built_once` (the fixture site built once per session, read only),
+`built` (a copy of it for a test to change), `portal` (the example portal's output, read only).
+One `write` for a file of a site, one `build` for a build that must succeed, `run` for any
+command line whose outcome a test checks.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -18,8 +26,9 @@ from litfass.i18n import use_language
 # (monkeypatch.setenv("LITFASS_LANG", "de"), or delenv to follow the site's language).
 os.environ["LITFASS_LANG"] = "en"
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site"
+TESTS = Path(__file__).resolve().parent  # the helpers and data; the tests are in folders below
+REPO = TESTS.parent
+FIXTURE = TESTS / "fixtures" / "site"
 NOW = "2026-11-20 12:00"  # every test builds as of this moment unless it says otherwise
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; never a browser downloaded by Playwright
 CHROMIUM_ARGS = [
@@ -100,17 +109,43 @@ class Run:
     err: str
 
 
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
+def invoke(*args: str | Path) -> Run:
     """Run the litfass command line in-process and capture what it prints."""
-
-    def invoke(*args: str | Path) -> Run:
-        capsys.readouterr()
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
+    return Run(code, out.getvalue(), err.getvalue())
 
+
+@pytest.fixture
+def run() -> Callable[..., Run]:
+    """The litfass command line, run in-process, with what it prints."""
     return invoke
+
+
+@dataclass
+class Built(Run):
+    """A build that succeeded, and the folder it wrote."""
+
+    output: Path
+
+
+def build(site: Path, *options: str | Path) -> Built:
+    """Build `site` as of NOW with the real command line; the test fails unless it succeeds."""
+    result = invoke("--root", site, "--now", NOW, *options)  # a later --now wins
+    assert result.code == 0, result.err
+    return Built(result.code, result.out, result.err, site / "output")
+
+
+def write(site: Path, rel: str, data: str | bytes) -> Path:
+    """Save a file below `site` as an editor would, its folders made as needed."""
+    path = site / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+    return path
 
 
 def copy_site(source: Path, target: Path) -> Path:
@@ -132,6 +167,20 @@ def example_site(tmp_path: Path) -> Path:
 def fixture_site(tmp_path: Path) -> Path:
     """A copy of the small fixture site under tests/fixtures/site."""
     return copy_site(FIXTURE, tmp_path / "site")
+
+
+@pytest.fixture(scope="session")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture site built once for the session (its root): read it, copy it, never change it."""
+    site = copy_site(FIXTURE, tmp_path_factory.mktemp("built") / "site")
+    build(site, "--quiet")
+    return site
+
+
+@pytest.fixture
+def built(built_once: Path, tmp_path: Path) -> Path:
+    """A built fixture site of this test's own (its root), copied rather than built again."""
+    return Path(shutil.copytree(built_once, tmp_path / "site", symlinks=True))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -156,8 +205,7 @@ def full_build(site: Path, tmp: Path, run) -> dict[str, bytes]:
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example portal built once, for tests that only read its output."""
     site = copy_site(REPO, tmp_path_factory.mktemp("portal") / "example")
-    assert main(["--root", str(site), "--now", NOW, "--quiet"]) == 0
-    return site / "output"
+    return build(site, "--quiet").output
 
 
 @pytest.fixture(scope="session")
@@ -178,8 +226,8 @@ def example(portal: Path) -> Path:
 @pytest.fixture(scope="session")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture site plus items whose every value is hostile, built once."""
-    from subscribers import add_hostile_items, build
+    from subscribers import add_hostile_items
 
     site = copy_site(FIXTURE, tmp_path_factory.mktemp("hostile"))
     add_hostile_items(site)
-    return build(site)
+    return build(site, "--quiet").output

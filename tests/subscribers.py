@@ -12,9 +12,6 @@ import feedparser
 import lxml.html
 from PIL import Image
 
-from conftest import NOW
-from litfass.cli import main
-
 HOSTILE = "</script><script>alert(1)</script>"
 EXAMPLE_BASE = "https://www.paritaet-beispiel.de"
 FIXTURE_BASE = "https://test.example.org"
@@ -67,12 +64,6 @@ def reader_text(detail: feedparser.FeedParserDict) -> str:
     if detail.type == "text/html":
         return lxml.html.fragment_fromstring(detail.value, create_parent="div").text_content()
     return detail.value
-
-
-def build(site: Path, *options: str) -> Path:
-    """Build `site` with the real command line; return its output folder."""
-    assert main(["--root", str(site), "--now", NOW, "--quiet", *options]) == 0
-    return site / "output"
 
 
 def add_hostile_items(site: Path) -> None:

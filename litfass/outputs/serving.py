@@ -1,7 +1,7 @@
 """How a web server should answer for a built site: its security headers, caches and types.
 
 One table for every server: `.htaccess` (htaccess.py) is written from it, and
-tests/test_nginx.py checks that deploy/nginx.conf, written by hand, says the same.
+tests/deploy/test_nginx.py checks that deploy/nginx.conf, written by hand, says the same.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ SANDBOX_POLICY = (
 # its widgets with `new Function` ('unsafe-eval'), styles through emotion's inline <style>
 # ('unsafe-inline'), shows uploads as blob: images and talks to the git host's API, whose
 # address the CI's configuration names (connect-src https:). Found by loading it in
-# Chromium under the site's policy and reading the violations (tests/test_cms.py).
+# Chromium under the site's policy and reading the violations (tests/preview/test_cms.py).
 ADMIN_POLICY = (
     "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; "
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; font-src 'self' data:; "

@@ -29,7 +29,7 @@ from litfass.atomic import link_or_copy, write_whole
 from litfass.digests import digest
 
 JOINING = "1"  # the version of the joining below: a new one joins cached parts anew
-KNOWN = ("1.5.",)  # the Pagefind versions whose files this joins (tests/test_search.py)
+KNOWN = ("1.5.",)  # the Pagefind versions whose files this joins (tests/write/test_search.py)
 SIGNATURE = b"pagefind_dcd"  # before the CBOR of every file Pagefind decodes
 ENTRY = "pagefind-entry.json"
 WORDS = ".words"  # beside a part in the cache: its words with their pages encoded

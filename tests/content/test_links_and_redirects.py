@@ -7,7 +7,7 @@ from pathlib import Path
 
 import lxml.html
 
-from conftest import NOW
+from conftest import NOW, write
 
 ARTICLE = "content/news/2019-11-04-fachtag-in-goerlitz.md"
 
@@ -21,13 +21,6 @@ def links_of(site: Path, url: str) -> dict[str, str]:
 def lands(site: Path, href: str) -> bool:
     target = site / "output" / href.split("#")[0].lstrip("/")
     return (target / "index.html").is_file() or target.is_file()
-
-
-def write(site: Path, rel: str, text: str) -> Path:
-    path = site / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_link_to_a_file_becomes_the_items_address(fixture_site: Path, run) -> None:

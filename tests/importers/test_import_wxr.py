@@ -14,13 +14,13 @@ from pathlib import Path
 import lxml.html
 import pytest
 import yaml
-from test_import import UPLOADS, Imported, front, import_into, run_quietly
+from test_import import UPLOADS, Imported, front, import_into
 
-from conftest import FIXTURE, NOW, copy_site, snapshot
+from conftest import FIXTURE, NOW, TESTS, build, copy_site, invoke, snapshot
 from litfass.importers.items import Item
 from litfass.importers.writer import ContentWriter
 
-COM = Path(__file__).resolve().parent / "fixtures" / "import" / "wordpress-com.xml"
+COM = TESTS / "fixtures" / "import" / "wordpress-com.xml"
 BLOG = "https://paritaetbeispiel.wordpress.com"
 POST = "content/news/2021-05-10-ehrenamt-staerkt-nachbarschaft/index.md"
 PASSWORD_POST = "content/news/2021-06-01-protokoll-mitgliederversammlung.md"
@@ -45,11 +45,6 @@ def variant(tmp_path: Path, version: str, scheme: str) -> Path:
     return path
 
 
-def build(site: Path, *options: str) -> Imported:
-    done = run_quietly("--root", site, "--now", NOW, "--quiet", *options)
-    return Imported(site, done.code, done.out, done.err)
-
-
 @pytest.mark.parametrize("scheme", ["http", "https"])
 @pytest.mark.parametrize("version", ["1.0", "1.1", "1.2"])
 def test_every_wxr_version_and_namespace_spelling_imports_and_builds(
@@ -63,8 +58,7 @@ def test_every_wxr_version_and_namespace_spelling_imports_and_builds(
     meta, body = front(site, POST)
     assert meta["summary"] == "Über 40 Ehrenamtliche helfen in der Nachbarschaft."  # excerpt:
     assert "](/2021/" not in body and f"{BLOG}" not in body  # links into the blog: paths
-    built = build(site)
-    assert built.code == 0, built.err
+    build(site, "--quiet")
     assert (site / "output/aktuelles/ehrenamt-staerkt-nachbarschaft/index.html").is_file()
 
 
@@ -78,8 +72,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Imported:
     )
     done = import_into(site, "wordpress", COM, "--uploads", UPLOADS)
     assert done.code == 0, done.out + done.err
-    built = build(site)
-    assert built.code == 0, built.err
+    build(site, "--quiet")
     return done
 
 
@@ -214,9 +207,9 @@ def test_an_item_deleted_on_the_site_is_not_imported_again(tmp_path: Path) -> No
     site = copy_site(FIXTURE, tmp_path / "site")
     assert import_into(site, "wordpress", COM, "--uploads", UPLOADS).code == 0
     # Built as of today: the build records every public address in addresses.yaml.
-    assert run_quietly("--root", site, "--quiet").code == 0
+    assert invoke("--root", site, "--quiet").code == 0
     shutil.rmtree((site / POST).parent)  # an editor deletes the item …
-    assert run_quietly("--root", site, "--quiet").code == 0  # … and the build marks it gone
+    assert invoke("--root", site, "--quiet").code == 0  # … and the build marks it gone
     record = yaml.safe_load((site / "addresses.yaml").read_text(encoding="utf-8"))
     assert record["/aktuelles/ehrenamt-staerkt-nachbarschaft/"]["gone"]
     before = snapshot(site / "content")
@@ -234,7 +227,7 @@ def test_an_item_deleted_on_the_site_is_not_imported_again(tmp_path: Path) -> No
     assert restored.code == 0, restored.out + restored.err
     assert "imported 1 items: 1 news, 0 pages" in restored.err
     assert (site / POST).is_file()
-    assert run_quietly("--root", site, "--quiet").code == 0
+    assert invoke("--root", site, "--quiet").code == 0
     assert (site / "output/aktuelles/ehrenamt-staerkt-nachbarschaft/index.html").is_file()
 
 
@@ -270,7 +263,7 @@ def test_an_import_after_which_the_site_would_not_build_is_taken_back(tmp_path: 
     assert "robots.txt" in done.err
     assert "the site would not build with the import: nothing was imported" in done.err
     assert snapshot(site) == before
-    assert build(site).code == 0
+    build(site, "--quiet")
 
 
 def test_a_page_named_like_an_address_of_the_site_gets_the_next_free_one(
@@ -287,7 +280,7 @@ def test_a_page_named_like_an_address_of_the_site_gets_the_next_free_one(
     done = import_into(site, "wordpress", export, "--uploads", UPLOADS)
     assert done.code == 0, done.out + done.err
     assert (site / "content/pages/aktuelles-2.md").is_file()
-    assert build(site).code == 0
+    build(site, "--quiet")
 
 
 def test_aliases_are_kept_once_as_the_build_compares_them(fixture_site: Path) -> None:
@@ -306,4 +299,4 @@ def test_aliases_are_kept_once_as_the_build_compares_them(fixture_site: Path) ->
     )
     outcome = writer.write(item)
     assert outcome.aliases == ("/Alt-Seite/", "/?p=3")  # /aktuelles/ is the site's own
-    assert run_quietly("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    assert invoke("--root", fixture_site, "--now", NOW, "--quiet").code == 0

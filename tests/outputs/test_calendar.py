@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import lxml.html
 import pytest
-from subscribers import HOSTILE, SMUGGLER, build
+from subscribers import HOSTILE, SMUGGLER
 
-from conftest import FIXTURE, copy_site
+from conftest import FIXTURE, build, copy_site
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FACHTAG = "veranstaltungen/fachtag-soziale-traeger-als-partner-der-wohnungswirtschaft/"
@@ -158,21 +158,21 @@ def test_event_page_offers_download_and_subscription(example: Path) -> None:
 
 def test_a_renamed_event_keeps_its_uid(tmp_path: Path) -> None:
     site = copy_site(FIXTURE, tmp_path / "site")
-    uid = events(build(site) / "veranstaltungen/fachtag/kalender.ics")[0]["UID"]
+    uid = events(build(site).output / "veranstaltungen/fachtag/kalender.ics")[0]["UID"]
     old = site / "content/events/fachtag.md"
     text = old.read_text(encoding="utf-8").replace(
         "---\n", "---\nid: /veranstaltungen/fachtag/\n", 1
     )
     (site / "content/events/fachtag-goerlitz.md").write_text(text, encoding="utf-8")
     old.unlink()
-    renamed = events(build(site) / "veranstaltungen/fachtag-goerlitz/kalender.ics")[0]
+    renamed = events(build(site).output / "veranstaltungen/fachtag-goerlitz/kalender.ics")[0]
     assert renamed["UID"] == uid == "veranstaltungen-fachtag@test.example.org"
 
 
 def test_calendar_bytes_do_not_depend_on_the_build_time(tmp_path: Path) -> None:
     site = copy_site(FIXTURE, tmp_path / "site")
-    first = build(site, "--now", "2031-01-01")
+    first = build(site, "--now", "2031-01-01").output
     before = {p.name: p.read_bytes() for p in [first / "veranstaltungen/kalender.ics"]}
-    second = build(site, "--now", "2032-02-29 18:00")
+    second = build(site, "--now", "2032-02-29 18:00").output
     assert (second / "veranstaltungen/kalender.ics").read_bytes() == before["kalender.ics"]
     assert re.search(rb"DTSTAMP:\d{8}T\d{6}Z", before["kalender.ics"])

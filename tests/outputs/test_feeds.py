@@ -14,12 +14,11 @@ from subscribers import (
     EXAMPLE_BASE,
     FIXTURE_BASE,
     HOSTILE,
-    build,
     file_for,
     reader_text,
 )
 
-from conftest import FIXTURE, copy_site
+from conftest import FIXTURE, build, copy_site
 
 RSS_DATE = re.compile(r"[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}")
 ATOM_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
@@ -131,9 +130,9 @@ def test_topic_feed_holds_only_its_topic(example: Path) -> None:
 def test_feed_date_is_the_newest_item_not_the_clock(tmp_path: Path) -> None:
     site = copy_site(FIXTURE, tmp_path / "site")
     later = tmp_path / "later"
-    first = build(site, "--now", "2031-01-01")
+    first = build(site, "--now", "2031-01-01").output
     shutil.copytree(first, later)
-    second = build(site, "--now", "2033-06-30 23:00")
+    second = build(site, "--now", "2033-06-30 23:00").output
     for name in ("aktuelles/feed.xml", "aktuelles/atom.xml", "veranstaltungen/atom.xml"):
         assert (second / name).read_bytes() == (later / name).read_bytes(), name
     rss = parsed(second / "aktuelles/feed.xml")
@@ -141,7 +140,7 @@ def test_feed_date_is_the_newest_item_not_the_clock(tmp_path: Path) -> None:
 
 
 def test_drafts_and_future_items_never_appear(tmp_path: Path) -> None:
-    out = build(copy_site(FIXTURE, tmp_path / "site"), "--drafts", "--future")
+    out = build(copy_site(FIXTURE, tmp_path / "site"), "--drafts", "--future").output
     assert (out / "aktuelles/entwurf/index.html").is_file()  # the preview shows them ...
     for path in feeds_in(out):  # ... but subscribers never get them
         titles = {entry.title for entry in parsed(path).entries}
@@ -152,7 +151,7 @@ def test_item_count_and_summary_only_are_configurable(tmp_path: Path) -> None:
     site = copy_site(FIXTURE, tmp_path / "site")
     with (site / "config.yaml").open("a", encoding="utf-8") as config:
         config.write("feeds:\n  items: 2\n  content: summary\n")
-    out = build(site)
+    out = build(site).output
     for path in feeds_in(out):
         feed = parsed(path)
         assert len(feed.entries) <= 2, path
@@ -162,13 +161,13 @@ def test_item_count_and_summary_only_are_configurable(tmp_path: Path) -> None:
 
 def test_a_retitled_article_keeps_its_id(tmp_path: Path) -> None:
     site = copy_site(FIXTURE, tmp_path / "site")
-    ids = {e.title: e.id for e in parsed(build(site) / "aktuelles/atom.xml").entries}
+    ids = {e.title: e.id for e in parsed(build(site).output / "aktuelles/atom.xml").entries}
     article = site / "content/news/2021-05-01-pflege.md"
     article.write_text(
         article.read_text(encoding="utf-8").replace("Pflege braucht Zeit", "Pflege braucht mehr"),
         encoding="utf-8",
     )
-    after = {e.title: e.id for e in parsed(build(site) / "aktuelles/atom.xml").entries}
+    after = {e.title: e.id for e in parsed(build(site).output / "aktuelles/atom.xml").entries}
     assert after["Pflege braucht mehr"] == ids["Pflege braucht Zeit"]
     assert len(after) == len(ids)
 
@@ -241,7 +240,7 @@ def test_an_english_site_gets_english_feeds_and_explanations(tmp_path: Path) -> 
         config.read_text(encoding="utf-8").replace("language: de", "language: en"),
         encoding="utf-8",
     )
-    out = build(site)
+    out = build(site).output
     assert parsed(out / "veranstaltungen/atom.xml").feed.title == "Testverband – Events"
     assert parsed(out / "themen/wohnen/feed.xml").feed.title == "Testverband – Topic: Wohnen"
     explained = lxml.html.fromstring((out / "abonnieren/index.html").read_bytes())

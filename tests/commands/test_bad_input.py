@@ -20,10 +20,10 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from conftest import FIXTURE, NOW, REPO, copy_site, snapshot
+from conftest import NOW, REPO, TESTS, snapshot
 from litfass.cli import main
 
-CORPUS = Path(__file__).resolve().parent / "bad_input"
+CORPUS = TESTS / "bad_input"
 SUMMARY = "; output/ was not changed."
 HINT = "write e.g. 2019-11-04 or 04.11.2019, with a time 2019-11-04 10:30"
 FRONT_MATTER = "add a line 'title: ...' to the front matter"
@@ -50,7 +50,7 @@ REJECTED: dict[str, list[tuple[int, str]]] = {
             "GIF, SVG), PDF and office documents, audio, video, text, CSV and calendars are",
         )
     ],
-    # SVGs are rebuilt (tests/test_svg.py); these cannot be (issue 22, 1)
+    # SVGs are rebuilt (tests/content/test_svg.py); these cannot be (issue 22, 1)
     "news/svg-entities.svg": [
         (6, "SVG uses the entity '&b;' in its text; export it again without")
     ],
@@ -430,18 +430,9 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture site with its output/, built once and copied for every case."""
-    site = copy_site(FIXTURE, tmp_path_factory.mktemp("built") / "site")
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert main(["--root", str(site), "--now", NOW]) == 0
-    return site
-
-
 @pytest.fixture
-def site(built_once: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(built_once, tmp_path / "site", symlinks=True))
+def site(built: Path) -> Path:
+    return built
 
 
 def expect_rejected(site: Path, run, lines: list[str]) -> None:

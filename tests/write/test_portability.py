@@ -18,7 +18,7 @@ import filelock
 import pytest
 
 from bulk_site import write_bulk_site
-from conftest import NOW, REPO, full_build, snapshot
+from conftest import NOW, REPO, build, full_build, snapshot
 from litfass.commands.common import parse_now
 from litfass.engine.builder import Builder
 from litfass.errors import LitfassError
@@ -39,11 +39,6 @@ def edit(site: Path, old: str, new: str) -> Path:
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
     return path
-
-
-def build(site: Path, run) -> None:
-    result = run("--root", site, "--now", NOW, "--quiet")
-    assert result.code == 0, result.err
 
 
 @pytest.fixture
@@ -102,12 +97,12 @@ def test_build_rebuild_and_preview_by_renames_give_a_full_builds_site(
     fixture_site: Path, tmp_path: Path, run, renames
 ) -> None:
     output = fixture_site / "output"
-    build(fixture_site, run)
+    build(fixture_site, "--quiet")
     assert snapshot(output) == full_build(fixture_site, tmp_path, run)
     for text in ("Bericht zum", "Rückblick zum"):  # a partial rebuild, then another
         edit(fixture_site, "zum", text)
         renames.clear()
-        build(fixture_site, run)
+        build(fixture_site, "--quiet")
         assert ("output", ASIDE_NAME) in renames  # the swap went by renames
         assert snapshot(output) == full_build(fixture_site, tmp_path, run)
     builder = Builder(fixture_site, lambda: OPTIONS)
@@ -127,7 +122,7 @@ def test_build_rebuild_and_preview_by_renames_give_a_full_builds_site(
 def test_a_failed_second_rename_puts_output_back_at_once(
     fixture_site: Path, run, renames, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build(fixture_site, run)
+    build(fixture_site, "--quiet")
     before = snapshot(fixture_site / "output")
     edit(fixture_site, "zum", "Bericht zum")
     fail_once(monkeypatch, onto_output_while_aside, OSError(errno.EIO, "Input/output error"))
@@ -138,7 +133,7 @@ def test_a_failed_second_rename_puts_output_back_at_once(
     )
     assert snapshot(fixture_site / "output") == before
     assert not (fixture_site / ASIDE_NAME).exists()
-    build(fixture_site, run)  # the rename works again: so does the build
+    build(fixture_site, "--quiet")  # the rename works again: so does the build
     assert snapshot(fixture_site / "output") != before
 
 
@@ -146,18 +141,18 @@ def test_a_folder_in_use_for_a_moment_is_renamed_once_free(
     fixture_site: Path, tmp_path: Path, run, renames, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Windows refuses to rename a folder while a virus scanner has a file in it open."""
-    build(fixture_site, run)
+    build(fixture_site, "--quiet")
     edit(fixture_site, "zum", "Bericht zum")
     in_use = PermissionError(errno.EACCES, "Access is denied")
     fail_once(monkeypatch, lambda source, target: target.name == ASIDE_NAME, in_use, times=2)
-    build(fixture_site, run)
+    build(fixture_site, "--quiet")
     assert snapshot(fixture_site / "output") == full_build(fixture_site, tmp_path, run)
 
 
 def test_when_output_cannot_be_put_back_the_next_build_does(
     fixture_site: Path, run, renames, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build(fixture_site, run)
+    build(fixture_site, "--quiet")
     before = snapshot(fixture_site / "output")
     edit(fixture_site, "zum", "Bericht zum")
 
@@ -170,7 +165,7 @@ def test_when_output_cannot_be_put_back_the_next_build_does(
     assert f"the last site waits in {ASIDE_NAME}/ and the next build puts it back" in result.err
     assert not (fixture_site / "output").exists()
     assert snapshot(fixture_site / ASIDE_NAME) == before
-    build(fixture_site, run)
+    build(fixture_site, "--quiet")
     assert not (fixture_site / ASIDE_NAME).exists()
     assert b"Bericht zum" in b"".join(snapshot(fixture_site / "output").values())
 
@@ -210,10 +205,10 @@ def crash_in_the_window(site: Path) -> dict[str, bytes]:
 def test_a_crash_between_the_renames_is_recovered_by_the_next_build(
     fixture_site: Path, tmp_path: Path, run, renames
 ) -> None:
-    build(fixture_site, run)
+    build(fixture_site, "--quiet")
     edit(fixture_site, "zum", "Bericht zum")
     crash_in_the_window(fixture_site)
-    build(fixture_site, run)
+    build(fixture_site, "--quiet")
     assert snapshot(fixture_site / "output") == full_build(fixture_site, tmp_path, run)
     assert not (fixture_site / ASIDE_NAME).exists()
 
@@ -221,7 +216,7 @@ def test_a_crash_between_the_renames_is_recovered_by_the_next_build(
 def test_a_crash_between_the_renames_is_recovered_by_the_preview(
     fixture_site: Path, tmp_path: Path, run, renames
 ) -> None:
-    build(fixture_site, run)
+    build(fixture_site, "--quiet")
     edit(fixture_site, "zum", "Bericht zum")
     crash_in_the_window(fixture_site)
     builder = Builder(fixture_site, lambda: OPTIONS)

@@ -35,6 +35,9 @@ GITLAB = ("gitlab-ci.yml", "gitlab-pages-ci.yml")
 PUBLISHING = ("forgejo-actions.yml", "github-actions.yml", "gitlab-ci.yml")
 PUBLISH_LINE = 'python build.py publish ${LITFASS_DESTINATION:+"$LITFASS_DESTINATION"} "$@"'
 BOT = "litfass-bot"
+# Every workflow's first step after the checkout, word for word (checked below): run once for
+# the module by `runner`, and left out of each run, which finds its effect in place.
+INSTALL = "python -m pip install --quiet --no-cache-dir -r requirements.txt"
 OLD, NEW = "/aktuelles/willkommen/", "/aktuelles/hallo-welt/"
 
 
@@ -106,6 +109,7 @@ def test_workflows_build_strict_on_a_schedule_and_keep_the_address_record(name: 
     assert "TOKEN@" not in text and "TOKEN}@" not in text  # tokens go in a header, not a URL
     if name in PUBLISHING:
         assert PUBLISH_LINE in text
+    assert text.count(INSTALL) == 1  # the step `runner` runs for every workflow
     if name not in GITLAB:  # GitLab's schedules are set in its settings, not in the file
         assert load(name)[True]["schedule"][0]["cron"]  # YAML 1.1 reads the key `on` as True
 
@@ -116,33 +120,68 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_wheel(tmp_path_factory.mktemp("wheel"), version="0.1.0+ci")
 
 
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> dict[str, str]:
+    """A runner's environment (no git identity of its own) in which the workflows' install
+    step, the same in each, ran once: litfass installed from a site's requirements.txt."""
+    tmp = tmp_path_factory.mktemp("runner")
+    venv = tmp / "venv"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+        check=True,
+    )
+    home = tmp / "home"
+    home.mkdir()
+    env = {
+        **clean_env(),
+        "HOME": str(home),
+        "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
+        "PIP_NO_INDEX": "1",  # everything but the wheel is in the environment already
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "LANG": "C.UTF-8",
+    }
+    (tmp / "requirements.txt").write_text(f"litfass @ {wheel.as_uri()}\n")
+    done = subprocess.run(INSTALL, shell=True, cwd=tmp, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    installed = subprocess.run(
+        ["python", "-c", "import litfass, sys; sys.stdout.write(litfass.__file__)"],
+        cwd=tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert installed.stdout.startswith(str(venv)), installed.stdout  # the wheel, not the checkout
+    return env
+
+
+@pytest.fixture(scope="module")
+def started(tmp_path_factory: pytest.TempPathFactory, runner: dict[str, str]) -> Path:
+    """A site as `litfass init` makes it, made once and copied into each host's repository."""
+    site = tmp_path_factory.mktemp("init") / "site"
+    made = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "init", str(site)],
+        env={**runner, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    shutil.rmtree(site / "output")
+    (site / "addresses.yaml").unlink()  # as if `init` had been run elsewhere
+    return site
+
+
 class Host:
     """A git host: its repository, an author's clone, and runs of a workflow."""
 
-    def __init__(self, tmp: Path, workflow: str, wheel: Path) -> None:
-        self.tmp, self.workflow = tmp, workflow
+    def __init__(self, tmp: Path, workflow: str, env: dict[str, str]) -> None:
+        self.tmp, self.workflow, self.env = tmp, workflow, env
         self.origin = tmp / "origin.git"
         self.live = tmp / "live"  # the web space `publish` writes to
         self.runs = 0
-        venv = tmp / "venv"
-        subprocess.run(
-            [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
-            check=True,
-        )
-        home = tmp / "home"
-        home.mkdir()
-        self.env = {  # a runner's environment: no git identity of its own
-            **clean_env(),
-            "HOME": str(home),
-            "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
-            "PIP_NO_INDEX": "1",  # everything but the wheel is in the environment already
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "LANG": "C.UTF-8",
-        }
         self.git("init", "--quiet", "--bare", "-b", "main", str(self.origin))
         self.author = tmp / "author"
         self.git("clone", "--quiet", str(self.origin), str(self.author))
-        self.wheel = wheel
 
     def git(self, *args: str, cwd: Path | None = None, author: bool = False) -> str:
         env = dict(self.env)
@@ -189,7 +228,7 @@ class Host:
             (job,) = (pipeline[key] for key in ("website", "pages") if key in pipeline)
             env = {key: values.get(key, "") for key in pipeline["variables"]}
             env["LITFASS_DESTINATION"] = values["LITFASS_DESTINATION"]  # set in its settings
-            scripts = ["\n".join(job["script"])]
+            scripts = ["\n".join(line for line in job["script"] if line != INSTALL)]
         else:
             job = next(iter(pipeline["jobs"].values()))
             env = {key: values.get(key, "") for key in job["env"]}
@@ -197,7 +236,7 @@ class Host:
             for step in job["steps"]:
                 if step.get("uses", "").startswith("actions/checkout@"):
                     self.git("clone", "--quiet", str(self.origin), ".", cwd=workspace)
-                elif "run" in step:
+                elif "run" in step and step["run"] != INSTALL:
                     scripts.append(step["run"])
         for number, script in enumerate(scripts):
             path = self.tmp / f"step-{self.runs}-{number}.sh"
@@ -229,22 +268,10 @@ def built_site(host: Host, workspace: Path) -> Path:
 
 @pytest.mark.parametrize("workflow", FORGEJO + GITHUB + GITLAB)
 def test_a_rename_on_the_git_host_built_by_ci_still_answers_301(
-    workflow: str, tmp_path: Path, wheel: Path
+    workflow: str, tmp_path: Path, wheel: Path, runner: dict[str, str], started: Path
 ) -> None:
-    host = Host(tmp_path, workflow, wheel)
-    made = subprocess.run(
-        [sys.executable, str(REPO / "build.py"), "init", str(host.author / "site")],
-        env={**host.env, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-    )
-    assert made.returncode == 0, made.stderr
-    site = host.author / "site"
-    for name in os.listdir(site):  # the repository is the site, as `init` made it
-        shutil.move(site / name, host.author / name)
-    site.rmdir()
-    shutil.rmtree(host.author / "output")
-    (host.author / "addresses.yaml").unlink()  # as if `init` had been run elsewhere
+    host = Host(tmp_path, workflow, runner)
+    shutil.copytree(started, host.author, dirs_exist_ok=True)  # the repository is the site
     (host.author / "requirements.txt").write_text(f"litfass @ {wheel.as_uri()}\n")
     target = ".gitlab-ci.yml" if workflow in GITLAB else f".forgejo/workflows/{workflow}"
     (host.author / target).parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import icalendar
 import lxml.html
 import pytest
 
-from conftest import NOW
+from conftest import FIXTURE, NOW, build, copy_site
 
 FESTIVAL = "content/events/sommerfest.md"
 FESTIVAL_URL = "veranstaltungen/sommerfest/"
@@ -37,12 +37,12 @@ def add_events(site: Path, festival_status: str = "abgesagt") -> None:
     )
 
 
-@pytest.fixture
-def built(fixture_site: Path, run) -> Path:
-    add_events(fixture_site)
-    result = run("--root", fixture_site, "--now", NOW, "--quiet")
-    assert result.code == 0, result.err
-    return fixture_site / "output"
+@pytest.fixture(scope="module")
+def events_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture site with events of every status, built once: the tests only read it."""
+    site = copy_site(FIXTURE, tmp_path_factory.mktemp("events") / "site")
+    add_events(site)
+    return build(site, "--quiet").output
 
 
 def page(output: Path, url: str) -> lxml.html.HtmlElement:
@@ -59,10 +59,10 @@ def json_ld_event(root: lxml.html.HtmlElement) -> dict:
     raise AssertionError("no Event in the page's JSON-LD")
 
 
-def test_the_event_page_and_the_calendar_list_show_the_status(built: Path) -> None:
-    root = page(built, FESTIVAL_URL)
+def test_the_event_page_and_the_calendar_list_show_the_status(events_output: Path) -> None:
+    root = page(events_output, FESTIVAL_URL)
     assert root.cssselect("main .event-status")[0].text_content().strip() == "Abgesagt"
-    listing = page(built, "veranstaltungen/")
+    listing = page(events_output, "veranstaltungen/")
     badges = {
         item.cssselect("h3 a")[0].text_content(): item.cssselect(".event-status")
         for item in listing.cssselect(".event-item")
@@ -72,18 +72,20 @@ def test_the_event_page_and_the_calendar_list_show_the_status(built: Path) -> No
     assert badges["Vortrag"][0].text_content().strip() == "Verschoben"
 
 
-def test_search_engines_get_the_event_status(built: Path) -> None:
+def test_search_engines_get_the_event_status(events_output: Path) -> None:
     schema = "https://schema.org/"
-    assert json_ld_event(page(built, FESTIVAL_URL))["eventStatus"] == schema + "EventCancelled"
-    assert json_ld_event(page(built, LATER_URL))["eventStatus"] == schema + "EventPostponed"
-    full = json_ld_event(page(built, FULL_URL))
+    assert (
+        json_ld_event(page(events_output, FESTIVAL_URL))["eventStatus"] == schema + "EventCancelled"
+    )
+    assert json_ld_event(page(events_output, LATER_URL))["eventStatus"] == schema + "EventPostponed"
+    full = json_ld_event(page(events_output, FULL_URL))
     assert full["eventStatus"] == schema + "EventScheduled"
     assert full["offers"]["availability"] == schema + "SoldOut"
 
 
-def test_calendar_apps_see_cancelled_and_tentative(built: Path) -> None:
+def test_calendar_apps_see_cancelled_and_tentative(events_output: Path) -> None:
     def vevent(url: str) -> icalendar.Event:
-        ics = icalendar.Calendar.from_ical((built / url / "kalender.ics").read_bytes())
+        ics = icalendar.Calendar.from_ical((events_output / url / "kalender.ics").read_bytes())
         (event,) = ics.walk("VEVENT")
         return event
 
@@ -95,29 +97,29 @@ def test_calendar_apps_see_cancelled_and_tentative(built: Path) -> None:
     assert "anmeldung@" not in str(vevent(FULL_URL)["DESCRIPTION"])  # nobody can register
 
 
-def test_feed_readers_see_the_change_in_title_and_category(built: Path) -> None:
-    feed = feedparser.parse((built / "veranstaltungen/feed.xml").read_bytes())
+def test_feed_readers_see_the_change_in_title_and_category(events_output: Path) -> None:
+    feed = feedparser.parse((events_output / "veranstaltungen/feed.xml").read_bytes())
     entry = next(e for e in feed.entries if e.link.endswith("/" + FESTIVAL_URL))
     assert entry.title == "Abgesagt: Sommerfest 2027"
     assert "Abgesagt" in [tag.term for tag in entry.tags]
 
 
-def test_a_booked_out_event_offers_no_registration(built: Path) -> None:
-    root = page(built, FULL_URL)
+def test_a_booked_out_event_offers_no_registration(events_output: Path) -> None:
+    root = page(events_output, FULL_URL)
     assert not root.cssselect("main a[href^='mailto:']")
     assert "Anmeldung" not in root.cssselect(".facts")[0].text_content()
 
 
-def test_the_registration_address_is_readable_as_text(built: Path) -> None:
+def test_the_registration_address_is_readable_as_text(events_output: Path) -> None:
     """Webmail users cannot use a mailto: link: the address itself is shown."""
-    root = page(built, LATER_URL)
+    root = page(events_output, LATER_URL)
     shown = root.cssselect(".registration-address")[0].text_content()
     assert "https://anmeldung.test.example.org/vortrag" in shown
-    assert not page(built, FULL_URL).cssselect(".registration-address")  # booked out
+    assert not page(events_output, FULL_URL).cssselect(".registration-address")  # booked out
 
 
-def test_a_venue_with_an_address_links_to_openstreetmap(built: Path) -> None:
-    root = page(built, FULL_URL)
+def test_a_venue_with_an_address_links_to_openstreetmap(events_output: Path) -> None:
+    root = page(events_output, FULL_URL)
     (link,) = root.cssselect("a.map-link")
     assert link.get("href") == (
         "https://www.openstreetmap.org/search?query=Karl-Liebknecht-Stra%C3%9Fe%2030%2C%2004107%20Leipzig"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from livesite import LiveSite
 
-from conftest import FIXTURE, NOW, REPO, copy_site, snapshot
+from conftest import FIXTURE, NOW, REPO, build, copy_site, snapshot
 from litfass.commands.common import parse_now
 from litfass.engine.builder import Builder
 from litfass.site import BuildOptions
@@ -34,10 +34,11 @@ def bare_site(tmp_path: Path, overrides: dict[str, str] | None = None) -> Path:
     return site
 
 
-def build(site: Path, run) -> Path:
-    result = run("--root", site, "--now", NOW, "--quiet")
-    assert (result.code, result.err) == (0, "")
-    return site / "output"
+def build_quietly(site: Path) -> Path:
+    """Build `site`, which must raise no warning; its output folder."""
+    built = build(site, "--quiet")
+    assert built.err == ""
+    return built.output
 
 
 def html_pages(output: Path) -> list[Path]:
@@ -52,14 +53,14 @@ def html_pages(output: Path) -> list[Path]:
 def test_a_site_without_templates_builds_as_with_a_copy_of_the_default_theme(
     tmp_path: Path, run
 ) -> None:
-    bare = build(bare_site(tmp_path), run)
-    copied = build(copy_site(FIXTURE, tmp_path / "copied"), run)
+    bare = build_quietly(bare_site(tmp_path))
+    copied = build_quietly(copy_site(FIXTURE, tmp_path / "copied"))
     assert not (tmp_path / "site/templates").exists()
     assert snapshot(bare) == snapshot(copied)
 
 
 def test_a_partial_overrides_only_itself_on_every_page(tmp_path: Path, run) -> None:
-    output = build(bare_site(tmp_path, {"partials/footer.html": FOOTER}), run)
+    output = build_quietly(bare_site(tmp_path, {"partials/footer.html": FOOTER}))
     pages = html_pages(output)
     assert len(pages) > 10
     for page in pages:
@@ -74,7 +75,7 @@ def test_a_template_overrides_only_its_pages(tmp_path: Path, run) -> None:
         "{% extends 'base.html' %}\n{% block content %}<h1>{{ page.title }}</h1>"
         "<p>Eigene Artikelseite</p>{% endblock %}\n"
     )
-    output = build(bare_site(tmp_path, {"article.html": article}), run)
+    output = build_quietly(bare_site(tmp_path, {"article.html": article}))
     assert "Eigene Artikelseite" in (output / ARTICLE).read_text(encoding="utf-8")
     home = (output / "index.html").read_text(encoding="utf-8")
     assert "Eigene Artikelseite" not in home and "site-footer" in home
@@ -82,7 +83,7 @@ def test_a_template_overrides_only_its_pages(tmp_path: Path, run) -> None:
 
 def test_a_static_file_overrides_only_itself(tmp_path: Path, run) -> None:
     css = "body { color: #123456; }\n"
-    output = build(bare_site(tmp_path, {"static/style.css": css}), run)
+    output = build_quietly(bare_site(tmp_path, {"static/style.css": css}))
     assert (output / "static/style.css").read_text(encoding="utf-8") == css
     [fingerprinted] = output.glob("static/style.*.css")
     assert fingerprinted.read_text(encoding="utf-8") == css
@@ -94,7 +95,7 @@ def test_a_static_file_overrides_only_itself(tmp_path: Path, run) -> None:
 
 
 def test_a_translation_key_overrides_only_itself(tmp_path: Path, run) -> None:
-    output = build(bare_site(tmp_path, {"i18n/de.yaml": 'skip_link: "Gleich zum Text"\n'}), run)
+    output = build_quietly(bare_site(tmp_path, {"i18n/de.yaml": 'skip_link: "Gleich zum Text"\n'}))
     for page in html_pages(output):
         text = page.read_text(encoding="utf-8")
         assert ">Gleich zum Text</a>" in text, page

@@ -10,15 +10,9 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from conftest import NOW, snapshot
+from conftest import REPO, build, snapshot
 
 NEWS = "content/news/2021-05-01-pflege.md"
-
-
-def build(run, site: Path, *args: str) -> str:
-    result = run("--root", site, "--now", NOW, *args)
-    assert result.code == 0, result.err
-    return result.out
 
 
 def retitle(site: Path, title: str, old: str = "Pflege braucht Zeit") -> None:
@@ -29,7 +23,7 @@ def retitle(site: Path, title: str, old: str = "Pflege braucht Zeit") -> None:
 
 
 def test_no_pickle_of_the_builder_only_the_store(run, fixture_site: Path) -> None:
-    build(run, fixture_site)
+    build(fixture_site)
     cache = fixture_site / ".litfass-cache"
     assert (cache / "build.sqlite").is_file()
     assert not list(cache.glob("*.pickle"))
@@ -41,9 +35,9 @@ def test_no_pickle_of_the_builder_only_the_store(run, fixture_site: Path) -> Non
 
 
 def test_explain_names_the_read_that_changed(run, fixture_site: Path) -> None:
-    build(run, fixture_site)
+    build(fixture_site)
     retitle(fixture_site, "Pflege braucht mehr Zeit")
-    out = build(run, fixture_site, "--explain")
+    out = build(fixture_site, "--explain").out
     lines = out.splitlines()
     home = [line for line in lines if line.startswith("index.html: ")]
     assert home, out
@@ -51,7 +45,7 @@ def test_explain_names_the_read_that_changed(run, fixture_site: Path) -> None:
     assert any(line.startswith("aktuelles/") for line in lines)
     # One file asked for: only its line.
     retitle(fixture_site, "Pflege braucht Zeit", old="Pflege braucht mehr Zeit")
-    out = build(run, fixture_site, "--explain", "index.html")
+    out = build(fixture_site, "--explain", "index.html").out
     assert [line for line in out.splitlines() if ": " in line and "site." in line] == [
         line for line in out.splitlines() if line.startswith("index.html: ")
     ]
@@ -59,20 +53,20 @@ def test_explain_names_the_read_that_changed(run, fixture_site: Path) -> None:
 
 
 def test_explain_without_a_change_says_nothing_was_made(run, fixture_site: Path) -> None:
-    build(run, fixture_site)
-    out = build(run, fixture_site, "--explain", "--workers", "1")
+    build(fixture_site)
+    out = build(fixture_site, "--explain", "--workers", "1").out
     assert out.splitlines()[0].startswith(("nichts neu erstellt", "nothing was made again"))
 
 
 def test_an_old_store_is_started_afresh(run, fixture_site: Path, tmp_path: Path) -> None:
-    build(run, fixture_site)
+    build(fixture_site)
     store = fixture_site / ".litfass-cache" / "build.sqlite"
     with contextlib.closing(sqlite3.connect(store)) as db, db:
         db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (b"litfass-store-0",))
     retitle(fixture_site, "Pflege braucht mehr Zeit")
-    build(run, fixture_site)
+    build(fixture_site)
     cold = shutil.copytree(fixture_site, tmp_path / "cold", ignore=_built)
-    build(run, cold, "--no-cache")
+    build(cold, "--no-cache")
     assert snapshot(fixture_site / "output") == snapshot(cold / "output")
 
 
@@ -85,12 +79,12 @@ def test_a_template_added_from_inside_after_a_build_from_outside_is_used(
 ) -> None:
     shutil.rmtree(fixture_site / "templates")  # the default theme
     monkeypatch.chdir(fixture_site.parent)
-    build(run, Path(fixture_site.name))
+    build(Path(fixture_site.name))
     monkeypatch.chdir(fixture_site)
     (fixture_site / "templates").mkdir()
-    source = (Path(__file__).resolve().parent.parent / "templates" / "404.html").read_text("utf-8")
+    source = (REPO / "templates" / "404.html").read_text("utf-8")
     override = source.replace("{% block content %}", "{% block content %}<p>eigene Vorlage</p>", 1)
     assert override != source
     (fixture_site / "templates" / "404.html").write_text(override, "utf-8")
-    build(run, Path("."))
+    build(Path("."))
     assert "eigene Vorlage" in (fixture_site / "output" / "404.html").read_text("utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW, REPO, snapshot
+from conftest import NOW, REPO, build, snapshot
 
 sys.path.insert(0, str(REPO / "bench"))
 import corpus
@@ -58,12 +58,6 @@ def cold(site: Path, target: Path, run, *args: str) -> dict[str, bytes]:
     return snapshot(fresh / "output")
 
 
-def build(site: Path, run, *args: str) -> str:
-    result = run("--root", site, "--now", NOW, *args)
-    assert result.code == 0, result.err
-    return result.out
-
-
 def rendered(summary: str) -> int:
     """How many files a build rendered, from its summary line."""
     found = re.search(r"; (\d+) rendered", summary)
@@ -81,7 +75,7 @@ def edit(site: Path, rel: str, old: str, new: str) -> None:
 def test_many_workers_and_the_cache_give_the_same_bytes(generated: Path, tmp_path: Path, run):
     expected = cold(generated, tmp_path / "cold", run)
     site = copy(generated, tmp_path / "site")
-    build(site, run, "--workers", "3")
+    build(site, "--workers", "3")
     assert (site / ".litfass-cache" / "build.sqlite").is_file()
     assert snapshot(site / "output") == expected
     # the Markdown cache alone (the last build forgotten, output gone): bodies from the cache
@@ -89,15 +83,15 @@ def test_many_workers_and_the_cache_give_the_same_bytes(generated: Path, tmp_pat
     store = site / ".litfass-cache" / "build.sqlite"
     with contextlib.closing(sqlite3.connect(store)) as db, db:
         db.execute("DELETE FROM meta WHERE key != 'schema'")
-    build(site, run, "--workers", "1")
+    build(site, "--workers", "1")
     assert snapshot(site / "output") == expected
 
 
 def test_nothing_changed_writes_nothing(generated: Path, tmp_path: Path, run) -> None:
     site = copy(generated, tmp_path / "site")
-    build(site, run)
+    build(site)
     before = {p: p.stat().st_ino for p in (site / "output").rglob("*") if p.is_file()}
-    out = build(site, run)
+    out = build(site).out
     assert " 0 written" in out and "; 0 rendered" in out
     after = {p: p.stat().st_ino for p in (site / "output").rglob("*") if p.is_file()}
     assert after == before
@@ -106,18 +100,18 @@ def test_nothing_changed_writes_nothing(generated: Path, tmp_path: Path, run) ->
 def test_an_edited_body_gives_what_a_cold_build_gives(generated: Path, tmp_path: Path, run):
     site = copy(generated, tmp_path / "site")
     set_search(site, True)  # the index of the edited site too
-    build(site, run, "--workers", "2")
+    build(site, "--workers", "2")
     edit(site, ARTICLE, " Fragen beantwortet ", " Fragen beantworten gern ")
-    out = build(site, run, "--workers", "2")
+    out = build(site, "--workers", "2").out
     # The article, its neighbours, the lists and feeds that show it: a few dozen of 305 files.
     assert rendered(out) <= 25
     expected = cold(site, tmp_path / "cold", run)
     assert snapshot(site / "output") == expected
     # later edits start from the site kept beside output/ and touch only what changed
     edit(site, "content/news/news-00020.md", " Fragen beantwortet ", " Fragen beantworten ")
-    assert rendered(build(site, run)) <= 25
+    assert rendered(build(site).out) <= 25
     edit(site, ARTICLE, " beantworten gern ", " beantwortet ")
-    assert rendered(build(site, run, "--workers", "1")) <= 25
+    assert rendered(build(site, "--workers", "1").out) <= 25
     assert snapshot(site / "output") == cold(site, tmp_path / "cold2", run)
     assert (site / ".litfass-previous").is_dir()
 
@@ -126,11 +120,11 @@ def test_an_edit_after_a_full_rebuild_gives_what_a_cold_build_gives(
     generated: Path, tmp_path: Path, run
 ) -> None:
     site = copy(generated, tmp_path / "site")
-    build(site, run)
+    build(site)
     edit(site, ARTICLE, 'title: "', 'title: "Neu – ')  # a full rebuild over the old site
-    build(site, run)
+    build(site)
     edit(site, ARTICLE, " Fragen beantwortet ", " Fragen beantworten gern ")
-    assert rendered(build(site, run)) <= 25
+    assert rendered(build(site).out) <= 25
     assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
 
 
@@ -147,9 +141,9 @@ def test_other_edits_give_what_a_cold_build_gives(
     generated: Path, tmp_path: Path, run, rel: str, old: str, new: str
 ) -> None:
     site = copy(generated, tmp_path / "site")
-    build(site, run)
+    build(site)
     edit(site, rel, old, new)
-    build(site, run)
+    build(site)
     assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
 
 
@@ -157,11 +151,11 @@ def test_added_and_removed_items_give_what_a_cold_build_gives(
     generated: Path, tmp_path: Path, run
 ) -> None:
     site = copy(generated, tmp_path / "site")
-    build(site, run)
+    build(site)
     (site / ARTICLE).unlink()
     text = (site / "content/news/news-00011.md").read_text(encoding="utf-8")
     (site / "content/news/neu.md").write_text(text.replace("news-00011", "neu"), "utf-8")
-    build(site, run)
+    build(site)
     assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
 
 
@@ -170,7 +164,7 @@ def test_another_day_or_a_scheduled_item_rebuilds(generated: Path, tmp_path: Pat
     (site / "content/news/geplant.md").write_text(
         '---\ntitle: Geplant\ndate: "2026-11-20 15:00"\n---\nBald.\n', "utf-8"
     )
-    build(site, run)
+    build(site)
     assert not (site / "output/aktuelles/geplant").exists()
     result = run("--root", site, "--now", "2026-11-20 16:00")
     assert result.code == 0, result.err
@@ -185,10 +179,10 @@ def test_another_day_or_a_scheduled_item_rebuilds(generated: Path, tmp_path: Pat
 
 def test_a_damaged_cache_is_rebuilt(generated: Path, tmp_path: Path, run) -> None:
     site = copy(generated, tmp_path / "site")
-    build(site, run)
+    build(site)
     (site / ".litfass-cache" / "build.sqlite").write_bytes(b"not what it was")
     shutil.rmtree(site / "output")
-    build(site, run)
+    build(site)
     assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
 
 
@@ -197,7 +191,7 @@ def test_a_damaged_or_locked_store_means_a_cold_build(
     generated: Path, tmp_path: Path, run, damage: str
 ) -> None:
     site = copy(generated, tmp_path / "site")
-    build(site, run)
+    build(site)
     edit(site, ARTICLE, " Fragen beantwortet ", " Fragen beantworten gern ")
     store = site / ".litfass-cache" / "build.sqlite"
     with contextlib.ExitStack() as stack:
@@ -217,9 +211,9 @@ def test_a_damaged_or_locked_store_means_a_cold_build(
     assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
     # The store is whole again: after at most one more full build, edits are cheap again.
     edit(site, ARTICLE, " beantworten gern ", " beantwortet ")
-    build(site, run)
+    build(site)
     edit(site, ARTICLE, " beantwortet ", " beantworten gern ")
-    assert rendered(build(site, run)) <= 25
+    assert rendered(build(site).out) <= 25
 
 
 def test_a_theme_showing_bodies_on_other_pages_is_followed(
@@ -227,9 +221,9 @@ def test_a_theme_showing_bodies_on_other_pages_is_followed(
 ) -> None:
     site = copy(generated, tmp_path / "site")
     edit(site, "templates/partials/card.html", "<p>{{ item.summary }}</p>", "{{ item.body_html }}")
-    build(site, run)
+    build(site)
     edit(site, ARTICLE, " Fragen beantwortet ", " Fragen beantworten gern ")
-    out = build(site, run)
+    out = build(site).out
     assert rendered(out) > 8  # lists and related articles show the body too
     assert snapshot(site / "output") == cold(site, tmp_path / "cold", run)
 
@@ -250,7 +244,7 @@ def test_an_edit_keeps_every_other_body_in_the_markdown_cache(
     generated: Path, tmp_path: Path, run
 ) -> None:
     site = copy(generated, tmp_path / "site")
-    build(site, run)
+    build(site)
     database = site / ".litfass-cache" / "build.sqlite"
 
     def keys() -> set[str]:
@@ -259,9 +253,9 @@ def test_an_edit_keeps_every_other_body_in_the_markdown_cache(
 
     before = keys()
     edit(site, ARTICLE, " Fragen beantwortet ", " Fragen beantworten gern ")
-    build(site, run)
+    build(site)
     after = keys()
     assert len(after - before) == 1 and before <= after  # the new body, and all the others
     (site / ARTICLE).unlink()  # a file gone: its bodies go too, the others stay
-    build(site, run)
+    build(site)
     assert len(keys()) == len(before) - 1

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW, copy_site, snapshot
+from conftest import NOW, TESTS, copy_site, snapshot
 
-CHECK_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "check"
+CHECK_FIXTURE = TESTS / "fixtures" / "check"
 
 # Every finding in tests/fixtures/check, in the order `check` prints them.
 EXPECTED = """\

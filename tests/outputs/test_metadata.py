@@ -7,9 +7,9 @@ from pathlib import Path
 
 import lxml.etree
 import lxml.html
-from subscribers import EXAMPLE_BASE, FIXTURE_BASE, HOSTILE, build, file_for
+from subscribers import EXAMPLE_BASE, FIXTURE_BASE, HOSTILE, file_for
 
-from conftest import FIXTURE, copy_site
+from conftest import FIXTURE, build, copy_site
 
 PRESS_RELEASE = "aktuelles/soziale-traeger-als-partner-der-wohnungswirtschaft/index.html"
 FACHTAG = "veranstaltungen/fachtag-soziale-traeger-als-partner-der-wohnungswirtschaft/index.html"
@@ -200,7 +200,7 @@ def test_robots_points_to_the_sitemap_and_previews_stay_hidden(example: Path, tm
     robots = (example / "robots.txt").read_text(encoding="utf-8")
     assert f"Sitemap: {EXAMPLE_BASE}/sitemap.xml" in robots.splitlines()
     assert "Disallow: /" not in robots
-    preview = build(copy_site(FIXTURE, tmp_path / "site"), "--drafts")
+    preview = build(copy_site(FIXTURE, tmp_path / "site"), "--drafts").output
     assert "Disallow: /" in (preview / "robots.txt").read_text(encoding="utf-8").splitlines()
     sitemap = (preview / "sitemap.xml").read_text(encoding="utf-8")
     assert (preview / "aktuelles/entwurf/index.html").is_file()
@@ -210,6 +210,6 @@ def test_robots_points_to_the_sitemap_and_previews_stay_hidden(example: Path, tm
 def test_two_builds_with_hostile_items_are_byte_identical(hostile: Path, tmp_path) -> None:
     site = hostile.parent
     first = {p.relative_to(hostile): p.read_bytes() for p in hostile.rglob("*") if p.is_file()}
-    again = build(site)
+    again = build(site).output
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first == second

@@ -8,7 +8,6 @@ one image left out on purpose.
 
 from __future__ import annotations
 
-import contextlib
 import http.server
 import io
 import os
@@ -32,13 +31,12 @@ from livesite import LiveSite
 from playwright.sync_api import Browser, expect
 from test_nginx import nginx_serving
 
-from conftest import FIXTURE, NOW, REPO, copy_site, snapshot
-from litfass.cli import main
+from conftest import FIXTURE, NOW, REPO, TESTS, build, copy_site, invoke, snapshot
 from litfass.commands.common import progress_printer
 from litfass.content.markup import render_markdown
 from litfass.importers.html import OldSite, to_markdown
 
-IMPORTS = Path(__file__).resolve().parent / "fixtures" / "import"
+IMPORTS = TESTS / "fixtures" / "import"
 EXPORT = IMPORTS / "wordpress.xml"
 UPLOADS = IMPORTS / "uploads"
 FEEDS = IMPORTS / "feeds"
@@ -56,16 +54,8 @@ class Imported:
     err: str
 
 
-def run_quietly(*args: str | Path) -> Imported:
-    """The command line in-process, its output captured (module fixtures have no capsys)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in args])
-    return Imported(Path(), code, out.getvalue(), err.getvalue())
-
-
 def import_into(site: Path, *args: str | Path) -> Imported:
-    done = run_quietly("import", *args, "--root", site, "--now", NOW)
+    done = invoke("import", *args, "--root", site, "--now", NOW)
     return Imported(site, done.code, done.out, done.err)
 
 
@@ -231,7 +221,7 @@ def test_every_old_address_becomes_an_alias(imported: Imported) -> None:
 
 
 def test_the_imported_site_checks_clean_but_for_the_reported_items(imported: Imported) -> None:
-    checked = run_quietly("check", "--root", imported.site, "--now", NOW)
+    checked = invoke("check", "--root", imported.site, "--now", NOW)
     findings = [line for line in checked.out.splitlines() if ": note: " not in line]
     assert checked.code == 0, checked.out
     reported = {
@@ -245,15 +235,15 @@ def test_the_imported_site_checks_clean_but_for_the_reported_items(imported: Imp
 
 
 @pytest.fixture(scope="module")
-def built(imported: Imported) -> Path:
+def imported_output(imported: Imported) -> Path:
     """The imported site built into its output/."""
-    done = run_quietly("--root", imported.site, "--now", NOW, "--quiet")
-    assert done.code == 0, done.err
-    return imported.site / "output"
+    return build(imported.site, "--quiet").output
 
 
-def test_the_imported_site_builds_with_drafts_and_scheduled_items_left_out(built: Path) -> None:
-    output = built
+def test_the_imported_site_builds_with_drafts_and_scheduled_items_left_out(
+    imported_output: Path,
+) -> None:
+    output = imported_output
     page = lxml.html.fromstring((output / "aktuelles/soziale-traeger/index.html").read_bytes())
     assert page.cssselect("h1")[0].text_content().strip().startswith("Soziale Träger")
     assert page.cssselect("table th")[0].text_content() == "Zeit"
@@ -274,8 +264,8 @@ def test_the_imported_site_builds_with_drafts_and_scheduled_items_left_out(built
     )
 
 
-def test_old_addresses_answer_301_in_nginx(built: Path, tmp_path: Path) -> None:
-    with nginx_serving(built, tmp_path) as nginx:
+def test_old_addresses_answer_301_in_nginx(imported_output: Path, tmp_path: Path) -> None:
+    with nginx_serving(imported_output, tmp_path) as nginx:
         for old, new in [
             ("/2019/11/04/soziale-traeger/", "/aktuelles/soziale-traeger/"),
             ("/2019/11/04/soziale-traeger", "/aktuelles/soziale-traeger/"),
@@ -294,7 +284,7 @@ def test_old_addresses_answer_301_in_nginx(built: Path, tmp_path: Path) -> None:
         for home in ("/", "/?p=150", "/?p=1"):
             answer = nginx.get(home)
             assert answer.status == 200, home
-            assert answer.body == (built / "index.html").read_bytes()
+            assert answer.body == (imported_output / "index.html").read_bytes()
 
 
 def test_an_old_address_lands_on_the_new_page_in_the_preview(
@@ -416,7 +406,7 @@ def test_feeds_from_several_files_become_news(tmp_path: Path) -> None:
     assert atom["date"] == "2019-11-04 10:00"  # 09:00 UTC is 10:00 in Berlin
     assert atom["tags"] == ["Wohnungslosenhilfe"]
     assert "<https://www.youtube-nocookie.com/embed/abc>" in body
-    assert run_quietly("--root", site, "--now", NOW, "--quiet").code == 0
+    assert invoke("--root", site, "--now", NOW, "--quiet").code == 0
 
 
 def test_an_export_that_is_not_xml_is_one_message_and_nothing_is_written(
@@ -564,7 +554,7 @@ def test_an_alias_with_a_query_answers_on_the_server_only(fixture_site: Path) ->
         "---\ntitle: Alt und neu\ndate: 2026-11-02\naliases: [/?p=7, /alt/und-neu/]\n---\nText.\n",
         "utf-8",
     )
-    assert run_quietly("--root", fixture_site, "--now", NOW, "--quiet").code == 0
+    assert invoke("--root", fixture_site, "--now", NOW, "--quiet").code == 0
     output = fixture_site / "output"
     assert (output / "alt/und-neu/index.html").is_file()  # a redirect page for the path
     assert not [p for p in output.rglob("*") if "?" in p.name or "p=7" in p.name]
@@ -573,7 +563,7 @@ def test_an_alias_with_a_query_answers_on_the_server_only(fixture_site: Path) ->
     article.write_text(
         "---\ntitle: Alt und neu\ndate: 2026-11-02\naliases: ['/?p=$x{y}']\n---\nText.\n", "utf-8"
     )
-    refused = run_quietly("--root", fixture_site, "--now", NOW, "--quiet")
+    refused = invoke("--root", fixture_site, "--now", NOW, "--quiet")
     assert refused.code == 1
     assert "content/news/alt-und-neu.md:4: error: alias '/?p=$x{y}' must be a path" in refused.err
 

@@ -58,7 +58,7 @@ ATTACHMENTS = {
     "flyer.pdf": b"%PDF-1.4\n%%EOF\n",
 }
 # What a script in an SVG would do if it ran; nginx's sandbox must stop it even if an SVG
-# with script ever reached output/ (litfass refuses it: tests/test_bad_input.py).
+# with script ever reached output/ (litfass refuses it: tests/commands/test_bad_input.py).
 SLIPPED_SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4">
 <script href="/downloads/slipped.js"/><rect width="4" height="4"/></svg>"""
 SLIPPED_JS = b'document.documentElement.setAttribute("data-ran", "yes");'

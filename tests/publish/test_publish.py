@@ -15,16 +15,15 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 import pytest
 
-from conftest import NOW, snapshot
+from conftest import NOW, build, snapshot
 from servers import Ftpd, Sshd, start_ftpd, start_sshd
 
 MANIFEST = ".litfass-manifest.json"
 
 
-def build(site: Path, run) -> dict[str, bytes]:
-    result = run("--root", site, "--now", NOW, "--quiet")
-    assert result.code == 0, result.err
-    return snapshot(site / "output")
+def build_snapshot(site: Path) -> dict[str, bytes]:
+    """Build `site`; every file of its output with its bytes."""
+    return snapshot(build(site, "--quiet").output)
 
 
 def change(site: Path) -> None:
@@ -106,7 +105,7 @@ def test_sftp_mirrors_the_site_and_then_only_what_changed(
     fixture_site: Path, sshd: Sshd, tmp_path: Path, run
 ) -> None:
     web = tmp_path / "webspace" / "htdocs"
-    first = build(fixture_site, run)
+    first = build_snapshot(fixture_site)
     result = run("publish", "--root", fixture_site, *sftp_args(sshd, web))
     assert result.code == 0, result.err
     assert live(web) == first
@@ -118,7 +117,7 @@ def test_sftp_mirrors_the_site_and_then_only_what_changed(
     assert "0 files uploaded" in again.out and f"{len(first)} unchanged" in again.out
 
     change(fixture_site)
-    second = build(fixture_site, run)
+    second = build_snapshot(fixture_site)
     changed = {rel for rel, data in second.items() if first.get(rel) != data}
     gone = set(first) - set(second)
     assert "aktuelles/neujahr/index.html" in gone  # the deleted item's page
@@ -133,7 +132,7 @@ def test_sftp_mirrors_the_site_and_then_only_what_changed(
 def test_an_unknown_server_key_is_refused_with_its_fingerprint(
     fixture_site: Path, sshd: Sshd, tmp_path: Path, run
 ) -> None:
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     empty = tmp_path / "known_hosts"
     empty.write_text("", encoding="utf-8")
     web = tmp_path / "htdocs"
@@ -167,7 +166,7 @@ def test_a_wrong_key_is_refused_without_asking(
 ) -> None:
     from servers import keygen
 
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     other = keygen(tmp_path / "other_key")
     web = tmp_path / "htdocs"
     url = sshd.url(web)
@@ -179,12 +178,12 @@ def test_a_wrong_key_is_refused_without_asking(
 
 
 def test_ftps_with_the_password_from_the_environment(fixture_site: Path, ftpd: Ftpd, run) -> None:
-    first = build(fixture_site, run)
+    first = build_snapshot(fixture_site)
     result = run("publish", "--root", fixture_site, ftpd.url())
     assert result.code == 0, result.err
     assert live(ftpd.home / "htdocs") == first
     change(fixture_site)
-    second = build(fixture_site, run)
+    second = build_snapshot(fixture_site)
     assert run("publish", "--root", fixture_site, ftpd.url()).code == 0
     assert live(ftpd.home / "htdocs") == second
 
@@ -192,7 +191,7 @@ def test_ftps_with_the_password_from_the_environment(fixture_site: Path, ftpd: F
 def test_ftp_without_a_password_and_without_a_terminal_is_refused(
     fixture_site: Path, ftpd: Ftpd, monkeypatch: pytest.MonkeyPatch, run
 ) -> None:
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     monkeypatch.delenv("LITFASS_PUBLISH_PASSWORD")
     result = run("publish", "--root", fixture_site, ftpd.url())
     assert result.code == 1
@@ -203,7 +202,7 @@ def test_ftp_without_a_password_and_without_a_terminal_is_refused(
 def test_a_wrong_password_is_refused(
     fixture_site: Path, ftpd: Ftpd, monkeypatch: pytest.MonkeyPatch, run
 ) -> None:
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     monkeypatch.setenv("LITFASS_PUBLISH_PASSWORD", "falsch")
     result = run("publish", "--root", fixture_site, ftpd.url())
     assert result.code == 1
@@ -212,7 +211,7 @@ def test_a_wrong_password_is_refused(
 
 def test_plain_ftp_is_used_only_when_named(fixture_site: Path, ftpd: Ftpd, run) -> None:
     """The server demands TLS: ftps:// (the default) works, ftp:// is turned away by it."""
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     plain = run("publish", "--root", fixture_site, ftpd.url(scheme="ftp"))
     assert plain.code == 1
     assert "the server refused the login" in plain.err
@@ -235,10 +234,10 @@ def test_an_interrupted_publish_leaves_a_working_site_and_the_next_completes_it(
     monkeypatch.setenv("SSL_CERT_FILE", str(server.ca_file))
     monkeypatch.setenv("LITFASS_PUBLISH_PASSWORD", server.password)
     try:
-        first = build(fixture_site, run)
+        first = build_snapshot(fixture_site)
         assert run("publish", "--root", fixture_site, server.url()).code == 0
         change(fixture_site)
-        second = build(fixture_site, run)
+        second = build_snapshot(fixture_site)
         changed = [rel for rel, data in second.items() if first.get(rel) != data]
         stores.update(count=0, limit=len(changed) // 2, seen=[])
         broken = run("publish", "--root", fixture_site, server.url())
@@ -265,10 +264,10 @@ def test_dry_run_lists_the_changes_and_changes_nothing(
     fixture_site: Path, tmp_path: Path, run
 ) -> None:
     web = tmp_path / "webspace"
-    first = build(fixture_site, run)
+    first = build_snapshot(fixture_site)
     assert run("publish", "--root", fixture_site, web).code == 0
     change(fixture_site)
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     before = snapshot(web)
     result = run("publish", "--root", fixture_site, web, "--dry-run")
     assert result.code == 0, result.err
@@ -286,10 +285,10 @@ def test_dry_run_lists_the_changes_and_changes_nothing(
 def test_the_order_keeps_every_page_whole(fixture_site: Path, tmp_path: Path, run) -> None:
     """New files and assets before the pages, pages before lists and rules, deletions last."""
     web = tmp_path / "webspace"
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     assert run("publish", "--root", fixture_site, web).code == 0
     change(fixture_site)
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     lines = run("publish", "--root", fixture_site, web, "--dry-run").out.splitlines()
     order = [line.split(": ", 1) for line in lines if ": " in line and not line[0].isdigit()]
     kinds = [_kind(rel) for word, rel in order if word != "delete"]
@@ -318,7 +317,7 @@ def test_the_destination_in_config_yaml(fixture_site: Path, tmp_path: Path, run)
         config.read_text(encoding="utf-8") + "publish:\n  destination: ../webspace\n",
         encoding="utf-8",
     )
-    built = build(fixture_site, run)
+    built = build_snapshot(fixture_site)
     result = run("publish", "--root", fixture_site)
     assert result.code == 0, result.err
     assert live(fixture_site.parent / "webspace") == built
@@ -356,7 +355,7 @@ def test_nothing_is_published_without_a_complete_build(
 
 
 def test_no_destination_says_where_to_set_one(fixture_site: Path, run) -> None:
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     result = run("publish", "--root", fixture_site)
     assert result.code == 1
     assert "set 'publish: destination:' in config.yaml" in result.err
@@ -373,7 +372,7 @@ def test_no_destination_says_where_to_set_one(fixture_site: Path, run) -> None:
 def test_bad_destinations_on_the_command_line(
     fixture_site: Path, run, address: str, message: str
 ) -> None:
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     result = run("publish", "--root", fixture_site, address)
     assert result.code == 1
     assert message in result.err
@@ -387,10 +386,10 @@ def test_files_left_by_an_upload_are_not_part_of_the_site(
     web = tmp_path / "webspace"
     web.mkdir()
     (web / "kontakt.php").write_text("<?php // the provider's form", encoding="utf-8")
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     assert run("publish", "--root", fixture_site, web).code == 0
     change(fixture_site)
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     assert run("publish", "--root", fixture_site, web).code == 0
     assert (web / "kontakt.php").is_file()
     shutil.rmtree(fixture_site / "output")
@@ -450,7 +449,7 @@ def test_sftp_paths_below_the_login_folder(
     web = tmp_path / "im-home"
     below_home = os.path.relpath(web, pwd.getpwuid(os.getuid()).pw_dir)
     url = f"sftp://{sshd.user}@127.0.0.1:{sshd.port}/~/{below_home}"
-    built = build(fixture_site, run)
+    built = build_snapshot(fixture_site)
     args = ["--identity", sshd.key, "--known-hosts", sshd.known_hosts]
     result = run("publish", "--root", fixture_site, url, *args)
     assert result.code == 0, result.err
@@ -460,7 +459,7 @@ def test_sftp_paths_below_the_login_folder(
 def test_an_unreadable_manifest_is_a_clear_error(fixture_site: Path, tmp_path: Path, run) -> None:
     web = tmp_path / "webspace"
     (web / MANIFEST).mkdir(parents=True)  # in the manifest's place, something unreadable
-    build(fixture_site, run)
+    build_snapshot(fixture_site)
     result = run("publish", "--root", fixture_site, web)
     assert result.code == 1
     assert f"{web}: error: cannot read {MANIFEST} on the server: " in result.err
@@ -473,11 +472,11 @@ def test_an_sftp_connection_dropped_midway_leaves_a_working_site(
 ) -> None:
     """sshd's sftp-server behind a relay that hangs up halfway through the second publish."""
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    first = build(fixture_site, run)
+    first = build_snapshot(fixture_site)
     skip = shutil.ignore_patterns("output", ".litfass*")  # addresses.yaml comes along
     later = shutil.copytree(fixture_site, tmp_path / "later", ignore=skip)
     change(later)
-    second = build(later, run)
+    second = build_snapshot(later)
     changed = [rel for rel, data in second.items() if first.get(rel) != data]
     web = tmp_path / "htdocs"
     assert run("publish", "--root", fixture_site, web).code == 0  # the old site, by folder
@@ -487,7 +486,7 @@ def test_an_sftp_connection_dropped_midway_leaves_a_working_site(
     args = [server.url(web), "--identity", server.key, "--known-hosts", server.known_hosts]
     try:
         change(fixture_site)
-        assert build(fixture_site, run) == second
+        assert build_snapshot(fixture_site) == second
         broken = run("publish", "--root", fixture_site, *args)
         assert broken.code == 1
         assert "the connection broke off after" in broken.err, broken.err

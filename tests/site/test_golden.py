@@ -1,6 +1,6 @@
 """Whole pages of the fixture site compared with golden files.
 
-After an intended change to the theme: `python -m pytest tests/test_golden.py --update-golden`.
+After an intended change to the theme: `python -m pytest tests/site/test_golden.py --update-golden`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW
+from conftest import TESTS
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = TESTS / "golden"
 PAGES = {
     "article.html": "aktuelles/fachtag-in-goerlitz/index.html",
     "event.html": "veranstaltungen/fachtag/index.html",
@@ -21,19 +21,9 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import FIXTURE, copy_site
-    from litfass.cli import main
-
-    site = copy_site(FIXTURE, tmp_path_factory.mktemp("golden") / "site")
-    assert main(["--root", str(site), "--now", NOW, "--quiet"]) == 0
-    return site / "output"
-
-
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_page_matches_golden(built: Path, name: str, request: pytest.FixtureRequest) -> None:
-    actual = (built / PAGES[name]).read_text(encoding="utf-8")
+def test_page_matches_golden(built_once: Path, name: str, request: pytest.FixtureRequest) -> None:
+    actual = (built_once / "output" / PAGES[name]).read_text(encoding="utf-8")
     golden = GOLDEN / name
     if request.config.getoption("--update-golden"):
         golden.write_text(actual, encoding="utf-8")
