@@ -30,7 +30,7 @@ from litfass.editors import scaffold
 from litfass.engine.builder import Builder
 from litfass.errors import LitfassError
 from litfass.preview.server import Preview, serve
-from litfass.write import disk
+from litfass import atomic
 
 TRICKY = "<b>Fett</b> &amp; \"Zitat\" 'einfach' AT&T I <3 Görlitz"
 
@@ -273,7 +273,7 @@ def test_new_on_a_full_or_read_only_disk_leaves_no_file(
         raise OSError(code, os.strerror(code))
 
     if failing == "open":
-        monkeypatch.setattr(disk, "open", fail, raising=False)  # where new's file is written
+        monkeypatch.setattr(atomic, "open", fail, raising=False)  # where new's file is written
     else:
         monkeypatch.setattr(os, failing, fail)
     result = run(*NEW, "--root", fixture_site)
