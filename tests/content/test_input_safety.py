@@ -24,13 +24,13 @@ from livesite import LiveSite
 from subscribers import reader_text
 
 from conftest import NOW, snapshot, write
+from litfass import atomic
 from litfass.commands.common import parse_now
 from litfass.content.model import BuildOptions
 from litfass.editors import scaffold
 from litfass.engine.builder import Builder
 from litfass.errors import LitfassError
 from litfass.preview.server import Preview, serve
-from litfass import atomic
 
 TRICKY = "<b>Fett</b> &amp; \"Zitat\" 'einfach' AT&T I <3 Görlitz"
 
