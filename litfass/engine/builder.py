@@ -154,6 +154,11 @@ class Builder:
         records and what its writer knows of output/; config.yaml and the templates are read
         anew (a site made with another config is not taken up). The address record is the
         one kept: had addresses.yaml changed since, the rebuild would read it again."""
+        # What is read here lives as long as the builder: no collection need walk it again.
+        with collector_paused(freeze=True):
+            self._restore(db)
+
+    def _restore(self, db: sqlite3.Connection) -> None:
         rows = store.read_items(db)
         items = {rel: item for rel, (item, _digest) in rows.items()}
         kept = self._unpickled(store.get_bytes(db, "builder"), items)
@@ -188,6 +193,10 @@ class Builder:
     def save(self, db: sqlite3.Connection, everything: bool) -> None:
         """Write what this build changed into the store (`everything`: all it knows), in the
         caller's transaction."""
+        with collector_paused():
+            self._save(db, everything)
+
+    def _save(self, db: sqlite3.Connection, everything: bool) -> None:
         sources = self.sources
         assert sources is not None and isinstance(self.writer, StagedWriter)
         if everything:
