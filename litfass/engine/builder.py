@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import gc
 import io
+import operator
 import pickle
 import sqlite3
 import time
@@ -142,6 +143,8 @@ class Builder:
         self.paths: list[str] = []  # of the outputs last written
         self.edited: tuple[str, ...] = ()  # content files the last rebuild read anew
         self._stored: dict[str, tuple[Item, Page | None, Stamp]] = {}  # items as in the store
+        # The address record as last read and brought up to date, as in the store.
+        self._stored_addresses: tuple[object, object] = ((), None)
         # The digests of the site's pages, by id (records.Digests): an unchanged page is not
         # digested again in the next rebuild, nor in the next process (the store keeps them).
         self.page_digests: dict[int, tuple[Any, bytes]] = {}
@@ -162,10 +165,17 @@ class Builder:
         rows = store.read_items(db)
         items = {rel: item for rel, (item, _digest) in rows.items()}
         kept = self._unpickled(store.get_bytes(db, "builder"), items)
+        known = store.get(db, "addresses")
         writer = store.get(db, "writer")
-        if not isinstance(kept, dict) or not isinstance(kept.get("sources"), Sources) or not writer:
+        if (
+            not isinstance(kept, dict)
+            or not isinstance(kept.get("sources"), Sources)
+            or not isinstance(known, tuple)
+            or not writer
+        ):
             raise LookupError("no complete build in the store")
-        self._load_config(record=kept["record"])
+        record, self.addresses = known
+        self._load_config(record=record)
         config = self.config
         assert config is not None
         sources = kept["sources"]
@@ -175,7 +185,9 @@ class Builder:
             # Another object, the same values: the edited pages are swapped into its lists.
             self.site = dataclasses.replace(kept["site"], config=config)
             self.site_pages, self.withheld = kept["site_pages"], kept["withheld"]
-            self.addresses = kept["addresses"]
+        else:
+            self.addresses = addresses.Update((), (), (), addresses.AddressBook())
+        self._stored_addresses = known
         self.paths, self.template_references = kept["paths"], kept["references"]
         self.page_digests = {
             id(item.final): (item.final, digest)
@@ -220,13 +232,15 @@ class Builder:
             "site": self.site,
             "site_pages": self.site_pages,
             "withheld": self.withheld,
-            "addresses": self.addresses,
-            "record": self.record,
             "shown": self.ledger.site,
             "paths": self.paths,
             "references": self.template_references,
         }
         store.put_bytes(db, "builder", self._pickled(kept))
+        known = (self.record, self.addresses)
+        if everything or any(map(operator.is_not, known, self._stored_addresses)):
+            store.put(db, "addresses", known)  # thousands of entries: only when they changed
+            self._stored_addresses = known
         store.put(db, "writer", self.writer.kept())
         save_ledger(db, self.ledger, everything)
 

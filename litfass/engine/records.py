@@ -291,11 +291,10 @@ _BY_REPR = {Page, Term, Contact, Location, EventInfo, Picture, Variant, NavItem}
 
 
 def _hash(*parts: bytes) -> bytes:
-    digest = hasher()
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    return digest.digest()
+    # Each part after its length, so no two lists of parts give the same bytes; joined
+    # first, so the digest is fed once (tens of thousands of them in a rebuild).
+    joined = b"".join([b for part in parts for b in (len(part).to_bytes(8, "little"), part)])
+    return hasher(joined).digest()
 
 
 @functools.cache
