@@ -10,6 +10,7 @@ starts where this one ended, exactly as the preview's next rebuild does.
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import dataclasses
 import gc
 import io
@@ -19,7 +20,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PosixPath, PurePath, WindowsPath
 from typing import Any, TypeVar
 
 import jinja2
@@ -259,6 +260,9 @@ class Builder:
         pickler.persistent_id = lambda value: (  # type: ignore[method-assign]
             named.get(id(value)) if type(value) is Page else None
         )
+        # A path as its text: made again from one string, not from its parts (the content
+        # files' list holds thousands, and loading them took longer than all the lists).
+        pickler.dispatch_table = {**copyreg.dispatch_table, PosixPath: _path, WindowsPath: _path}
         pickler.dump(kept)
         return buffer.getvalue()
 
@@ -597,6 +601,10 @@ class Builder:
             if progress:
                 progress(count, len(todo))
         return count
+
+
+def _path(path: PurePath) -> tuple[type, tuple[str]]:
+    return type(path), (str(path),)
 
 
 def _shown(root: Path, path: Path) -> str:
