@@ -6,7 +6,7 @@ import argparse
 
 from litfass.commands import common
 from litfass.config import Settings
-from litfass.engine.state import BuildResult, fresh_result
+from litfass.engine.state import BuildResult, check
 from litfass.folders import CACHE_DIR
 from litfass.i18n import N_, _, ngettext
 from litfass.workers import default_workers
@@ -67,9 +67,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     rendering = _("rendering: {done}/{total} files ({percent}%)")
     progress = None if args.quiet else common.progress_printer(_("files"), 200, rendering)
     options = common.options_from(args, settings.tz)
-    result = None
+    checked = None
     if args.use_cache:  # nothing changed: answer before importing the renderers at all
-        result = fresh_result(args.root, options.now, options.drafts, options.future, args.strict)
+        checked = check(args.root, options.now, options.drafts, options.future, args.strict)
+    result = checked.result if checked is not None else None
     if result is None:
         from litfass.engine.oneshot import build
 
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             progress=progress,
             workers=args.workers,
             use_cache=args.use_cache,
-            check_fresh=False,
+            checked=checked,
             settings=settings,
         )
     common.report(list(result.warnings))

@@ -10,15 +10,17 @@ starts where this one ended, exactly as the preview's next rebuild does.
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import dataclasses
 import gc
 import io
+import operator
 import pickle
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PosixPath, PurePath, WindowsPath
 from typing import Any, TypeVar
 
 import jinja2
@@ -142,6 +144,8 @@ class Builder:
         self.paths: list[str] = []  # of the outputs last written
         self.edited: tuple[str, ...] = ()  # content files the last rebuild read anew
         self._stored: dict[str, tuple[Item, Page | None, Stamp]] = {}  # items as in the store
+        # The address record as last read and brought up to date, as in the store.
+        self._stored_addresses: tuple[object, object] = ((), None)
         # The digests of the site's pages, by id (records.Digests): an unchanged page is not
         # digested again in the next rebuild, nor in the next process (the store keeps them).
         self.page_digests: dict[int, tuple[Any, bytes]] = {}
@@ -154,13 +158,25 @@ class Builder:
         records and what its writer knows of output/; config.yaml and the templates are read
         anew (a site made with another config is not taken up). The address record is the
         one kept: had addresses.yaml changed since, the rebuild would read it again."""
+        # What is read here lives as long as the builder: no collection need walk it again.
+        with collector_paused(freeze=True):
+            self._restore(db)
+
+    def _restore(self, db: sqlite3.Connection) -> None:
         rows = store.read_items(db)
         items = {rel: item for rel, (item, _digest) in rows.items()}
         kept = self._unpickled(store.get_bytes(db, "builder"), items)
+        known = store.get(db, "addresses")
         writer = store.get(db, "writer")
-        if not isinstance(kept, dict) or not isinstance(kept.get("sources"), Sources) or not writer:
+        if (
+            not isinstance(kept, dict)
+            or not isinstance(kept.get("sources"), Sources)
+            or not isinstance(known, tuple)
+            or not writer
+        ):
             raise LookupError("no complete build in the store")
-        self._load_config(record=kept["record"])
+        record, self.addresses = known
+        self._load_config(record=record)
         config = self.config
         assert config is not None
         sources = kept["sources"]
@@ -170,7 +186,9 @@ class Builder:
             # Another object, the same values: the edited pages are swapped into its lists.
             self.site = dataclasses.replace(kept["site"], config=config)
             self.site_pages, self.withheld = kept["site_pages"], kept["withheld"]
-            self.addresses = kept["addresses"]
+        else:
+            self.addresses = addresses.Update((), (), (), addresses.AddressBook())
+        self._stored_addresses = known
         self.paths, self.template_references = kept["paths"], kept["references"]
         self.page_digests = {
             id(item.final): (item.final, digest)
@@ -188,6 +206,10 @@ class Builder:
     def save(self, db: sqlite3.Connection, everything: bool) -> None:
         """Write what this build changed into the store (`everything`: all it knows), in the
         caller's transaction."""
+        with collector_paused():
+            self._save(db, everything)
+
+    def _save(self, db: sqlite3.Connection, everything: bool) -> None:
         sources = self.sources
         assert sources is not None and isinstance(self.writer, StagedWriter)
         if everything:
@@ -211,13 +233,15 @@ class Builder:
             "site": self.site,
             "site_pages": self.site_pages,
             "withheld": self.withheld,
-            "addresses": self.addresses,
-            "record": self.record,
             "shown": self.ledger.site,
             "paths": self.paths,
             "references": self.template_references,
         }
         store.put_bytes(db, "builder", self._pickled(kept))
+        known = (self.record, self.addresses)
+        if everything or any(map(operator.is_not, known, self._stored_addresses)):
+            store.put(db, "addresses", known)  # thousands of entries: only when they changed
+            self._stored_addresses = known
         store.put(db, "writer", self.writer.kept())
         save_ledger(db, self.ledger, everything)
 
@@ -236,6 +260,9 @@ class Builder:
         pickler.persistent_id = lambda value: (  # type: ignore[method-assign]
             named.get(id(value)) if type(value) is Page else None
         )
+        # A path as its text: made again from one string, not from its parts (the content
+        # files' list holds thousands, and loading them took longer than all the lists).
+        pickler.dispatch_table = {**copyreg.dispatch_table, PosixPath: _path, WindowsPath: _path}
         pickler.dump(kept)
         return buffer.getvalue()
 
@@ -574,6 +601,10 @@ class Builder:
             if progress:
                 progress(count, len(todo))
         return count
+
+
+def _path(path: PurePath) -> tuple[type, tuple[str]]:
+    return type(path), (str(path),)
 
 
 def _shown(root: Path, path: Path) -> str:

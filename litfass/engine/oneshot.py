@@ -12,6 +12,7 @@ import dataclasses
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from litfass.config import Settings, read_settings
 from litfass.content.model import BuildOptions
 from litfass.engine import state, store
 from litfass.engine.builder import Builder, Progress, RebuildResult
-from litfass.engine.state import BuildResult, fresh_result
+from litfass.engine.state import BuildResult
 from litfass.errors import Problem
 from litfass.folders import CONFIG_NAME, RECORD_NAME
 from litfass.outputs import Output
@@ -64,45 +65,54 @@ def build(
     progress: Progress | None = None,
     workers: int = 1,
     use_cache: bool = True,
-    check_fresh: bool = True,
+    checked: state.Check | None = None,
     settings: Settings | None = None,
 ) -> BuildResult:
     """Build the site in `root` into its output folder, atomically, over `workers` processes.
 
     With the cache, a build whose inputs did not change stops after checking them (unless
-    the caller did that already: `check_fresh`), and any other build starts from the last
-    one's records. `settings`: config.yaml as the command line read it (else it is read here).
+    the caller did that already: `checked`, whose stamps are used), and any other build
+    starts from the last one's records. `settings`: config.yaml as the command line read it
+    (else it is read here).
     """
     started = time.perf_counter()
     with build_lock(root):
-        result = None
-        if use_cache and check_fresh:
-            result = fresh_result(root, options.now, options.drafts, options.future, strict)
-        settings = settings or read_settings(root)
-        result = result or _rebuild(root, options, strict, workers, use_cache, progress, settings)
+        if use_cache and checked is None:
+            checked = state.check(root, options.now, options.drafts, options.future, strict)
+        result = checked.result if checked is not None else None
+        if result is None:
+            settings = settings or read_settings(root)
+            scanned = checked.inputs if checked is not None else None
+            build = _Build(options, strict, workers, use_cache, progress, settings)
+            result = _rebuild(root, build, scanned)
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
 
-def _rebuild(
-    root: Path,
-    options: BuildOptions,
-    strict: bool,
-    workers: int,
-    use_cache: bool,
-    progress: Progress | None,
-    settings: Settings,
-) -> BuildResult:
-    inputs = _stamps(root, settings)
-    db = store.connect(root) if use_cache else None
+@dataclass(frozen=True)
+class _Build:
+    """What one build is asked to do."""
+
+    options: BuildOptions
+    strict: bool
+    workers: int
+    use_cache: bool
+    progress: Progress | None
+    settings: Settings
+
+
+def _rebuild(root: Path, build: _Build, scanned: state.Inputs | None) -> BuildResult:
+    options, workers, settings = build.options, build.workers, build.settings
+    inputs = _stamps(root, settings, scanned)
+    db = store.connect(root) if build.use_cache else None
     with contextlib.closing(db) if db is not None else contextlib.nullcontext():
         before, builder, changed = _resume(root, options, workers, inputs, db, settings)
         if builder is None:
-            builder = Builder(root, lambda: options, workers, use_cache, True, settings)
+            builder = Builder(root, lambda: options, workers, build.use_cache, True, settings)
         if db is not None:
             _cache_failed(
                 lambda: state.forget(db)
             )  # a crash must not leave it describing old output
-        rebuilt = builder.rebuild(changed, strict, progress)
+        rebuilt = builder.rebuild(changed, build.strict, build.progress)
         records = records_addresses(options)
         result = _result(rebuilt, builder, records)
         if records:
@@ -124,18 +134,24 @@ def _record_addresses(root: Path, builder: Builder, inputs: state.Inputs) -> Non
     """Save the address record this build brought up to date; its new stamp is an input
     already seen, so the next build does not start over for it."""
     entries = builder.addresses.entries
+    if entries == builder.record and RECORD_NAME in inputs.files:
+        return  # the file holds these entries already: not even made into text again
     if addresses.write_record(root, entries):
         stamps = state.scan(root, (), record=True).files
         inputs.files[RECORD_NAME] = stamps[RECORD_NAME]
     builder.record = entries
 
 
-def _stamps(root: Path, settings: Settings) -> state.Inputs:
+def _stamps(root: Path, settings: Settings, scanned: state.Inputs | None) -> state.Inputs:
     """Stamps of config.yaml and of the content and template folders it names, taken before
-    they are read: a save meanwhile counts next time. config.yaml was read already: if it
-    changed since, its stamp is left out, so the next build sees it as changed."""
+    they are read (`scanned`: those the look at the last build took, if of these folders):
+    a save meanwhile counts next time. config.yaml was read already: if it changed since,
+    its stamp is left out, so the next build sees it as changed."""
     config, _ = settings.loaded()
-    inputs = state.scan(root, (config.content_dir, config.templates_dir), record=True)
+    folders = (config.content_dir, config.templates_dir)
+    inputs = scanned
+    if inputs is None or inputs.folders != folders:
+        inputs = state.scan(root, folders, record=True)
     stamp = inputs.files.get(CONFIG_NAME)
     if stamp is None or settings.stamp is None or stamp[:3] != settings.stamp[:3]:
         inputs.files.pop(CONFIG_NAME, None)

@@ -139,16 +139,17 @@ def scan(root: Path, folders: tuple[str, ...], record: bool = False) -> Inputs:
     now = time.time_ns()
     files: dict[str, Stamp] = {}
     racy_after = now - RACY_NS if record else now + RACY_NS
-    _stamp(root, CONFIG_NAME, racy_after, files)
-    _stamp(root, RECORD_NAME, racy_after, files)
+    _stamp(os.path.join(root, CONFIG_NAME), CONFIG_NAME, racy_after, files)
+    _stamp(os.path.join(root, RECORD_NAME), RECORD_NAME, racy_after, files)
     for folder in folders:
         _walk(root, folder, racy_after, files)
     return Inputs(engine_id(), folders, files, now)
 
 
 def _walk(root: Path, rel: str, racy_after: int, files: dict[str, Stamp]) -> None:
+    # Strings, not Paths, for the thousands of files of a site: os.scandir names each entry.
     try:
-        entries = sorted(os.scandir(root / rel), key=lambda e: e.name)
+        entries = sorted(os.scandir(os.path.join(root, rel)), key=lambda e: e.name)
     except OSError:
         return
     for entry in entries:
@@ -157,20 +158,26 @@ def _walk(root: Path, rel: str, racy_after: int, files: dict[str, Stamp]) -> Non
             if entry.is_dir(follow_symlinks=False):
                 _walk(root, path, racy_after, files)
             else:
-                _stamp(root, path, racy_after, files, entry.stat())
+                _stamp(entry.path, path, racy_after, files, entry.stat())
         except OSError:  # a broken link: the build reports it
             files[path] = store.MISSING_FILE
 
 
-def _stamp(root: Path, rel: str, racy_after: int, files: dict[str, Stamp], stat=None) -> None:
+def _stamp(
+    file: str,
+    rel: str,
+    racy_after: int,
+    files: dict[str, Stamp],
+    stat: os.stat_result | None = None,
+) -> None:
     try:
-        stat = stat or os.stat(root / rel)
+        stat = stat or os.stat(file)
     except OSError:
         return
     # Only regular files are read: a named pipe or a device must not block the check.
     racy = stat.st_mtime_ns >= racy_after and S_ISREG(stat.st_mode)
-    digest = file_digest(root / rel) if racy else ""
-    files[rel] = stamp(root / rel, stat)._replace(digest=digest)
+    digest = file_digest(Path(file)) if racy else ""
+    files[rel] = Stamp(stat.st_size, stat.st_mtime_ns, stat.st_ino, digest)
 
 
 def output_id(output: Path) -> Stamp:
@@ -208,8 +215,11 @@ def write(db: sqlite3.Connection, last: LastBuild, before: LastBuild | None) -> 
     )
 
 
-def is_current(state: LastBuild, root: Path, now: datetime, drafts: bool, future: bool) -> bool:
-    """Whether output/ is what a build with these options would make right now."""
+def is_current(
+    state: LastBuild, root: Path, now: datetime, drafts: bool, future: bool, inputs: Inputs
+) -> bool:
+    """Whether output/ is what a build with these options would make right now, its inputs
+    stamped as `inputs`."""
     if (state.drafts, state.future, state.today) != (drafts, future, now.date()):
         return False
     if state.valid_until is not None and now >= state.valid_until:
@@ -218,29 +228,36 @@ def is_current(state: LastBuild, root: Path, now: datetime, drafts: bool, future
         return False  # a look at later today: what was due then is not due now
     if output_id(root / state.output) != state.output_id:
         return False
-    return scan(root, state.inputs.folders).changed(state.inputs, root) == set()
+    return inputs.changed(state.inputs, root) == set()
 
 
-def fresh_result(
-    root: Path, now: datetime, drafts: bool, future: bool, strict: bool = False
-) -> BuildResult | None:
-    """The last result again if nothing it depends on has changed, else None.
+@dataclass(frozen=True)
+class Check:
+    """What the look at the last build found: its result again if nothing it depends on
+    changed, and the stamps taken (before anything is read), which the build then uses."""
 
-    With `strict`, its warnings are errors, as they were for the build that made it.
-    """
+    result: BuildResult | None
+    inputs: Inputs | None  # None: no last build, so nothing was stamped
+
+
+def check(root: Path, now: datetime, drafts: bool, future: bool, strict: bool = False) -> Check:
+    """The last result again if nothing it depends on has changed (with `strict`, its
+    warnings are errors, as they were for the build that made it); one scan of the inputs
+    either way, kept for the build that follows."""
     started = time.perf_counter()
     state = load(root)
-    if state is None or not is_current(state, root, now, drafts, future):
-        return None
-    if state.inputs.racy:  # the hashes were needed once; stat alone is safe from now on
-        settled = scan(root, state.inputs.folders, record=True)
-        if not settled.racy and settled.changed(state.inputs, root) == set():
-            _settle(root, state, dataclasses.replace(state, inputs=settled))
+    if state is None:
+        return Check(None, None)
+    inputs = scan(root, state.inputs.folders, record=True)
+    if not is_current(state, root, now, drafts, future, inputs):
+        return Check(None, inputs)
+    if state.inputs.racy and not inputs.racy:  # the hashes were needed once; stat is safe now
+        _settle(root, state, dataclasses.replace(state, inputs=inputs))
     result = state.result
     if strict and result.warnings:
         raise LitfassError([dataclasses.replace(w, severity="error") for w in result.warnings])
     seconds = time.perf_counter() - started
-    return BuildResult(
+    fresh = BuildResult(
         items=result.items,
         pages=result.pages,
         files=result.files,
@@ -251,6 +268,7 @@ def fresh_result(
         allow_html=result.allow_html,
         rendered=0,
     )
+    return Check(fresh, inputs)
 
 
 def _settle(root: Path, before: LastBuild, now: LastBuild) -> None:

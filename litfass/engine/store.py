@@ -9,6 +9,8 @@ locked or damaged, is no store: the build starts cold and makes it anew, never t
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -19,7 +21,7 @@ from litfass import digests
 from litfass.folders import CACHE_DIR
 
 STORE_FILE = "build.sqlite"
-SCHEMA = "litfass-store-2"  # a store of another shape is started afresh
+SCHEMA = "litfass-store-3"  # a store of another shape is started afresh
 TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
     # The stamp of every input file the last build read (see `Stamp`).
@@ -173,7 +175,7 @@ def write_inputs(db: sqlite3.Connection, files: dict[str, Stamp], before: dict[s
 def read_items(db: sqlite3.Connection) -> dict[str, tuple[Any, bytes]]:
     """Each content file's item as last read, with the digest of its page (b"": none)."""
     rows = db.execute("SELECT rel, item, digest FROM items")
-    return {rel: (pickle.loads(blob), bytes(digest)) for rel, blob, digest in rows}
+    return {rel: (_item(blob), bytes(digest)) for rel, blob, digest in rows}
 
 
 def write_items(
@@ -181,10 +183,45 @@ def write_items(
 ) -> None:
     db.executemany("DELETE FROM items WHERE rel = ?", [(rel,) for rel in gone])
     rows = (  # one at a time: a cold build writes every item, never all pickled at once
-        (rel, pickle.dumps(item, pickle.HIGHEST_PROTOCOL), digest)
-        for rel, (item, digest) in items.items()
+        (rel, _row(item), digest) for rel, (item, digest) in items.items()
     )
     db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?)", rows)
+
+
+def _row(item: Any) -> bytes:
+    """An item (`sources.Item`) as its row. A page with body is made from the page without
+    one, so the latter is kept as the fields in which the two differ (the body, mostly), and
+    the body before its links were resolved, where it is the same text, as the final body:
+    each is read (and held) once, not twice."""
+    page, final = item.page, item.final
+    derived = None
+    if page is not None and final is not None and type(page) is type(final):
+        derived = {
+            field.name: getattr(page, field.name)
+            for field in dataclasses.fields(page)
+            if getattr(page, field.name) is not getattr(final, field.name)
+        }
+        item = copy.copy(item)  # the live item stays as it is
+        item.page = None
+        if item.html == final.body_html:
+            item.html = final.body_html
+    return pickle.dumps((item, derived), pickle.HIGHEST_PROTOCOL)
+
+
+def _item(blob: bytes) -> Any:
+    """The item a row keeps (see `_row`)."""
+    item, derived = pickle.loads(blob)
+    if derived is not None:
+        item.page = _like(item.final, derived)
+    return item
+
+
+def _like(value: Any, changes: dict[str, Any]) -> Any:
+    """A frozen dataclass like `value` but for `changes`, made as unpickling makes one
+    (its fields set, not passed through `__init__`: a tenth of the time, for thousands)."""
+    made = object.__new__(type(value))
+    made.__dict__.update(vars(value), **changes)
+    return made
 
 
 def clear(db: sqlite3.Connection) -> None:

@@ -10,9 +10,14 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from conftest import REPO, build, snapshot
+from conftest import NOW, REPO, build, snapshot
+from litfass.commands.common import parse_now
+from litfass.content.model import BuildOptions
+from litfass.engine import store
+from litfass.engine.builder import Builder
 
 NEWS = "content/news/2021-05-01-pflege.md"
+OPTIONS = BuildOptions(now=parse_now(NOW))
 
 
 def retitle(site: Path, title: str, old: str = "Pflege braucht Zeit") -> None:
@@ -88,3 +93,56 @@ def test_a_template_added_from_inside_after_a_build_from_outside_is_used(
     (fixture_site / "templates" / "404.html").write_text(override, "utf-8")
     build(Path("."))
     assert "eigene Vorlage" in (fixture_site / "output" / "404.html").read_text("utf-8")
+
+
+def _rows(site: Path, table: str, key: str) -> dict[str, int]:
+    """Each row's id: a row written again (INSERT OR REPLACE) gets a new one."""
+    with contextlib.closing(sqlite3.connect(site / ".litfass-cache" / "build.sqlite")) as db:
+        return dict(db.execute(f"SELECT {key}, rowid FROM {table}").fetchall())
+
+
+def test_an_edit_writes_only_what_it_changed(run, fixture_site: Path) -> None:
+    build(fixture_site)
+    record = (fixture_site / "addresses.yaml").stat()
+    items, meta = _rows(fixture_site, "items", "rel"), _rows(fixture_site, "meta", "key")
+    path = fixture_site / NEWS
+    path.write_text(path.read_text("utf-8").replace("mehr Zeit", "viel mehr Zeit"), "utf-8")
+    build(fixture_site)
+    items_now, meta_now = _rows(fixture_site, "items", "rel"), _rows(fixture_site, "meta", "key")
+    assert items_now.keys() == items.keys()
+    assert [rel for rel in items if items[rel] != items_now[rel]] == ["news/2021-05-01-pflege.md"]
+    # The site's lists and the last build are new; the address record did not change.
+    assert meta_now["builder"] != meta["builder"] and meta_now["last"] != meta["last"]
+    assert meta_now["addresses"] == meta["addresses"]
+    now = (fixture_site / "addresses.yaml").stat()
+    assert (now.st_ino, now.st_mtime_ns) == (record.st_ino, record.st_mtime_ns)
+
+
+def test_an_items_row_holds_its_body_once(run, fixture_site: Path) -> None:
+    build(fixture_site)
+    with contextlib.closing(store.connect(fixture_site, create=False)) as db:
+        assert db is not None
+        (row,) = db.execute("SELECT item FROM items WHERE rel = 'news/2021-05-01-pflege.md'")
+        item = store.read_items(db)["news/2021-05-01-pflege.md"][0]
+    body = item.final.body_html
+    assert "<strong>mehr Zeit</strong>" in body and item.html == body
+    assert bytes(row[0]).count(body.encode()) == 1  # not the page's, then again the item's
+
+
+def test_an_item_comes_back_from_its_row_as_it_was(run, fixture_site: Path) -> None:
+    build(fixture_site)
+    read = Builder(fixture_site, lambda: OPTIONS)
+    read.load()
+    assert read.sources is not None
+    with contextlib.closing(store.connect(fixture_site, create=False)) as db:
+        assert db is not None
+        rows = store.read_items(db)
+    assert rows.keys() == read.sources.items.keys()
+    for rel, item in read.sources.items.items():
+        kept = rows[rel][0]
+        assert (kept.page, kept.final, kept.html) == (item.page, item.final, item.html), rel
+        assert (kept.source, kept.warnings, kept.signature) == (
+            item.source,
+            item.warnings,
+            item.signature,
+        )
