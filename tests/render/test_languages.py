@@ -15,7 +15,7 @@ import pytest
 import yaml
 from babel.dates import format_date
 
-from conftest import MENU, REPO
+from conftest import MENU, REPO, build, write
 from litfass.languages import EASY_GERMAN, LANGUAGES
 
 I18N = REPO / "templates" / "i18n"
@@ -102,3 +102,21 @@ def test_month_names_are_the_locales_own(built_in: Callable[[str], Path]) -> Non
     assert headings["ar"].text_content() == "فبراير 2027"
     assert headings["uk"].text_content() == "лютий 2027 р."  # the month alone: nominative
     assert headings[EASY_GERMAN].text_content() == "Februar 2027"
+
+
+@pytest.mark.parametrize(
+    ("tag", "size"), [(EASY_GERMAN, "1,2 MB"), ("ar", "1.2 MB"), ("uk", "1,2 MB")]
+)
+def test_a_documents_size_is_written_as_the_locale_writes_numbers(
+    fixture_site: Path, tag: str, size: str
+) -> None:
+    config = fixture_site / "config.yaml"
+    config.write_text(config.read_text("utf-8").replace("language: de\n", f"language: {tag}\n"))
+    write(fixture_site, "content/news/2021-06-01-heft/index.md", HEFT)
+    write(fixture_site, "content/news/2021-06-01-heft/heft.pdf", b"%PDF-1.4\n" + b"x" * 1_234_567)
+    output = build(fixture_site, "--quiet").output
+    info = parse(output / "aktuelles/heft/index.html").cssselect(".doc-info")[0]
+    assert info.text == f"(PDF, {size})"
+
+
+HEFT = "---\ntitle: Heft\ndate: 2021-06-01\n---\nDas [Heft](heft.pdf) ist da.\n"
