@@ -20,6 +20,8 @@ from litfass.digests import stamp as stamp_of
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME, cache_folder
 from litfass.i18n import _
+from litfass.languages import LANGUAGES as WRITTEN
+from litfass.languages import Language
 from litfass.values import (
     as_bool,
     as_int,
@@ -33,7 +35,7 @@ from litfass.values import (
 )
 from litfass.yamldoc import YamlMapping, load_mapping
 
-LANGUAGES = ("de", "en")
+LANGUAGES = tuple(WRITTEN)  # de, de-x-ls (Leichte Sprache), en, uk, ar, fa, tr
 DEFAULT_TIMEZONE = "Europe/Berlin"  # the site's zone where config.yaml names none
 _HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:[0-9]{1,5})?")
 
@@ -117,6 +119,11 @@ class Config:
     regions: tuple[TermInfo, ...] = ()
     # publish.destination: where `publish` puts the site unless told otherwise (no password)
     publish_destination: Destination | None = None
+
+    @property
+    def written_in(self) -> Language:
+        """The site's language: its name, Babel locale and writing direction."""
+        return WRITTEN[self.language]
 
     @property
     def tz(self) -> ZoneInfo:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, sync_playwright
 
 from litfass.cli import main
@@ -181,6 +183,30 @@ def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built(built_once: Path, tmp_path: Path) -> Path:
     """A built fixture site of this test's own (its root), copied rather than built again."""
     return Path(shutil.copytree(built_once, tmp_path / "site", symlinks=True))
+
+
+@pytest.fixture(scope="session")
+def built_in(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The fixture site written in a language (config.yaml's tag: "ar", "de-x-ls"), its menu in
+    that language too: the output, built once per session and language, read only."""
+    outputs: dict[str, Path] = {}
+
+    def output(language: str) -> Path:
+        if language not in outputs:
+            site = copy_site(FIXTURE, tmp_path_factory.mktemp(f"in-{language}") / "site")
+            table = yaml.safe_load((REPO / f"templates/i18n/{language}.yaml").read_text("utf-8"))
+            config = (site / "config.yaml").read_text("utf-8")
+            config = config.replace("language: de\n", f"language: {language}\n")
+            for key, german in MENU.items():  # JSON's string is YAML's too
+                config = config.replace(f"title: {german},", f"title: {json.dumps(table[key])},")
+            (site / "config.yaml").write_text(config, "utf-8")
+            outputs[language] = build(site, "--quiet").output
+        return outputs[language]
+
+    return output
+
+
+MENU = {"news": "Aktuelles", "events": "Veranstaltungen", "topics": "Themen", "magazine": "Magazin"}
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -354,7 +354,7 @@ def document_info(config: Config, source: Source, written: str, urls: dict[str, 
         size = (config.content_path / rel).stat().st_size
     except OSError:
         return ""
-    return f"{kind}, {images.file_size(size, config.language)}"
+    return f"{kind}, {images.file_size(size, config.written_in.locale)}"
 
 
 def assets_by_url(urls: dict[str, str]) -> list[tuple[str, int, str]]:

@@ -37,7 +37,6 @@ from litfass.site import Listing, Site, is_public
 SCHEMA = "https://schema.org"
 SITEMAP_PATH = "sitemap.xml"
 ROBOTS_PATH = "robots.txt"
-LOCALES = {"de": "de_DE", "en": "en_GB"}
 _POSTCODE_TOWN = re.compile(r"(?P<code>\d{5})\s+(?P<town>\S.*)")
 _AMOUNT = re.compile(r"(\d+(?:[.,]\d{1,2})?)\s*(?:€|Euro|EUR)", re.I)
 _FREE = re.compile(r"\b(?:kostenfrei|kostenlos|gratis|free)\b", re.I)
@@ -139,7 +138,7 @@ def social_meta(site: Site, here: PageContext, t: Translations) -> list[tuple[st
     title, description = title_of(site, here, t), description_of(site, here)
     og = [
         ("og:site_name", config.title),
-        ("og:locale", LOCALES.get(config.language, config.language)),
+        ("og:locale", config.written_in.og_locale),
         ("og:type", "article" if page is not None and page.kind == NEWS else "website"),
         ("og:title", title),
         ("og:description", description),

@@ -1,7 +1,8 @@
 """UI strings from the theme's translation table, and dates in the site's language.
 
 Templates never contain a UI string: they call `t("key")`, looked up in
-templates/i18n/<language>.yaml, so an English site is a change of `language:` only.
+templates/i18n/<language>.yaml, so a site in Arabic or Leichte Sprache is a change of
+`language:` only (litfass/languages.py lists them).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from litfass.config import Config
 from litfass.content.model import EventInfo
 from litfass.errors import LitfassError
 from litfass.i18n import _
+from litfass.languages import LANGUAGES
 from litfass.yamldoc import load_mapping
 
 
@@ -30,6 +32,11 @@ class Translations:
     _formatted: dict[tuple[object, str], str] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    @property
+    def locale(self) -> str:
+        """Babel's locale for the table's language: German for Leichte Sprache."""
+        return LANGUAGES[self.language].locale
 
     def __call__(self, key: str, **values: object) -> str:
         try:
@@ -59,7 +66,7 @@ class Translations:
         key = (day, style)
         text = self._formatted.get(key)
         if text is None:
-            text = format_date(day, self.strings[f"format_{style}"], locale=self.language)
+            text = format_date(day, self.strings[f"format_{style}"], locale=self.locale)
             self._formatted[key] = text
         return text
 
@@ -67,7 +74,7 @@ class Translations:
         key = (value, "time")
         text = self._formatted.get(key)
         if text is None:
-            text = format_time(value, self.strings["format_time"], locale=self.language)
+            text = format_time(value, self.strings["format_time"], locale=self.locale)
             self._formatted[key] = text
         return text
 
@@ -79,13 +86,14 @@ class Translations:
             if not event.multi_day:
                 return start_day
             return f"{start_day} – {self.date(event.end_date, 'date_weekday')}"
-        start = f"{start_day}, {self.time(event.start)}"
+        between = self.strings["date_time_separator"]
+        start = f"{start_day}{between}{self.time(event.start)}"
         if event.end is None:
             return start + suffix
         if not event.multi_day:
             return f"{start}–{self.time(event.end)}{suffix}"
         end_day = self.date(event.end, "date_weekday")
-        return f"{start}{suffix} – {end_day}, {self.time(event.end)}{suffix}"
+        return f"{start}{suffix} – {end_day}{between}{self.time(event.end)}{suffix}"
 
 
 def load_translations(config: Config) -> Translations:

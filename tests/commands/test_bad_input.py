@@ -346,7 +346,7 @@ CONFIG: dict[str, list[tuple[int, str]]] = {
     "base-url-not-web.yaml": [(3, "'base_url' must be a web address like https://www.example.de")],
     "base-url-quote.yaml": [(3, "'base_url' must be a web address like https://www.example.de")],
     "timezone-folder.yaml": [(5, "unknown time zone 'Europe' (e.g. Europe/Berlin)")],
-    "language.yaml": [(4, "'language' must be one of de, en, not 'fr'")],
+    "language.yaml": [(4, "'language' must be one of de, de-x-ls, en, uk, ar, fa, tr, not 'fr'")],
     "page-size-text.yaml": [(14, "'page_size' must be a whole number of at least 1")],
     "remote-images-url.yaml": [
         (15, "'remote_images' must be a list of host names like bilder.example.org")

@@ -117,7 +117,10 @@ def test_config_errors_name_config_line(built: Path, run) -> None:
     config.write_text(text.replace("page_size: 2", "page_size: zwei"))
     result = run("--root", built, "--now", NOW)
     assert result.code == 1
-    assert "config.yaml:4: error: 'language' must be one of de, en, not 'fr'" in result.err
+    assert (
+        "config.yaml:4: error: 'language' must be one of de, de-x-ls, en, uk, ar, fa, tr, not 'fr'"
+        in result.err
+    )
     assert "config.yaml:14: error: 'page_size' must be a whole number of at least 1" in result.err
 
 

@@ -143,7 +143,10 @@ def test_config_errors_are_reported_with_their_line(check_site: Path, run) -> No
     config.write_text(config.read_text().replace("language: de", "language: fr"))
     result = run("check", "--root", check_site, "--now", NOW)
     assert result.code == 1
-    assert "config.yaml:4: error: 'language' must be one of de, en, not 'fr'" in result.err
+    assert (
+        "config.yaml:4: error: 'language' must be one of de, de-x-ls, en, uk, ar, fa, tr, not 'fr'"
+        in result.err
+    )
     assert "Traceback" not in result.err
 
 

@@ -1,0 +1,43 @@
+"""The languages a site may be written in: each one's tag, name, Babel locale and direction.
+
+One table for everything that reads the site's language: config.yaml's choices, `<html lang
+dir>`, feeds, Open Graph, JSON-LD, dates and numbers (docs/theme.md, "Theme and languages").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Leichte Sprache has no registered subtag. A private-use tag keeps German as the primary
+# language (screen readers pick a German voice, browsers hyphenate German, axe and the Nu
+# checker read "de"), yet Pagefind indexes it apart from standard German: docs/theme.md.
+EASY_GERMAN = "de-x-ls"
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language a site may be written in."""
+
+    tag: str  # BCP 47: config.yaml's `language`, `lang`, feeds, JSON-LD; the theme's table's name
+    name: str  # in itself, as a reader looks for it
+    locale: str  # Babel's: dates, month names, numbers
+    og_locale: str  # Open Graph's language_TERRITORY
+    direction: str = "ltr"  # "rtl": the theme mirrors its layout
+
+    @property
+    def right_to_left(self) -> bool:
+        return self.direction == "rtl"
+
+
+LANGUAGES: dict[str, Language] = {
+    language.tag: language
+    for language in (
+        Language("de", "Deutsch", "de", "de_DE"),
+        Language(EASY_GERMAN, "Leichte Sprache", "de", "de_DE"),
+        Language("en", "English", "en", "en_GB"),
+        Language("uk", "Українська", "uk", "uk_UA"),
+        Language("ar", "العربية", "ar", "ar_AR", "rtl"),
+        Language("fa", "فارسی", "fa", "fa_IR", "rtl"),
+        Language("tr", "Türkçe", "tr", "tr_TR"),
+    )
+}
