@@ -28,7 +28,7 @@ from litfass.content.markup import (
     resolve_links,
     target_of,
 )
-from litfass.content.model import Page
+from litfass.content.model import Page, pack
 from litfass.content.pages import FOLDERS, remote_image_message
 from litfass.errors import LitfassError, Problem
 from litfass.hrefs import remote_host, site_path
@@ -151,7 +151,7 @@ def with_body(
     summary = page.summary or first_paragraph(html)
     return dataclasses.replace(
         page,
-        body_html=html,
+        packed_html=pack(html),
         summary=summary,
         summary_from_body=not page.summary,
         assets=bundled,

@@ -22,12 +22,12 @@ from litfass import __version__
 from litfass.config import Config
 from litfass.content.frontmatter import Source
 from litfass.content.markup import EXTENSIONS, SETTINGS_VERSION, render_markdown
-from litfass.content.model import Page
+from litfass.content.model import Page, pack
 from litfass.content.pages import declares_draft, read_page
 from litfass.digests import hasher
 from litfass.errors import LitfassError, Problem
 from litfass.folders import cache_folder
-from litfass.workers import flatten, run_chunks
+from litfass.workers import run_chunks
 
 MARKDOWN_DB = "build.sqlite"  # the table `body` of the build's store (engine/store.py)
 # Libraries whose version changes the HTML of a body (toc slugs come from python-slugify).
@@ -114,8 +114,8 @@ class ReadFile:
     problems: list[Problem]
     source: Source | None = None
     key: str = ""
-    html: str = ""  # links to .md files not yet resolved
-    rendered: bool = False  # not found in the cache
+    packed: bytes = b""  # the body's HTML (`markup.pack`), links to .md files not yet resolved
+    fresh: str = ""  # the same HTML when it was rendered here: for the cache to keep
     draft: bool = False  # a file with errors whose front matter still says `draft: true`
 
 
@@ -128,22 +128,47 @@ def read_files(
     neither the sources nor the parsing ever pile up in one process. New bodies are
     stored (see `forget_other_bodies` for the other direction).
     """
-    folder = cache_folder(config.root)
 
     def read(part: range) -> list[ReadFile]:
         chunk = [_read(config, *files[i]) for i in part]
         keys = [item.key for _, item in chunk if item.key]
         found = cached_bodies(config.root, keys) if use_cache and keys else {}
-        return [_rendered(config, source, item, found) for source, item in chunk]
+        return [_rendered(config, source, item, found, use_cache) for source, item in chunk]
 
-    results = flatten(run_chunks(read, len(files), workers))
-    fresh = {r.key: r.html for r in results if r.rendered}
-    if use_cache and fresh:
-        with contextlib.suppress(OSError, sqlite3.Error):
-            cache = MarkdownCache(folder)
-            cache.put(fresh)
-            cache.close()
+    results: list[ReadFile] = []
+    keeper = _BodyKeeper(cache_folder(config.root))
+    try:
+        for part in run_chunks(read, len(files), workers):
+            # Stored as each chunk comes: the plain HTML of all bodies is never held at once.
+            keeper.put({r.key: r.fresh for r in part if r.fresh})
+            results += [dataclasses.replace(r, fresh="") if r.fresh else r for r in part]
+    finally:
+        keeper.close()
     return results
+
+
+class _BodyKeeper:
+    """The Markdown cache opened when the first new bodies come (after the workers were
+    forked: an open SQLite connection must not cross a fork); one that fails is let be."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.cache: MarkdownCache | None = None
+        self.failed = False
+
+    def put(self, bodies: dict[str, str]) -> None:
+        if not bodies or self.failed:
+            return
+        try:
+            self.cache = self.cache or MarkdownCache(self.folder)
+            self.cache.put(bodies)
+        except (OSError, sqlite3.Error):
+            self.failed = True  # only the next build renders them again
+
+    def close(self) -> None:
+        if self.cache is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.cache.close()
 
 
 def forget_other_bodies(config: Config, keys: set[str]) -> None:
@@ -164,8 +189,10 @@ def _read(config: Config, path: Path, rel: str) -> tuple[Source | None, ReadFile
 
 
 def _rendered(
-    config: Config, source: Source | None, item: ReadFile, found: dict[str, str]
+    config: Config, source: Source | None, item: ReadFile, found: dict[str, str], keep: bool
 ) -> ReadFile:
+    """The file's body rendered (or as `found` in the cache), packed; with `keep`, a body
+    rendered here is also sent as text, for the cache to store."""
     if source is None:
         return item
     html = found.get(item.key)
@@ -176,4 +203,6 @@ def _rendered(
         # The body's text only serves to find the line of a broken link or an image
         # without alt text; without either, the parent process need not hold it.
         source = dataclasses.replace(source, body="")
-    return dataclasses.replace(item, source=source, html=html, rendered=rendered)
+    return dataclasses.replace(
+        item, source=source, packed=pack(html), fresh=html if rendered and keep else ""
+    )

@@ -593,10 +593,14 @@ class Builder:
 
         by_path = {output.path: output for output in todo}
         count = 0
+        # One object per distinct read, kept as the chunks come: the thousands of outputs
+        # that read `site.news[0:10]` share it, and each worker's copies are let go at once.
+        known: dict[tuple, tuple] = {}
         for done, staged in _announced(render, todo, workers, working):
             writer.take(staged)
             for path, reads in done:
-                plan.records[path] = record_of(by_path[path], plan.heads[path], reads, digests)
+                shared = {known.setdefault(key, key) for key in reads}
+                plan.records[path] = record_of(by_path[path], plan.heads[path], shared, digests)
             count += len(done)
             if progress:
                 progress(count, len(todo))

@@ -23,7 +23,7 @@ from litfass.content.bodies import (
 from litfass.content.files import ContentFiles, find_files, shown
 from litfass.content.frontmatter import Source
 from litfass.content.kinds import is_bundle_index
-from litfass.content.model import BuildOptions, Page
+from litfass.content.model import BuildOptions, Page, unpack
 from litfass.content.reader import ReadFile, forget_other_bodies, read_files
 from litfass.engine.store import Stamp, stamp
 from litfass.errors import LitfassError, Problem
@@ -41,11 +41,15 @@ class Item:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     key: str = ""  # of the body's text and the renderer settings (`reader.body_key`)
-    html: str = ""  # the body rendered, links not yet resolved
+    packed: bytes = b""  # the body rendered, links not yet resolved (`markup.pack`)
     final: Page | None = None  # with body; None until rendered against the current URLs
     body_warnings: list[Problem] = field(default_factory=list)
     unlinked: list[Problem] = field(default_factory=list)  # links to what is left out
     draft: bool = False  # says `draft: true` (read line by line where it does not parse)
+
+    def html(self) -> str:
+        """The body rendered, links not yet resolved: unpacked only while it is used."""
+        return unpack(self.packed)
 
 
 class Sources:
@@ -307,7 +311,7 @@ class Sources:
                     self.urls,
                     self.pictures,
                     item.body_warnings,
-                    item.html,
+                    item.html(),
                     withheld=self.left_out,
                     unlinked=item.unlinked,
                 )
@@ -356,7 +360,7 @@ def _mentions(item: Item) -> str:
     page = item.page
     fields = (page.image, page.cover, page.pdf) if page is not None else ()
     body = item.source.body if item.source is not None else ""
-    return "\n".join((*fields, item.html, body))
+    return "\n".join((*fields, item.html(), body))
 
 
 def _names(text: str, name: str) -> bool:
@@ -385,7 +389,7 @@ def signature(path: Path) -> Stamp:
 def _item_of(signed: Stamp, read: ReadFile) -> Item:
     """A file's item from what the reader found: its page, body and problems."""
     draft = read.draft or (read.page is not None and read.page.draft)
-    item = Item(signed, read.source, read.page, key=read.key, html=read.html, draft=draft)
+    item = Item(signed, read.source, read.page, key=read.key, packed=read.packed, draft=draft)
     if read.page is None:
         item.errors = [p for p in read.problems if p.severity == "error"]
         item.warnings = [p for p in read.problems if p.severity != "error"]
@@ -414,7 +418,7 @@ def _links_into(item: Item, moved: set[str]) -> bool:
     content_rel = item.source.content_rel
     folder = content_rel.rsplit("/", 1)[0] + "/"
     bundle = is_bundle_index(content_rel)
-    texts = (item.html, item.source.body, item.page.pdf if item.page else "")
+    texts = (item.html(), item.source.body, item.page.pdf if item.page else "")
     for rel in moved:
         name = rel.rsplit("/", 1)[-1]
         if (bundle and rel.startswith(folder)) or any(

@@ -191,8 +191,8 @@ def write_items(
 def _row(item: Any) -> bytes:
     """An item (`sources.Item`) as its row. A page with body is made from the page without
     one, so the latter is kept as the fields in which the two differ (the body, mostly), and
-    the body before its links were resolved, where it is the same text, as the final body:
-    each is read (and held) once, not twice."""
+    the body before its links were resolved (packed, `markup.pack`), where it is the same
+    bytes, as the final body's: each is read (and held) once, not twice."""
     page, final = item.page, item.final
     derived = None
     if page is not None and final is not None and type(page) is type(final):
@@ -203,8 +203,8 @@ def _row(item: Any) -> bytes:
         }
         item = copy.copy(item)  # the live item stays as it is
         item.page = None
-        if item.html == final.body_html:
-            item.html = final.body_html
+        if item.packed == final.packed_html:  # links resolved to the same text
+            item.packed = final.packed_html  # one object: pickled once
     return pickle.dumps((item, derived), pickle.HIGHEST_PROTOCOL)
 
 

@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from litfass.config import Config
@@ -146,10 +147,22 @@ class StagedWriter:
         """Nothing to clean up: the kept site serves the next build."""
 
 
+@dataclass
+class _WholeSite:
+    """A whole site being staged as its files are rendered (the preview's first rebuild):
+    no rendered file waits in memory for the others. The build lock is held till commit."""
+
+    lock: contextlib.ExitStack
+    staging: Staging
+    before: set[str]  # the files of output/ when it began
+    live: dict[str, bytes] = field(default_factory=dict)  # each file staged, by its digest
+    marked: set[str] = field(default_factory=set)  # pages with an element for Pagefind
+
+
 class MirrorWriter:
     """Writes only files whose bytes changed into the spare copy beside output/ and swaps it
     in; the search index and `.gz`/`.br` files follow in `finish_extras`, when the editor
-    pauses. The first commit writes a whole site through Staging."""
+    pauses. The first rebuild stages a whole site as it renders, and swaps it in."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -161,24 +174,55 @@ class MirrorWriter:
         self.paths: list[str] = []  # of the outputs last committed, in order
         self.workers = 1
         self.marked: set[str] = set()  # HTML files with an element for Pagefind to index
+        self.whole: _WholeSite | None = None
 
     def begin(
         self, config: Config, outputs: Sequence[Output], due: set[str], workers: int = 1
     ) -> list[Output]:
         self.config, self.made, self.workers = config, {}, workers
+        if self.mirror is None:  # nothing to compare with: every file is written
+            self.whole = _whole_site(self.root, config)
         return []
 
-    def stage(self, files: list[tuple[str, Data]]) -> list[tuple[str, Data]]:
-        """Rendered files are written at `commit`, when it is known which changed."""
-        return files
+    def stage(self, files: list[tuple[str, Data]]) -> Staged | list[tuple[str, Data]]:
+        """Rendered files are written at `commit`, when it is known which changed; in a
+        whole site they are staged now (in a worker or here), and only their digests kept."""
+        whole = self.whole
+        if whole is None:
+            return files
+        staging = whole.staging
+        counted, staging.stats = staging.stats, WriteStats()
+        try:
+            for rel, data in files:
+                staging.put(rel, data)
+            notes = {rel: (digest(data), _marked_page(rel, data)) for rel, data in files}
+            return staging.stats, [], notes
+        finally:
+            staging.stats = counted
 
-    def take(self, staged: list[tuple[str, Data]]) -> None:
-        self.made.update(staged)
+    def take(self, staged: Staged | list[tuple[str, Data]]) -> None:
+        whole = self.whole
+        if whole is None:
+            assert isinstance(staged, list)
+            self.made.update(staged)
+            return
+        assert isinstance(staged, tuple)
+        stats, _written, notes = staged
+        whole.staging.stats.written += stats.written
+        whole.staging.stats.unchanged += stats.unchanged
+        for rel, (file_digest, marked) in notes.items():
+            whole.live[rel] = file_digest
+            if marked:
+                whole.marked.add(rel)
 
     def commit(self, outputs: Sequence[Output]) -> Written:
         made, config = self.made, self.config
         self.made = {}
         paths = [output.path for output in outputs]
+        if self.whole is not None:
+            written = self._commit_whole(self.whole, config, len(outputs))
+            self.paths = paths
+            return written
         with build_lock(self.root):
             if self.mirror is not None and self.mirror.intact():
                 gone: set[str] = set()
@@ -195,6 +239,10 @@ class MirrorWriter:
 
     def discard(self) -> None:
         self.made = {}
+        whole, self.whole = self.whole, None
+        if whole is not None:
+            with whole.lock:
+                whole.staging.discard()
 
     def _write_changes(
         self, mirror: Mirror, made: dict[str, Data], removed: set[str], files: int
@@ -223,31 +271,40 @@ class MirrorWriter:
         return Written(len(changed), files - len(changed), tuple(sorted(removed)))
 
     def _write_all(self, config: Config, made: dict[str, Data]) -> Written:
-        """Write a whole site through Staging, then keep a spare copy for the next rebuilds."""
-        before = files_below(config.output_path)
-        staging = Staging(config.output_path)
-        live = {rel: digest(d) for rel, d in made.items()}
-        self.marked = {rel for rel, data in made.items() if _marked_page(rel, data)}
-        try:
-            for rel in sorted(made):
-                staging.put(rel, made[rel])
-            if config.search:
-                parts = search.parts(_pages(live), self.marked)
-                files = search.index_files(config.root, staging.path, parts, self.workers)
-                staging.adopt(files, search.FOLDER)
-            if config.precompress:  # as a build does: after the index, so it is compressed too
-                precompress(staging, self.workers)
-            staging.commit()
-        except BaseException:
-            staging.discard()
-            raise
-        # What no output makes (the search index, .gz and .br files) is kept up by finish_extras.
-        self.extras = files_below(config.output_path) - set(made)
+        """Write a whole site through Staging (output/ is not the spare copy's any more)."""
+        self.whole = whole = _whole_site(self.root, config)
+        self.take(self.stage(sorted(made.items())))
+        return self._commit_whole(whole, config, len(made))
+
+    def _commit_whole(self, whole: _WholeSite, config: Config, files: int) -> Written:
+        """Swap in the staged site with its search index and compressed files, then keep a
+        spare copy for the next rebuilds."""
+        self.whole = None
+        staging, live = whole.staging, whole.live
+        with whole.lock:
+            if len(live) < files:  # not every file was made: start again from scratch
+                staging.discard()
+                self.close()
+                raise Restart
+            try:
+                if config.search:
+                    parts = search.parts(_pages(live), whole.marked)
+                    index = search.index_files(config.root, staging.path, parts, self.workers)
+                    staging.adopt(index, search.FOLDER)
+                if config.precompress:  # as a build does: after the index, so it is compressed
+                    precompress(staging, self.workers)
+                staging.commit()
+            except BaseException:
+                staging.discard()
+                raise
+            # What no output makes (the search index, .gz and .br) is kept up by finish_extras.
+            self.extras = files_below(config.output_path) - live.keys()
         for rel in self.extras:
             live[rel] = digest(config.output_path / rel)
         self.mirror = Mirror(config.output_path, live)
+        self.marked = whole.marked
         self.search_stale, self.uncompressed = False, set()
-        removed = tuple(sorted(before - set(live)))
+        removed = tuple(sorted(whole.before - set(live)))
         return Written(staging.stats.written, staging.stats.unchanged, removed)
 
     def finish_extras(self) -> bool:
@@ -313,3 +370,15 @@ def _pages(digests: dict[str, bytes]) -> dict[str, bytes]:
 def _marked_page(rel: str, data: Data) -> bool:
     # A copied file (a trusted site's own .html in content/) is no page litfass made.
     return rel.endswith(".html") and isinstance(data, bytes) and search.is_marked(data)
+
+
+def _whole_site(root: Path, config: Config) -> _WholeSite:
+    """Begin staging a whole site, under the build lock (kept until it is committed)."""
+    lock = contextlib.ExitStack()
+    lock.enter_context(build_lock(root))
+    try:
+        before = files_below(config.output_path)
+        return _WholeSite(lock, Staging(config.output_path), before)
+    except BaseException:
+        lock.close()
+        raise

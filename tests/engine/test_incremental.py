@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from conftest import FIXTURE, NOW, full_build, snapshot
 from litfass.commands.common import parse_now
 from litfass.config import Config, load_config
-from litfass.content.model import EVENT, NEWS, EventInfo, Page, Term
+from litfass.content.model import EVENT, NEWS, EventInfo, Page, Term, pack
 from litfass.engine.builder import Builder
 from litfass.errors import LitfassError
 from litfass.site import BuildOptions, assemble, reassemble
@@ -291,7 +291,7 @@ def event(number: int, day: int, tags: tuple[str, ...]) -> Page:
 
 
 EDITED = {
-    "body": lambda page, day, tags: dataclasses.replace(page, body_html="<p>Neu</p>"),
+    "body": lambda page, day, tags: dataclasses.replace(page, packed_html=pack("<p>Neu</p>")),
     "title": lambda page, day, tags: dataclasses.replace(page, title=page.title + "!"),
     "tags": lambda page, day, tags: dataclasses.replace(page, tags=news(0, 0, tags).tags),
     "date": lambda page, day, tags: dataclasses.replace(page, date=news(0, day, ()).date),

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import FIXTURE, NOW, copy_site
 from litfass.commands.common import parse_now
-from litfass.content.model import Page
+from litfass.content.model import Page, pack
 from litfass.engine import store
 from litfass.engine.oneshot import load_site
 from litfass.engine.records import (
@@ -167,9 +167,9 @@ def test_a_related_entry_of_another_page_changes_nothing(site: Site) -> None:
     others = [p for p in site.news[1:] if p.source not in related]
     assert others, "the fixture needs a news item not related to the newest"
     ledger, _ = ledger_reading(site, "a.html", lambda s: s.related[first.url])
-    now = edited(site, others[0], body_html="<p>anders</p>")
+    now = edited(site, others[0], packed_html=pack("<p>anders</p>"))
     assert ledger.stale(now, Digests())[0] == set()
-    again = edited(site, site.related[first.url][0], body_html="<p>anders</p>")
+    again = edited(site, site.related[first.url][0], packed_html=pack("<p>anders</p>"))
     assert ledger.stale(again, Digests())[0] == {"a.html"}
 
 
