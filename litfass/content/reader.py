@@ -114,7 +114,7 @@ class ReadFile:
     problems: list[Problem]
     source: Source | None = None
     key: str = ""
-    packed: bytes = b""  # the body's HTML (`markup.pack`), links to .md files not yet resolved
+    packed: bytes = b""  # the body's HTML (`model.pack`), links to .md files not yet resolved
     fresh: str = ""  # the same HTML when it was rendered here: for the cache to keep
     draft: bool = False  # a file with errors whose front matter still says `draft: true`
 

@@ -41,7 +41,7 @@ class Item:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     key: str = ""  # of the body's text and the renderer settings (`reader.body_key`)
-    packed: bytes = b""  # the body rendered, links not yet resolved (`markup.pack`)
+    packed: bytes = b""  # the body rendered, links not yet resolved (`model.pack`)
     final: Page | None = None  # with body; None until rendered against the current URLs
     body_warnings: list[Problem] = field(default_factory=list)
     unlinked: list[Problem] = field(default_factory=list)  # links to what is left out

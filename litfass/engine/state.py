@@ -177,7 +177,7 @@ def _stamp(
     # Only regular files are read: a named pipe or a device must not block the check.
     racy = stat.st_mtime_ns >= racy_after and S_ISREG(stat.st_mode)
     digest = file_digest(Path(file)) if racy else ""
-    files[rel] = Stamp(stat.st_size, stat.st_mtime_ns, stat.st_ino, digest)
+    files[rel] = stamp(file, stat)._replace(digest=digest)  # the one stamp, from this stat
 
 
 def output_id(output: Path) -> Stamp:

@@ -191,7 +191,7 @@ def write_items(
 def _row(item: Any) -> bytes:
     """An item (`sources.Item`) as its row. A page with body is made from the page without
     one, so the latter is kept as the fields in which the two differ (the body, mostly), and
-    the body before its links were resolved (packed, `markup.pack`), where it is the same
+    the body before its links were resolved (packed, `model.pack`), where it is the same
     bytes, as the final body's: each is read (and held) once, not twice."""
     page, final = item.page, item.final
     derived = None
