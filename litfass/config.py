@@ -20,8 +20,8 @@ from litfass.digests import stamp as stamp_of
 from litfass.errors import LitfassError, Problem
 from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME, cache_folder
 from litfass.i18n import _
+from litfass.languages import EASY_GERMAN, Language
 from litfass.languages import LANGUAGES as WRITTEN
-from litfass.languages import Language
 from litfass.values import (
     as_bool,
     as_int,
@@ -90,6 +90,30 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class SiteLanguage:
+    """One language the site is published in: an entry of config.yaml's `languages:`."""
+
+    written: Language  # tag, Babel locale, Open Graph locale
+    name: str  # as the language switcher shows it, in the language itself
+    prefix: str  # where its pages live: "/" for the main language, "/en/", "/leichte-sprache/"
+    direction: str = "ltr"  # "rtl": the theme mirrors its layout
+
+    @property
+    def tag(self) -> str:
+        return self.written.tag
+
+    def url(self, path: str) -> str:
+        """A main-language site path (/aktuelles/x/) in this language (/en/aktuelles/x/)."""
+        return self.prefix[:-1] + path
+
+
+def main_language(tag: str) -> SiteLanguage:
+    """A one-language site's language, as config.yaml's `language:` names it."""
+    written = WRITTEN[tag]
+    return SiteLanguage(written, written.name, "/", written.direction)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything config.yaml says, validated, with defaults filled in."""
 
@@ -119,11 +143,30 @@ class Config:
     regions: tuple[TermInfo, ...] = ()
     # publish.destination: where `publish` puts the site unless told otherwise (no password)
     publish_destination: Destination | None = None
+    # config.yaml's `languages:`, the main language first; empty: the site has one language.
+    languages: tuple[SiteLanguage, ...] = ()
 
     @property
     def written_in(self) -> Language:
         """The site's language: its name, Babel locale and writing direction."""
         return WRITTEN[self.language]
+
+    @property
+    def site_languages(self) -> tuple[SiteLanguage, ...]:
+        """Every language the site is published in, the main language first."""
+        return self.languages or (main_language(self.language),)
+
+    @property
+    def main_language(self) -> SiteLanguage:
+        return self.site_languages[0]
+
+    @property
+    def translation_tags(self) -> tuple[str, ...]:
+        """The languages an item's file may be a translation into (`name.en.md`)."""
+        return tuple(language.tag for language in self.site_languages[1:])
+
+    def site_language(self, tag: str) -> SiteLanguage:
+        return next(language for language in self.site_languages if language.tag == tag)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -202,8 +245,13 @@ _TOP_KEYS = {
     "title", "tagline", "base_url", "language", "timezone", "organisation", "urls",
     "page_size", "default_category", "press_category", "navigation", "feeds", "markdown",
     "deploy", "content_dir", "templates_dir", "output_dir", "search", "remote_images",
-    "topics", "regions", "publish",
+    "topics", "regions", "publish", "languages",
 }  # fmt: skip
+_LANGUAGE_KEYS = {"language", "name", "prefix", "direction"}
+# Where a language's pages live unless config.yaml says: Leichte Sprache's readers look for
+# the words, not a private-use tag.
+_DEFAULT_PREFIXES = {EASY_GERMAN: "/leichte-sprache/"}
+_PREFIX = re.compile(r"/[a-z0-9]+(-[a-z0-9]+)*/")
 _TERM_KEYS = ("description", "image")
 
 
@@ -292,7 +340,12 @@ def _plain_language(data: bytes) -> str | None:
 
 
 def _language(data: dict[str, Any]) -> str | None:
+    """The main language: `language`, else the first of `languages`."""
     value = data.get("language")
+    listed = data.get("languages")
+    if value is None and isinstance(listed, list) and listed:
+        first = listed[0]
+        value = first.get("language") if isinstance(first, dict) else first
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
@@ -338,6 +391,7 @@ class _Validator:
             "base_url": self._base_url(),
             "tagline": self._text("tagline"),
             "language": self._choice("language", LANGUAGES, "de"),
+            "languages": self._languages(),
             "timezone": self._timezone(),
             "organisation": self._organisation(),
             "urls": self._urls(),
@@ -356,6 +410,8 @@ class _Validator:
             "publish_destination": self._destination(publish),
         }
         values.update(self._folders())
+        if values["languages"]:
+            values["language"] = self._main_language(values["language"], values["languages"])
         if self.errors:
             raise LitfassError(self.errors + self.warnings)
         return Config(**values), self.warnings
@@ -655,6 +711,75 @@ class _Validator:
             description = one_line(about.get("description") or "")
             terms.append(TermInfo(one_line(str(name)), description, image))
         return tuple(terms)
+
+    def _languages(self) -> tuple[SiteLanguage, ...]:
+        """`languages:`, a list of tags or of entries with language, name, prefix and
+        direction; the first is the main language, at the site's root."""
+        value = self.doc.data.get("languages")
+        if value is None or value == "" or value == []:
+            return ()
+        if not isinstance(value, list):
+            self._error("languages", _("'languages' must be a list like [de, en, uk]"))
+            return ()
+        languages: list[SiteLanguage] = []
+        for entry in value:
+            language = self._site_language(entry, main=not languages)
+            if language is None:
+                continue
+            if any(language.tag == seen.tag for seen in languages):
+                message = _("'languages' names '{language}' twice").format(language=language.tag)
+                self._error("languages", message)
+            elif any(language.prefix == seen.prefix for seen in languages):
+                message = _("'languages': two languages have the prefix '{prefix}'")
+                self._error("languages", message.format(prefix=language.prefix))
+            else:
+                languages.append(language)
+        return tuple(languages)
+
+    def _site_language(self, entry: object, main: bool) -> SiteLanguage | None:
+        about = {"language": entry} if isinstance(entry, str) else entry
+        if not isinstance(about, dict) or not isinstance(about.get("language"), str):
+            self._error(
+                "languages",
+                _("each entry of 'languages' is a tag like 'en' or has 'language: en'"),
+            )
+            return None
+        self._unknown_keys(about, _LANGUAGE_KEYS, "languages")
+        tag = about["language"].strip()
+        if tag not in WRITTEN:
+            message = _("'languages': '{value}' is not one of {choices}")
+            self._error("languages", message.format(value=tag, choices=", ".join(LANGUAGES)))
+            return None
+        written = WRITTEN[tag]
+        name = about.get("name")
+        name = one_line(name) if isinstance(name, str) and name.strip() else written.name
+        direction = about.get("direction", written.direction)
+        if direction not in ("ltr", "rtl"):
+            message = _("'languages': the direction of '{language}' is 'ltr' or 'rtl'")
+            self._error("languages", message.format(language=tag))
+            direction = written.direction
+        prefix = self._prefix(tag, about.get("prefix"), main)
+        return SiteLanguage(written, name, prefix, direction)
+
+    def _prefix(self, tag: str, value: object, main: bool) -> str:
+        if main:
+            if value not in (None, "", "/"):
+                message = _("'languages': the first language is the main one, at '/'")
+                self._error("languages", message)
+            return "/"
+        prefix = value if isinstance(value, str) else _DEFAULT_PREFIXES.get(tag, f"/{tag}/")
+        prefix = "/" + prefix.strip().strip("/") + "/"
+        if not _PREFIX.fullmatch(prefix):
+            message = _("'languages': the prefix of '{language}' must be a folder like /en/")
+            self._error("languages", message.format(language=tag))
+        return prefix
+
+    def _main_language(self, language: str, languages: tuple[SiteLanguage, ...]) -> str:
+        """`language:` and `languages:` agree: the first of the list is the main language."""
+        if "language" in self.doc.data and language != languages[0].tag:
+            message = _("'language' is '{language}', but 'languages' starts with '{first}'")
+            self._error("language", message.format(language=language, first=languages[0].tag))
+        return languages[0].tag
 
     def _navigation(self) -> tuple[NavItem, ...]:
         value = self.doc.data.get("navigation") or []

@@ -41,3 +41,14 @@ LANGUAGES: dict[str, Language] = {
         Language("tr", "Türkçe", "tr", "tr_TR"),
     )
 }
+
+
+def split_translation(name: str, tags: tuple[str, ...]) -> tuple[str, str | None]:
+    """A content file's name without its language, and the language: `index.en.md` is
+    ("index.md", "en") when the site is published in English; any other name is the main
+    language's, as is (`bericht.md`, or `v1.2.md` where there is no language "2")."""
+    stem, dot, suffix = name.rpartition(".")
+    base, dot2, tag = stem.rpartition(".")
+    if dot and dot2 and base and tag in tags:
+        return f"{base}.{suffix}", tag
+    return name, None

@@ -347,6 +347,14 @@ CONFIG: dict[str, list[tuple[int, str]]] = {
     "base-url-quote.yaml": [(3, "'base_url' must be a web address like https://www.example.de")],
     "timezone-folder.yaml": [(5, "unknown time zone 'Europe' (e.g. Europe/Berlin)")],
     "language.yaml": [(4, "'language' must be one of de, de-x-ls, en, uk, ar, fa, tr, not 'fr'")],
+    "languages.yaml": [
+        (14, "'language' is 'en', but 'languages' starts with 'de'"),
+        (15, "'languages' names 'en' twice"),
+        (15, "'languages': 'fr' is not one of de, de-x-ls, en, uk, ar, fa, tr"),
+        (15, "'languages': the direction of 'ar' is 'ltr' or 'rtl'"),
+        (15, "'languages': the prefix of 'uk' must be a folder like /en/"),
+    ],
+    "languages-not-list.yaml": [(14, "'languages' must be a list like [de, en, uk]")],
     "page-size-text.yaml": [(14, "'page_size' must be a whole number of at least 1")],
     "remote-images-url.yaml": [
         (15, "'remote_images' must be a list of host names like bilder.example.org")
