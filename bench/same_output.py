@@ -2,7 +2,7 @@
 
     python bench/same_output.py REV [--items 4000] [--work DIR]
 
-Builds the example portal (this checkout's content, templates and config.yaml) and the
+Builds the example portal (this checkout's content and config.yaml, each version's templates) and the
 benchmark corpus (search and precompressed files on) once with the litfass of git revision REV
 and once with this checkout's, then prints a hash of each output tree (every file's path and
 bytes) and exits 1 if any differs. Run it on one file system: Pagefind lists folders in the
@@ -52,8 +52,12 @@ def sites(work: Path, items: int) -> dict[str, Path]:
 
 
 def build(checkout: Path, source: Path, target: Path) -> tuple[str, int]:
-    """The output of one cold build of `source` (copied to `target`) by `checkout`'s litfass."""
+    """The output of one cold build of `source` (copied to `target`) by `checkout`'s litfass,
+    with `checkout`'s theme: a theme may call what only its own litfass gives it."""
     shutil.copytree(source, target)
+    if (target / "templates").is_dir():
+        shutil.rmtree(target / "templates")
+        shutil.copytree(checkout / "templates", target / "templates")
     command = [sys.executable, str(checkout / "build.py"), "--root", str(target)]
     command += ["--now", corpus.NOW, "--quiet"]
     env = {**os.environ, "PYTHONPATH": str(checkout)}

@@ -168,6 +168,14 @@ class Config:
     def site_language(self, tag: str) -> SiteLanguage:
         return next(language for language in self.site_languages if language.tag == tag)
 
+    def language_of(self, path: str) -> str:
+        """The language of a file of output/ (`en/aktuelles/x/index.html`: "en"), by its
+        folder; the main language's for every other file."""
+        for language in self.site_languages[1:]:
+            if path.startswith(language.prefix[1:]):
+                return language.tag
+        return self.site_languages[0].tag
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from litfass.addresses import AddressBook
-from litfass.config import Config, NavItem
+from litfass.config import Config, NavItem, SiteLanguage
 from litfass.content.images import Picture
 from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE, BuildOptions, Page, Term
 from litfass.errors import Problem
@@ -61,6 +61,27 @@ class Site:
     neighbours: dict[str, tuple[Page | None, Page | None]] = field(hash=False, compare=False)
     pictures: dict[str, Picture] = field(default_factory=dict, hash=False, compare=False)
     addresses: AddressBook = field(default_factory=AddressBook, compare=False)
+    # A site in several languages: the main language's site holds each other language's
+    # site, by tag; every one of them the addresses of each page in every language it
+    # exists in (`alternates`, by each of those addresses).
+    translations: dict[str, Site] = field(default_factory=dict, hash=False, compare=False)
+    alternates: dict[str, tuple[tuple[str, str], ...]] = field(
+        default_factory=dict, hash=False, compare=False
+    )
+
+    def translation(self, tag: str) -> Site:
+        """The site in the language `tag` (this one for its own language)."""
+        return self if tag == self.config.language else self.translations[tag]
+
+    @property
+    def every_language(self) -> tuple[Site, ...]:
+        """This site and its other languages' sites, the main language first."""
+        return (self, *self.translations.values())
+
+    @property
+    def home_url(self) -> str:
+        """Where this language's home page is: "/" for the main language, else its folder."""
+        return self.config.site_language(self.config.language).prefix
 
     @property
     def lead(self) -> Page | None:
@@ -136,7 +157,18 @@ def without_files(site: Site, withheld: frozenset[str]) -> Site:
     urls = {rel: url for rel, url in site.content_urls.items() if rel not in withheld}
     gone = {site.content_urls[rel] for rel in withheld if rel in site.content_urls}
     pictures = {url: p for url, p in site.pictures.items() if url not in gone}
-    return dataclasses.replace(site, content_urls=urls, pictures=pictures)
+    return with_files(site, urls, pictures)
+
+
+def with_files(site: Site, content_urls: dict[str, str], pictures: dict[str, Picture]) -> Site:
+    """The site (and its other languages' sites) with these content files and pictures."""
+    translations = {
+        tag: dataclasses.replace(other, content_urls=content_urls, pictures=pictures)
+        for tag, other in site.translations.items()
+    }
+    return dataclasses.replace(
+        site, content_urls=content_urls, pictures=pictures, translations=translations
+    )
 
 
 def assemble(
@@ -152,7 +184,112 @@ def assemble(
 
     `previous` is the site of the last rebuild with the same config: lists it can prove
     unchanged are taken from it, so an edit to one article does not recompute them all.
+    A site in several languages is the main language's site with a site for each other
+    language, each of its language's items only (`translations`).
     """
+    if not config.translation_tags:
+        return _assemble(config, pages, options, content_urls, pictures, previous, addresses)
+    by_language: dict[str, list[Page]] = defaultdict(list)
+    for page in _published_translations(pages, options):
+        by_language[page.language or config.language].append(page)
+    sites = {
+        language.tag: _assemble(
+            language_config(config, language),
+            by_language[language.tag],
+            options,
+            content_urls,
+            pictures,
+            _in(previous, language.tag),
+            addresses,
+        )
+        for language in config.site_languages
+    }
+    alternates = _alternates(tuple(sites.values()))
+    main, *others = (dataclasses.replace(s, alternates=alternates) for s in sites.values())
+    return dataclasses.replace(main, translations={s.config.language: s for s in others})
+
+
+def _in(site: Site | None, tag: str) -> Site | None:
+    """The last site's in the language `tag`, if it had that language."""
+    if site is None or (tag != site.config.language and tag not in site.translations):
+        return None
+    return site.translation(tag)
+
+
+def language_config(config: Config, language: SiteLanguage) -> Config:
+    """The config of the site in one of its languages: its tag, and every address in its
+    folder (the main language's are the config's own)."""
+    if language.prefix == "/":
+        return config
+    urls = {name: language.url(value) for name, value in dataclasses.asdict(config.urls).items()}
+    menu = tuple(
+        NavItem(item.title, language.url(item.url)) if item.url.startswith("/") else item
+        for item in config.navigation
+    )
+    return dataclasses.replace(
+        config,
+        language=language.tag,
+        urls=dataclasses.replace(config.urls, **urls),
+        navigation=menu,
+    )
+
+
+def _published_translations(pages: list[Page], options: BuildOptions) -> list[Page]:
+    """The pages, without translations whose original this build leaves out (a translation
+    of a draft is one already: content/translations.py; here, where it is built anyway)."""
+    shown = {p.source for p in pages if not p.language and is_published(p, options)}
+    every = {p.source for p in pages if not p.language}
+    return [
+        p
+        for p in pages
+        if not p.language or not p.original or p.original not in every or p.original in shown
+    ]
+
+
+def _alternates(sites: tuple[Site, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each page's address -> (language, address) of it in every language it exists in:
+    an item and its translations, and the lists every language has."""
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for site in sites:
+        tag = site.config.language
+        for page in site.pages:
+            groups[page.original or page.source].append((tag, page.url))
+        main = site.config.site_languages[0]
+        prefix = site.home_url
+        for url in _list_urls(site):
+            groups["/" + url[len(prefix) :] if prefix != main.prefix else url].append((tag, url))
+    alternates: dict[str, tuple[tuple[str, str], ...]] = {}
+    for group in groups.values():
+        found = tuple(group)
+        for _tag, url in found:
+            alternates[url] = found
+    return alternates
+
+
+def _list_urls(site: Site) -> list[str]:
+    """The first page of every list the site has: they exist in each language it has them."""
+    urls = site.config.urls
+    listings = (*site.topics, *site.regions, *site.event_topics, *site.event_regions)
+    fixed = (
+        site.home_url, urls.news_index, urls.events_index, urls.events_index + "archiv/",
+        urls.years.replace("{year}/", ""), urls.press_index, urls.topics_index,
+        urls.regions_index, urls.magazine_index, urls.feeds_index,
+        *((urls.search_index,) if site.config.search else ()),
+    )  # fmt: skip
+    years = (urls.years.replace("{year}", str(year)) for year, _pages in site.years)
+    return [*fixed, *(listing.url for listing in listings), *years]
+
+
+def _assemble(
+    config: Config,
+    pages: list[Page],
+    options: BuildOptions,
+    content_urls: dict[str, str],
+    pictures: dict[str, Picture] | None = None,
+    previous: Site | None = None,
+    addresses: AddressBook | None = None,
+) -> Site:
+    """The site of one language."""
     # The build's clock in the site's time zone, whatever the machine's: "today" is local.
     options = dataclasses.replace(options, now=options.now.astimezone(config.tz))
     shown = sorted((p for p in pages if is_published(p, options)), key=lambda p: p.source)
@@ -228,6 +365,8 @@ def reassemble(
     options = dataclasses.replace(options, now=options.now.astimezone(previous.config.tz))
     if options.now != previous.now or options.drafts != previous.drafts:
         return None
+    if previous.translations:
+        return None  # a page's translations are in other sites' lists: assemble them anew
     if any(_place(old, options) != _place(new, options) for old, new in swaps):
         return None
     site = previous

@@ -206,6 +206,40 @@ def built_in(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     return output
 
 
+# A site in five languages (issue 26): config.yaml's `languages:` and translations beside
+# their originals, as editors write them (docs/redaktion.md).
+LANGUAGES = "languages: [de, de-x-ls, en, uk, ar]\n"
+TRANSLATIONS = {
+    "news/2021-05-01-pflege.en.md": "---\ntitle: Care needs time\n---\nCare needs **more time**.\n",
+    "news/2021-05-01-pflege.de-x-ls.md": "---\ntitle: Pflege braucht Zeit\n---\nPflege ist wichtig.\n",
+    "news/2021-05-01-pflege.uk.md": "---\ntitle: Догляд потребує часу\n---\nДогляд важливий.\n",
+    "news/2021-05-01-pflege.ar.md": "---\ntitle: الرعاية تحتاج إلى وقت\n---\nالرعاية مهمة.\n",
+    "news/2020-01-10-neujahr.en.md": "---\ntitle: New year\nslug: new-year\n---\nWhat comes next.\n",
+    "news/entwurf.en.md": "---\ntitle: Not ready yet\n---\nA draft's translation.\n",
+    "news/2021-06-02-nur-hier.uk.md": "---\ntitle: Лише українською\ntags: [Pflege]\n---\nТекст.\n",
+    "events/fachtag.en.md": "---\ntitle: 'Conference: streets for all'\n---\nThe programme.\n",
+    "events/fachtag.ar.md": "---\ntitle: 'مؤتمر: شوارع للجميع'\n---\nالبرنامج.\n",
+    "pages/ueber-uns/index.en.md": "---\ntitle: About us\n---\nOur team: ![The team](team.txt)\n",
+    "pages/ueber-uns/index.ar.md": "---\ntitle: من نحن\n---\nفريقنا: ![الفريق](team.txt)\n",
+}
+
+
+def multilingual_site(target: Path) -> Path:
+    """The fixture site in five languages, with translations of some of its items."""
+    site = copy_site(FIXTURE, target)
+    config = (site / "config.yaml").read_text("utf-8").replace("language: de\n", LANGUAGES)
+    (site / "config.yaml").write_text(config, "utf-8")
+    for rel, text in TRANSLATIONS.items():
+        write(site, f"content/{rel}", text)
+    return site
+
+
+@pytest.fixture(scope="session")
+def multilingual(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output of the site in five languages, built once per session, read only."""
+    return build(multilingual_site(tmp_path_factory.mktemp("multilingual") / "site")).output
+
+
 MENU = {"news": "Aktuelles", "events": "Veranstaltungen", "topics": "Themen", "magazine": "Magazin"}
 
 

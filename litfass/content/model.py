@@ -138,6 +138,10 @@ class Page:
     files: tuple[str, ...] = ()
     id: str = ""  # explicit stable id for feeds and calendars (a first address), else empty
     updated: datetime | None = None  # when an item was last edited, if the editor says so
+    # A translation's language (`name.en.md`: "en"), "" for the main language's items, and
+    # the file of its original (`news/name.md`, relative to content/), which it may lack.
+    language: str = ""
+    original: str = ""
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     # File line of each front-matter key, so later checks (clashing addresses) can point there.
     lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)

@@ -35,6 +35,7 @@ from litfass.content.schema import FIELDS, KINDS, keys_of
 from litfass.dates import parse_day, parse_when
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
+from litfass.languages import split_translation
 from litfass.slugs import is_slug, slugify
 from litfass.values import (
     as_bool,
@@ -122,11 +123,23 @@ def remote_image_message(what: str, host: str) -> str:
     ).format(what=what, host=host)
 
 
+def original_file(path: str, tags: tuple[str, ...]) -> tuple[str, str | None]:
+    """The file a translation translates (`news/x.en.md` -> `news/x.md`), and its language."""
+    folder, slash, name = path.rpartition("/")
+    name, language = split_translation(name, tags)
+    return folder + slash + name, language
+
+
 class _Fields:
     """Validates the front matter of one source, collecting every problem."""
 
     def __init__(self, config: Config, source: Source, kind: str) -> None:
         self.config, self.source, self.kind = config, source, kind
+        # A translation (`name.en.md`) is named as its original and may leave out what it
+        # takes from it (content/translations.py): only its title is required.
+        self.name, language = original_file(source.content_rel, config.translation_tags)
+        self.original = original_file(source.rel, config.translation_tags)[0]
+        self.language = language or ""
         self.data = source.meta.data
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
@@ -138,8 +151,9 @@ class _Fields:
         extra = self._unknown_keys()
         slug = self._slug()
         kind = self.kind
-        date = self._date("date", required=kind in REQUIRED["date"])
-        event = self._event() if kind == EVENT else None
+        original = not self.language
+        date = self._date("date", required=original and kind in REQUIRED["date"])
+        event = self._event() if kind == EVENT and (original or "start" in self.data) else None
         self._check_days(date, event)
         return Page(
             kind=kind,
@@ -152,7 +166,7 @@ class _Fields:
             tags=self._terms("tags"),
             region=(self._terms("region", single=True) or (None,))[0],
             category=self.text("category")
-            or (self.config.default_category if kind == NEWS else ""),
+            or (self.config.default_category if kind == NEWS and original else ""),
             dateline=self.text("dateline"),
             contact=self._contact(),
             image=self.image_link("image"),
@@ -170,6 +184,8 @@ class _Fields:
             id=self._id(),
             updated=self._updated(date),
             extra=extra,
+            language=self.language,
+            original=self.original if self.language else "",
         )
 
     def _unknown_keys(self) -> dict[str, Any]:
@@ -254,7 +270,7 @@ class _Fields:
                     ),
                 )
             return slugify(given)
-        name = PurePosixPath(self.source.content_rel)
+        name = PurePosixPath(self.name)
         stem = name.parent.name if is_bundle_index(name.as_posix()) else name.stem
         if stem[:4].isdigit() and stem[4:5] == "-" and len(stem) > DATE_PREFIX_LEN:
             stem = stem[DATE_PREFIX_LEN:]  # "2019-11-04-fachtag.md" -> "fachtag"

@@ -52,7 +52,15 @@ from litfass.outputs.declare import declare, path_problems
 from litfass.outputs.theme import theme_files
 from litfass.render.templates import environment, render_output
 from litfass.reuse import Reuse
-from litfass.site import Site, assemble, is_public, reassemble, withheld_files, without_files
+from litfass.site import (
+    Site,
+    assemble,
+    is_public,
+    reassemble,
+    with_files,
+    withheld_files,
+    without_files,
+)
 from litfass.workers import run_chunks
 
 Progress = Callable[[int, int], None]
@@ -327,7 +335,7 @@ class Builder:
         """The items read without errors that the last site leaves out (drafts, scheduled)."""
         if self.site is None or self.sources is None:
             return []
-        shown = {page.source for page in self.site.pages}
+        shown = {page.source for site in self.site.every_language for page in site.pages}
         items = self.sources.items.values()
         finals = (item.final for item in items if not item.errors)
         return [page for page in finals if page is not None and page.source not in shown]
@@ -453,7 +461,7 @@ class Builder:
             and last[1] is site.pictures
             and last[2] == withheld
         ):
-            return dataclasses.replace(site, content_urls=last[3], pictures=last[4])
+            return with_files(site, last[3], last[4])
         shown = without_files(site, withheld)
         self.withheld = (
             site.content_urls,

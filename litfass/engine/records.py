@@ -52,19 +52,30 @@ class TrackedSite:
     their closures, so what they read is noted too.
     """
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, path: tuple = (SITE,), root: TrackedSite | None = None) -> None:
         self._site = site
+        # Another language's site is read through its own TrackedSite, its reads noted in
+        # the main one's under the path that leads to it (`site.translations['en']`).
+        self._path, self._root = path, root or self
         self.reads: set[tuple] | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Producers saved with the last build's records close over the tracked site.
-        return (TrackedSite, (self._site,))
+        return (TrackedSite, (self._site, self._path, None if self._root is self else self._root))
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._site, name)
-        if self.reads is None or name.startswith("_"):
+        reads = self._root.reads
+        if reads is None or name.startswith("_"):
             return value
-        return _wrap(value, (SITE, ("attr", name)), self.reads)
+        return _wrap(value, (*self._path, ("attr", name)), reads)
+
+    def translation(self, tag: str) -> Site:
+        """The site in the language `tag`, tracked as this one is (`Site.translation`)."""
+        if tag == self._site.config.language:
+            return self.as_site()
+        path = (*self._path, ("attr", "translations"), ("item", tag))
+        return TrackedSite(self._site.translations[tag], path, self._root).as_site()
 
     def as_site(self) -> Site:
         """This tracked site where a Site is expected: it answers every attribute of one."""
@@ -558,7 +569,11 @@ class TemplateSet:
         self.references = {} if references is None else references
         self._digests: dict[str, str] = {}
         self._prints: dict[str, Any] = {}
-        tables = [t / "i18n" / f"{config.language}.yaml" for t in config.theme_paths]
+        tables = [
+            t / "i18n" / f"{language.tag}.yaml"
+            for language in config.site_languages
+            for t in config.theme_paths
+        ]
         # Every template may call t() and asset(): the translations (the site's keys over
         # the default theme's) and the fingerprinted names of the theme's files count for each.
         self.translations = (*(_file_digest(table) for table in tables), assets)

@@ -24,7 +24,9 @@ from litfass.content.files import ContentFiles, find_files, shown
 from litfass.content.frontmatter import Source
 from litfass.content.kinds import is_bundle_index
 from litfass.content.model import BuildOptions, Page, unpack
+from litfass.content.pages import original_file
 from litfass.content.reader import ReadFile, forget_other_bodies, read_files
+from litfass.content.translations import completed
 from litfass.engine.store import Stamp, stamp
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
@@ -46,6 +48,8 @@ class Item:
     body_warnings: list[Problem] = field(default_factory=list)
     unlinked: list[Problem] = field(default_factory=list)  # links to what is left out
     draft: bool = False  # says `draft: true` (read line by line where it does not parse)
+    # A translation's page as its file says, before `completed` took from its original.
+    own: Page | None = None
 
     def html(self) -> str:
         """The body rendered, links not yet resolved: unpacked only while it is used."""
@@ -175,6 +179,7 @@ class Sources:
         items = list(self.items.values())  # in the order of self.files.markdown
         problems = [p for p in self.file_problems if p.severity == "error"]
         problems += [p for item in items for p in item.errors]
+        self._complete_translations()
         good = [i for i in items if i.page is not None and not i.errors]
         withheld = self._broken_drafts_files(good) if skip_broken_drafts else set()
         if withheld != self.withheld:
@@ -223,6 +228,34 @@ class Sources:
         if errors:
             return good, errors + warnings
         return good, warnings
+
+    def _complete_translations(self) -> None:
+        """Each translation's page from its file and its original's (content/translations.py);
+        one whose original cannot be read is held back as a draft, never published alone."""
+        for rel, item in self.items.items():
+            own = item.own
+            if own is None or item.errors:
+                continue
+            original = self.items.get(original_file(rel, self.config.translation_tags)[0])
+            if original is None:
+                page = completed(self.config, own, None)
+            elif original.page is None or original.errors:
+                page = dataclasses.replace(completed(self.config, own, None), draft=True)
+            else:
+                page = completed(self.config, own, original.page)
+            if page == item.page:
+                continue
+            if item.page is None or _address(item) != (
+                page.source,
+                page.url,
+                page.aliases,
+                page.kind,
+                page.id,
+            ):
+                self.addresses_changed = True
+            item.page, item.final = page, None
+            self.touched.add(rel)
+            self.without_body.add(rel)
 
     def _left_out(self, good: list[Item], options: BuildOptions) -> Withheld:
         """The items `options` leave out, with the files of their folders, and why."""
@@ -390,6 +423,8 @@ def _item_of(signed: Stamp, read: ReadFile) -> Item:
     """A file's item from what the reader found: its page, body and problems."""
     draft = read.draft or (read.page is not None and read.page.draft)
     item = Item(signed, read.source, read.page, key=read.key, packed=read.packed, draft=draft)
+    if read.page is not None and read.page.language:
+        item.own, item.page = read.page, None  # completed from its original before it is used
     if read.page is None:
         item.errors = [p for p in read.problems if p.severity == "error"]
         item.warnings = [p for p in read.problems if p.severity != "error"]

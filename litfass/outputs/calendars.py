@@ -82,7 +82,8 @@ def _public(site: Site, events: Iterable[Page]) -> tuple[Page, ...]:
 def declare(site: Site, reuse: Reuse | None = None) -> Iterator[Output]:
     """The subscription calendars, and one calendar file beside every event page."""
     config = site.config
-    t = (reuse or Reuse()).get("translations", (), lambda: site_translations(config))
+    table = ("translations", config.language)
+    t = (reuse or Reuse()).get(table, (), lambda: site_translations(config))
     every_event = (*site.upcoming, *site.past_events)
     years = _years(every_event)
     for sub in subscriptions(site, t):

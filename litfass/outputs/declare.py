@@ -38,9 +38,11 @@ def declare(site: Site, theme: Sequence[ThemeFile], reuse: Reuse | None = None) 
     reuse = reuse or Reuse()
     reuse.begin()
     outputs = [
-        *pages.declare(site, reuse),
-        *feeds.declare(site, reuse),
-        *calendars.declare(site, reuse),
+        *(
+            output
+            for language in site.config.site_languages
+            for output in _in_language(site.translation(language.tag), reuse)
+        ),
         *redirects.declare(site),
         *htaccess.declare(site),
         *files.declare(site, theme),
@@ -49,6 +51,22 @@ def declare(site: Site, theme: Sequence[ThemeFile], reuse: Reuse | None = None) 
     outputs += metadata.declare(site, outputs, reuse)
     outputs.sort(key=_path)
     reuse.end()
+    return outputs
+
+
+def _in_language(site: Site, reuse: Reuse) -> list[Output]:
+    """The pages, feeds and calendars of the site in one language (in its folder), each
+    language's kept apart: their lists and items are other objects."""
+    if site.home_url != "/":
+        reuse = reuse.get(("language", site.config.language), (), Reuse)
+        reuse.begin()
+    outputs = [
+        *pages.declare(site, reuse),
+        *feeds.declare(site, reuse),
+        *calendars.declare(site, reuse),
+    ]
+    if site.home_url != "/":
+        reuse.end()
     return outputs
 
 

@@ -147,7 +147,8 @@ def autodiscovery(site: Site, here: PageContext, t: Translations) -> list[tuple[
 def declare(site: Site, reuse: Reuse | None = None) -> Iterator[Output]:
     """Both flavours of every channel, and the page that explains them."""
     reuse = reuse or Reuse()
-    t = reuse.get("translations", (), lambda: site_translations(site.config))
+    language = site.config.language
+    t = reuse.get(("translations", language), (), lambda: site_translations(site.config))
     every = channels(site, t, reuse)
     for channel in every:
         for flavour in (RSS, ATOM):

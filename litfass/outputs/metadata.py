@@ -127,6 +127,43 @@ def listing_title(listing: Listing, kind: str, t: Translations) -> str:
     return t("topic_title" if kind == "topic" else "region_title", name=listing.term.name)
 
 
+# The same page in other languages -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """A language of the site, as a page links to it: the page in that language where it
+    exists, else that language's home."""
+
+    tag: str  # `hreflang` and `lang`
+    name: str  # in the language itself
+    direction: str
+    url: str
+    exists: bool  # the page itself is in this language (a `<link rel=alternate>`)
+    current: bool  # the language of the page being shown
+
+
+def alternates(site: Site, here: PageContext, t: Translations) -> list[Alternate]:
+    """Every language of a site in several, for the page `here`: its `hreflang` links and
+    the language switcher (none for a site in one language)."""
+    languages = site.config.site_languages
+    if len(languages) < 2:
+        return []
+    found = dict(site.alternates.get(here.url, ()))
+    own = site.config.language
+    return [
+        Alternate(
+            language.tag,
+            language.name,
+            language.direction,
+            here.url if language.tag == own else found.get(language.tag, language.prefix),
+            language.tag == own or language.tag in found,
+            language.tag == own,
+        )
+        for language in languages
+    ]
+
+
 # Open Graph and Twitter cards ---------------------------------------------
 
 
@@ -174,7 +211,7 @@ def _logo(config: Config) -> str:
 def structured_data(site: Site, here: PageContext, t: Translations) -> list[dict[str, Any]]:
     """The JSON-LD blocks of a page, as dicts (render.json_script makes them safe to embed)."""
     page, blocks = here.page, []
-    if here.url == "/":
+    if here.url == site.home_url:
         blocks += [organization(site.config), website(site.config)]
     elif page is not None and page.kind == NEWS:
         blocks.append(news_article(site, page))
@@ -342,14 +379,14 @@ def breadcrumbs(site: Site, here: PageContext, t: Translations) -> list[tuple[st
     }
     if page is not None and page.kind in (*sections, PAGE):
         middle = [sections[page.kind]] if page.kind in sections else []
-        return [(t("home"), "/"), *middle, (page.title, here.url)]
+        return [(t("home"), site.home_url), *middle, (page.title, here.url)]
     if here.listing is not None:
         index = (
             (t("topics"), urls.topics_index)
             if here.kind == "topic"
             else (t("regions"), urls.regions_index)
         )
-        return [(t("home"), "/"), index, (here.listing.term.name, here.listing.url)]
+        return [(t("home"), site.home_url), index, (here.listing.term.name, here.listing.url)]
     return []
 
 
@@ -380,7 +417,7 @@ def declare(site: Site, outputs: Sequence[Output], reuse: Reuse | None = None) -
     )
     listed = tuple(e for e in entries if e is not None)
     lines = reuse.get(("sitemap lines", listed), (), lambda: _sitemap_lines(listed))
-    yield Output(SITEMAP_PATH, produce=partial(sitemap, lines))
+    yield Output(SITEMAP_PATH, produce=partial(sitemap, lines, site))
     yield Output(ROBOTS_PATH, produce=lambda: robots(site))
 
 
@@ -393,7 +430,8 @@ def _entry(site: Site, output: Output, newest: datetime | None) -> tuple | None:
     """(absolute URL, last modified) of a page meant to be found, else None."""
     if not _listed(site, output):
         return None
-    return site.config.absolute(output.context["url"]), _lastmod(output, newest)
+    url = output.context["url"]
+    return site.config.absolute(url), _lastmod(output, newest), url
 
 
 def _listed(site: Site, output: Output) -> bool:
@@ -420,26 +458,46 @@ def _lastmod(output: Output, newest: datetime | None) -> datetime | None:
     return newest  # overviews (home, calendar, topics, archive) show the newest items
 
 
-def _sitemap_lines(entries: Iterable[tuple[str, datetime | None]]) -> tuple[str, ...]:
-    """One `<url>` line per address, sorted, each address once."""
+def _sitemap_lines(
+    entries: Iterable[tuple[str, datetime | None, str]],
+) -> tuple[tuple[str, str], ...]:
+    """(site path, its `<url>` line without its end) per address, sorted, each address once."""
     lines = []
     # By address alone: two outputs claiming one address are refused later (path_problems),
     # and must not crash the comparison of a date with None first.
-    for url, lastmod in sorted(set(entries), key=lambda entry: entry[0]):
+    for url, lastmod, path in sorted(set(entries), key=lambda entry: entry[0]):
         stamp = f"<lastmod>{lastmod.isoformat(timespec='seconds')}</lastmod>" if lastmod else ""
         # &, < and > as xml.sax.saxutils.escape does, without the 50 ms of imports it brings
         # (urllib.request, http.client, ssl, email) into every build.
-        lines.append(f"  <url><loc>{html.escape(url, quote=False)}</loc>{stamp}</url>")
+        lines.append((path, f"  <url><loc>{html.escape(url, quote=False)}</loc>{stamp}"))
     return tuple(lines)
 
 
-def sitemap(lines: Sequence[str]) -> bytes:
-    """The sitemaps.org XML around `<url>` lines."""
+def sitemap(lines: Sequence[tuple[str, str]], site: Site) -> bytes:
+    """The sitemaps.org XML around `<url>` lines; in a site of several languages, each with
+    its page in every language it exists in (`xhtml:link rel="alternate" hreflang`)."""
+    several = len(site.config.site_languages) > 1
+    xhtml = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if several else ""
     head = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{xhtml}>',
     ]
-    return ("\n".join([*head, *lines, "</urlset>"]) + "\n").encode("utf-8")
+    body = [
+        line + (_alternate_links(site, path) if several else "") + "</url>" for path, line in lines
+    ]
+    return ("\n".join([*head, *body, "</urlset>"]) + "\n").encode("utf-8")
+
+
+def _alternate_links(site: Site, path: str) -> str:
+    """Google's sitemap alternates: every language of the page, itself among them."""
+    found = site.alternates.get(path, ())
+    if len(found) < 2:
+        return ""
+    absolute = site.config.absolute
+    return "".join(
+        f'<xhtml:link rel="alternate" hreflang="{tag}" href="{html.escape(absolute(url))}"/>'
+        for tag, url in found
+    )
 
 
 def robots(site: Site) -> bytes:

@@ -87,9 +87,10 @@ def _paged(
 
 
 def _home(site: Site) -> Iterator[Output]:
-    yield _page("/", "home.html")
-    yield Output("404.html", "404.html", {"url": "/404.html"})
-    yield Output("410.html", "410.html", {"url": "/410.html"})
+    yield _page(site.home_url, "home.html")
+    if site.home_url == "/":  # the web server's answers for the whole site
+        yield Output("404.html", "404.html", {"url": "/404.html"})
+        yield Output("410.html", "410.html", {"url": "/410.html"})
     if site.config.search:
         yield _page(site.config.urls.search_index, "search.html")
 

@@ -5,6 +5,7 @@ Template errors name the template file and line, as content errors do.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import traceback
@@ -61,9 +62,15 @@ def environment(
     env.globals["t"] = t
     env.globals["tn"] = t.plural
     env.globals["asset"] = AssetUrls(theme_files(config) if theme is None else theme)
-    env.filters["date"] = t.date
-    env.filters["time"] = t.time
-    env.filters["when"] = t.when
+    # A site in several languages: each language's pages get their table as `t` (see
+    # `render_output`); the filters write dates with the table of the page being rendered.
+    tables = {language.tag: t for language in config.site_languages[:1]}
+    for language in config.site_languages[1:]:
+        tables[language.tag] = load_translations(dataclasses.replace(config, language=language.tag))
+    env.extend(translation_tables=tables)
+    env.filters["date"] = _in_table(Translations.date)
+    env.filters["time"] = _in_table(Translations.time)
+    env.filters["when"] = _in_table(Translations.when)
     env.filters["iso"] = lambda value: value.isoformat()
     env.filters["absolute"] = config.absolute
     env.filters["json_script"] = json_script
@@ -71,14 +78,25 @@ def environment(
     env.filters["webcal"] = partial(calendars.webcal, config)
     env.globals["calendar_url"] = calendars.calendar_url
     env.globals["feed_url"] = feeds.feed_url
-    env.globals["social_meta"] = about_page(partial(metadata.social_meta, t=t))
-    env.globals["structured_data"] = about_page(partial(metadata.structured_data, t=t))
-    env.globals["feed_links"] = about_page(partial(feeds.autodiscovery, t=t))
+    env.globals["social_meta"] = about_page(metadata.social_meta)
+    env.globals["structured_data"] = about_page(metadata.structured_data)
+    env.globals["feed_links"] = about_page(feeds.autodiscovery)
+    env.globals["alternates"] = about_page(metadata.alternates)
     env.globals["picture"] = picture
     return env, t
 
 
-def about_page(function: Callable[[Site, PageContext], Any]) -> Callable[..., Any]:
+def _in_table(method: Callable[..., str]) -> Callable[..., str]:
+    """A filter that formats with the translation table of the page being rendered."""
+
+    @jinja2.pass_context
+    def call(context: jinja2.runtime.Context, *args: Any) -> str:
+        return method(context["t"], *args)
+
+    return call
+
+
+def about_page(function: Callable[..., Any]) -> Callable[..., Any]:
     """A template global that reads which page is being rendered from the template context."""
 
     @jinja2.pass_context
@@ -89,7 +107,7 @@ def about_page(function: Callable[[Site, PageContext], Any]) -> Callable[..., An
             listing=context.get("listing"),
             kind=context.get("kind") or "",
         )
-        return function(context["site"], here)
+        return function(context["site"], here, t=context["t"])
 
     return call
 
@@ -151,8 +169,15 @@ def render_output(output: Output, env: jinja2.Environment, site: Site) -> bytes 
         ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise _template_error(site.config, exc.filename, exc.lineno, exc.message or "") from None
+    language = site.config.language_of(output.path)
+    if language != site.config.language:
+        t = env.translation_tables[language]  # type: ignore[attr-defined]
+        site = site.translation(language)
+        values = {"site": site, "t": t, "tn": t.plural, **output.context}
+    else:
+        values = {"site": site, **output.context}
     try:
-        page = template.render(site=site, **output.context)
+        page = template.render(values)
     except jinja2.TemplateSyntaxError as exc:  # in a template it includes
         raise _template_error(site.config, exc.filename, exc.lineno, exc.message or "") from None
     except jinja2.TemplateNotFound as exc:

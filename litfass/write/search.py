@@ -32,7 +32,14 @@ from litfass.errors import LitfassError
 from litfass.folders import CACHE_DIR, SEARCH_FOLDER
 from litfass.i18n import _
 from litfass.write.disk import files_below
-from litfass.write.searchmerge import ENTRY, JOINING, WORDS, Unmergeable, merge
+from litfass.write.searchmerge import (
+    ENTRY,
+    JOINING,
+    WORDS,
+    Unmergeable,
+    merge,
+    sorted_languages,
+)
 
 FOLDER = SEARCH_FOLDER
 # In /pagefind/: the parts a theme's own search script once merged; always none now, for
@@ -203,6 +210,7 @@ def _make(site: Path, cache: Path, part: Part) -> str:
         return message[-1] if message else _("no output")
     for name in UNUSED:
         (unfinished / name).unlink(missing_ok=True)
+    sorted_languages(unfinished / ENTRY)
     shutil.rmtree(entry, ignore_errors=True)
     rename(unfinished, entry, durable=False)
     return ""

@@ -78,35 +78,54 @@ def _merge(folders: list[Path], target: Path, earlier: list[Path]) -> None:
     first = entries[0]
     if not str(first["version"]).startswith(KNOWN):
         raise Unmergeable(f"Pagefind {first['version']}")
-    if any(e["languages"].keys() != first["languages"].keys() for e in entries) or any(
+    if any(
         {k: v for k, v in e.items() if k != "languages"}
         != {k: v for k, v in first.items() if k != "languages"}
         for e in entries
     ):
-        raise Unmergeable("the parts differ in languages or settings")
+        raise Unmergeable("the parts differ in settings")
     target.mkdir(parents=True)
-    for rel in _program_files(folders[0]):
-        link_or_copy(folders[0] / rel, target / rel)
+    for rel, folder in _program_files(folders).items():
+        link_or_copy(folder / rel, target / rel)
     languages = {}
-    for language, described in first["languages"].items():
+    # Each language's pages joined over the parts that have any (a site in several
+    # languages: a part may hold none of one), in order of the tags, as `sorted_languages`.
+    for language in sorted({tag for e in entries for tag in e["languages"]}):
+        having = [(f, e["languages"].get(language)) for f, e in zip(folders, entries, strict=True)]
+        found = [(folder, described) for folder, described in having if described is not None]
         parts = [
-            Language(
-                folder, _decode(folder / f"pagefind.{e['languages'][language]['hash']}.pf_meta")
-            )
-            for folder, e in zip(folders, entries, strict=True)
+            Language(folder, _decode(folder / f"pagefind.{described['hash']}.pf_meta"))
+            for folder, described in found
         ]
         digest_name, count = _merge_language(language, parts, target, earlier)
-        languages[language] = {**described, "hash": digest_name, "page_count": count}
-    entry = {**first, "languages": languages}
+        languages[language] = {**found[0][1], "hash": digest_name, "page_count": count}
+    write_entry(target / ENTRY, {**first, "languages": languages})
+
+
+def write_entry(path: Path, entry: dict[str, Any]) -> None:
+    """Pagefind's `pagefind-entry.json`, written as Pagefind writes it."""
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-    write_whole(target / ENTRY, text.encode(), durable=False)
+    write_whole(path, text.encode(), durable=False)
 
 
-def _program_files(folder: Path) -> Iterator[str]:
-    """The script, worker and WebAssembly: what every index of one Pagefind has alike."""
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.name != ENTRY and not path.name.endswith(".pf_meta"):
-            yield path.name
+def sorted_languages(path: Path) -> None:
+    """Pagefind's entry with its languages in order of their tags. Pagefind lists them in
+    the order of a hash map, which is another in each run: the same pages would give
+    another file, and an index joined from parts another one again."""
+    entry = json.loads(path.read_text("utf-8"))
+    if len(entry["languages"]) > 1:
+        write_entry(path, {**entry, "languages": dict(sorted(entry["languages"].items()))})
+
+
+def _program_files(folders: list[Path]) -> dict[str, Path]:
+    """The script, worker and WebAssembly (of each language some part has), each from the
+    first part that has it: every index of one Pagefind has them alike."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.name != ENTRY and not path.name.endswith(".pf_meta"):
+                found.setdefault(path.name, folder)
+    return found
 
 
 def _merge_language(

@@ -129,6 +129,28 @@ EDITS = {
     "item-folder-back": saving(
         "content/pages/ueber-uns/index.md", "---\ntitle: Über uns\n---\n[Satzung](satzung.pdf)\n"
     ),
+    # A site in several languages (issue 26): translations beside their originals.
+    "languages": replace("config.yaml", "language: de\n", "languages: [de, en, ar]\n"),
+    "translation-added": saving(
+        "content/news/2020-01-10-neujahr.en.md", "---\ntitle: New year\n---\nThank you.\n"
+    ),
+    "translation-edited": replace(
+        "content/news/2020-01-10-neujahr.en.md", "title: New year", "title: New year's party"
+    ),
+    "original-edited": replace(NEUJAHR, "tags: [Ehrenamt,", "tags: [Wohnen, Ehrenamt,"),
+    "translation-of-a-folder": saving(
+        "content/pages/ueber-uns/index.ar.md", "---\ntitle: من نحن\n---\n[Satzung](satzung.pdf)\n"
+    ),
+    "translation-only": saving(
+        "content/events/nur-englisch.en.md",
+        "---\ntitle: Only in English\nstart: 2026-12-01 10:00\n---\nText.\n",
+    ),
+    "original-drafted": replace(NEUJAHR, "title: Neujahrsfest", "title: Neujahrsfest\ndraft: true"),
+    "original-published": replace(NEUJAHR, "\ndraft: true", ""),
+    "translation-slug": replace(
+        "content/news/2020-01-10-neujahr.en.md", "title:", "slug: new-year\ntitle:"
+    ),
+    "translation-removed": delete("content/news/2020-01-10-neujahr.en.md"),
     "nothing": lambda site: [],
 }
 

@@ -1,0 +1,190 @@
+"""A site in five languages (issue 26): each language's pages in its folder, linked both ways
+by `hreflang`, a language switcher, and each language's own lists, feeds and calendars, read
+with real parsers (lxml, feedparser, icalendar)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import feedparser
+import icalendar
+import lxml.etree
+import lxml.html
+import pytest
+
+from conftest import build, multilingual_site, write
+
+BASE = "https://test.example.org"
+PREFIXES = {"de": "/", "de-x-ls": "/leichte-sprache/", "en": "/en/", "uk": "/uk/", "ar": "/ar/"}
+SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+
+
+def html_of(output: Path, url: str) -> lxml.html.HtmlElement:
+    path = output / url.lstrip("/") / "index.html"
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def hreflangs(page: lxml.html.HtmlElement) -> dict[str, str]:
+    links = page.xpath('//head/link[@rel="alternate"][@hreflang]')
+    return {link.get("hreflang"): link.get("href") for link in links}
+
+
+def pages(output: Path) -> dict[str, lxml.html.HtmlElement]:
+    """Every page of the site by its canonical address (redirects and error pages aside)."""
+    found = {}
+    for path in sorted(output.rglob("*.html")):
+        page = lxml.html.fromstring(path.read_bytes())
+        canonical = page.xpath('//link[@rel="canonical"]/@href')
+        if canonical and not page.xpath('//meta[@http-equiv="refresh"]'):
+            found[canonical[0]] = page
+    return found
+
+
+def test_every_page_names_itself_and_its_languages_both_ways(multilingual: Path) -> None:
+    every = pages(multilingual)
+    assert len(every) > 100
+    for url, page in every.items():
+        links = hreflangs(page)
+        lang = page.get("lang")
+        assert links[lang] == url, url  # itself, in its own language
+        for tag, other in links.items():
+            if tag == "x-default":
+                assert other == links["de"], url  # the main language's page
+                continue
+            assert hreflangs(every[other]).get(lang) == url, (url, other)
+            assert every[other].get("lang") == tag
+
+
+def test_an_item_and_its_translations_are_at_the_original_address_in_each_folder(
+    multilingual: Path,
+) -> None:
+    links = hreflangs(html_of(multilingual, "/en/aktuelles/pflege/"))
+    assert links == {
+        **{tag: f"{BASE}{prefix}aktuelles/pflege/" for tag, prefix in PREFIXES.items()},
+        "x-default": f"{BASE}/aktuelles/pflege/",
+    }
+    english = html_of(multilingual, "/en/aktuelles/pflege/")
+    assert english.get("lang") == "en"
+    assert english.xpath("//h1")[0].text_content() == "Care needs time"
+    arabic = html_of(multilingual, "/ar/aktuelles/pflege/")
+    assert (arabic.get("lang"), arabic.get("dir")) == ("ar", "rtl")
+    # What the translator left out is the original's: its topic, region and date.
+    assert "/ar/themen/pflege/" in arabic.xpath("//main//a/@href")
+    assert arabic.xpath("//time/@datetime")[0].startswith("2021-05-01")
+
+
+def test_a_translation_may_have_an_address_of_its_own(multilingual: Path) -> None:
+    links = hreflangs(html_of(multilingual, "/en/aktuelles/new-year/"))
+    assert links["de"] == f"{BASE}/aktuelles/neujahr/"
+    assert hreflangs(html_of(multilingual, "/aktuelles/neujahr/"))["en"] == links["en"]
+
+
+def test_an_event_translation_takes_its_times_and_place_from_the_original(
+    multilingual: Path,
+) -> None:
+    page = html_of(multilingual, "/en/veranstaltungen/fachtag/")
+    assert "Volkshaus" in page.xpath("string(//main)")
+    assert page.xpath("//time/@datetime")[0].startswith("2019-11-11T09:00")
+
+
+def test_the_switcher_leads_to_the_same_item_or_to_a_language_home(multilingual: Path) -> None:
+    switcher = html_of(multilingual, "/uk/aktuelles/nur-hier/").xpath('//nav[@class="languages"]')
+    links = switcher[0].xpath(".//a")
+    assert [(a.get("lang"), a.get("hreflang")) for a in links] == [(tag, tag) for tag in PREFIXES]
+    hrefs = {a.get("lang"): a.get("href") for a in links}
+    assert hrefs == {**PREFIXES, "uk": "/uk/aktuelles/nur-hier/"}
+    current = [a.get("lang") for a in links if a.get("aria-current")]
+    assert current == ["uk"]
+    english = html_of(multilingual, "/en/aktuelles/pflege/")
+    hrefs = {a.get("lang"): a.get("href") for a in english.xpath('//nav[@class="languages"]//a')}
+    assert hrefs["ar"] == "/ar/aktuelles/pflege/"
+    assert hrefs["de"] == "/aktuelles/pflege/"
+
+
+def test_each_language_lists_its_own_items(multilingual: Path) -> None:
+    news = html_of(multilingual, "/en/aktuelles/")
+    links = set(news.xpath("//main//a/@href"))
+    assert {"/en/aktuelles/pflege/", "/en/aktuelles/new-year/"} <= links
+    assert not {href for href in links if href.startswith("/aktuelles/") and href != "/"}
+    german = set(html_of(multilingual, "/aktuelles/").xpath("//main//a/@href"))
+    assert not {href for href in german if href.startswith(("/en/", "/uk/", "/ar/"))}
+    topic = set(html_of(multilingual, "/uk/themen/pflege/").xpath("//main//a/@href"))
+    assert {"/uk/aktuelles/pflege/", "/uk/aktuelles/nur-hier/"} <= topic
+
+
+@pytest.mark.parametrize("tag", list(PREFIXES))
+def test_each_language_has_its_own_feeds(multilingual: Path, tag: str) -> None:
+    prefix = PREFIXES[tag]
+    for name in ("aktuelles/feed.xml", "aktuelles/atom.xml", "veranstaltungen/feed.xml"):
+        feed = feedparser.parse((multilingual / prefix.lstrip("/") / name).read_bytes())
+        assert not feed.bozo, (name, feed.bozo_exception)
+        assert feed.feed.language == tag
+        for entry in feed.entries:
+            path = entry.link.removeprefix(BASE)
+            assert path.startswith(prefix)
+            assert all(not path.startswith(p) for p in PREFIXES.values() if len(p) > len(prefix))
+    news = feedparser.parse((multilingual / prefix.lstrip("/") / "aktuelles/feed.xml").read_bytes())
+    titles = {entry.title for entry in news.entries}
+    expected = {
+        "de": {"Pflege braucht Zeit", "Neujahrsempfang"},
+        "en": {"Care needs time", "New year"},
+        "uk": {"Догляд потребує часу", "Лише українською"},
+    }
+    assert expected.get(tag, set()) <= titles
+
+
+def test_each_language_has_its_own_calendar(multilingual: Path) -> None:
+    def events(prefix: str, name: str = "veranstaltungen/kalender.ics") -> list:
+        data = (multilingual / prefix.lstrip("/") / name).read_bytes()
+        return icalendar.Calendar.from_ical(data).walk("VEVENT")
+
+    english = events("/en/")
+    assert [str(e["summary"]) for e in english] == ["Conference: streets for all"]
+    assert str(english[0]["url"]) == f"{BASE}/en/veranstaltungen/fachtag/"
+    assert english[0].decoded("dtstart").isoformat().startswith("2019-11-11T09:00")
+    assert len(events("/")) == 3
+    assert events("/uk/") == []
+    one = events("/ar/", "veranstaltungen/fachtag/kalender.ics")
+    assert str(one[0]["summary"]) == "مؤتمر: شوارع للجميع"
+
+
+def test_the_sitemap_names_each_page_in_every_language(multilingual: Path) -> None:
+    tree = lxml.etree.parse(str(multilingual / "sitemap.xml"))
+    urls = {
+        url.findtext("s:loc", namespaces=SITEMAP): url for url in tree.iterfind("s:url", SITEMAP)
+    }
+    alternates: dict[str, dict[str, str]] = defaultdict(dict)
+    for loc, url in urls.items():
+        for link in url.iterfind("x:link", SITEMAP):
+            alternates[loc][link.get("hreflang")] = link.get("href")
+    item = {tag: f"{BASE}{prefix}aktuelles/pflege/" for tag, prefix in PREFIXES.items()}
+    for url in item.values():
+        assert alternates[url] == item
+    assert f"{BASE}/uk/aktuelles/nur-hier/" in urls
+    assert not alternates[f"{BASE}/uk/aktuelles/nur-hier/"]
+    assert f"{BASE}/en/" in urls and alternates[f"{BASE}/en/"]["de"] == f"{BASE}/"
+
+
+def test_a_draft_withholds_its_translations(multilingual: Path) -> None:
+    assert not (multilingual / "aktuelles/entwurf").exists()
+    assert not (multilingual / "en/aktuelles/entwurf").exists()
+    everything = b"".join(p.read_bytes() for p in multilingual.rglob("*") if p.is_file())
+    assert b"Not ready yet" not in everything
+    assert b"/en/aktuelles/entwurf/" not in everything
+
+
+def test_a_scheduled_original_holds_back_its_translation(tmp_path: Path) -> None:
+    site = multilingual_site(tmp_path / "site")
+    write(site, "content/news/spaeter.md", "---\ntitle: Später\ndate: 2027-01-01\n---\nText.\n")
+    write(site, "content/news/spaeter.en.md", "---\ntitle: Later\ndate: 2026-01-01\n---\nText.\n")
+    output = build(site).output
+    assert not (output / "en/aktuelles/spaeter").exists()
+    output = build(site, "--now", "2027-01-02 12:00").output
+    assert (output / "en/aktuelles/spaeter/index.html").is_file()
+
+
+def test_a_folder_item_translated_shares_its_files(multilingual: Path) -> None:
+    page = html_of(multilingual, "/en/ueber-uns/")
+    assert "/ueber-uns/team.txt" in page.xpath("//main//@href | //main//@src")
+    assert not (multilingual / "en/ueber-uns/team.txt").exists()
