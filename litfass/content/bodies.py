@@ -60,6 +60,10 @@ def content_urls(
         for s, p in zip(sources, pages, strict=True)
         if is_bundle_index(s.content_rel)
     }
+    for s, p in zip(sources, pages, strict=True):
+        # A folder with a translation only (`index.uk.md`): its files are that language's.
+        if p.language and is_bundle_index(s.content_rel, config.translation_tags):
+            bundles.setdefault(posixpath.dirname(s.content_rel) + "/", p.url)
     for _path, rel in files.assets:
         folder = _bundle_of(rel, bundles)
         urls[rel] = (
@@ -145,7 +149,7 @@ def with_body(
     html, files = _with_images(config, source, page, html, urls, pictures, warnings)
     html = _file_links(html, source.content_rel, urls)
     bundled: tuple[str, ...] = ()
-    if is_bundle_index(source.content_rel):
+    if is_bundle_index(source.content_rel, config.translation_tags):
         found = files_under(assets if assets is not None else assets_by_url(urls), page.url)
         bundled = tuple(rel for _, _, rel in sorted(found, key=lambda a: a[1]))
     summary = page.summary or first_paragraph(html)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 
 from litfass.i18n import _
+from litfass.languages import split_translation
 
 # .md, and the other endings Jekyll, Hugo and Eleventy read as Markdown
 MARKDOWN = (".md", ".markdown", ".mdown", ".mkd")
@@ -27,9 +28,13 @@ def is_markdown(name: str) -> bool:
     return name.endswith(MARKDOWN)
 
 
-def is_bundle_index(content_rel: str) -> bool:
-    """Whether a content file is the text of a folder item, its files beside it."""
-    return content_rel.endswith(_BUNDLE_INDEXES)
+def is_bundle_index(content_rel: str, tags: tuple[str, ...] = ()) -> bool:
+    """Whether a content file is the text of a folder item, its files beside it; with the
+    site's translation `tags`, a translation's too (`index.en.md`)."""
+    if content_rel.endswith(_BUNDLE_INDEXES):
+        return True
+    name = split_translation(posixpath.basename(content_rel), tags)[0] if tags else ""
+    return ("/" + name).endswith(_BUNDLE_INDEXES)
 
 
 def kind_problem(name: str, trusted: bool) -> str | None:

@@ -318,7 +318,7 @@ class Sources:
                 if not asset.startswith(folder):
                     continue
                 written = asset[len(folder) :]  # as a link beside the draft names it
-                bundled = is_bundle_index(rel)
+                bundled = is_bundle_index(rel, self.config.translation_tags)
                 if bundled or (_names(text, written) and not named_by_others(written)):
                     withheld.add(asset)
         return withheld

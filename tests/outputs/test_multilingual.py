@@ -188,3 +188,49 @@ def test_a_folder_item_translated_shares_its_files(multilingual: Path) -> None:
     page = html_of(multilingual, "/en/ueber-uns/")
     assert "/ueber-uns/team.txt" in page.xpath("//main//@href | //main//@src")
     assert not (multilingual / "en/ueber-uns/team.txt").exists()
+
+
+def test_a_removed_translation_is_gone_in_its_language_only(tmp_path: Path) -> None:
+    site = multilingual_site(tmp_path / "site")
+    build(site)
+    (site / "content/news/2021-05-01-pflege.en.md").unlink()
+    output = build(site).output
+    redirects = (output / "redirects.nginx").read_text("utf-8")
+    assert 'location = "/en/aktuelles/pflege/" { return 410; }' in redirects
+    assert "/aktuelles/pflege/" not in redirects.replace("/en/aktuelles/pflege/", "")
+    assert (output / "aktuelles/pflege/index.html").is_file()
+    assert (output / "ar/aktuelles/pflege/index.html").is_file()
+    links = hreflangs(html_of(output, "/aktuelles/pflege/"))
+    assert "en" not in links and links["ar"] == f"{BASE}/ar/aktuelles/pflege/"
+    htaccess = (output / ".htaccess").read_text("utf-8")
+    assert "/en/aktuelles/pflege/" in htaccess
+
+
+def test_a_translation_given_another_address_redirects(tmp_path: Path) -> None:
+    site = multilingual_site(tmp_path / "site")
+    build(site)
+    path = site / "content/news/2021-05-01-pflege.uk.md"
+    path.write_text(path.read_text("utf-8").replace("---\n", "---\nslug: dohlyad\n", 1), "utf-8")
+    output = build(site).output
+    redirects = (output / "redirects.nginx").read_text("utf-8")
+    assert 'location = "/uk/aktuelles/pflege/" { return 301 "/uk/aktuelles/dohlyad/"; }' in (
+        redirects
+    )
+    assert 'location = "/aktuelles/pflege/"' not in redirects
+    assert hreflangs(html_of(output, "/aktuelles/pflege/"))["uk"] == f"{BASE}/uk/aktuelles/dohlyad/"
+
+
+def test_an_item_in_one_language_only_keeps_its_files_as_its_original_would(
+    tmp_path: Path,
+) -> None:
+    site = multilingual_site(tmp_path / "site")
+    text = "---\ntitle: Консультація\nsummary: Щосереди.\n{draft}---\n[План](plan.txt)\n"
+    write(site, "content/pages/beratung/index.uk.md", text.format(draft="draft: true\n"))
+    write(site, "content/pages/beratung/plan.txt", "Plan")
+    output = build(site).output
+    assert not list(output.rglob("plan.txt"))
+    write(site, "content/pages/beratung/index.uk.md", text.format(draft=""))
+    output = build(site).output
+    assert (output / "uk/beratung/plan.txt").read_text("utf-8") == "Plan"
+    assert "/uk/beratung/plan.txt" in html_of(output, "/uk/beratung/").xpath("//main//a/@href")
+    assert not (output / "beratung").exists()
