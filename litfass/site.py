@@ -68,6 +68,9 @@ class Site:
     alternates: dict[str, tuple[tuple[str, str], ...]] = field(
         default_factory=dict, hash=False, compare=False
     )
+    # Another language's site: the main language's static pages, for the footer's links to
+    # the legal notice and the like that have no translation.
+    main_static_pages: tuple[Page, ...] = ()
 
     def translation(self, tag: str) -> Site:
         """The site in the language `tag` (this one for its own language)."""
@@ -102,8 +105,10 @@ class Site:
         return self.config.urls.regions.replace("{slug}", term.slug)
 
     def static_page(self, slug: str) -> Page | None:
-        """A static page by slug, for footer links to Impressum and Datenschutz."""
-        return next((p for p in self.static_pages if p.slug == slug), None)
+        """A static page by slug, for footer links to Impressum and Datenschutz (in another
+        language, its translation, else the main language's: every language has an Impressum)."""
+        own = next((p for p in self.static_pages if p.slug == slug), None)
+        return own or next((p for p in self.main_static_pages if p.slug == slug), None)
 
 
 def is_published(page: Page, options: BuildOptions) -> bool:
@@ -206,6 +211,7 @@ def assemble(
     }
     alternates = _alternates(tuple(sites.values()))
     main, *others = (dataclasses.replace(s, alternates=alternates) for s in sites.values())
+    others = [dataclasses.replace(s, main_static_pages=main.static_pages) for s in others]
     return dataclasses.replace(main, translations={s.config.language: s for s in others})
 
 

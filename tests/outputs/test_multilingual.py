@@ -234,3 +234,14 @@ def test_an_item_in_one_language_only_keeps_its_files_as_its_original_would(
     assert (output / "uk/beratung/plan.txt").read_text("utf-8") == "Plan"
     assert "/uk/beratung/plan.txt" in html_of(output, "/uk/beratung/").xpath("//main//a/@href")
     assert not (output / "beratung").exists()
+
+
+def test_menu_and_footer_speak_the_language_and_lead_to_its_pages(multilingual: Path) -> None:
+    page = html_of(multilingual, "/en/")
+    menu = [(a.text_content(), a.get("href")) for a in page.xpath('//nav[@class="main-nav"]//a')]
+    assert menu[:2] == [("News", "/en/aktuelles/"), ("Events", "/en/veranstaltungen/")]
+    assert ("About us", "/en/ueber-uns/") in menu
+    footer = page.xpath("//footer//a/@href")
+    assert "/impressum/" in footer  # not translated: the main language's
+    assert "/en/aktuelles/feed.xml" in footer and "/en/suche/" in footer
+    assert page.xpath('//a[@class="brand"]/@href') == ["/en/"]

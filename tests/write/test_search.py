@@ -316,3 +316,67 @@ def test_joined_pages_are_numbered_on_and_clashing_fragment_names_kept_apart(
     assert found("tafel") == {"Tafel", "Tafel Nord"}
     assert found("nord") == {"Tafel Nord"}
     assert found("ehrenamt") == {"Ehrenamt"}
+
+
+def pages_in(folder: Path, pages: dict[str, tuple[str, str]]) -> None:
+    """Pages of a site in several languages: path -> (lang, title)."""
+    for path, (lang, title) in pages.items():
+        page = folder / path
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(
+            f'<html lang="{lang}"><body><main data-pagefind-body><h1>{title}</h1>'
+            f"<p>{title}.</p></main></body></html>",
+            encoding="utf-8",
+        )
+
+
+def index_of(folder: Path) -> dict[str, set[tuple[str, str]]]:
+    """Each language of an index: its pages' titles with each word found on them."""
+    entry = json.loads((folder / "pagefind-entry.json").read_text("utf-8"))
+    found: dict[str, set[tuple[str, str]]] = {}
+    for language, described in entry["languages"].items():
+        meta = decoded(folder / f"pagefind.{described['hash']}.pf_meta")
+        titles = [
+            decoded(folder / f"fragment/{page[0]}.pf_fragment")["meta"]["title"] for page in meta[1]
+        ]
+        assert described["page_count"] == len(titles)
+        found[language] = set()
+        for chunk in meta[2]:
+            for word in decoded(folder / f"index/{chunk[2]}.pf_index")[0]:
+                steps = [page[0] for page in word[1]]
+                found[language] |= {
+                    (word[0], titles[sum(steps[: n + 1])]) for n in range(len(steps))
+                }
+    return found
+
+
+def test_parts_in_several_languages_join_into_each_languages_index(tmp_path: Path) -> None:
+    """A part may hold no page of some language: each language is joined over the parts that
+    have it, and gives what one Pagefind run over every page gives."""
+    pages = {
+        "a/index.html": ("de", "Tafel im Quartier"),
+        "en/a/index.html": ("en", "Food bank"),
+        "b/index.html": ("de", "Pflege daheim"),
+        "uk/b/index.html": ("uk", "Догляд вдома"),
+        "en/c/index.html": ("en", "Care at home"),
+        "d/index.html": ("de", "Ehrenamt gesucht"),
+    }
+    pages_in(tmp_path / "site", pages)
+    wanted = [
+        search.Part(("a/index.html", "en/a/index.html"), "part-a"),
+        search.Part(("b/index.html", "uk/b/index.html", "en/c/index.html"), "part-b"),
+        search.Part(("d/index.html",), "part-c"),  # German only
+    ]
+    files = search.index_files(tmp_path, tmp_path / "site", wanted, 2)
+    joined = Path(files["pagefind/pagefind-entry.json"]).parent
+    assert joined.name.startswith(search.JOINED)
+    entry = json.loads((joined / "pagefind-entry.json").read_text("utf-8"))
+    assert list(entry["languages"]) == ["de", "en", "uk"]
+    whole = tmp_path / "whole"
+    command = [*search._program()[0], "--site", "site", "--output-path", str(whole)]
+    assert subprocess.run(command, cwd=tmp_path, capture_output=True, check=False).returncode == 0
+    expected = index_of(whole)
+    assert index_of(joined) == expected
+    assert ("tafel", "Tafel im Quartier") in expected["de"]
+    assert ("care", "Care at home") in expected["en"]
+    assert not [title for _word, title in expected["de"] if title == "Care at home"]
