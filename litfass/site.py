@@ -372,7 +372,7 @@ def reassemble(
     if options.now != previous.now or options.drafts != previous.drafts:
         return None
     if previous.translations:
-        return None  # a page's translations are in other sites' lists: assemble them anew
+        return _reassembled_languages(previous, swaps, options, content_urls, pictures, addresses)
     if any(_place(old, options) != _place(new, options) for old, new in swaps):
         return None
     site = previous
@@ -387,6 +387,35 @@ def reassemble(
         pictures=pictures or {},
         addresses=_kept_book(previous, addresses),
     )
+
+
+def _reassembled_languages(
+    previous: Site,
+    swaps: Sequence[tuple[Page, Page]],
+    options: BuildOptions,
+    content_urls: dict[str, str],
+    pictures: dict[str, Picture] | None,
+    addresses: AddressBook | None,
+) -> Site | None:
+    """`reassemble` for a site in several languages: each edited page swapped into its
+    language's site. No page moves in or out of a list or changes its address, so each
+    page's languages (`alternates`) stay as they were."""
+    main = previous.config.language
+    sites: dict[str, Site] = {}
+    for site in previous.every_language:
+        tag = site.config.language
+        own = [(old, new) for old, new in swaps if (new.language or main) == tag]
+        alone = dataclasses.replace(site, translations={})
+        again = reassemble(alone, own, options, content_urls, pictures, addresses)
+        if again is None:
+            return None
+        sites[tag] = again
+    others = {
+        tag: dataclasses.replace(site, main_static_pages=sites[main].static_pages)
+        for tag, site in sites.items()
+        if tag != main
+    }
+    return dataclasses.replace(sites[main], translations=others)
 
 
 def _place(page: Page, options: BuildOptions) -> tuple:

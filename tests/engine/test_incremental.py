@@ -137,6 +137,7 @@ EDITS = {
     "translation-edited": replace(
         "content/news/2020-01-10-neujahr.en.md", "title: New year", "title: New year's party"
     ),
+    "original-body": append(NEUJAHR, "\nNoch mehr Text.\n"),  # swapped into its language
     "original-edited": replace(NEUJAHR, "tags: [Ehrenamt,", "tags: [Wohnen, Ehrenamt,"),
     "translation-of-a-folder": saving(
         "content/pages/ueber-uns/index.ar.md", "---\ntitle: من نحن\n---\n[Satzung](satzung.pdf)\n"
