@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 
 from litfass.config import Config
-from litfass.content.model import Page
+from litfass.content.model import EVENT, NEWS, Page
+from litfass.errors import Problem
+from litfass.i18n import _
 
 # What a translation may leave out and takes from its original: facts, not words. A
 # translator writes the title, summary, text and image_alt; when, where, which topics and
@@ -45,3 +47,16 @@ def _withheld_with(page: Page, original: Page) -> Page:
     if original.date is not None and (date is None or date < original.date):
         date = original.date
     return dataclasses.replace(page, draft=page.draft or original.draft, date=date)
+
+
+def alone_problems(page: Page) -> list[Problem]:
+    """What a translation without an original lacks that it cannot take from one: an item
+    in one language only needs what any item needs (its date, an event's start)."""
+    if page.kind == NEWS and page.date is None:
+        message = _("'{key}' is missing; add e.g. '{key}: 2019-11-04'").format(key="date")
+        return [Problem(page.source, 0, message)]
+    if page.kind == EVENT and page.event is None:
+        return [
+            Problem(page.source, 0, _("'start' is missing; add e.g. 'start: 2019-11-11 09:00'"))
+        ]
+    return []

@@ -26,7 +26,7 @@ from litfass.content.kinds import is_bundle_index
 from litfass.content.model import BuildOptions, Page, unpack
 from litfass.content.pages import original_file
 from litfass.content.reader import ReadFile, forget_other_bodies, read_files
-from litfass.content.translations import completed
+from litfass.content.translations import alone_problems, completed
 from litfass.engine.store import Stamp, stamp
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
@@ -48,8 +48,10 @@ class Item:
     body_warnings: list[Problem] = field(default_factory=list)
     unlinked: list[Problem] = field(default_factory=list)  # links to what is left out
     draft: bool = False  # says `draft: true` (read line by line where it does not parse)
-    # A translation's page as its file says, before `completed` took from its original.
+    # A translation's page as its file says, before `completed` took from its original,
+    # and what it lacks while it has none (`translations.alone_problems`).
     own: Page | None = None
+    alone: list[Problem] = field(default_factory=list)
 
     def html(self) -> str:
         """The body rendered, links not yet resolved: unpacked only while it is used."""
@@ -177,10 +179,10 @@ class Sources:
         config = self.config
         assert self.files is not None
         items = list(self.items.values())  # in the order of self.files.markdown
-        problems = [p for p in self.file_problems if p.severity == "error"]
-        problems += [p for item in items for p in item.errors]
         self._complete_translations()
-        good = [i for i in items if i.page is not None and not i.errors]
+        problems = [p for p in self.file_problems if p.severity == "error"]
+        problems += [p for item in items for p in (*item.errors, *item.alone)]
+        good = [i for i in items if i.page is not None and not i.errors and not i.alone]
         withheld = self._broken_drafts_files(good) if skip_broken_drafts else set()
         if withheld != self.withheld:
             self.withheld, self.assets_changed = withheld, True
@@ -237,6 +239,7 @@ class Sources:
             if own is None or item.errors:
                 continue
             original = self.items.get(original_file(rel, self.config.translation_tags)[0])
+            item.alone = alone_problems(own) if original is None else []
             if original is None:
                 page = completed(self.config, own, None)
             elif original.page is None or original.errors:

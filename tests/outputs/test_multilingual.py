@@ -245,3 +245,14 @@ def test_menu_and_footer_speak_the_language_and_lead_to_its_pages(multilingual: 
     assert "/impressum/" in footer  # not translated: the main language's
     assert "/en/aktuelles/feed.xml" in footer and "/en/suche/" in footer
     assert page.xpath('//a[@class="brand"]/@href') == ["/en/"]
+
+
+def test_an_item_in_one_language_only_needs_what_any_item_needs(tmp_path: Path, run) -> None:
+    site = multilingual_site(tmp_path / "site")
+    write(site, "content/news/nur-englisch.en.md", "---\ntitle: English only\n---\nText.\n")
+    result = run("--root", site, "--now", "2026-11-20 12:00")
+    assert result.code == 1
+    assert "content/news/nur-englisch.en.md: error: 'date' is missing" in result.err
+    write(site, "content/news/nur-englisch.md", "---\ntitle: Nur hier\ndate: 2026-01-01\n---\n")
+    output = build(site).output
+    assert (output / "en/aktuelles/nur-englisch/index.html").is_file()
