@@ -194,8 +194,10 @@ def assemble(
     """
     if not config.translation_tags:
         return _assemble(config, pages, options, content_urls, pictures, previous, addresses)
+    # A translation is never out before its original: it is a draft or scheduled as its
+    # original is (content/translations.py), so each language's site is assembled alone.
     by_language: dict[str, list[Page]] = defaultdict(list)
-    for page in _published_translations(pages, options):
+    for page in pages:
         by_language[page.language or config.language].append(page)
     sites = {
         language.tag: _assemble(
@@ -204,7 +206,7 @@ def assemble(
             options,
             content_urls,
             pictures,
-            _in(previous, language.tag),
+            _last_in(previous, language.tag),
             addresses,
         )
         for language in config.site_languages
@@ -215,7 +217,7 @@ def assemble(
     return dataclasses.replace(main, translations={s.config.language: s for s in others})
 
 
-def _in(site: Site | None, tag: str) -> Site | None:
+def _last_in(site: Site | None, tag: str) -> Site | None:
     """The last site's in the language `tag`, if it had that language."""
     if site is None or (tag != site.config.language and tag not in site.translations):
         return None
@@ -238,18 +240,6 @@ def language_config(config: Config, language: SiteLanguage) -> Config:
         urls=dataclasses.replace(config.urls, **urls),
         navigation=menu,
     )
-
-
-def _published_translations(pages: list[Page], options: BuildOptions) -> list[Page]:
-    """The pages, without translations whose original this build leaves out (a translation
-    of a draft is one already: content/translations.py; here, where it is built anyway)."""
-    shown = {p.source for p in pages if not p.language and is_published(p, options)}
-    every = {p.source for p in pages if not p.language}
-    return [
-        p
-        for p in pages
-        if not p.language or not p.original or p.original not in every or p.original in shown
-    ]
 
 
 def _alternates(sites: tuple[Site, ...]) -> dict[str, tuple[tuple[str, str], ...]]:

@@ -248,13 +248,7 @@ class Sources:
                 page = completed(self.config, own, original.page)
             if page == item.page:
                 continue
-            if item.page is None or _address(item) != (
-                page.source,
-                page.url,
-                page.aliases,
-                page.kind,
-                page.id,
-            ):
+            if item.page is None or _address(item) != _addressed(page):
                 self.addresses_changed = True
             item.page, item.final = page, None
             self.touched.add(rel)
@@ -441,6 +435,10 @@ def _address(item: Item) -> tuple | None:
     page = item.page
     if page is None or item.errors:
         return None
+    return _addressed(page)
+
+
+def _addressed(page: Page) -> tuple:
     return (page.source, page.url, page.aliases, page.kind, page.id)
 
 
