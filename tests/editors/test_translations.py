@@ -3,6 +3,7 @@ its original, and `check` says when one falls behind or lacks an alt text (issue
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,76 @@ def test_new_without_lang_still_wants_a_kind_and_title(site: Path, run) -> None:
     untitled = run("new", "news", "--root", site, "--now", NOW)
     assert untitled.code == 2
     assert "the title is missing" in untitled.err
+
+
+def write(path: Path, text: str, modified: float | None = None) -> None:
+    path.write_text(text, encoding="utf-8")
+    if modified is not None:
+        os.utime(path, (modified, modified))
+
+
+DAY = 24 * 3600
+WHEN = 1_790_000_000  # a moment in 2026, for the files' modification times
+TRANSLATION = "---\ntitle: Conference in Görlitz\n{extra}---\nThe federation invites.\n"
+
+
+def test_check_warns_of_a_translation_older_than_its_original_file(site: Path, run) -> None:
+    write(site / ENGLISH, TRANSLATION.format(extra=""), WHEN)
+    os.utime(site / ORIGINAL, (WHEN + 3 * DAY + 60, WHEN + 3 * DAY + 60))
+    result = run("check", "--root", site, "--now", NOW)
+    assert (
+        f"{ENGLISH}:2: warning: the original {ORIGINAL} was changed 3 days after this "
+        "translation; bring the translation up to date" in result.out
+    )
+    os.utime(site / ORIGINAL, (WHEN + 30, WHEN + 30))  # saved together: one version
+    assert ENGLISH not in run("check", "--root", site, "--now", NOW).out
+    os.utime(site / ORIGINAL, (WHEN - DAY, WHEN - DAY))  # translated after the change
+    assert ENGLISH not in run("check", "--root", site, "--now", NOW).out
+
+
+def test_check_compares_updated_where_both_files_say_it(site: Path, run) -> None:
+    original = (site / ORIGINAL).read_text(encoding="utf-8")
+    write(site / ORIGINAL, original.replace("date: ", 'updated: "2019-11-20 09:00"\ndate: '))
+    write(site / ENGLISH, TRANSLATION.format(extra="updated: 2019-11-08\n"), WHEN + DAY)
+    result = run("check", "--root", site, "--now", NOW)
+    assert (
+        f"{ENGLISH}:3: warning: the original {ORIGINAL} is newer than this translation "
+        "(2019-11-20 against 2019-11-08), by 12 days; bring the translation up to date, "
+        "then set its 'updated:'" in result.out
+    )
+    # Brought up to date: its `updated:` says so, whatever the files' times.
+    write(site / ENGLISH, TRANSLATION.format(extra="updated: 2019-11-21\n"), WHEN - DAY)
+    assert ENGLISH not in run("check", "--root", site, "--now", NOW).out
+
+
+def test_check_warns_of_alt_texts_the_translation_lacks(site: Path, run) -> None:
+    folder = site / "content/pages/ueber-uns"
+    original = (folder / "index.md").read_text(encoding="utf-8")
+    write(folder / "index.md", original.replace("menu: 1\n", "menu: 1\nimage: team.jpg\n"
+                                                "image_alt: Das Team vor dem Haus\n"))  # fmt: skip
+    ukrainian = "---\ntitle: Про нас\n---\nНаша команда: ![](team.txt)\n"
+    write(folder / "index.uk.md", ukrainian, (folder / "index.md").stat().st_mtime)
+    result = run("check", "--root", site, "--now", NOW)
+    rel = "content/pages/ueber-uns/index.uk.md"
+    assert (
+        f"{rel}:2: warning: the image has no alt text in this translation; the original says "
+        "'Das Team vor dem Haus': add 'image_alt:' in Українська (uk)" in result.out
+    )
+    assert (
+        f"{rel}:4: warning: image 'team.txt' has no alt text in this translation; the "
+        "original says 'Gruppenfoto des Teams': write it in Українська (uk)" in result.out
+    )
+    said = ukrainian.replace("---\nН", "image_alt: Команда\n---\nН").replace("![]", "![Фото]")
+    write(folder / "index.uk.md", said, (folder / "index.md").stat().st_mtime)
+    assert rel not in run("check", "--root", site, "--now", NOW).out
+
+
+def test_check_speaks_the_editors_language_not_the_pages(site: Path, run, monkeypatch) -> None:
+    monkeypatch.delenv("LITFASS_LANG")  # the site's main language, German, as an editor has it
+    write(site / ENGLISH, TRANSLATION.format(extra=""), WHEN)
+    os.utime(site / ORIGINAL, (WHEN + 2 * DAY, WHEN + 2 * DAY))
+    result = run("check", "--root", site, "--now", NOW)
+    assert (
+        f"{ENGLISH}:2: Warnung: das Original {ORIGINAL} wurde 2 Tage nach dieser Übersetzung "
+        "geändert; bringen Sie die Übersetzung auf den neuesten Stand" in result.out
+    )
