@@ -948,6 +948,10 @@ def in_languages(site: Path, languages: str = "[de, en]") -> Path:
 def test_a_translation_is_written_in_the_english_tab(chromium: Browser, fixture_site: Path) -> None:
     site = in_languages(fixture_site)
     original = (site / FACHTAG / "index.md").read_bytes()
+    flat = (
+        site / "content/news/2019-11-04-fachtag-in-goerlitz.en.md"
+    )  # beside a file, not in a folder
+    flat.write_text("---\ntitle: Conference in Görlitz\n---\nIn English.\n", encoding="utf-8")
     live = LiveSite(site, "serve").ready()
     context = patient_context(chromium)
     try:
@@ -955,6 +959,15 @@ def test_a_translation_is_written_in_the_english_tab(chromium: Browser, fixture_
         base = f"http://127.0.0.1:{live.port}/admin/#/collections/news"
         page.goto(base)
         page.get_by_role("button", name="Anmelden", exact=True).click()
+        expect(page.get_by_role("link", name="Fachtag Pflege")).to_be_visible()
+        # An item with its translation is one entry, which opens with both languages.
+        expect(
+            page.get_by_role("link", name="Fachtag in Görlitz: Straßen für alle")
+        ).to_be_visible()
+        expect(page.get_by_role("link", name="Conference in Görlitz")).to_have_count(0)
+        page.goto(f"{base}/entries/2019-11-04-fachtag-in-goerlitz")
+        expect(page.get_by_label("Titel").nth(1)).to_have_value("Conference in Görlitz")
+        page.goto(base)  # back to the list: from one entry's form Decap keeps the form
         expect(page.get_by_role("link", name="Fachtag Pflege")).to_be_visible()
         page.goto(f"{base}/entries/2026-11-01-fachtag/index")
         german, english = page.get_by_label("Titel").first, page.get_by_label("Titel").nth(1)
