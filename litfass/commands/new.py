@@ -12,10 +12,8 @@ from pathlib import Path
 
 from litfass.commands import common
 from litfass.config import Settings
-from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
+from litfass.content.model import EVENT, KINDS
 from litfass.i18n import N_, _
-
-KINDS = (NEWS, EVENT, MAGAZINE, PAGE)
 
 EXAMPLES = N_("""\
 examples:
