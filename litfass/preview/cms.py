@@ -447,7 +447,7 @@ def _parsed(text: str) -> tuple[object, str] | None:
     end = lines.index("---", 1)
     try:
         return yaml.safe_load("\n".join(lines[1:end])), "\n".join(lines[end + 1 :]).strip()
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: a date such as 2026-02-30
         return None
 
 

@@ -1084,3 +1084,16 @@ def test_the_endpoint_names_the_original_as_decap_does(fixture_site: Path) -> No
         assert status == 400
     finally:
         assert live.stop() == 0
+
+
+def test_a_save_compares_front_matter_it_cannot_read_as_changed(fixture_site: Path) -> None:
+    """A file whose date YAML cannot read (30 February) is saved as sent, not refused."""
+    from litfass.preview.cms import Protocol
+
+    path = fixture_site / "content/news/februar.md"
+    raw = "---\ntitle: Februar\ndate: 2026-02-30\n---\nT.\n"
+    path.write_text(raw.replace("T.", "Alt."), encoding="utf-8")
+    entry = {"path": "content/news/februar.md", "raw": raw}
+    protocol = Protocol(load_config(fixture_site)[0])
+    protocol.run({"action": "persistEntry", "params": {"dataFiles": [entry]}})
+    assert path.read_text(encoding="utf-8") == raw
