@@ -245,7 +245,7 @@ class Builder:
         store.put(db, "writer", self.writer.kept())
         save_ledger(db, self.ledger, everything)
 
-    def _pickled(self, kept: dict[str, Any]) -> bytes:
+    def _pickled(self, kept: dict[str, Any]) -> memoryview:
         """`kept` with each content file's page named by its file, not copied: the pages
         are in the store's rows (`items`) already, and stay one object with the site's."""
         assert self.sources is not None
@@ -264,7 +264,7 @@ class Builder:
         # files' list holds thousands, and loading them took longer than all the lists).
         pickler.dispatch_table = {**copyreg.dispatch_table, PosixPath: _path, WindowsPath: _path}
         pickler.dump(kept)
-        return buffer.getvalue()
+        return buffer.getbuffer()  # not copied: a megabyte or more
 
     @staticmethod
     def _unpickled(data: bytes | None, items: dict[str, Item]) -> Any:
@@ -273,6 +273,15 @@ class Builder:
         unpickler = pickle.Unpickler(io.BytesIO(data))
         unpickler.persistent_load = lambda named: getattr(items[named[1]], named[0])  # type: ignore[method-assign]
         return unpickler.load()
+
+    def let_go(self) -> None:
+        """Forget what only makes a next rebuild in this process quicker (the outputs
+        declared and what they were declared from, the compiled templates): the one-shot
+        build's last step, saving, then takes the memory they held instead of more."""
+        self.reuse = Reuse()
+        self.env = None  # the next rebuild, if any, loads the templates again
+        for record in self.ledger.records.values():
+            record.output = None
 
     # -- the rebuild, top to bottom -------------------------------------------------------
 
@@ -594,8 +603,9 @@ class Builder:
         by_path = {output.path: output for output in todo}
         count = 0
         # One object per distinct read, kept as the chunks come: the thousands of outputs
-        # that read `site.news[0:10]` share it, and each worker's copies are let go at once.
-        known: dict[tuple, tuple] = {}
+        # that read `site.news[0:10]` share it (the ledger's, if it knew it), and each
+        # worker's copies are let go at once.
+        known: dict[tuple, tuple] = {key: key for key in self.ledger.counts}
         for done, staged in _announced(render, todo, workers, working):
             writer.take(staged)
             for path, reads in done:

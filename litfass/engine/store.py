@@ -151,7 +151,7 @@ def get_bytes(db: sqlite3.Connection, key: str) -> bytes | None:
     return _meta(db, key)
 
 
-def put_bytes(db: sqlite3.Connection, key: str, value: bytes) -> None:
+def put_bytes(db: sqlite3.Connection, key: str, value: bytes | memoryview) -> None:
     db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
 
