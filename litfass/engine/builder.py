@@ -216,15 +216,22 @@ class Builder:
             store.clear(db)
             self._stored = {}
         stored, digests = self._stored, Digests(self.page_digests)
-        changed = {
-            rel: (item, digests.of(item.final) if item.final is not None else b"")
+        changed = [
+            rel
             for rel, item in sources.items.items()
             if (rel not in stored)
             or stored[rel][0] is not item
             or stored[rel][1] is not item.final
             or stored[rel][2] != item.signature
+        ]
+        # The rows of the changed and the removed files, each with every item it keeps.
+        chunks = set(map(store.chunk_of, [*changed, *(stored.keys() - sources.items.keys())]))
+        rows = {
+            rel: (item, digests.of(item.final) if item.final is not None else b"")
+            for rel, item in sources.items.items()
+            if store.chunk_of(rel) in chunks
         }
-        store.write_items(db, changed, stored.keys() - sources.items.keys())
+        store.write_items(db, rows, chunks)
         self._stored = {
             rel: (item, item.final, item.signature) for rel, item in sources.items.items()
         }
