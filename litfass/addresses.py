@@ -8,6 +8,7 @@ first appeared. Only `litfass build` writes the record, and only public items re
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -116,11 +117,17 @@ def read_record(root: Path) -> tuple[Entry, ...]:
 _TEXT = r'"(?:[^"\\\x00-\x1f]|\\.)*"'
 _DAY = r"\d{4}-\d{2}-\d{2}"
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")  # a pair JSON joins into one character, YAML not
-_LINE = re.compile(
-    rf"(?P<id>{_TEXT}): {{(?:file: (?P<file>{_TEXT}), )?(?:title: (?P<title>{_TEXT}), )?"
-    rf"since: (?P<since>{_DAY}), urls: \[(?P<urls>{_TEXT}(?:, {_TEXT})*)?\]"
-    rf"(?:, gone: (?P<gone>{_DAY}))?}}"
-)
+
+
+@functools.cache
+def _line() -> re.Pattern[str]:
+    """The form of one line as `record_text` writes it (compiled when a record is read:
+    a build that takes up the last one never reads it)."""
+    return re.compile(
+        rf"(?P<id>{_TEXT}): {{(?:file: (?P<file>{_TEXT}), )?(?:title: (?P<title>{_TEXT}), )?"
+        rf"since: (?P<since>{_DAY}), urls: \[(?P<urls>{_TEXT}(?:, {_TEXT})*)?\]"
+        rf"(?:, gone: (?P<gone>{_DAY}))?}}"
+    )
 
 
 def _as_written(text: str) -> tuple[Entry, ...] | None:
@@ -134,7 +141,7 @@ def _as_written(text: str) -> tuple[Entry, ...] | None:
     entries: dict[str, Entry] = {}
     try:
         for line in lines[start:]:
-            match = _LINE.fullmatch(line)
+            match = _line().fullmatch(line)
             if match is None:
                 return None
             key = json.loads(match["id"])

@@ -262,14 +262,23 @@ class Builder:
                 named[id(item.page)] = ("page", rel)
             if item.final is not None:
                 named[id(item.final)] = ("final", rel)
+
+        def page(value: Page) -> Any:
+            name = named.get(id(value))
+            return value.__reduce_ex__(pickle.HIGHEST_PROTOCOL) if name is None else (_page, name)
+
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-        pickler.persistent_id = lambda value: (  # type: ignore[method-assign]
-            named.get(id(value)) if type(value) is Page else None
-        )
-        # A path as its text: made again from one string, not from its parts (the content
-        # files' list holds thousands, and loading them took longer than all the lists).
-        pickler.dispatch_table = {**copyreg.dispatch_table, PosixPath: _path, WindowsPath: _path}
+        # A page by its file, once (then by the pickle's memo): asked of pages only, not of
+        # each of the hundred thousand objects as a `persistent_id` is. A path as its text:
+        # made again from one string, not from its parts (the content files' list holds
+        # thousands, and loading them took longer than all the lists).
+        pickler.dispatch_table = {
+            **copyreg.dispatch_table,
+            Page: page,
+            PosixPath: _path,
+            WindowsPath: _path,
+        }
         pickler.dump(kept)
         return buffer.getbuffer()  # not copied: a megabyte or more
 
@@ -277,9 +286,7 @@ class Builder:
     def _unpickled(data: bytes | None, items: dict[str, Item]) -> Any:
         if data is None:
             return None
-        unpickler = pickle.Unpickler(io.BytesIO(data))
-        unpickler.persistent_load = lambda named: getattr(items[named[1]], named[0])  # type: ignore[method-assign]
-        return unpickler.load()
+        return _Unpickler(data, items).load()
 
     def let_go(self) -> None:
         """Forget what only makes a next rebuild in this process quicker (the outputs
@@ -570,7 +577,7 @@ class Builder:
         if output.source is not None:
             return digests.of(("copy", str(output.source), stamp(output.source)))
         if output.produce is not None:
-            return digests.of(("produce", output.produce))
+            return digests.of(output.produce)
         return digests.of(self.templates.fingerprint(output.template))
 
     def _rendered(
@@ -622,6 +629,25 @@ class Builder:
             if progress:
                 progress(count, len(todo))
         return count
+
+
+def _page(kind: str, rel: str) -> Page:
+    """Stands for a content file's page (`kind`: "page" or "final") in the saved Builder;
+    `_Unpickler` puts the page of the item's row in its place."""
+    raise LookupError(f"the {kind} of {rel} is read from its item's row")
+
+
+class _Unpickler(pickle.Unpickler):
+    """Loads a saved Builder, each page named by its file taken from the items' rows."""
+
+    def __init__(self, data: bytes, items: dict[str, Item]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.items = items
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, _page.__name__):
+            return lambda kind, rel: getattr(self.items[rel], kind)
+        return super().find_class(module, name)
 
 
 def _path(path: PurePath) -> tuple[type, tuple[str]]:

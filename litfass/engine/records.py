@@ -242,6 +242,8 @@ class Digests:
         kind = type(value)
         if kind is str:
             return _hash(b"s", value.encode("utf-8", "surrogatepass"))
+        if kind is int:
+            return _number(value)
         if kind in _PLAIN:
             return _hash(kind.__name__.encode(), repr(value).encode())
         known = self._memo.get(id(value))
@@ -276,7 +278,7 @@ class Digests:
         if isinstance(value, bytes):
             return _hash(b"b", value)
         if isinstance(value, TrackedSite):
-            return _hash(b"site")  # what is read through it is recorded as it is read
+            return _SITE  # what is read through it is recorded as it is read
         if isinstance(value, (*_PATHS, ZoneInfo)):
             return _hash(type(value).__name__.encode(), str(value).encode())
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -312,11 +314,21 @@ _PLAIN = {int, float, bool, type(None), date, datetime}
 _BY_REPR = {Page, Term, Contact, Location, EventInfo, Picture, Variant, NavItem}
 
 
+@functools.lru_cache(maxsize=4096)
+def _number(value: int) -> bytes:
+    """An int's: the same few (page numbers, years) come up thousands of times. (Only ints:
+    equal datetimes in two time zones, or 0.0 and -0.0, would share one.)"""
+    return _hash(b"int", repr(value).encode())
+
+
 def _hash(*parts: bytes) -> bytes:
     # Each part after its length, so no two lists of parts give the same bytes; joined
     # first, so the digest is fed once (tens of thousands of them in a rebuild).
     joined = b"".join([b for part in parts for b in (len(part).to_bytes(8, "little"), part)])
     return hasher(joined).digest()
+
+
+_SITE = _hash(b"site")
 
 
 @functools.cache
