@@ -173,6 +173,8 @@ def write_inputs(db: sqlite3.Connection, files: dict[str, Stamp], before: dict[s
     db.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?, ?)", new)
 
 
+# Where an item's row keeps its source, pickled (see `_row`; `sources.Item` unpickles it).
+STORED_SOURCE = "stored_source"
 # Items are kept in this many rows, a few dozen items each at 4000: one row a file took a
 # loads() each, whose set-up cost more than its item (class look-ups, no shared terms), and
 # an edit writes one row of a few dozen items, not all of them.
@@ -216,8 +218,15 @@ def _row(item: Any) -> tuple[Any, dict[str, Any] | None]:
     """An item (`sources.Item`) as its row keeps it. A page with body is made from the page
     without one, so the latter is kept as the fields in which the two differ (the body,
     mostly), and the body before its links were resolved (packed, `model.pack`), where it
-    is the same bytes, as the final body's: each is read (and held) once, not twice."""
+    is the same bytes, as the final body's: each is read (and held) once, not twice. The
+    file's source (its front matter and text) is pickled on its own, under `STORED_SOURCE`:
+    loaded, it stays so until asked for."""
     page, final = item.page, item.final
+    item = copy.copy(item)  # the live item stays as it is
+    if "source" in item.__dict__:  # else still as it was loaded: pickled
+        item.__dict__[STORED_SOURCE] = pickle.dumps(
+            item.__dict__.pop("source"), pickle.HIGHEST_PROTOCOL
+        )
     derived = None
     if page is not None and final is not None and type(page) is type(final):
         derived = {
@@ -225,7 +234,6 @@ def _row(item: Any) -> tuple[Any, dict[str, Any] | None]:
             for field in dataclasses.fields(page)
             if getattr(page, field.name) is not getattr(final, field.name)
         }
-        item = copy.copy(item)  # the live item stays as it is
         item.page = None
         if item.packed == final.packed_html:  # links resolved to the same text
             item.packed = final.packed_html  # one object: pickled once

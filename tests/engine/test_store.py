@@ -163,3 +163,25 @@ def test_an_item_comes_back_from_its_row_as_it_was(run, fixture_site: Path) -> N
             item.warnings,
             item.signature,
         )
+
+
+def test_a_build_after_an_edit_unpickles_only_the_edited_files_source(
+    run, fixture_site: Path
+) -> None:
+    """Half of an item's row is its file's source, wanted again only where a file changed."""
+    build(fixture_site)
+    path = fixture_site / NEWS
+    path.write_text(path.read_text("utf-8").replace("mehr Zeit", "viel mehr Zeit"), "utf-8")
+    builder = Builder(fixture_site, lambda: OPTIONS, staged=True)
+    with contextlib.closing(store.connect(fixture_site, create=False)) as db:
+        assert db is not None
+        builder.restore(db)
+    assert builder.sources is not None
+    items = builder.sources.items
+    assert all(store.STORED_SOURCE in item.__dict__ for item in items.values())
+    builder.load([path])
+    unpickled = {rel for rel, item in items.items() if store.STORED_SOURCE not in item.__dict__}
+    # The edited file's, and those of the draft and the scheduled item this build leaves out
+    # (links to them become text: their folders are looked up).
+    assert unpickled == {"news/2021-05-01-pflege.md", "news/entwurf.md", "news/zukunft.md"}
+    assert "viel mehr Zeit" in items["news/2021-05-01-pflege.md"].final.body_html
