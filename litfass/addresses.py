@@ -8,6 +8,7 @@ first appeared. Only `litfass build` writes the record, and only public items re
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -95,7 +96,10 @@ def read_record(root: Path) -> tuple[Entry, ...]:
     except (OSError, UnicodeDecodeError) as exc:
         message = _("cannot read the file: {error}").format(error=exc)
         raise LitfassError.at(RECORD_NAME, 1, message) from exc
-    mapping = load_mapping(text, RECORD_NAME)
+    plain = _as_written(text)
+    if plain is not None:
+        return plain
+    mapping = load_mapping(text, RECORD_NAME)  # edited by hand or merged: read with lines
     entries, problems = [], []
     for key, value in mapping.data.items():
         try:
@@ -106,6 +110,50 @@ def read_record(root: Path) -> tuple[Entry, ...]:
     if problems:
         raise LitfassError(problems)
     return tuple(sorted(entries, key=lambda e: e.id))
+
+
+# One line of the record as `record_text` writes it; each text a JSON string, as `_quoted`
+# writes it (which YAML reads the same).
+_TEXT = r'"(?:[^"\\\x00-\x1f]|\\.)*"'
+_DAY = r"\d{4}-\d{2}-\d{2}"
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")  # a pair JSON joins into one character, YAML not
+
+
+@functools.cache
+def _line() -> re.Pattern[str]:
+    """The form of one line as `record_text` writes it (compiled when a record is read:
+    a build that takes up the last one never reads it)."""
+    return re.compile(
+        rf"(?P<id>{_TEXT}): {{(?:file: (?P<file>{_TEXT}), )?(?:title: (?P<title>{_TEXT}), )?"
+        rf"since: (?P<since>{_DAY}), urls: \[(?P<urls>{_TEXT}(?:, {_TEXT})*)?\]"
+        rf"(?:, gone: (?P<gone>{_DAY}))?}}"
+    )
+
+
+def _as_written(text: str) -> tuple[Entry, ...] | None:
+    """The record read line by line, if every line is as `record_text` writes it, else
+    None (and the YAML parser reads it, with the line of each problem). The record of a
+    large site is thousands of lines; a YAML parse holds a node for every value at once."""
+    if _UNPRINTABLE.search(text.replace("\n", "")) or _SURROGATE.search(text):
+        return None  # what YAML refuses, or reads otherwise than JSON
+    lines = text.removesuffix("\n").split("\n")
+    start = next((at for at, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    entries: dict[str, Entry] = {}
+    try:
+        for line in lines[start:]:
+            match = _line().fullmatch(line)
+            if match is None:
+                return None
+            key = json.loads(match["id"])
+            if key in entries:
+                return None  # the parser names both lines
+            found = {name: match[name] for name in ("since", "gone") if match[name]}
+            found |= {name: json.loads(match[name]) for name in ("file", "title") if match[name]}
+            found["urls"] = json.loads(f"[{match['urls'] or ''}]")
+            entries[key] = _entry(key, found)
+    except ValueError:  # not JSON after all, an impossible day, an address outside the site
+        return None
+    return tuple(sorted(entries.values(), key=lambda e: e.id))
 
 
 def _entry(key: str, value: object) -> Entry:

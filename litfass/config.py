@@ -97,6 +97,11 @@ class SiteLanguage:
     name: str  # as the language switcher shows it, in the language itself
     prefix: str  # where its pages live: "/" for the main language, "/en/", "/leichte-sprache/"
     direction: str = "ltr"  # "rtl": the theme mirrors its layout
+    # The site's title, tagline and menu in this language; empty: the main language's
+    # (the menu's addresses then with this language's prefix).
+    title: str = ""
+    tagline: str = ""
+    navigation: tuple[NavItem, ...] | None = None
 
     @property
     def tag(self) -> str:
@@ -255,7 +260,7 @@ _TOP_KEYS = {
     "deploy", "content_dir", "templates_dir", "output_dir", "search", "remote_images",
     "topics", "regions", "publish", "languages",
 }  # fmt: skip
-_LANGUAGE_KEYS = {"language", "name", "prefix", "direction"}
+_LANGUAGE_KEYS = {"language", "name", "prefix", "direction", "title", "tagline", "navigation"}
 # Where a language's pages live unless config.yaml says: Leichte Sprache's readers look for
 # the words, not a private-use tag.
 _DEFAULT_PREFIXES = {EASY_GERMAN: "/leichte-sprache/"}
@@ -767,7 +772,19 @@ class _Validator:
             self._error("languages", message.format(language=tag))
             direction = written.direction
         prefix = self._prefix(tag, about.get("prefix"), main)
-        return SiteLanguage(written, name, prefix, direction)
+        title, tagline = (self._entry_text(about, key, tag) for key in ("title", "tagline"))
+        navigation = self._navigation(about["navigation"]) if "navigation" in about else None
+        return SiteLanguage(written, name, prefix, direction, title, tagline, navigation)
+
+    def _entry_text(self, about: dict[str, Any], key: str, tag: str) -> str:
+        value = about.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            message = _("'languages': the {key} of '{language}' must be text")
+            self._error("languages", message.format(key=key, language=tag))
+            return ""
+        return one_line(value)
 
     def _prefix(self, tag: str, value: object, main: bool) -> str:
         if main:
@@ -789,8 +806,10 @@ class _Validator:
             self._error("language", message.format(language=language, first=languages[0].tag))
         return languages[0].tag
 
-    def _navigation(self) -> tuple[NavItem, ...]:
-        value = self.doc.data.get("navigation") or []
+    def _navigation(self, value: object = None) -> tuple[NavItem, ...]:
+        """`navigation:`, or a language's own (`value`)."""
+        if value is None:
+            value = self.doc.data.get("navigation") or []
         items = []
         if not isinstance(value, list):
             self._error(

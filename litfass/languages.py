@@ -52,3 +52,29 @@ def split_translation(name: str, tags: tuple[str, ...]) -> tuple[str, str | None
     if dot and dot2 and base and tag in tags:
         return f"{base}.{suffix}", tag
     return name, None
+
+
+# What a translation (`index.en.md`) says in its own language: the words, the alt text and
+# caption of the original's image, and its own `updated:` and `draft:`. Every other key (date,
+# event times, location, registration, topics, regions, image, category, address) is the
+# original's: one place to change it, so no copy goes stale. The browser editor shows these
+# fields in each language's tab (`i18n: true`); `new --lang` copies them to be translated.
+TRANSLATED_KEYS = (
+    "title",
+    "summary",
+    "dateline",
+    "theme",
+    "organizer",
+    "cost",
+    "image_alt",
+    "image_caption",
+    "updated",
+    "draft",
+)
+
+
+def translation_name(name: str, tag: str) -> str:
+    """The file name of a translation into `tag` beside the original `name`:
+    `index.md` -> `index.en.md` (the reverse of `split_translation`)."""
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{tag}.{suffix}" if dot else f"{name}.{tag}"

@@ -6,8 +6,6 @@ import unicodedata
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from slugify import slugify as _slugify
-
 _GERMAN = [
     ["Ä", "Ae"], ["Ö", "Oe"], ["Ü", "Ue"], ["ä", "ae"], ["ö", "oe"], ["ü", "ue"],
     ["ß", "ss"], ["ẞ", "SS"],
@@ -21,6 +19,10 @@ def slugify(text: str) -> str:
     NFC first: a name typed on a Mac may spell "ä" as "a" and a combining diaeresis, which
     the transliteration would not see (and "ä" must give "ae" either way).
     """
+    # Imported here: python-slugify loads a transliteration table of megabytes, which a
+    # build whose pages were read by its workers never needs in its own process.
+    from slugify import slugify as _slugify
+
     text = unicodedata.normalize("NFC", str(text))
     return _slugify(text, replacements=_GERMAN, max_length=80, word_boundary=True) or "seite"
 

@@ -1,4 +1,5 @@
-"""`new`: start a press release, event, magazine issue or page as a draft file.
+"""`new`: start a press release, event, magazine issue or page as a draft file, or the
+translation of one (`new --lang en content/news/x.md`).
 
 The engine (scaffold.py) writes the file; this module only parses and prints its path.
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from litfass.commands import common
 from litfass.config import Settings
-from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
+from litfass.content.model import EVENT, KINDS
 from litfass.i18n import N_, _
 
 EXAMPLES = N_("""\
@@ -30,6 +31,9 @@ examples:
       picture beside it as sommerfest.jpg
   python build.py new magazine "anspiel 1/2027" --folder
       a folder for the issue, its cover and its PDF
+  python build.py new --lang en content/news/2026-10-28-kaeltehilfe.md
+      writes content/news/2026-10-28-kaeltehilfe.en.md, the English translation to write
+      (a language config.yaml's 'languages' lists)
 
 The new file is a draft ('draft: true'): it appears with `python build.py serve --drafts`
 and on the site once you set 'draft: false'. An existing file is never overwritten.
@@ -47,8 +51,20 @@ def register(commands: argparse._SubParsersAction) -> None:
         epilog=_(EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("kind", choices=[NEWS, EVENT, MAGAZINE, PAGE], help=_("what to write"))
-    parser.add_argument("title", help=_('the title, in quotes: "Fachtag in Görlitz"'))
+    parser.add_argument(
+        "kind",
+        metavar=_("KIND"),
+        help=_("what to write: news, event, magazine or page; with --lang: the original's file"),
+    )
+    parser.add_argument(
+        "title", nargs="?", default=None, help=_('the title, in quotes: "Fachtag in Görlitz"')
+    )
+    parser.add_argument(
+        "--lang",
+        metavar=_("LANGUAGE"),
+        default="",
+        help=_("translate the item KIND names into LANGUAGE: new --lang en content/news/x.md"),
+    )
     parser.add_argument(
         "--start", metavar=_("WHEN"), default="", help=_("events: 2027-03-12T10:00")
     )
@@ -80,6 +96,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.lang:
+        return _translate(args, settings)
+    if args.kind not in KINDS:
+        message = _("error: '{kind}' is not something `new` writes; choose {kinds}")
+        print(message.format(kind=args.kind, kinds=", ".join(KINDS)), file=sys.stderr)
+        return common.EXIT_USAGE
+    if args.title is None:
+        print(_('error: the title is missing, e.g. "Fachtag in Görlitz"'), file=sys.stderr)
+        return common.EXIT_USAGE
     if args.kind != EVENT and (args.start or args.end or args.location):
         print(_("error: --start, --end and --location are for events only"), file=sys.stderr)
         return common.EXIT_USAGE
@@ -103,6 +128,30 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         _(
             "created as a draft: write the text, then set 'draft: false' to publish "
             "(preview: python build.py serve --drafts)"
+        ),
+        file=sys.stderr,
+    )
+    return common.EXIT_OK
+
+
+def _translate(args: argparse.Namespace, settings: Settings) -> int:
+    """`new --lang en FILE`: the translation file beside the original, printed like a new item."""
+    given = (args.title, args.start, args.end, args.location, args.slug, args.folder, args.image)
+    if any(given):
+        print(_("error: with --lang, name only the original's file"), file=sys.stderr)
+        return common.EXIT_USAGE
+    from litfass.editors.scaffold import start_translation  # here: `build` must not import it
+
+    original = Path(args.kind)
+    if not original.is_absolute() and not original.exists():
+        in_site = settings.root / original  # as the site's folder names it
+        original = in_site if in_site.exists() else original
+    path = start_translation(settings.loaded()[0], original, args.lang.strip())
+    print(path)
+    print(
+        _(
+            "created as a draft: translate the words marked 'übersetzen' and the text, then "
+            "set 'draft: false' to publish (check: python build.py check)"
         ),
         file=sys.stderr,
     )

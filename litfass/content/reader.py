@@ -12,11 +12,8 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import import_module
 from pathlib import Path
-
-import markdown
-import nh3
-import slugify
 
 from litfass import __version__
 from litfass.config import Config
@@ -30,14 +27,17 @@ from litfass.folders import cache_folder
 from litfass.workers import run_chunks
 
 MARKDOWN_DB = "build.sqlite"  # the table `body` of the build's store (engine/store.py)
-# Libraries whose version changes the HTML of a body (toc slugs come from python-slugify).
-RENDER_LIBRARIES = (markdown, nh3, slugify)
+# Libraries whose version changes the HTML of a body (toc slugs come from python-slugify,
+# imported only where a page is read: its tables take megabytes).
+RENDER_LIBRARIES = ("markdown", "nh3", "slugify")
 
 
 @lru_cache(maxsize=2)
 def renderer_settings(allow_html: bool) -> str:
     """Everything besides the text that decides a body's HTML, as one string."""
-    versions = ",".join(f"{m.__name__}={getattr(m, '__version__', '?')}" for m in RENDER_LIBRARIES)
+    versions = ",".join(
+        f"{name}={getattr(import_module(name), '__version__', '?')}" for name in RENDER_LIBRARIES
+    )
     return (
         f"litfass={__version__};v={SETTINGS_VERSION};ext={EXTENSIONS};html={allow_html};{versions}"
     )

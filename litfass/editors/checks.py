@@ -13,6 +13,7 @@ import posixpath
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,10 +28,12 @@ from litfass.content.kinds import is_bundle_index
 from litfass.content.markup import render_markdown
 from litfass.content.model import EVENT, KINDS, MAGAZINE, NEWS, PAGE, Page
 from litfass.content.pages import KEYS, likely_key, read_page
+from litfass.dates import parse_when
 from litfass.engine.oneshot import declare_outputs, load_site
 from litfass.errors import LitfassError, Problem
 from litfass.hrefs import site_path
-from litfass.i18n import N_, _
+from litfass.i18n import N_, _, ngettext
+from litfass.languages import split_translation
 from litfass.outputs import path_of
 from litfass.outputs.declare import path_problems
 from litfass.site import (
@@ -98,6 +101,7 @@ def check(settings: Settings, options: BuildOptions) -> CheckResult:
         findings += _headings(source)
         if links:
             findings += links.check(source, page, refs)
+    findings += _translations(config, files.markdown)
     return CheckResult(tuple(sorted(set(findings))), len(files.markdown), links is not None)
 
 
@@ -446,3 +450,137 @@ class _Links:
         item = self.items.get(path_of(target)) or self._owner(target)
         reason = withheld_reason(item, self.options) if item is not None else None
         return reason or _("is not on the site yet (only with --drafts or --future)")
+
+
+# Files written by one save of the browser editor, or by one checkout, are one version.
+_TOGETHER = timedelta(minutes=1)
+
+
+def _translations(config: Config, markdown: Iterable[tuple[Path, str]]) -> list[Problem]:
+    """What `check` says of each translation (`index.en.md`) beside its original: that it
+    fell behind, or lacks an alt text its original has."""
+    found: list[Problem] = []
+    for path, content_rel in markdown if config.translation_tags else ():
+        name, tag = split_translation(path.name, config.translation_tags)
+        original = path.with_name(name)
+        if tag is None or not original.is_file():
+            continue  # an original, or a translation without one: the build's business
+        rel = f"{config.content_dir}/{content_rel}"
+        original_rel = posixpath.join(posixpath.dirname(rel), name)
+        try:
+            translation = read_source(path, rel, content_rel)
+            source = read_source(original, original_rel, original_rel)
+        except LitfassError:
+            continue  # its errors are among the findings already
+        language = config.site_language(tag)
+        where = f"{language.name} ({tag})"
+        found += _behind(config, (translation, path), (source, original))
+        found += _image_alt(translation, source, where)
+        found += _body_alts(config, translation, source, where)
+    return found
+
+
+def _behind(
+    config: Config, translation: tuple[Source, Path], original: tuple[Source, Path]
+) -> list[Problem]:
+    """The original changed after the translation: by their `updated:` (else `date:`) where
+    both say one, else by the files' modification times."""
+    (source, path), (first, first_path) = translation, original
+    ours, theirs = _stamp(config, source), _stamp(config, first)
+    if ours is None or theirs is None:
+        return _behind_by_files(source, first.rel, _modified(path), _modified(first_path))
+    if theirs <= ours:
+        return []
+    message = _(
+        "the original {original} is newer than this translation ({theirs} against {ours}), "
+        "by {span}; bring the translation up to date, then set its 'updated:'"
+    ).format(
+        original=first.rel,
+        theirs=f"{theirs:%Y-%m-%d}",
+        ours=f"{ours:%Y-%m-%d}",
+        span=_span(theirs - ours),
+    )
+    line = source.meta.line("updated" if "updated" in source.meta.data else "date")
+    return [Problem(source.rel, line, message, "warning")]
+
+
+def _behind_by_files(
+    source: Source, original: str, ours: datetime, theirs: datetime
+) -> list[Problem]:
+    if theirs - ours <= _TOGETHER:
+        return []
+    message = _(
+        "the original {original} was changed {span} after this translation; "
+        "bring the translation up to date"
+    ).format(original=original, span=_span(theirs - ours))
+    return [Problem(source.rel, source.meta.line("title"), message, "warning")]
+
+
+def _span(difference: timedelta) -> str:
+    days = difference.days
+    if days < 1:
+        return _("less than a day")
+    return ngettext("{days} day", "{days} days", days).format(days=days)
+
+
+def _stamp(config: Config, source: Source) -> datetime | None:
+    """When the file's own front matter says it last changed: `updated`, else `date`."""
+    for key in ("updated", "date"):
+        value = source.meta.data.get(key)
+        if value not in (None, ""):
+            try:
+                return parse_when(value, config.tz)[0]
+            except ValueError:
+                return None  # the build says what is wrong with it
+    return None
+
+
+def _modified(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+
+def _text(source: Source, key: str) -> str:
+    value = source.meta.data.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _image_alt(translation: Source, original: Source, language: str) -> list[Problem]:
+    """The item's image (the translation's own, or the original's) without an alt text in
+    the translation, where the original says what it shows."""
+    said = _text(original, "image_alt")
+    if not said or _text(translation, "image_alt"):
+        return []
+    if not (_text(translation, "image") or _text(original, "image")):
+        return []
+    message = _(
+        "the image has no alt text in this translation; the original says '{alt}': "
+        "add 'image_alt:' in {language}"
+    ).format(alt=said, language=language)
+    key = "image" if "image" in translation.meta.data else "title"
+    return [Problem(translation.rel, translation.meta.line(key), message, "warning")]
+
+
+def _body_alts(
+    config: Config, translation: Source, original: Source, language: str
+) -> list[Problem]:
+    """Images in the translation's text without alt text, where the original's text shows
+    the same image with one."""
+    said = {
+        ref.url: ref.alt
+        for ref in _parse_refs(render_markdown(original.body, config.allow_html))
+        if ref.tag == "img" and ref.alt and ref.alt.strip()
+    }
+    if not said:
+        return []
+    refs = _parse_refs(render_markdown(translation.body, config.allow_html))
+    found = []
+    for ref, line in zip(refs, _lines(translation, refs), strict=True):
+        if ref.tag == "img" and not (ref.alt or "").strip() and ref.url in said:
+            message = _(
+                "image '{url}' has no alt text in this translation; the original says "
+                "'{alt}': write it in {language}"
+            ).format(url=ref.url, alt=said[ref.url], language=language)
+            found.append(
+                Problem(translation.rel, line or translation.body_line, message, "warning")
+            )
+    return found

@@ -1,6 +1,7 @@
 """Write a new content item: front matter with every useful key filled in or commented.
 
-`new news "Fachtag in Görlitz"` -> content/news/2026-11-26-fachtag-in-goerlitz.md, a draft.
+`new news "Fachtag in Görlitz"` -> content/news/2026-11-26-fachtag-in-goerlitz.md, a draft;
+`new --lang en content/news/x.md` -> content/news/x.en.md, its translation to write.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from litfass.atomic import write_whole
 from litfass.config import Config
+from litfass.content.frontmatter import Source, read_source
 from litfass.content.model import EVENT, MAGAZINE, NEWS, PAGE
 from litfass.content.pages import FOLDERS, read_page
 from litfass.dates import parse_when
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
+from litfass.languages import TRANSLATED_KEYS, split_translation, translation_name
 from litfass.slugs import file_name, is_slug, slugify
 
 _COMMENT = re.compile(r"(.*?\S) {2,}# (.*)")  # "key: value  # explanation"
@@ -300,3 +303,93 @@ def _page() -> list[str]:
 def _quoted(text: str) -> str:
     """A YAML double-quoted string (JSON's quoting is valid YAML)."""
     return json.dumps(text, ensure_ascii=False)
+
+
+def start_translation(config: Config, original: Path, tag: str) -> Path:
+    """Write the translation into `tag` beside the item `original` (its file, or its folder)
+    and return its path: the original's words copied to be translated, nothing it shares."""
+    _publishes_in(config, tag)
+    rel = _original_file(config, original)
+    name, translated = split_translation(PurePosixPath(rel).name, config.translation_tags)
+    if translated is not None:
+        message = _("is a translation itself; name the original, {name}").format(name=name)
+        raise LitfassError(Problem(rel, 0, message))
+    content_rel = rel.removeprefix(f"{config.content_dir}/")
+    source = read_source(config.root / rel, rel, content_rel)
+    target = str(PurePosixPath(rel).with_name(translation_name(name, tag)))
+    if (config.root / target).exists():
+        message = _("already exists; edit it to bring the translation up to date")
+        raise LitfassError(Problem(target, 0, message))
+    text = _translation(config, source, name, tag)
+    try:
+        write_whole(config.root / target, text.encode("utf-8"), durable=True, create=True)
+    except FileExistsError:
+        raise _exists(target) from None
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        message = _("cannot write the new file: {reason}; nothing was written")
+        raise LitfassError(Problem(target, 0, message.format(reason=reason))) from None
+    return config.root / target
+
+
+def _publishes_in(config: Config, tag: str) -> None:
+    """Refuse a language the site is not published in, and its main language."""
+    if tag in config.translation_tags:
+        return
+    if tag == config.main_language.tag:
+        message = _("'{language}' is the site's main language: the original is written in it")
+    elif config.translation_tags:
+        message = _(
+            "the site is not published in '{language}'; config.yaml's 'languages' lists {listed}"
+        )
+    else:
+        message = _(
+            "the site has one language; list the languages it is published in in "
+            "config.yaml first, e.g. 'languages: [{main}, {language}]'"
+        )
+    listed = ", ".join(language.tag for language in config.site_languages)
+    found = message.format(language=tag, listed=listed, main=config.main_language.tag)
+    raise LitfassError(Problem("--lang", 0, found))
+
+
+def _original_file(config: Config, given: Path) -> str:
+    """The original's Markdown file (`given`, or its folder's index.md), relative to the
+    site's folder; it must be below content/."""
+    path = given / "index.md" if given.is_dir() else given
+    if not path.is_file():
+        raise LitfassError(Problem(str(given), 0, _("no such item: name its .md file")))
+    content = config.content_path.resolve()
+    if path.suffix != ".md" or not path.resolve().is_relative_to(content):
+        message = _("not an item: name a .md file below {folder}/")
+        raise LitfassError(Problem(str(given), 0, message.format(folder=config.content_dir)))
+    return path.resolve().relative_to(config.root.resolve()).as_posix()
+
+
+def _translation(config: Config, source: Source, name: str, tag: str) -> str:
+    """The translation's file: its words to translate, a draft, and the original's text."""
+    language, main = config.site_language(tag), config.main_language
+    head = [
+        f"# Übersetzung von {name} ({main.name}) in: {language.name} ({tag})",
+        "# Übersetzen: die Angaben mit „übersetzen“ und den Text unter dem Kopf.",
+        "# Datum, Ort, Anmeldung, Themen, Region, Bild und Kategorie kommen aus dem Original.",
+    ]
+    words = [
+        _commented(f"{key}: {_value(source.meta.data[key])}", "übersetzen")
+        for key in TRANSLATED_KEYS
+        if key in source.meta.data and key not in ("updated", "draft")
+    ]
+    done = _commented("draft: true", "Entwurf: auf false setzen, wenn die Übersetzung fertig ist")
+    front = "---\n" + "\n".join([*head, *words, done]) + "\n---\n"
+    return front + source.body.lstrip("\n")
+
+
+def _value(value: object) -> str:
+    """A front-matter value as YAML on one line: text quoted, anything else as written."""
+    if isinstance(value, str):
+        return _quoted(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _commented(line: str, comment: str) -> str:
+    """A key with its explanation in the column `new` puts them in."""
+    return f"{line:<29} # {comment}"

@@ -224,15 +224,22 @@ class Builder:
             store.clear(db)
             self._stored = {}
         stored, digests = self._stored, Digests(self.page_digests)
-        changed = {
-            rel: (item, digests.of(item.final) if item.final is not None else b"")
+        changed = [
+            rel
             for rel, item in sources.items.items()
             if (rel not in stored)
             or stored[rel][0] is not item
             or stored[rel][1] is not item.final
             or stored[rel][2] != item.signature
+        ]
+        # The rows of the changed and the removed files, each with every item it keeps.
+        chunks = set(map(store.chunk_of, [*changed, *(stored.keys() - sources.items.keys())]))
+        rows = {
+            rel: (item, digests.of(item.final) if item.final is not None else b"")
+            for rel, item in sources.items.items()
+            if store.chunk_of(rel) in chunks
         }
-        store.write_items(db, changed, stored.keys() - sources.items.keys())
+        store.write_items(db, rows, chunks)
         self._stored = {
             rel: (item, item.final, item.signature) for rel, item in sources.items.items()
         }
@@ -253,7 +260,7 @@ class Builder:
         store.put(db, "writer", self.writer.kept())
         save_ledger(db, self.ledger, everything)
 
-    def _pickled(self, kept: dict[str, Any]) -> bytes:
+    def _pickled(self, kept: dict[str, Any]) -> memoryview:
         """`kept` with each content file's page named by its file, not copied: the pages
         are in the store's rows (`items`) already, and stay one object with the site's."""
         assert self.sources is not None
@@ -263,24 +270,40 @@ class Builder:
                 named[id(item.page)] = ("page", rel)
             if item.final is not None:
                 named[id(item.final)] = ("final", rel)
+
+        def page(value: Page) -> Any:
+            name = named.get(id(value))
+            return value.__reduce_ex__(pickle.HIGHEST_PROTOCOL) if name is None else (_page, name)
+
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
-        pickler.persistent_id = lambda value: (  # type: ignore[method-assign]
-            named.get(id(value)) if type(value) is Page else None
-        )
-        # A path as its text: made again from one string, not from its parts (the content
-        # files' list holds thousands, and loading them took longer than all the lists).
-        pickler.dispatch_table = {**copyreg.dispatch_table, PosixPath: _path, WindowsPath: _path}
+        # A page by its file, once (then by the pickle's memo): asked of pages only, not of
+        # each of the hundred thousand objects as a `persistent_id` is. A path as its text:
+        # made again from one string, not from its parts (the content files' list holds
+        # thousands, and loading them took longer than all the lists).
+        pickler.dispatch_table = {
+            **copyreg.dispatch_table,
+            Page: page,
+            PosixPath: _path,
+            WindowsPath: _path,
+        }
         pickler.dump(kept)
-        return buffer.getvalue()
+        return buffer.getbuffer()  # not copied: a megabyte or more
 
     @staticmethod
     def _unpickled(data: bytes | None, items: dict[str, Item]) -> Any:
         if data is None:
             return None
-        unpickler = pickle.Unpickler(io.BytesIO(data))
-        unpickler.persistent_load = lambda named: getattr(items[named[1]], named[0])  # type: ignore[method-assign]
-        return unpickler.load()
+        return _Unpickler(data, items).load()
+
+    def let_go(self) -> None:
+        """Forget what only makes a next rebuild in this process quicker (the outputs
+        declared and what they were declared from, the compiled templates): the one-shot
+        build's last step, saving, then takes the memory they held instead of more."""
+        self.reuse = Reuse()
+        self.env = None  # the next rebuild, if any, loads the templates again
+        for record in self.ledger.records.values():
+            record.output = None
 
     # -- the rebuild, top to bottom -------------------------------------------------------
 
@@ -562,7 +585,7 @@ class Builder:
         if output.source is not None:
             return digests.of(("copy", str(output.source), stamp(output.source)))
         if output.produce is not None:
-            return digests.of(("produce", output.produce))
+            return digests.of(output.produce)
         return digests.of(self.templates.fingerprint(output.template))
 
     def _rendered(
@@ -602,8 +625,9 @@ class Builder:
         by_path = {output.path: output for output in todo}
         count = 0
         # One object per distinct read, kept as the chunks come: the thousands of outputs
-        # that read `site.news[0:10]` share it, and each worker's copies are let go at once.
-        known: dict[tuple, tuple] = {}
+        # that read `site.news[0:10]` share it (the ledger's, if it knew it), and each
+        # worker's copies are let go at once.
+        known: dict[tuple, tuple] = {key: key for key in self.ledger.counts}
         for done, staged in _announced(render, todo, workers, working):
             writer.take(staged)
             for path, reads in done:
@@ -613,6 +637,25 @@ class Builder:
             if progress:
                 progress(count, len(todo))
         return count
+
+
+def _page(kind: str, rel: str) -> Page:
+    """Stands for a content file's page (`kind`: "page" or "final") in the saved Builder;
+    `_Unpickler` puts the page of the item's row in its place."""
+    raise LookupError(f"the {kind} of {rel} is read from its item's row")
+
+
+class _Unpickler(pickle.Unpickler):
+    """Loads a saved Builder, each page named by its file taken from the items' rows."""
+
+    def __init__(self, data: bytes, items: dict[str, Item]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.items = items
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, _page.__name__):
+            return lambda kind, rel: getattr(self.items[rel], kind)
+        return super().find_class(module, name)
 
 
 def _path(path: PurePath) -> tuple[type, tuple[str]]:

@@ -118,6 +118,7 @@ def _rebuild(root: Path, build: _Build, scanned: state.Inputs | None) -> BuildRe
         if records:
             _record_addresses(root, builder, inputs)
         if db is not None:
+            builder.let_go()
             _save(db, builder, inputs, options, result, before if changed is not None else None)
     return result
 

@@ -10,10 +10,12 @@ import contextlib
 import dataclasses
 import functools
 import inspect
+import operator
 import os
 import pickle
 import sqlite3
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -251,6 +253,8 @@ class Digests:
         kind = type(value)
         if kind is str:
             return _hash(b"s", value.encode("utf-8", "surrogatepass"))
+        if kind is int:
+            return _number(value)
         if kind in _PLAIN:
             return _hash(kind.__name__.encode(), repr(value).encode())
         known = self._memo.get(id(value))
@@ -259,6 +263,18 @@ class Digests:
         digest = self._compound(value)
         self._memo[id(value)] = (value, digest)
         return digest
+
+    def at(self, root: Any, steps: tuple) -> bytes:
+        """The digest of the value a read's path leads to from `root`. A value the path
+        makes (a slice, a call's result) is digested without being kept: thousands of reads
+        would otherwise keep a list each alive for as long as these digests."""
+        value = _follow(root, steps)
+        if not steps or steps[-1][0] not in ("slice", "call") or type(value) in _PLAIN:
+            return self.of(value)
+        known = self._memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        return self.of(value) if type(value) is str else self._compound(value)
 
     def _compound(self, value: Any) -> bytes:
         kind = type(value)
@@ -273,7 +289,7 @@ class Digests:
         if isinstance(value, bytes):
             return _hash(b"b", value)
         if isinstance(value, TrackedSite):
-            return _hash(b"site")  # what is read through it is recorded as it is read
+            return _SITE  # what is read through it is recorded as it is read
         if isinstance(value, (*_PATHS, ZoneInfo)):
             return _hash(type(value).__name__.encode(), str(value).encode())
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -309,11 +325,21 @@ _PLAIN = {int, float, bool, type(None), date, datetime}
 _BY_REPR = {Page, Term, Contact, Location, EventInfo, Picture, Variant, NavItem}
 
 
+@functools.lru_cache(maxsize=4096)
+def _number(value: int) -> bytes:
+    """An int's: the same few (page numbers, years) come up thousands of times. (Only ints:
+    equal datetimes in two time zones, or 0.0 and -0.0, would share one.)"""
+    return _hash(b"int", repr(value).encode())
+
+
 def _hash(*parts: bytes) -> bytes:
     # Each part after its length, so no two lists of parts give the same bytes; joined
     # first, so the digest is fed once (tens of thousands of them in a rebuild).
     joined = b"".join([b for part in parts for b in (len(part).to_bytes(8, "little"), part)])
     return hasher(joined).digest()
+
+
+_SITE = _hash(b"site")
 
 
 @functools.cache
@@ -367,7 +393,7 @@ class Why(NamedTuple):
 
 
 class Ledger:
-    """Every output's record, and which outputs read each part of the site.
+    """Every output's record, and how many outputs read each part of the site.
 
     Kept in the store between processes (`store.py`): what changed since it was loaded is
     noted in `dirty`, so a build writes only the rows of what it made again.
@@ -375,7 +401,10 @@ class Ledger:
 
     def __init__(self) -> None:
         self.records: dict[str, Record] = {}
-        self.readers: dict[tuple, set[str]] = {}
+        # How many records name each read: a read no output makes any more is forgotten.
+        # Which outputs read one is found in the records themselves when it changes, not
+        # kept as a set per read (thousands of sets, megabytes, to load in every process).
+        self.counts: dict[tuple, int] = {}
         # Each part of the site read -> its digest in the site of the last commit, filed under
         # the site's field it starts from, so a field that is the very same object in the next
         # site is passed over whole (in the preview, which keeps that site).
@@ -391,13 +420,12 @@ class Ledger:
 
         Each stale output's first changed read is noted in `why`.
         """
-        stale: set[str] = set()
+        changed: dict[tuple, int] = {}  # each read that changed, in the order found
         updates: dict[tuple, bytes] = {}
-        self.why = {}
         for group, seen in self.seen.items():
             if group == "":  # reads that cannot be compared: their outputs are made every time
                 for key in seen:
-                    self._stale(stale, key)
+                    changed.setdefault(key, len(changed))
                 continue
             name = group[0] if isinstance(group, tuple) else group
             before = getattr(self.site, name, MISSING) if self.site is not None else MISSING
@@ -412,16 +440,23 @@ class Ledger:
             ):
                 keys = _entries_changed(name, seen, before, now)
             for key in keys:
-                digest = digests.of(_follow(site, key[1:]))
+                digest = digests.at(site, key[1:])
                 if digest != seen[key]:
                     updates[key] = digest
-                    self._stale(stale, key)
-        return stale, updates
+                    changed.setdefault(key, len(changed))
+        return self._readers_of(changed), updates
 
-    def _stale(self, stale: set[str], key: tuple) -> None:
-        for path in self.readers[key]:
-            stale.add(path)
-            self.why.setdefault(path, Why("read", describe(key)))
+    def _readers_of(self, changed: dict[tuple, int]) -> set[str]:
+        """The outputs that read any of `changed`, each with the first of them in `why`."""
+        self.why = {}
+        if not changed:
+            return set()
+        reads = changed.keys()
+        for path, record in self.records.items():
+            if not reads.isdisjoint(record.site_reads):  # the smaller one is walked, in C
+                first = min(reads & record.site_reads, key=changed.__getitem__)
+                self.why[path] = Why("read", describe(first))
+        return set(self.why)
 
     def clean(
         self, output: Output, head: bytes, digests: Digests, stale: set[str]
@@ -452,7 +487,7 @@ class Ledger:
             reads = dict(reads)
             for key in record.context_reads:
                 if key[0][1] in changed:
-                    digest = digests.of(_follow(output.context[key[0][1]], key[1:]))
+                    digest = digests.at(output.context[key[0][1]], key[1:])
                     if digest != reads[key]:
                         self.why[output.path] = Why("read", describe(key))
                         return None
@@ -472,23 +507,27 @@ class Ledger:
         for key, digest in updates.items():
             self.seen[_group(key)][key] = digest
         self.dirty_reads.update(updates)
+        counts = self.counts
         for path in made | (self.records.keys() - records.keys()):
             old = self.records.get(path)
             for key in old.site_reads if old else ():
-                self.readers[key].discard(path)
-                if not self.readers[key]:
-                    del self.readers[key]
+                counts[key] -= 1
+                if not counts[key]:
+                    del counts[key]
                     self._forget(key)
-        keys: dict[tuple, tuple] = {key: key for key in self.readers}
+        keys: dict[tuple, tuple] = {key: key for key in counts}
         for path in made:
             record = records[path]
-            # One object per distinct read, however many outputs made it.
-            record.site_reads = frozenset(keys.setdefault(k, k) for k in record.site_reads)
+            # One object per distinct read, however many outputs made it (the set is made
+            # again only where the reads are not shared yet: thousands of them, at once).
+            shared = [keys.setdefault(k, k) for k in record.site_reads]
+            if any(map(operator.is_not, shared, record.site_reads)):
+                record.site_reads = frozenset(shared)
             for key in record.site_reads:
-                self.readers.setdefault(key, set()).add(path)
+                counts[key] = counts.get(key, 0) + 1
                 group = self.seen.setdefault(_group(key), {})
                 if key not in group:
-                    group[key] = digests.of(_follow(site, key[1:])) if key != NEVER else b""
+                    group[key] = digests.at(site, key[1:]) if key != NEVER else b""
                     self.dirty_reads.add(key)
         self.dirty_records |= made | (self.records.keys() - records.keys())
         self.records = records
@@ -531,7 +570,7 @@ def record_of(output: Output, head: bytes, reads: set[tuple], digests: Digests) 
     """The record of an output just made, from what it read."""
     site_reads = frozenset(key for key in reads if key[0] == SITE or key == NEVER)
     context_reads = {
-        key: digests.of(_follow(output.context.get(key[0][1], MISSING), key[1:]))
+        key: digests.at(output.context.get(key[0][1], MISSING), key[1:])
         for key in reads
         if key[0] != SITE and key != NEVER
     }
@@ -643,29 +682,29 @@ def load_ledger(db: sqlite3.Connection) -> Ledger:
     """The records of the last build, as the store keeps them."""
     ledger = Ledger()
     keys: dict[int, tuple] = {}
+    numbers = array("q")  # every record's reads, one after the other
     for number, blob, digest in db.execute("SELECT id, key, digest FROM reads"):
         key = pickle.loads(blob)
         keys[number] = key
         ledger.ids[key] = number
         ledger.seen.setdefault(_group(key), {})[key] = bytes(digest)
     for path, head, context, reads in db.execute("SELECT path, head, context, reads FROM records"):
-        numbers = array("q")
+        start = len(numbers)
         numbers.frombytes(reads)
-        site_reads = frozenset(keys[n] for n in numbers)
+        site_reads = frozenset(map(keys.__getitem__, numbers[start:]))
         names, context_reads = pickle.loads(context)
         ledger.records[path] = Record(bytes(head), names, context_reads, site_reads)
-        for key in site_reads:
-            ledger.readers.setdefault(key, set()).add(path)
+    ledger.counts = {keys[number]: count for number, count in Counter(numbers).items()}
     return ledger
 
 
 def save_ledger(db: sqlite3.Connection, ledger: Ledger, everything: bool) -> None:
     """Write what changed in the ledger since it was loaded (`everything`: all of it)."""
-    reads = ledger.ids.keys() | ledger.readers.keys() if everything else ledger.dirty_reads
+    reads = ledger.ids.keys() | ledger.counts.keys() if everything else ledger.dirty_reads
     paths = ledger.records.keys() if everything else ledger.dirty_records
     for key in reads:
         digest = ledger.digest_of(key)
-        if digest is None or key not in ledger.readers:
+        if digest is None or key not in ledger.counts:
             number = ledger.ids.pop(key, None)
             if number is not None:
                 db.execute("DELETE FROM reads WHERE id = ?", (number,))

@@ -5,8 +5,10 @@ body is resolved again only where its file, its links or the images it shows cha
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 from litfass.config import Config
@@ -27,7 +29,7 @@ from litfass.content.model import BuildOptions, Page, unpack
 from litfass.content.pages import original_file
 from litfass.content.reader import ReadFile, forget_other_bodies, read_files
 from litfass.content.translations import alone_problems, completed
-from litfass.engine.store import Stamp, stamp
+from litfass.engine.store import STORED_SOURCE, Stamp, stamp
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
 from litfass.site import id_problems, is_published, url_problems, withheld_reason
@@ -38,7 +40,9 @@ class Item:
     """One Markdown file as last read: its page without body, then with body."""
 
     signature: Stamp
-    source: Source | None = None
+    # No class attribute (a default would be one): an item from the store has its source
+    # still pickled until it is first asked for (`__getattr__`).
+    source: Source | None = field(default_factory=lambda: None)
     page: Page | None = None
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -56,6 +60,16 @@ class Item:
     def html(self) -> str:
         """The body rendered, links not yet resolved: unpacked only while it is used."""
         return unpack(self.packed)
+
+    def __getattr__(self, name: str) -> Any:
+        """The source of an item from the store, unpickled when first asked for: it is half
+        of what an item's row holds, and a build after an edit asks for the edited file's."""
+        packed = self.__dict__.get(STORED_SOURCE)
+        if name != "source" or packed is None:
+            raise AttributeError(name)
+        self.source = pickle.loads(packed)
+        del self.__dict__[STORED_SOURCE]
+        return self.source
 
 
 class Sources:
@@ -260,9 +274,12 @@ class Sources:
         addresses: dict[str, str] = {}
         assets = None
         for item in good:
-            page, source = item.page, item.source
+            page = item.page
             reason = withheld_reason(page, options) if page is not None else None
-            if reason is None or page is None or source is None:
+            if reason is None or page is None:
+                continue  # most: their sources stay packed (`Item.__getattr__`)
+            source = item.source
+            if source is None:
                 continue
             files[source.content_rel] = addresses[page.url] = reason
             if source.content_rel.endswith("/index.md"):

@@ -13,6 +13,7 @@ import copy
 import dataclasses
 import pickle
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,15 +22,15 @@ from litfass import digests
 from litfass.folders import CACHE_DIR
 
 STORE_FILE = "build.sqlite"
-SCHEMA = "litfass-store-3"  # a store of another shape is started afresh
+SCHEMA = "litfass-store-4"  # a store of another shape is started afresh
 TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
     # The stamp of every input file the last build read (see `Stamp`).
     "CREATE TABLE IF NOT EXISTS inputs (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
     " inode INTEGER, digest TEXT)",
-    # Each content file as last read: its page, body and problems (engine/sources.py).
-    "CREATE TABLE IF NOT EXISTS items (rel TEXT PRIMARY KEY, item BLOB NOT NULL,"
-    " digest BLOB NOT NULL)",
+    # Each content file as last read: its page, body and problems (engine/sources.py), in
+    # `CHUNKS` rows by a hash of its path (see `chunk_of`).
+    "CREATE TABLE IF NOT EXISTS items (chunk INTEGER PRIMARY KEY, items BLOB NOT NULL)",
     # Named reads (`site.news[0:10]`) and the digest of the value each read last time.
     "CREATE TABLE IF NOT EXISTS reads (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
     " key BLOB NOT NULL, digest BLOB NOT NULL)",
@@ -151,7 +152,7 @@ def get_bytes(db: sqlite3.Connection, key: str) -> bytes | None:
     return _meta(db, key)
 
 
-def put_bytes(db: sqlite3.Connection, key: str, value: bytes) -> None:
+def put_bytes(db: sqlite3.Connection, key: str, value: bytes | memoryview) -> None:
     db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
 
@@ -172,28 +173,60 @@ def write_inputs(db: sqlite3.Connection, files: dict[str, Stamp], before: dict[s
     db.executemany("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?, ?)", new)
 
 
+# Where an item's row keeps its source, pickled (see `_row`; `sources.Item` unpickles it).
+STORED_SOURCE = "stored_source"
+# Items are kept in this many rows, a few dozen items each at 4000: one row a file took a
+# loads() each, whose set-up cost more than its item (class look-ups, no shared terms), and
+# an edit writes one row of a few dozen items, not all of them.
+CHUNKS = 64
+
+
+def chunk_of(rel: str) -> int:
+    """The row that keeps the item of `rel` (in content/): the same in every process."""
+    return zlib.crc32(rel.encode("utf-8", "surrogatepass")) % CHUNKS
+
+
 def read_items(db: sqlite3.Connection) -> dict[str, tuple[Any, bytes]]:
     """Each content file's item as last read, with the digest of its page (b"": none)."""
-    rows = db.execute("SELECT rel, item, digest FROM items")
-    return {rel: (_item(blob), bytes(digest)) for rel, blob, digest in rows}
+    items = {}
+    for (blob,) in db.execute("SELECT items FROM items"):
+        for rel, (row, digest) in pickle.loads(blob).items():
+            items[rel] = (_item(row), digest)
+    return items
 
 
 def write_items(
-    db: sqlite3.Connection, items: dict[str, tuple[Any, bytes]], gone: Iterable[str]
+    db: sqlite3.Connection, items: dict[str, tuple[Any, bytes]], chunks: Iterable[int]
 ) -> None:
-    db.executemany("DELETE FROM items WHERE rel = ?", [(rel,) for rel in gone])
-    rows = (  # one at a time: a cold build writes every item, never all pickled at once
-        (rel, _row(item), digest) for rel, (item, digest) in items.items()
+    """Write the rows `chunks` anew, each with those of `items` (rel -> item and the digest
+    of its page) that belong in it; `items` must hold every item those rows keep."""
+    kept: dict[int, dict[str, tuple[Any, bytes]]] = {chunk: {} for chunk in chunks}
+    for rel, (item, digest) in items.items():
+        chunk = kept.get(chunk_of(rel))
+        if chunk is not None:
+            chunk[rel] = (_row(item), digest)
+    db.executemany(
+        "DELETE FROM items WHERE chunk = ?", [(c,) for c, rows in kept.items() if not rows]
     )
-    db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?)", rows)
+    rows = (  # one at a time: a cold build writes every item, never all pickled at once
+        (chunk, pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)) for chunk, rows in kept.items() if rows
+    )
+    db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?)", rows)
 
 
-def _row(item: Any) -> bytes:
-    """An item (`sources.Item`) as its row. A page with body is made from the page without
-    one, so the latter is kept as the fields in which the two differ (the body, mostly), and
-    the body before its links were resolved (packed, `model.pack`), where it is the same
-    bytes, as the final body's: each is read (and held) once, not twice."""
+def _row(item: Any) -> tuple[Any, dict[str, Any] | None]:
+    """An item (`sources.Item`) as its row keeps it. A page with body is made from the page
+    without one, so the latter is kept as the fields in which the two differ (the body,
+    mostly), and the body before its links were resolved (packed, `model.pack`), where it
+    is the same bytes, as the final body's: each is read (and held) once, not twice. The
+    file's source (its front matter and text) is pickled on its own, under `STORED_SOURCE`:
+    loaded, it stays so until asked for."""
     page, final = item.page, item.final
+    item = copy.copy(item)  # the live item stays as it is
+    if "source" in item.__dict__:  # else still as it was loaded: pickled
+        item.__dict__[STORED_SOURCE] = pickle.dumps(
+            item.__dict__.pop("source"), pickle.HIGHEST_PROTOCOL
+        )
     derived = None
     if page is not None and final is not None and type(page) is type(final):
         derived = {
@@ -201,16 +234,15 @@ def _row(item: Any) -> bytes:
             for field in dataclasses.fields(page)
             if getattr(page, field.name) is not getattr(final, field.name)
         }
-        item = copy.copy(item)  # the live item stays as it is
         item.page = None
         if item.packed == final.packed_html:  # links resolved to the same text
             item.packed = final.packed_html  # one object: pickled once
-    return pickle.dumps((item, derived), pickle.HIGHEST_PROTOCOL)
+    return item, derived
 
 
-def _item(blob: bytes) -> Any:
+def _item(row: tuple[Any, dict[str, Any] | None]) -> Any:
     """The item a row keeps (see `_row`)."""
-    item, derived = pickle.loads(blob)
+    item, derived = row
     if derived is not None:
         item.page = _like(item.final, derived)
     return item

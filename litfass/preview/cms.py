@@ -2,7 +2,8 @@
 
 Decap CMS posts JSON actions (`entriesByFolder`, `persistEntry`, ...) as its `decap-server`
 would take them; here they read and write below content/ only, atomically, and refuse active
-file types. Requests must come from this very server's page (Origin equals Host).
+file types. Requests must come from this very server's page (Origin equals Host). On a site in
+several languages Decap names the original `index.de.md`; here it is `index.md` on disk.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import contextlib
 import io
 import json
 import os
+import posixpath
 import re
 import shutil
 import time
@@ -25,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
+import yaml
 from PIL import Image, UnidentifiedImageError
 
 from litfass import atomic
@@ -34,6 +37,7 @@ from litfass.content.images import MAX_PIXELS, too_large
 from litfass.content.kinds import kind_problem
 from litfass.digests import digest
 from litfass.i18n import _
+from litfass.languages import split_translation, translation_name
 from litfass.outputs import serving
 from litfass.preview.cmsconfig import API, Backend, config_yml
 from litfass.slugs import file_name
@@ -177,6 +181,8 @@ class Protocol:
     def __init__(self, config: Config) -> None:
         self.root = config.root.resolve()
         self.content = (config.root / config.content_dir).resolve()
+        self.translations = config.translation_tags  # empty: the editor has no i18n
+        self.main = config.main_language.tag
         self.actions: dict[str, Callable[[dict[str, JSONValue]], JSONValue]] = {
             "info": self._info,
             "entriesByFolder": self._entries_by_folder,
@@ -240,21 +246,33 @@ class Protocol:
             raise Refused(_("'dataFiles' and 'assets' must be lists"))
         options = params.get("options")
         new = isinstance(options, dict) and options.get("newEntry") is True
-        entries = [self._data_file(f) for f in files]
+        entries = [e for e in map(self._data_file, files) if not self._no_translation(*e)]
         uploads = [self._asset(a) for a in assets]  # every check before the first write
         moves = [self._move_of(f) for f in files if isinstance(f, dict) and f.get("newPath")]
+        moves = list(dict.fromkeys(moves))  # an item's folder, named by each language's file
         _no_two_moves_meet(moves)
         if new:
             for path, _raw in entries:
                 _not_taken(path)
         uploaded = {path.name for path, _data in uploads}
         # Files first, then the entries naming them: a rebuild in between finds each file.
+        texts = [
+            (path, with_file_names(raw, uploaded | _names_in(path.parent))) for path, raw in entries
+        ]
+        # Decap sends every language's file with each save: one it did not change stays as it
+        # is, so its time still says when it was last written (`check`'s older translation).
         writes = uploads + [
-            (path, with_file_names(raw, uploaded | _names_in(path.parent)).encode("utf-8"))
-            for path, raw in entries
+            (path, text.encode("utf-8")) for path, text in texts if not _unchanged(path, text)
         ]
         Changes(self.content, moves, writes).apply()
         return {"message": "entry persisted"}
+
+    def _no_translation(self, path: Path, raw: str) -> bool:
+        """A language's file Decap would make without a title: its tab was never written in
+        (a field's default alone, `draft: true`), so there is no translation to save yet."""
+        if split_translation(path.name, self.translations)[1] is None or path.exists():
+            return False
+        return not _has_title(raw)
 
     def _data_file(self, file: JSONValue) -> tuple[Path, str]:
         if not isinstance(file, dict) or not isinstance(file.get("raw"), str):
@@ -290,8 +308,8 @@ class Protocol:
         if not source.is_file():
             message = _("no such file: {path}").format(path=self.rel(source))
             raise Refused(message, HTTPStatus.NOT_FOUND)
-        folders = source.name == "index.md", target.name == "index.md"
-        if folders[0] != folders[1]:
+        folders = self._is_bundle_index(source), self._is_bundle_index(target)
+        if folders[0] != folders[1] or (folders[0] and source.name != target.name):
             raise Refused(_("an item in a folder of its own stays in a folder of its own"))
         move = Move(source.parent, target.parent) if folders[0] else Move(source, target)
         if move.source in (self.content, *self.content.parents):
@@ -364,10 +382,17 @@ class Protocol:
         if folder.parent in (self.content, *self.content.parents):
             return False  # content/news/index.md: the section's folder holds other items
         markdown = [f for f in folder.rglob("*") if f.suffix.lower() in MARKDOWN]
-        return all(f == folder / "index.md" for f in markdown)
+        return all(f.parent == folder and self._is_bundle_index(f) for f in markdown)
+
+    def _is_bundle_index(self, path: Path) -> bool:
+        """index.md, or a translation of it (index.en.md): an item's folder's own text."""
+        return split_translation(path.name, self.translations)[0] == "index.md"
 
     def path(self, rel: str) -> Path:
-        """The file `rel` (relative to the site) names, if it lies below content/."""
+        """The file `rel` (relative to the site) names, if it lies below content/; the main
+        language's `index.de.md`, as Decap names it on a site in several languages, is
+        `index.md`."""
+        rel = self._on_disk(rel)
         if not rel or "\0" in rel or "\\" in rel or ":" in rel:
             raise Refused(_("not a path below content/: '{path}'").format(path=rel))
         parts = PurePosixPath(rel)
@@ -381,7 +406,20 @@ class Protocol:
         return found
 
     def rel(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
+        """`path` relative to the site, as Decap names it (the original as `index.de.md`)."""
+        rel = path.relative_to(self.root).as_posix()
+        if not self.translations or path.suffix != ".md":
+            return rel
+        if split_translation(path.name, self.translations)[1] is not None:
+            return rel
+        return posixpath.join(posixpath.dirname(rel), translation_name(path.name, self.main))
+
+    def _on_disk(self, rel: str) -> str:
+        folder, _slash, name = rel.rpartition("/")
+        if not self.translations or not name.endswith(".md"):
+            return rel
+        original, tag = split_translation(name, (self.main,))
+        return f"{folder}/{original}" if tag and folder else rel
 
 
 def _text(params: JSONValue, key: str) -> str:
@@ -389,6 +427,37 @@ def _text(params: JSONValue, key: str) -> str:
     if not isinstance(value, str):
         raise Refused(_("'{key}' must be text").format(key=key))
     return value
+
+
+def _unchanged(path: Path, text: str) -> bool:
+    """Whether the entry file at `path` says what `text` says: the same front matter values
+    (Decap writes YAML in its own way) and the same body."""
+    try:
+        written = _parsed(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return False
+    return written is not None and written == _parsed(text)
+
+
+def _parsed(text: str) -> tuple[object, str] | None:
+    """An entry's front matter as data and its body, or None if it has none to read."""
+    lines = text.split("\n")
+    if lines[0] != "---" or "---" not in lines[1:]:
+        return None
+    end = lines.index("---", 1)
+    try:
+        return yaml.safe_load("\n".join(lines[1:end])), "\n".join(lines[end + 1 :]).strip()
+    except (yaml.YAMLError, ValueError):  # ValueError: a date such as 2026-02-30
+        return None
+
+
+def _has_title(raw: str) -> bool:
+    """Whether an entry's text has a front matter with a title (Decap writes it as YAML)."""
+    parsed = _parsed(raw)
+    if parsed is None:
+        return True  # not for this check to judge: the build says what is wrong
+    data = parsed[0]
+    return isinstance(data, dict) and bool(str(data.get("title") or "").strip())
 
 
 def _files_below(folder: Path, depth: int) -> list[Path]:

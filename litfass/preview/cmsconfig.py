@@ -2,7 +2,8 @@
 
 One collection per kind, one form field per key: a key added to the table appears in the
 editor without touching this file. `Backend` says where the editor saves: the preview's own
-endpoint (`litfass serve`) or a git host for the live site.
+endpoint (`litfass serve`) or a git host for the live site. A site in several languages gets
+Decap's i18n: one form with a tab per language, each saved to its own file (`index.en.md`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from litfass.content.pages import FOLDERS, read_page
 from litfass.content.schema import FIELDS, KINDS, Field, fields_of
 from litfass.errors import LitfassError
 from litfass.i18n import N_, _, catalog
+from litfass.languages import TRANSLATED_KEYS
 from litfass.site import is_public
 
 API = "/admin/api/v1"  # where `litfass serve` answers the editor's local backend protocol
@@ -100,6 +102,7 @@ def config_yml(
     document = {
         "locale": words,
         **_backend(backend),
+        **_languages(config, backend),
         "media_folder": f"{config.content_dir}/media",  # unused: every collection keeps its own
         # File names arrive as the editor's computer spells them ("Übergabe", not "Ubergabe"):
         # the backend renames each upload by litfass.slugs, the rule `new --image` follows.
@@ -109,7 +112,44 @@ def config_yml(
             for kind in KINDS
         ],
     }
+    if "i18n" in document:
+        document["collections"] = [_translated(c) for c in document["collections"]]
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _languages(config: Config, backend: Backend) -> dict[str, Any]:
+    """Decap's i18n for a site in several languages, with the preview's backend only.
+
+    Decap names every language's file, the main one's too (`index.de.md`); litfass names the
+    original `index.md`. The preview's backend (`cms.py`) translates between the two; a git
+    host's API cannot, so there the editor stays with the main language and translations are
+    written as files (docs/redaktion.md).
+    """
+    if not config.translation_tags or backend.name != "local":
+        return {}
+    locales = [language.tag for language in config.site_languages]
+    return {
+        "i18n": {
+            "structure": "multiple_files",
+            "locales": locales,
+            "default_locale": config.main_language.tag,
+        }
+    }
+
+
+def _translated(collection: dict[str, Any]) -> dict[str, Any]:
+    """A collection whose words (TRANSLATED_KEYS and the text) have a tab per language.
+
+    Every other field (date, place, topics, image...) is the original's alone, hidden in
+    the other tabs: not `duplicate`, whose copies in each translation would go stale when
+    the original is changed as a file, and which the build could not tell from a value a
+    translator chose.
+    """
+    fields = [
+        {**field, "i18n": True} if field["name"] in (*TRANSLATED_KEYS, "body") else field
+        for field in collection["fields"]
+    ]
+    return {**collection, "i18n": True, "fields": fields}
 
 
 def _backend(backend: Backend) -> dict[str, Any]:

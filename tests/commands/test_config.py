@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURE, NOW
+from litfass.config import NavItem, load_config
 
 FEED = FIXTURE.parent / "import" / "feeds"
 
@@ -113,3 +114,41 @@ def test_every_command_opens_config_yaml_once(
     code, opened = opens_of_config(run, *args, "--root", fixture_site)
     assert code == 0
     assert opened == [str(fixture_site / "config.yaml")]
+
+
+def test_languages_have_their_prefix_name_and_menu(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(
+        "title: Verband\nbase_url: https://verband.example\n"
+        "navigation: [{title: Aktuelles, url: /aktuelles/}]\n"
+        "languages:\n"
+        "  - de\n"
+        "  - language: de-x-ls\n"
+        "  - language: en\n"
+        "    tagline: News from the association\n"
+        "    navigation: [{title: News, url: /en/aktuelles/}]\n"
+        "  - {language: ar, prefix: arabiya, name: عربي}\n",
+        encoding="utf-8",
+    )
+    config, warnings = load_config(tmp_path)
+    assert warnings == []
+    assert config.language == "de"
+    shown = [(x.tag, x.name, x.prefix, x.direction) for x in config.site_languages]
+    assert shown == [
+        ("de", "Deutsch", "/", "ltr"),
+        ("de-x-ls", "Leichte Sprache", "/leichte-sprache/", "ltr"),
+        ("en", "English", "/en/", "ltr"),
+        ("ar", "عربي", "/arabiya/", "rtl"),
+    ]
+    english = config.site_language("en")
+    assert english.tagline == "News from the association"
+    assert english.navigation == (NavItem("News", "/en/aktuelles/"),)
+    assert config.site_language("ar").navigation is None
+    assert english.url("/aktuelles/x/") == "/en/aktuelles/x/"
+    assert config.translation_tags == ("de-x-ls", "en", "ar")
+
+
+def test_a_site_without_languages_has_its_one_language(fixture_site: Path) -> None:
+    config, _ = load_config(fixture_site)
+    assert config.languages == ()
+    assert [x.prefix for x in config.site_languages] == ["/"]
+    assert config.translation_tags == ()

@@ -184,6 +184,8 @@ def test_commands_in_the_handbook_run(tmp_path: Path, run, monkeypatch) -> None:
     webspace = tmp_path / "webspace"  # `publish` goes into a folder standing in for it
     with (site / "config.yaml").open("a", encoding="utf-8") as config:
         config.write(f"\npublish:\n  destination: {webspace}\n")
+        if "\nlanguages:" not in (REPO / "config.yaml").read_text(encoding="utf-8"):
+            config.write("languages: [de, en, uk, ar, de-x-ls]\n")  # for `new --lang`
     ran = 0
     for example in (e for e in EXAMPLES if e.lang == "sh"):
         for line in example.code.splitlines():
@@ -201,6 +203,7 @@ def test_commands_in_the_handbook_run(tmp_path: Path, run, monkeypatch) -> None:
                     assert expected in result.err.splitlines(), f"{example.where}: {line}"
     assert ran >= 10
     assert (site / "content/news/2026-11-20-fachtag-in-goerlitz.md").is_file()  # as the text says
+    assert (site / "content/news/2026-11-20-fachtag-in-goerlitz.en.md").is_file()  # its translation
     assert (webspace / "index.html").is_file()  # "Mit einem Befehl" published the site
 
 

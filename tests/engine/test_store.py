@@ -34,9 +34,11 @@ def test_no_pickle_of_the_builder_only_the_store(run, fixture_site: Path) -> Non
     assert not list(cache.glob("*.pickle"))
     with contextlib.closing(sqlite3.connect(cache / "build.sqlite")) as db:
         names = {row[0] for row in db.execute("SELECT name FROM reads")}
-        items = db.execute("SELECT count(*) FROM items").fetchone()[0]
+        items = store.read_items(db)
+        rows = db.execute("SELECT count(*) FROM items").fetchone()[0]
     assert "site.news[0:10]" in names or any(n.startswith("site.news[") for n in names)
-    assert items == len(list((fixture_site / "content").rglob("*.md")))
+    assert len(items) == len(list((fixture_site / "content").rglob("*.md")))
+    assert rows == len({store.chunk_of(rel) for rel in items})  # a few items to a row
 
 
 def test_explain_names_the_read_that_changed(run, fixture_site: Path) -> None:
@@ -104,13 +106,26 @@ def _rows(site: Path, table: str, key: str) -> dict[str, int]:
 def test_an_edit_writes_only_what_it_changed(run, fixture_site: Path) -> None:
     build(fixture_site)
     record = (fixture_site / "addresses.yaml").stat()
-    items, meta = _rows(fixture_site, "items", "rel"), _rows(fixture_site, "meta", "key")
+    meta = _rows(fixture_site, "meta", "key")
+    with contextlib.closing(
+        sqlite3.connect(fixture_site / ".litfass-cache" / "build.sqlite")
+    ) as db:
+        # Each row of items written from now on, counted by the store itself.
+        db.executescript(
+            "CREATE TABLE written (chunk INTEGER);"
+            "CREATE TRIGGER noted AFTER INSERT ON items"
+            " BEGIN INSERT INTO written VALUES (NEW.chunk); END;"
+        )
     path = fixture_site / NEWS
     path.write_text(path.read_text("utf-8").replace("mehr Zeit", "viel mehr Zeit"), "utf-8")
     build(fixture_site)
-    items_now, meta_now = _rows(fixture_site, "items", "rel"), _rows(fixture_site, "meta", "key")
-    assert items_now.keys() == items.keys()
-    assert [rel for rel in items if items[rel] != items_now[rel]] == ["news/2021-05-01-pflege.md"]
+    meta_now = _rows(fixture_site, "meta", "key")
+    with contextlib.closing(
+        sqlite3.connect(fixture_site / ".litfass-cache" / "build.sqlite")
+    ) as db:
+        written = [row[0] for row in db.execute("SELECT chunk FROM written")]
+    # Only the row that keeps the edited file's item (with the few others in it).
+    assert written == [store.chunk_of("news/2021-05-01-pflege.md")]
     # The site's lists and the last build are new; the address record did not change.
     assert meta_now["builder"] != meta["builder"] and meta_now["last"] != meta["last"]
     assert meta_now["addresses"] == meta["addresses"]
@@ -122,7 +137,8 @@ def test_an_items_row_holds_its_body_once(run, fixture_site: Path) -> None:
     build(fixture_site)
     with contextlib.closing(store.connect(fixture_site, create=False)) as db:
         assert db is not None
-        (row,) = db.execute("SELECT item FROM items WHERE rel = 'news/2021-05-01-pflege.md'")
+        chunk = store.chunk_of("news/2021-05-01-pflege.md")
+        (row,) = db.execute("SELECT items FROM items WHERE chunk = ?", (chunk,))
         item = store.read_items(db)["news/2021-05-01-pflege.md"][0]
     body = item.final.body_html
     assert "<strong>mehr Zeit</strong>" in body and item.html() == body
@@ -147,3 +163,25 @@ def test_an_item_comes_back_from_its_row_as_it_was(run, fixture_site: Path) -> N
             item.warnings,
             item.signature,
         )
+
+
+def test_a_build_after_an_edit_unpickles_only_the_edited_files_source(
+    run, fixture_site: Path
+) -> None:
+    """Half of an item's row is its file's source, wanted again only where a file changed."""
+    build(fixture_site)
+    path = fixture_site / NEWS
+    path.write_text(path.read_text("utf-8").replace("mehr Zeit", "viel mehr Zeit"), "utf-8")
+    builder = Builder(fixture_site, lambda: OPTIONS, staged=True)
+    with contextlib.closing(store.connect(fixture_site, create=False)) as db:
+        assert db is not None
+        builder.restore(db)
+    assert builder.sources is not None
+    items = builder.sources.items
+    assert all(store.STORED_SOURCE in item.__dict__ for item in items.values())
+    builder.load([path])
+    unpickled = {rel for rel, item in items.items() if store.STORED_SOURCE not in item.__dict__}
+    # The edited file's, and those of the draft and the scheduled item this build leaves out
+    # (links to them become text: their folders are looked up).
+    assert unpickled == {"news/2021-05-01-pflege.md", "news/entwurf.md", "news/zukunft.md"}
+    assert "viel mehr Zeit" in items["news/2021-05-01-pflege.md"].final.body_html

@@ -8,22 +8,26 @@ an editor would, and builds again.
 from __future__ import annotations
 
 import http.client
+import json
 from datetime import date, datetime
 from pathlib import Path
 
 import feedparser
 import icalendar
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from livesite import LiveSite
 
 from conftest import NOW
-from litfass.addresses import Entry, read_record, record_text, update
+from litfass.addresses import HEADER, Entry, _as_written, _entry, read_record, record_text, update
 from litfass.commands.common import parse_now
 from litfass.config import load_config
 from litfass.content.model import BuildOptions
 from litfass.engine.oneshot import load_site
+from litfass.errors import LitfassError
 from litfass.folders import RECORD_NAME
+from litfass.yamldoc import load_mapping
 
 ARTICLE = "content/news/2021-05-01-pflege.md"
 RENAMED = "content/news/2021-05-01-pflege-braucht-zeit.md"
@@ -245,6 +249,44 @@ def test_any_title_and_file_name_survive_the_record(title: str, name: str) -> No
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / RECORD_NAME).write_text(record_text([entry]), encoding="utf-8")
         assert read_record(Path(folder)) == (entry,)
+
+
+def read_by_yaml(text: str) -> tuple[Entry, ...] | None:
+    """The record as the YAML parser reads it (None where it refuses it)."""
+    try:
+        mapping = load_mapping(text, RECORD_NAME)
+        return tuple(sorted((_entry(k, v) for k, v in mapping.data.items()), key=lambda e: e.id))
+    except (LitfassError, ValueError, TypeError, KeyError):
+        return None
+
+
+@given(st.text(max_size=30), st.text(max_size=30), st.booleans(), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_a_record_read_line_by_line_is_what_yaml_reads(
+    title: str, url: str, ascii_only: bool, gone: bool
+) -> None:
+    """Lines as litfass writes them are read without the YAML parser; any text in them, escaped
+    as JSON escapes it (which YAML may read otherwise), reads as YAML reads it, or is left to it."""
+    quoted = [json.dumps(t, ensure_ascii=ascii_only) for t in (title, "/a/" + url)]
+    line = f'"/a/": {{title: {quoted[0]}, since: 2026-11-20, urls: [{quoted[1]}]'
+    text = HEADER + line + (", gone: 2026-11-21}\n" if gone else "}\n")
+    by_line = _as_written(text)
+    if by_line is not None:
+        assert by_line == read_by_yaml(text)
+
+
+def test_a_record_edited_by_hand_is_read_by_yaml_with_its_lines(tmp_path: Path) -> None:
+    """A comment, another quoting or a key given twice: the YAML parser reads it, and says where."""
+    lines = [
+        '"/a/": {file: "news/a.md", since: 2026-11-20, urls: ["/a/"]}',
+        "# merged from the other branch",
+        "'/b/': {since: 2026-11-21, urls: ['/b/']}",
+    ]
+    (tmp_path / RECORD_NAME).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert [entry.id for entry in read_record(tmp_path)] == ["/a/", "/b/"]
+    (tmp_path / RECORD_NAME).write_text(lines[0] + "\n" + lines[0] + "\n", encoding="utf-8")
+    with pytest.raises(LitfassError, match="duplicate key '/a/' \\(first given on line 1\\)"):
+        read_record(tmp_path)
 
 
 def test_same_content_and_record_give_identical_output(

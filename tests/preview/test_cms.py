@@ -926,3 +926,174 @@ def test_a_save_with_a_large_photo_raises_no_false_alarm(
     # Only the true warning: a photo this large is published at full size too (issue 24, 9).
     said = [line for line in served.printed if "warning: large photo" not in line]
     assert not [line for line in said if "not found" in line or "warning" in line], said
+
+
+# A site in several languages: one form, a tab per language, a file per language (issue 26).
+
+FACHTAG = "content/news/2026-11-01-fachtag"
+
+
+def in_languages(site: Path, languages: str = "[de, en]") -> Path:
+    """`site` published in `languages`, with a news item in a folder of its own, in German."""
+    with (site / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write(f"languages: {languages}\n")
+    (site / FACHTAG).mkdir()
+    (site / FACHTAG / "index.md").write_text(
+        "---\ntitle: Fachtag Pflege\ndate: 2026-11-01\ntags: [Pflege]\n---\nText auf Deutsch.\n",
+        encoding="utf-8",
+    )
+    return site
+
+
+def test_a_translation_is_written_in_the_english_tab(chromium: Browser, fixture_site: Path) -> None:
+    site = in_languages(fixture_site)
+    original = (site / FACHTAG / "index.md").read_bytes()
+    flat = (
+        site / "content/news/2019-11-04-fachtag-in-goerlitz.en.md"
+    )  # beside a file, not in a folder
+    flat.write_text("---\ntitle: Conference in Görlitz\n---\nIn English.\n", encoding="utf-8")
+    live = LiveSite(site, "serve").ready()
+    context = patient_context(chromium)
+    try:
+        page = context.new_page()
+        base = f"http://127.0.0.1:{live.port}/admin/#/collections/news"
+        page.goto(base)
+        page.get_by_role("button", name="Anmelden", exact=True).click()
+        expect(page.get_by_role("link", name="Fachtag Pflege")).to_be_visible()
+        # An item with its translation is one entry, which opens with both languages.
+        expect(
+            page.get_by_role("link", name="Fachtag in Görlitz: Straßen für alle")
+        ).to_be_visible()
+        expect(page.get_by_role("link", name="Conference in Görlitz")).to_have_count(0)
+        page.goto(f"{base}/entries/2019-11-04-fachtag-in-goerlitz")
+        expect(page.get_by_label("Titel").nth(1)).to_have_value("Conference in Görlitz")
+        page.goto(base)  # back to the list: from one entry's form Decap keeps the form
+        expect(page.get_by_role("link", name="Fachtag Pflege")).to_be_visible()
+        page.goto(f"{base}/entries/2026-11-01-fachtag/index")
+        german, english = page.get_by_label("Titel").first, page.get_by_label("Titel").nth(1)
+        expect(german).to_have_value("Fachtag Pflege")
+        expect(page.get_by_role("button", name="Aktuelle Sprache: EN")).to_be_visible()
+        expect(page.get_by_label("Datum", exact=True).first).to_be_visible()
+        expect(page.get_by_label("Datum", exact=True).nth(1)).to_be_hidden()  # the original's alone
+        english.fill("Care conference")
+        page.get_by_label("Zusammenfassung").nth(1).fill("Carers meet in Leipzig.")
+        page.locator("[data-slate-editor]").nth(1).click()
+        page.keyboard.type("Text in English.")
+        save(page)
+        translation = site / FACHTAG / "index.en.md"
+        assert front_matter(translation) == (
+            {"title": "Care conference", "summary": "Carers meet in Leipzig."},
+            "Text in English.\n",
+        )
+        assert (site / FACHTAG / "index.md").read_bytes() == original  # not written again
+
+        # A change to the original alone leaves the translation's file as it was, so its
+        # time still says when it was translated (`check`: a translation older than its original).
+        written = translation.read_bytes(), translation.stat().st_mtime_ns
+        german.fill("Fachtag Pflege und Teilhabe")
+        save(page)
+        assert (
+            front_matter(site / FACHTAG / "index.md")[0]["title"] == "Fachtag Pflege und Teilhabe"
+        )
+        assert (translation.read_bytes(), translation.stat().st_mtime_ns) == written
+    finally:
+        context.close()
+        assert live.stop() == 0
+    assert "Traceback" not in "\n".join(live.rest())
+
+
+def save(page: Page) -> None:
+    """Save the open item, and wait until the editor says it is saved."""
+    page.get_by_role("button", name="Veröffentlichen").click()
+    page.get_by_role("menuitem", name="Jetzt veröffentlichen").click()
+    expect(page.get_by_role("button", name="Veröffentlicht", exact=True)).to_be_visible()
+
+
+def test_config_yml_has_a_tab_per_language_for_the_words(fixture_site: Path) -> None:
+    config = load_config(
+        in_languages(fixture_site, "[de, en, {language: ar, prefix: /arabisch/}]")
+    )[0]
+    document = yaml.safe_load(config_yml(config))
+    assert document["i18n"] == {
+        "structure": "multiple_files", "locales": ["de", "en", "ar"], "default_locale": "de"
+    }  # fmt: skip
+    for collection in document["collections"]:
+        assert collection["i18n"] is True
+        translated = {f["name"] for f in collection["fields"] if f.get("i18n") is True}
+        assert {"title", "summary", "body", "image_alt", "draft"} <= translated
+        assert not translated & {"date", "start", "location", "tags", "region", "image", "slug"}
+    # A git host's editor cannot map index.md to index.de.md: it stays with the main language.
+    assert "i18n" not in config_yml(config, Backend("gitea", "verband/portal"))
+
+
+def test_config_yml_of_a_site_in_one_language_has_no_tabs(fixture_site: Path) -> None:
+    text = config_yml(load_config(fixture_site)[0])
+    assert "i18n" not in text
+    assert text == config_yml(load_config(fixture_site)[0], Backend())
+
+
+def test_the_endpoint_names_the_original_as_decap_does(fixture_site: Path) -> None:
+    """Decap names the main language's file `index.de.md`; on disk it is `index.md`."""
+    site = in_languages(fixture_site)
+    (site / FACHTAG / "index.en.md").write_text("---\ntitle: Care\n---\nT.\n", encoding="utf-8")
+    (site / FACHTAG / "foto.png").write_bytes(png())
+    live = LiveSite(site, "serve").ready()
+    try:
+        request = {"folder": "content/news", "extension": "md", "depth": 2}
+        status, entries = post(live, {"action": "entriesByFolder", "params": request})
+        names = {e["file"]["path"] for e in entries}
+        assert {f"{FACHTAG}/index.de.md", f"{FACHTAG}/index.en.md"} <= names
+        assert f"{FACHTAG}/index.md" not in names
+        status, entry = post(
+            live, {"action": "getEntry", "params": {"path": f"{FACHTAG}/index.de.md"}}
+        )
+        assert entry["data"] == (site / FACHTAG / "index.md").read_text(encoding="utf-8")
+
+        # A language's tab never written in (a default's `draft: true` alone) makes no file.
+        files = [
+            {"path": "content/news/neu/index.de.md", "raw": "---\ntitle: Neu\ndate: 2026-11-02\n---\nT.\n"},
+            {"path": "content/news/neu/index.en.md", "raw": "---\ndraft: true\n---\n"},
+        ]  # fmt: skip
+        params = {"dataFiles": files, "assets": [], "options": {"newEntry": True}}
+        assert post(live, {"action": "persistEntry", "params": params})[0] == 200
+        assert sorted(p.name for p in (site / "content/news/neu").iterdir()) == ["index.md"]
+
+        # A rename moves the item's folder once, with every language's file and the photo.
+        moved = "content/news/2026-11-01-pflegetag"
+        files = [
+            {"path": f"{FACHTAG}/index.{tag}.md", "newPath": f"{moved}/index.{tag}.md", "raw": raw}
+            for tag, raw in (("de", "---\ntitle: Pflegetag\n---\nT.\n"), ("en", "---\ntitle: Care\n---\nT.\n"))
+        ]  # fmt: skip
+        status, answer = post(live, {"action": "persistEntry", "params": {"dataFiles": files}})
+        assert status == 200, answer
+        assert not (site / FACHTAG).exists()
+        assert sorted(p.name for p in (site / moved).iterdir()) == [
+            "foto.png",
+            "index.en.md",
+            "index.md",
+        ]
+
+        # Deleting the item deletes its folder whole, translations and photo included.
+        paths = [f"{moved}/index.de.md", f"{moved}/index.en.md"]
+        assert post(live, {"action": "deleteFiles", "params": {"paths": paths}})[0] == 200
+        assert not (site / moved).exists()
+        # The checks of every path hold for the main language's name too.
+        status, _answer = post(
+            live, {"action": "getEntry", "params": {"path": "content/../config.de.md"}}
+        )
+        assert status == 400
+    finally:
+        assert live.stop() == 0
+
+
+def test_a_save_compares_front_matter_it_cannot_read_as_changed(fixture_site: Path) -> None:
+    """A file whose date YAML cannot read (30 February) is saved as sent, not refused."""
+    from litfass.preview.cms import Protocol
+
+    path = fixture_site / "content/news/februar.md"
+    raw = "---\ntitle: Februar\ndate: 2026-02-30\n---\nT.\n"
+    path.write_text(raw.replace("T.", "Alt."), encoding="utf-8")
+    entry = {"path": "content/news/februar.md", "raw": raw}
+    protocol = Protocol(load_config(fixture_site)[0])
+    protocol.run({"action": "persistEntry", "params": {"dataFiles": [entry]}})
+    assert path.read_text(encoding="utf-8") == raw
