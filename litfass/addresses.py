@@ -224,9 +224,16 @@ def write_record(root: Path, entries: tuple[Entry, ...]) -> bool:
 
 
 def update(
-    entries: tuple[Entry, ...], pages: Iterable[Page], content_dir: str, now: datetime
+    entries: tuple[Entry, ...],
+    pages: Iterable[Page],
+    content_dir: str,
+    now: datetime,
+    lists: frozenset[str] = frozenset(),
 ) -> Update:
     """The record with `pages` (the public items) in it, and what that means for the site.
+
+    `lists`: the addresses of the site's lists and homes, which a deleted item's address
+    may become; those are served, never answered as gone or moved.
 
     Each page finds its entry by its file, else by an address it had (a restored file), else
     as a file renamed in the same save (same title, else same file name); what is left of
@@ -262,9 +269,9 @@ def update(
         taken.add(matched[page.source].id)
     kept = [_moved_to(matched[p.source], p, content_dir) for p in pages]
     deleted = [e if e.gone else dataclasses.replace(e, gone=today) for e in free]
-    moved, gone = _changes(entries, kept, deleted, content_dir)
+    moved, gone = _changes(entries, kept, deleted, content_dir, lists)
     final = tuple(sorted((*kept, *deleted), key=lambda e: e.id))
-    return Update(final, moved, gone, _book(kept, deleted, pages, content_dir))
+    return Update(final, moved, gone, _book(kept, deleted, pages, content_dir, lists))
 
 
 def _file(page: Page, content_dir: str) -> str:
@@ -308,7 +315,11 @@ def _moved_to(entry: Entry, page: Page, content_dir: str) -> Entry:
 
 
 def _changes(
-    before: tuple[Entry, ...], kept: list[Entry], deleted: list[Entry], content_dir: str
+    before: tuple[Entry, ...],
+    kept: list[Entry],
+    deleted: list[Entry],
+    content_dir: str,
+    lists: frozenset[str],
 ) -> tuple[tuple[Change, ...], tuple[Change, ...]]:
     """The items whose address changed, and those deleted, in this update."""
     old = {e.id: e for e in before}
@@ -319,15 +330,19 @@ def _changes(
             moved.append(Change(f"{content_dir}/{entry.file}", was.urls[-1], entry.urls[-1]))
     for entry in deleted:
         was = old.get(entry.id)
-        if was is not None and was.gone is None:
+        if was is not None and was.gone is None and entry.urls[-1] not in lists:
             gone.append(Change(f"{content_dir}/{entry.file}", entry.urls[-1]))
     return tuple(sorted(moved)), tuple(sorted(gone))
 
 
 def _book(
-    kept: list[Entry], deleted: list[Entry], pages: list[Page], content_dir: str
+    kept: list[Entry],
+    deleted: list[Entry],
+    pages: list[Page],
+    content_dir: str,
+    lists: frozenset[str],
 ) -> AddressBook:
-    current = {p.url for p in pages} | {a for p in pages for a in p.aliases}
+    current = {p.url for p in pages} | {a for p in pages for a in p.aliases} | lists
     moved = {
         (old, entry.urls[-1]) for entry in kept for old in entry.urls[:-1] if old not in current
     }

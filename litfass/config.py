@@ -170,6 +170,14 @@ class Config:
         """The languages an item's file may be a translation into (`name.en.md`)."""
         return tuple(language.tag for language in self.site_languages[1:])
 
+    @property
+    def list_addresses(self) -> frozenset[str]:
+        """Each language's home page and every list's first page: addresses of no item,
+        which the address record never answers as gone (a language's folder may be where a
+        deleted page was: /leichte-sprache/)."""
+        lists = ["/", *(v for k, v in vars(self.urls).items() if k.endswith("_index"))]
+        return frozenset(language.url(url) for language in self.site_languages for url in lists)
+
     def site_language(self, tag: str) -> SiteLanguage:
         return next(language for language in self.site_languages if language.tag == tag)
 

@@ -230,13 +230,17 @@ def language_config(config: Config, language: SiteLanguage) -> Config:
     if language.prefix == "/":
         return config
     urls = {name: language.url(value) for name, value in dataclasses.asdict(config.urls).items()}
-    menu = tuple(
-        NavItem(item.title, language.url(item.url)) if item.url.startswith("/") else item
-        for item in config.navigation
-    )
+    menu = language.navigation
+    if menu is None:  # the main menu, each site path in this language's folder
+        menu = tuple(
+            NavItem(item.title, language.url(item.url)) if item.url.startswith("/") else item
+            for item in config.navigation
+        )
     return dataclasses.replace(
         config,
         language=language.tag,
+        title=language.title or config.title,
+        tagline=language.tagline or config.tagline,
         urls=dataclasses.replace(config.urls, **urls),
         navigation=menu,
     )

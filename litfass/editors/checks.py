@@ -140,7 +140,8 @@ def _address_changes(root: Path, site: Site, options: BuildOptions) -> list[Prob
     config = site.config
     public = [page for page in site.pages if is_public(page, options.now)]
     now = options.now.astimezone(config.tz)
-    update = addresses.update(addresses.read_record(root), public, config.content_dir, now)
+    record = addresses.read_record(root)
+    update = addresses.update(record, public, config.content_dir, now, config.list_addresses)
     moved = _(
         "address changes from {old} to {new} with the next build; the old address will redirect"
     )

@@ -502,7 +502,9 @@ class Builder:
         scheduled ones, whatever this build shows); kept in memory until `build` saves it."""
         public = [i.final for i in good if i.final is not None and is_public(i.final, options.now)]
         now = options.now.astimezone(config.tz)
-        self.addresses = addresses.update(self.record, public, config.content_dir, now)
+        self.addresses = addresses.update(
+            self.record, public, config.content_dir, now, config.list_addresses
+        )
         return self.addresses.book
 
     def _swaps(self, sources: Sources) -> list[tuple[Page, Page]] | None:
