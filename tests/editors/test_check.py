@@ -43,7 +43,7 @@ def test_example_portal_has_no_finding(example_site: Path, run) -> None:
     result = run("check", "--root", example_site, "--now", NOW, "--strict")
     assert result.code == 0, result.out
     assert result.out == ""
-    assert result.err == "checked 31 files: no problems found\n"
+    assert result.err == "checked 43 files: no problems found\n"
 
 
 def test_each_kind_of_problem_at_its_line(check_site: Path, run) -> None:

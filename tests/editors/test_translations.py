@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from PIL import Image
 
 from conftest import NOW, snapshot
 
@@ -162,6 +163,7 @@ def test_check_compares_updated_where_both_files_say_it(site: Path, run) -> None
 
 def test_check_warns_of_alt_texts_the_translation_lacks(site: Path, run) -> None:
     folder = site / "content/pages/ueber-uns"
+    Image.new("RGB", (64, 48), "teal").save(folder / "team.jpg")
     original = (folder / "index.md").read_text(encoding="utf-8")
     write(folder / "index.md", original.replace("menu: 1\n", "menu: 1\nimage: team.jpg\n"
                                                 "image_alt: Das Team vor dem Haus\n"))  # fmt: skip

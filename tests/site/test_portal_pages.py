@@ -8,6 +8,7 @@ from pathlib import Path
 
 import feedparser
 import lxml.html
+import pytest
 import yaml
 
 from conftest import REPO
@@ -68,8 +69,17 @@ def test_the_accessibility_statement_has_what_bitv_asks_for(portal: Path) -> Non
     assert root.cssselect('main a[href^="mailto:"]')
 
 
-def test_leichte_sprache_uses_short_sentences(portal: Path) -> None:
-    root = html(portal, "/leichte-sprache/")
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/leichte-sprache/ueber-uns/",
+        "/leichte-sprache/barrierefreiheit/",
+        "/leichte-sprache/aktuelles/kita-finanzierung-sinkende-kinderzahlen/",
+    ],
+)
+def test_leichte_sprache_uses_short_sentences(portal: Path, path: str) -> None:
+    root = html(portal, path)
+    assert root.get("lang") == "de-x-ls"
     sentences = [p.text_content() for p in root.cssselect("main .body p")]
     assert len(sentences) > 10
     assert max(len(s.split()) for s in sentences) <= 12
