@@ -1,0 +1,97 @@
+"""The example portal in five languages (issue 26): every page's `hreflang` alternates point
+both ways over the whole site, each language's feeds and calendar are in its language and hold
+its items only, and the seed press release exists in all five."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import feedparser
+import icalendar
+import lxml.html
+import pytest
+
+from conftest import REPO
+from litfass.config import load_config
+
+LANGUAGES = list(load_config(REPO)[0].site_languages)
+SEED = "aktuelles/kita-finanzierung-sinkende-kinderzahlen/"
+
+
+def hreflangs(page: lxml.html.HtmlElement) -> dict[str, str]:
+    links = page.xpath('//head/link[@rel="alternate"][@hreflang]')
+    return {link.get("hreflang"): link.get("href") for link in links}
+
+
+def every_page(portal: Path) -> dict[str, lxml.html.HtmlElement]:
+    """Each page of the built portal by its canonical address (redirect pages aside)."""
+    found = {}
+    for path in sorted(portal.rglob("*.html")):
+        page = lxml.html.fromstring(path.read_bytes())
+        canonical = page.xpath('//link[@rel="canonical"]/@href')
+        if canonical and not page.xpath('//meta[@http-equiv="refresh"]'):
+            found[canonical[0]] = page
+    return found
+
+
+def test_the_portal_is_published_in_five_languages() -> None:
+    assert [x.tag for x in LANGUAGES] == ["de", "de-x-ls", "en", "uk", "ar"]
+
+
+def test_hreflang_is_reciprocal_over_the_whole_portal(portal: Path) -> None:
+    pages = every_page(portal)
+    assert {page.get("lang") for page in pages.values()} == {x.tag for x in LANGUAGES}
+    for url, page in pages.items():
+        links = hreflangs(page)
+        assert links[page.get("lang")] == url, url
+        assert links["x-default"] == links["de"], url
+        for tag, other in links.items():
+            if tag != "x-default":
+                assert pages[other].get("lang") == tag, (url, other)
+                assert hreflangs(pages[other]) == links, (url, other)
+
+
+def test_the_seed_press_release_is_in_every_language(portal: Path) -> None:
+    base = "https://www.paritaet-beispiel.de"
+    page = lxml.html.fromstring((portal / SEED / "index.html").read_bytes())
+    assert hreflangs(page) == {
+        **{x.tag: f"{base}{x.prefix}{SEED}" for x in LANGUAGES},
+        "x-default": f"{base}/{SEED}",
+    }
+    arabic = lxml.html.fromstring((portal / "ar" / SEED / "index.html").read_bytes())
+    assert (arabic.get("lang"), arabic.get("dir")) == ("ar", "rtl")
+
+
+@pytest.mark.parametrize("language", LANGUAGES, ids=lambda x: x.tag)
+def test_each_languages_news_feed_is_in_its_language(portal: Path, language) -> None:
+    folder = portal / language.prefix.strip("/")
+    feed = feedparser.parse((folder / "aktuelles/feed.xml").read_bytes())
+    assert not feed.bozo
+    assert feed.feed.language == language.tag
+    links = [entry.link for entry in feed.entries]
+    assert links and all(
+        link.startswith(f"https://www.paritaet-beispiel.de{language.prefix}") for link in links
+    )
+    for link in links:
+        path = link.removeprefix("https://www.paritaet-beispiel.de/")
+        page = lxml.html.fromstring((portal / path / "index.html").read_bytes())
+        assert page.get("lang") == language.tag, link
+
+
+def test_the_calendar_is_in_german_and_english(portal: Path) -> None:
+    german = icalendar.Calendar.from_ical((portal / "veranstaltungen/kalender.ics").read_bytes())
+    english = icalendar.Calendar.from_ical(
+        (portal / "en/veranstaltungen/kalender.ics").read_bytes()
+    )
+    titles = {
+        tag: sorted(str(e["SUMMARY"]) for e in cal.walk("VEVENT"))
+        for tag, cal in (("de", german), ("en", english))
+    }
+    assert len(titles["en"]) == 7
+    assert "Workshop: commercial leases for social services" in titles["en"]
+    assert not set(titles["en"]) & set(titles["de"])
+    starts = {
+        tag: sorted(str(e.decoded("DTSTART")) for e in cal.walk("VEVENT"))
+        for tag, cal in (("de", german), ("en", english))
+    }
+    assert set(starts["en"]) <= set(starts["de"])  # the same events, at the original's times
