@@ -34,6 +34,7 @@ from litfass.config import load_config
 from litfass.content import svg
 from litfass.content.schema import FIELDS, Field
 from litfass.i18n import catalog
+from litfass.languages import split_translation
 from litfass.preview.cmsconfig import (
     API,
     COLLECTIONS,
@@ -57,6 +58,8 @@ PRESS = "content/news/2026-11-20-verband-begruesst-neue-foerderrichtlinie"
 EVENT = "content/events/2027-03-12-fachtag-ehrenamt-im-quartier"
 KITA = "content/news/2026-02-12-kita-finanzierung-sinkende-kinderzahlen/index.md"
 KITA_URL = "/aktuelles/kita-finanzierung-sinkende-kinderzahlen/"
+
+TRANSLATIONS = ("de-x-ls", "en", "uk", "ar")  # the example portal's other languages
 
 
 @pytest.fixture
@@ -219,6 +222,8 @@ def test_saving_an_example_item_keeps_its_page(chromium: Browser, tmp_path: Path
         untouched = snapshot(site / "content")
         for folder in ("news", "events", "magazine", "pages"):  # every example item opens
             for path in sorted((site / "content" / folder).rglob("*.md")):
+                if split_translation(path.name, TRANSLATIONS)[1]:
+                    continue  # a translation opens in its original's form, in its column
                 slug = path.relative_to(site / "content" / folder).with_suffix("").as_posix()
                 open_entry(page, live, f"{folder}/entries/{slug}", original_title(path))
         assert errors == []
@@ -226,14 +231,14 @@ def test_saving_an_example_item_keeps_its_page(chromium: Browser, tmp_path: Path
 
         slug = "2026-02-12-kita-finanzierung-sinkende-kinderzahlen/index"
         open_entry(page, live, f"news/entries/{slug}", original[0]["title"])
-        title = page.get_by_label("Titel")
+        title = page.get_by_label("Titel").first  # the main language's column
         title.fill(original[0]["title"] + " (geändert)")
         publish(page, live, KITA)
         assert "(geändert)" in (site / KITA).read_text(encoding="utf-8")
         changed = original[0]["title"] + " (geändert)"
         page.reload()  # another day, the item opened afresh: back to the old title
-        expect(page.get_by_label("Titel")).to_have_value(changed)
-        page.get_by_label("Titel").fill(original[0]["title"])
+        expect(page.get_by_label("Titel").first).to_have_value(changed)
+        page.get_by_label("Titel").first.fill(original[0]["title"])
         publish(page, live, KITA)
     finally:
         context.close()
@@ -249,7 +254,7 @@ def open_entry(page: Page, live: LiveSite, entry: str, title: str) -> None:
     page.goto(base + entry.split("/", 1)[0])
     expect(page.get_by_role("link", name=title)).to_be_visible()
     page.goto(base + entry)
-    expect(page.get_by_label("Titel")).to_have_value(title)
+    expect(page.get_by_label("Titel").first).to_have_value(title)  # the main language's
 
 
 def original_title(path: Path) -> str:
