@@ -59,6 +59,8 @@ def split_translation(name: str, tags: tuple[str, ...]) -> tuple[str, str | None
 # event times, location, registration, topics, regions, image, category, address) is the
 # original's: one place to change it, so no copy goes stale. The browser editor shows these
 # fields in each language's tab (`i18n: true`); `new --lang` copies them to be translated.
+# What the build takes from the original where a translation leaves it out is
+# `content/translations.py`'s TAKEN (a caption or dateline may be either).
 TRANSLATED_KEYS = (
     "title",
     "summary",
