@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.html
 import pytest
 import yaml
 from playwright.sync_api import Browser, sync_playwright
@@ -291,3 +292,20 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = copy_site(FIXTURE, tmp_path_factory.mktemp("hostile"))
     add_hostile_items(site)
     return build(site, "--quiet").output
+
+
+def hreflangs(page: lxml.html.HtmlElement) -> dict[str, str]:
+    """A page's language alternates: hreflang -> address."""
+    links = page.xpath('//head/link[@rel="alternate"][@hreflang]')
+    return {link.get("hreflang"): link.get("href") for link in links}
+
+
+def canonical_pages(output: Path) -> dict[str, lxml.html.HtmlElement]:
+    """Every page of a built site by its canonical address (redirect pages aside)."""
+    found = {}
+    for path in sorted(output.rglob("*.html")):
+        page = lxml.html.fromstring(path.read_bytes())
+        canonical = page.xpath('//link[@rel="canonical"]/@href')
+        if canonical and not page.xpath('//meta[@http-equiv="refresh"]'):
+            found[canonical[0]] = page
+    return found

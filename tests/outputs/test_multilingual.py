@@ -13,7 +13,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from conftest import build, multilingual_site, write
+from conftest import build, canonical_pages, hreflangs, multilingual_site, write
 
 BASE = "https://test.example.org"
 PREFIXES = {"de": "/", "de-x-ls": "/leichte-sprache/", "en": "/en/", "uk": "/uk/", "ar": "/ar/"}
@@ -25,24 +25,8 @@ def html_of(output: Path, url: str) -> lxml.html.HtmlElement:
     return lxml.html.fromstring(path.read_bytes())
 
 
-def hreflangs(page: lxml.html.HtmlElement) -> dict[str, str]:
-    links = page.xpath('//head/link[@rel="alternate"][@hreflang]')
-    return {link.get("hreflang"): link.get("href") for link in links}
-
-
-def pages(output: Path) -> dict[str, lxml.html.HtmlElement]:
-    """Every page of the site by its canonical address (redirects and error pages aside)."""
-    found = {}
-    for path in sorted(output.rglob("*.html")):
-        page = lxml.html.fromstring(path.read_bytes())
-        canonical = page.xpath('//link[@rel="canonical"]/@href')
-        if canonical and not page.xpath('//meta[@http-equiv="refresh"]'):
-            found[canonical[0]] = page
-    return found
-
-
 def test_every_page_names_itself_and_its_languages_both_ways(multilingual: Path) -> None:
-    every = pages(multilingual)
+    every = canonical_pages(multilingual)
     assert len(every) > 100
     for url, page in every.items():
         links = hreflangs(page)

@@ -11,27 +11,11 @@ import icalendar
 import lxml.html
 import pytest
 
-from conftest import REPO
+from conftest import REPO, canonical_pages, hreflangs
 from litfass.config import load_config
 
 LANGUAGES = list(load_config(REPO)[0].site_languages)
 SEED = "aktuelles/kita-finanzierung-sinkende-kinderzahlen/"
-
-
-def hreflangs(page: lxml.html.HtmlElement) -> dict[str, str]:
-    links = page.xpath('//head/link[@rel="alternate"][@hreflang]')
-    return {link.get("hreflang"): link.get("href") for link in links}
-
-
-def every_page(portal: Path) -> dict[str, lxml.html.HtmlElement]:
-    """Each page of the built portal by its canonical address (redirect pages aside)."""
-    found = {}
-    for path in sorted(portal.rglob("*.html")):
-        page = lxml.html.fromstring(path.read_bytes())
-        canonical = page.xpath('//link[@rel="canonical"]/@href')
-        if canonical and not page.xpath('//meta[@http-equiv="refresh"]'):
-            found[canonical[0]] = page
-    return found
 
 
 def test_the_portal_is_published_in_five_languages() -> None:
@@ -39,7 +23,7 @@ def test_the_portal_is_published_in_five_languages() -> None:
 
 
 def test_hreflang_is_reciprocal_over_the_whole_portal(portal: Path) -> None:
-    pages = every_page(portal)
+    pages = canonical_pages(portal)
     assert {page.get("lang") for page in pages.values()} == {x.tag for x in LANGUAGES}
     for url, page in pages.items():
         links = hreflangs(page)
