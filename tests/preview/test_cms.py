@@ -173,7 +173,9 @@ def test_an_editor_writes_a_press_release_and_an_event_in_the_browser(
     assert (fixture_site / PRESS / "foto.jpg").read_bytes() == photo.read_bytes()
 
     page.goto(base + "#/collections/events/new")
-    # Only the hash changes: the saved news item's form may still be shown for a moment.
+    # Only the hash changed: on a busy machine the saved news item's form could still be
+    # mounted and take the typed title with it; a fresh load shows the event's form alone.
+    page.reload()
     expect(page.get_by_label("Beginn")).to_be_visible()
     page.get_by_label("Titel").fill("Fachtag: Ehrenamt im Quartier")
     expect(page.get_by_label("Titel")).to_have_value("Fachtag: Ehrenamt im Quartier")
