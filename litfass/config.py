@@ -17,7 +17,7 @@ from litfass import hrefs
 from litfass.destination import Destination, parse_destination
 from litfass.digests import Stamp, stamp_or_missing
 from litfass.digests import stamp as stamp_of
-from litfass.errors import LitfassError, Problem
+from litfass.errors import LitfassError, Problem, unreadable
 from litfass.folders import CACHE_DIR, CONFIG_NAME, DEFAULT_THEME, cache_folder
 from litfass.i18n import _
 from litfass.languages import EASY_GERMAN, Language
@@ -338,9 +338,7 @@ def read_config_file(root: Path, name: str = CONFIG_NAME) -> ConfigFile:
         message = _("is a folder; config.yaml must be a file")
         return ConfigFile(root, None, (Problem(name, 0, message),))
     except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        message = _("cannot read the file: {reason}").format(reason=reason)
-        return ConfigFile(root, None, (Problem(name, 0, message),))
+        return ConfigFile(root, None, (Problem(name, 0, unreadable(exc)),))
     stamp = stamp_of(path, stat)
     try:
         doc = load_mapping(decode(data, name), name)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from litfass.i18n import _
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -37,3 +39,10 @@ class LitfassError(Exception):
     def at(cls, path: str, line: int, message: str) -> LitfassError:
         """Raise-ready error for a single place."""
         return cls(Problem(path, line, message))
+
+
+def unreadable(exc: OSError) -> str:
+    """What an editor reads of a file the system did not give us (gone since the folder was
+    listed, no permission, a disk error): the system's reason, in the editor's words."""
+    reason = (exc.strerror or str(exc)).lower()
+    return _("cannot read the file: {reason}").format(reason=reason)

@@ -6,6 +6,7 @@ The rebuild loop here is shared with `serve`. Ctrl-C stops it cleanly (exit code
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from litfass.commands import common
 from litfass.config import Config, Settings
 from litfass.content.model import BuildOptions, Page
-from litfass.errors import LitfassError, Problem
+from litfass.errors import LitfassError, Problem, unreadable
 from litfass.i18n import N_, _
 from litfass.preview.watcher import QUIET, Watcher
 
@@ -133,14 +134,21 @@ class RebuildLoop:
             self._watch()  # before reading the new folder: no save into it is missed
         try:
             result = self.builder.rebuild(changed, progress=self._progress, working=self._working)
-        except LitfassError as exc:
-            # Files changed while being read (a copy under way): the next rebuild reports.
+        except (LitfassError, OSError) as exc:
+            # Files changed while being read (a copy under way, a folder deleted, a sync
+            # client at work): the next rebuild reports. An OSError is such a file gone
+            # between two steps of the engine; the preview says so and lives on.
+            problems = exc.problems if isinstance(exc, LitfassError) else [self._vanished(exc)]
             if self.watcher is None or not self.watcher.busy():
-                self._failed(exc.problems)
+                self._failed(problems)
         else:
             self._done(result, changed)
         if self.watcher is None or self.watcher.folders != self._folders():
             self._watch()  # config.yaml moved content/ or templates/
+
+    def _vanished(self, exc: OSError) -> Problem:
+        where = self._shown(Path(os.fsdecode(exc.filename))) if exc.filename else "."
+        return Problem(where, 0, unreadable(exc))
 
     def close(self) -> None:
         if self.watcher is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from litfass.config import Config
 from litfass.content import kinds, svg
-from litfass.errors import LitfassError, Problem
+from litfass.errors import LitfassError, Problem, unreadable
 from litfass.i18n import _
 
 
@@ -107,11 +107,7 @@ def _file_problem(config: Config, path: Path, real_root: Path) -> Problem | None
     try:
         regular = stat.S_ISREG(path.stat().st_mode)
     except OSError as exc:
-        return Problem(
-            shown,
-            0,
-            _("cannot read the file: {reason}").format(reason=(exc.strerror or str(exc)).lower()),
-        )
+        return Problem(shown, 0, unreadable(exc))
     return None if regular else Problem(shown, 0, _("not a regular file (a pipe or device?)"))
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from litfass.content import foreign
-from litfass.errors import LitfassError
+from litfass.errors import LitfassError, unreadable
 from litfass.i18n import _
 from litfass.values import decode
 from litfass.yamldoc import YamlMapping, load_mapping
@@ -63,9 +63,7 @@ def read_bytes(path: Path, rel: str) -> bytes:
     except PermissionError:
         raise LitfassError.at(rel, 0, _("cannot read the file: permission denied")) from None
     except OSError as exc:
-        raise LitfassError.at(
-            rel, 0, _("cannot read the file: {reason}").format(reason=_reason(exc))
-        ) from None
+        raise LitfassError.at(rel, 0, unreadable(exc)) from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -73,16 +71,10 @@ def read_bytes(path: Path, rel: str) -> bytes:
         try:
             data = handle.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b""
         except OSError as exc:
-            raise LitfassError.at(
-                rel, 0, _("cannot read the file: {reason}").format(reason=_reason(exc))
-            ) from None
+            raise LitfassError.at(rel, 0, unreadable(exc)) from None
         if info.st_size > MAX_BYTES or len(data) > MAX_BYTES:
             mb = max(info.st_size, len(data)) / 1024 / 1024
             raise LitfassError.at(
                 rel, 0, _("file is too large ({mb} MB; at most 5 MB)").format(mb=f"{mb:.1f}")
             )
         return data
-
-
-def _reason(exc: OSError) -> str:
-    return (exc.strerror or str(exc)).lower()

@@ -20,7 +20,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from litfass.digests import digest
-from litfass.errors import LitfassError, Problem
+from litfass.errors import LitfassError, Problem, unreadable
 from litfass.folders import CACHE_DIR, write_cache_file
 from litfass.i18n import _, language
 
@@ -103,11 +103,15 @@ def plan(
         shown = f"{content_dir}/{rel}"
         try:
             picture = _plan_one(root, path, shown, urls[rel], fmt)
+            size = path.stat().st_size
         except LitfassError as exc:
             problems.extend(exc.problems)
             continue
+        except OSError as exc:  # removed since content/ was listed: the next rebuild's
+            problems.append(Problem(shown, 0, unreadable(exc)))
+            continue
         pictures[picture.url] = picture
-        large = _large_photo(picture, path.stat().st_size)
+        large = _large_photo(picture, size)
         if large:
             problems.append(Problem(shown, 0, large, "warning"))
     return pictures, problems
@@ -180,6 +184,8 @@ def _checked_size(path: Path, shown: str, fmt: str) -> tuple[int, int]:
                 width, height = height, width
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise LitfassError.at(shown, 0, too_large()) from None
+    except (FileNotFoundError, PermissionError) as exc:  # not the file's fault: say why
+        raise LitfassError.at(shown, 0, unreadable(exc)) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         message = _(
             "not a {kind} image (damaged, or another kind of file renamed); save it again as .{ext}"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from litfass.content import images
-from litfass.errors import LitfassError
+from litfass.errors import LitfassError, unreadable
 from litfass.i18n import _
 
 SVG = "http://www.w3.org/2000/svg"
@@ -140,10 +140,7 @@ def produce(source: Path, shown: str) -> bytes:
     except Refused as exc:
         raise LitfassError.at(shown, exc.line, exc.message) from None
     except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        raise LitfassError.at(
-            shown, 0, _("cannot read the file: {reason}").format(reason=reason)
-        ) from None
+        raise LitfassError.at(shown, 0, unreadable(exc)) from None
 
 
 def too_large() -> str:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from litfass.content.model import NEWS
-from litfass.errors import LitfassError
+from litfass.errors import LitfassError, unreadable
 from litfass.i18n import _
 from litfass.importers.html import OldSite, to_markdown
 from litfass.importers.items import Item, old_path
@@ -56,9 +56,7 @@ def read_feed(source: str) -> Feed:
         try:
             data = Path(source).read_bytes()
         except OSError as exc:
-            raise LitfassError.at(
-                source, 0, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
-            ) from None
+            raise LitfassError.at(source, 0, unreadable(exc)) from None
         parsed = feedparser.parse(data, sanitize_html=False)
     if not parsed.entries and (parsed.bozo or not parsed.version):
         reason = str(parsed.get("bozo_exception", "")) or _("no RSS or Atom feed found")

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from litfass.content.model import NEWS, PAGE
-from litfass.errors import LitfassError
+from litfass.errors import LitfassError, unreadable
 from litfass.i18n import _
 from litfass.importers.html import Files, Media, OldSite, original_of, to_markdown
 from litfass.importers.items import DATE_UNREADABLE, PASSWORD, PRIVATE, Item, old_path
@@ -195,9 +195,7 @@ def _elements(path: Path) -> Iterator[etree._Element]:
             str(path), line, _("not readable as XML: {reason}").format(reason=exc.msg)
         ) from None
     except OSError as exc:
-        raise LitfassError.at(
-            str(path), 0, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
-        ) from None
+        raise LitfassError.at(str(path), 0, unreadable(exc)) from None
 
 
 def _remember(element: etree._Element, index: _Index) -> None:

@@ -14,7 +14,7 @@ from babel.dates import format_date, format_time
 
 from litfass.config import Config
 from litfass.content.model import EventInfo
-from litfass.errors import LitfassError
+from litfass.errors import LitfassError, unreadable
 from litfass.i18n import _
 from litfass.languages import LANGUAGES
 from litfass.yamldoc import load_mapping
@@ -109,10 +109,7 @@ def load_translations(config: Config) -> Translations:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            reason = (exc.strerror or str(exc)).lower()
-            raise LitfassError.at(
-                shown, 0, _("cannot read the file: {reason}").format(reason=reason)
-            ) from None
+            raise LitfassError.at(shown, 0, unreadable(exc)) from None
         doc = load_mapping(text, shown)
         strings.update((k, str(v)) for k, v in doc.data.items())
     if not shown:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from litfass.config import Config
 from litfass.content.images import picture_html
 from litfass.content.model import Page
-from litfass.errors import LitfassError
+from litfass.errors import LitfassError, unreadable
 from litfass.i18n import _
 from litfass.outputs import Output, calendars, feeds, metadata
 from litfass.outputs.metadata import PageContext
@@ -217,10 +217,7 @@ def _copied(source: Path, config: Config) -> Path:
         with source.open("rb"):
             return source
     except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        raise LitfassError.at(
-            shown, 0, _("cannot read the file: {reason}").format(reason=reason)
-        ) from None
+        raise LitfassError.at(shown, 0, unreadable(exc)) from None
 
 
 def _located(config: Config, exc: Exception, message: str) -> LitfassError:

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import lxml.html
+import pytest
 from PIL import Image
 
 from conftest import NOW, snapshot
@@ -173,3 +174,32 @@ def test_a_camera_original_is_published_with_a_warning_saying_what_readers_get(
     assert built.code == 0
     assert built.err.splitlines() == expected[:1]
     assert (fixture_site / "output/aktuelles/sommer/gross-1600w.webp").is_file()
+
+
+@pytest.mark.parametrize("when", ["before it is opened", "between two steps"])
+def test_a_photo_deleted_while_the_build_reads_it_is_named_never_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """The preview died when an editor deleted an item's folder just as a rebuild sized its
+    photo (found by a busy CI run): a file gone is said as gone, not as a damaged image."""
+    from litfass.content import images
+
+    photo = tmp_path / "content/news/x/foto.jpg"
+    photo.parent.mkdir(parents=True)
+    photo.write_bytes(jpeg(40, 30))
+    if when == "before it is opened":
+        photo.unlink()
+    else:
+        planned = images._plan_one
+
+        def plan_then_delete(*args: object) -> images.Picture:
+            picture = planned(*args)  # type: ignore[arg-type]
+            photo.unlink()
+            return picture
+
+        monkeypatch.setattr(images, "_plan_one", plan_then_delete)
+    rel = "news/x/foto.jpg"
+    pictures, problems = images.plan(tmp_path, "content", [(photo, rel)], {rel: "/aktuelles/x/"})
+    assert pictures == {}
+    said = "content/news/x/foto.jpg: cannot read the file: no such file or directory"
+    assert [str(problem) for problem in problems] == [said]

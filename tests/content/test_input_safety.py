@@ -367,7 +367,7 @@ def test_half_open_connections_get_a_thread_each_only_up_to_the_cap(tmp_path: Pa
 
 def test_listening_on_the_network_warns_that_everyone_sees_drafts(fixture_site: Path) -> None:
     live = LiveSite(fixture_site, "serve", "--host", "0.0.0.0").ready()
-    assert live.stop() == 0
+    assert live.stop() == 0, live.rest()
     assert (
         "warning: --host 0.0.0.0: everyone on this network can open the preview, "
         "drafts and scheduled items included"

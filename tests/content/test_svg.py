@@ -443,4 +443,4 @@ def test_the_preview_sends_nginx_s_sandbox_for_drawings_and_attachments(fixture_
             header = response.getheader("Content-Security-Policy")
             assert (header == policy) if sandboxed else (header is None or "sandbox" not in header)
     finally:
-        assert live.stop() == 0
+        assert live.stop() == 0, live.rest()

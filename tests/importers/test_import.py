@@ -298,7 +298,7 @@ def test_an_old_address_lands_on_the_new_page_in_the_preview(
         expect(page.locator("h1")).to_contain_text("Soziale Träger als Partner")
     finally:
         page.close()
-        assert live.stop() == 0
+        assert live.stop() == 0, live.rest()
 
 
 def test_a_second_run_adds_only_what_is_new(imported: Imported, tmp_path: Path) -> None:

@@ -192,7 +192,7 @@ def test_the_preview_answers_301_and_410_like_nginx(fixture_site: Path, run) -> 
         assert status == 410 and "big-code" in page
         assert location_of(live.port, NEW_URL)[0] == 200
     finally:
-        assert live.stop() == 0
+        assert live.stop() == 0, live.rest()
     # The preview tried things out: only `build` records them.
     assert RENAMED.removeprefix("content/") not in (fixture_site / RECORD_NAME).read_text()
 
@@ -324,4 +324,4 @@ def test_the_preview_follows_a_record_pulled_from_others(fixture_site: Path, run
         live.rebuilt()
         assert location_of(live.port, "/alt/pflege/")[:2] == (301, OLD_URL)
     finally:
-        assert live.stop() == 0
+        assert live.stop() == 0, live.rest()

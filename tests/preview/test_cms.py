@@ -73,7 +73,7 @@ def photo(tmp_path: Path) -> Path:
 def served(fixture_site: Path) -> Iterator[LiveSite]:
     live = LiveSite(fixture_site, "serve").ready()
     yield live
-    assert live.stop() == 0
+    assert live.stop() == 0, live.rest()
     assert "Traceback" not in "\n".join(live.rest())
 
 
@@ -244,7 +244,7 @@ def test_saving_an_example_item_keeps_its_page(chromium: Browser, tmp_path: Path
         publish(page, live, KITA)
     finally:
         context.close()
-        assert live.stop() == 0
+        assert live.stop() == 0, live.rest()
     assert front_matter(site / KITA) == original  # the same keys, values and body
     page_after = (site / "output" / KITA_URL[1:] / "index.html").read_bytes()
     assert strip_reload(page_after) == strip_reload(page_before)
@@ -725,7 +725,7 @@ def test_a_rename_onto_an_existing_item_is_refused_in_german(fixture_site: Path)
         assert status == 409 and "existiert schon" in answer["error"]
         assert everything(fixture_site / "content") == before  # not a byte, not a folder
     finally:
-        assert live.stop() == 0
+        assert live.stop() == 0, live.rest()
 
 
 def test_a_rename_is_whole_or_nothing(served: LiveSite, fixture_site: Path) -> None:
@@ -1005,7 +1005,7 @@ def test_a_translation_is_written_in_the_english_tab(chromium: Browser, fixture_
         assert (translation.read_bytes(), translation.stat().st_mtime_ns) == written
     finally:
         context.close()
-        assert live.stop() == 0
+        assert live.stop() == 0, live.rest()
     assert "Traceback" not in "\n".join(live.rest())
 
 
@@ -1090,7 +1090,7 @@ def test_the_endpoint_names_the_original_as_decap_does(fixture_site: Path) -> No
         )
         assert status == 400
     finally:
-        assert live.stop() == 0
+        assert live.stop() == 0, live.rest()
 
 
 def test_a_save_compares_front_matter_it_cannot_read_as_changed(fixture_site: Path) -> None:

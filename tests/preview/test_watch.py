@@ -17,6 +17,7 @@ import pytest
 from livesite import LiveSite
 from PIL import Image
 
+from conftest import NOW
 from litfass.preview.watcher import Watcher, is_temporary
 
 ARTICLE = "content/news/2020-01-10-neujahr.md"
@@ -27,7 +28,7 @@ def watching(fixture_site: Path) -> Iterator[LiveSite]:
     # A long quiet window: the test's own writes must count as one burst on a busy machine.
     live = LiveSite(fixture_site, "watch", "--debounce", "300").ready()
     yield live
-    assert live.stop() == 0
+    assert live.stop() == 0, live.rest()
     printed = "\n".join(live.rest())
     assert "Traceback" not in printed and printed.rstrip().endswith("Stopped.")
 
@@ -175,4 +176,37 @@ def test_a_file_being_copied_in_is_waited_for(fixture_site: Path, tmp_path: Path
         page = fixture_site / "output/aktuelles/spende/index.html"
         assert "grosses-foto" in page.read_text(encoding="utf-8")
     finally:
-        assert live.stop() == 0
+        assert live.stop() == 0, live.rest()
+
+
+def test_a_file_gone_in_the_middle_of_a_rebuild_is_said_and_the_loop_lives_on(
+    fixture_site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever step of the engine finds a file gone (a folder deleted in the browser editor,
+    a sync client at work), the preview names it, waits for the next save and lives on."""
+    from litfass.cli import _parser, _read_settings
+    from litfass.commands.watch import RebuildLoop
+
+    args = _parser().parse_args(["watch", "--root", str(fixture_site), "--now", NOW])
+    loop = RebuildLoop(args, _read_settings(fixture_site))
+    try:
+        loop.start()
+        photo = fixture_site / "content/news/2026-11-02-spende/foto.jpg"
+        gone = FileNotFoundError(2, "No such file or directory", str(photo))
+        with monkeypatch.context() as patch:
+            patch.setattr(loop.builder, "rebuild", lambda *a, **k: (_ for _ in ()).throw(gone))
+            loop.rebuild([photo])
+        said = capsys.readouterr()
+        problem = "content/news/2026-11-02-spende/foto.jpg: error: cannot read the file: "
+        assert problem + "no such file or directory" in said.err
+        assert "not rebuilt" in said.out
+
+        article = fixture_site / ARTICLE
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text.replace("Neujahrsempfang", "Neujahrsfest"), encoding="utf-8")
+        loop.rebuild([article])
+        assert " rebuilt in " in capsys.readouterr().out
+        page = fixture_site / "output/aktuelles/neujahr/index.html"
+        assert "Neujahrsfest" in page.read_text(encoding="utf-8")
+    finally:
+        loop.close()

@@ -313,4 +313,4 @@ def test_the_preview_serves_the_site_in_its_folder(fixture_site: Path) -> None:
         assert live.get("/portal/admin/")[0] == 200
         assert live.get("/portal/static/style.css")[0] == 200
     finally:
-        assert live.stop() == 0
+        assert live.stop() == 0, live.rest()

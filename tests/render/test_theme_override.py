@@ -167,4 +167,4 @@ def test_watch_picks_up_a_templates_folder_made_while_it_runs(tmp_path: Path) ->
         assert " rebuilt in " in live.rebuilt()
         assert "Unser neuer Fuß" in home.read_text(encoding="utf-8")
     finally:
-        assert live.stop() == 0
+        assert live.stop() == 0, live.rest()
