@@ -102,12 +102,14 @@ class _Changes:
 
 @dataclass
 class _Plan:
-    """The outputs of one rebuild: records of those kept, and those to render."""
+    """The outputs of one rebuild: records of those checked, those to render, and the paths
+    of those kept as they are (their records neither read nor compared)."""
 
     outputs: list[Output]
     records: dict[str, Record]
     todo: list[Output]
     heads: dict[str, Any]
+    kept: set[str]
 
 
 class Builder:
@@ -209,6 +211,7 @@ class Builder:
             # The site the records' digests describe: a field of the next site that is the
             # very same object holds the very same values, and is passed over whole.
             self.ledger.site = kept["shown"]
+            self._take_declared(kept["reuse"], kept["declared"])
         self.writer.__dict__.update(writer)
 
     def save(self, db: sqlite3.Connection, everything: bool) -> None:
@@ -221,6 +224,7 @@ class Builder:
         sources = self.sources
         assert sources is not None and isinstance(self.writer, StagedWriter)
         if everything:
+            self.ledger.read_all()  # before the store is cleared (a ledger taken up from it)
             store.clear(db)
             self._stored = {}
         stored, digests = self._stored, Digests(self.page_digests)
@@ -251,6 +255,11 @@ class Builder:
             "shown": self.ledger.site,
             "paths": self.paths,
             "references": self.template_references,
+            # What was declared, with the very site it was declared from (one pickle), so
+            # the next process hands back the same Output for an unchanged page, as the
+            # preview does, and need not digest its head and context again (see `_plan`).
+            "reuse": self.reuse,
+            "declared": list(self.ledger.declared.values()),
         }
         store.put_bytes(db, "builder", self._pickled(kept))
         known = (self.record, self.addresses)
@@ -290,6 +299,12 @@ class Builder:
         pickler.dump(kept)
         return buffer.getbuffer()  # not copied: a megabyte or more
 
+    def _take_declared(self, reuse: Reuse, declared: list[Output]) -> None:
+        """Take up the last declaration: each output it made is its record's again, the
+        Output that the same pages declare once more (reuse.py)."""
+        self.ledger.declared = {output.path: output for output in declared}
+        self.reuse = reuse
+
     @staticmethod
     def _unpickled(data: bytes | None, items: dict[str, Item]) -> Any:
         if data is None:
@@ -297,13 +312,10 @@ class Builder:
         return _Unpickler(data, items).load()
 
     def let_go(self) -> None:
-        """Forget what only makes a next rebuild in this process quicker (the outputs
-        declared and what they were declared from, the compiled templates): the one-shot
-        build's last step, saving, then takes the memory they held instead of more."""
-        self.reuse = Reuse()
+        """Forget what only makes a next rebuild in this process quicker (the compiled
+        templates): the one-shot build's last step, saving, then takes the memory they held
+        instead of more. What was declared is saved with the site (see `_save`)."""
         self.env = None  # the next rebuild, if any, loads the templates again
-        for record in self.ledger.records.values():
-            record.output = None
 
     # -- the rebuild, top to bottom -------------------------------------------------------
 
@@ -557,22 +569,26 @@ class Builder:
             self.ledger = Ledger()  # output/ may not be what the records say: start afresh
             raise
         made = {o.path for o in plan.todo}
-        self.ledger.commit(plan.records, made, updates, site, digests)
+        self.ledger.commit(plan.records, made, updates, site, digests, plan.kept - made)
+        self.ledger.declared = {output.path: output for output in outputs}
         self.page_digests = digests.known(site.pages)
         self.paths = paths
         return len(outputs), rendered, written, made
 
     def _plan(self, outputs: list[Output], digests: Digests, stale: set[str]) -> _Plan:
         """Keep the record of each output nothing it read has changed for; the rest is due."""
-        plan = _Plan(outputs, {}, [], {})
-        before = self.ledger.records
+        plan = _Plan(outputs, {}, [], {}, set())
+        declared, checked = self.ledger.declared, []
         for output in outputs:
-            kept = before.get(output.path)
-            if kept is not None and kept.output is output and output.path not in stale:
+            if output.path not in stale and declared.get(output.path) is output:
                 # Declared from the very same objects (reuse.py), whose life ends with the
-                # template set's: the same template, context and head; most files end here.
-                plan.records[output.path] = kept
-                continue
+                # template set's: the same template, context and head; most files end here,
+                # their records not even read from the store.
+                plan.kept.add(output.path)
+            else:
+                checked.append(output)
+        self.ledger.read_records(output.path for output in checked)
+        for output in checked:
             head = self._head(output, digests)
             record = self.ledger.clean(output, head, digests, stale)
             if record is None:

@@ -185,3 +185,27 @@ def test_a_build_after_an_edit_unpickles_only_the_edited_files_source(
     # (links to them become text: their folders are looked up).
     assert unpickled == {"news/2021-05-01-pflege.md", "news/entwurf.md", "news/zukunft.md"}
     assert "viel mehr Zeit" in items["news/2021-05-01-pflege.md"].final.body_html
+
+
+def test_an_edit_reads_only_the_records_its_changed_reads_reach(run, fixture_site: Path) -> None:
+    """The outputs declared again from the very same objects keep their records unread in
+    the store; those that read what the edit changed are found through its index."""
+    build(fixture_site)
+    path = fixture_site / NEWS
+    path.write_text(path.read_text("utf-8").replace("mehr Zeit", "viel mehr Zeit"), "utf-8")
+    builder = Builder(fixture_site, lambda: OPTIONS, staged=True)
+    with contextlib.closing(store.connect(fixture_site, create=False)) as db:
+        assert db is not None
+        builder.restore(db)
+        assert builder.ledger.records == {}
+        result = builder.rebuild([path])
+        stored = db.execute("SELECT count(*) FROM records").fetchone()[0]
+    made = {output for output, _ in result.why}
+    read = builder.ledger.records.keys()
+    assert ("context", "page") in {tuple(why) for _, why in result.why}  # the edited page
+    assert made <= read
+    # Each unchanged item's page is declared as the very same Output again (reuse.py): its
+    # record stays in its row, never unpickled.
+    events = ("fachtag", "online", "sommerfest")
+    assert {f"veranstaltungen/{name}/index.html" for name in events}.isdisjoint(read)
+    assert stored == result.files > len(read)
