@@ -424,7 +424,9 @@ class Ledger:
         self.db = db  # where the records not in memory are (None: there are none)
         self._loaded_groups: set[str] = set()  # the groups of reads read from `db`
         self._keys: dict[int, tuple] = {}  # the reads read from `db`, by row
-        self._released: set[int] = set()  # reads the outputs made again may no longer name
+        # The outputs made again or gone since taken up from the store -> the rows of the
+        # reads their stored records named (the index rows to take back).
+        self.unlinked: dict[str, list[int]] = {}
         self._stored_paths: set[str] | None = None  # every record's output, after a commit
 
     def stale(self, site: Site, digests: Digests) -> tuple[set[str], dict[tuple, bytes]]:
@@ -609,12 +611,12 @@ class Ledger:
         self.dirty_reads.update(updates)
         now = records.keys() | kept
         gone = self._paths() - now
-        self.read_records(gone)
+        self.read_records(made | gone)  # what they read before: their index rows go
         if self.db is not None:  # which reads no output names any more: the store's index says
             for path in made | gone:
                 old = self.records.get(path)
-                for key in old.site_reads if old is not None else ():
-                    self._released.add(self.ids[key])
+                numbers = [self.ids[key] for key in old.site_reads] if old is not None else []
+                self.unlinked.setdefault(path, numbers)
         self._count(made | gone, made, records)
         keys: dict[tuple, tuple] = {key: key for key in self.counts}
         for path in made:
@@ -835,34 +837,68 @@ def save_ledger(db: sqlite3.Connection, ledger: Ledger, everything: bool) -> Non
     if everything:
         ledger.read_all()
     if ledger.db is None:
-        for table in ("reads", "records", "readers"):
-            db.execute(f"DELETE FROM {table}")
-        ledger.ids = {}
-        reads: Iterable[tuple] = ledger.counts.keys()
-        paths: Iterable[str] = ledger.records.keys()
+        _save_all(db, ledger)
     else:
-        reads, paths = ledger.dirty_reads, ledger.dirty_records
-    for key in reads:
-        _save_read(db, ledger, key)
-    for path in paths:
-        db.execute("DELETE FROM readers WHERE path = ?", (path,))
-        record = ledger.records.get(path)
-        if record is None:
-            db.execute("DELETE FROM records WHERE path = ?", (path,))
-            continue
-        numbers = array("q", sorted(ledger.ids[key] for key in record.site_reads))
-        context = pickle.dumps((record.context, record.context_reads), pickle.HIGHEST_PROTOCOL)
-        db.execute(
-            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
-            (path, record.head, context, numbers.tobytes()),
+        for key in ledger.dirty_reads:
+            _save_read(db, ledger, key)
+        unlinked = ledger.unlinked
+        db.executemany(
+            "DELETE FROM readers WHERE read = ? AND path = ?",
+            ((number, path) for path, numbers in unlinked.items() for number in numbers),
         )
-        db.executemany("INSERT INTO readers VALUES (?, ?)", ((n, path) for n in numbers))
-    # A read no record names any more is forgotten (in memory, `counts` said which).
+        _save_records(db, ledger, ledger.dirty_records, linked=unlinked.keys())
+        # A read no record names any more is forgotten.
+        db.executemany(
+            "DELETE FROM reads WHERE id = ? AND NOT EXISTS (SELECT 1 FROM readers WHERE read = ?)",
+            ((number, number) for numbers in unlinked.values() for number in numbers),
+        )
+    ledger.dirty_reads, ledger.dirty_records, ledger.unlinked = set(), set(), {}
+
+
+def _save_all(db: sqlite3.Connection, ledger: Ledger) -> None:
+    """Write the whole ledger (held in memory) anew."""
+    for table in ("reads", "records", "readers"):
+        db.execute(f"DELETE FROM {table}")
+    ledger.ids = {key: number for number, key in enumerate(ledger.counts, 1)}
     db.executemany(
-        "DELETE FROM reads WHERE id = ? AND NOT EXISTS (SELECT 1 FROM readers WHERE read = ?)",
-        ((number, number) for number in ledger._released),
+        "INSERT INTO reads (id, name, grp, key, digest) VALUES (?, ?, ?, ?, ?)",
+        (
+            (number, _name(key), _group_name(key), pickle.dumps(key, pickle.HIGHEST_PROTOCOL), d)
+            for key, number in ledger.ids.items()
+            if (d := ledger.digest_of(key)) is not None
+        ),
     )
-    ledger.dirty_reads, ledger.dirty_records, ledger._released = set(), set(), set()
+    _save_records(db, ledger, ledger.records.keys(), linked=ledger.records.keys())
+
+
+def _save_records(
+    db: sqlite3.Connection, ledger: Ledger, paths: Collection[str], linked: Collection[str]
+) -> None:
+    """Write the records of `paths` (deleting those of outputs gone), and the index rows
+    of the reads of those in `linked` (made again: their reads may be others)."""
+    records = ledger.records
+    db.executemany(
+        "DELETE FROM records WHERE path = ?", ((path,) for path in paths if path not in records)
+    )
+    db.executemany(
+        "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
+        (_record_row(ledger, path, records[path]) for path in paths if path in records),
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO readers VALUES (?, ?)",
+        (
+            (ledger.ids[key], path)
+            for path in linked
+            if path in records
+            for key in records[path].site_reads
+        ),
+    )
+
+
+def _record_row(ledger: Ledger, path: str, record: Record) -> tuple[str, bytes, bytes, bytes]:
+    numbers = array("q", sorted(ledger.ids[key] for key in record.site_reads))
+    context = pickle.dumps((record.context, record.context_reads), pickle.HIGHEST_PROTOCOL)
+    return path, record.head, context, numbers.tobytes()
 
 
 def _save_read(db: sqlite3.Connection, ledger: Ledger, key: tuple) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
+from array import array
 from pathlib import Path
 
 from conftest import NOW, REPO, build, snapshot
@@ -209,3 +210,29 @@ def test_an_edit_reads_only_the_records_its_changed_reads_reach(run, fixture_sit
     events = ("fachtag", "online", "sommerfest")
     assert {f"veranstaltungen/{name}/index.html" for name in events}.isdisjoint(read)
     assert stored == result.files > len(read)
+
+
+def _index_agrees_with_records(site: Path) -> None:
+    """The store's index of each read's outputs says what the records say, and names every
+    read it keeps."""
+    with contextlib.closing(sqlite3.connect(site / ".litfass-cache" / "build.sqlite")) as db:
+        named = {
+            (number, path)
+            for path, blob in db.execute("SELECT path, reads FROM records")
+            for number in array("q", blob)
+        }
+        index = set(db.execute("SELECT read, path FROM readers"))
+        reads = {row[0] for row in db.execute("SELECT id FROM reads")}
+    assert index == named
+    assert reads == {number for number, _ in index}
+
+
+def test_the_index_of_readers_follows_each_edit(run, fixture_site: Path) -> None:
+    build(fixture_site)
+    _index_agrees_with_records(fixture_site)
+    retitle(fixture_site, "Pflege braucht mehr Zeit")  # in lists: reads move
+    build(fixture_site)
+    _index_agrees_with_records(fixture_site)
+    (fixture_site / NEWS).unlink()  # an output gone, its reads with it
+    build(fixture_site)
+    _index_agrees_with_records(fixture_site)
