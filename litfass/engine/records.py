@@ -242,12 +242,25 @@ class Digests:
 
     def __init__(self, known: dict[int, tuple[Any, bytes]] | None = None) -> None:
         self._memo: dict[int, tuple[Any, bytes]] = dict(known) if known else {}
+        self.unknown = False  # whether a value of an unknown kind was digested
 
     def known(self, values: Iterable[Any]) -> dict[int, tuple[Any, bytes]]:
         """The digests of `values` made so far, to start the next rebuild's `Digests` with
         (pages unchanged since are not digested again)."""
         memo = self._memo
         return {id(v): memo[id(v)] for v in values if id(v) in memo and memo[id(v)][0] is v}
+
+    def known_of(self, values: Iterable[Any]) -> list[tuple[Any, bytes]]:
+        """The digests made so far of `values`, each with its value; none if a value of an
+        unknown kind was digested: a digest made from it must not outlive this process."""
+        if self.unknown:
+            return []
+        memo, found = self._memo, {}
+        for value in values:
+            known = memo.get(id(value))
+            if known is not None and known[0] is value:
+                found[id(value)] = known
+        return list(found.values())
 
     def of(self, value: Any) -> bytes:
         kind = type(value)
@@ -306,6 +319,7 @@ class Digests:
             # and what it closes over.
             cells = tuple(c.cell_contents for c in getattr(value, "__closure__", None) or ())
             return _hash(b"code", self._code(code), self.of(cells), self.of(value.__defaults__))
+        self.unknown = True
         return os.urandom(16)  # unknown: never the same
 
     def _code(self, code: CodeType) -> bytes:
