@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -69,6 +69,14 @@ class Reuse:
             values[at] = make(items[at])
         self._now[key] = (tuple(items), _ById(zip(ids, values, strict=True)))
         return values
+
+    def values(self) -> Iterator[Any]:
+        """Every value kept from the last declaration, those of a nested Reuse too."""
+        for _, value in self._before.values():
+            if isinstance(value, Reuse):
+                yield from value.values()
+            else:
+                yield value
 
     def __getstate__(self) -> dict[str, Any]:
         """Kept with a saved Builder: a value per item is saved in the items' order, since

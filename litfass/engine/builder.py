@@ -14,6 +14,7 @@ import copyreg
 import dataclasses
 import gc
 import io
+import itertools
 import operator
 import pickle
 import sqlite3
@@ -102,12 +103,14 @@ class _Changes:
 
 @dataclass
 class _Plan:
-    """The outputs of one rebuild: records of those kept, and those to render."""
+    """The outputs of one rebuild: records of those checked, those to render, and the paths
+    of those kept as they are (their records neither read nor compared)."""
 
     outputs: list[Output]
     records: dict[str, Record]
     todo: list[Output]
     heads: dict[str, Any]
+    kept: set[str]
 
 
 class Builder:
@@ -154,9 +157,11 @@ class Builder:
         self._stored: dict[str, tuple[Item, Page | None, Stamp]] = {}  # items as in the store
         # The address record as last read and brought up to date, as in the store.
         self._stored_addresses: tuple[object, object] = ((), None)
-        # The digests of the site's pages, by id (records.Digests): an unchanged page is not
-        # digested again in the next rebuild, nor in the next process (the store keeps them).
-        self.page_digests: dict[int, tuple[Any, bytes]] = {}
+        # Digests by id (records.Digests): of the site's pages, so an unchanged page is not
+        # digested again in the next rebuild, nor in the next process (the store keeps them);
+        # taken up from the store, of what was saved with the site too (see `_pickled`).
+        self.known_digests: dict[int, tuple[Any, bytes]] = {}
+        self.last_digests: Digests | None = None  # the last rebuild's, until saved
         self.template_references: dict[tuple[str, str], tuple[str | None, ...]] = {}
 
     # -- kept between processes (store.py) ------------------------------------------------
@@ -173,7 +178,7 @@ class Builder:
     def _restore(self, db: sqlite3.Connection) -> None:
         rows = store.read_items(db)
         items = {rel: item for rel, (item, _digest) in rows.items()}
-        kept = self._unpickled(store.get_bytes(db, "builder"), items)
+        kept, digested = self._unpickled(store.get_bytes(db, "builder"), items)
         known = store.get(db, "addresses")
         writer = store.get(db, "writer")
         if (
@@ -198,17 +203,19 @@ class Builder:
             self.addresses = addresses.Update((), (), (), addresses.AddressBook())
         self._stored_addresses = known
         self.paths, self.template_references = kept["paths"], kept["references"]
-        self.page_digests = {
+        self.known_digests = {
             id(item.final): (item.final, digest)
             for item, digest in rows.values()
             if item.final is not None and digest
         }
+        self.known_digests.update((id(value), (value, digest)) for value, digest in digested)
         self._stored = {rel: (item, item.final, item.signature) for rel, item in items.items()}
         self.ledger = load_ledger(db)
         if self.site is not None and isinstance(kept["shown"], Site):
             # The site the records' digests describe: a field of the next site that is the
             # very same object holds the very same values, and is passed over whole.
             self.ledger.site = kept["shown"]
+            self._take_declared(kept["reuse"], kept["declared"])
         self.writer.__dict__.update(writer)
 
     def save(self, db: sqlite3.Connection, everything: bool) -> None:
@@ -221,9 +228,10 @@ class Builder:
         sources = self.sources
         assert sources is not None and isinstance(self.writer, StagedWriter)
         if everything:
+            self.ledger.read_all()  # before the store is cleared (a ledger taken up from it)
             store.clear(db)
             self._stored = {}
-        stored, digests = self._stored, Digests(self.page_digests)
+        stored, digests = self._stored, Digests(self.known_digests)
         changed = [
             rel
             for rel, item in sources.items.items()
@@ -251,6 +259,11 @@ class Builder:
             "shown": self.ledger.site,
             "paths": self.paths,
             "references": self.template_references,
+            # What was declared, with the very site it was declared from (one pickle), so
+            # the next process hands back the same Output for an unchanged page, as the
+            # preview does, and need not digest its head and context again (see `_plan`).
+            "reuse": self.reuse,
+            "declared": list(self.ledger.declared.values()),
         }
         store.put_bytes(db, "builder", self._pickled(kept))
         known = (self.record, self.addresses)
@@ -288,22 +301,40 @@ class Builder:
             WindowsPath: _path,
         }
         pickler.dump(kept)
+        # Then the digests of what was declared (pagers, the sitemap's lines, a feed's
+        # channels): by the pickle's memo, each is the very object the next process loads
+        # with the site, so it is not digested again there.
+        pickler.dump(self._kept_digests())
+        self.last_digests = None
         return buffer.getbuffer()  # not copied: a megabyte or more
 
+    def _kept_digests(self) -> list[tuple[Any, bytes]]:
+        """The last rebuild's digests of the declared outputs' context values and of what
+        the declaration kept (`Reuse`): all of it pickled with the site."""
+        if self.last_digests is None:
+            return []
+        contexts = (v for output in self.ledger.declared.values() for v in output.context.values())
+        return self.last_digests.known_of(itertools.chain(contexts, self.reuse.values()))
+
+    def _take_declared(self, reuse: Reuse, declared: list[Output]) -> None:
+        """Take up the last declaration: each output it made is its record's again, the
+        Output that the same pages declare once more (reuse.py)."""
+        self.ledger.declared = {output.path: output for output in declared}
+        self.reuse = reuse
+
     @staticmethod
-    def _unpickled(data: bytes | None, items: dict[str, Item]) -> Any:
+    def _unpickled(data: bytes | None, items: dict[str, Item]) -> tuple[Any, list]:
+        """What `_pickled` kept, and the digests of its values."""
         if data is None:
-            return None
-        return _Unpickler(data, items).load()
+            return None, []
+        unpickler = _Unpickler(data, items)
+        return unpickler.load(), unpickler.load()
 
     def let_go(self) -> None:
-        """Forget what only makes a next rebuild in this process quicker (the outputs
-        declared and what they were declared from, the compiled templates): the one-shot
-        build's last step, saving, then takes the memory they held instead of more."""
-        self.reuse = Reuse()
+        """Forget what only makes a next rebuild in this process quicker (the compiled
+        templates): the one-shot build's last step, saving, then takes the memory they held
+        instead of more. What was declared is saved with the site (see `_save`)."""
         self.env = None  # the next rebuild, if any, loads the templates again
-        for record in self.ledger.records.values():
-            record.output = None
 
     # -- the rebuild, top to bottom -------------------------------------------------------
 
@@ -536,7 +567,7 @@ class Builder:
             clashes = path_problems(outputs, config)
             if clashes:
                 raise LitfassError(clashes)
-        digests = Digests(self.page_digests)
+        digests = Digests(self.known_digests)
         stale, updates = self.ledger.stale(site, digests)
         plan = self._plan(outputs, digests, stale)
         writer = self.writer
@@ -557,22 +588,28 @@ class Builder:
             self.ledger = Ledger()  # output/ may not be what the records say: start afresh
             raise
         made = {o.path for o in plan.todo}
-        self.ledger.commit(plan.records, made, updates, site, digests)
-        self.page_digests = digests.known(site.pages)
+        self.ledger.commit(plan.records, made, updates, site, digests, plan.kept - made)
+        self.ledger.declared = {output.path: output for output in outputs}
+        self.known_digests = digests.known(site.pages)
+        # The one-shot build saves the digests of what it keeps (see `_pickled`).
+        self.last_digests = digests if self.publishes else None
         self.paths = paths
         return len(outputs), rendered, written, made
 
     def _plan(self, outputs: list[Output], digests: Digests, stale: set[str]) -> _Plan:
         """Keep the record of each output nothing it read has changed for; the rest is due."""
-        plan = _Plan(outputs, {}, [], {})
-        before = self.ledger.records
+        plan = _Plan(outputs, {}, [], {}, set())
+        declared, checked = self.ledger.declared, []
         for output in outputs:
-            kept = before.get(output.path)
-            if kept is not None and kept.output is output and output.path not in stale:
+            if output.path not in stale and declared.get(output.path) is output:
                 # Declared from the very same objects (reuse.py), whose life ends with the
-                # template set's: the same template, context and head; most files end here.
-                plan.records[output.path] = kept
-                continue
+                # template set's: the same template, context and head; most files end here,
+                # their records not even read from the store.
+                plan.kept.add(output.path)
+            else:
+                checked.append(output)
+        self.ledger.read_records(output.path for output in checked)
+        for output in checked:
             head = self._head(output, digests)
             record = self.ledger.clean(output, head, digests, stale)
             if record is None:

@@ -16,7 +16,7 @@ import pickle
 import sqlite3
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PosixPath, PurePosixPath, PureWindowsPath, WindowsPath
@@ -242,12 +242,25 @@ class Digests:
 
     def __init__(self, known: dict[int, tuple[Any, bytes]] | None = None) -> None:
         self._memo: dict[int, tuple[Any, bytes]] = dict(known) if known else {}
+        self.unknown = False  # whether a value of an unknown kind was digested
 
     def known(self, values: Iterable[Any]) -> dict[int, tuple[Any, bytes]]:
         """The digests of `values` made so far, to start the next rebuild's `Digests` with
         (pages unchanged since are not digested again)."""
         memo = self._memo
         return {id(v): memo[id(v)] for v in values if id(v) in memo and memo[id(v)][0] is v}
+
+    def known_of(self, values: Iterable[Any]) -> list[tuple[Any, bytes]]:
+        """The digests made so far of `values`, each with its value; none if a value of an
+        unknown kind was digested: a digest made from it must not outlive this process."""
+        if self.unknown:
+            return []
+        memo, found = self._memo, {}
+        for value in values:
+            known = memo.get(id(value))
+            if known is not None and known[0] is value:
+                found[id(value)] = known
+        return list(found.values())
 
     def of(self, value: Any) -> bytes:
         kind = type(value)
@@ -306,6 +319,7 @@ class Digests:
             # and what it closes over.
             cells = tuple(c.cell_contents for c in getattr(value, "__closure__", None) or ())
             return _hash(b"code", self._code(code), self.of(cells), self.of(value.__defaults__))
+        self.unknown = True
         return os.urandom(16)  # unknown: never the same
 
     def _code(self, code: CodeType) -> bytes:
@@ -379,7 +393,6 @@ class Record:
     context: dict[str, bytes]  # each name of its context -> the value's digest
     context_reads: dict[tuple, bytes]  # what it read from pagers, listings... -> digest
     site_reads: frozenset[tuple]  # what it read from the site (the digests: Ledger.seen)
-    output: Output | None = None  # as declared, while this process keeps it (reuse.py)
 
 
 class Why(NamedTuple):
@@ -393,33 +406,52 @@ class Why(NamedTuple):
 
 
 class Ledger:
-    """Every output's record, and how many outputs read each part of the site.
+    """Every output's record, and which outputs read each part of the site.
 
-    Kept in the store between processes (`store.py`): what changed since it was loaded is
-    noted in `dirty`, so a build writes only the rows of what it made again.
+    In the preview, and after a cold build, all of it is in memory. Taken up from the store
+    (`load_ledger`), it is read as it is needed: the reads of the site's fields that are not
+    the very same objects as in the last build, the outputs that read one that changed (the
+    store's index `readers`), and the records of the outputs that are checked; every other
+    record stays in its row, never unpickled. What changed since is noted in the dirty sets,
+    so a build writes only the rows of what it made again.
     """
 
-    def __init__(self) -> None:
-        self.records: dict[str, Record] = {}
+    def __init__(self, db: sqlite3.Connection | None = None) -> None:
+        self.records: dict[str, Record] = {}  # all of them; taken up from `db`: those read
         # How many records name each read: a read no output makes any more is forgotten.
         # Which outputs read one is found in the records themselves when it changes, not
-        # kept as a set per read (thousands of sets, megabytes, to load in every process).
+        # kept as a set per read (thousands of sets, megabytes). Kept in memory only: the
+        # store's `readers` rows say the same.
         self.counts: dict[tuple, int] = {}
         # Each part of the site read -> its digest in the site of the last commit, filed under
         # the site's field it starts from, so a field that is the very same object in the next
         # site is passed over whole (in the preview, which keeps that site).
         self.seen: dict[str | tuple[str, str], dict[tuple, bytes]] = {}
         self.site: Site | None = None
+        # The Output each record was last made or kept for: one declared from the very same
+        # objects again (reuse.py) has the same template, context and head (see `Builder._plan`).
+        self.declared: dict[str, Output] = {}
         self.why: dict[str, Why] = {}  # the outputs made by the last rebuild -> why
         self.dirty_records: set[str] = set()
         self.dirty_reads: set[tuple] = set()
         self.ids: dict[tuple, int] = {}  # each read's row in the store
+        self.db = db  # where the records not in memory are (None: there are none)
+        self._loaded_groups: set[str] = set()  # the groups of reads read from `db`
+        self._keys: dict[int, tuple] = {}  # the reads read from `db`, by row
+        # The outputs made again or gone since taken up from the store -> the rows of the
+        # reads their stored records named (the index rows to take back).
+        self.unlinked: dict[str, list[int]] = {}
+        self._stored_paths: set[str] | None = None  # every record's output, after a commit
 
     def stale(self, site: Site, digests: Digests) -> tuple[set[str], dict[tuple, bytes]]:
         """Outputs that read a part of the site that is different now, and the new digests.
 
         Each stale output's first changed read is noted in `why`.
         """
+        if self.db is not None and self._stored_paths is not None:
+            self.read_all()  # a second rebuild before the first was saved: the store is behind
+        if self.db is not None:
+            self._read_groups(site)
         changed: dict[tuple, int] = {}  # each read that changed, in the order found
         updates: dict[tuple, bytes] = {}
         for group, seen in self.seen.items():
@@ -446,11 +478,45 @@ class Ledger:
                     changed.setdefault(key, len(changed))
         return self._readers_of(changed), updates
 
+    def read_all(self) -> None:
+        """Read every record and every read from the store: the ledger is all in memory
+        from now on, as the preview's is."""
+        if self.db is None:
+            return
+        self._read_groups(None)
+        self.read_records(self._paths())
+        self.counts = dict(
+            Counter(k for record in self.records.values() for k in record.site_reads)
+        )
+        self.db = None
+
+    def _read_groups(self, site: Site | None) -> None:
+        """Read from the store the reads of each field of `site` that is not the very same
+        object as in the last build's site (all of them without either site)."""
+        assert self.db is not None
+        for (group,) in self.db.execute("SELECT DISTINCT grp FROM reads").fetchall():
+            name = group.removesuffix(ENTRIES)
+            if group in self._loaded_groups or (
+                name
+                and site is not None
+                and self.site is not None
+                and getattr(site, name, MISSING) is getattr(self.site, name, MISSING)
+            ):
+                continue
+            rows = self.db.execute("SELECT id, key, digest FROM reads WHERE grp = ?", (group,))
+            for number, blob, digest in rows:
+                key = self._keys.get(number) or pickle.loads(blob)
+                self._keys[number], self.ids[key] = key, number
+                self.seen.setdefault(_group(key), {}).setdefault(key, bytes(digest))
+            self._loaded_groups.add(group)
+
     def _readers_of(self, changed: dict[tuple, int]) -> set[str]:
         """The outputs that read any of `changed`, each with the first of them in `why`."""
         self.why = {}
         if not changed:
             return set()
+        if self.db is not None:
+            return self._stored_readers_of(changed)
         reads = changed.keys()
         for path, record in self.records.items():
             if not reads.isdisjoint(record.site_reads):  # the smaller one is walked, in C
@@ -458,11 +524,59 @@ class Ledger:
                 self.why[path] = Why("read", describe(first))
         return set(self.why)
 
+    def _stored_readers_of(self, changed: dict[tuple, int]) -> set[str]:
+        """`_readers_of` from the store's index of each read's outputs."""
+        assert self.db is not None
+        first: dict[str, tuple] = {}
+        numbers = {self.ids[key]: key for key in changed}
+        for part in _parts(list(numbers)):
+            marks = ",".join("?" * len(part))
+            query = f"SELECT read, path FROM readers WHERE read IN ({marks})"
+            for number, path in self.db.execute(query, part):
+                key = numbers[number]
+                if path not in first or changed[key] < changed[first[path]]:
+                    first[path] = key
+        self.why = {path: Why("read", describe(key)) for path, key in first.items()}
+        return set(self.why)
+
+    def read_records(self, paths: Iterable[str]) -> None:
+        """Read the records of `paths` from the store, if not read yet (one query a few
+        hundred): only the outputs that are checked are."""
+        if self.db is None:
+            return
+        todo = [path for path in paths if path not in self.records]
+        rows = []
+        for part in _parts(todo):
+            marks = ",".join("?" * len(part))
+            query = f"SELECT path, head, context, reads FROM records WHERE path IN ({marks})"
+            rows += self.db.execute(query, part).fetchall()
+        numbers = array("q")
+        for row in rows:
+            numbers.frombytes(row[3])
+        self._read_keys(set(numbers))
+        for path, head, context, reads in rows:
+            site_reads = frozenset(map(self._keys.__getitem__, array("q", reads)))
+            names, context_reads = pickle.loads(context)
+            self.records[path] = Record(bytes(head), names, context_reads, site_reads)
+
+    def _read_keys(self, numbers: set[int]) -> None:
+        """The reads of these rows, from the store."""
+        assert self.db is not None
+        todo = [number for number in numbers if number not in self._keys]
+        for part in _parts(todo):
+            marks = ",".join("?" * len(part))
+            query = f"SELECT id, key FROM reads WHERE id IN ({marks})"
+            for number, blob in self.db.execute(query, part):
+                key = pickle.loads(blob)
+                self._keys[number], self.ids[key] = key, number
+
     def clean(
         self, output: Output, head: bytes, digests: Digests, stale: set[str]
     ) -> Record | None:
         """The output's record, brought up to date, if nothing it read changed; else None
         (and why, in `why`)."""
+        if self.db is not None and output.path not in self.records:
+            self.read_records([output.path])
         record = self.records.get(output.path)
         if record is None:
             self.why[output.path] = Why("new")
@@ -493,7 +607,7 @@ class Ledger:
                         return None
                     reads[key] = digest
             self.dirty_records.add(output.path)
-        return Record(head, now, reads, record.site_reads, output)
+        return Record(head, now, reads, record.site_reads)
 
     def commit(
         self,
@@ -502,20 +616,23 @@ class Ledger:
         updates: dict[tuple, bytes],
         site: Site,
         digests: Digests,
+        kept: Collection[str] = (),
     ) -> None:
-        """Take the records of a rebuild whose files are written, and what it saw."""
+        """Take the records of a rebuild whose files are written (`records`: those made or
+        checked; `kept`: the paths whose records stay as they are), and what it saw."""
         for key, digest in updates.items():
             self.seen[_group(key)][key] = digest
         self.dirty_reads.update(updates)
-        counts = self.counts
-        for path in made | (self.records.keys() - records.keys()):
-            old = self.records.get(path)
-            for key in old.site_reads if old else ():
-                counts[key] -= 1
-                if not counts[key]:
-                    del counts[key]
-                    self._forget(key)
-        keys: dict[tuple, tuple] = {key: key for key in counts}
+        now = records.keys() | kept
+        gone = self._paths() - now
+        self.read_records(made | gone)  # what they read before: their index rows go
+        if self.db is not None:  # which reads no output names any more: the store's index says
+            for path in made | gone:
+                old = self.records.get(path)
+                numbers = [self.ids[key] for key in old.site_reads] if old is not None else []
+                self.unlinked.setdefault(path, numbers)
+        self._count(made | gone, made, records)
+        keys: dict[tuple, tuple] = {key: key for key in self.counts}
         for path in made:
             record = records[path]
             # One object per distinct read, however many outputs made it (the set is made
@@ -524,14 +641,44 @@ class Ledger:
             if any(map(operator.is_not, shared, record.site_reads)):
                 record.site_reads = frozenset(shared)
             for key in record.site_reads:
-                counts[key] = counts.get(key, 0) + 1
                 group = self.seen.setdefault(_group(key), {})
                 if key not in group:
                     group[key] = digests.at(site, key[1:]) if key != NEVER else b""
                     self.dirty_reads.add(key)
-        self.dirty_records |= made | (self.records.keys() - records.keys())
-        self.records = records
+        self.dirty_records |= made | gone
+        if self.db is None:
+            self.records = {path: records.get(path) or self.records[path] for path in now}
+        else:
+            for path in gone:
+                self.records.pop(path, None)
+            self.records.update(records)
+            self._stored_paths = now
         self.site = site
+
+    def _paths(self) -> set[str]:
+        """Every output with a record."""
+        if self.db is None:
+            return set(self.records)
+        stored = self._stored_paths
+        if stored is None:
+            stored = {row[0] for row in self.db.execute("SELECT path FROM records")}
+        return set(stored)
+
+    def _count(self, before: set[str], made: set[str], records: dict[str, Record]) -> None:
+        """How many records name each read, in memory (the store's index counts its own)."""
+        if self.db is not None:
+            return
+        counts = self.counts
+        for path in before:
+            old = self.records.get(path)
+            for key in old.site_reads if old else ():
+                counts[key] -= 1
+                if not counts[key]:
+                    del counts[key]
+                    self._forget(key)
+        for path in made:
+            for key in records[path].site_reads:
+                counts[key] = counts.get(key, 0) + 1
 
     def _forget(self, key: tuple) -> None:
         self.dirty_reads.add(key)
@@ -543,6 +690,21 @@ class Ledger:
     def digest_of(self, key: tuple) -> bytes | None:
         """The digest a read had in the last commit (None: no output reads it)."""
         return self.seen.get(_group(key), {}).get(key)
+
+
+ENTRIES = "[]"  # a group of a mapping's entries, as the store names it (`site.related[]`)
+
+
+def _group_name(key: tuple) -> str:
+    """The group of a read (`_group`) as the store names it."""
+    group = _group(key)
+    return group if isinstance(group, str) else group[0] + ENTRIES
+
+
+def _parts(values: list, size: int = 500) -> Iterator[list]:
+    """`values` a few hundred at a time: as many as one SQL statement takes."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _group(key: tuple) -> str | tuple[str, str]:
@@ -575,7 +737,7 @@ def record_of(output: Output, head: bytes, reads: set[tuple], digests: Digests) 
         if key[0] != SITE and key != NEVER
     }
     context = {name: digests.of(value) for name, value in output.context.items()}
-    return Record(head, context, context_reads, site_reads, output)
+    return Record(head, context, context_reads, site_reads)
 
 
 def is_plain(value: object) -> bool:
@@ -679,60 +841,99 @@ def _file_digest(path: Path) -> str:
 
 
 def load_ledger(db: sqlite3.Connection) -> Ledger:
-    """The records of the last build, as the store keeps them."""
-    ledger = Ledger()
-    keys: dict[int, tuple] = {}
-    numbers = array("q")  # every record's reads, one after the other
-    for number, blob, digest in db.execute("SELECT id, key, digest FROM reads"):
-        key = pickle.loads(blob)
-        keys[number] = key
-        ledger.ids[key] = number
-        ledger.seen.setdefault(_group(key), {})[key] = bytes(digest)
-    for path, head, context, reads in db.execute("SELECT path, head, context, reads FROM records"):
-        start = len(numbers)
-        numbers.frombytes(reads)
-        site_reads = frozenset(map(keys.__getitem__, numbers[start:]))
-        names, context_reads = pickle.loads(context)
-        ledger.records[path] = Record(bytes(head), names, context_reads, site_reads)
-    ledger.counts = {keys[number]: count for number, count in Counter(numbers).items()}
-    return ledger
+    """The records of the last build, read from the store as they are needed."""
+    return Ledger(db)
 
 
 def save_ledger(db: sqlite3.Connection, ledger: Ledger, everything: bool) -> None:
-    """Write what changed in the ledger since it was loaded (`everything`: all of it)."""
-    reads = ledger.ids.keys() | ledger.counts.keys() if everything else ledger.dirty_reads
-    paths = ledger.records.keys() if everything else ledger.dirty_records
-    for key in reads:
-        digest = ledger.digest_of(key)
-        if digest is None or key not in ledger.counts:
-            number = ledger.ids.pop(key, None)
-            if number is not None:
-                db.execute("DELETE FROM reads WHERE id = ?", (number,))
-            continue
-        blob = pickle.dumps(key, pickle.HIGHEST_PROTOCOL)
-        number = ledger.ids.get(key)
-        if number is None:
-            found = db.execute(
-                "INSERT INTO reads (name, key, digest) VALUES (?, ?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET key = excluded.key, digest = excluded.digest "
-                "RETURNING id",
-                (_name(key), blob, digest),
-            ).fetchone()
-            ledger.ids[key] = found[0]
-        else:
-            db.execute("UPDATE reads SET digest = ? WHERE id = ?", (digest, number))
-    for path in paths:
-        record = ledger.records.get(path)
-        if record is None:
-            db.execute("DELETE FROM records WHERE path = ?", (path,))
-            continue
-        numbers = array("q", sorted(ledger.ids[key] for key in record.site_reads))
-        context = pickle.dumps((record.context, record.context_reads), pickle.HIGHEST_PROTOCOL)
-        db.execute(
-            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
-            (path, record.head, context, numbers.tobytes()),
+    """Write what changed in the ledger since it was taken up from the store (`everything`,
+    or a ledger not taken up from it: all of it), in the caller's transaction."""
+    if everything:
+        ledger.read_all()
+    if ledger.db is None:
+        _save_all(db, ledger)
+    else:
+        for key in ledger.dirty_reads:
+            _save_read(db, ledger, key)
+        unlinked = ledger.unlinked
+        db.executemany(
+            "DELETE FROM readers WHERE read = ? AND path = ?",
+            ((number, path) for path, numbers in unlinked.items() for number in numbers),
         )
-    ledger.dirty_reads, ledger.dirty_records = set(), set()
+        _save_records(db, ledger, ledger.dirty_records, linked=unlinked.keys())
+        # A read no record names any more is forgotten.
+        db.executemany(
+            "DELETE FROM reads WHERE id = ? AND NOT EXISTS (SELECT 1 FROM readers WHERE read = ?)",
+            ((number, number) for numbers in unlinked.values() for number in numbers),
+        )
+    ledger.dirty_reads, ledger.dirty_records, ledger.unlinked = set(), set(), {}
+
+
+def _save_all(db: sqlite3.Connection, ledger: Ledger) -> None:
+    """Write the whole ledger (held in memory) anew."""
+    for table in ("reads", "records", "readers"):
+        db.execute(f"DELETE FROM {table}")
+    ledger.ids = {key: number for number, key in enumerate(ledger.counts, 1)}
+    db.executemany(
+        "INSERT INTO reads (id, name, grp, key, digest) VALUES (?, ?, ?, ?, ?)",
+        (
+            (number, _name(key), _group_name(key), pickle.dumps(key, pickle.HIGHEST_PROTOCOL), d)
+            for key, number in ledger.ids.items()
+            if (d := ledger.digest_of(key)) is not None
+        ),
+    )
+    _save_records(db, ledger, ledger.records.keys(), linked=ledger.records.keys())
+
+
+def _save_records(
+    db: sqlite3.Connection, ledger: Ledger, paths: Collection[str], linked: Collection[str]
+) -> None:
+    """Write the records of `paths` (deleting those of outputs gone), and the index rows
+    of the reads of those in `linked` (made again: their reads may be others)."""
+    records = ledger.records
+    db.executemany(
+        "DELETE FROM records WHERE path = ?", ((path,) for path in paths if path not in records)
+    )
+    db.executemany(
+        "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
+        (_record_row(ledger, path, records[path]) for path in paths if path in records),
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO readers VALUES (?, ?)",
+        (
+            (ledger.ids[key], path)
+            for path in linked
+            if path in records
+            for key in records[path].site_reads
+        ),
+    )
+
+
+def _record_row(ledger: Ledger, path: str, record: Record) -> tuple[str, bytes, bytes, bytes]:
+    numbers = array("q", sorted(ledger.ids[key] for key in record.site_reads))
+    context = pickle.dumps((record.context, record.context_reads), pickle.HIGHEST_PROTOCOL)
+    return path, record.head, context, numbers.tobytes()
+
+
+def _save_read(db: sqlite3.Connection, ledger: Ledger, key: tuple) -> None:
+    """Write one read's row: its digest now, or none if no output reads it any more."""
+    digest = ledger.digest_of(key)
+    if digest is None:  # forgotten (in memory)
+        number = ledger.ids.pop(key, None)
+        if number is not None:
+            db.execute("DELETE FROM reads WHERE id = ?", (number,))
+        return
+    number = ledger.ids.get(key)
+    if number is not None:
+        db.execute("UPDATE reads SET digest = ? WHERE id = ?", (digest, number))
+        return
+    found = db.execute(
+        "INSERT INTO reads (name, grp, key, digest) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET key = excluded.key, digest = excluded.digest "
+        "RETURNING id",
+        (_name(key), _group_name(key), pickle.dumps(key, pickle.HIGHEST_PROTOCOL), digest),
+    ).fetchone()
+    ledger.ids[key] = found[0]
 
 
 def _name(key: tuple) -> str:

@@ -22,7 +22,7 @@ from litfass import digests
 from litfass.folders import CACHE_DIR
 
 STORE_FILE = "build.sqlite"
-SCHEMA = "litfass-store-4"  # a store of another shape is started afresh
+SCHEMA = "litfass-store-6"  # a store of another shape is started afresh
 TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
     # The stamp of every input file the last build read (see `Stamp`).
@@ -31,12 +31,17 @@ TABLES = (
     # Each content file as last read: its page, body and problems (engine/sources.py), in
     # `CHUNKS` rows by a hash of its path (see `chunk_of`).
     "CREATE TABLE IF NOT EXISTS items (chunk INTEGER PRIMARY KEY, items BLOB NOT NULL)",
-    # Named reads (`site.news[0:10]`) and the digest of the value each read last time.
+    # Named reads (`site.news[0:10]`) and the digest of the value each read last time, by
+    # the field of the site each starts from (`grp`: only those of a changed field are read).
     "CREATE TABLE IF NOT EXISTS reads (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
-    " key BLOB NOT NULL, digest BLOB NOT NULL)",
+    " grp TEXT NOT NULL, key BLOB NOT NULL, digest BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS reads_grp ON reads (grp)",
     # Each output's record: digests of what it was made with, and the ids of its reads.
     "CREATE TABLE IF NOT EXISTS records (path TEXT PRIMARY KEY, head BLOB NOT NULL,"
     " context BLOB NOT NULL, reads BLOB NOT NULL)",
+    # The outputs whose records name each read: a read that changed finds its outputs here.
+    "CREATE TABLE IF NOT EXISTS readers (read INTEGER NOT NULL, path TEXT NOT NULL,"
+    " PRIMARY KEY (read, path)) WITHOUT ROWID",
     # Rendered bodies by text and renderer settings (content/reader.py's Markdown cache).
     "CREATE TABLE IF NOT EXISTS body (key TEXT PRIMARY KEY, html TEXT NOT NULL)",
 )
@@ -258,6 +263,6 @@ def _like(value: Any, changes: dict[str, Any]) -> Any:
 
 def clear(db: sqlite3.Connection) -> None:
     """Forget everything but the rendered bodies (a cold build writes it all anew)."""
-    for table in ("inputs", "items", "reads", "records"):
+    for table in ("inputs", "items", "reads", "records", "readers"):
         db.execute(f"DELETE FROM {table}")
     db.execute("DELETE FROM meta WHERE key != 'schema'")

@@ -11,13 +11,8 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache, partial
-
-import lxml.etree
-import lxml.html
-from feedgen.ext.base import BaseEntryExtension
-from feedgen.feed import FeedGenerator
-from feedgen.util import xml_elem
+from functools import cache, lru_cache, partial
+from typing import TYPE_CHECKING
 
 from litfass.content.model import EPOCH, Page
 from litfass.hrefs import absolute
@@ -26,6 +21,10 @@ from litfass.outputs.metadata import Image, PageContext, image_of, listing_title
 from litfass.outputs.translations import Translations, site_translations
 from litfass.reuse import Reuse
 from litfass.site import Listing, Site, announced, is_public, last_change, stable_id
+
+if TYPE_CHECKING:
+    import lxml.etree
+    from feedgen.feed import FeedGenerator
 
 RSS, ATOM = "rss", "atom"
 FILES = {RSS: "feed.xml", ATOM: "atom.xml"}
@@ -161,6 +160,10 @@ def declare(site: Site, reuse: Reuse | None = None) -> Iterator[Output]:
 
 def render_feed(site: Site, channel: Channel, flavour: str, t: Translations) -> bytes:
     """One channel as RSS 2.0 or Atom."""
+    # Here: feedgen and lxml (with dateutil) are a tenth of the imports of a build that
+    # makes no feed, as an edited article's seldom does.
+    from feedgen.feed import FeedGenerator
+
     config = site.config
     feed = FeedGenerator()
     feed.id(config.absolute(channel.url))
@@ -243,24 +246,31 @@ def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations, flavour
     if image is not None and flavour == RSS:
         entry.enclosure(image.url, image.length, image.type)
     elif image is not None:
-        entry.register_extension("lead_image", LeadImage, atom=True, rss=False)
+        entry.register_extension("lead_image", _lead_image(), atom=True, rss=False)
         entry.lead_image.image = image
 
 
-class LeadImage(BaseEntryExtension):
-    """An Atom entry's lead image as `<link rel="enclosure">`.
+@cache
+def _lead_image() -> type:
+    """An Atom entry's lead image as `<link rel="enclosure">` (a feedgen extension, made
+    where feedgen is first imported).
 
     feedgen 1.0 writes only the href of an Atom entry's links, losing rel, type and length
     (python-feedgen issue 135), which would make the image look like the item's address.
     """
+    from feedgen.ext.base import BaseEntryExtension
+    from feedgen.util import xml_elem
 
-    image: Image | None = None
+    class LeadImage(BaseEntryExtension):
+        image: Image | None = None
 
-    def extend_atom(self, entry: lxml.etree._Element) -> lxml.etree._Element:
-        if self.image is not None:
-            xml_elem("link", entry, href=self.image.url, rel="enclosure", type=self.image.type,
-                     length=str(self.image.length))  # fmt: skip
-        return entry
+        def extend_atom(self, entry: lxml.etree._Element) -> lxml.etree._Element:
+            if self.image is not None:
+                xml_elem("link", entry, href=self.image.url, rel="enclosure",
+                         type=self.image.type, length=str(self.image.length))  # fmt: skip
+            return entry
+
+    return LeadImage
 
 
 def _author_of(site: Site, page: Page) -> dict[str, str]:
@@ -309,6 +319,8 @@ def absolute_html(fragment: str, base: str, href: Callable[[str], str] = str) ->
     """
     if not fragment.strip():
         return fragment
+    import lxml.html  # here: see `render_feed`
+
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     # As the reader's browser will follow them (`hrefs`): `/\\host` is another host there.
     root.rewrite_links(lambda link: absolute(href(link), base), resolve_base_href=False)

@@ -42,3 +42,16 @@ def test_a_one_article_build_loads_no_network_client(fixture_site: Path, run) ->
     assert "Ein neuer Absatz." in page.read_text("utf-8")  # the edit was built
     assert "litfass.outputs.metadata" in modules  # the sitemap's module, which escaped with it
     assert modules & NETWORK == set()
+
+
+def test_a_build_that_makes_no_feed_loads_no_feed_library(fixture_site: Path, run) -> None:
+    """feedgen and lxml (with dateutil) are imported where a feed is made, not by every build."""
+    assert run("--root", fixture_site, "--now", NOW).code == 0
+    imprint = fixture_site / "content/pages/impressum.md"  # in no feed
+    imprint.write_text(imprint.read_text("utf-8") + "\nEin neuer Absatz.\n", "utf-8")
+
+    modules = imported_by_build(fixture_site)
+
+    page = fixture_site / "output/impressum/index.html"
+    assert "Ein neuer Absatz." in page.read_text("utf-8")
+    assert {name.split(".")[0] for name in modules} & {"feedgen", "lxml", "dateutil"} == set()

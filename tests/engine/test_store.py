@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
+from array import array
 from pathlib import Path
 
 from conftest import NOW, REPO, build, snapshot
@@ -185,3 +186,53 @@ def test_a_build_after_an_edit_unpickles_only_the_edited_files_source(
     # (links to them become text: their folders are looked up).
     assert unpickled == {"news/2021-05-01-pflege.md", "news/entwurf.md", "news/zukunft.md"}
     assert "viel mehr Zeit" in items["news/2021-05-01-pflege.md"].final.body_html
+
+
+def test_an_edit_reads_only_the_records_its_changed_reads_reach(run, fixture_site: Path) -> None:
+    """The outputs declared again from the very same objects keep their records unread in
+    the store; those that read what the edit changed are found through its index."""
+    build(fixture_site)
+    path = fixture_site / NEWS
+    path.write_text(path.read_text("utf-8").replace("mehr Zeit", "viel mehr Zeit"), "utf-8")
+    builder = Builder(fixture_site, lambda: OPTIONS, staged=True)
+    with contextlib.closing(store.connect(fixture_site, create=False)) as db:
+        assert db is not None
+        builder.restore(db)
+        assert builder.ledger.records == {}
+        result = builder.rebuild([path])
+        stored = db.execute("SELECT count(*) FROM records").fetchone()[0]
+    made = {output for output, _ in result.why}
+    read = builder.ledger.records.keys()
+    assert ("context", "page") in {tuple(why) for _, why in result.why}  # the edited page
+    assert made <= read
+    # Each unchanged item's page is declared as the very same Output again (reuse.py): its
+    # record stays in its row, never unpickled.
+    events = ("fachtag", "online", "sommerfest")
+    assert {f"veranstaltungen/{name}/index.html" for name in events}.isdisjoint(read)
+    assert stored == result.files > len(read)
+
+
+def _index_agrees_with_records(site: Path) -> None:
+    """The store's index of each read's outputs says what the records say, and names every
+    read it keeps."""
+    with contextlib.closing(sqlite3.connect(site / ".litfass-cache" / "build.sqlite")) as db:
+        named = {
+            (number, path)
+            for path, blob in db.execute("SELECT path, reads FROM records")
+            for number in array("q", blob)
+        }
+        index = set(db.execute("SELECT read, path FROM readers"))
+        reads = {row[0] for row in db.execute("SELECT id FROM reads")}
+    assert index == named
+    assert reads == {number for number, _ in index}
+
+
+def test_the_index_of_readers_follows_each_edit(run, fixture_site: Path) -> None:
+    build(fixture_site)
+    _index_agrees_with_records(fixture_site)
+    retitle(fixture_site, "Pflege braucht mehr Zeit")  # in lists: reads move
+    build(fixture_site)
+    _index_agrees_with_records(fixture_site)
+    (fixture_site / NEWS).unlink()  # an output gone, its reads with it
+    build(fixture_site)
+    _index_agrees_with_records(fixture_site)
