@@ -189,7 +189,7 @@ def social_meta(site: Site, here: PageContext, t: Translations) -> list[tuple[st
         og += [
             ("article:published_time", page.published.isoformat()),
             ("article:modified_time", page.modified.isoformat()),
-            ("article:section", page.category),
+            ("article:section", t.word(page.category)),
             *(("article:tag", tag.name) for tag in page.tags),
         ]
     twitter = [
@@ -214,7 +214,7 @@ def structured_data(site: Site, here: PageContext, t: Translations) -> list[dict
     if here.url == site.home_url:
         blocks += [organization(site.config), website(site.config)]
     elif page is not None and page.kind == NEWS:
-        blocks.append(news_article(site, page))
+        blocks.append(news_article(site, page, t))
     elif page is not None and page.kind == EVENT and page.event is not None:
         blocks.append(event(site, page))
     trail = breadcrumbs(site, here, t)
@@ -254,7 +254,7 @@ def website(config: Config) -> dict[str, Any]:
     }
 
 
-def news_article(site: Site, page: Page) -> dict[str, Any]:
+def news_article(site: Site, page: Page, t: Translations) -> dict[str, Any]:
     config = site.config
     url = config.absolute(page.url)
     data: dict[str, Any] = {
@@ -266,7 +266,7 @@ def news_article(site: Site, page: Page) -> dict[str, Any]:
         "datePublished": page.published.isoformat(),
         "dateModified": page.modified.isoformat(),
         "inLanguage": config.language,
-        "articleSection": page.category,
+        "articleSection": t.word(page.category),
         "keywords": [tag.name for tag in page.tags],
         "author": _author(config, page),
         "publisher": organization(config),
@@ -275,7 +275,7 @@ def news_article(site: Site, page: Page) -> dict[str, Any]:
     if image is not None:
         data["image"] = [image.url]
     if page.dateline:
-        data["locationCreated"] = {"@type": "Place", "name": page.dateline}
+        data["locationCreated"] = {"@type": "Place", "name": t.word(page.dateline)}
     return data
 
 

@@ -240,3 +240,42 @@ def test_an_item_in_one_language_only_needs_what_any_item_needs(tmp_path: Path, 
     write(site, "content/news/nur-englisch.md", "---\ntitle: Nur hier\ndate: 2026-01-01\n---\n")
     output = build(site).output
     assert (output / "en/aktuelles/nur-englisch/index.html").is_file()
+
+
+def test_categories_and_datelines_are_in_the_pages_language(tmp_path: Path) -> None:
+    site = multilingual_site(tmp_path / "site")
+    original = (site / "content/news/2021-05-01-pflege.md").read_text("utf-8")
+    said = "category: Stellungnahme\ndateline: Leipzig\n"
+    write(site, "content/news/2021-05-01-pflege.md", original.replace("tags:", said + "tags:"))
+    # A site's own word beside the theme's: its table's `words:` adds to the default's.
+    write(site, "templates/i18n/en.yaml", "words:\n  Stellungnahme: Position paper\n")
+    output = build(site).output
+
+    def shown(url: str) -> tuple[str, str]:
+        page = html_of(output, url)
+        return page.cssselect(".category")[0].text, page.cssselect(".dateline")[0].text
+
+    assert shown("/aktuelles/pflege/") == ("Stellungnahme", "(Leipzig)")  # as written
+    assert shown("/en/aktuelles/pflege/") == ("Position paper", "(Leipzig)")
+    assert shown("/uk/aktuelles/pflege/") == ("Заява", "(Лейпциг)")
+    assert shown("/ar/aktuelles/pflege/") == ("موقف", "(لايبزيغ)")
+    assert shown("/leichte-sprache/aktuelles/pflege/") == ("Meinung", "(Leipzig)")
+    english = html_of(output, "/en/aktuelles/pflege/")
+    section = english.xpath('//meta[@property="article:section"]/@content')
+    assert section == ["Position paper"]
+
+
+def test_the_footer_names_an_untranslated_page_in_the_readers_words(multilingual: Path) -> None:
+    links = html_of(multilingual, "/uk/").xpath('//footer//a[@href="/impressum/"]')
+    assert [(a.text_content(), a.get("hreflang")) for a in links] == [("Вихідні дані", "de")]
+    german = html_of(multilingual, "/").xpath('//footer//a[@href="/impressum/"]')
+    assert [(a.text_content(), a.get("hreflang")) for a in german] == [("Impressum", None)]
+
+
+def test_a_tables_words_are_word_by_word(tmp_path: Path, run) -> None:
+    site = multilingual_site(tmp_path / "site")
+    write(site, "templates/i18n/en.yaml", "skip_link: Skip\nwords: Position paper\n")
+    result = run("--root", site, "--now", "2026-11-20 12:00")
+    assert result.code == 1
+    expected = "templates/i18n/en.yaml:2: error: 'words' must be 'word: translation' lines"
+    assert expected in result.err
