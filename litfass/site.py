@@ -267,11 +267,13 @@ def _alternates(sites: tuple[Site, ...]) -> dict[str, tuple[tuple[str, str], ...
 
 
 def _list_urls(site: Site) -> list[str]:
-    """The first page of every list the site has: they exist in each language it has them."""
+    """The first page of every list the site has, and its pages for a missing or deleted
+    address: they exist in each language it has them."""
     urls = site.config.urls
     listings = (*site.topics, *site.regions, *site.event_topics, *site.event_regions)
     fixed = (
-        site.home_url, urls.news_index, urls.events_index, urls.events_index + "archiv/",
+        site.home_url, site.home_url + "404.html", site.home_url + "410.html", urls.news_index,
+        urls.events_index, urls.events_index + "archiv/",
         urls.years.replace("{year}/", ""), urls.press_index, urls.topics_index,
         urls.regions_index, urls.magazine_index, urls.feeds_index,
         *((urls.search_index,) if site.config.search else ()),

@@ -88,9 +88,11 @@ def _paged(
 
 def _home(site: Site) -> Iterator[Output]:
     yield _page(site.home_url, "home.html")
-    if site.home_url == "/":  # the web server's answers for the whole site
-        yield Output("404.html", "404.html", {"url": "/404.html"})
-        yield Output("410.html", "410.html", {"url": "/410.html"})
+    # The web server's answers for a missing or deleted address, each language's for the
+    # addresses in its folder (redirects.py and htaccess.py tell the servers).
+    for name in ("404.html", "410.html"):
+        url = site.home_url + name
+        yield Output(url[1:], name, {"url": url})
     if site.config.search:
         yield _page(site.config.urls.search_index, "search.html")
 

@@ -12,6 +12,7 @@ import icalendar
 import lxml.etree
 import lxml.html
 import pytest
+from livesite import LiveSite
 
 from conftest import build, canonical_pages, hreflangs, multilingual_site, write
 
@@ -180,7 +181,8 @@ def test_a_removed_translation_is_gone_in_its_language_only(tmp_path: Path) -> N
     (site / "content/news/2021-05-01-pflege.en.md").unlink()
     output = build(site).output
     redirects = (output / "redirects.nginx").read_text("utf-8")
-    assert 'location = "/en/aktuelles/pflege/" { return 410; }' in redirects
+    gone = 'location = "/en/aktuelles/pflege/" { error_page 410 "/en/410.html"; return 410; }'
+    assert gone in redirects
     assert "/aktuelles/pflege/" not in redirects.replace("/en/aktuelles/pflege/", "")
     assert (output / "aktuelles/pflege/index.html").is_file()
     assert (output / "ar/aktuelles/pflege/index.html").is_file()
@@ -279,3 +281,34 @@ def test_a_tables_words_are_word_by_word(tmp_path: Path, run) -> None:
     assert result.code == 1
     expected = "templates/i18n/en.yaml:2: error: 'words' must be 'word: translation' lines"
     assert expected in result.err
+
+
+def test_each_language_answers_a_missing_or_deleted_address_with_its_own_page(
+    tmp_path: Path,
+) -> None:
+    site = multilingual_site(tmp_path / "site")
+    build(site)
+    (site / "content/news/2021-05-01-pflege.en.md").unlink()
+    output = build(site).output
+    for tag, prefix in PREFIXES.items():
+        for code in (404, 410):
+            page = lxml.html.fromstring((output / prefix[1:] / f"{code}.html").read_bytes())
+            assert page.get("lang") == tag
+            assert page.cssselect(".not-found a")[0].get("href") == prefix  # its home
+    english = lxml.html.fromstring((output / "en/404.html").read_bytes())
+    assert english.cssselect("h1")[0].text == "Page not found"
+    redirects = (output / "redirects.nginx").read_text("utf-8")
+    folder = 'location "/en/" { error_page 404 "/en/404.html"; error_page 410 "/en/410.html"; }'
+    assert folder in redirects
+    # The preview answers as nginx does from that file.
+    live = LiveSite(site, "serve").ready()
+    try:
+        for path, code in (("/en/aktuelles/pflege/", 410), ("/en/gibt-es-nicht/", 404)):
+            status, page = live.get(path)
+            assert status == code, path
+            shown = lxml.html.fromstring(page)
+            assert (shown.get("lang"), shown.cssselect(".big-code")[0].text) == ("en", str(code))
+        status, page = live.get("/gibt-es-nicht/")
+        assert (status, lxml.html.fromstring(page).get("lang")) == (404, "de")
+    finally:
+        assert live.stop() == 0
