@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -266,9 +267,33 @@ def _alternates(sites: tuple[Site, ...]) -> dict[str, tuple[tuple[str, str], ...
     return alternates
 
 
+def page_url(first: str, number: int) -> str:
+    """The address of a list's page `number`: its first page's, then `seite/2/` below it."""
+    return first if number == 1 else f"{first}seite/{number}/"
+
+
+def page_count(items: int, size: int) -> int:
+    """How many pages a list of `items` has, `size` a page (one, if empty)."""
+    return max(1, math.ceil(items / size))
+
+
+def _paged(site: Site) -> list[tuple[str, int]]:
+    """The first page of each list shown `page_size` items a page, and its number of items:
+    news, press releases, each year, past events, each topic's and region's news."""
+    urls = site.config.urls
+    return [
+        (urls.news_index, len(site.news)),
+        (urls.press_index, len(site.press)),
+        (urls.events_index + "archiv/", len(site.past_events)),
+        *((urls.years.replace("{year}", str(year)), len(pages)) for year, pages in site.years),
+        *((listing.url, len(listing.news)) for listing in (*site.topics, *site.regions)),
+    ]
+
+
 def _list_urls(site: Site) -> list[str]:
-    """The first page of every list the site has, and its pages for a missing or deleted
-    address: they exist in each language it has them."""
+    """Every page of every list the site has, and its pages for a missing or deleted
+    address: they exist in each language it has them (page 2 of the news where that
+    language's news have a second page)."""
     urls = site.config.urls
     listings = (*site.topics, *site.regions, *site.event_topics, *site.event_regions)
     fixed = (
@@ -279,7 +304,13 @@ def _list_urls(site: Site) -> list[str]:
         *((urls.search_index,) if site.config.search else ()),
     )  # fmt: skip
     years = (urls.years.replace("{year}", str(year)) for year, _pages in site.years)
-    return [*fixed, *(listing.url for listing in listings), *years]
+    size = site.config.page_size
+    later = (
+        page_url(first, number)
+        for first, items in _paged(site)
+        for number in range(2, page_count(items, size) + 1)
+    )
+    return [*fixed, *(listing.url for listing in listings), *years, *later]
 
 
 def _assemble(

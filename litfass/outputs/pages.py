@@ -6,7 +6,6 @@ very same objects as before is the very same Output again.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from litfass.content.model import Page
 from litfass.outputs import Output, Pager, path_of
 from litfass.reuse import Reuse, identical
-from litfass.site import Site
+from litfass.site import Site, page_count
 
 
 def declare(site: Site, reuse: Reuse) -> Iterator[Output]:
@@ -66,7 +65,7 @@ def _paged(
     A kept pager means what a template read of it needs no second look, even where the
     Output is new because another value (the listing) is.
     """
-    count = max(1, math.ceil(len(items) / size))
+    count = page_count(len(items), size)
     pages: list[Output] = []
     for number in range(1, count + 1):
         chunk = tuple(items[(number - 1) * size : number * size])

@@ -312,3 +312,34 @@ def test_each_language_answers_a_missing_or_deleted_address_with_its_own_page(
         assert (status, lxml.html.fromstring(page).get("lang")) == (404, "de")
     finally:
         assert live.stop() == 0
+
+
+def test_a_lists_later_pages_name_the_same_page_in_each_language_that_has_it(
+    tmp_path: Path,
+) -> None:
+    site = multilingual_site(tmp_path / "site")
+    config = (site / "config.yaml").read_text("utf-8").replace("page_size: 2", "page_size: 1")
+    write(site, "config.yaml", config)
+    output = build(site).output
+    second = "aktuelles/seite/2/"
+    # German has three news a page each, English and Ukrainian two, the others one.
+    assert hreflangs(html_of(output, "/" + second)) == {
+        "de": f"{BASE}/{second}",
+        "en": f"{BASE}/en/{second}",
+        "uk": f"{BASE}/uk/{second}",
+        "x-default": f"{BASE}/{second}",
+    }
+    assert hreflangs(html_of(output, "/aktuelles/seite/3/")).keys() == {"de", "x-default"}
+    english = html_of(output, "/en/" + second)
+    assert hreflangs(english)["de"] == f"{BASE}/{second}"
+    switcher = {a.get("hreflang"): a.get("href") for a in english.cssselect("nav.languages a")}
+    assert switcher["de"] == "/" + second and switcher["ar"] == "/ar/"
+    # Previous and next stay in the language's own list.
+    assert english.xpath('//nav[@class="pagination"]//a[@rel="prev"]/@href') == ["/en/aktuelles/"]
+    assert english.xpath('//nav[@class="pagination"]//a[@rel="next"]/@href') == []
+    german = html_of(output, "/" + second)
+    assert german.xpath('//a[@rel="next"]/@href') == ["/aktuelles/seite/3/"]
+    every = canonical_pages(output)
+    for url, page in every.items():  # both ways, over every page
+        for tag, other in hreflangs(page).items():
+            assert tag == "x-default" or hreflangs(every[other]) == hreflangs(page), (url, other)
