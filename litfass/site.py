@@ -10,7 +10,7 @@ import bisect
 import dataclasses
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -200,9 +200,10 @@ def assemble(
     by_language: dict[str, list[Page]] = defaultdict(list)
     for page in pages:
         by_language[page.language or config.language].append(page)
+    titles = {p.url: p.title for p in pages if p.kind == PAGE and is_published(p, options)}
     sites = {
         language.tag: _assemble(
-            language_config(config, language),
+            language_config(config, language, titles),
             by_language[language.tag],
             options,
             content_urls,
@@ -225,18 +226,18 @@ def _last_in(site: Site | None, tag: str) -> Site | None:
     return site.translation(tag)
 
 
-def language_config(config: Config, language: SiteLanguage) -> Config:
+def language_config(
+    config: Config, language: SiteLanguage, titles: Mapping[str, str] | None = None
+) -> Config:
     """The config of the site in one of its languages: its tag, and every address in its
-    folder (the main language's are the config's own)."""
+    folder (the main language's are the config's own). `titles`: each published static
+    page's title by its address, in every language, for the main menu's entries."""
     if language.prefix == "/":
         return config
     urls = {name: language.url(value) for name, value in dataclasses.asdict(config.urls).items()}
     menu = language.navigation
-    if menu is None:  # the main menu, each site path in this language's folder
-        menu = tuple(
-            NavItem(item.title, language.url(item.url)) if item.url.startswith("/") else item
-            for item in config.navigation
-        )
+    if menu is None:  # the main menu, in this language where it can be
+        menu = tuple(_entry_in(item, language, titles or {}) for item in config.navigation)
     return dataclasses.replace(
         config,
         language=language.tag,
@@ -245,6 +246,19 @@ def language_config(config: Config, language: SiteLanguage) -> Config:
         urls=dataclasses.replace(config.urls, **urls),
         navigation=menu,
     )
+
+
+def _entry_in(item: NavItem, language: SiteLanguage, titles: Mapping[str, str]) -> NavItem:
+    """An entry of the main menu in another language: a page's translation with its own
+    title; a page without one, the main language's page as it is (its address in the
+    language's folder would be nobody's); a section or list in the language's folder (the
+    theme names the sections)."""
+    if not item.url.startswith("/"):
+        return item
+    url = language.url(item.url)
+    if url in titles:
+        return NavItem(titles[url], url)
+    return item if item.url in titles else NavItem(item.title, url)
 
 
 def _alternates(sites: tuple[Site, ...]) -> dict[str, tuple[tuple[str, str], ...]]:

@@ -343,3 +343,29 @@ def test_a_lists_later_pages_name_the_same_page_in_each_language_that_has_it(
     for url, page in every.items():  # both ways, over every page
         for tag, other in hreflangs(page).items():
             assert tag == "x-default" or hreflangs(every[other]) == hreflangs(page), (url, other)
+
+
+def test_a_menu_entry_for_a_page_is_named_as_its_translation(tmp_path: Path) -> None:
+    site = multilingual_site(tmp_path / "site")
+    config = (
+        (site / "config.yaml")
+        .read_text("utf-8")
+        .replace(
+            "  - {title: Magazin, url: /magazin/}\n",
+            "  - {title: Magazin, url: /magazin/}\n"
+            "  - {title: Wir über uns, url: /ueber-uns/}\n"
+            "  - {title: Impressum, url: /impressum/}\n",
+        )
+    )
+    write(site, "config.yaml", config)
+    output = build(site).output
+
+    def menu(url: str) -> list[tuple[str, str]]:
+        links = html_of(output, url).xpath('//nav[@class="main-nav"]//a')
+        return [(a.text_content(), a.get("href")) for a in links]
+
+    assert menu("/")[4:] == [("Wir über uns", "/ueber-uns/"), ("Impressum", "/impressum/")]
+    # Its translation's title; a page with none is the main language's, where it is.
+    assert menu("/en/")[4:] == [("About us", "/en/ueber-uns/"), ("Impressum", "/impressum/")]
+    assert menu("/ar/")[4:] == [("من نحن", "/ar/ueber-uns/"), ("Impressum", "/impressum/")]
+    assert menu("/uk/")[4:] == [("Wir über uns", "/ueber-uns/"), ("Impressum", "/impressum/")]
