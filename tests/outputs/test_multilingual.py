@@ -369,3 +369,17 @@ def test_a_menu_entry_for_a_page_is_named_as_its_translation(tmp_path: Path) -> 
     assert menu("/en/")[4:] == [("About us", "/en/ueber-uns/"), ("Impressum", "/impressum/")]
     assert menu("/ar/")[4:] == [("من نحن", "/ar/ueber-uns/"), ("Impressum", "/impressum/")]
     assert menu("/uk/")[4:] == [("Wir über uns", "/ueber-uns/"), ("Impressum", "/impressum/")]
+
+
+def test_topics_and_regions_are_named_in_the_pages_language(multilingual: Path) -> None:
+    def terms(url: str) -> list[tuple[str, str]]:
+        links = html_of(multilingual, url).cssselect(".article-header .chips a")
+        return [(a.text_content().strip(), a.get("href")) for a in links]
+
+    assert ("Pflege", "/themen/pflege/") in terms("/aktuelles/pflege/")
+    assert ("Care", "/en/themen/pflege/") in terms("/en/aktuelles/pflege/")
+    assert ("Догляд", "/uk/themen/pflege/") in terms("/uk/aktuelles/pflege/")
+    assert html_of(multilingual, "/en/themen/pflege/").cssselect("h1")[0].text == "Topic: Care"
+    feed = feedparser.parse((multilingual / "en/aktuelles/feed.xml").read_bytes())
+    care = [e for e in feed.entries if e.link.endswith("/en/aktuelles/pflege/")]
+    assert [tag.term for tag in care[0].tags] == ["Care"]
