@@ -383,3 +383,22 @@ def test_topics_and_regions_are_named_in_the_pages_language(multilingual: Path) 
     feed = feedparser.parse((multilingual / "en/aktuelles/feed.xml").read_bytes())
     care = [e for e in feed.entries if e.link.endswith("/en/aktuelles/pflege/")]
     assert [tag.term for tag in care[0].tags] == ["Care"]
+
+
+def test_an_event_translation_says_its_organizer_and_cost_in_its_language(
+    tmp_path: Path,
+) -> None:
+    site = multilingual_site(tmp_path / "site")
+    english = "---\ntitle: 'Conference: streets for all'\norganizer: The state office\n"
+    write(site, "content/events/fachtag.en.md", english + "cost: 10 euros\n---\nThe programme.\n")
+    output = build(site).output  # the original says "organizer: Regionalbüro Görlitz"
+
+    def details(url: str) -> str:
+        return " ".join(html_of(output, url).xpath("//main//dd//text()"))
+
+    assert "The state office" in details("/en/veranstaltungen/fachtag/")
+    assert "10 euros" in details("/en/veranstaltungen/fachtag/")
+    assert "Regionalbüro" not in details("/en/veranstaltungen/fachtag/")
+    assert "Regionalbüro Görlitz" in details("/veranstaltungen/fachtag/")
+    # What it leaves out is the original's.
+    assert "Regionalbüro Görlitz" in details("/ar/veranstaltungen/fachtag/")
