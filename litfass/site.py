@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -199,9 +200,10 @@ def assemble(
     by_language: dict[str, list[Page]] = defaultdict(list)
     for page in pages:
         by_language[page.language or config.language].append(page)
+    titles = {p.url: p.title for p in pages if p.kind == PAGE and is_published(p, options)}
     sites = {
         language.tag: _assemble(
-            language_config(config, language),
+            language_config(config, language, titles),
             by_language[language.tag],
             options,
             content_urls,
@@ -224,18 +226,18 @@ def _last_in(site: Site | None, tag: str) -> Site | None:
     return site.translation(tag)
 
 
-def language_config(config: Config, language: SiteLanguage) -> Config:
+def language_config(
+    config: Config, language: SiteLanguage, titles: Mapping[str, str] | None = None
+) -> Config:
     """The config of the site in one of its languages: its tag, and every address in its
-    folder (the main language's are the config's own)."""
+    folder (the main language's are the config's own). `titles`: each published static
+    page's title by its address, in every language, for the main menu's entries."""
     if language.prefix == "/":
         return config
     urls = {name: language.url(value) for name, value in dataclasses.asdict(config.urls).items()}
     menu = language.navigation
-    if menu is None:  # the main menu, each site path in this language's folder
-        menu = tuple(
-            NavItem(item.title, language.url(item.url)) if item.url.startswith("/") else item
-            for item in config.navigation
-        )
+    if menu is None:  # the main menu, in this language where it can be
+        menu = tuple(_entry_in(item, language, titles or {}) for item in config.navigation)
     return dataclasses.replace(
         config,
         language=language.tag,
@@ -244,6 +246,19 @@ def language_config(config: Config, language: SiteLanguage) -> Config:
         urls=dataclasses.replace(config.urls, **urls),
         navigation=menu,
     )
+
+
+def _entry_in(item: NavItem, language: SiteLanguage, titles: Mapping[str, str]) -> NavItem:
+    """An entry of the main menu in another language: a page's translation with its own
+    title; a page without one, the main language's page as it is (its address in the
+    language's folder would be nobody's); a section or list in the language's folder (the
+    theme names the sections)."""
+    if not item.url.startswith("/"):
+        return item
+    url = language.url(item.url)
+    if url in titles:
+        return NavItem(titles[url], url)
+    return item if item.url in titles else NavItem(item.title, url)
 
 
 def _alternates(sites: tuple[Site, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -266,18 +281,50 @@ def _alternates(sites: tuple[Site, ...]) -> dict[str, tuple[tuple[str, str], ...
     return alternates
 
 
+def page_url(first: str, number: int) -> str:
+    """The address of a list's page `number`: its first page's, then `seite/2/` below it."""
+    return first if number == 1 else f"{first}seite/{number}/"
+
+
+def page_count(items: int, size: int) -> int:
+    """How many pages a list of `items` has, `size` a page (one, if empty)."""
+    return max(1, math.ceil(items / size))
+
+
+def _paged(site: Site) -> list[tuple[str, int]]:
+    """The first page of each list shown `page_size` items a page, and its number of items:
+    news, press releases, each year, past events, each topic's and region's news."""
+    urls = site.config.urls
+    return [
+        (urls.news_index, len(site.news)),
+        (urls.press_index, len(site.press)),
+        (urls.events_index + "archiv/", len(site.past_events)),
+        *((urls.years.replace("{year}", str(year)), len(pages)) for year, pages in site.years),
+        *((listing.url, len(listing.news)) for listing in (*site.topics, *site.regions)),
+    ]
+
+
 def _list_urls(site: Site) -> list[str]:
-    """The first page of every list the site has: they exist in each language it has them."""
+    """Every page of every list the site has, and its pages for a missing or deleted
+    address: they exist in each language it has them (page 2 of the news where that
+    language's news have a second page)."""
     urls = site.config.urls
     listings = (*site.topics, *site.regions, *site.event_topics, *site.event_regions)
     fixed = (
-        site.home_url, urls.news_index, urls.events_index, urls.events_index + "archiv/",
+        site.home_url, site.home_url + "404.html", site.home_url + "410.html", urls.news_index,
+        urls.events_index, urls.events_index + "archiv/",
         urls.years.replace("{year}/", ""), urls.press_index, urls.topics_index,
         urls.regions_index, urls.magazine_index, urls.feeds_index,
         *((urls.search_index,) if site.config.search else ()),
     )  # fmt: skip
     years = (urls.years.replace("{year}", str(year)) for year, _pages in site.years)
-    return [*fixed, *(listing.url for listing in listings), *years]
+    size = site.config.page_size
+    later = (
+        page_url(first, number)
+        for first, items in _paged(site)
+        for number in range(2, page_count(items, size) + 1)
+    )
+    return [*fixed, *(listing.url for listing in listings), *years, *later]
 
 
 def _assemble(

@@ -9,10 +9,13 @@ command line whose outcome a test checks.
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import io
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -267,6 +270,44 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example portal built once, for tests that only read its output."""
     site = copy_site(REPO, tmp_path_factory.mktemp("portal") / "example")
     return build(site, "--quiet").output
+
+
+# The policy the portal is built for: no inline script or style, nothing from elsewhere.
+STRICT_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+class StrictHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a built site with the strict policy, quietly."""
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", STRICT_POLICY)
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def strict_server() -> Iterator[Callable[[Path], str]]:
+    """`strict_server(output)`: the address of a built site served on a free port of
+    127.0.0.1 with the strict policy, as a browser test opens it; one server per folder,
+    started when first asked for and kept for the session."""
+    servers: dict[Path, http.server.ThreadingHTTPServer] = {}
+
+    def address(output: Path) -> str:
+        if output not in servers:
+            handler = functools.partial(StrictHandler, directory=str(output))
+            servers[output] = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            threading.Thread(target=servers[output].serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{servers[output].server_port}"
+
+    yield address
+    for httpd in servers.values():
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -142,6 +142,9 @@ class Page:
     # the file of its original (`news/name.md`, relative to content/), which it may lack.
     language: str = ""
     original: str = ""
+    # A translation of an event that takes its times from its original: what it says of the
+    # event in its own words (organizer, cost), for the original's event it takes.
+    event_words: tuple[tuple[str, str], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     # File line of each front-matter key, so later checks (clashing addresses) can point there.
     lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)

@@ -154,6 +154,7 @@ class _Fields:
         original = not self.language
         date = self._date("date", required=original and kind in REQUIRED["date"])
         event = self._event() if kind == EVENT and (original or "start" in self.data) else None
+        words = () if event is not None or kind != EVENT else self._event_words()
         self._check_days(date, event)
         return Page(
             kind=kind,
@@ -186,7 +187,13 @@ class _Fields:
             extra=extra,
             language=self.language,
             original=self.original if self.language else "",
+            event_words=words,
         )
+
+    def _event_words(self) -> tuple[tuple[str, str], ...]:
+        """A translation's own words for its original's event."""
+        said = ((key, self.text(key)) for key in ("organizer", "cost"))
+        return tuple((key, text) for key, text in said if text)
 
     def _unknown_keys(self) -> dict[str, Any]:
         known = KEYS[self.kind]

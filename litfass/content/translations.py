@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from litfass.config import Config
-from litfass.content.model import EVENT, NEWS, Page
+from litfass.content.model import EVENT, NEWS, EventInfo, Page
 from litfass.errors import Problem
 from litfass.i18n import _
 
@@ -32,12 +32,18 @@ def completed(config: Config, translation: Page, original: Page | None) -> Page:
         return dataclasses.replace(translation, url=language.url(translation.url))
     taken = {name: getattr(original, name) for name in TAKEN if name not in given}
     if translation.event is None and original.event is not None:
-        taken["event"] = original.event
+        taken["event"] = _event_in_words(original.event, dict(translation.event_words))
     if "image" in taken and "image_alt" not in given:
         taken["image_alt"] = original.image_alt  # a description, if not in this language
     url = translation.url if "slug" in given else original.url
     page = dataclasses.replace(translation, **taken, url=language.url(url))
     return _withheld_with(page, original)
+
+
+def _event_in_words(event: EventInfo, words: dict[str, str]) -> EventInfo:
+    """The original's event, its organizer and cost as the translation says them."""
+    organizer, cost = words.get("organizer", event.organizer), words.get("cost", event.cost)
+    return dataclasses.replace(event, organizer=organizer, cost=cost)
 
 
 def _withheld_with(page: Page, original: Page) -> Page:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from litfass.content.model import Page
+from litfass.site import page_url
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Pager:
     base_url: str
 
     def url(self, number: int) -> str:
-        return self.base_url if number == 1 else f"{self.base_url}seite/{number}/"
+        return page_url(self.base_url, number)
 
     @property
     def previous_url(self) -> str | None:

@@ -63,7 +63,10 @@ def subscriptions(site: Site, t: Translations) -> list[Subscription]:
     for listings, key in ((site.topics, "topic_title"), (site.regions, "region_title")):
         every += [
             _subscription(
-                site, t(key, name=listing.term.name), listing.url, _public(site, listing.events)
+                site,
+                t(key, name=t.word(listing.term.name)),
+                listing.url,
+                _public(site, listing.events),
             )
             for listing in listings
         ]
@@ -275,7 +278,7 @@ def vevent(site: Site, page: Page, t: Translations) -> icalendar.Event:
     event.add("url", config.absolute(page.url), parameters={"VALUE": "URI"})
     event.add("description", description(site, page, t))
     if page.tags:
-        event.add("categories", [tag.name for tag in page.tags])
+        event.add("categories", [t.word(tag.name) for tag in page.tags])
     # RFC 5545 has no word for "postponed": TENTATIVE says the date may not hold.
     event.add("status", ICAL_STATUS.get(info.status, "CONFIRMED"))
     event.add("class", "PUBLIC")

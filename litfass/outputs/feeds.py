@@ -239,7 +239,7 @@ def _entry(feed: FeedGenerator, site: Site, page: Page, t: Translations, flavour
     if config.feed_full_content:
         entry.content(absolute_html(_full_html(page, t), link, config.href), type="html")
     for tag in page.tags:
-        entry.category(term=tag.name)
+        entry.category(term=t.word(tag.name))
     if page.event is not None and page.event.status:
         entry.category(term=t.status(page.event.status))
     image = image_of(site, page)

@@ -12,7 +12,14 @@ from collections.abc import Iterator
 from litfass.config import Config
 from litfass.folders import COMPRESSED_SUFFIXES, COMPRESSIBLE
 from litfass.outputs import Output, serving
-from litfass.outputs.redirects import REDIRECTS, Answers, answers, host_path, location
+from litfass.outputs.redirects import (
+    ERROR_PAGES,
+    REDIRECTS,
+    Answers,
+    answers,
+    host_path,
+    location,
+)
 from litfass.site import Site
 
 HTACCESS = ".htaccess"
@@ -52,7 +59,21 @@ Options -Indexes -MultiViews
 DirectoryIndex index.html
 ErrorDocument 404 {config.href("/404.html")}
 ErrorDocument 410 {config.href("/410.html")}
-"""
+{_language_error_pages(config)}"""
+
+
+def _language_error_pages(config: Config) -> str:
+    """Each other language's own pages for a missing or deleted address in its folder."""
+    lines = []
+    for language in config.site_languages[1:]:
+        folder = re.escape(config.href(language.prefix))
+        lines.append(f'<If "%{{REQUEST_URI}} =~ m#^{folder}#">')
+        lines += [
+            f"  ErrorDocument {code} {location(config.href(f'{language.prefix}{code}.html'))}"
+            for code in ERROR_PAGES
+        ]
+        lines.append("</If>")
+    return "".join(line + "\n" for line in lines)
 
 
 def _types() -> str:

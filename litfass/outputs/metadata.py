@@ -124,7 +124,7 @@ def title_of(site: Site, here: PageContext, t: Translations) -> str:
 
 def listing_title(listing: Listing, kind: str, t: Translations) -> str:
     """'Thema: Wohnen' or 'Region: Leipzig'."""
-    return t("topic_title" if kind == "topic" else "region_title", name=listing.term.name)
+    return t("topic_title" if kind == "topic" else "region_title", name=t.word(listing.term.name))
 
 
 # The same page in other languages -----------------------------------------
@@ -189,8 +189,8 @@ def social_meta(site: Site, here: PageContext, t: Translations) -> list[tuple[st
         og += [
             ("article:published_time", page.published.isoformat()),
             ("article:modified_time", page.modified.isoformat()),
-            ("article:section", page.category),
-            *(("article:tag", tag.name) for tag in page.tags),
+            ("article:section", t.word(page.category)),
+            *(("article:tag", t.word(tag.name)) for tag in page.tags),
         ]
     twitter = [
         ("twitter:card", "summary_large_image" if image else "summary"),
@@ -214,9 +214,9 @@ def structured_data(site: Site, here: PageContext, t: Translations) -> list[dict
     if here.url == site.home_url:
         blocks += [organization(site.config), website(site.config)]
     elif page is not None and page.kind == NEWS:
-        blocks.append(news_article(site, page))
+        blocks.append(news_article(site, page, t))
     elif page is not None and page.kind == EVENT and page.event is not None:
-        blocks.append(event(site, page))
+        blocks.append(event(site, page, t))
     trail = breadcrumbs(site, here, t)
     if trail:
         blocks.append(breadcrumb_list(site.config, trail))
@@ -254,7 +254,7 @@ def website(config: Config) -> dict[str, Any]:
     }
 
 
-def news_article(site: Site, page: Page) -> dict[str, Any]:
+def news_article(site: Site, page: Page, t: Translations) -> dict[str, Any]:
     config = site.config
     url = config.absolute(page.url)
     data: dict[str, Any] = {
@@ -266,8 +266,8 @@ def news_article(site: Site, page: Page) -> dict[str, Any]:
         "datePublished": page.published.isoformat(),
         "dateModified": page.modified.isoformat(),
         "inLanguage": config.language,
-        "articleSection": page.category,
-        "keywords": [tag.name for tag in page.tags],
+        "articleSection": t.word(page.category),
+        "keywords": [t.word(tag.name) for tag in page.tags],
         "author": _author(config, page),
         "publisher": organization(config),
     }
@@ -275,7 +275,7 @@ def news_article(site: Site, page: Page) -> dict[str, Any]:
     if image is not None:
         data["image"] = [image.url]
     if page.dateline:
-        data["locationCreated"] = {"@type": "Place", "name": page.dateline}
+        data["locationCreated"] = {"@type": "Place", "name": t.word(page.dateline)}
     return data
 
 
@@ -292,7 +292,7 @@ def _author(config: Config, page: Page) -> dict[str, Any]:
 EVENT_STATUS = {CANCELLED: "EventCancelled", POSTPONED: "EventPostponed"}
 
 
-def event(site: Site, page: Page) -> dict[str, Any]:
+def event(site: Site, page: Page, t: Translations) -> dict[str, Any]:
     """schema.org Event; all-day events carry plain dates (schema.org's endDate is inclusive)."""
     config, info = site.config, page.event
     assert info is not None
@@ -310,7 +310,7 @@ def event(site: Site, page: Page) -> dict[str, Any]:
             "name": info.organizer or config.organisation.name or config.title,
             "url": config.absolute("/"),
         },
-        "keywords": [tag.name for tag in page.tags],
+        "keywords": [t.word(tag.name) for tag in page.tags],
         "inLanguage": config.language,
     }
     if info.end is not None:
@@ -386,7 +386,11 @@ def breadcrumbs(site: Site, here: PageContext, t: Translations) -> list[tuple[st
             if here.kind == "topic"
             else (t("regions"), urls.regions_index)
         )
-        return [(t("home"), site.home_url), index, (here.listing.term.name, here.listing.url)]
+        return [
+            (t("home"), site.home_url),
+            index,
+            (t.word(here.listing.term.name), here.listing.url),
+        ]
     return []
 
 

@@ -6,7 +6,6 @@ very same objects as before is the very same Output again.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from litfass.content.model import Page
 from litfass.outputs import Output, Pager, path_of
 from litfass.reuse import Reuse, identical
-from litfass.site import Site
+from litfass.site import Site, page_count
 
 
 def declare(site: Site, reuse: Reuse) -> Iterator[Output]:
@@ -66,7 +65,7 @@ def _paged(
     A kept pager means what a template read of it needs no second look, even where the
     Output is new because another value (the listing) is.
     """
-    count = max(1, math.ceil(len(items) / size))
+    count = page_count(len(items), size)
     pages: list[Output] = []
     for number in range(1, count + 1):
         chunk = tuple(items[(number - 1) * size : number * size])
@@ -88,9 +87,11 @@ def _paged(
 
 def _home(site: Site) -> Iterator[Output]:
     yield _page(site.home_url, "home.html")
-    if site.home_url == "/":  # the web server's answers for the whole site
-        yield Output("404.html", "404.html", {"url": "/404.html"})
-        yield Output("410.html", "410.html", {"url": "/410.html"})
+    # The web server's answers for a missing or deleted address, each language's for the
+    # addresses in its folder (redirects.py and htaccess.py tell the servers).
+    for name in ("404.html", "410.html"):
+        url = site.home_url + name
+        yield Output(url[1:], name, {"url": url})
     if site.config.search:
         yield _page(site.config.urls.search_index, "search.html")
 

@@ -27,6 +27,10 @@ class Translations:
     language: str
     strings: dict[str, str]
     path: str
+    # The site's own words (a category, a dateline) as the main language writes them -> as
+    # this one does: the table's `words:`, empty for the main language, whose pages show
+    # them as written.
+    words: dict[str, str] = field(default_factory=dict)
     # Babel takes ~20 µs a date; a big site shows the same days on thousands of pages.
     # Not compared: two tables (incremental rebuilds) must not differ by this memo.
     _formatted: dict[tuple[object, str], str] = field(
@@ -51,6 +55,11 @@ class Translations:
         if count == 1 and f"{key}_one" in self.strings:
             key = f"{key}_one"
         return self(key, count=count, **values)
+
+    def word(self, text: str) -> str:
+        """A word of the site's own in this table's language ("Pressemitteilung" is "Press
+        release" on an English page); one the table does not know, as written."""
+        return self.words.get(text, text)
 
     def status(self, status: str) -> str:
         """An event's status as readers see it ("Abgesagt"); "" for an event as planned."""
@@ -100,6 +109,7 @@ def load_translations(config: Config) -> Translations:
     """The table of the site's language: the default theme's, with the site's own keys
     (templates/i18n/<language>.yaml) over it, so a site translates only what it changes."""
     strings: dict[str, str] = {}
+    words: dict[str, str] = {}
     shown = ""
     for theme in reversed(config.theme_paths):  # the default first, the site's keys last
         path = theme / "i18n" / f"{config.language}.yaml"
@@ -111,12 +121,23 @@ def load_translations(config: Config) -> Translations:
         except OSError as exc:
             raise LitfassError.at(shown, 0, unreadable(exc)) from None
         doc = load_mapping(text, shown)
-        strings.update((k, str(v)) for k, v in doc.data.items())
+        words.update(_words(doc.data.get("words") or {}, shown, doc.line("words")))
+        strings.update((k, str(v)) for k, v in doc.data.items() if k != "words")
     if not shown:
         rel = f"{config.templates_dir}/i18n/{config.language}.yaml"
         message = _("translation table for '{language}' not found").format(language=config.language)
         raise LitfassError.at(rel, 0, message)
-    return Translations(config.language, strings, shown)
+    if config.language == config.main_language.tag:
+        words = {}  # the main language's pages show its words as written
+    return Translations(config.language, strings, shown, words)
+
+
+def _words(found: object, shown: str, line: int) -> dict[str, str]:
+    """A table's `words:`, a mapping of word to word, whose lines a site's table may add to
+    one by one."""
+    if not isinstance(found, dict):
+        raise LitfassError.at(shown, line, _("'words' must be 'word: translation' lines"))
+    return {str(k): str(v) for k, v in found.items()}
 
 
 def site_translations(config: Config) -> Translations:

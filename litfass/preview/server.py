@@ -25,7 +25,7 @@ from litfass.digests import Stamp, digest, stamp
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _, ngettext
 from litfass.outputs import serving
-from litfass.outputs.redirects import REDIRECTS, read_redirects, request_path
+from litfass.outputs.redirects import REDIRECTS, read_error_pages, read_redirects, request_path
 from litfass.preview.cms import (
     FRAMING,
     Admin,
@@ -241,6 +241,15 @@ class State:
         return tuple(p for p in self.problems if p.severity == "warning")
 
 
+@dataclass(frozen=True)
+class ServerAnswers:
+    """What nginx answers from the site's redirects.nginx, as last read (`stamp`)."""
+
+    stamp: Stamp | None = None
+    moved: dict[bytes, bytes | None] = field(default_factory=dict)  # path -> Location; 410
+    error_pages: dict[bytes, dict[int, bytes]] = field(default_factory=dict)  # by folder
+
+
 class Preview:
     """What the server adds to output/: shared between the rebuild loop and request threads."""
 
@@ -257,7 +266,7 @@ class Preview:
         self.go_live: Callable[[str | None], str] | None = None
         self.going_live = threading.Lock()  # one publish at a time
         self._changed = threading.Condition()
-        self._redirects: tuple[Stamp | None, dict[bytes, bytes | None]] = (None, {})
+        self._redirects = ServerAnswers()
 
     def site_path(self, path: str) -> str | None:
         """The site path ('/aktuelles/x/') a request path names, or None outside the folder."""
@@ -269,23 +278,34 @@ class Preview:
         """A 301 (and its Location) or a 410 for a request path, as nginx gives from the
         site's redirects.nginx: renamed items' old addresses, deleted items' and aliases."""
         path = request_path(unquote_to_bytes(raw_path))
-        target = self._answers().get(path, b"")
+        target = self._answers().moved.get(path, b"")
         if target == b"":
             return None
         if target is None:
             return HTTPStatus.GONE, b""
         return HTTPStatus.MOVED_PERMANENTLY, target
 
-    def _answers(self) -> dict[bytes, bytes | None]:
+    def error_page(self, raw_path: str, status: HTTPStatus) -> str:
+        """The site path of the page nginx answers a missing (404) or deleted (410) address
+        with: the page of the language whose folder the address is in, else the site's."""
+        path = request_path(unquote_to_bytes(raw_path))
+        folders = self._answers().error_pages
+        folder = max((f for f in folders if path.startswith(f)), key=len, default=None)
+        page = folders[folder][status] if folder is not None else b"/%d.html" % status
+        shown = page.decode("utf-8", "replace")
+        return self.site_path(shown) or shown
+
+    def _answers(self) -> ServerAnswers:
         """redirects.nginx read again only when a rebuild changed it."""
         file = self.output / REDIRECTS
         try:
             now = stamp(file)
-            if now != self._redirects[0]:
-                self._redirects = (now, read_redirects(file.read_bytes()))
+            if now != self._redirects.stamp:
+                data = file.read_bytes()
+                self._redirects = ServerAnswers(now, read_redirects(data), read_error_pages(data))
         except OSError:
-            return {}
-        return self._redirects[1]
+            return ServerAnswers()
+        return self._redirects
 
     def publish(
         self,
@@ -611,7 +631,9 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
                 self._redirect(answer[1].decode("ascii", "replace"))
                 return
             if answer is not None:  # 410: the site's page saying the item was removed
-                gone = file_for(output, "/410.html")
+                gone = file_for(
+                    output, preview.error_page(urlsplit(self.path).path, HTTPStatus.GONE)
+                )
                 body = b"410 Gone"
                 with contextlib.suppress(OSError):
                     body = gone.read_bytes() if gone is not None else body
@@ -633,7 +655,8 @@ def _handler(preview: Preview, host: str, read_timeout: float) -> type[BaseHTTPR
                 return
             status = HTTPStatus.OK
             if found is None:
-                status, found = HTTPStatus.NOT_FOUND, file_for(output, "/404.html")
+                missing = preview.error_page(urlsplit(self.path).path, HTTPStatus.NOT_FOUND)
+                status, found = HTTPStatus.NOT_FOUND, file_for(output, missing)
             try:
                 data = found.read_bytes() if found is not None else None
             except OSError:  # swapped away between finding and reading: the new site has it

@@ -23,6 +23,8 @@ from test_nginx import (
     ARTICLE,
     CALENDAR,
     DELETED,
+    ENGLISH_DELETED,
+    ENGLISH_MISSING,
     MOVED,
     ODD_ALIASES,
     OLD_ARTICLE,
@@ -186,6 +188,15 @@ def test_unknown_address_gets_the_sites_404_page_and_status(server: Server) -> N
     assert answer.body == server.file("/404.html")
     assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
     assert answer.headers["Content-Security-Policy"] == serving.SITE_POLICY
+
+
+def test_a_languages_missing_and_deleted_addresses_get_its_own_pages(server: Server) -> None:
+    for path, status in ((ENGLISH_MISSING, 404), (ENGLISH_DELETED, 410)):
+        answer = server.get(path)
+        assert answer.status == status, path
+        assert answer.body == server.file(f"/en/{status}.html"), path
+        assert lxml.html.fromstring(answer.body).get("lang") == "en"
+    assert server.get(DELETED).body == server.file("/410.html")  # the main language's own
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,8 @@ ODD_ALIASES = [
 MOVED = "/aktuelles/kaeltehilfe-umgezogen/"
 RENAMED_FROM, RENAMED_TO = "/aktuelles/beratung-alt/", "/aktuelles/beratung-neu/"
 DELETED = "/aktuelles/zurueckgezogen/"
+# A language in a folder of its own: its missing and deleted addresses get its own pages.
+ENGLISH_DELETED, ENGLISH_MISSING = "/en" + DELETED, "/en/aktuelles/gibt-es-nicht/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 CSP = re.compile(r"default-src 'self'.*script-src 'self'")
 # Content files a browser may open as documents of their own, and one a sandbox would break.
@@ -86,6 +88,9 @@ def add_items_to_rename_and_delete(site: Path) -> None:
         (site / f"content/news/2026-10-29-{name}.md").write_text(
             f"---\ntitle: Meldung {name}\ndate: 2026-10-29\n---\nText.\n", encoding="utf-8"
         )
+    (site / "content/news/2026-10-29-zurueckgezogen.en.md").write_text(
+        "---\ntitle: Withdrawn\n---\nText.\n", encoding="utf-8"
+    )
 
 
 def rename_and_delete(site: Path) -> None:
@@ -93,6 +98,7 @@ def rename_and_delete(site: Path) -> None:
     news = site / "content/news"
     (news / "2026-10-29-beratung-alt.md").rename(news / "2026-10-29-beratung-neu.md")
     (news / "2026-10-29-zurueckgezogen.md").unlink()
+    (news / "2026-10-29-zurueckgezogen.en.md").unlink()
 
 
 @pytest.fixture(scope="module")
@@ -223,6 +229,15 @@ def test_unknown_address_gets_the_sites_404_page_and_status(server: Server) -> N
     assert answer.body == server.file("/404.html")
     assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
     assert CSP.search(answer.headers["Content-Security-Policy"])
+
+
+def test_a_languages_missing_and_deleted_addresses_get_its_own_pages(server: Server) -> None:
+    for path, status in ((ENGLISH_MISSING, 404), (ENGLISH_DELETED, 410)):
+        answer = server.get(path)
+        assert answer.status == status, path
+        assert answer.body == server.file(f"/en/{status}.html"), path
+        assert lxml.html.fromstring(answer.body).get("lang") == "en"
+    assert server.get(DELETED).body == server.file("/410.html")  # the main language's own
 
 
 def test_redirect_include_is_not_served(server: Server) -> None:

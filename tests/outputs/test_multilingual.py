@@ -12,6 +12,7 @@ import icalendar
 import lxml.etree
 import lxml.html
 import pytest
+from livesite import LiveSite
 
 from conftest import build, canonical_pages, hreflangs, multilingual_site, write
 
@@ -180,7 +181,8 @@ def test_a_removed_translation_is_gone_in_its_language_only(tmp_path: Path) -> N
     (site / "content/news/2021-05-01-pflege.en.md").unlink()
     output = build(site).output
     redirects = (output / "redirects.nginx").read_text("utf-8")
-    assert 'location = "/en/aktuelles/pflege/" { return 410; }' in redirects
+    gone = 'location = "/en/aktuelles/pflege/" { error_page 410 "/en/410.html"; return 410; }'
+    assert gone in redirects
     assert "/aktuelles/pflege/" not in redirects.replace("/en/aktuelles/pflege/", "")
     assert (output / "aktuelles/pflege/index.html").is_file()
     assert (output / "ar/aktuelles/pflege/index.html").is_file()
@@ -240,3 +242,163 @@ def test_an_item_in_one_language_only_needs_what_any_item_needs(tmp_path: Path, 
     write(site, "content/news/nur-englisch.md", "---\ntitle: Nur hier\ndate: 2026-01-01\n---\n")
     output = build(site).output
     assert (output / "en/aktuelles/nur-englisch/index.html").is_file()
+
+
+def test_categories_and_datelines_are_in_the_pages_language(tmp_path: Path) -> None:
+    site = multilingual_site(tmp_path / "site")
+    original = (site / "content/news/2021-05-01-pflege.md").read_text("utf-8")
+    said = "category: Stellungnahme\ndateline: Leipzig\n"
+    write(site, "content/news/2021-05-01-pflege.md", original.replace("tags:", said + "tags:"))
+    # A site's own word beside the theme's: its table's `words:` adds to the default's.
+    write(site, "templates/i18n/en.yaml", "words:\n  Stellungnahme: Position paper\n")
+    output = build(site).output
+
+    def shown(url: str) -> tuple[str, str]:
+        page = html_of(output, url)
+        return page.cssselect(".category")[0].text, page.cssselect(".dateline")[0].text
+
+    assert shown("/aktuelles/pflege/") == ("Stellungnahme", "(Leipzig)")  # as written
+    assert shown("/en/aktuelles/pflege/") == ("Position paper", "(Leipzig)")
+    assert shown("/uk/aktuelles/pflege/") == ("Заява", "(Лейпциг)")
+    assert shown("/ar/aktuelles/pflege/") == ("موقف", "(لايبزيغ)")
+    assert shown("/leichte-sprache/aktuelles/pflege/") == ("Meinung", "(Leipzig)")
+    english = html_of(output, "/en/aktuelles/pflege/")
+    section = english.xpath('//meta[@property="article:section"]/@content')
+    assert section == ["Position paper"]
+
+
+def test_the_footer_names_an_untranslated_page_in_the_readers_words(multilingual: Path) -> None:
+    links = html_of(multilingual, "/uk/").xpath('//footer//a[@href="/impressum/"]')
+    assert [(a.text_content(), a.get("hreflang")) for a in links] == [("Вихідні дані", "de")]
+    german = html_of(multilingual, "/").xpath('//footer//a[@href="/impressum/"]')
+    assert [(a.text_content(), a.get("hreflang")) for a in german] == [("Impressum", None)]
+
+
+def test_a_tables_words_are_word_by_word(tmp_path: Path, run) -> None:
+    site = multilingual_site(tmp_path / "site")
+    write(site, "templates/i18n/en.yaml", "skip_link: Skip\nwords: Position paper\n")
+    result = run("--root", site, "--now", "2026-11-20 12:00")
+    assert result.code == 1
+    expected = "templates/i18n/en.yaml:2: error: 'words' must be 'word: translation' lines"
+    assert expected in result.err
+
+
+def test_each_language_answers_a_missing_or_deleted_address_with_its_own_page(
+    tmp_path: Path,
+) -> None:
+    site = multilingual_site(tmp_path / "site")
+    build(site)
+    (site / "content/news/2021-05-01-pflege.en.md").unlink()
+    output = build(site).output
+    for tag, prefix in PREFIXES.items():
+        for code in (404, 410):
+            page = lxml.html.fromstring((output / prefix[1:] / f"{code}.html").read_bytes())
+            assert page.get("lang") == tag
+            assert page.cssselect(".not-found a")[0].get("href") == prefix  # its home
+    english = lxml.html.fromstring((output / "en/404.html").read_bytes())
+    assert english.cssselect("h1")[0].text == "Page not found"
+    redirects = (output / "redirects.nginx").read_text("utf-8")
+    folder = 'location "/en/" { error_page 404 "/en/404.html"; error_page 410 "/en/410.html"; }'
+    assert folder in redirects
+    # The preview answers as nginx does from that file.
+    live = LiveSite(site, "serve").ready()
+    try:
+        for path, code in (("/en/aktuelles/pflege/", 410), ("/en/gibt-es-nicht/", 404)):
+            status, page = live.get(path)
+            assert status == code, path
+            shown = lxml.html.fromstring(page)
+            assert (shown.get("lang"), shown.cssselect(".big-code")[0].text) == ("en", str(code))
+        status, page = live.get("/gibt-es-nicht/")
+        assert (status, lxml.html.fromstring(page).get("lang")) == (404, "de")
+    finally:
+        assert live.stop() == 0
+
+
+def test_a_lists_later_pages_name_the_same_page_in_each_language_that_has_it(
+    tmp_path: Path,
+) -> None:
+    site = multilingual_site(tmp_path / "site")
+    config = (site / "config.yaml").read_text("utf-8").replace("page_size: 2", "page_size: 1")
+    write(site, "config.yaml", config)
+    output = build(site).output
+    second = "aktuelles/seite/2/"
+    # German has three news a page each, English and Ukrainian two, the others one.
+    assert hreflangs(html_of(output, "/" + second)) == {
+        "de": f"{BASE}/{second}",
+        "en": f"{BASE}/en/{second}",
+        "uk": f"{BASE}/uk/{second}",
+        "x-default": f"{BASE}/{second}",
+    }
+    assert hreflangs(html_of(output, "/aktuelles/seite/3/")).keys() == {"de", "x-default"}
+    english = html_of(output, "/en/" + second)
+    assert hreflangs(english)["de"] == f"{BASE}/{second}"
+    switcher = {a.get("hreflang"): a.get("href") for a in english.cssselect("nav.languages a")}
+    assert switcher["de"] == "/" + second and switcher["ar"] == "/ar/"
+    # Previous and next stay in the language's own list.
+    assert english.xpath('//nav[@class="pagination"]//a[@rel="prev"]/@href') == ["/en/aktuelles/"]
+    assert english.xpath('//nav[@class="pagination"]//a[@rel="next"]/@href') == []
+    german = html_of(output, "/" + second)
+    assert german.xpath('//a[@rel="next"]/@href') == ["/aktuelles/seite/3/"]
+    every = canonical_pages(output)
+    for url, page in every.items():  # both ways, over every page
+        for tag, other in hreflangs(page).items():
+            assert tag == "x-default" or hreflangs(every[other]) == hreflangs(page), (url, other)
+
+
+def test_a_menu_entry_for_a_page_is_named_as_its_translation(tmp_path: Path) -> None:
+    site = multilingual_site(tmp_path / "site")
+    config = (
+        (site / "config.yaml")
+        .read_text("utf-8")
+        .replace(
+            "  - {title: Magazin, url: /magazin/}\n",
+            "  - {title: Magazin, url: /magazin/}\n"
+            "  - {title: Wir über uns, url: /ueber-uns/}\n"
+            "  - {title: Impressum, url: /impressum/}\n",
+        )
+    )
+    write(site, "config.yaml", config)
+    output = build(site).output
+
+    def menu(url: str) -> list[tuple[str, str]]:
+        links = html_of(output, url).xpath('//nav[@class="main-nav"]//a')
+        return [(a.text_content(), a.get("href")) for a in links]
+
+    assert menu("/")[4:] == [("Wir über uns", "/ueber-uns/"), ("Impressum", "/impressum/")]
+    # Its translation's title; a page with none is the main language's, where it is.
+    assert menu("/en/")[4:] == [("About us", "/en/ueber-uns/"), ("Impressum", "/impressum/")]
+    assert menu("/ar/")[4:] == [("من نحن", "/ar/ueber-uns/"), ("Impressum", "/impressum/")]
+    assert menu("/uk/")[4:] == [("Wir über uns", "/ueber-uns/"), ("Impressum", "/impressum/")]
+
+
+def test_topics_and_regions_are_named_in_the_pages_language(multilingual: Path) -> None:
+    def terms(url: str) -> list[tuple[str, str]]:
+        links = html_of(multilingual, url).cssselect(".article-header .chips a")
+        return [(a.text_content().strip(), a.get("href")) for a in links]
+
+    assert ("Pflege", "/themen/pflege/") in terms("/aktuelles/pflege/")
+    assert ("Care", "/en/themen/pflege/") in terms("/en/aktuelles/pflege/")
+    assert ("Догляд", "/uk/themen/pflege/") in terms("/uk/aktuelles/pflege/")
+    assert html_of(multilingual, "/en/themen/pflege/").cssselect("h1")[0].text == "Topic: Care"
+    feed = feedparser.parse((multilingual / "en/aktuelles/feed.xml").read_bytes())
+    care = [e for e in feed.entries if e.link.endswith("/en/aktuelles/pflege/")]
+    assert [tag.term for tag in care[0].tags] == ["Care"]
+
+
+def test_an_event_translation_says_its_organizer_and_cost_in_its_language(
+    tmp_path: Path,
+) -> None:
+    site = multilingual_site(tmp_path / "site")
+    english = "---\ntitle: 'Conference: streets for all'\norganizer: The state office\n"
+    write(site, "content/events/fachtag.en.md", english + "cost: 10 euros\n---\nThe programme.\n")
+    output = build(site).output  # the original says "organizer: Regionalbüro Görlitz"
+
+    def details(url: str) -> str:
+        return " ".join(html_of(output, url).xpath("//main//dd//text()"))
+
+    assert "The state office" in details("/en/veranstaltungen/fachtag/")
+    assert "10 euros" in details("/en/veranstaltungen/fachtag/")
+    assert "Regionalbüro" not in details("/en/veranstaltungen/fachtag/")
+    assert "Regionalbüro Görlitz" in details("/veranstaltungen/fachtag/")
+    # What it leaves out is the original's.
+    assert "Regionalbüro Görlitz" in details("/ar/veranstaltungen/fachtag/")

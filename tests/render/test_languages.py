@@ -26,7 +26,13 @@ LETTERS_A_WORD = 14  # longer compounds are split with a hyphen: Presse-Mitteilu
 
 
 def table(tag: str) -> dict[str, str]:
-    return yaml.safe_load((I18N / f"{tag}.yaml").read_text("utf-8"))
+    """A language's labels (its `words:`, the site's own words, are `words(tag)`)."""
+    found = yaml.safe_load((I18N / f"{tag}.yaml").read_text("utf-8"))
+    return {k: v for k, v in found.items() if k != "words"}
+
+
+def words(tag: str) -> dict[str, str]:
+    return yaml.safe_load((I18N / f"{tag}.yaml").read_text("utf-8"))["words"]
 
 
 def placeholders(text: str) -> list[str]:
@@ -42,6 +48,12 @@ def test_every_language_has_the_whole_table(tag: str) -> None:
     assert {k: placeholders(v) for k, v in own.items()} == {
         k: placeholders(v) for k, v in german.items()
     }
+    # The site's own words: a category or dateline of the main language's pages as this
+    # language writes it, where that is another word.
+    assert all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in words(tag).items()
+    )
+    assert [k for k, v in words(tag).items() if k == v] == []
 
 
 def breaches(strings: dict[str, str]) -> list[str]:
@@ -59,6 +71,7 @@ def breaches(strings: dict[str, str]) -> list[str]:
 def test_leichte_sprache_is_written_as_leichte_sprache() -> None:
     assert breaches(table("de")) != []  # the standard German table breaks them: the check bites
     assert breaches(table(EASY_GERMAN)) == []
+    assert breaches(words(EASY_GERMAN)) == []
     # Dates written out ("7. Dezember 2026"), never in digits only.
     assert all("MMMM" in table(EASY_GERMAN)[f"format_{s}"] for s in ("date_long", "date_short"))
 

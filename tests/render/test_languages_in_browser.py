@@ -4,15 +4,12 @@ and the alternates in their heads, are valid and have 0 axe violations."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from test_browser import ARTIFACTS, QuietHandler, axe_violations
+from test_browser import ARTIFACTS, axe_violations
 from test_html_valid import nu_errors
 
 pytestmark = pytest.mark.browser
@@ -21,14 +18,9 @@ ARABIC = ["/ar/", "/ar/aktuelles/", "/ar/aktuelles/pflege/", "/ar/veranstaltunge
 
 
 @pytest.fixture(scope="module")
-def address(multilingual: Path) -> Iterator[str]:
-    """The site on a free port of 127.0.0.1."""
-    handler = functools.partial(QuietHandler, directory=str(multilingual))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+def address(multilingual: Path, strict_server: Callable[[Path], str]) -> str:
+    """The site, served with the portal's strict policy."""
+    return strict_server(multilingual)
 
 
 @pytest.fixture

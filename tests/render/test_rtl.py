@@ -4,16 +4,13 @@ and search in the site's language."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import itertools
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from test_browser import ARTIFACTS, QuietHandler, axe_violations
+from test_browser import ARTIFACTS, axe_violations
 from test_html_valid import nu_errors
 
 from litfass.languages import EASY_GERMAN
@@ -34,19 +31,9 @@ WIDTH = 1280
 
 
 @pytest.fixture(scope="module")
-def served(built_in: Callable[[str], Path]) -> Iterator[dict[str, str]]:
-    """Each language's site on a free port of 127.0.0.1, with the portal's strict policy."""
-    servers, addresses = [], {}
-    for tag in SERVED:
-        handler = functools.partial(QuietHandler, directory=str(built_in(tag)))
-        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        servers.append(httpd)
-        addresses[tag] = f"http://127.0.0.1:{httpd.server_port}"
-    yield addresses
-    for httpd in servers:
-        httpd.shutdown()
-        httpd.server_close()
+def served(built_in: Callable[[str], Path], strict_server: Callable[[Path], str]) -> dict[str, str]:
+    """Each language's site, served with the portal's strict policy."""
+    return {tag: strict_server(built_in(tag)) for tag in SERVED}
 
 
 @pytest.fixture

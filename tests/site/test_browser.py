@@ -7,9 +7,7 @@ as bundled by axe-playwright-python. Screenshots go to tests/artifacts/ (look at
 from __future__ import annotations
 
 import functools
-import http.server
 import re
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -44,34 +42,10 @@ LOAD_ALL_IMAGES = """() => Promise.all([...document.images].map((image) => {
 }))"""
 
 
-# The policy the portal is built for: no inline script or style, nothing from elsewhere.
-CSP = (
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-    "img-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
-)
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site with the strict Content-Security-Policy, quietly."""
-
-    def end_headers(self) -> None:
-        self.send_header("Content-Security-Policy", CSP)
-        super().end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
-def server(portal: Path) -> Iterator[str]:
-    """The built portal on a free port of 127.0.0.1."""
-    handler = functools.partial(QuietHandler, directory=str(portal))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+def server(portal: Path, strict_server: Callable[[Path], str]) -> str:
+    """The built portal, served with the strict policy."""
+    return strict_server(portal)
 
 
 @pytest.fixture(scope="session")

@@ -9,17 +9,13 @@ machine stretches: that category alone gets up to three runs; the others must ho
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import subprocess
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_browser import QuietHandler
 
 from conftest import CHROMIUM, TESTS
 
@@ -37,13 +33,8 @@ TRIES = 3
 
 
 @pytest.fixture(scope="module")
-def served(portal: Path) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(portal))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+def served(portal: Path, strict_server: Callable[[Path], str]) -> str:
+    return strict_server(portal)
 
 
 def audit(url: str, report: Path) -> dict:

@@ -10,6 +10,7 @@ import feedparser
 import icalendar
 import lxml.html
 import pytest
+import yaml
 
 from conftest import REPO, canonical_pages, hreflangs
 from litfass.config import load_config
@@ -79,3 +80,48 @@ def test_the_calendar_is_in_german_and_english(portal: Path) -> None:
         for tag, cal in (("de", german), ("en", english))
     }
     assert set(starts["en"]) <= set(starts["de"])  # the same events, at the original's times
+
+
+def theme_table(tag: str) -> dict:
+    return yaml.safe_load((REPO / "templates" / "i18n" / f"{tag}.yaml").read_text("utf-8"))
+
+
+def german_labels(tag: str) -> set[str]:
+    """The theme's German words a page in `tag` must not show: each label of the German table
+    that this language's table says otherwise, and each of the site's own words (a
+    category, a dateline) its `words:` translates."""
+    german, own = theme_table("de"), theme_table(tag)
+    said = {v for k, v in own.items() if isinstance(v, str)}
+    labels = {
+        v
+        for k, v in german.items()
+        if isinstance(v, str) and not k.startswith("format_") and "{" not in v and len(v) > 3
+    }
+    words = {word for word, translated in own["words"].items() if translated != word}
+    return (labels | words) - said - set(own["words"].values())
+
+
+def shown_texts(page: lxml.html.HtmlElement) -> set[str]:
+    """Every text a reader sees or hears on a page outside the parts marked as in another
+    language (the language switcher's names, a link to Leichte Sprache)."""
+    texts = set(page.xpath("//body//text()[not(ancestor::*[@lang][ancestor::body])]"))
+    texts |= set(page.xpath("//body//@aria-label | //body//@placeholder | //body//@alt"))
+    texts |= set(page.xpath("//head/title/text() | //head/meta/@content"))
+    return {text.strip().strip("()").strip() for text in texts}
+
+
+def test_the_themes_german_labels_are_on_german_pages_only(portal: Path) -> None:
+    for language in LANGUAGES:
+        folder = portal / language.prefix.strip("/")
+        pages = (
+            [folder / "index.html"] if language.prefix == "/" else sorted(folder.rglob("*.html"))
+        )
+        shown = {path: shown_texts(lxml.html.fromstring(path.read_bytes())) for path in pages}
+        german = german_labels(language.tag) if language.tag != "de" else german_labels("en")
+        left = {
+            str(path.relative_to(portal)): sorted(german & texts) for path, texts in shown.items()
+        }
+        if language.tag == "de":  # the check bites: the German home shows them
+            assert {"Pressemitteilung", "Impressum"} <= set(left["index.html"])
+        else:
+            assert {path: found for path, found in left.items() if found} == {}, language.tag
