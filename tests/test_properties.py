@@ -15,15 +15,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import lxml.html
+import markdown
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from markdown.inlinepatterns import LinkInlineProcessor
 
 from conftest import FIXTURE, NOW, copy_site
 from litfass.cli import main
 from litfass.config import load_config
 from litfass.content.frontmatter import read_source
+from litfass.content.markup import EXTENSIONS, _renderer, bracket_ends, render_markdown
 from litfass.content.pages import read_page
 from litfass.dates import parse_when
 from litfass.errors import LitfassError
@@ -91,6 +94,26 @@ def test_any_text_as_yaml_is_a_mapping_or_our_error(text: str) -> None:
     else:
         assert all(isinstance(key, str) for key in mapping.data)
         assert all(line >= 2 for line in mapping.lines.values())
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.text(alphabet="[]a(", max_size=40) | TEXTY)
+def test_bracket_ends_are_python_markdowns(text: str) -> None:
+    assert bracket_ends(text) == LinkInlineProcessor._findBracketEnds(text)
+
+
+def test_links_with_brackets_render_as_python_markdown_renders_them() -> None:
+    body = '[a [b] c](/x) [[d]](/y) [e] [f](/z "t [g]") ![h [i]](/j.png) [k](/l)] [[m\n'
+    toc = {"slugify": lambda text, sep: slugify(text), "toc_depth": "2-4"}
+    plain = markdown.Markdown(
+        extensions=EXTENSIONS, extension_configs={"toc": toc}, output_format="html"
+    )
+    ours = _renderer()
+    try:
+        assert ours.convert(body) == plain.convert(body)
+    finally:
+        ours.reset()
+    assert '<a href="/x">a [b] c</a>' in render_markdown(body, allow_html=False)
 
 
 # Lines that front matter is made of, plain or nearly: the fast path must read each text as
