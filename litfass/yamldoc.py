@@ -60,6 +60,12 @@ class YamlMapping:
 
 def load_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
     """Parse `text` as a YAML mapping; `first_line` is the file line of its first line."""
+    plain = plain_mapping(text, first_line)
+    return plain if plain is not None else yaml_mapping(text, path, first_line)
+
+
+def yaml_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
+    """`load_mapping` by PyYAML alone: any YAML, and the message of any error."""
     offset = first_line - 1
     loader = _TextLoader(text)
     try:
@@ -96,6 +102,154 @@ def load_mapping(text: str, path: str, first_line: int = 1) -> YamlMapping:
                 name = f"{key.value}.{inner.value}"
                 lines.setdefault(name, inner.start_mark.line + 1 + offset)
     return YamlMapping({str(k): v for k, v in data.items()}, lines, first_line)
+
+
+# -- plain front matter, without PyYAML -------------------------------------------------
+#
+# PyYAML builds every node and value in Python even with its C parser: two thirds of reading
+# an article's front matter. Most front matter is plain: `key: value` lines whose values are
+# plain text, text in quotes without escapes, `[a, b]`, `{a: b}` or a list of `- a` lines.
+# Those are read here to the very values (and lines) PyYAML gives; anything else, and
+# anything that would be an error, returns None and goes to PyYAML, which says what is wrong.
+
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +(.*))?")
+_ITEM = re.compile(r"( *)- +(.*)")
+# What YAML reads as a line break or refuses to read, and a tab: left to PyYAML.
+_UNSAFE = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_NULLS = ("", "~", "null", "Null", "NULL")
+_NOT_FIRST = set("-?:,[]{}#&*!|>'\"%@`")  # indicators: a plain value cannot start with one
+_FAILED = object()
+
+
+def plain_mapping(text: str, first_line: int = 1) -> YamlMapping | None:
+    """The mapping of front matter made of plain lines, as PyYAML reads it; None if `text`
+    has anything else (or nothing)."""
+    if _UNSAFE.search(text):
+        return None
+    data: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    rows = text.split("\n")
+    number = 0
+    while number < len(rows):
+        row = rows[number].rstrip(" ")
+        number += 1
+        if not row or row.startswith("#"):
+            continue
+        found = _KEY.fullmatch(row)
+        if found is None or found[1] in data or found[1] in _NULLS:
+            return None
+        key, written = found[1], found[2] or ""
+        lines[key] = number - 1 + first_line
+        if written:
+            value = _value(written, lines, key, number - 1 + first_line)
+        else:
+            value, number = _block_list(rows, number)
+        if value is _FAILED:
+            return None
+        data[key] = value
+    return YamlMapping(data, lines, first_line) if data else None
+
+
+def _value(written: str, lines: dict[str, int], key: str, line: int) -> Any:
+    if written[0] == "[" and written[-1] == "]":
+        items = _flow_items(written[1:-1])
+        if items is None or any(value is not None for _, value in items):
+            return _FAILED
+        return [_flow_scalar(name) for name, _ in items]
+    if written[0] == "{" and written[-1] == "}":
+        return _flow_mapping(written[1:-1], lines, key, line)
+    return _block_scalar(written)
+
+
+def _block_list(rows: list[str], number: int) -> tuple[Any, int]:
+    """`key:` and the `- item` lines after it (None without any), and the line after them."""
+    items: list[Any] = []
+    indent = None
+    while number < len(rows):
+        row = rows[number].rstrip(" ")
+        if not row:
+            number += 1
+            continue
+        found = _ITEM.fullmatch(row)
+        if found is None:
+            break
+        if indent is None:
+            indent = found[1]
+        if found[1] != indent:
+            return _FAILED, number
+        items.append(_block_scalar(found[2]))
+        number += 1
+    if indent is None:
+        # Nothing more, or the next key: null. An indented line: a value PyYAML reads.
+        later = next((r for r in rows[number:] if r.strip()), "")
+        return (_FAILED if later.startswith(" ") else None), number
+    return (_FAILED if _FAILED in items else items), number
+
+
+def _block_scalar(written: str) -> Any:
+    quoted = _quoted(written)
+    if quoted is not None:
+        return quoted
+    if written[0] in _NOT_FIRST or ": " in written or " #" in written or written[-1] == ":":
+        return _FAILED
+    if written == "<<":
+        return _FAILED
+    return None if written in _NULLS else written
+
+
+def _quoted(written: str) -> str | None:
+    """The text of a value in quotes that YAML reads as it stands (no escape, no quote)."""
+    if len(written) < 2 or written[0] not in "'\"" or written[-1] != written[0]:
+        return None
+    inner = written[1:-1]
+    if written[0] in inner or (written[0] == '"' and "\\" in inner):
+        return None
+    return inner
+
+
+_FLOW_SCALAR = r"""(?:"[^"\\]*"|'[^']*'|[^-?:,\[\]{}#&*!|>'"%@` ][^,\[\]{}#:'"]*)"""
+_FLOW_ITEM = re.compile(rf" *({_FLOW_SCALAR})(?:: +({_FLOW_SCALAR}))? *(,|$)")
+
+
+def _flow_items(inner: str) -> list[tuple[str, str | None]] | None:
+    """The items of `[…]` or `{…}`: (value, None) or (key, value) as written; None if an
+    item may hold more (a bracket, a `:`, a comment) or is missing (`[a, ]`)."""
+    items: list[tuple[str, str | None]] = []
+    if not inner.strip(" "):
+        return items
+    position = 0
+    while position < len(inner):
+        found = _FLOW_ITEM.match(inner, position)
+        if found is None:
+            return None
+        second = found[2].rstrip(" ") if found[2] is not None else None
+        items.append((found[1].rstrip(" "), second))
+        position = found.end()
+        if found[3] == "," and position == len(inner):
+            return None
+    return items
+
+
+def _flow_scalar(written: str) -> Any:
+    quoted = _quoted(written)
+    if quoted is not None:
+        return quoted
+    return None if written in _NULLS else written
+
+
+def _flow_mapping(inner: str, lines: dict[str, int], key: str, line: int) -> Any:
+    items = _flow_items(inner)
+    if items is None:
+        return _FAILED
+    mapping: dict[str, Any] = {}
+    for name, written in items:
+        if written is None or name[0] in "'\"" or name in _NULLS or name in mapping:
+            return _FAILED
+        mapping[name] = _flow_scalar(written)
+        lines.setdefault(f"{key}.{name}", line)
+    return mapping
 
 
 def _check(root: yaml.Node, path: str, offset: int) -> None:

@@ -15,21 +15,24 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import lxml.html
+import markdown
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from markdown.inlinepatterns import LinkInlineProcessor
 
 from conftest import FIXTURE, NOW, copy_site
 from litfass.cli import main
 from litfass.config import load_config
 from litfass.content.frontmatter import read_source
+from litfass.content.markup import EXTENSIONS, _renderer, bracket_ends, render_markdown
 from litfass.content.pages import read_page
 from litfass.dates import parse_when
 from litfass.errors import LitfassError
 from litfass.slugs import is_slug, slugify
 from litfass.values import is_safe_link, is_site_path, one_line
-from litfass.yamldoc import load_mapping
+from litfass.yamldoc import load_mapping, plain_mapping, yaml_mapping
 from safety import unsafe_spots
 
 UNIT = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -91,6 +94,68 @@ def test_any_text_as_yaml_is_a_mapping_or_our_error(text: str) -> None:
     else:
         assert all(isinstance(key, str) for key in mapping.data)
         assert all(line >= 2 for line in mapping.lines.values())
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.text(alphabet="[]a(", max_size=40) | TEXTY)
+def test_bracket_ends_are_python_markdowns(text: str) -> None:
+    assert bracket_ends(text) == LinkInlineProcessor._findBracketEnds(text)
+
+
+def test_links_with_brackets_render_as_python_markdown_renders_them() -> None:
+    body = '[a [b] c](/x) [[d]](/y) [e] [f](/z "t [g]") ![h [i]](/j.png) [k](/l)] [[m\n'
+    toc = {"slugify": lambda text, sep: slugify(text), "toc_depth": "2-4"}
+    plain = markdown.Markdown(
+        extensions=EXTENSIONS, extension_configs={"toc": toc}, output_format="html"
+    )
+    ours = _renderer()
+    try:
+        assert ours.convert(body) == plain.convert(body)
+    finally:
+        ours.reset()
+    assert '<a href="/x">a [b] c</a>' in render_markdown(body, allow_html=False)
+
+
+# Lines that front matter is made of, plain or nearly: the fast path must read each text as
+# PyYAML does, or leave it to PyYAML.
+WORD = st.sampled_from(["a", "Kita", "Meißen", "yes", "null", "~", "0341", "10:30", "x y", "ä"])
+PIECE = st.one_of(WORD, SYNTAX, st.sampled_from([" ", "  ", ", ", "'", '"', "[", "]", "{", "}"]))
+SCALAR = WORD | WORD.map(lambda w: f'"{w}"') | st.lists(PIECE, max_size=6).map("".join)
+PLAIN_LINE = st.one_of(
+    st.tuples(KEYS, SCALAR).map(lambda kv: f"{kv[0]}: {kv[1]}"),
+    st.tuples(KEYS, st.lists(SCALAR, max_size=3)).map(lambda kv: f"{kv[0]}: [{', '.join(kv[1])}]"),
+    st.tuples(KEYS, KEYS, SCALAR).map(lambda kv: f"{kv[0]}: {{{kv[1]}: {kv[2]}}}"),
+    KEYS.map(lambda key: f"{key}:"),
+    SCALAR.map(lambda item: f"  - {item}"),
+    SCALAR.map(lambda item: f"- {item}"),
+    st.sampled_from(["", "# note", "  x", "  a: b"]),
+)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.lists(PLAIN_LINE, min_size=1, max_size=8))
+def test_plain_front_matter_is_read_as_pyyaml_reads_it(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    plain = plain_mapping(text, first_line=2)
+    if plain is None:
+        return
+    assert plain == yaml_mapping(text, "x.md", first_line=2)
+
+
+def test_the_corpus_front_matter_is_read_without_pyyaml() -> None:
+    text = (
+        'title: "Große Fachtag: Riesa begleitet Begegnungsstätte (4000)"\n'
+        'start: "2027-11-27 19:05"\n'
+        'location: {name: Volkshaus Meißen, address: "Markt 1, Meißen"}\n'
+        "tags: [Ehrenamt, Fachkräfte]\n"
+        "aliases:\n  - /alt/\n"
+        "region:\n"
+    )
+    plain = plain_mapping(text, first_line=2)
+    assert plain is not None
+    assert plain == yaml_mapping(text, "x.md", first_line=2)
+    assert plain.line("location.address") == 4
+    assert plain.data["region"] is None
 
 
 @UNIT

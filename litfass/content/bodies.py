@@ -167,7 +167,10 @@ def with_body(
     )
 
 
-_REFERENCE = re.compile(r'\b(href|src)="([^"]+)"')
+# `\b(href|src)="…"`, written to begin with a class of two letters: the regex engine then
+# skips to the next h or s at C speed instead of trying a word boundary at every character
+# (half the time over a body; two passes over every body in the parent, before rendering).
+_REFERENCE = re.compile(r'([hs](?:(?<=\bh)ref|(?<=\bs)rc))="([^"]+)"')
 # A link and its text; a quoted attribute may hold '>' (raw HTML where editors are trusted).
 _ANCHOR = re.compile(r"""(<a\b(?:[^>"']|"[^"]*"|'[^']*')*>)(.*?)</a\s*>""", re.S | re.I)
 _HREF = re.compile(r'\shref="([^"]*)"', re.I)

@@ -38,6 +38,7 @@ from litfass.write.searchmerge import (
     WORDS,
     Unmergeable,
     merge,
+    prepare,
     sorted_languages,
 )
 
@@ -213,6 +214,7 @@ def _make(site: Path, cache: Path, part: Part) -> str:
     sorted_languages(unfinished / ENTRY)
     shutil.rmtree(entry, ignore_errors=True)
     rename(unfinished, entry, durable=False)
+    prepare(entry)
     return ""
 
 

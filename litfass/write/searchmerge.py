@@ -102,6 +102,18 @@ def _merge(folders: list[Path], target: Path, earlier: list[Path]) -> None:
     write_entry(target / ENTRY, {**first, "languages": languages})
 
 
+def prepare(folder: Path) -> None:
+    """Decode a part's words for joining (`_encoded_words`) as soon as Pagefind has made it:
+    in its thread, while Pagefind makes other parts, not in turn after the last of them.
+    What cannot be decoded is left for `merge` to refuse."""
+    failures = (OSError, Unmergeable, KeyError, IndexError, TypeError, ValueError)
+    with contextlib.suppress(*failures, cbor2.CBORDecodeError):
+        entry = json.loads((folder / ENTRY).read_text("utf-8"))
+        for language, described in entry["languages"].items():
+            meta = _decode(folder / f"pagefind.{described['hash']}.pf_meta")
+            _encoded_words(Language(folder, meta), language)
+
+
 def write_entry(path: Path, entry: dict[str, Any]) -> None:
     """Pagefind's `pagefind-entry.json`, written as Pagefind writes it."""
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
