@@ -13,10 +13,11 @@ import copy
 import dataclasses
 import pickle
 import sqlite3
+import tempfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from litfass import digests
 from litfass.folders import CACHE_DIR
@@ -157,8 +158,19 @@ def get_bytes(db: sqlite3.Connection, key: str) -> bytes | None:
     return _meta(db, key)
 
 
-def put_bytes(db: sqlite3.Connection, key: str, value: bytes | memoryview) -> None:
-    db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+def put_stream(db: sqlite3.Connection, key: str, write: Callable[[IO[bytes]], None]) -> None:
+    """What `write` writes to a file, kept under `key`: spooled through a temporary file and
+    copied in chunks, so that megabytes (the saved site) are never in memory whole, once in
+    a buffer and once more in SQLite's copy of it: that was the cold build's peak."""
+    with tempfile.TemporaryFile() as spool:
+        write(spool)
+        size = spool.tell()
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, zeroblob(?))", (key, size))
+        (row,) = db.execute("SELECT rowid FROM meta WHERE key = ?", (key,)).fetchone()
+        spool.seek(0)
+        with db.blobopen("meta", "value", row) as blob:
+            while chunk := spool.read(1 << 20):
+                blob.write(chunk)
 
 
 def forget(db: sqlite3.Connection, key: str) -> None:
@@ -205,18 +217,26 @@ def write_items(
 ) -> None:
     """Write the rows `chunks` anew, each with those of `items` (rel -> item and the digest
     of its page) that belong in it; `items` must hold every item those rows keep."""
-    kept: dict[int, dict[str, tuple[Any, bytes]]] = {chunk: {} for chunk in chunks}
-    for rel, (item, digest) in items.items():
+    kept: dict[int, list[str]] = {chunk: [] for chunk in chunks}
+    for rel in items:
         chunk = kept.get(chunk_of(rel))
         if chunk is not None:
-            chunk[rel] = (_row(item), digest)
+            chunk.append(rel)
     db.executemany(
-        "DELETE FROM items WHERE chunk = ?", [(c,) for c, rows in kept.items() if not rows]
+        "DELETE FROM items WHERE chunk = ?", [(c,) for c, rels in kept.items() if not rels]
     )
-    rows = (  # one at a time: a cold build writes every item, never all pickled at once
-        (chunk, pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)) for chunk, rows in kept.items() if rows
+    # A row at a time, made and pickled as SQLite asks for it: a cold build writes every
+    # item, and the rows of all of them at once were the peak of its saving.
+    rows = (
+        (chunk, pickle.dumps(_rows(items, rels), pickle.HIGHEST_PROTOCOL))
+        for chunk, rels in kept.items()
+        if rels
     )
     db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?)", rows)
+
+
+def _rows(items: dict[str, tuple[Any, bytes]], rels: list[str]) -> dict[str, tuple[Any, bytes]]:
+    return {rel: (_row(items[rel][0]), items[rel][1]) for rel in rels}
 
 
 def _row(item: Any) -> tuple[Any, dict[str, Any] | None]:
