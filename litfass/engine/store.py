@@ -13,11 +13,10 @@ import copy
 import dataclasses
 import pickle
 import sqlite3
-import tempfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from litfass import digests
 from litfass.folders import CACHE_DIR
@@ -158,19 +157,15 @@ def get_bytes(db: sqlite3.Connection, key: str) -> bytes | None:
     return _meta(db, key)
 
 
-def put_stream(db: sqlite3.Connection, key: str, write: Callable[[IO[bytes]], None]) -> None:
-    """What `write` writes to a file, kept under `key`: spooled through a temporary file and
-    copied in chunks, so that megabytes (the saved site) are never in memory whole, once in
-    a buffer and once more in SQLite's copy of it: that was the cold build's peak."""
-    with tempfile.TemporaryFile() as spool:
-        write(spool)
-        size = spool.tell()
-        db.execute("INSERT OR REPLACE INTO meta VALUES (?, zeroblob(?))", (key, size))
-        (row,) = db.execute("SELECT rowid FROM meta WHERE key = ?", (key,)).fetchone()
-        spool.seek(0)
-        with db.blobopen("meta", "value", row) as blob:
-            while chunk := spool.read(1 << 20):
-                blob.write(chunk)
+def put_bytes(db: sqlite3.Connection, key: str, value: memoryview) -> None:
+    """`value` kept under `key`, copied into its row a megabyte at a time: SQLite would
+    otherwise copy megabytes (the saved site) whole beside the caller's buffer, and that
+    was the cold build's peak."""
+    db.execute("INSERT OR REPLACE INTO meta VALUES (?, zeroblob(?))", (key, len(value)))
+    (row,) = db.execute("SELECT rowid FROM meta WHERE key = ?", (key,)).fetchone()
+    with db.blobopen("meta", "value", row) as blob:
+        for start in range(0, len(value), 1 << 20):
+            blob.write(value[start : start + (1 << 20)])
 
 
 def forget(db: sqlite3.Connection, key: str) -> None:
