@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
@@ -70,12 +71,23 @@ def run_chunks(
         return
     _task = task
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, _default_signals) as pool:
             parts = chunks(count, workers)
             run = pool.imap if ordered else pool.imap_unordered
             yield from run(_run_task, parts)
     finally:
         _task = None
+
+
+def _default_signals() -> None:
+    """In a new worker: SIGTERM kills it, whatever handler the parent had set.
+
+    The pool stops its workers with SIGTERM. A handler of the parent's in Python (the
+    preview's raises KeyboardInterrupt) runs only between two bytecodes: a SIGTERM that lands
+    as the worker starts to wait for its next chunk is lost, and the pool waits for that
+    worker forever (a "publish" from the preview hung so, and builds in the tests).
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_task(part: range):

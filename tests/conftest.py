@@ -15,6 +15,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -55,6 +56,15 @@ def english_messages() -> Iterator[None]:
     use_language("en")
     yield
     use_language("en")
+
+
+@pytest.fixture(autouse=True)
+def sigterm_left_as_found() -> Iterator[None]:
+    """No test leaves its SIGTERM handler to the next: the worker's forked build workers
+    inherit it (a preview's left behind once hung a build in CI)."""
+    before = signal.getsignal(signal.SIGTERM)
+    yield
+    assert signal.getsignal(signal.SIGTERM) is before, "SIGTERM's handler left changed"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

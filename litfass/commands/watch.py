@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from litfass.commands import common
 from litfass.config import Config, Settings
@@ -99,6 +99,7 @@ class RebuildLoop:
         self.watcher: Watcher | None = None
         self.failed: tuple[Problem, ...] = ()
         self.warned: set[Problem] = set()
+        self._handler: Callable[[int, FrameType | None], Any] | int | None = None  # SIGTERM's
 
     @property
     def config(self) -> Config | None:
@@ -106,7 +107,7 @@ class RebuildLoop:
 
     def start(self) -> None:
         """Watch first (so no save during the first build is missed), then build."""
-        signal.signal(signal.SIGTERM, _interrupt)
+        self._handler = signal.signal(signal.SIGTERM, _interrupt)
         self._watch()
         print(_("Building the site ..."), flush=True)
         self.rebuild(None)
@@ -154,6 +155,9 @@ class RebuildLoop:
         if self.watcher is not None:
             self.watcher.stop()
         self.builder.close()
+        if self._handler is not None:  # the process goes on (a test, an editor's tool)
+            signal.signal(signal.SIGTERM, self._handler)
+            self._handler = None
 
     def _working(self, what: str, number: int, count: int) -> None:
         """A slow step (a new photo resized): say so here and in the open tabs."""

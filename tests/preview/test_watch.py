@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -210,3 +211,23 @@ def test_a_file_gone_in_the_middle_of_a_rebuild_is_said_and_the_loop_lives_on(
         assert "Neujahrsfest" in page.read_text(encoding="utf-8")
     finally:
         loop.close()
+
+
+def test_the_loop_stops_on_sigterm_while_it_runs_and_gives_the_signal_back(
+    fixture_site: Path,
+) -> None:
+    """`kill` stops a preview as Ctrl-C does; a process that goes on after the loop (a test,
+    a tool) gets its own handler back, so its forked workers are not handed the loop's."""
+    from litfass.cli import _parser, _read_settings
+    from litfass.commands.watch import RebuildLoop
+
+    args = _parser().parse_args(["watch", "--root", str(fixture_site), "--now", NOW])
+    before = signal.getsignal(signal.SIGTERM)
+    loop = RebuildLoop(args, _read_settings(fixture_site))
+    try:
+        loop.start()
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGTERM)
+    finally:
+        loop.close()
+    assert signal.getsignal(signal.SIGTERM) is before

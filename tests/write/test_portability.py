@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -24,7 +25,7 @@ from litfass.engine.builder import Builder
 from litfass.errors import LitfassError
 from litfass.folders import ASIDE_NAME
 from litfass.site import BuildOptions
-from litfass.workers import FORK_VARIABLE, run_chunks
+from litfass.workers import FORK_VARIABLE, flatten, run_chunks
 from litfass.write.lock import LOCK_NAME, build_lock
 from litfass.write.swap import SWAP_VARIABLE, swap
 
@@ -307,6 +308,27 @@ def test_without_fork_chunks_run_in_this_process(monkeypatch: pytest.MonkeyPatch
     assert sum(count for _, count in forked) == 400
     monkeypatch.setenv(FORK_VARIABLE, "0")
     assert list(run_chunks(where, 400, 4)) == [(os.getpid(), 400)]
+
+
+def test_workers_stop_on_sigterm_whatever_handler_the_parent_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pool stops its workers with SIGTERM; a Python handler inherited from the parent
+    (the preview's) can lose it, and the pool then waits for that worker forever."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    def plain(part: range) -> list[tuple[int, bool]]:
+        return [(os.getpid(), signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)]
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        seen = flatten(run_chunks(plain, 400, 2))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert os.getpid() not in {pid for pid, _ in seen}  # they ran in workers
+    assert all(default for _, default in seen)
 
 
 def test_a_build_without_fork_gives_the_forked_builds_bytes(
