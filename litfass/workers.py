@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.pool import Pool
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -71,7 +72,7 @@ def run_chunks(
         return
     _task = task
     try:
-        with multiprocessing.get_context("fork").Pool(workers, _default_signals) as pool:
+        with _pool(workers) as pool:
             parts = chunks(count, workers)
             run = pool.imap if ordered else pool.imap_unordered
             yield from run(_run_task, parts)
@@ -79,15 +80,26 @@ def run_chunks(
         _task = None
 
 
-def _default_signals() -> None:
-    """In a new worker: SIGTERM kills it, whatever handler the parent had set.
+def _pool(workers: int) -> Pool:
+    """A pool of forked workers that SIGTERM stops, whatever handler this process has.
 
-    The pool stops its workers with SIGTERM. A handler of the parent's in Python (the
-    preview's raises KeyboardInterrupt) runs only between two bytecodes: a SIGTERM that lands
-    as the worker starts to wait for its next chunk is lost, and the pool waits for that
-    worker forever (a "publish" from the preview hung so, and builds in the tests).
+    The pool stops its workers with SIGTERM. A handler of ours in Python (the preview's
+    raises KeyboardInterrupt) would run in a worker only between two bytecodes, and a SIGTERM
+    that came before the worker put the default back would be lost: the pool then waits for
+    that worker forever (a build hung so in CI). So SIGTERM is held back while the workers
+    are forked, and each takes it, pending or not, only once the default is in place.
     """
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        return multiprocessing.get_context("fork").Pool(workers, _default_sigterm)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _default_sigterm() -> None:
+    """In a new worker: SIGTERM's default action (the end of the worker), then let it in."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 def _run_task(part: range):

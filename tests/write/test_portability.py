@@ -20,6 +20,7 @@ import pytest
 
 from bulk_site import write_bulk_site
 from conftest import NOW, REPO, build, full_build, snapshot
+from litfass import workers
 from litfass.commands.common import parse_now
 from litfass.engine.builder import Builder
 from litfass.errors import LitfassError
@@ -311,24 +312,39 @@ def test_without_fork_chunks_run_in_this_process(monkeypatch: pytest.MonkeyPatch
 
 
 def test_workers_stop_on_sigterm_whatever_handler_the_parent_set(
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A pool stops its workers with SIGTERM; a Python handler inherited from the parent
-    (the preview's) can lose it, and the pool then waits for that worker forever."""
+    """A pool stops its workers with SIGTERM. A Python handler inherited from the parent (the
+    preview's) loses one that comes before the worker puts the default back, and the pool
+    waits for that worker forever (a build hung so in CI): so workers are forked with
+    SIGTERM held back, and let it in once the default is in place."""
+    put_back = workers._default_sigterm
+
+    def noting() -> None:
+        held = signal.SIGTERM in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        (tmp_path / str(os.getpid())).write_text(str(held))
+        put_back()
+
+    def seen(part: range) -> list[tuple[int, bool, bool]]:
+        default = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        let_in = signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        return [(os.getpid(), default, let_in)]
 
     def handler(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    def plain(part: range) -> list[tuple[int, bool]]:
-        return [(os.getpid(), signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)]
-
+    monkeypatch.setattr(workers, "_default_sigterm", noting)
     previous = signal.signal(signal.SIGTERM, handler)
     try:
-        seen = flatten(run_chunks(plain, 400, 2))
+        found = flatten(run_chunks(seen, 400, 2))
+        assert signal.getsignal(signal.SIGTERM) is handler  # this process's own is kept
+        assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
     finally:
         signal.signal(signal.SIGTERM, previous)
-    assert os.getpid() not in {pid for pid, _ in seen}  # they ran in workers
-    assert all(default for _, default in seen)
+    assert os.getpid() not in {pid for pid, _, _ in found}  # they ran in workers
+    assert all(default and let_in for _, default, let_in in found)
+    forked = {path.name: path.read_text() for path in tmp_path.iterdir()}
+    assert len(forked) == 2 and set(forked.values()) == {"True"}  # held back when forked
 
 
 def test_a_build_without_fork_gives_the_forked_builds_bytes(
