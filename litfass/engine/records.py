@@ -293,6 +293,12 @@ class Digests:
         kind = type(value)
         if kind in _BY_REPR:  # plain values all through: their repr says all, in C
             return _hash(kind.__qualname__.encode(), repr(value).encode("utf-8", "surrogatepass"))
+        if kind is tuple or kind is list:
+            if _all_text(value):
+                # Lines of text (the sitemap's, one per page): their repr says all, made in
+                # C and hashed once, not a digest per line and one for the lot.
+                return _hash(b"r", repr(value).encode("utf-8", "surrogatepass"))
+            return _hash(b"t", *map(self.of, value))
         if isinstance(value, (tuple, list)):
             return _hash(b"t", *map(self.of, value))
         if isinstance(value, Mapping):
@@ -337,6 +343,15 @@ _PLAIN = {int, float, bool, type(None), date, datetime}
 # Frozen dataclasses of text, numbers, dates, paths and each other (a page's `extra` holds
 # what YAML reads: the same), so their repr is their whole value and the same in any process.
 _BY_REPR = {Page, Term, Contact, Location, EventInfo, Picture, Variant, NavItem}
+
+
+def _all_text(values: tuple | list) -> bool:
+    """Whether `values` holds only text, or tuples of only text."""
+    for value in values:
+        kind = type(value)
+        if kind is not str and (kind is not tuple or not all(type(v) is str for v in value)):
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=4096)

@@ -92,9 +92,25 @@ def declare(site: Site, reuse: Reuse | None = None) -> Iterator[Output]:
     for sub in subscriptions(site, t):
         produce = partial(render_calendar, site, sub.title, sub.events, t, years, sub.url)
         yield Output(path_of(sub.ics_url), produce=produce)
-    for page in every_event:
-        produce = partial(render_calendar, site, page.title, (page,), t, _years((page,)))
-        yield Output(path_of(calendar_url(page.url)), produce=produce)
+    # An event's own calendar is made from the page and its two entries in the address
+    # record, not from the site: while these are the same objects, so is its Output, and a
+    # rebuild after an edit passes over the thousand of them at once (reuse.py).
+    own = (reuse or Reuse()).get(("event calendars",), (site.addresses,), Reuse)
+    own.begin()
+    yield from own.each("events", every_event, lambda page: _own_calendar(site, page, t))
+    own.end()
+
+
+def _own_calendar(site: Site, page: Page, t: Translations) -> Output:
+    produce = partial(render_event_calendar, site.config, page, t, _stamp(site, page))
+    return Output(path_of(calendar_url(page.url)), produce=produce)
+
+
+class _Stamp(NamedTuple):
+    """What an event's entry takes from the address record: its UID and its DTSTAMP."""
+
+    uid: str
+    dtstamp: datetime
 
 
 def _years(events: Sequence[Page]) -> tuple[int, int]:
@@ -113,9 +129,23 @@ def render_calendar(
     url: str = "",
 ) -> bytes:
     """A VCALENDAR of `events` with the site's VTIMEZONE."""
+    config = site.config
+    entries = [_vevent_bytes(config, page, t, _stamp(site, page)) for page in events]
+    return _calendar(config, title, entries, years, url)
+
+
+def render_event_calendar(config: Config, page: Page, t: Translations, stamp: _Stamp) -> bytes:
+    """The calendar beside an event's page, with that event alone."""
+    entry = _vevent_bytes(config, page, t, stamp)
+    return _calendar(config, page.title, [entry], _years((page,)))
+
+
+def _calendar(
+    config: Config, title: str, entries: list[bytes], years: tuple[int, int], url: str = ""
+) -> bytes:
+    """A VCALENDAR of serialised events (`entries`), with the site's VTIMEZONE."""
     import icalendar  # here: only a build that makes calendars pays for it
 
-    config = site.config
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -133,24 +163,29 @@ def render_calendar(
     # is in its own file and in several subscriptions, the time zone in every file.
     head = cal.to_ical()
     assert head.endswith(_END)
-    parts = [head[: -len(_END)], _timezone_bytes(config.timezone, *years)]
-    parts += [_vevent_bytes(site, page, t) for page in events]
+    parts = [head[: -len(_END)], _timezone_bytes(config.timezone, *years), *entries]
     return b"".join([*parts, _END])
 
 
+def _stamp(site: Site, page: Page) -> _Stamp:
+    return _Stamp(uid(site.config, page, site.addresses), last_change(site, page))
+
+
 _END = b"END:VCALENDAR\r\n"
-_serialised: dict[int, tuple[Site, Page, Translations, bytes]] = {}
+_serialised: dict[int, tuple[Page, Translations, _Stamp, bytes]] = {}
+_SERIALISED_MOST = 50_000  # events remembered: the preview makes new pages edit after edit
 
 
-def _vevent_bytes(site: Site, page: Page, t: Translations) -> bytes:
-    """`vevent(...).to_ical()`, remembered for the site being built."""
+def _vevent_bytes(config: Config, page: Page, t: Translations, stamp: _Stamp) -> bytes:
+    """`vevent(...).to_ical()`, remembered while the page is the same: an event is in its
+    own calendar and in several subscriptions."""
     known = _serialised.get(id(page))
-    if known is not None and known[0] is site and known[1] is page and known[2] is t:
+    if known is not None and known[0] is page and known[1] is t and known[2] == stamp:
         return known[3]
-    if known is not None and known[0] is not site:
-        _serialised.clear()  # another build: nothing of the last one is needed any more
-    data = vevent(site, page, t).to_ical()
-    _serialised[id(page)] = (site, page, t, data)
+    if len(_serialised) >= _SERIALISED_MOST:
+        _serialised.clear()
+    data = vevent(config, page, t, stamp).to_ical()
+    _serialised[id(page)] = (page, t, stamp, data)
     return data
 
 
@@ -250,15 +285,15 @@ def uid(config: Config, page: Page, book: AddressBook | None = None) -> str:
     return f"{path}@{parts.hostname}"
 
 
-def vevent(site: Site, page: Page, t: Translations) -> icalendar.Event:
+def vevent(config: Config, page: Page, t: Translations, stamp: _Stamp) -> icalendar.Event:
     """One event: all-day ones as dates with an exclusive end, timed ones with TZID."""
     import icalendar  # here: only a build that makes calendars pays for it
 
-    config, info = site.config, page.event
+    info = page.event
     assert info is not None
     event = icalendar.Event()
-    event.add("uid", uid(config, page, site.addresses))
-    event.add("dtstamp", last_change(site, page).astimezone(UTC))
+    event.add("uid", stamp.uid)
+    event.add("dtstamp", stamp.dtstamp.astimezone(UTC))
     if page.updated is not None:
         event.add("last-modified", page.updated.astimezone(UTC))
     event.add("summary", t.titled(page.title, info))
@@ -276,7 +311,7 @@ def vevent(site: Site, page: Page, t: Translations) -> icalendar.Event:
         if location.online and location.url:
             event.add("conference", location.url, parameters={"VALUE": "URI"})
     event.add("url", config.absolute(page.url), parameters={"VALUE": "URI"})
-    event.add("description", description(site, page, t))
+    event.add("description", description(config, page, t))
     if page.tags:
         event.add("categories", [t.word(tag.name) for tag in page.tags])
     # RFC 5545 has no word for "postponed": TENTATIVE says the date may not hold.
@@ -285,7 +320,7 @@ def vevent(site: Site, page: Page, t: Translations) -> icalendar.Event:
     return event
 
 
-def description(site: Site, page: Page, t: Translations) -> str:
+def description(config: Config, page: Page, t: Translations) -> str:
     """Plain text: the summary, the practical details, and the address of the event page."""
     info = page.event
     assert info is not None
@@ -301,5 +336,5 @@ def description(site: Site, page: Page, t: Translations) -> str:
         details.append(f"{t('registration')}: {info.registration}")
     if info.registration_deadline:
         details.append(t("registration_deadline", date=t.date(info.registration_deadline)))
-    paragraphs = [page.summary, "\n".join(details), site.config.absolute(page.url)]
+    paragraphs = [page.summary, "\n".join(details), config.absolute(page.url)]
     return "\n\n".join(part for part in paragraphs if part)

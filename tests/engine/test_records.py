@@ -293,3 +293,18 @@ def test_a_saved_reuse_hands_back_values_for_the_very_same_loaded_objects() -> N
 
 class Thing:
     """An object compared by identity, like a page."""
+
+
+def test_lines_of_text_are_the_same_value_exactly_when_their_text_is() -> None:
+    """The sitemap's lines (a tuple of text pairs per page) are digested in one go: every
+    change of a character, of the order or of the grouping is still a change."""
+    lines = tuple((f"aktuelles/{n}/", f"<url><loc>https://x.de/{n}/</loc>") for n in range(500))
+    copy = tuple((path, "".join(line)) for path, line in lines)  # equal, other objects
+    assert Digests().of(lines) == Digests().of(copy)
+    edited = (*lines[:250], (lines[250][0], lines[250][1] + "<lastmod>"), *lines[251:])
+    assert Digests().of(lines) != Digests().of(edited)
+    assert Digests().of(lines) != Digests().of(lines[::-1])
+    assert Digests().of(lines) != Digests().of(list(lines))
+    assert Digests().of(("a', 'b",)) != Digests().of(("a", "b"))
+    assert Digests().of((("a", "b"), ("c",))) != Digests().of((("a",), ("b", "c")))
+    assert Digests().of(("a", "b")) != Digests().of(("a", 1))  # not all text: element-wise

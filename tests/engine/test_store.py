@@ -205,10 +205,11 @@ def test_an_edit_reads_only_the_records_its_changed_reads_reach(run, fixture_sit
     read = builder.ledger.records.keys()
     assert ("context", "page") in {tuple(why) for _, why in result.why}  # the edited page
     assert made <= read
-    # Each unchanged item's page is declared as the very same Output again (reuse.py): its
-    # record stays in its row, never unpickled.
+    # Each unchanged item's page is declared as the very same Output again (reuse.py), and so
+    # is each event's own calendar: their records stay in their rows, never unpickled.
     events = ("fachtag", "online", "sommerfest")
     assert {f"veranstaltungen/{name}/index.html" for name in events}.isdisjoint(read)
+    assert {f"veranstaltungen/{name}/kalender.ics" for name in events}.isdisjoint(read)
     assert stored == result.files > len(read)
 
 
