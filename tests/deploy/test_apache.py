@@ -23,8 +23,6 @@ from test_nginx import (
     ARTICLE,
     CALENDAR,
     DELETED,
-    ENGLISH_DELETED,
-    ENGLISH_MISSING,
     MOVED,
     ODD_ALIASES,
     OLD_ARTICLE,
@@ -35,6 +33,7 @@ from test_nginx import (
     STYLE,
     add_items_to_rename_and_delete,
     add_test_content,
+    assert_each_language_answers_with_its_own_pages,
     assert_svg_script_stays_inert,
     rename_and_delete,
 )
@@ -191,12 +190,7 @@ def test_unknown_address_gets_the_sites_404_page_and_status(server: Server) -> N
 
 
 def test_a_languages_missing_and_deleted_addresses_get_its_own_pages(server: Server) -> None:
-    for path, status in ((ENGLISH_MISSING, 404), (ENGLISH_DELETED, 410)):
-        answer = server.get(path)
-        assert answer.status == status, path
-        assert answer.body == server.file(f"/en/{status}.html"), path
-        assert lxml.html.fromstring(answer.body).get("lang") == "en"
-    assert server.get(DELETED).body == server.file("/410.html")  # the main language's own
+    assert_each_language_answers_with_its_own_pages(server)
 
 
 @pytest.mark.parametrize(

@@ -232,6 +232,12 @@ def test_unknown_address_gets_the_sites_404_page_and_status(server: Server) -> N
 
 
 def test_a_languages_missing_and_deleted_addresses_get_its_own_pages(server: Server) -> None:
+    assert_each_language_answers_with_its_own_pages(server)
+
+
+def assert_each_language_answers_with_its_own_pages(server: Server) -> None:
+    """A missing and a deleted address in /en/ get the English 404 and 410 pages, the main
+    language's stay German (nginx's prefix locations, Apache's `<If>` blocks)."""
     for path, status in ((ENGLISH_MISSING, 404), (ENGLISH_DELETED, 410)):
         answer = server.get(path)
         assert answer.status == status, path

@@ -9,6 +9,7 @@ import contextlib
 import shutil
 import sqlite3
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 
 from conftest import NOW, REPO, build, snapshot
@@ -26,6 +27,24 @@ def retitle(site: Path, title: str, old: str = "Pflege braucht Zeit") -> None:
     text = path.read_text(encoding="utf-8")
     assert f"title: {old}\n" in text
     path.write_text(text.replace(f"title: {old}\n", f"title: {title}\n"), "utf-8")
+
+
+def edited_after_a_build(site: Path) -> Path:
+    """Build `site`, then change a sentence of one article's body; its path."""
+    build(site)
+    path = site / NEWS
+    path.write_text(path.read_text("utf-8").replace("mehr Zeit", "viel mehr Zeit"), "utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def restored(site: Path) -> Iterator[tuple[Builder, sqlite3.Connection]]:
+    """A one-shot Builder that took up the last build from the store, and the store."""
+    builder = Builder(site, lambda: OPTIONS, staged=True)
+    with contextlib.closing(store.connect(site, create=False)) as db:
+        assert db is not None
+        builder.restore(db)
+        yield builder, db
 
 
 def test_no_pickle_of_the_builder_only_the_store(run, fixture_site: Path) -> None:
@@ -170,13 +189,9 @@ def test_a_build_after_an_edit_unpickles_only_the_edited_files_source(
     run, fixture_site: Path
 ) -> None:
     """Half of an item's row is its file's source, wanted again only where a file changed."""
-    build(fixture_site)
-    path = fixture_site / NEWS
-    path.write_text(path.read_text("utf-8").replace("mehr Zeit", "viel mehr Zeit"), "utf-8")
-    builder = Builder(fixture_site, lambda: OPTIONS, staged=True)
-    with contextlib.closing(store.connect(fixture_site, create=False)) as db:
-        assert db is not None
-        builder.restore(db)
+    path = edited_after_a_build(fixture_site)
+    with restored(fixture_site) as (builder, _db):
+        pass
     assert builder.sources is not None
     items = builder.sources.items
     assert all(store.STORED_SOURCE in item.__dict__ for item in items.values())
@@ -191,13 +206,8 @@ def test_a_build_after_an_edit_unpickles_only_the_edited_files_source(
 def test_an_edit_reads_only_the_records_its_changed_reads_reach(run, fixture_site: Path) -> None:
     """The outputs declared again from the very same objects keep their records unread in
     the store; those that read what the edit changed are found through its index."""
-    build(fixture_site)
-    path = fixture_site / NEWS
-    path.write_text(path.read_text("utf-8").replace("mehr Zeit", "viel mehr Zeit"), "utf-8")
-    builder = Builder(fixture_site, lambda: OPTIONS, staged=True)
-    with contextlib.closing(store.connect(fixture_site, create=False)) as db:
-        assert db is not None
-        builder.restore(db)
+    path = edited_after_a_build(fixture_site)
+    with restored(fixture_site) as (builder, db):
         assert builder.ledger.records == {}
         result = builder.rebuild([path])
         stored = db.execute("SELECT count(*) FROM records").fetchone()[0]
