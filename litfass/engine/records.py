@@ -293,13 +293,11 @@ class Digests:
         kind = type(value)
         if kind in _BY_REPR:  # plain values all through: their repr says all, in C
             return _hash(kind.__qualname__.encode(), repr(value).encode("utf-8", "surrogatepass"))
-        if kind is tuple or kind is list:
-            if _all_text(value):
+        if isinstance(value, (tuple, list)):
+            if (kind is tuple or kind is list) and _all_text(value):
                 # Lines of text (the sitemap's, one per page): their repr says all, made in
                 # C and hashed once, not a digest per line and one for the lot.
                 return _hash(b"r", repr(value).encode("utf-8", "surrogatepass"))
-            return _hash(b"t", *map(self.of, value))
-        if isinstance(value, (tuple, list)):
             return _hash(b"t", *map(self.of, value))
         if isinstance(value, Mapping):
             return _hash(b"d", *(self.of(k) + self.of(v) for k, v in value.items()))
