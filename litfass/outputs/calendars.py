@@ -84,9 +84,9 @@ def _public(site: Site, events: Iterable[Page]) -> tuple[Page, ...]:
 
 def declare(site: Site, reuse: Reuse | None = None) -> Iterator[Output]:
     """The subscription calendars, and one calendar file beside every event page."""
-    config = site.config
+    config, reuse = site.config, reuse or Reuse()
     table = ("translations", config.language)
-    t = (reuse or Reuse()).get(table, (), lambda: site_translations(config))
+    t = reuse.get(table, (), lambda: site_translations(config))
     every_event = (*site.upcoming, *site.past_events)
     years = _years(every_event)
     for sub in subscriptions(site, t):
@@ -95,7 +95,7 @@ def declare(site: Site, reuse: Reuse | None = None) -> Iterator[Output]:
     # An event's own calendar is made from the page and its two entries in the address
     # record, not from the site: while these are the same objects, so is its Output, and a
     # rebuild after an edit passes over the thousand of them at once (reuse.py).
-    own = (reuse or Reuse()).get(("event calendars",), (site.addresses,), Reuse)
+    own = reuse.get(("event calendars",), (site.addresses,), Reuse)
     own.begin()
     yield from own.each("events", every_event, lambda page: _own_calendar(site, page, t))
     own.end()
