@@ -30,7 +30,7 @@ from litfass import addresses
 from litfass.config import Config, Settings, read_settings
 from litfass.content.model import BuildOptions, Page
 from litfass.engine import store
-from litfass.engine.collector import collector_paused
+from litfass.engine.collector import collector_paused, freed_memory_returned
 from litfass.engine.records import (
     Digests,
     Ledger,
@@ -221,6 +221,7 @@ class Builder:
     def save(self, db: sqlite3.Connection, everything: bool) -> None:
         """Write what this build changed into the store (`everything`: all it knows), in the
         caller's transaction."""
+        freed_memory_returned()  # before the pickler's peak, not under it
         with collector_paused():
             self._save(db, everything)
 

@@ -6,7 +6,9 @@ A full collection over thousands of kept pages and records costs more than the e
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
+import sys
 from collections.abc import Iterator
 
 
@@ -23,3 +25,17 @@ def collector_paused(freeze: bool = False) -> Iterator[None]:
             gc.freeze()
         if was_on:
             gc.enable()
+
+
+def freed_memory_returned() -> None:
+    """Give the system back the pages that freed objects left in the C library's heap.
+
+    A build frees much of what rendering made (pages' HTML on its way to output/), but glibc
+    keeps those pages and they still count as the process's. Saving then adds its own peak
+    (the pickler's memo, the buffer) in fresh memory on top of them: returned first, that
+    peak sits lower. Only glibc has `malloc_trim`; elsewhere there is nothing to do."""
+    if sys.platform != "linux":
+        return
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # not in musl
+    if trim is not None:
+        trim(0)
