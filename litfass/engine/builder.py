@@ -419,7 +419,9 @@ class Builder:
         # Only a build that publishes leaves a broken draft out; the preview and `check` show it.
         options = self.options()
         skip = self.publishes and not options.drafts
-        good, warnings = sources.pages(skip_broken_drafts=skip, lenient=lenient, options=options)
+        good, warnings = sources.pages(
+            skip_broken_drafts=skip, lenient=lenient, options=options, workers=self.workers
+        )
         return self._assemble(config, sources, good), [*self.config_warnings, *warnings]
 
     # -- what changed ---------------------------------------------------------------------

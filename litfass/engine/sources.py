@@ -33,6 +33,7 @@ from litfass.engine.store import STORED_SOURCE, Stamp, stamp
 from litfass.errors import LitfassError, Problem
 from litfass.i18n import _
 from litfass.site import id_problems, is_published, url_problems, withheld_reason
+from litfass.workers import flatten, run_chunks
 
 
 @dataclass
@@ -180,6 +181,7 @@ class Sources:
         skip_broken_drafts: bool = False,
         lenient: bool = False,
         options: BuildOptions | None = None,
+        workers: int = 1,
     ) -> tuple[list[Item], list[Problem]]:
         """Every good file with its page and body, and the warnings; raises with every error
         (`lenient`: returns them with the warnings, the broken files left out).
@@ -189,6 +191,8 @@ class Sources:
 
         With `skip_broken_drafts` (a build without --drafts), a draft's errors are warnings
         and the draft is left out: one broken draft must not stop everyone's publishing.
+
+        Bodies are resolved over `workers` processes where many are due.
         """
         config = self.config
         assert self.files is not None
@@ -221,7 +225,7 @@ class Sources:
         left_out = self._left_out(good, options) if options is not None else NOTHING_WITHHELD
         unlinked = _withheld_changes(self.left_out, left_out)
         self.left_out = left_out
-        self._resolve_bodies(every_body, moved | unlinked, self.files_changed)
+        self._resolve_bodies(every_body, moved | unlinked, self.files_changed, workers)
         self.files_changed = set()
         body_problems = [p for item in good for p in item.body_warnings]
         if options is not None:
@@ -337,31 +341,59 @@ class Sources:
                     withheld.add(asset)
         return withheld
 
-    def _resolve_bodies(self, every_body: bool, moved: set[str], saved: set[str]) -> None:
+    def _resolve_bodies(
+        self, every_body: bool, moved: set[str], saved: set[str], workers: int
+    ) -> None:
         """Bodies against the current URLs and images: for files read again, or all where
-        links, image sizes or the sizes of linked documents (`saved` again) may differ."""
+        links, image sizes or the sizes of linked documents (`saved` again) may differ. Many
+        (a cold build's thousands) are resolved over the workers: it waits on no other work."""
         assert self.pictures is not None
         linked = moved | saved
         again = self.items.keys() if every_body or linked else self.items.keys() & self.without_body
-        for rel in again:
+        due = [
+            rel
+            for rel in again
+            if (item := self.items[rel]).source is not None
+            and item.page is not None
+            and not item.errors
+            and (item.final is None or every_body or _links_into(item, linked))
+        ]
+        resolved = flatten(
+            run_chunks(lambda part: [self._resolved(due[i]) for i in part], len(due), workers)
+        )
+        for rel, (with_it, body_warnings, unlinked) in zip(due, resolved, strict=True):
             item = self.items[rel]
-            if item.source is None or item.page is None or item.errors:
-                continue  # not a good page
-            if item.final is None or every_body or _links_into(item, linked):
-                self.touched.add(rel)
-                self.without_body.discard(rel)
-                item.body_warnings, item.unlinked = [], []
-                item.final = with_body(
-                    self.config,
-                    item.source,
-                    item.page,
-                    self.urls,
-                    self.pictures,
-                    item.body_warnings,
-                    item.html(),
-                    withheld=self.left_out,
-                    unlinked=item.unlinked,
-                )
+            assert item.page is not None
+            self.touched.add(rel)
+            self.without_body.discard(rel)
+            item.final = dataclasses.replace(item.page, **with_it)
+            item.body_warnings, item.unlinked = body_warnings, unlinked
+
+    def _resolved(self, rel: str) -> tuple[dict[str, Any], list[Problem], list[Problem]]:
+        """What the page of `rel` gains with its body (the fields that differ: from a worker,
+        the rest stays the very objects of the page here), the body's warnings and the links
+        it leaves out."""
+        item = self.items[rel]
+        assert self.pictures is not None and item.source is not None and item.page is not None
+        warnings: list[Problem] = []
+        unlinked: list[Problem] = []
+        final = with_body(
+            self.config,
+            item.source,
+            item.page,
+            self.urls,
+            self.pictures,
+            warnings,
+            item.html(),
+            withheld=self.left_out,
+            unlinked=unlinked,
+        )
+        changed = {
+            field.name: getattr(final, field.name)
+            for field in dataclasses.fields(final)
+            if getattr(final, field.name) is not getattr(item.page, field.name)
+        }
+        return changed, warnings, unlinked
 
     def taken(self) -> None:
         """The pages as they are now went into a site: what is new is counted from here."""

@@ -259,3 +259,27 @@ def test_an_edit_keeps_every_other_body_in_the_markdown_cache(
     (site / ARTICLE).unlink()  # a file gone: its bodies go too, the others stay
     build(site)
     assert len(keys()) == len(before) - 1
+
+
+def test_bodies_resolved_over_workers_warn_as_in_one_process(
+    generated: Path, tmp_path: Path, run
+) -> None:
+    """A cold build resolves its bodies' links over the workers: the warnings they find (a
+    link to no file, a link to a draft) come back to the editor exactly as from one process,
+    and the draft's address reaches no page."""
+    site = copy(generated, tmp_path / "site")
+    edit(site, ARTICLE, " Fragen beantwortet ", " Fragen [beantwortet](gibt-es-nicht.md) ")
+    edit(site, "content/news/news-00020.md", 'title: "', 'draft: true\ntitle: "')
+    edit(site, "content/news/news-00040.md", " Fragen beantwortet ", " [Fragen](news-00020.md) ")
+    outcomes = []
+    for workers in ("1", "2"):
+        target = copy(site, tmp_path / f"workers-{workers}")
+        result = run("--root", target, "--now", NOW, "--no-cache", "--workers", workers)
+        assert result.code == 0, result.err
+        outcomes.append((result.err, snapshot(target / "output")))
+    (one_err, one_output), (two_err, two_output) = outcomes
+    assert "news-00010.md:" in one_err and "gibt-es-nicht.md" in one_err
+    assert "news-00040.md:" in one_err
+    assert two_err == one_err
+    assert two_output == one_output
+    assert not any(b"news-00020" in data for data in two_output.values())
