@@ -11,6 +11,7 @@ import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from litfass.config import Config
 from litfass.content import kinds, svg
@@ -20,10 +21,31 @@ from litfass.i18n import _
 
 @dataclass(frozen=True)
 class ContentFiles:
-    """What content/ holds: Markdown sources and other files to copy."""
+    """What content/ holds: Markdown sources and other files to copy, each as its path and
+    its path relative to content/ (the first is always content/'s path joined with it)."""
 
-    markdown: tuple[tuple[Path, str], ...]  # (absolute path, path relative to content/)
+    markdown: tuple[tuple[Path, str], ...]
     assets: tuple[tuple[Path, str], ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (the store keeps it with the site) as content/'s path and the relative
+        paths, the full ones joined again on loading: a path object and its pair are four
+        objects in a pickle, and a site of 40,000 files took the pickler's memo past the
+        size at which it doubles (70 MB more at the peak of saving the site)."""
+        listed = (*self.markdown, *self.assets)
+        if not listed:
+            return ContentFiles, ((), ())
+        path, rel = listed[0]
+        folder = path.parents[rel.count("/")]
+        markdown, assets = ([rel for _, rel in files] for files in (self.markdown, self.assets))
+        return _joined, (folder, markdown, assets)
+
+
+def _joined(folder: Path, markdown: list[str], assets: list[str]) -> ContentFiles:
+    """The ContentFiles of `folder` (content/) that lists these relative paths."""
+    return ContentFiles(
+        tuple((folder / rel, rel) for rel in markdown), tuple((folder / rel, rel) for rel in assets)
+    )
 
 
 def find_files(config: Config) -> tuple[ContentFiles, list[Problem]]:

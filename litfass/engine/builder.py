@@ -18,11 +18,12 @@ import itertools
 import operator
 import pickle
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PosixPath, PurePath, WindowsPath
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import jinja2
 
@@ -159,7 +160,7 @@ class Builder:
         self._stored_addresses: tuple[object, object] = ((), None)
         # Digests by id (records.Digests): of the site's pages, so an unchanged page is not
         # digested again in the next rebuild, nor in the next process (the store keeps them);
-        # taken up from the store, of what was saved with the site too (see `_pickled`).
+        # taken up from the store, of what was saved with the site too (see `_pickle`).
         self.known_digests: dict[int, tuple[Any, bytes]] = {}
         self.last_digests: Digests | None = None  # the last rebuild's, until saved
         self.template_references: dict[tuple[str, str], tuple[str | None, ...]] = {}
@@ -266,7 +267,10 @@ class Builder:
             "reuse": self.reuse,
             "declared": list(self.ledger.declared.values()),
         }
-        store.put_bytes(db, "builder", self._pickled(kept))
+        # Through a file on disk, not a buffer: tens of megabytes at 40,000 items.
+        with tempfile.TemporaryFile() as spool:
+            self._pickle(kept, spool)
+            store.put_file(db, "builder", spool)
         known = (self.record, self.addresses)
         if everything or any(map(operator.is_not, known, self._stored_addresses)):
             store.put(db, "addresses", known)  # thousands of entries: only when they changed
@@ -274,7 +278,7 @@ class Builder:
         store.put(db, "writer", self.writer.kept())
         save_ledger(db, self.ledger, everything)
 
-    def _pickled(self, kept: dict[str, Any]) -> memoryview:
+    def _pickle(self, kept: dict[str, Any], file: BinaryIO) -> None:
         """`kept` with each content file's page named by its file, not copied: the pages
         are in the store's rows (`items`) already, and stay one object with the site's."""
         assert self.sources is not None
@@ -289,8 +293,7 @@ class Builder:
             name = named.get(id(value))
             return value.__reduce_ex__(pickle.HIGHEST_PROTOCOL) if name is None else (_page, name)
 
-        buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, pickle.HIGHEST_PROTOCOL)
+        pickler = pickle.Pickler(file, pickle.HIGHEST_PROTOCOL)
         # A page by its file, once (then by the pickle's memo): asked of pages only, not of
         # each of the hundred thousand objects as a `persistent_id` is. A path as its text:
         # made again from one string, not from its parts (the content files' list holds
@@ -307,7 +310,6 @@ class Builder:
         # with the site, so it is not digested again there.
         pickler.dump(self._kept_digests())
         self.last_digests = None
-        return buffer.getbuffer()  # not copied: a megabyte or more
 
     def _kept_digests(self) -> list[tuple[Any, bytes]]:
         """The last rebuild's digests of the declared outputs' context values and of what
@@ -325,7 +327,7 @@ class Builder:
 
     @staticmethod
     def _unpickled(data: bytes | None, items: dict[str, Item]) -> tuple[Any, list]:
-        """What `_pickled` kept, and the digests of its values."""
+        """What `_pickle` kept, and the digests of its values."""
         if data is None:
             return None, []
         unpickler = _Unpickler(data, items)
@@ -594,7 +596,7 @@ class Builder:
         self.ledger.commit(plan.records, made, updates, site, digests, plan.kept - made)
         self.ledger.declared = {output.path: output for output in outputs}
         self.known_digests = digests.known(site.pages)
-        # The one-shot build saves the digests of what it keeps (see `_pickled`).
+        # The one-shot build saves the digests of what it keeps (see `_pickle`).
         self.last_digests = digests if self.publishes else None
         self.paths = paths
         return len(outputs), rendered, written, made
