@@ -8,7 +8,8 @@ flushing or making temporary files itself.
 How a write goes: the bytes go to a hidden temporary file beside the name (same folder, so
 same file system: a rename there is atomic on POSIX and on NTFS), then one rename gives them
 the name; any failure removes the temporary file, so the name holds the old bytes or the new
-ones, never a part. A reader, a build or a web server never sees a cut-off file.
+ones, never a part. A reader, a build or a web server never sees a cut-off file. (`scratch`
+is the one nameless file: bytes on their way into the store, gone when closed.)
 
 The flushing rule, one for all: **a file that is the only copy of what it holds is flushed
 before its rename, and its folder after.** `durable=True` says so: what an editor wrote
@@ -34,6 +35,7 @@ import itertools
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -196,6 +198,13 @@ def sync_folder(folder: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def scratch() -> BinaryIO:
+    """A nameless file for bytes on their way elsewhere (the store's largest row, pickled
+    into it and then copied into SQLite), gone when closed: no name, so nothing to rename
+    or flush."""
+    return tempfile.TemporaryFile()
 
 
 def write_new(target: str | Path, data: Data) -> None:

@@ -18,7 +18,6 @@ import itertools
 import operator
 import pickle
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from typing import Any, BinaryIO, TypeVar
 
 import jinja2
 
-from litfass import addresses
+from litfass import addresses, atomic
 from litfass.config import Config, Settings, read_settings
 from litfass.content.model import BuildOptions, Page
 from litfass.engine import store
@@ -268,7 +267,7 @@ class Builder:
             "declared": list(self.ledger.declared.values()),
         }
         # Through a file on disk, not a buffer: tens of megabytes at 40,000 items.
-        with tempfile.TemporaryFile() as spool:
+        with atomic.scratch() as spool:
             self._pickle(kept, spool)
             store.put_file(db, "builder", spool)
         known = (self.record, self.addresses)
