@@ -45,18 +45,20 @@ class Item:
     # still pickled until it is first asked for (`__getattr__`).
     source: Source | None = field(default_factory=lambda: None)
     page: Page | None = None
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    # Problems as tuples: most items have none, and the empty tuple is one object for all
+    # (an empty list each was five objects an item, in memory and in every store row).
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
     key: str = ""  # of the body's text and the renderer settings (`reader.body_key`)
     packed: bytes = b""  # the body rendered, links not yet resolved (`model.pack`)
     final: Page | None = None  # with body; None until rendered against the current URLs
-    body_warnings: list[Problem] = field(default_factory=list)
-    unlinked: list[Problem] = field(default_factory=list)  # links to what is left out
+    body_warnings: tuple[Problem, ...] = ()
+    unlinked: tuple[Problem, ...] = ()  # links to what is left out
     draft: bool = False  # says `draft: true` (read line by line where it does not parse)
     # A translation's page as its file says, before `completed` took from its original,
     # and what it lacks while it has none (`translations.alone_problems`).
     own: Page | None = None
-    alone: list[Problem] = field(default_factory=list)
+    alone: tuple[Problem, ...] = ()
 
     def html(self) -> str:
         """The body rendered, links not yet resolved: unpacked only while it is used."""
@@ -257,7 +259,7 @@ class Sources:
             if own is None or item.errors:
                 continue
             original = self.items.get(original_file(rel, self.config.translation_tags)[0])
-            item.alone = alone_problems(own) if original is None else []
+            item.alone = tuple(alone_problems(own)) if original is None else ()
             if original is None:
                 page = completed(self.config, own, None)
             elif original.page is None or original.errors:
@@ -367,7 +369,7 @@ class Sources:
             self.touched.add(rel)
             self.without_body.discard(rel)
             item.final = dataclasses.replace(item.page, **with_it)
-            item.body_warnings, item.unlinked = body_warnings, unlinked
+            item.body_warnings, item.unlinked = tuple(body_warnings), tuple(unlinked)
 
     def _resolved(self, rel: str) -> tuple[dict[str, Any], list[Problem], list[Problem]]:
         """What the page of `rel` gains with its body (the fields that differ: from a worker,
@@ -472,10 +474,10 @@ def _item_of(signed: Stamp, read: ReadFile) -> Item:
     if read.page is not None and read.page.language:
         item.own, item.page = read.page, None  # completed from its original before it is used
     if read.page is None:
-        item.errors = [p for p in read.problems if p.severity == "error"]
-        item.warnings = [p for p in read.problems if p.severity != "error"]
+        item.errors = tuple(p for p in read.problems if p.severity == "error")
+        item.warnings = tuple(p for p in read.problems if p.severity != "error")
     else:
-        item.warnings = list(read.problems)
+        item.warnings = tuple(read.problems)
     return item
 
 
