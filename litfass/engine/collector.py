@@ -1,4 +1,5 @@
-"""The garbage collector paused while the engine makes or reads many long-lived objects.
+"""The garbage collector paused while the engine makes or reads many long-lived objects, and
+the memory a build freed given back to the system before saving.
 
 A full collection over thousands of kept pages and records costs more than the edit itself.
 """
@@ -32,7 +33,7 @@ def freed_memory_returned() -> None:
 
     A build frees much of what rendering made (pages' HTML on its way to output/), but glibc
     keeps those pages and they still count as the process's. Saving then adds its own peak
-    (the pickler's memo, the buffer) in fresh memory on top of them: returned first, that
+    (the pickler's memo and what it keeps alive) in fresh memory on top of them: returned first, that
     peak sits lower. Only glibc has `malloc_trim`; elsewhere there is nothing to do."""
     if sys.platform != "linux":
         return
