@@ -174,6 +174,16 @@ class Page:
         return max(self.updated, self.published) if self.updated else self.published
 
 
+def differences(base: Page, other: Page) -> dict[str, Any]:
+    """The fields of `other` that are not the very objects of `base`'s (a page and the same
+    page with its body): with `base`, all it takes to make `other` again."""
+    return {
+        name: getattr(other, name)
+        for name in base.__dataclass_fields__
+        if getattr(other, name) is not getattr(base, name)
+    }
+
+
 def pack(body_html: str) -> bytes:
     """A rendered body as kept between rebuilds: compressed, about a sixth of the text's
     size in memory (German text is two bytes a character there), and no UTF-8 copy of it

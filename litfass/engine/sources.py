@@ -25,7 +25,7 @@ from litfass.content.bodies import (
 from litfass.content.files import ContentFiles, find_files, shown
 from litfass.content.frontmatter import Source
 from litfass.content.kinds import is_bundle_index
-from litfass.content.model import BuildOptions, Page, unpack
+from litfass.content.model import BuildOptions, Page, differences, unpack
 from litfass.content.pages import original_file
 from litfass.content.reader import ReadFile, forget_other_bodies, read_files
 from litfass.content.translations import alone_problems, completed
@@ -390,12 +390,7 @@ class Sources:
             withheld=self.left_out,
             unlinked=unlinked,
         )
-        changed = {
-            field.name: getattr(final, field.name)
-            for field in dataclasses.fields(final)
-            if getattr(final, field.name) is not getattr(item.page, field.name)
-        }
-        return changed, warnings, unlinked
+        return differences(item.page, final), warnings, unlinked
 
     def taken(self) -> None:
         """The pages as they are now went into a site: what is new is counted from here."""

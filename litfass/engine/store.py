@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import dataclasses
 import io
 import pickle
 import sqlite3
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from litfass import digests
+from litfass.content.model import differences
 from litfass.folders import CACHE_DIR
 
 STORE_FILE = "build.sqlite"
@@ -252,11 +252,7 @@ def _row(item: Any) -> tuple[Any, dict[str, Any] | None]:
         )
     derived = None
     if page is not None and final is not None and type(page) is type(final):
-        derived = {
-            field.name: getattr(page, field.name)
-            for field in dataclasses.fields(page)
-            if getattr(page, field.name) is not getattr(final, field.name)
-        }
+        derived = differences(final, page)
         item.page = None
         if item.packed == final.packed_html:  # links resolved to the same text
             item.packed = final.packed_html  # one object: pickled once
